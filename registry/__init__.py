@@ -1,0 +1,1 @@
+"""The TruStone registry: organisations, production sites, yearly supply-chain reports, assessments."""

@@ -1,0 +1,432 @@
+"""The registry application: commands and queries over organisations, sites, reports, accounts.
+
+Each command ends in one ``save`` of every aggregate it changed: the recorder writes them in one
+transaction, so a command is either wholly recorded or not at all (a report import with new sites
+included). Returns are ids and plain values, never aggregates to mutate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Transcoder
+
+from registry.domain.accounts import Role, UserAccount, validate_login
+from registry.domain.assessment import insight_percentages, level_for, next_assessment
+from registry.domain.duplicates import MatchVerdict, SiteFingerprint, best_match, normalise_name
+from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.domain.geography import Coordinates, RegionPath, fold, validate_country
+from registry.domain.organisations import (
+    CompanyCategory,
+    CompanySize,
+    Organisation,
+    OrganisationKind,
+    validate_ref,
+)
+from registry.domain.region_index import RegionSiteIndex
+from registry.domain.reports import (
+    AssessmentRecord,
+    CommercialTerms,
+    ReportContent,
+    SupplyChainReport,
+    SupplyLink,
+)
+from registry.domain.review_queue import DuplicateReviewQueue
+from registry.domain.site_ids import new_site_id
+from registry.domain.sites import ProductionSite, SiteKind, SiteStatus, parse_stone_types
+from registry.reportfile import CellError, ParsedReport, ReportFileError, parse_report_file
+from registry.transcodings import register_registry_transcodings
+
+
+
+# Operational log: references and counts of public things only, never report content.
+log = logging.getLogger("trustone.registry")
+
+
+@dataclass(frozen=True)
+class SiteRegistration:
+    public_id: str
+    verdict: MatchVerdict  # CERTAIN: an existing site; UNCERTAIN: new, held for review; DISTINCT: new
+    candidate: str | None = None  # the existing site it may duplicate (UNCERTAIN)
+
+    @property
+    def is_new(self) -> bool:
+        return self.verdict != MatchVerdict.CERTAIN
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    changed: bool
+    version: int
+    new_sites: int
+    held_for_review: int
+
+
+@dataclass(frozen=True)
+class MemberStatus:
+    """Published fields only: safe to answer to anyone (art. 5 lid 12, art. 6 lid 1)."""
+
+    ref: str
+    name: str
+    on: dt.date
+    member: bool
+    category: str | None
+    joined_on: dt.date | None
+    level: int | None
+    level_assessed_on: dt.date | None
+
+
+class RegistryApplication(Application[uuid.UUID]):
+    name = "registry"
+    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50}
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        register_registry_transcodings(transcoder)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _get(self, aggregate_id: uuid.UUID, what: str) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(f"no {what} with that reference") from None
+
+    def _exists(self, aggregate_id: uuid.UUID) -> bool:
+        return aggregate_id in self.repository
+
+    # --- organisations -----------------------------------------------------------------------
+
+    @staticmethod
+    def organisation_id(ref: str) -> uuid.UUID:
+        return Organisation.create_id(ref)
+
+    def register_organisation(self, ref: str, name: str, kind: OrganisationKind, country: str) -> uuid.UUID:
+        ref = validate_ref(ref)
+        name = " ".join((name or "").split())
+        if not 2 <= len(name) <= 200:
+            raise ValidationError("name", "2-200 characters")
+        org_id = self.organisation_id(ref)
+        if self._exists(org_id):
+            raise ConflictError(f"an organisation with ref {ref} exists already")
+        organisation = Organisation(ref=ref, name=name, kind=OrganisationKind(kind),
+                                    country=validate_country(country))
+        self.save(organisation)
+        return organisation.id
+
+    def organisation(self, ref: str) -> Organisation:
+        return self._get(self.organisation_id(ref), "organisation")
+
+    def company(self, ref: str) -> Organisation:
+        organisation = self.organisation(ref)
+        if not organisation.is_company:
+            raise NotFoundError("no member company with that reference")
+        return organisation
+
+    def join(self, ref: str, on: dt.date, category: CompanyCategory, size: CompanySize) -> None:
+        company = self.company(ref)
+        company.join(on=on, category=category, size=size)
+        self.save(company)
+
+    def withdraw(self, ref: str, on: dt.date) -> None:
+        company = self.company(ref)
+        company.withdraw(on)
+        self.save(company)
+
+    def exclude(self, ref: str, on: dt.date) -> None:
+        company = self.company(ref)
+        company.exclude(on)
+        self.save(company)
+
+    def member_status_on(self, ref: str, day: dt.date) -> MemberStatus:
+        company = self.company(ref)
+        period = company.period_on(day)
+        level = assessed_on = None
+        if period is not None:
+            latest = self._latest_assessment_on(company.id, period.joined_on, day)
+            if latest is not None:
+                level, assessed_on = latest.level, latest.assessed_on
+        return MemberStatus(
+            ref=company.ref, name=company.name, on=day, member=period is not None,
+            category=period.category.value if period else None,
+            joined_on=period.joined_on if period else None,
+            level=level, level_assessed_on=assessed_on,
+        )
+
+    def _latest_assessment_on(self, company_id: uuid.UUID, since: dt.date, day: dt.date) -> AssessmentRecord | None:
+        best: AssessmentRecord | None = None
+        for year in range(since.year - 1, day.year + 1):
+            report_id = SupplyChainReport.create_id(company_id, year)
+            if not self._exists(report_id):
+                continue
+            report: SupplyChainReport = self.repository.get(report_id)
+            for record in report.assessments:
+                if since <= record.assessed_on <= day and (best is None or record.assessed_on >= best.assessed_on):
+                    best = record
+        return best
+
+    # --- production sites --------------------------------------------------------------------
+
+    @staticmethod
+    def site_aggregate_id(public_id: str) -> uuid.UUID:
+        return ProductionSite.create_id(public_id)
+
+    def site(self, public_id: str) -> ProductionSite:
+        return self._get(self.site_aggregate_id(public_id), "production site")
+
+    def register_site(self, kind: SiteKind, name: str, region: RegionPath,
+                      coordinates: Coordinates | None = None, address: str = "",
+                      stone_types: tuple[str, ...] = ()) -> SiteRegistration:
+        pending: dict[uuid.UUID, Aggregate] = {}
+        registration = self._place_site(pending, kind, name, region, coordinates, address, stone_types)
+        self.save(*pending.values())
+        return registration
+
+    def _place_site(self, pending: dict[uuid.UUID, Aggregate], kind: SiteKind, name: str,
+                    region: RegionPath, coordinates: Coordinates | None, address: str,
+                    stone_types: tuple[str, ...]) -> SiteRegistration:
+        """Find or create a site, adding what changed to ``pending`` (saved by the caller)."""
+        name = " ".join((name or "").split())
+        if not 2 <= len(name) <= 200:
+            raise ValidationError("site_name", "2-200 characters")
+        kind = SiteKind(kind)
+        index = self._region_index(pending, region)
+        fingerprint = SiteFingerprint(
+            public_id="", kind=kind.value, name_key=normalise_name(name),
+            district_key=fold(region.district), coordinates=coordinates,
+        )
+        match = best_match(fingerprint, index.fingerprints())
+        if match.verdict == MatchVerdict.CERTAIN:
+            return SiteRegistration(index.resolve(match.site.public_id), MatchVerdict.CERTAIN)
+        candidate = index.resolve(match.site.public_id) if match.site else None
+        public_id = new_site_id(region.country, region.subdivision)
+        site = ProductionSite(
+            public_id=public_id, kind=kind, name=name, address=" ".join((address or "").split()),
+            region=region, coordinates=coordinates, stone_types=parse_stone_types(list(stone_types)),
+            duplicate_candidate=candidate,
+        )
+        pending[site.id] = site
+        index.add(public_id=public_id, kind=kind.value, name_key=fingerprint.name_key,
+                  district_key=fingerprint.district_key,
+                  latitude=coordinates.latitude if coordinates else None,
+                  longitude=coordinates.longitude if coordinates else None)
+        if candidate:
+            queue = self._review_queue(pending)
+            queue.hold(public_id=public_id, candidate=candidate)
+        return SiteRegistration(public_id, match.verdict, candidate)
+
+    def _region_index(self, pending: dict[uuid.UUID, Aggregate], region: RegionPath) -> RegionSiteIndex:
+        index_id = RegionSiteIndex.create_id(region.country, region.province)
+        if index_id in pending:
+            return pending[index_id]  # type: ignore[return-value]
+        if self._exists(index_id):
+            index = self.repository.get(index_id)
+        else:
+            index = RegionSiteIndex(country=region.country, province=region.province)
+        pending[index_id] = index
+        return index
+
+    def _review_queue(self, pending: dict[uuid.UUID, Aggregate]) -> DuplicateReviewQueue:
+        queue_id = DuplicateReviewQueue.ID
+        if queue_id not in pending:
+            if self._exists(queue_id):
+                pending[queue_id] = self.repository.get(queue_id)
+            else:
+                pending[queue_id] = DuplicateReviewQueue()
+        return pending[queue_id]  # type: ignore[return-value]
+
+    def sites_awaiting_review(self) -> list[tuple[str, str]]:
+        """(held site, possible duplicate) pairs, oldest first."""
+        if not self._exists(DuplicateReviewQueue.ID):
+            return []
+        return list(self.repository.get(DuplicateReviewQueue.ID).held.items())
+
+    def decide_duplicate(self, public_id: str, same_as_candidate: bool, decided_by: str) -> str:
+        """Returns the public id to use from now on for this site."""
+        site = self.site(public_id)
+        if site.status != SiteStatus.PENDING_REVIEW:
+            raise ConflictError(f"site {public_id} is not waiting for a duplicate decision")
+        candidate = site.duplicate_candidate
+        pending: dict[uuid.UUID, Aggregate] = {self.site_aggregate_id(public_id): site}
+        queue = self._review_queue(pending)
+        queue.decide(public_id=public_id)
+        if same_as_candidate:
+            site.confirm_same_as(candidate, decided_by=decided_by)
+            index = self._region_index(pending, site.region)
+            index.alias(public_id=public_id, alias_of=candidate)
+            result = candidate
+        else:
+            site.confirm_distinct(decided_by=decided_by)
+            result = public_id
+        self.save(*pending.values())
+        return result
+
+    def current_site_id(self, public_id: str) -> str:
+        """Follows merges: the id a site is known by now."""
+        seen: set[str] = set()
+        site = self.site(public_id)
+        while site.merged_into and site.public_id not in seen:
+            seen.add(site.public_id)
+            site = self.site(site.merged_into)
+        return site.public_id
+
+    # --- reports -----------------------------------------------------------------------------
+
+    def import_report(self, company_ref: str, year: int, data: bytes, filename: str,
+                      submitted_on: dt.date) -> ImportResult:
+        """Parse, resolve sites, and record a new report version, all or nothing."""
+        company = self.company(company_ref)
+        self._check_report_year(company, year)
+        parsed = parse_report_file(data, filename)
+        pending: dict[uuid.UUID, Aggregate] = {}
+        content, new_sites, held = self._resolve_sites(parsed, pending)
+        report = self._report_for(company.id, year)
+        changed = report.submit(content, source=f"file:{filename.rsplit('.', 1)[-1].lower()}",
+                                submitted_on=submitted_on)
+        if not changed:
+            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0)
+        pending[report.id] = report
+        self.save(*pending.values())
+        log.info("report version recorded: company=%s year=%s version=%s", company_ref, year,
+                 report.latest.number)
+        return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
+                            held_for_review=held)
+
+    def submit_report(self, company_ref: str, year: int, content: ReportContent, source: str,
+                      submitted_on: dt.date) -> ImportResult:
+        company = self.company(company_ref)
+        self._check_report_year(company, year)
+        for position, link in enumerate(content.links):
+            if link.site_id is not None and not self._exists(self.site_aggregate_id(link.site_id)):
+                raise ValidationError(f"links[{position}].site_id", "no production site with this id")
+        report = self._report_for(company.id, year)
+        changed = report.submit(content, source=source, submitted_on=submitted_on)
+        if changed:
+            self.save(report)
+        return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+
+    @staticmethod
+    def _check_report_year(company: Organisation, year: int) -> None:
+        if not isinstance(year, int) or not 2000 <= year <= dt.date.today().year + 1:
+            raise ValidationError("year", "a report year between 2000 and next year")
+        if not any(p.joined_on.year <= year and (p.ended_on is None or p.ended_on.year >= year)
+                   for p in company.periods):
+            raise ConflictError("the company was not a member in that report year")
+
+    def _report_for(self, company_id: uuid.UUID, year: int) -> SupplyChainReport:
+        report_id = SupplyChainReport.create_id(company_id, year)
+        if self._exists(report_id):
+            return self.repository.get(report_id)
+        return SupplyChainReport(company_id=company_id, year=year)
+
+    def _resolve_sites(self, parsed: ParsedReport, pending: dict[uuid.UUID, Aggregate]
+                       ) -> tuple[ReportContent, int, int]:
+        errors: list[CellError] = []
+        links: list[SupplyLink] = []
+        terms: list[CommercialTerms] = []
+        new_sites = held = 0
+        for row in parsed.rows:
+            site_id: str | None = None
+            try:
+                if row.site_id is not None:
+                    site_id = self._existing_site_for_row(row.site_id, row.site_kind)
+                elif row.new_site is not None:
+                    ns = row.new_site
+                    registration = self._place_site(
+                        pending, row.site_kind, ns.name,
+                        RegionPath.create(ns.country, ns.province, ns.district),
+                        Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
+                        ns.address, (row.stone_type,),
+                    )
+                    site_id = registration.public_id
+                    new_sites += registration.is_new
+                    held += registration.verdict == MatchVerdict.UNCERTAIN
+            except ValidationError as error:
+                column = "site_id" if row.site_id is not None else _row_column(error.field)
+                errors.append(CellError("links", row.row, column, error.message))
+                continue
+            links.append(SupplyLink(
+                chain=row.chain, tier=row.tier, site_kind=row.site_kind, site_id=site_id,
+                stone_type=row.stone_type, product=row.product, channel=row.channel,
+                origin_confidence=row.origin_confidence, circular=row.circular,
+            ))
+            terms.append(CommercialTerms(row.volume, row.volume_unit, row.price_eur_per_unit,
+                                         row.contract_notes))
+        if errors:
+            raise ReportFileError(errors)
+        content = ReportContent(tuple(links), tuple(terms), parsed.questionnaire, parsed.action_plan)
+        return content, new_sites, held
+
+    def _existing_site_for_row(self, public_id: str, kind: SiteKind) -> str:
+        if not self._exists(self.site_aggregate_id(public_id)):
+            raise ValidationError("site_id", "no production site with this id in the registry")
+        current = self.current_site_id(public_id)
+        if self.site(current).kind != kind:
+            raise ValidationError("site_kind", "does not match the kind of the site with this id")
+        return current
+
+    def report(self, company_ref: str, year: int) -> SupplyChainReport:
+        company = self.company(company_ref)
+        return self._get(SupplyChainReport.create_id(company.id, year), "report")
+
+    def assess_report(self, company_ref: str, year: int, due_diligence_score: Decimal,
+                      assessed_on: dt.date, assessed_by: str) -> AssessmentRecord:
+        company = self.company(company_ref)
+        report = self._get(SupplyChainReport.create_id(company.id, year), "report")
+        if report.latest is None:
+            raise ConflictError("the report has no submitted version to assess")
+        period = company.period_on(assessed_on) or company.periods[-1]
+        quarry, factory = insight_percentages(report.latest.content)
+        score = Decimal(due_diligence_score)
+        level = level_for(quarry, factory, score)
+        this_kind = self._previous_next_kind(company.id, year) or "full"
+        next_due, next_kind = next_assessment(assessed_on, level, period.size, this_kind)
+        record = AssessmentRecord(
+            version=report.latest.number, quarry_insight=quarry, factory_insight=factory,
+            due_diligence_score=score, level=level, assessed_on=assessed_on,
+            next_due=next_due, next_kind=next_kind, assessed_by=assessed_by,
+        )
+        report.record_assessment(record)
+        self.save(report)
+        return record
+
+    def _previous_next_kind(self, company_id: uuid.UUID, year: int) -> str | None:
+        """The kind the previous assessment announced for this one."""
+        for earlier in (year, year - 1):
+            report_id = SupplyChainReport.create_id(company_id, earlier)
+            if self._exists(report_id):
+                records = self.repository.get(report_id).assessments
+                if records:
+                    return records[-1].next_kind
+        return None
+
+    # --- accounts ----------------------------------------------------------------------------
+
+    def create_account(self, login: str, role: Role, organisation_ref: str, display_name: str,
+                       password_hash: str, totp_secret: str | None) -> uuid.UUID:
+        login = validate_login(login)
+        account_id = UserAccount.create_id(login)
+        if self._exists(account_id):
+            raise ConflictError("that login is taken")
+        organisation = self.organisation(organisation_ref)
+        account = UserAccount(login=login, role=Role(role), organisation_id=organisation.id,
+                              display_name=display_name, password_hash=password_hash,
+                              totp_secret=totp_secret)
+        self.save(account)
+        return account_id
+
+    def account(self, login: str) -> UserAccount:
+        return self._get(UserAccount.create_id(validate_login(login)), "account")
+
+
+def _row_column(field: str) -> str:
+    """Map a domain field name onto the report file's column name."""
+    return {"name": "site_name", "country": "country", "province": "province", "district": "district",
+            "latitude": "latitude", "longitude": "longitude"}.get(field, field)

@@ -1,0 +1,63 @@
+"""User accounts: one login per person (covenant: "unieke inlogcodes"), exactly one role.
+
+The password arrives here already hashed (``keys/passwords.py``); the domain never sees a password.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from enum import StrEnum
+
+from eventsourcing.domain import Aggregate, event
+
+from registry.domain.errors import ValidationError
+
+_NAMESPACE = uuid.UUID("a3c1f0e2-5d47-4b8e-9c61-7e2f4d9b8a03")
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,79}$")
+
+
+class Role(StrEnum):
+    SECRETARIAT = "secretariat"
+    NGO = "ngo"
+    UNION = "union"
+    COMPANY = "company"
+    COMMITTEE = "committee"
+    AUDITOR = "auditor"
+    BUYER = "buyer"
+
+
+# DESIGN.md section 8: a second factor is required for these roles.
+ROLES_REQUIRING_TOTP = frozenset({Role.SECRETARIAT, Role.AUDITOR})
+
+
+def validate_login(login: str) -> str:
+    candidate = (login or "").strip().lower()
+    if not LOGIN_PATTERN.match(candidate):
+        raise ValidationError("login", "3-80 characters: letters, digits, '.', '_', '@', '-'")
+    return candidate
+
+
+class UserAccount(Aggregate):
+    @staticmethod
+    def create_id(login: str) -> uuid.UUID:
+        return uuid.uuid5(_NAMESPACE, login)
+
+    @event("Created")
+    def __init__(self, login: str, role: Role, organisation_id: uuid.UUID, display_name: str,
+                 password_hash: str, totp_secret: str | None):
+        self.login = login
+        self.role = Role(role)
+        self.organisation_id = organisation_id
+        self.display_name = display_name
+        self.password_hash = password_hash
+        self.totp_secret = totp_secret
+        self.active = True
+
+    @event("PasswordChanged")
+    def change_password(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
+    @event("Deactivated")
+    def deactivate(self, reason: str) -> None:
+        self.active = False

@@ -1,0 +1,160 @@
+"""Organisations and membership history.
+
+A member company can join, withdraw or be excluded, and join again later. Each stretch of
+membership is kept as a period, so that "was company X a participating member on date D?" has an
+answer for any date, which tender evidence needs (snelgids box 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from eventsourcing.domain import Aggregate, event
+
+from registry.domain.errors import ConflictError, ValidationError
+
+
+class OrganisationKind(StrEnum):
+    MEMBER_COMPANY = "member_company"
+    NGO_PARTY = "ngo_party"
+    UNION_PARTY = "union_party"
+    PUBLIC_BUYER = "public_buyer"
+    SECRETARIAT = "secretariat"
+    COMPLAINTS_COMMITTEE = "complaints_committee"
+    AUDITOR = "auditor"
+
+
+class CompanyCategory(StrEnum):
+    """Assumption, the covenant names only B and C (appendix 1, "Weging"):
+
+    A: associated member, buys only from Dutch or Belgian importers (art. 5 lid 14-15);
+    B: imports only from non-risk countries; C: also imports from risk countries.
+    """
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+class CompanySize(StrEnum):
+    """Appendix 1: small (< 25 staff and <= 5 mln turnover), medium, large (>= 250 and > 50 mln)."""
+
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class MembershipEnd(StrEnum):
+    WITHDRAWN = "withdrawn"
+    EXCLUDED = "excluded"
+
+
+REF_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
+
+
+def validate_ref(ref: str) -> str:
+    """A short public reference such as ``natuursteen-de-vries``: lower case, digits, hyphens."""
+    if not isinstance(ref, str) or not REF_PATTERN.match(ref):
+        raise ValidationError(
+            "ref", "use 3-40 characters: lower-case letters, digits and hyphens, no hyphen at either end"
+        )
+    return ref
+
+
+@dataclass(frozen=True)
+class MembershipPeriod:
+    """One stretch of membership: from ``joined_on`` up to, not including, ``ended_on``."""
+
+    joined_on: dt.date
+    category: CompanyCategory
+    size: CompanySize
+    ended_on: dt.date | None = None
+    end_reason: MembershipEnd | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.joined_on <= day and (self.ended_on is None or day < self.ended_on)
+
+
+_NAMESPACE = uuid.UUID("4e7d2c10-9b3a-4f5e-8d21-6a0c9e7b5f44")
+
+
+class Organisation(Aggregate):
+    """Any organisation a principal belongs to; member companies carry a membership history."""
+
+    @staticmethod
+    def create_id(ref: str) -> uuid.UUID:
+        """From the public ref (the member listing shows it): carries no confidential fact."""
+        return uuid.uuid5(_NAMESPACE, ref)
+
+    @event("Registered")
+    def __init__(self, ref: str, name: str, kind: OrganisationKind, country: str):
+        self.ref = ref
+        self.name = name
+        self.kind = OrganisationKind(kind)
+        self.country = country
+        self.periods: list[MembershipPeriod] = []
+
+    # --- membership -------------------------------------------------------------------------
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == OrganisationKind.MEMBER_COMPANY
+
+    @property
+    def current_period(self) -> MembershipPeriod | None:
+        if self.periods and self.periods[-1].ended_on is None:
+            return self.periods[-1]
+        return None
+
+    def join(self, on: dt.date, category: CompanyCategory, size: CompanySize) -> None:
+        if not self.is_company:
+            raise ConflictError("only a member company can join as a member")
+        if self.current_period is not None:
+            raise ConflictError("the company is already a member")
+        if self.periods and on < self.periods[-1].ended_on:  # type: ignore[operator]
+            raise ValidationError("joined_on", "must not be before the end of the previous membership")
+        self._joined(on=on, category=CompanyCategory(category), size=CompanySize(size))
+
+    @event("Joined")
+    def _joined(self, on: dt.date, category: CompanyCategory, size: CompanySize) -> None:
+        self.periods.append(
+            MembershipPeriod(joined_on=on, category=CompanyCategory(category), size=CompanySize(size))
+        )
+
+    def withdraw(self, on: dt.date) -> None:
+        self._end(on, MembershipEnd.WITHDRAWN)
+
+    def exclude(self, on: dt.date) -> None:
+        self._end(on, MembershipEnd.EXCLUDED)
+
+    def _end(self, on: dt.date, reason: MembershipEnd) -> None:
+        period = self.current_period
+        if period is None:
+            raise ConflictError("the company is not a member")
+        if on <= period.joined_on:
+            raise ValidationError(f"{reason.value}_on", "must be after the date the company joined")
+        self._membership_ended(on=on, reason=reason)
+
+    @event("MembershipEnded")
+    def _membership_ended(self, on: dt.date, reason: MembershipEnd) -> None:
+        last = self.periods[-1]
+        self.periods[-1] = MembershipPeriod(
+            joined_on=last.joined_on,
+            category=last.category,
+            size=last.size,
+            ended_on=on,
+            end_reason=MembershipEnd(reason),
+        )
+
+    def period_on(self, day: dt.date) -> MembershipPeriod | None:
+        for period in self.periods:
+            if period.covers(day):
+                return period
+        return None
+
+    def was_member_on(self, day: dt.date) -> bool:
+        return self.period_on(day) is not None

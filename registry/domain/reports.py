@@ -1,0 +1,285 @@
+"""Yearly supply-chain reports (art. 5 lid 2b): links to sites, commercial terms, questionnaire, plan.
+
+A report is per company per year. Each submission is a new *version*; a corrected re-submission
+supersedes the previous one and the history stays. Submitting content identical to the latest
+version records nothing, which makes re-importing the same file idempotent.
+
+Confidentiality: the link list, commercial terms, questionnaire and action plan travel in the event
+as separate named attributes (``CONFIDENTIAL_FIELDS``) so that ``keys/`` can encrypt each one with
+the company's data key. Nothing confidential is in the aggregate id or the event topics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from eventsourcing.domain import Aggregate, event
+
+from registry.domain.errors import ConflictError, ValidationError
+from registry.domain.sites import SiteKind
+
+CONFIDENTIAL_FIELDS = ("links", "terms", "questionnaire", "action_plan", "digest")
+
+_NAMESPACE = uuid.UUID("0b9f4a57-3f8e-4c1e-b0f4-3c6f2d8e9a21")
+
+
+class Channel(StrEnum):
+    DIRECT = "direct"
+    TRADER = "trader"
+    STONE_MARKET = "stone_market"
+
+
+class OriginConfidence(StrEnum):
+    CLAIMED = "claimed"
+    PARTLY_KNOWN = "partly_known"
+    VERIFIED = "verified"
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ASSESSED = "assessed"
+
+
+@dataclass(frozen=True)
+class SupplyLink:
+    """One link of one supply chain. ``site_id`` None means the company does not know this site."""
+
+    chain: str
+    tier: int
+    site_kind: SiteKind
+    site_id: str | None
+    stone_type: str
+    product: str
+    channel: Channel
+    origin_confidence: OriginConfidence | None
+    circular: bool = False
+
+    @property
+    def known(self) -> bool:
+        return self.site_id is not None or self.circular
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SupplyLink:
+        return cls(
+            chain=data["chain"],
+            tier=int(data["tier"]),
+            site_kind=SiteKind(data["site_kind"]),
+            site_id=data["site_id"],
+            stone_type=data["stone_type"],
+            product=data["product"],
+            channel=Channel(data["channel"]),
+            origin_confidence=(
+                OriginConfidence(data["origin_confidence"]) if data["origin_confidence"] else None
+            ),
+            circular=bool(data["circular"]),
+        )
+
+
+@dataclass(frozen=True)
+class CommercialTerms:
+    """Competition-sensitive (Begrippen i-viii): volumes, prices, contract notes of one link."""
+
+    volume: Decimal | None = None
+    volume_unit: str | None = None
+    price_eur_per_unit: Decimal | None = None
+    contract_notes: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return self.volume is None and self.price_eur_per_unit is None and not self.contract_notes
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CommercialTerms:
+        return cls(
+            volume=Decimal(data["volume"]) if data.get("volume") is not None else None,
+            volume_unit=data.get("volume_unit"),
+            price_eur_per_unit=(
+                Decimal(data["price_eur_per_unit"]) if data.get("price_eur_per_unit") is not None else None
+            ),
+            contract_notes=data.get("contract_notes") or "",
+        )
+
+
+@dataclass(frozen=True)
+class QuestionnaireAnswer:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class ActionPlanItem:
+    """A prioritised risk with a SMART measure (art. 5 lid 2b-3)."""
+
+    risk: str
+    priority: int
+    measure: str
+    indicator: str = ""
+    due: str = ""  # ISO date or empty
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    links: tuple[SupplyLink, ...]
+    terms: tuple[CommercialTerms, ...] = ()
+    questionnaire: tuple[QuestionnaireAnswer, ...] = ()
+    action_plan: tuple[ActionPlanItem, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.terms and len(self.terms) != len(self.links):
+            raise ValidationError("terms", "one entry of commercial terms per link")
+
+    def as_event_fields(self) -> dict:
+        """JSON-able attributes for the event: one per confidential field."""
+        terms = self.terms or tuple(CommercialTerms() for _ in self.links)
+        return {
+            "links": [_plain(asdict(link)) for link in self.links],
+            "terms": [_plain(asdict(t)) for t in terms],
+            "questionnaire": [asdict(a) for a in self.questionnaire],
+            "action_plan": [asdict(item) for item in self.action_plan],
+        }
+
+    def digest(self) -> str:
+        """Content fingerprint: same content, same digest, whatever file format it came in."""
+        canonical = json.dumps(self.as_event_fields(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    @classmethod
+    def from_event_fields(cls, links: list, terms: list, questionnaire: list, action_plan: list) -> ReportContent:
+        return cls(
+            links=tuple(SupplyLink.from_dict(d) for d in links),
+            terms=tuple(CommercialTerms.from_dict(d) for d in terms),
+            questionnaire=tuple(QuestionnaireAnswer(**d) for d in questionnaire),
+            action_plan=tuple(ActionPlanItem(**d) for d in action_plan),
+        )
+
+
+def _plain(data: dict) -> dict:
+    """Decimals as strings, enums as their values: stable JSON for digests and events."""
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, Decimal):
+            value = str(value.normalize()) if value == value.to_integral() else str(value)
+        elif isinstance(value, StrEnum):
+            value = value.value
+        out[key] = value
+    return out
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    number: int
+    submitted_on: dt.date
+    source: str
+    content: ReportContent
+    digest: str
+
+
+@dataclass(frozen=True)
+class AssessmentRecord:
+    version: int
+    quarry_insight: Decimal
+    factory_insight: Decimal
+    due_diligence_score: Decimal
+    level: int
+    assessed_on: dt.date
+    next_due: dt.date
+    next_kind: str
+    assessed_by: str
+
+
+class SupplyChainReport(Aggregate):
+    @staticmethod
+    def create_id(company_id: uuid.UUID, year: int) -> uuid.UUID:
+        """From the company's random id and the year: reveals that a member reported, which the
+        public member listing shows anyway, and nothing about what it reported."""
+        return uuid.uuid5(_NAMESPACE, f"{company_id}/{year}")
+
+    @event("Started")
+    def __init__(self, company_id: uuid.UUID, year: int):
+        self.company_id = company_id
+        self.year = year
+        self.versions: list[ReportVersion] = []
+        self.draft: ReportContent | None = None
+        self.assessments: list[AssessmentRecord] = []
+
+    # --- state -------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> ReportStatus:
+        if self.draft is not None or not self.versions:
+            return ReportStatus.DRAFT
+        if self.assessments and self.assessments[-1].version == self.versions[-1].number:
+            return ReportStatus.ASSESSED
+        return ReportStatus.SUBMITTED
+
+    @property
+    def latest(self) -> ReportVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    # --- commands ----------------------------------------------------------------------------
+
+    def save_draft(self, content: ReportContent) -> None:
+        self._draft_saved(**content.as_event_fields())
+
+    @event("DraftSaved")
+    def _draft_saved(self, links: list, terms: list, questionnaire: list, action_plan: list) -> None:
+        self.draft = ReportContent.from_event_fields(links, terms, questionnaire, action_plan)
+
+    def submit_draft(self, submitted_on: dt.date) -> bool:
+        if self.draft is None:
+            raise ConflictError("there is no draft to submit")
+        return self.submit(self.draft, source="web", submitted_on=submitted_on)
+
+    def submit(self, content: ReportContent, source: str, submitted_on: dt.date) -> bool:
+        """Record a new version; False (and nothing recorded) when it equals the latest version."""
+        if not content.links:
+            raise ValidationError("links", "a report lists at least one supply link")
+        digest = content.digest()
+        if self.latest is not None and self.latest.digest == digest and self.draft is None:
+            return False
+        self._version_submitted(
+            number=len(self.versions) + 1,
+            submitted_on=submitted_on,
+            source=source,
+            digest=digest,
+            **content.as_event_fields(),
+        )
+        return True
+
+    @event("VersionSubmitted")
+    def _version_submitted(self, number: int, submitted_on: dt.date, source: str, digest: str,
+                           links: list, terms: list, questionnaire: list, action_plan: list) -> None:
+        content = ReportContent.from_event_fields(links, terms, questionnaire, action_plan)
+        self.versions.append(ReportVersion(number, submitted_on, source, content, digest))
+        self.draft = None
+
+    def record_assessment(self, record: AssessmentRecord) -> None:
+        if self.status != ReportStatus.SUBMITTED or record.version != self.latest.number:  # type: ignore[union-attr]
+            raise ConflictError("only the latest submitted version can be assessed, once")
+        self._assessed(
+            version=record.version,
+            quarry_insight=record.quarry_insight,
+            factory_insight=record.factory_insight,
+            due_diligence_score=record.due_diligence_score,
+            level=record.level,
+            assessed_on=record.assessed_on,
+            next_due=record.next_due,
+            next_kind=record.next_kind,
+            assessed_by=record.assessed_by,
+        )
+
+    @event("Assessed")
+    def _assessed(self, version: int, quarry_insight: Decimal, factory_insight: Decimal,
+                  due_diligence_score: Decimal, level: int, assessed_on: dt.date, next_due: dt.date,
+                  next_kind: str, assessed_by: str) -> None:
+        self.assessments.append(AssessmentRecord(
+            version, Decimal(quarry_insight), Decimal(factory_insight), Decimal(due_diligence_score),
+            level, assessed_on, next_due, next_kind, assessed_by,
+        ))

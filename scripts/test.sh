@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The test command: `bash scripts/test.sh [pytest args...]`
+#
+# On a fresh machine this
+#   1. creates .venv (python3 -m venv) and installs the project with its
+#      [test] extras (re-installs only when pyproject.toml changed),
+#   2. starts a private PostgreSQL 15 test cluster (scripts/pg-test-cluster.sh;
+#      installs postgresql-15 with apt-get when run as root) unless
+#      TRUSTONE_TEST_POSTGRES_URL is already set, or the cluster is already
+#      running,
+#   3. runs pytest against SQLite and PostgreSQL with
+#      TRUSTONE_REQUIRE_POSTGRES=1 (the suite fails if no PostgreSQL test ran),
+#   4. stops the cluster again if this script started it.
+#
+# Extra arguments go to pytest (default: -q). Environment:
+#   PYTHON                      interpreter used to create .venv (default python3)
+#   TRUSTONE_TEST_POSTGRES_URL  use this database instead of the private cluster
+#   TRUSTONE_REQUIRE_POSTGRES   default 1; set 0 to run a subset with no PostgreSQL test
+#   TRUSTONE_PG_PORT / TRUSTONE_PG_DIR   see scripts/pg-test-cluster.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV="$ROOT/.venv"
+PG_SCRIPT="$ROOT/scripts/pg-test-cluster.sh"
+
+say() { printf 'test.sh: %s\n' "$*" >&2; }
+
+# --- 1. virtualenv -----------------------------------------------------------
+bash "$ROOT/scripts/setup-venv.sh" test
+
+# --- 2. PostgreSQL -----------------------------------------------------------
+started_cluster=0
+stop_cluster() {
+    if [ "$started_cluster" -eq 1 ]; then
+        bash "$PG_SCRIPT" stop || say "WARNING: could not stop the PostgreSQL test cluster"
+    fi
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -n "${TRUSTONE_TEST_POSTGRES_URL:-}" ]; then
+    say "using PostgreSQL from TRUSTONE_TEST_POSTGRES_URL"
+else
+    if bash "$PG_SCRIPT" status 2>/dev/null; then
+        say "PostgreSQL test cluster already running; leaving it running afterwards"
+    else
+        started_cluster=1
+    fi
+    TRUSTONE_TEST_POSTGRES_URL="$(bash "$PG_SCRIPT" start)"
+fi
+export TRUSTONE_TEST_POSTGRES_URL
+# The suite fails unless a PostgreSQL test ran. A caller running only a
+# subset without store tests (e.g. tests/unit/...) may set it to 0.
+export TRUSTONE_REQUIRE_POSTGRES="${TRUSTONE_REQUIRE_POSTGRES:-1}"
+
+# --- 3. pytest ---------------------------------------------------------------
+if [ $# -eq 0 ]; then
+    set -- -q
+fi
+set +e
+"$VENV/bin/python" -m pytest "$@"
+rc=$?
+set -e
+
+if [ "$rc" -eq 5 ]; then
+    say "ERROR: pytest collected no tests (exit code 5); treating that as a failure"
+    exit 1
+fi
+exit "$rc"

@@ -1,0 +1,58 @@
+"""The installed ``trustone`` command, run as a user would (a subprocess with the environment)."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from tests.integration.report_files import SECRET_PRICE, csv_bytes, factory_row, quarry_row
+
+
+def run(settings, *args):
+    env = {**os.environ, "TRUSTONE_DATA_DIR": str(settings.data_dir)}
+    env.pop("TRUSTONE_DATABASE_URL", None)
+    if settings.database_url:
+        env["TRUSTONE_DATABASE_URL"] = settings.database_url
+    return subprocess.run([sys.executable, "-m", "trustone.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_init_creates_the_store(settings):
+    result = run(settings, "init")
+    assert result.returncode == 0, result.stderr
+    assert settings.backend in result.stdout
+
+
+def test_import_report_records_a_version_then_is_idempotent(services, tmp_path):
+    services.registry.register_organisation("stenen-bv", "Stenen BV", OrganisationKind.MEMBER_COMPANY, "NL")
+    services.registry.join("stenen-bv", dt.date(2022, 1, 10), CompanyCategory.C, CompanySize.SMALL)
+    path = tmp_path / "report.csv"
+    path.write_bytes(csv_bytes([quarry_row(), factory_row()]))
+    first = run(services.settings, "import-report", str(path), "--company", "stenen-bv", "--year", "2024")
+    assert first.returncode == 0, first.stderr
+    assert "recorded version 1" in first.stdout
+    second = run(services.settings, "import-report", str(path), "--company", "stenen-bv", "--year", "2024")
+    assert second.returncode == 0 and "unchanged" in second.stdout
+    assert SECRET_PRICE not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_import_report_lists_each_bad_cell_and_exits_non_zero(services, tmp_path):
+    services.registry.register_organisation("stenen-bv", "Stenen BV", OrganisationKind.MEMBER_COMPANY, "NL")
+    services.registry.join("stenen-bv", dt.date(2022, 1, 10), CompanyCategory.C, CompanySize.SMALL)
+    path = tmp_path / "report.csv"
+    path.write_bytes(csv_bytes([factory_row(), quarry_row(longitude="200", price_eur_per_unit="lots")]))
+    result = run(services.settings, "import-report", str(path), "--company", "stenen-bv", "--year", "2024")
+    assert result.returncode != 0
+    assert "row 3, column longitude" in result.stderr
+    assert "row 3, column price_eur_per_unit" in result.stderr
+    assert "nothing was imported" in result.stderr
+
+
+def test_an_unknown_company_is_a_clear_error(settings, tmp_path):
+    path = tmp_path / "report.csv"
+    path.write_bytes(csv_bytes([quarry_row()]))
+    result = run(settings, "import-report", str(path), "--company", "nobody", "--year", "2024")
+    assert result.returncode != 0
+    assert "no organisation with that reference" in result.stderr
+    assert "Traceback" not in result.stderr

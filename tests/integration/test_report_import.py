@@ -1,0 +1,151 @@
+import datetime as dt
+
+import pytest
+
+from registry.domain.errors import ConflictError, NotFoundError
+from registry.domain.reports import ReportStatus
+from registry.reportfile import ReportFileError
+from tests.integration.report_files import (
+    csv_bytes,
+    factory_row,
+    quarry_row,
+    unknown_quarry_row,
+    xlsx_bytes,
+)
+
+TODAY = dt.date(2025, 4, 1)
+
+
+def stored_position(registry) -> int:
+    return registry.recorder.max_notification_id() or 0
+
+
+def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(registry, member):
+    data = csv_bytes([quarry_row(), factory_row(), unknown_quarry_row()])
+    result = registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
+    assert (result.changed, result.version, result.new_sites) == (True, 1, 2)
+    report = registry.report(member, 2024)
+    assert report.status == ReportStatus.SUBMITTED
+    links = report.latest.content.links
+    assert [link.site_kind.value for link in links] == ["quarry", "factory", "quarry"]
+    assert links[2].site_id is None
+    assert registry.site(links[0].site_id).name == "Mahadev Sandstone Quarry Bijolia"
+    assert str(report.latest.content.terms[0].price_eur_per_unit) == "4321.77"
+
+
+def test_a_bad_file_is_rejected_whole_with_every_error_by_row_and_column_and_nothing_written(registry, member):
+    before = stored_position(registry)
+    data = csv_bytes([
+        factory_row(),  # row 2 is fine, and would add a site if anything were written
+        quarry_row(country="XQ"),  # row 3: no such country
+        quarry_row(latitude="95"),  # row 4: latitude out of range
+        quarry_row(channel="by-boat", tier="zero"),  # row 5: two errors
+    ])
+    with pytest.raises(ReportFileError) as caught:
+        registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
+    places = {(e.row, e.column) for e in caught.value.errors}
+    assert {(3, "country"), (4, "latitude"), (5, "channel"), (5, "tier")} <= places
+    assert not any(e.row == 2 for e in caught.value.errors)
+    assert stored_position(registry) == before
+    with pytest.raises(NotFoundError):
+        registry.report(member, 2024)
+
+
+def test_an_unknown_site_id_is_an_error_on_its_row_and_nothing_is_written(registry, member):
+    from registry.domain.site_ids import new_site_id
+
+    before = stored_position(registry)
+    data = csv_bytes([factory_row(), quarry_row(site_id=new_site_id("IN", "RJ"), site_name="", country="",
+                                                province="", district="", latitude="", longitude="")])
+    with pytest.raises(ReportFileError) as caught:
+        registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(3, "site_id")]
+    assert stored_position(registry) == before
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(registry, member):
+    data = csv_bytes([quarry_row(), factory_row(), unknown_quarry_row()])
+    registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
+    after_first = stored_position(registry)
+    again = registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
+    assert (again.changed, again.version) == (False, 1)
+    assert stored_position(registry) == after_first
+
+
+def test_the_same_content_as_xlsx_after_csv_is_also_unchanged(registry, member):
+    rows = [quarry_row(), factory_row()]
+    registry.import_report(member, 2024, csv_bytes(rows), "report.csv", submitted_on=TODAY)
+    result = registry.import_report(member, 2024, xlsx_bytes(rows), "report.xlsx", submitted_on=TODAY)
+    assert result.changed is False
+
+
+def test_a_corrected_file_supersedes_the_previous_version_and_history_is_kept(registry, member):
+    registry.import_report(member, 2024, csv_bytes([quarry_row(), unknown_quarry_row()]), "v1.csv",
+                           submitted_on=TODAY)
+    corrected = csv_bytes([quarry_row(), factory_row(chain="C2")])
+    result = registry.import_report(member, 2024, corrected, "v2.csv", submitted_on=TODAY + dt.timedelta(days=3))
+    assert (result.changed, result.version) == (True, 2)
+    report = registry.report(member, 2024)
+    assert [v.number for v in report.versions] == [1, 2]
+    assert report.versions[0].content.links[1].site_id is None
+    assert report.latest.content.links[1].site_kind.value == "factory"
+    # the quarry described in both versions is one site, not two
+    assert report.versions[0].content.links[0].site_id == report.latest.content.links[0].site_id
+
+
+def test_a_site_described_by_two_companies_is_one_site(registry, member):
+    from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+
+    registry.register_organisation("graniet-import", "Graniet Import NV", OrganisationKind.MEMBER_COMPANY, "BE")
+    registry.join("graniet-import", dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.SMALL)
+    registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+    registry.import_report("graniet-import", 2024, csv_bytes([quarry_row(name="Mahadev Sandstone Quarry, Bijolia")]),
+                           "b.csv", submitted_on=TODAY)
+    first = registry.report(member, 2024).latest.content.links[0].site_id
+    second = registry.report("graniet-import", 2024).latest.content.links[0].site_id
+    assert first == second
+
+
+def test_an_uncertain_duplicate_in_a_file_is_held_for_review_not_merged(registry, member):
+    registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+    nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
+    result = registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
+    assert result.held_for_review == 1
+    held_id = registry.report(member, 2025).latest.content.links[0].site_id
+    original_id = registry.report(member, 2024).latest.content.links[0].site_id
+    assert registry.sites_awaiting_review() == [(held_id, original_id)]
+
+
+def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surviving_site(registry, member):
+    registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+    nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
+    registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
+    held_id, original_id = registry.sites_awaiting_review()[0]
+    assert registry.decide_duplicate(held_id, same_as_candidate=True, decided_by="secretariat-1") == original_id
+    assert registry.sites_awaiting_review() == []
+    assert registry.current_site_id(held_id) == original_id
+    # the same description again now resolves to the surviving site, with nothing held
+    result = registry.import_report(member, 2025, csv_bytes([nearby, factory_row()]), "c.csv", submitted_on=TODAY)
+    assert result.held_for_review == 0
+    assert registry.report(member, 2025).latest.content.links[0].site_id == original_id
+
+
+def test_a_person_can_also_decide_that_a_held_site_is_distinct(registry, member):
+    registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+    registry.import_report(member, 2025, csv_bytes([quarry_row(name="Mahadev Sandstone Quarries Bijoliya",
+                                                               latitude="25.1750")]), "b.csv", submitted_on=TODAY)
+    held_id, _ = registry.sites_awaiting_review()[0]
+    assert registry.decide_duplicate(held_id, same_as_candidate=False, decided_by="secretariat-1") == held_id
+    assert registry.site(held_id).status.value == "active"
+    with pytest.raises(ConflictError):
+        registry.decide_duplicate(held_id, same_as_candidate=True, decided_by="secretariat-1")
+
+
+def test_a_company_cannot_report_for_a_year_it_was_not_a_member(registry, member):
+    with pytest.raises(ConflictError):
+        registry.import_report(member, 2019, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+
+
+def test_an_unknown_company_ref_is_not_found(registry):
+    with pytest.raises(NotFoundError):
+        registry.import_report("nobody", 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)

@@ -1,0 +1,1 @@
+"""Composition root and entry points (CLI, HTTP) of the TruStone registry."""

@@ -1,0 +1,101 @@
+"""The ``trustone`` command. Thin: parse arguments, call the application, print a result or error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from registry.domain.errors import RegistryError
+from registry.reportfile import ReportFileError
+from trustone.bootstrap import Services, bootstrap
+from trustone.settings import Settings, SettingsError
+
+cli = typer.Typer(help="TruStone registry: confidential supply-chain registry and grievance cases.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+
+def _services() -> Services:
+    try:
+        return bootstrap(Settings.from_env())
+    except SettingsError as error:
+        _fail(str(error))
+        raise  # unreachable
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@cli.command()
+def init() -> None:
+    """Create the data directory and the event store (SQLite by default, or TRUSTONE_DATABASE_URL)."""
+    services = _services()
+    where = services.settings.data_dir if services.settings.backend == "sqlite" else "PostgreSQL"
+    typer.echo(f"initialised the {services.settings.backend} store ({where})")
+    services.close()
+
+
+@cli.command()
+def demo() -> None:
+    """Load the demo data set and one demo user per role (logins in <data dir>/demo-logins.json)."""
+    from trustone.demo import load_demo
+
+    services = _services()
+    try:
+        summary = load_demo(services)
+    finally:
+        services.close()
+    typer.echo(summary)
+
+
+@cli.command("import-report")
+def import_report(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or XLSX")],
+    company: Annotated[str, typer.Option("--company", help="the member company's ref")],
+    year: Annotated[int, typer.Option("--year", help="report year")],
+) -> None:
+    """Import a company's yearly supply-chain report; a bad file is rejected whole, row by row."""
+    services = _services()
+    try:
+        result = services.registry.import_report(company, year, file.read_bytes(), file.name,
+                                                 submitted_on=dt.date.today())
+    except ReportFileError as error:
+        for cell in error.errors:
+            typer.echo(str(cell), err=True)
+        _fail(str(error))
+    except RegistryError as error:
+        _fail(str(error))
+    finally:
+        services.close()
+    if result.changed:
+        typer.echo(f"recorded version {result.version}: {result.new_sites} new site(s), "
+                   f"{result.held_for_review} held for duplicate review")
+    else:
+        typer.echo(f"unchanged: identical to version {result.version}, nothing recorded")
+
+
+@cli.command()
+def serve(
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+) -> None:
+    """Run the web application and API."""
+    import uvicorn
+
+    from trustone.web.app import create_app
+
+    app = create_app(_services())
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

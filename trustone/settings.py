@@ -1,0 +1,61 @@
+"""Settings from the environment. Nothing here does work at import time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        data_dir = Path(environ.get("TRUSTONE_DATA_DIR") or "./var").expanduser().resolve()
+        database_url = (environ.get("TRUSTONE_DATABASE_URL") or "").strip() or None
+        settings = cls(data_dir=data_dir, database_url=database_url)
+        if database_url:
+            settings.postgres_params()  # fail early, naming the variable
+        return settings
+
+    @property
+    def backend(self) -> str:
+        return "postgres" if self.database_url else "sqlite"
+
+    def postgres_params(self) -> dict[str, str]:
+        url = urlparse(self.database_url or "")
+        if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):
+            raise SettingsError(
+                "TRUSTONE_DATABASE_URL: expected postgresql://user:password@host:port/dbname"
+            )
+        params = {
+            "POSTGRES_DBNAME": url.path.strip("/"),
+            "POSTGRES_HOST": url.hostname,
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or ""),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+        }
+        schema = parse_qs(url.query).get("schema")
+        if schema:
+            params["POSTGRES_SCHEMA"] = schema[0]
+        return params
+
+    def application_env(self, app_name: str) -> dict[str, str]:
+        """The eventsourcing settings for one application (each has its own SQLite file)."""
+        if self.database_url:
+            return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **self.postgres_params()}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.data_dir / f"{app_name}.sqlite3"),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }

@@ -1,0 +1,1 @@
+"""HTTP entry point: FastAPI app factory, JSON API under /api/v1."""

@@ -1,0 +1,51 @@
+"""FastAPI app factory. Routes are plain ``def``: the event store is synchronous."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Query, Request
+
+from trustone.bootstrap import Services, bootstrap
+from trustone.settings import Settings
+from trustone.web.errors import install_error_handlers
+from trustone.web.schemas import Health, MemberStatusOut
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
+    services = services or bootstrap(settings)
+    app = FastAPI(
+        title="TruStone registry",
+        version="0.1.0",
+        description="Confidential supply-chain registry and grievance case system of the TruStone covenant.",
+        # No interactive docs that pull scripts from a CDN: this network reaches none.
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+
+    @app.get("/healthz", response_model=Health, tags=["operations"])
+    def healthz(svc: ServicesDep) -> Health:
+        svc.registry.recorder.max_notification_id()  # the store answers
+        return Health(status="ok", backend=svc.settings.backend)
+
+    @app.get("/api/v1/public/members/{ref}/status", response_model=MemberStatusOut, tags=["public"])
+    def member_status(
+        ref: str,
+        svc: ServicesDep,
+        on: Annotated[dt.date | None, Query(description="Date to answer for (default: today)")] = None,
+    ) -> MemberStatusOut:
+        """Was this company a participating member on the date, and at which level (tender evidence)."""
+        status = svc.registry.member_status_on(ref, on or dt.date.today())
+        return MemberStatusOut(**status.__dict__)
+
+    return app

@@ -1,0 +1,66 @@
+"""The one place that turns errors into HTTP responses.
+
+Clients get a status and a short message naming the field or rule; never a stack trace, never a
+value from the request (it could be a price or a supplier name). Unexpected errors are logged with
+a request id that the response repeats, so support can find them.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.reportfile import ReportFileError
+
+log = logging.getLogger("trustone.web")
+
+
+def _field_of(location: tuple) -> str:
+    parts = [str(p) for p in location if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field_of(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+                  for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"detail": "invalid input", "errors": errors})
+
+    @app.exception_handler(ValidationError)
+    def invalid_value(_: Request, exc: ValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={
+            "detail": "invalid input", "errors": [{"field": exc.field, "message": exc.message}]})
+
+    @app.exception_handler(ReportFileError)
+    def invalid_file(_: Request, exc: ReportFileError) -> JSONResponse:
+        errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message}
+                  for e in exc.errors]
+        return JSONResponse(status_code=422, content={"detail": str(exc), "errors": errors})
+
+    @app.exception_handler(NotFoundError)
+    def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(ConflictError)
+    def conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = uuid.uuid4().hex
+        # The type only: an exception's message can quote data.
+        log.error("unexpected error %s on %s %s: %s", request_id, request.method, request.url.path,
+                  type(exc).__name__)
+        return JSONResponse(status_code=500, content={"detail": "internal error", "request_id": request_id})
