@@ -312,6 +312,20 @@ class RegistryApplication(Application[uuid.UUID]):
             self.save(report)
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
 
+    def save_report_draft(self, company_ref: str, year: int, content: ReportContent) -> None:
+        """A draft (web form in progress): replaces the previous draft; versions stay untouched."""
+        company = self.company(company_ref)
+        self._check_report_year(company, year)
+        report = self._report_for(company.id, year)
+        report.save_draft(content)
+        self.save(report)
+
+    def submit_report_draft(self, company_ref: str, year: int, submitted_on: dt.date) -> ImportResult:
+        report = self.report(company_ref, year)
+        changed = report.submit_draft(submitted_on=submitted_on)
+        self.save(report)
+        return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+
     @staticmethod
     def _check_report_year(company: Organisation, year: int) -> None:
         if not isinstance(year, int) or not 2000 <= year <= dt.date.today().year + 1:

@@ -149,3 +149,24 @@ def test_a_company_cannot_report_for_a_year_it_was_not_a_member(registry, member
 def test_an_unknown_company_ref_is_not_found(registry):
     with pytest.raises(NotFoundError):
         registry.import_report("nobody", 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+
+
+def test_a_draft_saved_on_the_web_is_a_draft_until_submitted_as_the_next_version(registry, member):
+    from registry.domain.reports import ReportContent
+
+    registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=TODAY)
+    first = registry.report(member, 2024).latest.content
+    registry.save_report_draft(member, 2024, ReportContent(links=first.links[:1], terms=first.terms[:1]))
+    drafted = registry.report(member, 2024)
+    assert drafted.status == ReportStatus.DRAFT
+    assert drafted.latest.number == 1  # the submitted version is untouched by a draft
+    result = registry.submit_report_draft(member, 2024, submitted_on=TODAY)
+    assert (result.changed, result.version) == (True, 2)
+    final = registry.report(member, 2024)
+    assert (final.status, len(final.latest.content.links)) == (ReportStatus.SUBMITTED, 1)
+
+
+def test_submitting_without_a_draft_is_refused(registry, member):
+    registry.import_report(member, 2024, csv_bytes([quarry_row()]), "r.csv", submitted_on=TODAY)
+    with pytest.raises(ConflictError):
+        registry.submit_report_draft(member, 2024, submitted_on=TODAY)
