@@ -12,16 +12,18 @@ import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Transcoder
+from eventsourcing.persistence import Mapper, Transcoder
 
+from registry.domain.accounts import CONFIDENTIAL_EVENTS as ACCOUNT_CONFIDENTIAL_EVENTS
 from registry.domain.accounts import Role, UserAccount, validate_login
-from registry.domain.assessment import insight_percentages, level_for, next_assessment
+from registry.domain.assessment import level_for, next_assessment
+from registry.domain.declarations import Declaration, DeclarationRegister
 from registry.domain.duplicates import MatchVerdict, SiteFingerprint, best_match, normalise_name
-from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.domain.geography import Coordinates, RegionPath, fold, validate_country
 from registry.domain.organisations import (
     CompanyCategory,
@@ -31,6 +33,7 @@ from registry.domain.organisations import (
     validate_ref,
 )
 from registry.domain.region_index import RegionSiteIndex
+from registry.domain.reports import CONFIDENTIAL_EVENTS as REPORT_CONFIDENTIAL_EVENTS
 from registry.domain.reports import (
     AssessmentRecord,
     CommercialTerms,
@@ -83,9 +86,32 @@ class MemberStatus:
     level_assessed_on: dt.date | None
 
 
+class Vault(Protocol):
+    """What the registry needs from keys/ (see keys/vault.py): sealing, fingerprints, the filter."""
+
+    def mapper(self, transcoder: Transcoder, app_name: str, confidential_events: dict) -> Mapper: ...
+
+    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str: ...
+
+    def open(self, principal: Any, action: str, fields: dict[str, Any], **audit: Any) -> dict[str, Any]: ...
+
+    def system_principal(self, name: str) -> Any: ...
+
+
 class RegistryApplication(Application[uuid.UUID]):
+    """Confidential fields are sealed by the vault's mapper on the way into the store; reading them
+    back goes through the vault's filter (policy, access log, then decryption)."""
+
     name = "registry"
     snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50}
+    confidential_events: ClassVar = {**REPORT_CONFIDENTIAL_EVENTS, **ACCOUNT_CONFIDENTIAL_EVENTS}
+
+    def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
+        self.vault = vault
+        super().__init__(env=env)
+
+    def construct_mapper(self) -> Mapper:
+        return self.vault.mapper(self.construct_transcoder(), self.name, self.confidential_events)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
@@ -288,8 +314,8 @@ class RegistryApplication(Application[uuid.UUID]):
         pending: dict[uuid.UUID, Aggregate] = {}
         content, new_sites, held = self._resolve_sites(parsed, pending)
         report = self._report_for(company.id, year)
-        changed = report.submit(content, source=f"file:{filename.rsplit('.', 1)[-1].lower()}",
-                                submitted_on=submitted_on)
+        changed = report.submit(content, digest=self._fingerprint(company.id, content),
+                                source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
         if not changed:
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0)
         pending[report.id] = report
@@ -307,7 +333,8 @@ class RegistryApplication(Application[uuid.UUID]):
             if link.site_id is not None and not self._exists(self.site_aggregate_id(link.site_id)):
                 raise ValidationError(f"links[{position}].site_id", "no production site with this id")
         report = self._report_for(company.id, year)
-        changed = report.submit(content, source=source, submitted_on=submitted_on)
+        changed = report.submit(content, digest=self._fingerprint(company.id, content), source=source,
+                                submitted_on=submitted_on)
         if changed:
             self.save(report)
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
@@ -320,11 +347,43 @@ class RegistryApplication(Application[uuid.UUID]):
         report.save_draft(content)
         self.save(report)
 
-    def submit_report_draft(self, company_ref: str, year: int, submitted_on: dt.date) -> ImportResult:
+    def submit_report_draft(self, principal: Any, company_ref: str, year: int, submitted_on: dt.date,
+                            request_id: str = "") -> ImportResult:
+        """Submit the saved draft as the next version. The draft is opened through the filter, as
+        the principal (the company itself, or the secretariat on its behalf)."""
+        company = self.company(company_ref)
         report = self.report(company_ref, year)
-        changed = report.submit_draft(submitted_on=submitted_on)
+        if report.draft is None:
+            raise ConflictError("there is no draft to submit")
+        opened = self.vault.open(
+            principal, "submit_report", report.draft, subject_kind="report", subject_ref=f"{company_ref}/{year}",
+            company=company_ref, purpose="submit draft", request_id=request_id,
+            facts={"own_data": getattr(principal, "organisation_id", None) == company.id},
+        )
+        content = _content_or_gone(opened)
+        changed = report.submit_draft(content, digest=self._fingerprint(company.id, content),
+                                      submitted_on=submitted_on)
         self.save(report)
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+
+    def read_report(self, principal: Any, company_ref: str, year: int, version: int | None = None,
+                    purpose: str = "", request_id: str = "") -> ReportContent:
+        """A version's confidential content (the latest by default), through the filter."""
+        company = self.company(company_ref)
+        report = self.report(company_ref, year)
+        chosen = report.latest if version is None else next(
+            (v for v in report.versions if v.number == version), None)
+        if chosen is None:
+            raise NotFoundError("no such version of the report")
+        opened = self.vault.open(
+            principal, "read_report", chosen.sealed, subject_kind="report",
+            subject_ref=f"{company_ref}/{year}/v{chosen.number}", company=company_ref, purpose=purpose,
+            request_id=request_id, facts={"own_data": getattr(principal, "organisation_id", None) == company.id},
+        )
+        return _content_or_gone(opened)
+
+    def _fingerprint(self, company_id: uuid.UUID, content: ReportContent) -> str:
+        return self.vault.fingerprint(company_id, content.canonical_bytes())
 
     @staticmethod
     def _check_report_year(company: Organisation, year: int) -> None:
@@ -397,7 +456,7 @@ class RegistryApplication(Application[uuid.UUID]):
         if report.latest is None:
             raise ConflictError("the report has no submitted version to assess")
         period = company.period_on(assessed_on) or company.periods[-1]
-        quarry, factory = insight_percentages(report.latest.content)
+        quarry, factory = report.latest.quarry_insight, report.latest.factory_insight
         score = Decimal(due_diligence_score)
         level = level_for(quarry, factory, score)
         this_kind = self._previous_next_kind(company.id, year) or "full"
@@ -438,6 +497,71 @@ class RegistryApplication(Application[uuid.UUID]):
 
     def account(self, login: str) -> UserAccount:
         return self._get(UserAccount.create_id(validate_login(login)), "account")
+
+    def totp_secret_for(self, login: str) -> str | None:
+        """The account's TOTP secret, for checking a login's second factor only.
+
+        Sealed at rest; opened through the filter by the authentication system principal.
+        """
+        account = self.account(login)
+        opened = self.vault.open(
+            self.vault.system_principal("authentication"), "read_credential", {"totp_secret": account.totp_secret},
+            subject_kind="account", subject_ref=login, purpose="second factor check",
+        )
+        return opened["totp_secret"]
+
+    # --- declarations ------------------------------------------------------------------------
+    # A signed confidentiality declaration per person (DESIGN.md section 4): a ``Declaration``
+    # aggregate per signature, listed in a ``DeclarationRegister`` per account (id derived from the
+    # account id), saved together. Rights tied to a signature ask ``valid_declaration``.
+
+    def record_declaration(self, login: str, document_title: str, document_version: str,
+                           document_sha256: str, signed_on: dt.date, valid_until: dt.date) -> uuid.UUID:
+        """Record that the account's holder signed this document version; returns its id."""
+        account = self.account(login)
+        declaration = Declaration.sign(
+            account_id=account.id, organisation_id=account.organisation_id,
+            document_title=document_title, document_version=document_version,
+            document_sha256=document_sha256, signed_on=signed_on, valid_until=valid_until,
+        )
+        register = self._declaration_register(account.id)
+        register.add(declaration_id=declaration.id)
+        self.save(declaration, register)
+        log.info("declaration recorded: login=%s version=%s", account.login, declaration.document_version)
+        return declaration.id
+
+    def revoke_declaration(self, declaration_id: uuid.UUID, on: dt.date, reason: str) -> None:
+        declaration: Declaration = self._get(declaration_id, "declaration")
+        if not isinstance(declaration, Declaration):
+            raise NotFoundError("no declaration with that reference")
+        declaration.revoke(on=on, reason=reason)
+        self.save(declaration)
+
+    def declarations(self, login: str) -> list[Declaration]:
+        """The account's declarations, oldest first (valid or not)."""
+        account = self.account(login)
+        register_id = DeclarationRegister.create_id(account.id)
+        if not self._exists(register_id):
+            return []
+        register: DeclarationRegister = self.repository.get(register_id)
+        return [self.repository.get(declaration_id) for declaration_id in register.declaration_ids]
+
+    def valid_declaration(self, login: str, day: dt.date) -> bool:
+        """Whether any declaration of this account is valid on ``day``."""
+        return any(declaration.is_valid_on(day) for declaration in self.declarations(login))
+
+    def _declaration_register(self, account_id: uuid.UUID) -> DeclarationRegister:
+        register_id = DeclarationRegister.create_id(account_id)
+        if self._exists(register_id):
+            return self.repository.get(register_id)
+        return DeclarationRegister(account_id=account_id)
+
+
+def _content_or_gone(opened: dict[str, Any]) -> ReportContent:
+    """Opened fields that are not lists could not be decrypted: shredded (or tampered with)."""
+    if not all(isinstance(value, list) for value in opened.values()):
+        raise GoneError("this report's confidential content can no longer be read")
+    return ReportContent.from_event_fields(**opened)
 
 
 def _row_column(field: str) -> str:

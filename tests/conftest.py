@@ -57,14 +57,16 @@ def services(settings: Settings) -> Iterator[Services]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each store-parametrised test with its store, so reports can be counted per store."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("settings") == "postgres":
-            item.add_marker(pytest.mark.postgres)
+        backend = callspec.params.get("settings") if callspec is not None else None
+        if backend in BACKENDS:
+            item.add_marker(getattr(pytest.mark, backend))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Count passes per store; parametrize ids ("sqlite", "postgres") are among a report's keywords."""
+    """Count passes per store (markers are among a report's keywords)."""
     if report.when == "call" and report.passed:
         for backend in BACKENDS:
             if backend in report.keywords:

@@ -1,9 +1,21 @@
-"""Composition root: builds the applications from settings. Tests pass their own settings."""
+"""Composition root: builds the applications and the key machinery from settings.
+
+Order matters: the registry seals and opens its confidential fields through the vault, and the
+vault's filter logs every access to the access log, which signs with the keyring.
+Tests pass their own settings; nothing happens at import time.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from keys.accesslog import AccessLog
+from keys.append_only import protect_event_tables
+from keys.datakeys import DataKeyStore
+from keys.filter import ConfidentialFilter
+from keys.keyring import FileKeyring, KeyringError
+from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
+from keys.vault import Vault
 from registry.application import RegistryApplication
 from trustone.settings import Settings
 
@@ -12,13 +24,53 @@ from trustone.settings import Settings
 class Services:
     settings: Settings
     registry: RegistryApplication
+    sql: SqlStore
+    keyring: FileKeyring
+    datakeys: DataKeyStore
+    access_log: AccessLog
+    filter: ConfidentialFilter
+    vault: Vault
 
     def close(self) -> None:
         self.registry.close()
+        self.sql.close()
+
+
+def sql_store(settings: Settings) -> SqlStore:
+    if settings.database_url:
+        return PostgresSqlStore(settings.postgres_params())
+    return SQLiteSqlStore(settings.sqlite_path)
+
+
+def open_keyring(settings: Settings, has_data_keys: bool) -> FileKeyring:
+    """Load the master keyring; create one only for a system that has no data keys yet.
+
+    A missing keyring on a system with data would otherwise be silently replaced, and every
+    confidential value written before would be unreadable.
+    """
+    path = settings.keyring_file
+    if path.exists():
+        return FileKeyring.load(path)
+    if has_data_keys:
+        raise KeyringError(f"keyring {path} not found, but the database holds wrapped data keys: "
+                           "restore the keyring file (or set TRUSTONE_KEYRING)")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return FileKeyring.create(path)
 
 
 def bootstrap(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    registry = RegistryApplication(env=settings.application_env(RegistryApplication.name))
-    return Services(settings=settings, registry=registry)
+    sql = sql_store(settings)
+    DataKeyStore.create_tables(sql)
+    keyring = open_keyring(settings, has_data_keys=DataKeyStore.has_keys(sql))
+    datakeys = DataKeyStore(sql, keyring)
+    access_log = AccessLog(sql, datakeys, keyring)
+    access_log.create_tables()
+    confidential_filter = ConfidentialFilter(access_log, datakeys)
+    vault = Vault(datakeys, confidential_filter)
+    registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
+    services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
+                        access_log=access_log, filter=confidential_filter, vault=vault)
+    protect_event_tables(services)
+    return services

@@ -9,24 +9,27 @@ from typing import Annotated
 
 import typer
 
+from keys.keyring import KeyringError
 from registry.domain.errors import RegistryError
 from registry.reportfile import ReportFileError
 from trustone.bootstrap import Services, bootstrap
+from trustone.cli_audit import audit_cli
 from trustone.settings import Settings, SettingsError
 
 cli = typer.Typer(help="TruStone registry: confidential supply-chain registry and grievance cases.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+cli.add_typer(audit_cli, name="audit")
 
 
-def _services() -> Services:
+def services_or_exit() -> Services:
     try:
         return bootstrap(Settings.from_env())
-    except SettingsError as error:
-        _fail(str(error))
+    except (SettingsError, KeyringError) as error:
+        fail(str(error))
         raise  # unreachable
 
 
-def _fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
 
@@ -34,7 +37,7 @@ def _fail(message: str, code: int = 1) -> None:
 @cli.command()
 def init() -> None:
     """Create the data directory and the event store (SQLite by default, or TRUSTONE_DATABASE_URL)."""
-    services = _services()
+    services = services_or_exit()
     where = services.settings.data_dir if services.settings.backend == "sqlite" else "PostgreSQL"
     typer.echo(f"initialised the {services.settings.backend} store ({where})")
     services.close()
@@ -45,12 +48,14 @@ def demo() -> None:
     """Load the demo data set and one demo user per role (logins in <data dir>/demo-logins.json)."""
     from trustone.demo import load_demo
 
-    services = _services()
+    services = services_or_exit()
     try:
-        summary = load_demo(services)
+        result = load_demo(services)
+    except RegistryError as error:
+        fail(str(error))
     finally:
         services.close()
-    typer.echo(summary)
+    typer.echo(result.summary)
 
 
 @cli.command("import-report")
@@ -60,16 +65,16 @@ def import_report(
     year: Annotated[int, typer.Option("--year", help="report year")],
 ) -> None:
     """Import a company's yearly supply-chain report; a bad file is rejected whole, row by row."""
-    services = _services()
+    services = services_or_exit()
     try:
         result = services.registry.import_report(company, year, file.read_bytes(), file.name,
                                                  submitted_on=dt.date.today())
     except ReportFileError as error:
         for cell in error.errors:
             typer.echo(str(cell), err=True)
-        _fail(str(error))
+        fail(str(error))
     except RegistryError as error:
-        _fail(str(error))
+        fail(str(error))
     finally:
         services.close()
     if result.changed:
@@ -89,8 +94,17 @@ def serve(
 
     from trustone.web.app import create_app
 
-    app = create_app(_services())
+    app = create_app(services_or_exit())
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _register_subcommands() -> None:
+    from trustone.cli_keys import keys_cli
+
+    cli.add_typer(keys_cli, name="keys")
+
+
+_register_subcommands()
 
 
 def main() -> None:

@@ -17,13 +17,16 @@ class SettingsError(ValueError):
 class Settings:
     data_dir: Path
     database_url: str | None = None
+    keyring_path: Path | None = None  # default: <data dir>/keyring.json
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         data_dir = Path(environ.get("TRUSTONE_DATA_DIR") or "./var").expanduser().resolve()
         database_url = (environ.get("TRUSTONE_DATABASE_URL") or "").strip() or None
-        settings = cls(data_dir=data_dir, database_url=database_url)
+        keyring = (environ.get("TRUSTONE_KEYRING") or "").strip()
+        settings = cls(data_dir=data_dir, database_url=database_url,
+                       keyring_path=Path(keyring).expanduser().resolve() if keyring else None)
         if database_url:
             settings.postgres_params()  # fail early, naming the variable
         return settings
@@ -49,6 +52,15 @@ class Settings:
         if schema:
             params["POSTGRES_SCHEMA"] = schema[0]
         return params
+
+    @property
+    def keyring_file(self) -> Path:
+        return self.keyring_path or self.data_dir / "keyring.json"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """SQLite file for the tables that are not events (keys, access log, sessions)."""
+        return self.data_dir / "trustone.sqlite3"
 
     def application_env(self, app_name: str) -> dict[str, str]:
         """The eventsourcing settings for one application (each has its own SQLite file)."""

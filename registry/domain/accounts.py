@@ -38,6 +38,10 @@ def validate_login(login: str) -> str:
     return candidate
 
 
+# keys/ seals the TOTP secret with the account's own data key.
+CONFIDENTIAL_EVENTS = {"UserAccount.Created": ("originator_id", ("totp_secret",))}
+
+
 class UserAccount(Aggregate):
     @staticmethod
     def create_id(login: str) -> uuid.UUID:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from registry.domain.errors import ValidationError
 from registry.domain.organisations import CompanySize
-from registry.domain.reports import ReportContent
 from registry.domain.sites import SiteKind
+
+if TYPE_CHECKING:
+    from registry.domain.reports import ReportContent
 
 # Level: (quarries known %, factories known %, due-diligence score %), all "at least".
 LEVEL_THRESHOLDS: dict[int, tuple[int, int, int]] = {

@@ -26,3 +26,7 @@ class NotFoundError(RegistryError):
 
 class ConflictError(RegistryError):
     """A command that is illegal in the current state (duplicate, illegal transition)."""
+
+
+class GoneError(RegistryError):
+    """The data existed but its keys were shredded: it can never be read again (410)."""

@@ -97,6 +97,7 @@ class Organisation(Aggregate):
         self.kind = OrganisationKind(kind)
         self.country = country
         self.periods: list[MembershipPeriod] = []
+        self.shredded_on: dt.date | None = None
 
     # --- membership -------------------------------------------------------------------------
 
@@ -149,6 +150,13 @@ class Organisation(Aggregate):
             ended_on=on,
             end_reason=MembershipEnd(reason),
         )
+
+    # --- erasure -----------------------------------------------------------------------------
+
+    @event("ConfidentialDataShredded")
+    def record_shredding(self, on: dt.date, by: str, keys_destroyed: int) -> None:
+        """The company's data keys were destroyed: its confidential fields are gone for good."""
+        self.shredded_on = on
 
     def period_on(self, day: dt.date) -> MembershipPeriod | None:
         for period in self.periods:

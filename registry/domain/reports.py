@@ -5,14 +5,16 @@ supersedes the previous one and the history stays. Submitting content identical 
 version records nothing, which makes re-importing the same file idempotent.
 
 Confidentiality: the link list, commercial terms, questionnaire and action plan travel in the event
-as separate named attributes (``CONFIDENTIAL_FIELDS``) so that ``keys/`` can encrypt each one with
-the company's data key. Nothing confidential is in the aggregate id or the event topics.
+as separate named attributes (``CONFIDENTIAL_FIELDS``) that ``keys/`` seals with the company's data
+key on the way into the store. Read back, they are opaque values (``ReportVersion.sealed``) until the
+filter opens them; so the domain keeps what it needs to decide in clear: the keyed content digest
+(idempotent re-submission) and the insight percentages (published anyway, art. 5 lid 12).
+Nothing confidential is in the aggregate id or the event topics.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -24,7 +26,7 @@ from eventsourcing.domain import Aggregate, event
 from registry.domain.errors import ConflictError, ValidationError
 from registry.domain.sites import SiteKind
 
-CONFIDENTIAL_FIELDS = ("links", "terms", "questionnaire", "action_plan", "digest")
+CONFIDENTIAL_FIELDS = ("links", "terms", "questionnaire", "action_plan")
 
 _NAMESPACE = uuid.UUID("0b9f4a57-3f8e-4c1e-b0f4-3c6f2d8e9a21")
 
@@ -145,10 +147,10 @@ class ReportContent:
             "action_plan": [asdict(item) for item in self.action_plan],
         }
 
-    def digest(self) -> str:
-        """Content fingerprint: same content, same digest, whatever file format it came in."""
-        canonical = json.dumps(self.as_event_fields(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+    def canonical_bytes(self) -> bytes:
+        """Same content, same bytes, whatever file format it came in. Never stored as such: the
+        application turns it into a keyed fingerprint (a plain hash could be tested against guesses)."""
+        return json.dumps(self.as_event_fields(), sort_keys=True, separators=(",", ":")).encode()
 
     @classmethod
     def from_event_fields(cls, links: list, terms: list, questionnaire: list, action_plan: list) -> ReportContent:
@@ -177,8 +179,17 @@ class ReportVersion:
     number: int
     submitted_on: dt.date
     source: str
-    content: ReportContent
-    digest: str
+    digest: str  # keyed fingerprint of the content
+    quarry_insight: Decimal
+    factory_insight: Decimal
+    sealed: dict  # the confidential fields as stored: plain right after submission, sealed when read back
+
+
+# Event classes (by qualified name) whose fields keys/ seals, and whose id owns the key.
+CONFIDENTIAL_EVENTS = {
+    "SupplyChainReport.VersionSubmitted": ("company_id", CONFIDENTIAL_FIELDS),
+    "SupplyChainReport.DraftSaved": ("company_id", CONFIDENTIAL_FIELDS),
+}
 
 
 @dataclass(frozen=True)
@@ -206,7 +217,7 @@ class SupplyChainReport(Aggregate):
         self.company_id = company_id
         self.year = year
         self.versions: list[ReportVersion] = []
-        self.draft: ReportContent | None = None
+        self.draft: dict | None = None  # confidential fields of the draft, as for versions
         self.assessments: list[AssessmentRecord] = []
 
     # --- state -------------------------------------------------------------------------------
@@ -226,38 +237,50 @@ class SupplyChainReport(Aggregate):
     # --- commands ----------------------------------------------------------------------------
 
     def save_draft(self, content: ReportContent) -> None:
-        self._draft_saved(**content.as_event_fields())
+        self._draft_saved(company_id=self.company_id, **content.as_event_fields())
 
     @event("DraftSaved")
-    def _draft_saved(self, links: list, terms: list, questionnaire: list, action_plan: list) -> None:
-        self.draft = ReportContent.from_event_fields(links, terms, questionnaire, action_plan)
+    def _draft_saved(self, company_id: uuid.UUID, links: list, terms: list, questionnaire: list,
+                     action_plan: list) -> None:
+        self.draft = {"links": links, "terms": terms, "questionnaire": questionnaire, "action_plan": action_plan}
 
-    def submit_draft(self, submitted_on: dt.date) -> bool:
+    def submit_draft(self, draft: ReportContent, digest: str, submitted_on: dt.date) -> bool:
+        """Submit the draft; the caller opened it (through the filter) and passes it back in."""
         if self.draft is None:
             raise ConflictError("there is no draft to submit")
-        return self.submit(self.draft, source="web", submitted_on=submitted_on)
+        return self.submit(draft, digest=digest, source="web", submitted_on=submitted_on)
 
-    def submit(self, content: ReportContent, source: str, submitted_on: dt.date) -> bool:
-        """Record a new version; False (and nothing recorded) when it equals the latest version."""
+    def submit(self, content: ReportContent, digest: str, source: str, submitted_on: dt.date) -> bool:
+        """Record a new version; False (and nothing recorded) when it equals the latest version.
+
+        ``digest`` is the keyed fingerprint of ``content.canonical_bytes()``.
+        """
+        from registry.domain.assessment import insight_percentages
+
         if not content.links:
             raise ValidationError("links", "a report lists at least one supply link")
-        digest = content.digest()
         if self.latest is not None and self.latest.digest == digest and self.draft is None:
             return False
+        quarry_insight, factory_insight = insight_percentages(content)
         self._version_submitted(
+            company_id=self.company_id,
             number=len(self.versions) + 1,
             submitted_on=submitted_on,
             source=source,
             digest=digest,
+            quarry_insight=quarry_insight,
+            factory_insight=factory_insight,
             **content.as_event_fields(),
         )
         return True
 
     @event("VersionSubmitted")
-    def _version_submitted(self, number: int, submitted_on: dt.date, source: str, digest: str,
+    def _version_submitted(self, company_id: uuid.UUID, number: int, submitted_on: dt.date, source: str,
+                           digest: str, quarry_insight: Decimal, factory_insight: Decimal,
                            links: list, terms: list, questionnaire: list, action_plan: list) -> None:
-        content = ReportContent.from_event_fields(links, terms, questionnaire, action_plan)
-        self.versions.append(ReportVersion(number, submitted_on, source, content, digest))
+        sealed = {"links": links, "terms": terms, "questionnaire": questionnaire, "action_plan": action_plan}
+        self.versions.append(ReportVersion(number, submitted_on, source, digest, Decimal(quarry_insight),
+                                           Decimal(factory_insight), sealed))
         self.draft = None
 
     def record_assessment(self, record: AssessmentRecord) -> None:

@@ -16,3 +16,34 @@ def member(registry) -> str:
     registry.register_organisation("de-steenhouwer", "De Steenhouwer BV", OrganisationKind.MEMBER_COMPANY, "NL")
     registry.join("de-steenhouwer", dt.date(2021, 3, 1), CompanyCategory.C, CompanySize.MEDIUM)
     return "de-steenhouwer"
+
+
+@pytest.fixture
+def secretariat_principal():
+    import uuid
+
+    from keys.principal import Principal
+    from registry.domain.accounts import Role
+
+    return Principal(login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(),
+                     organisation_ref="secretariat")
+
+
+@pytest.fixture
+def content_of(registry, secretariat_principal):
+    """A report version's content as the secretariat reads it (through the filter)."""
+
+    def read(company_ref: str, year: int, version: int | None = None):
+        return registry.read_report(secretariat_principal, company_ref, year, version, purpose="test")
+
+    return read
+
+
+@pytest.fixture
+def company_principal(registry, member):
+    """The member company's own user."""
+    from keys.principal import Principal
+    from registry.domain.accounts import Role
+
+    return Principal(login="company-test", role=Role.COMPANY, organisation_id=registry.organisation(member).id,
+                     organisation_ref=member)

@@ -12,12 +12,12 @@ D = dt.date
 def test_membership_on_a_date_survives_the_store(services, member):
     services.registry.withdraw(member, D(2024, 7, 1))
     # a new application instance reads it all back from the store
-    from registry.application import RegistryApplication
+    from trustone.bootstrap import bootstrap
 
-    fresh = RegistryApplication(env=services.settings.application_env("registry"))
-    assert fresh.member_status_on(member, D(2024, 6, 30)).member is True
-    assert fresh.member_status_on(member, D(2024, 7, 1)).member is False
-    assert fresh.member_status_on(member, D(2021, 2, 28)).member is False
+    fresh = bootstrap(services.settings)
+    assert fresh.registry.member_status_on(member, D(2024, 6, 30)).member is True
+    assert fresh.registry.member_status_on(member, D(2024, 7, 1)).member is False
+    assert fresh.registry.member_status_on(member, D(2021, 2, 28)).member is False
     fresh.close()
 
 

@@ -20,17 +20,17 @@ def stored_position(registry) -> int:
     return registry.recorder.max_notification_id() or 0
 
 
-def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(registry, member):
+def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(registry, member, content_of):
     data = csv_bytes([quarry_row(), factory_row(), unknown_quarry_row()])
     result = registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
     assert (result.changed, result.version, result.new_sites) == (True, 1, 2)
     report = registry.report(member, 2024)
     assert report.status == ReportStatus.SUBMITTED
-    links = report.latest.content.links
+    links = content_of(member, 2024).links
     assert [link.site_kind.value for link in links] == ["quarry", "factory", "quarry"]
     assert links[2].site_id is None
     assert registry.site(links[0].site_id).name == "Mahadev Sandstone Quarry Bijolia"
-    assert str(report.latest.content.terms[0].price_eur_per_unit) == "4321.77"
+    assert str(content_of(member, 2024).terms[0].price_eur_per_unit) == "4321.77"
 
 
 def test_a_bad_file_is_rejected_whole_with_every_error_by_row_and_column_and_nothing_written(registry, member):
@@ -79,7 +79,7 @@ def test_the_same_content_as_xlsx_after_csv_is_also_unchanged(registry, member):
     assert result.changed is False
 
 
-def test_a_corrected_file_supersedes_the_previous_version_and_history_is_kept(registry, member):
+def test_a_corrected_file_supersedes_the_previous_version_and_history_is_kept(registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes([quarry_row(), unknown_quarry_row()]), "v1.csv",
                            submitted_on=TODAY)
     corrected = csv_bytes([quarry_row(), factory_row(chain="C2")])
@@ -87,13 +87,14 @@ def test_a_corrected_file_supersedes_the_previous_version_and_history_is_kept(re
     assert (result.changed, result.version) == (True, 2)
     report = registry.report(member, 2024)
     assert [v.number for v in report.versions] == [1, 2]
-    assert report.versions[0].content.links[1].site_id is None
-    assert report.latest.content.links[1].site_kind.value == "factory"
+    first, latest = content_of(member, 2024, 1), content_of(member, 2024)
+    assert first.links[1].site_id is None
+    assert latest.links[1].site_kind.value == "factory"
     # the quarry described in both versions is one site, not two
-    assert report.versions[0].content.links[0].site_id == report.latest.content.links[0].site_id
+    assert first.links[0].site_id == latest.links[0].site_id
 
 
-def test_a_site_described_by_two_companies_is_one_site(registry, member):
+def test_a_site_described_by_two_companies_is_one_site(registry, member, content_of):
     from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 
     registry.register_organisation("graniet-import", "Graniet Import NV", OrganisationKind.MEMBER_COMPANY, "BE")
@@ -101,22 +102,22 @@ def test_a_site_described_by_two_companies_is_one_site(registry, member):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     registry.import_report("graniet-import", 2024, csv_bytes([quarry_row(name="Mahadev Sandstone Quarry, Bijolia")]),
                            "b.csv", submitted_on=TODAY)
-    first = registry.report(member, 2024).latest.content.links[0].site_id
-    second = registry.report("graniet-import", 2024).latest.content.links[0].site_id
+    first = content_of(member, 2024).links[0].site_id
+    second = content_of("graniet-import", 2024).links[0].site_id
     assert first == second
 
 
-def test_an_uncertain_duplicate_in_a_file_is_held_for_review_not_merged(registry, member):
+def test_an_uncertain_duplicate_in_a_file_is_held_for_review_not_merged(registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
     result = registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
     assert result.held_for_review == 1
-    held_id = registry.report(member, 2025).latest.content.links[0].site_id
-    original_id = registry.report(member, 2024).latest.content.links[0].site_id
+    held_id = content_of(member, 2025).links[0].site_id
+    original_id = content_of(member, 2024).links[0].site_id
     assert registry.sites_awaiting_review() == [(held_id, original_id)]
 
 
-def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surviving_site(registry, member):
+def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surviving_site(registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
     registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
@@ -127,7 +128,7 @@ def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surv
     # the same description again now resolves to the surviving site, with nothing held
     result = registry.import_report(member, 2025, csv_bytes([nearby, factory_row()]), "c.csv", submitted_on=TODAY)
     assert result.held_for_review == 0
-    assert registry.report(member, 2025).latest.content.links[0].site_id == original_id
+    assert content_of(member, 2025).links[0].site_id == original_id
 
 
 def test_a_person_can_also_decide_that_a_held_site_is_distinct(registry, member):
@@ -151,22 +152,37 @@ def test_an_unknown_company_ref_is_not_found(registry):
         registry.import_report("nobody", 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
 
 
-def test_a_draft_saved_on_the_web_is_a_draft_until_submitted_as_the_next_version(registry, member):
+def test_a_draft_saved_on_the_web_is_a_draft_until_submitted_as_the_next_version(registry, member, content_of,
+                                                                                   company_principal):
     from registry.domain.reports import ReportContent
 
     registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=TODAY)
-    first = registry.report(member, 2024).latest.content
+    first = content_of(member, 2024)
     registry.save_report_draft(member, 2024, ReportContent(links=first.links[:1], terms=first.terms[:1]))
     drafted = registry.report(member, 2024)
     assert drafted.status == ReportStatus.DRAFT
     assert drafted.latest.number == 1  # the submitted version is untouched by a draft
-    result = registry.submit_report_draft(member, 2024, submitted_on=TODAY)
+    result = registry.submit_report_draft(company_principal, member, 2024, submitted_on=TODAY)
     assert (result.changed, result.version) == (True, 2)
     final = registry.report(member, 2024)
-    assert (final.status, len(final.latest.content.links)) == (ReportStatus.SUBMITTED, 1)
+    assert (final.status, len(content_of(member, 2024).links)) == (ReportStatus.SUBMITTED, 1)
 
 
-def test_submitting_without_a_draft_is_refused(registry, member):
+def test_submitting_without_a_draft_is_refused(registry, member, company_principal):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "r.csv", submitted_on=TODAY)
     with pytest.raises(ConflictError):
-        registry.submit_report_draft(member, 2024, submitted_on=TODAY)
+        registry.submit_report_draft(company_principal, member, 2024, submitted_on=TODAY)
+
+
+def test_the_secretariat_cannot_submit_a_company_draft_and_the_attempt_is_logged(services, registry, member,
+                                                                               secretariat_principal, content_of):
+    from keys.filter import AccessDeniedError
+
+    registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=TODAY)
+    registry.save_report_draft(member, 2024, content_of(member, 2024))
+    with pytest.raises(AccessDeniedError):
+        registry.submit_report_draft(secretariat_principal, member, 2024, submitted_on=TODAY)
+    denied = services.access_log.entries(actor=secretariat_principal.login)
+    assert [(e.action, str(e.outcome)) for e in denied][-1] == ("submit_report", "denied")
+    assert registry.report(member, 2024).latest.number == 1
+

@@ -9,6 +9,8 @@ from fastapi import Depends, FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings
+from trustone.web.auth import build_authenticator
+from trustone.web.auth import router as auth_router
 from trustone.web.errors import install_error_handlers
 from trustone.web.schemas import Health, MemberStatusOut
 
@@ -31,7 +33,9 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         redoc_url=None,
     )
     app.state.services = services
+    app.state.authenticator = build_authenticator(services)
     install_error_handlers(app)
+    app.include_router(auth_router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
     def healthz(svc: ServicesDep) -> Health:

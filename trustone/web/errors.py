@@ -15,7 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from keys.auth import AuthenticationError, LockedOutError
+from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.reportfile import ReportFileError
 
 log = logging.getLogger("trustone.web")
@@ -48,9 +49,24 @@ def install_error_handlers(app: FastAPI) -> None:
     def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
 
+    @app.exception_handler(GoneError)
+    def gone(_: Request, exc: GoneError) -> JSONResponse:
+        return JSONResponse(status_code=410, content={"detail": str(exc)})
+
     @app.exception_handler(ConflictError)
     def conflict(_: Request, exc: ConflictError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(AuthenticationError)
+    def not_authenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
+        # Generic by design: never the login, never which part of the credentials was wrong.
+        return JSONResponse(status_code=401, content={"detail": str(exc), "code": exc.code},
+                            headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(LockedOutError)
+    def locked_out(_: Request, exc: LockedOutError) -> JSONResponse:
+        return JSONResponse(status_code=429, content={"detail": str(exc), "code": exc.code},
+                            headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -1,0 +1,164 @@
+"""Data keys: one per owner (a member company, a grievance case, an account, the access log),
+stored wrapped by the primary master key in the ``data_keys`` table.
+
+Rotation rewraps every data key under a new master key without touching a single event. Shredding
+removes an owner's wrapped keys: everything sealed under them becomes unreadable everywhere, for
+good. The wrapping binds key ref and owner as associated data, so a wrapped key moved to another
+owner's row does not open.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from keys.envelope import DecryptionError
+from keys.keyring import MasterKeyProvider
+from keys.sql import SqlStore
+
+CACHE_SECONDS = 30.0  # how long another process may still use a key shredded elsewhere
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _wrap_aad(key_ref: str, owner: uuid.UUID) -> bytes:
+    return b"trustone-datakey/v1\0" + key_ref.encode() + b"\0" + str(owner).encode()
+
+
+class DataKeyStore:
+    def __init__(self, sql: SqlStore, master: MasterKeyProvider,
+                 clock: Callable[[], dt.datetime] = _utcnow):
+        self.sql = sql
+        self.master = master
+        self.clock = clock
+        self._cache: dict[str, tuple[bytes, float]] = {}
+        self._current: dict[uuid.UUID, str] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def create_tables(sql: SqlStore) -> None:
+        with sql.transaction() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS {schema}.data_keys ("
+                " key_ref TEXT PRIMARY KEY, owner TEXT NOT NULL, master_key_id TEXT,"
+                " wrapped TEXT, created_at TEXT NOT NULL, shredded_at TEXT)"
+            )
+            cursor.execute("CREATE INDEX IF NOT EXISTS data_keys_owner ON {schema}.data_keys (owner)")
+
+    @staticmethod
+    def has_keys(sql: SqlStore) -> bool:
+        with sql.transaction() as cursor:
+            return cursor.execute("SELECT COUNT(*) FROM {schema}.data_keys").fetchone()[0] > 0
+
+    # --- use ----------------------------------------------------------------------------------
+
+    def current_key(self, owner: uuid.UUID) -> tuple[str, bytes]:
+        """The owner's key for new data, created on first use."""
+        key_ref = self._current.get(owner)
+        if key_ref is not None:
+            try:
+                return key_ref, self.key(key_ref)
+            except DecryptionError:
+                self._current.pop(owner, None)  # shredded meanwhile: fall through to a new key
+        with self.sql.transaction() as cursor:
+            row = cursor.execute(
+                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
+                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
+        if row is not None:
+            self._current[owner] = row[0]
+            return row[0], self.key(row[0])
+        return self._create(owner)
+
+    def _create(self, owner: uuid.UUID) -> tuple[str, bytes]:
+        key_ref = f"dk-{secrets.token_hex(8)}"
+        data_key = AESGCM.generate_key(bit_length=256)
+        master_id, wrapped = self.master.wrap(data_key, _wrap_aad(key_ref, owner))
+        with self.sql.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO {schema}.data_keys (key_ref, owner, master_key_id, wrapped, created_at)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (key_ref, str(owner), master_id, base64.b64encode(wrapped).decode(), self.clock().isoformat()))
+        with self._lock:
+            self._cache[key_ref] = (data_key, time.monotonic())
+        self._current[owner] = key_ref
+        return key_ref, data_key
+
+    def key(self, key_ref: str) -> bytes:
+        """Unwrapped data key by reference; DecryptionError when unknown or shredded."""
+        with self._lock:
+            cached = self._cache.get(key_ref)
+        if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS:
+            return cached[0]
+        with self.sql.transaction() as cursor:
+            row = cursor.execute(
+                "SELECT owner, master_key_id, wrapped FROM {schema}.data_keys WHERE key_ref = %s",
+                (key_ref,)).fetchone()
+        if row is None or row[2] is None:
+            raise DecryptionError
+        data_key = self.master.unwrap(row[1], base64.b64decode(row[2]), _wrap_aad(key_ref, uuid.UUID(row[0])))
+        with self._lock:
+            self._cache[key_ref] = (data_key, time.monotonic())
+        return data_key
+
+    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str:
+        """A keyed digest (HMAC-SHA256 under a key derived from the owner's data key).
+
+        Used to recognise identical content (idempotent re-import) without storing a plain hash
+        that anyone holding the database could test guesses against.
+        """
+        _, data_key = self.current_key(owner)
+        mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                       info=b"trustone fingerprint v1").derive(data_key)
+        return hmac.new(mac_key, data, hashlib.sha256).hexdigest()
+
+    # --- administration ----------------------------------------------------------------------
+
+    def rewrap_all(self) -> int:
+        """Wrap every live data key with the primary master key; returns how many changed."""
+        primary = self.master.primary_id
+        with self.sql.transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT key_ref, owner, master_key_id, wrapped FROM {schema}.data_keys"
+                " WHERE wrapped IS NOT NULL AND master_key_id <> %s", (primary,)).fetchall()
+            for key_ref, owner, master_id, wrapped in rows:
+                aad = _wrap_aad(key_ref, uuid.UUID(owner))
+                data_key = self.master.unwrap(master_id, base64.b64decode(wrapped), aad)
+                new_master, new_wrapped = self.master.wrap(data_key, aad)
+                cursor.execute(
+                    "UPDATE {schema}.data_keys SET master_key_id = %s, wrapped = %s WHERE key_ref = %s",
+                    (new_master, base64.b64encode(new_wrapped).decode(), key_ref))
+        return len(rows)
+
+    def master_keys_in_use(self) -> set[str]:
+        with self.sql.transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT DISTINCT master_key_id FROM {schema}.data_keys WHERE wrapped IS NOT NULL").fetchall()
+        return {row[0] for row in rows}
+
+    def shred(self, owner: uuid.UUID) -> int:
+        """Destroy the owner's data keys; returns how many were destroyed."""
+        with self.sql.transaction() as cursor:
+            refs = [row[0] for row in cursor.execute(
+                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL",
+                (str(owner),)).fetchall()]
+            cursor.execute(
+                "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = NULL, shredded_at = %s"
+                " WHERE owner = %s AND wrapped IS NOT NULL", (self.clock().isoformat(), str(owner)))
+        with self._lock:
+            for key_ref in refs:
+                self._cache.pop(key_ref, None)
+        self._current.pop(owner, None)
+        return len(refs)

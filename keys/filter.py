@@ -1,0 +1,104 @@
+"""The filter: the single code path from ciphertext to plaintext.
+
+For every request it (1) asks the policy, (2) writes the access-log entry, granted or denied, and
+only then (3) decrypts. If the log write fails, the exception propagates and nothing is released.
+Projections and background jobs come through here too, as named system principals.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from keys.accesslog import AccessEntry, AccessLog, Outcome
+from keys.datakeys import DataKeyStore
+from keys.envelope import DecryptionError
+from keys.policy import Action, Decision, Facts, decide
+from keys.principal import Principal, SystemPrincipal
+from keys.sealing import SealedField, unseal
+from registry.domain.errors import RegistryError
+
+
+class AccessDeniedError(RegistryError):
+    """The policy said no (403; 401 for an anonymous request). The denial is in the access log."""
+
+    def __init__(self, decision: Decision, anonymous: bool):
+        super().__init__("login required" if anonymous else "not allowed for your role")
+        self.decision = decision
+        self.anonymous = anonymous
+
+
+class _Unreadable:
+    """A field whose key was shredded: it exists, and can never be read again."""
+
+    def __repr__(self) -> str:
+        return "UNREADABLE"
+
+
+UNREADABLE = _Unreadable()
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What the access-log entry says the request was about."""
+
+    subject_kind: str
+    subject_ref: str = ""
+    company: str | None = None  # ref of the company whose data this is
+    purpose: str = ""
+    request_id: str = ""
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class ConfidentialFilter:
+    def __init__(self, access_log: AccessLog, datakeys: DataKeyStore):
+        self.access_log = access_log
+        self.datakeys = datakeys
+
+    def authorise(self, principal: Principal | SystemPrincipal | None, action: Action | str,
+                  facts: Facts, audit: Audit) -> Decision:
+        """Decide and log; raises AccessDeniedError when denied. For actions that release no
+        sealed field themselves (e.g. a list whose rows are opened one by one afterwards)."""
+        action = Action(action)
+        decision = decide(principal, action, facts)
+        self.access_log.append(AccessEntry(
+            actor=principal.login if principal else "anonymous",
+            role=_role_of(principal),
+            organisation=getattr(principal, "organisation_ref", "") or "",
+            action=action.value,
+            company=audit.company,
+            subject_kind=audit.subject_kind,
+            subject_ref=audit.subject_ref,
+            purpose=audit.purpose,
+            request_id=audit.request_id or new_request_id(),
+            outcome=Outcome.GRANTED if decision.allowed else Outcome.DENIED,
+        ))
+        if not decision.allowed:
+            raise AccessDeniedError(decision, anonymous=principal is None)
+        return decision
+
+    def open(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
+             fields: dict[str, Any], audit: Audit) -> dict[str, Any]:
+        """Decide, log, then decrypt every sealed value in ``fields`` (others pass through)."""
+        self.authorise(principal, action, facts, audit)
+        return {name: self._open_one(value) for name, value in fields.items()}
+
+    def _open_one(self, value: Any) -> Any:
+        if not isinstance(value, SealedField):
+            return value
+        try:
+            return unseal(self.datakeys, value)
+        except DecryptionError:
+            return UNREADABLE
+
+
+def _role_of(principal: Principal | SystemPrincipal | None) -> str:
+    if principal is None:
+        return "anonymous"
+    if isinstance(principal, SystemPrincipal):
+        return "system"
+    return principal.role.value

@@ -1,0 +1,122 @@
+"""The access policy: the one place that decides who may do what (DESIGN.md section 3).
+
+Every cell of the matrix is a row of ``RULES``: action -> role -> rule. A rule is ``ALLOW``,
+``DENY`` or a condition on the ``Facts`` of the request (whose data it is, whether a signed
+declaration is valid, whether the subject is in a case file...). Facts are gathered by the caller;
+the decision is made here and nowhere else. Anything not listed is denied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from keys.principal import Principal, SystemPrincipal
+from registry.domain.accounts import Role
+
+
+class Action(StrEnum):
+    SUBMIT_REPORT = "submit_report"
+    READ_REPORT = "read_report"
+    READ_LINKED_LIST = "read_linked_list"
+    READ_AGGREGATED_LIST = "read_aggregated_list"
+    REQUEST_RELEASE = "request_release"
+    APPROVE_RELEASE = "approve_release"
+    READ_PUBLIC = "read_public"
+    FILE_GRIEVANCE = "file_grievance"
+    NOTIFY_COMPANIES = "notify_companies"
+    SEE_NOTIFIED_COMPANIES = "see_notified_companies"
+    RECORD_COMMITTEE_DECISION = "record_committee_decision"
+    READ_ACCESS_LOG = "read_access_log"
+    VERIFY_MEMBER_STATUS = "verify_member_status"
+    ADMINISTER_KEYS = "administer_keys"
+    READ_KEY_REPORT = "read_key_report"
+    ADMINISTER_USERS = "administer_users"
+    READ_CREDENTIAL = "read_credential"  # a login's own second-factor secret, for the login check
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the caller established about this request; every fact defaults to the safe side."""
+
+    own_data: bool = False  # the subject is the principal's own organisation's data
+    valid_declaration: bool = False  # the principal has a valid signed confidentiality declaration
+    in_case_file: bool = False  # the subject is part of a case file before the committee
+    is_dispute: bool = False  # a company files a dispute (not a complaint about a site)
+    own_entries_only: bool = False  # an access-log read limited to the principal's own entries
+    about_own_data_only: bool = False  # an access-log read limited to entries about own data
+
+
+Rule = Callable[[Facts], bool]
+ALLOW: Rule = lambda facts: True  # noqa: E731
+DENY: Rule = lambda facts: False  # noqa: E731
+
+
+def _when(condition: Callable[[Facts], bool]) -> Rule:
+    return condition
+
+
+OWN = _when(lambda f: f.own_data)
+DECLARED = _when(lambda f: f.valid_declaration)
+CASE_FILE = _when(lambda f: f.in_case_file)
+DISPUTE = _when(lambda f: f.is_dispute)
+OWN_ENTRIES = _when(lambda f: f.own_entries_only)
+ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only)
+
+S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE,
+                       Role.AUDITOR, Role.BUYER)
+EVERY_ROLE = {role: ALLOW for role in Role}
+
+# action -> role -> rule. Roles left out of a row are denied.
+RULES: dict[Action, dict[Role, Rule]] = {
+    Action.SUBMIT_REPORT: {C: OWN},
+    Action.READ_REPORT: {S: ALLOW, C: OWN, K: CASE_FILE},
+    Action.READ_LINKED_LIST: {S: ALLOW, N: DECLARED, K: CASE_FILE},  # art. 6 lid 3: NGOs, not unions
+    Action.READ_AGGREGATED_LIST: {S: ALLOW, N: ALLOW, U: ALLOW, K: ALLOW},
+    Action.REQUEST_RELEASE: {N: ALLOW, U: ALLOW},
+    Action.APPROVE_RELEASE: {S: ALLOW},
+    Action.READ_PUBLIC: EVERY_ROLE,
+    Action.FILE_GRIEVANCE: {N: ALLOW, U: ALLOW, C: DISPUTE},
+    Action.NOTIFY_COMPANIES: {S: ALLOW},
+    Action.SEE_NOTIFIED_COMPANIES: {S: ALLOW, K: ALLOW, N: DECLARED},
+    Action.RECORD_COMMITTEE_DECISION: {K: ALLOW},
+    Action.READ_ACCESS_LOG: {S: OWN_ENTRIES, N: OWN_ENTRIES, U: OWN_ENTRIES, C: ABOUT_OWN_DATA, A: ALLOW},
+    Action.VERIFY_MEMBER_STATUS: EVERY_ROLE,
+    Action.ADMINISTER_KEYS: {S: ALLOW},
+    Action.READ_KEY_REPORT: {S: ALLOW, A: ALLOW},
+    Action.ADMINISTER_USERS: {S: ALLOW},
+    Action.READ_CREDENTIAL: {role: OWN for role in Role},
+}
+
+# Anonymous visitors: the published lists and published member fields only.
+ANONYMOUS_ACTIONS = frozenset({Action.READ_PUBLIC, Action.VERIFY_MEMBER_STATUS})
+
+# Background readers and what each may read (no person behind them, still logged by the filter).
+SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
+    "projection": frozenset({Action.READ_REPORT, Action.READ_LINKED_LIST}),
+    "authentication": frozenset({Action.READ_CREDENTIAL}),
+    "registry": frozenset({Action.READ_REPORT}),
+    "grievance": frozenset({Action.READ_LINKED_LIST, Action.NOTIFY_COMPANIES}),
+    "keys-admin": frozenset({Action.ADMINISTER_KEYS, Action.READ_KEY_REPORT}),  # the operator's CLI
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+
+def decide(principal: Principal | SystemPrincipal | None, action: Action, facts: Facts = Facts()) -> Decision:
+    if principal is None:
+        allowed = action in ANONYMOUS_ACTIONS
+        return Decision(allowed, "public" if allowed else "login required")
+    if isinstance(principal, SystemPrincipal):
+        family = principal.name.split(":", 1)[0]
+        allowed = action in SYSTEM_GRANTS.get(family, frozenset())
+        return Decision(allowed, f"system grant {family}" if allowed else f"no system grant for {family}")
+    rule = RULES[action].get(principal.role, DENY)
+    allowed = rule(facts)
+    return Decision(allowed, f"{principal.role.value} may {action.value}" if allowed
+                    else f"{principal.role.value} may not {action.value} here")

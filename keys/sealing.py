@@ -1,0 +1,108 @@
+"""Sealing confidential event fields on their way into the event store.
+
+Which fields of which events are confidential, and whose data key seals them, is declared by the
+domain (``CONFIDENTIAL_EVENTS``: event class name -> owner attribute and field names). The mapper
+seals each such field on the way in, with the owner's data key and the row (application, aggregate
+id, version, field) as associated data. On the way out it does *not* decrypt: the field arrives in
+the domain as a ``SealedField`` bound to the row it was read from, and only the filter
+(``keys/filter.py``) opens it, after the policy and the access log.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, Transcoding
+
+from keys.datakeys import DataKeyStore
+from keys.envelope import open_sealed, seal
+
+
+@dataclass(frozen=True)
+class ConfidentialSpec:
+    owner_attribute: str  # event attribute holding the owner's id (company, case, account)
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A sealed value as stored (what the transcoder reads and writes)."""
+
+    blob: bytes
+
+
+@dataclass(frozen=True)
+class SealedField:
+    """A sealed value bound to the row it was read from; opened only by the filter."""
+
+    blob: bytes
+    context: str
+
+    def __repr__(self) -> str:  # never show bytes in logs or tracebacks
+        return "SealedField(<sealed>)"
+
+
+class SealedAsBase64(Transcoding):
+    type = Sealed
+    name = "sealed"
+
+    def encode(self, obj: Sealed) -> str:
+        return base64.b64encode(obj.blob).decode("ascii")
+
+    def decode(self, data: str) -> Sealed:
+        return Sealed(base64.b64decode(data))
+
+
+def field_context(app_name: str, originator_id: object, originator_version: int, field: str) -> str:
+    return f"{app_name}/{originator_id}/{originator_version}/{field}"
+
+
+def unseal(datakeys: DataKeyStore, sealed: SealedField) -> Any:
+    """Decrypt one field. Only the filter calls this (and tests of this module)."""
+    from keys.envelope import key_ref_of
+
+    plaintext = open_sealed(datakeys.key(key_ref_of(sealed.blob)), sealed.blob, sealed.context)
+    return json.loads(plaintext)
+
+
+class SealingMapper(Mapper[uuid.UUID]):
+    def __init__(self, transcoder: Transcoder, datakeys: DataKeyStore, app_name: str,
+                 specs: dict[str, ConfidentialSpec]):
+        transcoder.register(SealedAsBase64())
+        super().__init__(transcoder=transcoder)
+        self.datakeys = datakeys
+        self.app_name = app_name
+        self.specs = specs
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        spec = self.specs.get(type(domain_event).__qualname__)
+        if spec is None:
+            return super().to_stored_event(domain_event)
+        state = dict(vars(domain_event))
+        key_ref, key = self.datakeys.current_key(state[spec.owner_attribute])
+        for field in spec.fields:
+            value = state[field]
+            if value is None or isinstance(value, Sealed):
+                continue
+            if isinstance(value, SealedField):
+                raise TypeError("a sealed field read from the store cannot be stored again as is")
+            context = field_context(self.app_name, state["originator_id"], state["originator_version"], field)
+            plaintext = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+            state[field] = Sealed(seal(key, key_ref, plaintext, context))
+        sealed_event = object.__new__(type(domain_event))
+        object.__setattr__(sealed_event, "__dict__", state)
+        return super().to_stored_event(sealed_event)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        domain_event = super().to_domain_event(stored_event)
+        state = vars(domain_event)
+        for field, value in state.items():
+            if isinstance(value, Sealed):
+                context = field_context(self.app_name, stored_event.originator_id,
+                                        stored_event.originator_version, field)
+                state[field] = SealedField(value.blob, context)
+        return domain_event

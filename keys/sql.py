@@ -1,0 +1,119 @@
+"""A small SQL connection for the mutable tables that are not events: wrapped data keys, the access
+log, sessions, login throttling. SQLite (a file beside the event store) or PostgreSQL (the same
+database and schema as the event store).
+
+SQL is written once with ``%s`` placeholders and ``{schema}.`` table prefixes; for SQLite both are
+translated. Each ``transaction()`` is one database transaction: committed on success, rolled back
+on any error.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+_SAFE_SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class Cursor:
+    """The subset both drivers share: execute, fetchone, fetchall, rowcount."""
+
+    def __init__(self, raw: Any, translate: bool, schema: str):
+        self._raw = raw
+        self._translate = translate
+        self._schema = schema
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        sql = sql.replace("{schema}.", f"{self._schema}." if self._schema else "")
+        if self._translate:
+            sql = sql.replace("%s", "?")
+        self._raw.execute(sql, tuple(params))
+        return self
+
+    def fetchone(self) -> tuple | None:
+        return self._raw.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        return self._raw.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._raw.rowcount
+
+
+class SqlStore:
+    dialect: str
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+class SQLiteSqlStore(SqlStore):
+    """One connection per thread; ``exclusive`` takes the write lock up front (BEGIN IMMEDIATE)."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None,
+                                         check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE" if exclusive else "BEGIN")
+        try:
+            yield Cursor(connection.cursor(), translate=True, schema="")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+class PostgresSqlStore(SqlStore):
+    dialect = "postgres"
+
+    def __init__(self, params: dict[str, str]):
+        import psycopg_pool
+        from psycopg.conninfo import make_conninfo
+
+        schema = params.get("POSTGRES_SCHEMA") or "public"
+        if not _SAFE_SCHEMA.match(schema):
+            raise ValueError("POSTGRES_SCHEMA: letters, digits and underscores only")
+        self.schema = schema
+        conninfo = make_conninfo(
+            dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"], port=params["POSTGRES_PORT"],
+            user=params["POSTGRES_USER"] or None, password=params["POSTGRES_PASSWORD"] or None,
+        )
+        self._pool = psycopg_pool.ConnectionPool(conninfo, min_size=1, max_size=4, open=True)
+
+    @contextmanager
+    def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:
+        with self._pool.connection() as connection, connection.transaction():
+            yield Cursor(connection.cursor(), translate=False, schema=self.schema)
+
+    def close(self) -> None:
+        self._pool.close()

@@ -1,0 +1,40 @@
+"""What the applications get from keys/: sealing on the way into the store, keyed fingerprints,
+and the filter for the way out. Applications depend on this shape, not on keys/ internals."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from eventsourcing.persistence import Mapper, Transcoder
+
+from keys.datakeys import DataKeyStore
+from keys.filter import Audit, ConfidentialFilter
+from keys.policy import Facts
+from keys.principal import SystemPrincipal
+from keys.sealing import ConfidentialSpec, SealingMapper
+
+
+class Vault:
+    def __init__(self, datakeys: DataKeyStore, confidential_filter: ConfidentialFilter):
+        self.datakeys = datakeys
+        self.filter = confidential_filter
+
+    def mapper(self, transcoder: Transcoder, app_name: str,
+               confidential_events: dict[str, tuple[str, tuple[str, ...]]]) -> Mapper:
+        specs = {name: ConfidentialSpec(owner, fields) for name, (owner, fields) in confidential_events.items()}
+        return SealingMapper(transcoder, self.datakeys, app_name, specs)
+
+    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str:
+        return self.datakeys.fingerprint(owner, data)
+
+    def open(self, principal: Any, action: str, fields: dict[str, Any], *, subject_kind: str,
+             subject_ref: str = "", company: str | None = None, purpose: str = "", request_id: str = "",
+             facts: dict[str, bool] | None = None) -> dict[str, Any]:
+        audit = Audit(subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose,
+                      request_id=request_id)
+        return self.filter.open(principal, action, Facts(**(facts or {})), fields, audit)
+
+    @staticmethod
+    def system_principal(name: str) -> SystemPrincipal:
+        return SystemPrincipal(name)

@@ -1,0 +1,338 @@
+"""The access log on both stores: sealed details, hash chain, signed digests, tampering found.
+
+Tampering is done the way someone with database access would: directly in the tables, after
+dropping the append-only triggers as the tables' owner can.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from keys.accesslog import TABLES, AccessEntry, Outcome, SignedDigest, entry_hash, open_details
+from keys.envelope import DecryptionError
+from keys.sql import Cursor
+
+COLUMNS = "seq, at, actor, role, organisation, action, company, outcome, request_id, details, prev_hash, hash"
+
+
+def sample_entry(n: int, company: str | None = "stenen-bv", outcome: Outcome = Outcome.GRANTED) -> AccessEntry:
+    return AccessEntry(actor=f"ngo-user-{n % 2}", role="ngo", organisation="arisa", action="read_linked_list",
+                       company=company, subject_kind="linked_list", subject_ref=f"IN-RJ-SECRETSITE{n}",
+                       purpose=f"grievance case 70{n}", request_id=f"req-{n}", outcome=outcome)
+
+
+def _triggers(services, cursor: Cursor, table: str) -> list[str]:
+    if services.sql.dialect == "sqlite":
+        return [row[0] for row in cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", (table,)).fetchall()]
+    return [row[0] for row in cursor.execute(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
+        (f"{services.sql.schema}.{table}",)).fetchall()]
+
+
+@contextmanager
+def tampering(services):
+    """A cursor on the access-log tables with their append-only triggers dropped."""
+    with services.sql.transaction() as cursor:
+        for table in TABLES:
+            for trigger in _triggers(services, cursor, table):
+                on = "" if services.sql.dialect == "sqlite" else f" ON {{schema}}.{table}"
+                cursor.execute(f"DROP TRIGGER {trigger}{on}")
+        yield cursor
+
+
+def raw_rows(cursor: Cursor, seq: int | None = None) -> list[tuple]:
+    where = "" if seq is None else f" WHERE seq = {int(seq)}"
+    return cursor.execute(f"SELECT {COLUMNS} FROM {{schema}}.access_log{where} ORDER BY seq").fetchall()
+
+
+def _renumber(cursor: Cursor, from_seq: int, by: int) -> None:
+    """Shift seq in two steps (a primary key cannot pass through itself in one UPDATE)."""
+    cursor.execute("UPDATE {schema}.access_log SET seq = seq + 1000000 WHERE seq >= %s", (from_seq,))
+    cursor.execute("UPDATE {schema}.access_log SET seq = seq - 1000000 + %s WHERE seq >= 1000000", (by,))
+
+
+@pytest.fixture
+def log(services):
+    return services.access_log
+
+
+@pytest.fixture
+def five(log) -> list[int]:
+    return [log.append(sample_entry(n)) for n in range(1, 6)]
+
+
+def test_entries_are_appended_in_sequence_and_read_back_with_sealed_details(services, log):
+    seqs = [log.append(sample_entry(1)), log.append(sample_entry(2, company=None, outcome=Outcome.DENIED)),
+            log.append(sample_entry(3, company="other-co"))]
+    assert seqs == [1, 2, 3]
+    first, second, third = log.entries()
+    assert (first.actor, first.role, first.organisation, first.action, first.company, first.outcome,
+            first.request_id) == ("ngo-user-1", "ngo", "arisa", "read_linked_list", "stenen-bv", "granted",
+                                  "req-1")
+    assert second.company is None and second.outcome == Outcome.DENIED
+    assert open_details(services.datakeys, third) == {
+        "subject_kind": "linked_list", "subject_ref": "IN-RJ-SECRETSITE3", "purpose": "grievance case 703"}
+    assert [e.seq for e in log.entries(company="stenen-bv")] == [1]
+    assert [e.seq for e in log.entries(actor="ngo-user-1")] == [1, 3]
+    assert [e.seq for e in log.entries(organisation="arisa", after_seq=1, limit=1)] == [2]
+    assert log.entries(organisation="nobody") == []
+
+
+def test_what_an_entry_is_about_is_not_in_the_tables_in_clear(services, log, five):
+    with services.sql.transaction() as cursor:
+        rows = raw_rows(cursor)
+        stored = repr(rows) + repr(cursor.execute("SELECT * FROM {schema}.access_log_digests").fetchall())
+    sealed = b"".join(base64.b64decode(row[9]) for row in rows)
+    for n in range(1, 6):
+        for secret in (f"IN-RJ-SECRETSITE{n}", f"grievance case 70{n}"):
+            assert secret not in stored and secret.encode() not in sealed
+    assert "stenen-bv" in stored  # the company is deliberately in clear: "someone read X's data"
+
+
+def test_sealed_details_moved_to_another_row_do_not_open(services, log, five):
+    with tampering(services) as cursor:
+        cursor.execute("UPDATE {schema}.access_log SET details = %s WHERE seq = 2", (raw_rows(cursor, 4)[0][9],))
+    moved = log.entries(after_seq=1, limit=1)[0]
+    with pytest.raises(DecryptionError):
+        open_details(services.datakeys, moved)
+    in_place = log.entries(after_seq=3, limit=1)[0]
+    assert open_details(services.datakeys, in_place)["subject_ref"] == "IN-RJ-SECRETSITE4"
+    assert log.verify().first_bad_seq == 2
+
+
+def test_an_intact_log_verifies_with_every_digest_checked(log, five):
+    result = log.verify()
+    assert result.ok and result.checked == 5 and result.digests_checked == 5
+    assert result.first_bad_seq is None and result.problem is None
+
+
+def test_an_empty_log_verifies(log):
+    assert log.verify().ok and log.latest_digest() is None
+
+
+def test_the_latest_digest_is_signed_by_the_published_key_and_survives_json(log, five):
+    digest = log.latest_digest()
+    assert digest.seq == 5 and digest.key_id == log.keyring.signing_key_id
+    assert SignedDigest.from_json(digest.to_json()) == digest
+    assert digest.signed_by(log.public_key())
+    assert "BEGIN PUBLIC KEY" in log.public_key_pem()
+    with pytest.raises(ValueError, match="not a signed access-log digest"):
+        SignedDigest.from_json('{"seq": "5"}')
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("at", "2020-01-01T00:00:00.000000+00:00"), ("actor", "someone-else"), ("role", "secretariat"),
+    ("organisation", "fnv"), ("action", "read_report"), ("company", "other-co"), ("outcome", "denied"),
+    ("request_id", "req-x"), ("details", None), ("hash", "f" * 64),
+])
+def test_an_edit_of_any_column_is_found_at_that_entry(services, log, five, column, value):
+    with tampering(services) as cursor:
+        if column == "details":
+            value = base64.b64encode(b"TSE1" + bytes(60)).decode()
+        cursor.execute(f"UPDATE {{schema}}.access_log SET {column} = %s WHERE seq = 3", (value,))
+    result = log.verify()
+    assert not result.ok and result.first_bad_seq == 3 and result.problem.startswith("changed")
+    assert result.checked == 2
+
+
+def test_an_edited_link_is_found_at_that_entry(services, log, five):
+    with tampering(services) as cursor:
+        cursor.execute("UPDATE {schema}.access_log SET prev_hash = %s WHERE seq = 3", ("0" * 64,))
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+
+
+def test_an_edit_with_the_row_rehashed_is_caught_by_the_signed_digest(services, log, five):
+    with tampering(services) as cursor:
+        row = raw_rows(cursor, 3)[0]
+        forged = dict(zip(COLUMNS.split(", "), row, strict=True), company="other-co")
+        hashed = {k: v for k, v in forged.items() if k not in ("prev_hash", "hash")}
+        new_hash = entry_hash(forged["prev_hash"], hashed)
+        cursor.execute("UPDATE {schema}.access_log SET company = 'other-co', hash = %s WHERE seq = 3", (new_hash,))
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+    assert "signed digest" in result.problem
+
+
+def _rewrite_chain_from(cursor: Cursor, seq: int, company: str) -> None:
+    """Edit one entry and recompute every hash from there on: a consistent chain, but unsigned."""
+    prev = raw_rows(cursor, seq - 1)[0][11] if seq > 1 else "0" * 64
+    for row in raw_rows(cursor)[seq - 1:]:
+        columns = dict(zip(COLUMNS.split(", ")[:10], row[:10], strict=True))
+        if row[0] == seq:
+            columns["company"] = company
+        new_hash = entry_hash(prev, columns)
+        cursor.execute("UPDATE {schema}.access_log SET company = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+                       (columns["company"], prev, new_hash, row[0]))
+        prev = new_hash
+
+
+def test_a_rewritten_chain_with_its_digests_deleted_is_caught_by_an_exported_digest(services, log, five):
+    exported = SignedDigest.from_json(log.latest_digest().to_json())  # the auditor keeps this line
+    log.append(sample_entry(6))
+    with tampering(services) as cursor:
+        _rewrite_chain_from(cursor, 2, "other-co")
+        cursor.execute("DELETE FROM {schema}.access_log_digests")
+    assert log.verify().first_bad_seq == 1  # no signed digest covers the rewritten log at all
+    result = log.verify(extra_digests=[exported])
+    assert (result.ok, result.first_bad_seq) == (False, 5)
+    assert result.problem.startswith("changed")
+
+
+def test_a_deleted_middle_entry_is_found(services, log, five):
+    with tampering(services) as cursor:
+        cursor.execute("DELETE FROM {schema}.access_log WHERE seq = 3")
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq, result.checked) == (False, 3, 2)
+    assert result.problem.startswith("missing")
+
+
+def test_a_deleted_middle_entry_with_the_rest_renumbered_is_found(services, log, five):
+    with tampering(services) as cursor:
+        cursor.execute("DELETE FROM {schema}.access_log WHERE seq = 3")
+        _renumber(cursor, 4, by=-1)
+        cursor.execute("DELETE FROM {schema}.access_log_digests WHERE seq = 5")
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+
+
+def test_a_deleted_last_entry_is_found_by_the_latest_stored_digest(services, log, five):
+    with tampering(services) as cursor:
+        cursor.execute("DELETE FROM {schema}.access_log WHERE seq = 5")
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 5)
+    assert result.problem.startswith("truncated")
+
+
+def test_a_deleted_last_entry_and_deleted_digests_are_found_by_an_exported_digest(services, log, five):
+    exported = SignedDigest.from_json(log.latest_digest().to_json())
+    with tampering(services) as cursor:
+        cursor.execute("DELETE FROM {schema}.access_log WHERE seq = 5")
+        cursor.execute("DELETE FROM {schema}.access_log_digests")
+    result = log.verify(extra_digests=[exported])
+    assert (result.ok, result.first_bad_seq) == (False, 5)
+    assert result.problem.startswith("truncated")
+
+
+def test_a_forged_entry_appended_with_a_valid_hash_is_found(services, log, five):
+    with tampering(services) as cursor:
+        last = raw_rows(cursor, 5)[0]
+        columns = dict(zip(COLUMNS.split(", ")[:10], last[:10], strict=True), seq=6, actor="ghost")
+        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
+                       (*columns.values(), last[11], entry_hash(last[11], columns)))
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 6)
+    assert result.problem.startswith("inserted")
+
+
+def test_a_forged_entry_inserted_in_the_middle_is_found(services, log, five):
+    with tampering(services) as cursor:
+        before = raw_rows(cursor, 2)[0]
+        _renumber(cursor, 3, by=1)
+        columns = dict(zip(COLUMNS.split(", ")[:10], before[:10], strict=True), seq=3, actor="ghost")
+        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
+                       (*columns.values(), before[11], entry_hash(before[11], columns)))
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+
+
+def test_two_swapped_entries_are_found_at_the_first(services, log, five):
+    with tampering(services) as cursor:
+        second, fourth = raw_rows(cursor, 2)[0], raw_rows(cursor, 4)[0]
+        update = ("UPDATE {schema}.access_log SET " + ", ".join(f"{c} = %s" for c in COLUMNS.split(", ")[1:])
+                  + " WHERE seq = %s")
+        cursor.execute(update, (*fourth[1:], 2))
+        cursor.execute(update, (*second[1:], 4))
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 2)
+    assert result.problem.startswith("reordered")
+
+
+@pytest.mark.parametrize("digests_too", [False, True])
+def test_a_truncated_log_is_found(services, log, five, digests_too):
+    exported = SignedDigest.from_json(log.latest_digest().to_json())
+    with tampering(services) as cursor:
+        tables = TABLES if digests_too else TABLES[:1]
+        for table in tables:
+            statement = "DELETE FROM {schema}." if services.sql.dialect == "sqlite" else "TRUNCATE {schema}."
+            cursor.execute(statement + table)
+    result = log.verify(extra_digests=[exported])
+    assert (result.ok, result.first_bad_seq, result.checked) == (False, 1, 0)
+    assert result.problem.startswith("truncated")
+
+
+def test_a_digest_with_a_bad_signature_is_found(services, log, five):
+    with tampering(services) as cursor:
+        other = cursor.execute("SELECT signature FROM {schema}.access_log_digests WHERE seq = 4").fetchone()[0]
+        cursor.execute("UPDATE {schema}.access_log_digests SET signature = %s WHERE seq = 3", (other,))
+    result = log.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+    assert result.problem.startswith("bad signature")
+
+
+def test_a_digest_signed_with_another_key_is_refused(log, five):
+    genuine = log.latest_digest()
+    impostor = Ed25519PrivateKey.generate()
+    forged = replace(genuine, signature=base64.b64encode(impostor.sign(genuine.message())).decode())
+    result = log.verify(extra_digests=[forged])
+    assert (result.ok, result.first_bad_seq) == (False, 5)
+    assert result.problem.startswith("bad signature")
+
+
+def _count(services) -> tuple[int, int]:
+    with services.sql.transaction() as cursor:
+        return tuple(cursor.execute(f"SELECT COUNT(*) FROM {{schema}}.{table}").fetchone()[0] for table in TABLES)
+
+
+def test_a_failed_write_propagates_and_writes_nothing(services, log, five, monkeypatch):
+    execute = Cursor.execute
+
+    def failing(self, sql, params=()):
+        if sql.startswith("INSERT INTO {schema}.access_log_digests"):  # after the row's INSERT
+            raise RuntimeError("disk full")
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(Cursor, "execute", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        log.append(sample_entry(6))
+    monkeypatch.undo()
+    assert _count(services) == (5, 5)
+    assert log.append(sample_entry(7)) == 6
+    assert log.verify().ok
+
+
+def test_a_failed_signature_propagates_and_writes_nothing(services, log, five, monkeypatch):
+    def broken():
+        raise OSError("keyring unavailable")
+
+    monkeypatch.setattr(log.keyring, "signing_key", broken)
+    with pytest.raises(OSError, match="keyring unavailable"):
+        log.append(sample_entry(6))
+    assert _count(services) == (5, 5)
+
+
+def test_concurrent_appends_form_one_unbroken_chain(log):
+    errors: list[BaseException] = []
+
+    def writer(offset: int) -> None:
+        try:
+            for n in range(8):
+                log.append(sample_entry(offset * 10 + n))
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert [e.seq for e in log.entries(limit=100)] == list(range(1, 25))
+    assert log.verify().checked == 24 and log.verify().ok
