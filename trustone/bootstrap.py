@@ -73,4 +73,11 @@ def bootstrap(settings: Settings | None = None) -> Services:
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
                         access_log=access_log, filter=confidential_filter, vault=vault)
     protect_event_tables(services)
+    _make_store_files_private(settings)
     return services
+
+
+def _make_store_files_private(settings: Settings) -> None:
+    """SQLite files hold sealed data and the access log: owner-only, like the keyring."""
+    for path in settings.data_dir.glob("*.sqlite3*"):
+        path.chmod(0o600)

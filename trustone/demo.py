@@ -21,10 +21,10 @@ Only the tables of regions and name parts are written by hand (domain knowledge)
 among them comes from the seeded generator, so two loads give the same data set. Public site ids,
 passwords and TOTP secrets are random by design.
 
-Files in the data directory (mode 0600): ``demo-logins.json`` (the logins, DESIGN.md section 9) and
-``demo-facts.json`` (which Rajasthan quarry two demo companies buy from, for the grievance
-walk-through). Neither the returned summary nor any log line carries a supplier link, a volume or
-a price.
+One file in the data directory (mode 0600): ``demo-logins.json`` (the logins, DESIGN.md section 9).
+Which companies buy from the walk-through quarry is returned in memory only (``DemoResult``): no
+file may hold a company-site pair in plaintext. Neither the returned summary nor any log line
+carries a supplier link, a volume or a price.
 """
 
 from __future__ import annotations
@@ -69,7 +69,6 @@ log = logging.getLogger("trustone.demo")
 SEED = 2025
 REPORT_YEARS = (2024, 2025)
 LOGINS_FILE = "demo-logins.json"
-FACTS_FILE = "demo-facts.json"
 
 SECRETARIAT_REF = "trustone-secretariaat"
 COMMITTEE_REF = "klachtencommissie-trustone"
@@ -102,6 +101,9 @@ class DemoResult:
     reports: tuple[tuple[str, int], ...] = ()  # (company ref, year)
     logins: dict[str, str] = field(default_factory=dict)  # role -> login (no passwords)
     rajasthan_quarry: str | None = None
+    # In memory only, for tests and walk-throughs: never written anywhere (a company-site pair).
+    rajasthan_buyers: tuple[str, ...] = ()
+    rajasthan_non_buyer: str | None = None
 
     def __str__(self) -> str:
         return self.summary
@@ -197,7 +199,7 @@ DISTRICTS: tuple[District, ...] = (
              ("bluestone",), "vn", ("Dong Son", "Nhoi", "Dong Hung", "Ham Rong", "Dong Vinh")),
     District("hatrung", "VN", "Thanh Hóa", "Hà Trung", 20.02, 105.85, 0.10, ((Q, 5), (F, 3)),
              ("bluestone",), "vn", ("Ha Trung", "Ha Long", "Ha Son", "Ha Tan")),
-    District("binhdinh", "VN", "Bình Định", "Phù Cát", 14.00, 109.05, 0.15, ((Q, 7), (F, 5)),
+    District("binhdinh", "VN", "Binh Dinh", "Phù Cát", 14.00, 109.05, 0.15, ((Q, 7), (F, 5)),
              ("granite",), "vn", ("Phu Cat", "Cat Hiep", "Cat Son", "Cat Lam", "Tay Son")),
     # --- Zimbabwe: Mutoko black granite --------------------------------------------------------------
     District("mutoko", "ZW", "Mashonaland East", "Mutoko", -17.40, 32.23, 0.20, ((Q, 14), (EX, 2)),
@@ -224,9 +226,9 @@ DISTRICTS: tuple[District, ...] = (
     District("teofilootoni", "BR", "Minas Gerais", "Teófilo Otoni", -17.86, -41.50, 0.15, ((Q, 6),),
              ("granite",), "br", ("Teófilo Otoni", "Itambacuri", "Pavão")),
     # --- Egypt: Minya limestone, Galala marble ---------------------------------------------------------
-    District("minya", "EG", "Al Minyā", "Minya", 28.11, 30.75, 0.15, ((Q, 7), (F, 4)),
+    District("minya", "EG", "Minya", "Minya", 28.11, 30.75, 0.15, ((Q, 7), (F, 4)),
              ("limestone",), "eg", ("Minya", "Samalut", "Abu Qurqas", "Mallawi")),
-    District("galala", "EG", "Al Baḩr al Aḩmar", "Galala", 29.25, 32.45, 0.15, ((Q, 5), (F, 2)),
+    District("galala", "EG", "Red Sea", "Galala", 29.25, 32.45, 0.15, ((Q, 5), (F, 2)),
              ("marble", "limestone"), "eg", ("Galala", "Zafarana", "Wadi Araba")),
     # --- Portugal: Estremoz anticline marble, Porto de Mós limestone ------------------------------------
     District("estremoz", "PT", "Évora", "Estremoz", 38.84, -7.59, 0.06, ((Q, 5), (F, 3)), ("marble",),
@@ -238,9 +240,9 @@ DISTRICTS: tuple[District, ...] = (
     District("portodemos", "PT", "Leiria", "Porto de Mós", 39.60, -8.82, 0.08, ((Q, 5), (F, 3)),
              ("limestone",), "pt", ("Moleanos", "Alqueidão da Serra", "Mira de Aire", "Serro Ventoso")),
     # --- Italy: the Carrara trade hub --------------------------------------------------------------
-    District("carrara", "IT", "Toscana", "Carrara", 44.08, 10.10, 0.04, ((TR, 6), (EX, 3), (F, 6)),
+    District("carrara", "IT", "Tuscany", "Carrara", 44.08, 10.10, 0.04, ((TR, 6), (EX, 3), (F, 6)),
              ("marble", "granite"), "it", ("Carrara", "Avenza", "Marina di Carrara", "Bedizzano", "Torano")),
-    District("massa", "IT", "Toscana", "Massa", 44.03, 10.14, 0.04, ((TR, 3), (F, 4)),
+    District("massa", "IT", "Tuscany", "Massa", 44.03, 10.14, 0.04, ((TR, 3), (F, 4)),
              ("marble",), "it", ("Massa", "Marina di Massa", "Forno", "Ronchi")),
     # --- Belgium: Hainaut bluestone (petit granit) -----------------------------------------------------
     District("soignies", "BE", "Hainaut", "Soignies", 50.58, 4.07, 0.06, ((Q, 3), (F, 3)), ("bluestone",),
@@ -1175,9 +1177,14 @@ def _already_loaded(services: Services, companies: list[CompanyPlan]) -> bool:
     registry = services.registry
     try:
         registry.organisation(SECRETARIAT_REF)
-        return True
     except NotFoundError:
         pass
+    else:
+        # The logins file is written last: without it, an earlier load stopped half-way.
+        if (services.settings.data_dir / LOGINS_FILE).exists():
+            return True
+        raise ConflictError("an earlier demo load did not finish: load the demo into an empty store "
+                            "(a new TRUSTONE_DATA_DIR, or a new database)")
     for ref in [p[0] for p in PARTIES] + [c.ref for c in companies]:
         try:
             registry.organisation(ref)
@@ -1278,11 +1285,6 @@ def load_demo(services: Services) -> DemoResult:
 
     # --- files -----------------------------------------------------------------------------
     _write_private_json(data_dir / LOGINS_FILE, logins)
-    _write_private_json(data_dir / FACTS_FILE, {
-        "rajasthan_quarry": special_id,
-        "buyers": [plan.companies[0].ref, plan.companies[1].ref],
-        "non_buyer": plan.companies[2].ref,
-    })
 
     countries = sorted({site.region.country for site in plan.sites})
     per_year = {year: sum(1 for r in plan.reports if r.year == year) for year in REPORT_YEARS}
@@ -1304,6 +1306,8 @@ def load_demo(services: Services) -> DemoResult:
         reports=tuple((plan.companies[r.company].ref, r.year) for r in plan.reports),
         logins={role: entry["login"] for role, entry in logins.items()},
         rajasthan_quarry=special_id,
+        rajasthan_buyers=(plan.companies[0].ref, plan.companies[1].ref),
+        rajasthan_non_buyer=plan.companies[2].ref,
     )
 
 

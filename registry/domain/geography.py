@@ -20,9 +20,22 @@ from registry.domain.errors import ValidationError
 _ADMIN_SUFFIXES = (" sheng", " shi", " zizhiqu", " huizu zizhiqu", " zhuangzu zizhiqu", " uygur zizhiqu")
 
 
+# Letters Unicode does not decompose into a base letter and an accent.
+_UNDECOMPOSABLE = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O",
+                                 "ß": "ss", "æ": "ae", "Æ": "AE", "ḩ": "h", "Ḩ": "H"})
+
+# English names people type for subdivisions that ISO 3166-2 lists under another name.
+_ENGLISH_ALIASES: dict[str, dict[str, str]] = {
+    "EG": {"minya": "MN", "red sea": "BA", "cairo": "C", "aswan": "ASN", "giza": "GZ", "sinai": "JS"},
+    "IT": {"tuscany": "52", "apulia": "75", "sicily": "82", "sardinia": "88", "lombardy": "25",
+           "piedmont": "21"},
+    "CN": {"tibet": "XZ", "inner mongolia": "NM", "guangxi": "GX", "xinjiang": "XJ"},
+}
+
+
 def fold(text: str) -> str:
     """Case-, accent- and whitespace-insensitive form of a name, for comparisons only."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(stripped.casefold().split())
 
@@ -52,6 +65,8 @@ def _subdivisions(country: str) -> dict[str, str]:
                 index[name[: -len(tail)]] = suffix
         index[fold(suffix)] = suffix
         index[fold(sub.code)] = suffix
+    for alias, suffix in _ENGLISH_ALIASES.get(country, {}).items():
+        index.setdefault(alias, suffix)
     return index
 
 

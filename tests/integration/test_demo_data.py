@@ -22,7 +22,7 @@ from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import MembershipEnd, OrganisationKind
 from registry.domain.sites import SiteKind, SiteStatus
 from trustone.bootstrap import bootstrap
-from trustone.demo import DECLARATION_TITLE, DECLARATION_VERSION, FACTS_FILE, LOGINS_FILE, load_demo
+from trustone.demo import DECLARATION_TITLE, DECLARATION_VERSION, LOGINS_FILE, load_demo
 from trustone.settings import Settings
 
 ROLES = ("secretariat", "ngo", "union", "company", "committee", "auditor", "buyer")
@@ -186,24 +186,27 @@ def test_the_demo_ngo_user_has_a_valid_signed_declaration(registry, demo):
 
 def test_two_demo_companies_buy_from_the_rajasthan_quarry_in_2025_and_the_third_does_not(
         registry, demo, services, content_of):
-    path = services.settings.data_dir / FACTS_FILE
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    facts = json.loads(path.read_text())
-    assert set(facts) == {"rajasthan_quarry", "buyers", "non_buyer"}
-    quarry = registry.site(facts["rajasthan_quarry"])
+    quarry = registry.site(demo.rajasthan_quarry)
     assert quarry.kind == SiteKind.QUARRY and quarry.status == SiteStatus.ACTIVE
     assert (quarry.region.country, quarry.region.province) == ("IN", "Rajasthan")
     assert quarry.region.district in ("Jalore", "Bundi")
-    assert quarry.public_id.startswith("IN-RJ-") and quarry.public_id == demo.rajasthan_quarry
-    assert facts["rajasthan_quarry"] in demo.summary
+    assert quarry.public_id.startswith("IN-RJ-")
+    assert demo.rajasthan_quarry in demo.summary
 
-    trio = [*facts["buyers"], facts["non_buyer"]]
+    trio = [*demo.rajasthan_buyers, demo.rajasthan_non_buyer]
     assert trio == list(demo.company_refs[:3]) and len(set(trio)) == 3
     buyers_2025 = {ref for ref, year in demo.reports if year == 2025
                    and any(link.site_id == quarry.public_id for link in content_of(ref, 2025).links)}
-    assert buyers_2025 == set(facts["buyers"])  # exactly these two, no other company either
+    assert buyers_2025 == set(demo.rajasthan_buyers)  # exactly these two, no other company either
     for ref in trio:
         assert registry.member_status_on(ref, dt.date(2025, 12, 31)).member
+
+
+def test_no_file_in_the_data_directory_pairs_a_company_with_the_quarry(services, demo):
+    for path in services.settings.data_dir.iterdir():
+        if path.is_file() and path.suffix == ".json":
+            text = path.read_text()
+            assert not (demo.rajasthan_buyers[0] in text and demo.rajasthan_quarry in text), path.name
 
 
 def test_two_loads_into_fresh_stores_give_the_same_data_set(registry, demo, tmp_path, content_of):
@@ -253,7 +256,6 @@ def test_a_second_load_changes_nothing(services, demo):
 def test_the_summary_and_the_log_name_no_supplier_link_volume_or_price(services, caplog):
     caplog.set_level(logging.DEBUG)
     result = load_demo(services)
-    facts = json.loads((services.settings.data_dir / FACTS_FILE).read_text())
     prices, volumes, notes = set(), set(), set()
     for ref, year in result.reports:
         content = services.registry.read_report(_secretariat(), ref, year, purpose="test")
@@ -273,7 +275,7 @@ def test_the_summary_and_the_log_name_no_supplier_link_volume_or_price(services,
     assert not [note for note in notes if note in text]
     for ref in result.company_refs:  # no company named at all, so no company-site pair either
         assert ref not in result.summary
-    assert facts["buyers"][0] not in text or facts["rajasthan_quarry"] not in text
+    assert result.rajasthan_buyers[0] not in text or result.rajasthan_quarry not in text
     assert "password" not in text.lower()
     with open(services.settings.data_dir / LOGINS_FILE) as logins:
         for entry in json.load(logins).values():
