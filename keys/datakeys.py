@@ -162,3 +162,11 @@ class DataKeyStore:
                 self._cache.pop(key_ref, None)
         self._current.pop(owner, None)
         return len(refs)
+
+    def summary(self) -> dict[str, int]:
+        """Counts only (for the key report): no key material, no owner."""
+        with self.sql.transaction() as cursor:
+            live, shredded = cursor.execute(
+                "SELECT COUNT(*) FILTER (WHERE wrapped IS NOT NULL), COUNT(*) FILTER (WHERE wrapped IS NULL)"
+                " FROM {schema}.data_keys").fetchone()
+        return {"live_data_keys": live, "shredded_data_keys": shredded}

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from keys.accesslog import AccessEntry, AccessLog, Outcome
+from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_details
 from keys.datakeys import DataKeyStore
 from keys.envelope import DecryptionError
 from keys.policy import Action, Decision, Facts, decide
@@ -86,6 +86,21 @@ class ConfidentialFilter:
         """Decide, log, then decrypt every sealed value in ``fields`` (others pass through)."""
         self.authorise(principal, action, facts, audit)
         return {name: self._open_one(value) for name, value in fields.items()}
+
+    def read_access_log(self, principal: Principal | SystemPrincipal | None, facts: Facts, audit: Audit,
+                        entries: list[StoredAccessEntry]) -> list[dict[str, Any]]:
+        """Entries with their sealed details opened, after the policy and a log entry of its own."""
+        self.authorise(principal, Action.READ_ACCESS_LOG, facts, audit)
+        out = []
+        for entry in entries:
+            try:
+                details = open_details(self.datakeys, entry)
+            except DecryptionError:
+                details = {"subject_kind": None, "subject_ref": None, "purpose": None, "unreadable": True}
+            out.append({"seq": entry.seq, "at": entry.at, "actor": entry.actor, "role": entry.role,
+                        "organisation": entry.organisation, "action": entry.action, "company": entry.company,
+                        "outcome": str(entry.outcome), "request_id": entry.request_id, **details})
+        return out
 
     def _open_one(self, value: Any) -> Any:
         if not isinstance(value, SealedField):

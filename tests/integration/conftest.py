@@ -47,3 +47,11 @@ def company_principal(registry, member):
 
     return Principal(login="company-test", role=Role.COMPANY, organisation_id=registry.organisation(member).id,
                      organisation_ref=member)
+
+
+@pytest.fixture
+def demo(services):
+    """The demo data set, loaded into this test's fresh store."""
+    from trustone.demo import load_demo
+
+    return load_demo(services)

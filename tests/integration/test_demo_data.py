@@ -28,11 +28,6 @@ from trustone.settings import Settings
 ROLES = ("secretariat", "ngo", "union", "company", "committee", "auditor", "buyer")
 
 
-@pytest.fixture
-def demo(services):
-    return load_demo(services)
-
-
 def _sites(registry, demo):
     return [registry.site(public_id) for public_id in demo.site_ids]
 

@@ -5,21 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request
+import uuid
+
+from fastapi import FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings
+from trustone.web import admin, audit, reports
+from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
 from trustone.web.errors import install_error_handlers
 from trustone.web.schemas import Health, MemberStatusOut
-
-
-def get_services(request: Request) -> Services:
-    return request.app.state.services
-
-
-ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
@@ -35,7 +32,17 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.services = services
     app.state.authenticator = build_authenticator(services)
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def request_id(request: Request, call_next):  # middleware must be async; routes are not
+        request.state.request_id = uuid.uuid4().hex
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = request.state.request_id
+        return response
+
     app.include_router(auth_router)
+    for router in (reports.router, audit.router, admin.router):
+        app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
     def healthz(svc: ServicesDep) -> Health:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keys.auth import AuthenticationError, LockedOutError
+from keys.filter import AccessDeniedError
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.reportfile import ReportFileError
 
@@ -48,6 +49,13 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
         return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(AccessDeniedError)
+    def denied(_: Request, exc: AccessDeniedError) -> JSONResponse:
+        if exc.anonymous:
+            return JSONResponse(status_code=401, content={"detail": str(exc)},
+                                headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(status_code=403, content={"detail": str(exc)})
 
     @app.exception_handler(GoneError)
     def gone(_: Request, exc: GoneError) -> JSONResponse:

@@ -1,0 +1,176 @@
+"""The DESIGN.md section 3 matrix walked through the HTTP layer, allowed and denied.
+
+Every attempt by a logged-in principal, allowed or denied, must leave exactly one access-log entry
+naming the action and the outcome. Anonymous requests are refused at authentication (401) and are
+not logged: there is nobody to attribute them to.
+
+Cells whose endpoints arrive with the lists (issue 5) and the grievance cases (issue 6) are walked
+at the policy level in tests/unit/test_policy.py until then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+
+import pyotp
+import pytest
+from fastapi.testclient import TestClient
+
+from keys.passwords import hash_password
+from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from trustone.web.app import create_app
+
+PASSWORD = "correct horse battery staple"
+ORGS = {
+    Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT),
+    Role.NGO: ("arisa", OrganisationKind.NGO_PARTY),
+    Role.UNION: ("fnv", OrganisationKind.UNION_PARTY),
+    Role.COMPANY: ("eigen-steen", OrganisationKind.MEMBER_COMPANY),
+    Role.COMMITTEE: ("klachtencommissie", OrganisationKind.COMPLAINTS_COMMITTEE),
+    Role.AUDITOR: ("audit-firma", OrganisationKind.AUDITOR),
+    Role.BUYER: ("gemeente-utrecht", OrganisationKind.PUBLIC_BUYER),
+}
+OWN, OTHER = "eigen-steen", "andere-steen"
+
+
+@cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: once for the whole module
+
+
+@pytest.fixture
+def world(services):
+    registry = services.registry
+    for role, (ref, kind) in ORGS.items():
+        registry.register_organisation(ref, ref.replace("-", " ").title(), kind, "NL")
+        secret = pyotp.random_base32() if role in ROLES_REQUIRING_TOTP else None
+        registry.create_account(f"{role.value}.user", role, ref, role.value, password_hash(), secret)
+    registry.register_organisation(OTHER, "Andere Steen BV", OrganisationKind.MEMBER_COMPANY, "BE")
+    for ref in (OWN, OTHER):
+        registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
+        registry.import_report(ref, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
+                               submitted_on=dt.date(2025, 3, 1))
+    return services
+
+
+@pytest.fixture
+def client(world):
+    with TestClient(create_app(world), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tokens(client, world):
+    """Sessions as a login would issue them (logging in itself is tested in test_auth_http.py);
+    one real login through HTTP, with its second factor, shows the tokens are the same kind."""
+    sessions = client.app.state.authenticator._sessions  # noqa: SLF001
+    out = {role: sessions.issue(f"{role.value}.user", dt.timedelta(hours=1)) for role in Role}
+    secret = world.registry.totp_secret_for("secretariat.user")
+    response = client.post("/api/v1/auth/login", json={"login": "secretariat.user", "password": PASSWORD,
+                                                        "totp": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200, response.text
+    out[Role.SECRETARIAT] = response.json()["access_token"]
+    return out
+
+
+@dataclass(frozen=True)
+class Cell:
+    name: str
+    action: str
+    method: str
+    path: str
+    allowed: frozenset[Role]
+    upload: bool = False
+    json: dict | None = None
+
+
+def _everyone_but(*roles: Role) -> frozenset[Role]:
+    return frozenset(Role) - set(roles)
+
+
+CELLS = [
+    Cell("submit own report", "submit_report", "POST", f"/api/v1/companies/{OWN}/reports/2024",
+         frozenset({Role.COMPANY}), upload=True),
+    Cell("submit another company's report", "submit_report", "POST", f"/api/v1/companies/{OTHER}/reports/2024",
+         frozenset(), upload=True),
+    Cell("read own report", "read_report", "GET", f"/api/v1/companies/{OWN}/reports/2024",
+         frozenset({Role.SECRETARIAT, Role.COMPANY})),
+    Cell("read another company's report", "read_report", "GET", f"/api/v1/companies/{OTHER}/reports/2024",
+         frozenset({Role.SECRETARIAT})),
+    Cell("access log", "read_access_log", "GET", "/api/v1/audit/access-log",
+         _everyone_but(Role.COMMITTEE, Role.BUYER)),
+    Cell("key rotation", "administer_keys", "POST", "/api/v1/admin/keys/rotate", frozenset({Role.SECRETARIAT})),
+    Cell("shredding", "administer_keys", "POST", f"/api/v1/admin/companies/{OTHER}/shred",
+         frozenset({Role.SECRETARIAT})),
+    Cell("key report", "read_key_report", "GET", "/api/v1/admin/keys/report",
+         frozenset({Role.SECRETARIAT, Role.AUDITOR})),
+    Cell("user admin", "administer_users", "POST", "/api/v1/admin/users", frozenset({Role.SECRETARIAT}),
+         json={"login": "new.person", "role": "ngo", "organisation_ref": "arisa", "display_name": "New",
+               "password": PASSWORD}),
+]
+WALK = [(cell, role) for cell in CELLS for role in Role]
+
+
+def send(client, cell: Cell, token: str | None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if cell.upload:
+        files = {"file": ("report.csv", csv_bytes([quarry_row(chain="C9"), factory_row(chain="C9")]), "text/csv")}
+        return client.request(cell.method, cell.path, headers=headers, files=files)
+    return client.request(cell.method, cell.path, headers=headers, json=cell.json)
+
+
+@pytest.mark.parametrize(("cell", "role"), WALK, ids=[f"{c.name}-{r.value}" for c, r in WALK])
+def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, tokens, cell, role):
+    before = world.access_log.entries(limit=100_000)
+    response = send(client, cell, tokens[role])
+    after = world.access_log.entries(limit=100_000)
+    expected_status = {200, 201} if role in cell.allowed else {403}
+    assert response.status_code in expected_status, response.text
+    new = after[len(before):]
+    assert len(new) == 1, [(e.action, e.actor) for e in new]
+    entry = new[0]
+    assert (entry.actor, entry.action) == (f"{role.value}.user", cell.action)
+    assert str(entry.outcome) == ("granted" if role in cell.allowed else "denied")
+    assert entry.request_id == response.headers["X-Request-ID"]
+
+
+@pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
+def test_anonymous_requests_are_refused_before_any_data_is_touched(client, world, cell):
+    before = len(world.access_log.entries(limit=100_000))
+    response = send(client, cell, token=None)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert len(world.access_log.entries(limit=100_000)) == before
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_published_member_status_is_open_to_everyone_and_anonymous(client, tokens, role):
+    for token in (tokens[role], None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = client.get(f"/api/v1/public/members/{OWN}/status", headers=headers)
+        assert response.status_code == 200 and response.json()["member"] is True
+
+
+def test_a_company_reads_its_own_report_content_and_the_secretariat_reads_any(client, tokens):
+    own = client.get(f"/api/v1/companies/{OWN}/reports/2024", headers={"Authorization": f"Bearer {tokens[Role.COMPANY]}"})
+    assert own.status_code == 200
+    assert own.json()["terms"][0]["price_eur_per_unit"] == "4321.77"
+    assert {link["site_kind"] for link in own.json()["links"]} == {"quarry", "factory"}
+
+
+def test_the_access_log_scope_follows_the_role(client, world, tokens):
+    client.get(f"/api/v1/companies/{OWN}/reports/2024", headers={"Authorization": f"Bearer {tokens[Role.SECRETARIAT]}"})
+    mine = client.get("/api/v1/audit/access-log", headers={"Authorization": f"Bearer {tokens[Role.NGO]}"}).json()
+    assert {entry["actor"] for entry in mine} <= {"ngo.user"}
+    about_me = client.get("/api/v1/audit/access-log?limit=1000",
+                          headers={"Authorization": f"Bearer {tokens[Role.COMPANY]}"}).json()
+    assert about_me and {entry["company"] for entry in about_me} == {OWN}
+    assert any(e["actor"] == "secretariat.user" and e["action"] == "read_report" for e in about_me)
+    everything = client.get("/api/v1/audit/access-log?limit=1000",
+                            headers={"Authorization": f"Bearer {tokens[Role.AUDITOR]}"}).json()
+    assert len(everything) > len(about_me)
+    assert any(e["purpose"] == "read report" for e in everything)  # sealed details, opened for the auditor

@@ -1,0 +1,44 @@
+"""The access log over HTTP: auditors see all; parties their own entries; a company the entries
+about its own data (DESIGN.md section 3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from keys.filter import Audit
+from keys.policy import Facts
+from registry.domain.accounts import Role
+from trustone.web.auth import PrincipalDep
+from trustone.web.deps import RequestIdDep, ServicesDep
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@router.get("/access-log")
+def access_log(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+               after: Annotated[int, Query(ge=0, description="entries after this sequence number")] = 0,
+               ) -> list[dict[str, Any]]:
+    """Entries in order; the scope follows the role, and the read is itself logged."""
+    if principal.role == Role.COMPANY:
+        entries = svc.access_log.entries(company=principal.organisation_ref, limit=limit, after_seq=after)
+        facts = Facts(about_own_data_only=True)
+    elif principal.role == Role.AUDITOR:
+        entries = svc.access_log.entries(limit=limit, after_seq=after)
+        facts = Facts()
+    else:
+        entries = svc.access_log.entries(actor=principal.login, limit=limit, after_seq=after)
+        facts = Facts(own_entries_only=True)
+    return svc.filter.read_access_log(principal, facts, Audit(subject_kind="access_log", purpose="review",
+                                                              request_id=request_id), entries)
+
+
+@router.get("/digest")
+def latest_digest(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> dict[str, Any]:
+    """The latest signed digest, for an auditor to keep and check later (`trustone audit verify`)."""
+    svc.filter.authorise(principal, "read_key_report", Facts(),
+                         Audit(subject_kind="access_log", purpose="export digest", request_id=request_id))
+    digest = svc.access_log.latest_digest()
+    return {"digest": digest.to_json() if digest else None, "public_key_pem": svc.access_log.public_key_pem()}

@@ -1,0 +1,91 @@
+"""Yearly reports over HTTP: a company uploads its own report file; readers go through the filter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Query, UploadFile
+from pydantic import BaseModel
+
+from keys.filter import Audit
+from keys.policy import Action, Facts
+from registry.reportfile import MAX_FILE_BYTES
+from trustone.web.auth import PrincipalDep
+from trustone.web.deps import RequestIdDep, ServicesDep
+
+router = APIRouter(prefix="/api/v1/companies/{ref}/reports", tags=["reports"])
+YearPath = Annotated[int, Path(ge=2000, le=2100, description="report year")]
+
+
+class ImportOut(BaseModel):
+    changed: bool
+    version: int
+    new_sites: int
+    held_for_review: int
+
+
+class LinkOut(BaseModel):
+    chain: str
+    tier: int
+    site_kind: str
+    site_id: str | None
+    stone_type: str
+    product: str
+    channel: str
+    origin_confidence: str | None
+    circular: bool
+
+
+class TermsOut(BaseModel):
+    volume: str | None
+    volume_unit: str | None
+    price_eur_per_unit: str | None
+    contract_notes: str
+
+
+class ReportOut(BaseModel):
+    company: str
+    year: int
+    version: int
+    links: list[LinkOut]
+    terms: list[TermsOut]
+    questionnaire: list[dict[str, str]]
+    action_plan: list[dict[str, str | int]]
+
+
+@router.post("/{year}", response_model=ImportOut)
+def upload_report(ref: str, year: YearPath, file: Annotated[UploadFile, File(description="CSV or XLSX")],
+                  principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> ImportOut:
+    """Submit the company's own report for a year (docs/report-format.md). A bad file is rejected
+    whole (422 with every error by row and column); the same file again changes nothing."""
+    company = svc.registry.company(ref)
+    svc.filter.authorise(principal, Action.SUBMIT_REPORT, Facts(own_data=principal.organisation_id == company.id),
+                         Audit(subject_kind="report", subject_ref=f"{ref}/{year}", company=ref,
+                               purpose="submit report", request_id=request_id))
+    data = file.file.read(MAX_FILE_BYTES + 1)  # the parser refuses anything larger, naming the limit
+    result = svc.registry.import_report(ref, year, data, file.filename or "upload", submitted_on=dt.date.today())
+    return ImportOut(**vars(result))
+
+
+@router.get("/{year}", response_model=ReportOut)
+def read_report(ref: str, year: YearPath, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
+                version: Annotated[int | None, Query(ge=1)] = None) -> ReportOut:
+    """A report version's content (latest by default): the company itself and the secretariat."""
+    content = svc.registry.read_report(principal, ref, year, version, purpose="read report", request_id=request_id)
+    chosen = version or svc.registry.report(ref, year).latest.number
+    return ReportOut(
+        company=ref, year=year, version=chosen,
+        links=[LinkOut(chain=link.chain, tier=link.tier, site_kind=link.site_kind.value, site_id=link.site_id,
+                       stone_type=link.stone_type, product=link.product, channel=link.channel.value,
+                       origin_confidence=link.origin_confidence.value if link.origin_confidence else None,
+                       circular=link.circular) for link in content.links],
+        terms=[TermsOut(volume=_text(t.volume), volume_unit=t.volume_unit, price_eur_per_unit=_text(t.price_eur_per_unit),
+                        contract_notes=t.contract_notes) for t in content.terms],
+        questionnaire=[vars(answer) for answer in content.questionnaire],
+        action_plan=[vars(item) for item in content.action_plan],
+    )
+
+
+def _text(number: object) -> str | None:
+    return None if number is None else str(number)
