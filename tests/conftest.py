@@ -56,21 +56,22 @@ def services(settings: Settings) -> Iterator[Services]:
         built.close()
 
 
+_store_of: dict[str, str] = {}  # node id -> store, for the tests parametrised by the settings fixture
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each store-parametrised test with its store, so reports can be counted per store."""
+    """Mark each store-parametrised test with its store, and remember which store it runs on."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("settings") if callspec is not None else None
         if backend in BACKENDS:
             item.add_marker(getattr(pytest.mark, backend))
+            _store_of[item.nodeid] = backend
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Count passes per store (markers are among a report's keywords)."""
-    if report.when == "call" and report.passed:
-        for backend in BACKENDS:
-            if backend in report.keywords:
-                _passed[backend] += 1
+    if report.when == "call" and report.passed and report.nodeid in _store_of:
+        _passed[_store_of[report.nodeid]] += 1
 
 
 def _postgres_check_applies(session: pytest.Session) -> bool:

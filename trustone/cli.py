@@ -94,6 +94,10 @@ def serve(
 
     from trustone.web.app import create_app
 
+    try:
+        Settings.from_env().refuse_placeholder_secrets()
+    except SettingsError as error:
+        fail(str(error))
     app = create_app(services_or_exit())
     uvicorn.run(app, host=host, port=port, log_level="info")
 

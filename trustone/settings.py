@@ -13,11 +13,17 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
 
+# Passwords that ship in examples and tutorials: never acceptable outside demo mode.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "changethis", "change-me", "password", "secret", "postgres",
+                                 "admin", "trustone", "example", "test"})
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str | None = None
     keyring_path: Path | None = None  # default: <data dir>/keyring.json
+    demo_mode: bool = False  # TRUSTONE_DEMO_MODE=1: placeholder secrets tolerated (local demos, tests)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -26,10 +32,19 @@ class Settings:
         database_url = (environ.get("TRUSTONE_DATABASE_URL") or "").strip() or None
         keyring = (environ.get("TRUSTONE_KEYRING") or "").strip()
         settings = cls(data_dir=data_dir, database_url=database_url,
-                       keyring_path=Path(keyring).expanduser().resolve() if keyring else None)
+                       keyring_path=Path(keyring).expanduser().resolve() if keyring else None,
+                       demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1")
         if database_url:
             settings.postgres_params()  # fail early, naming the variable
         return settings
+
+    def refuse_placeholder_secrets(self) -> None:
+        """Called before serving: a well-known password in production is as good as none."""
+        if self.demo_mode or not self.database_url:
+            return
+        if self.postgres_params()["POSTGRES_PASSWORD"].lower() in PLACEHOLDER_SECRETS:
+            raise SettingsError("TRUSTONE_DATABASE_URL: the password is a well-known placeholder; set a real "
+                                "one (or TRUSTONE_DEMO_MODE=1 for a local demo)")
 
     @property
     def backend(self) -> str:

@@ -1,6 +1,5 @@
 """POST /api/v1/auth/login, /logout and GET /me over HTTP, on both stores."""
 
-import datetime as dt
 
 import pyotp
 import pytest
@@ -12,6 +11,7 @@ from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
 from trustone.web.app import create_app
 from trustone.web.auth import build_authenticator
+from tests.clock import FakeClock, monday_morning
 
 PASSWORD = "Gr4niet-uit-Rajasthan!"
 WRONG = "Gr4niet-uit-Zimbabwe!!"
@@ -19,20 +19,9 @@ LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/auth/me"
 
 
-class FakeClock:
-    def __init__(self, start: dt.datetime):
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.datetime(2025, 3, 3, 9, 0, 0, tzinfo=dt.UTC))
+    return monday_morning()
 
 
 @pytest.fixture

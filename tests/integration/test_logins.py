@@ -12,25 +12,15 @@ from keys.sessions import SessionStore
 from keys.throttle import LoginThrottle
 from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
+from tests.clock import FakeClock, monday_morning
 
 PASSWORD = "correct horse battery staple"
 WRONG = "incorrect horse battery staple"
 
 
-class FakeClock:
-    def __init__(self, start: dt.datetime):
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += dt.timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(dt.datetime(2025, 3, 3, 9, 0, 0, tzinfo=dt.UTC))
+    return monday_morning()
 
 
 @pytest.fixture
