@@ -228,7 +228,7 @@ class RegistryApplication(Application[uuid.UUID]):
             public_id="", kind=kind.value, name_key=normalise_name(name),
             district_key=fold(region.district), coordinates=coordinates,
         )
-        match = best_match(fingerprint, index.fingerprints())
+        match = best_match(fingerprint, index.candidates(fingerprint.kind, fingerprint.district_key))
         if match.verdict == MatchVerdict.CERTAIN:
             return SiteRegistration(index.resolve(match.site.public_id), MatchVerdict.CERTAIN)
         candidate = index.resolve(match.site.public_id) if match.site else None

@@ -27,6 +27,7 @@ class RegionSiteIndex(Aggregate):
         self.country = country
         self.province = province
         self.entries: dict[str, dict] = {}
+        self.buckets: dict[str, list[str]] = {}  # "kind|district" -> public ids (JSON-safe for snapshots)
 
     @event("SiteAdded")
     def add(self, public_id: str, kind: str, name_key: str, district_key: str,
@@ -35,6 +36,7 @@ class RegionSiteIndex(Aggregate):
             "kind": kind, "name_key": name_key, "district_key": district_key,
             "latitude": latitude, "longitude": longitude,
         }
+        self.buckets.setdefault(f"{kind}|{district_key}", []).append(public_id)
 
     @event("SiteAliased")
     def alias(self, public_id: str, alias_of: str) -> None:
@@ -48,19 +50,20 @@ class RegionSiteIndex(Aggregate):
             public_id = target
         return public_id
 
-    def fingerprints(self) -> list[SiteFingerprint]:
-        return [
-            SiteFingerprint(
-                public_id=public_id,
-                kind=e["kind"],
-                name_key=e["name_key"],
-                district_key=e["district_key"],
-                coordinates=(
-                    Coordinates(e["latitude"], e["longitude"]) if e["latitude"] is not None else None
-                ),
-            )
-            for public_id, e in sorted(self.entries.items())
-        ]
+    def candidates(self, kind: str, district_key: str) -> list[SiteFingerprint]:
+        """The sites a new site of this kind and district could duplicate."""
+        if district_key:
+            keys = [f"{kind}|{district_key}", f"{kind}|"]
+        else:
+            keys = [key for key in self.buckets if key.startswith(f"{kind}|")]
+        ids = sorted({public_id for key in keys for public_id in self.buckets.get(key, ())})
+        return [self._fingerprint(public_id) for public_id in ids]
+
+    def _fingerprint(self, public_id: str) -> SiteFingerprint:
+        entry = self.entries[public_id]
+        coordinates = Coordinates(entry["latitude"], entry["longitude"]) if entry["latitude"] is not None else None
+        return SiteFingerprint(public_id=public_id, kind=entry["kind"], name_key=entry["name_key"],
+                               district_key=entry["district_key"], coordinates=coordinates)
 
 
 def region_of(region: RegionPath) -> tuple[str, str]:

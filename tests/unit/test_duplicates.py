@@ -70,3 +70,16 @@ def test_the_best_match_prefers_certain_over_uncertain_and_names_the_site():
 
 def test_no_candidates_means_distinct():
     assert best_match(site("Balaji Granite"), []).verdict == MatchVerdict.DISTINCT
+
+
+def test_the_region_index_offers_only_sites_of_the_same_kind_and_district_as_candidates():
+    from registry.domain.region_index import RegionSiteIndex
+
+    index = RegionSiteIndex(country="IN", province="Rajasthan")
+    index.add(public_id="A", kind="quarry", name_key="a", district_key="bundi", latitude=None, longitude=None)
+    index.add(public_id="B", kind="quarry", name_key="b", district_key="jalore", latitude=None, longitude=None)
+    index.add(public_id="C", kind="factory", name_key="c", district_key="bundi", latitude=None, longitude=None)
+    index.add(public_id="D", kind="quarry", name_key="d", district_key="", latitude=25.0, longitude=75.0)
+    assert [f.public_id for f in index.candidates("quarry", "bundi")] == ["A", "D"]
+    assert [f.public_id for f in index.candidates("quarry", "")] == ["A", "B", "D"]
+    assert index.candidates("cobble_yard", "bundi") == []
