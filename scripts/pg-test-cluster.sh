@@ -24,7 +24,7 @@ PG_DIR="${TRUSTONE_PG_DIR:-/tmp/trustone-pg-${PG_PORT}}"
 PG_BIN="${TRUSTONE_PG_BIN:-/usr/lib/postgresql/15/bin}"
 PG_APT_PACKAGE="postgresql-15"
 APP_ROLE="trustone"
-APP_PASSWORD="trustone"
+APP_PASSWORD="throwaway-test-cluster-only"  # not a placeholder: `trustone serve` refuses those
 APP_DB="trustone_test"
 
 case "$PG_DIR" in

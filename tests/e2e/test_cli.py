@@ -56,3 +56,14 @@ def test_an_unknown_company_is_a_clear_error(settings, tmp_path):
     assert result.returncode != 0
     assert "no organisation with that reference" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_placeholder_database_password_outside_demo_mode(tmp_path):
+    env = {**os.environ, "TRUSTONE_DATA_DIR": str(tmp_path),
+           "TRUSTONE_DATABASE_URL": "postgresql://app:changeme@127.0.0.1:1/trustone"}
+    env.pop("TRUSTONE_DEMO_MODE", None)
+    result = subprocess.run([sys.executable, "-m", "trustone.cli", "serve", "--port", "1"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "TRUSTONE_DATABASE_URL" in result.stderr and "placeholder" in result.stderr
+    assert "changeme" not in result.stderr  # the secret itself is never repeated
