@@ -47,8 +47,6 @@ from registry.domain.sites import ProductionSite, SiteKind, SiteStatus, parse_st
 from registry.reportfile import CellError, ParsedReport, ReportFileError, parse_report_file
 from registry.transcodings import register_registry_transcodings
 
-
-
 # Operational log: references and counts of public things only, never report content.
 log = logging.getLogger("trustone.registry")
 
@@ -108,6 +106,7 @@ class RegistryApplication(Application[uuid.UUID]):
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
         self.vault = vault
+        _refuse_snapshots_of_confidential_aggregates(self.snapshotting_intervals, self.confidential_events)
         super().__init__(env=env)
 
     def construct_mapper(self) -> Mapper:
@@ -555,6 +554,16 @@ class RegistryApplication(Application[uuid.UUID]):
         if self._exists(register_id):
             return self.repository.get(register_id)
         return DeclarationRegister(account_id=account_id)
+
+
+def _refuse_snapshots_of_confidential_aggregates(intervals: dict, confidential_events: dict) -> None:
+    """A snapshot stores an aggregate's state as it is in memory, where fields are in plaintext right
+    after a command: it would bypass the sealing mapper. So aggregates with confidential events are
+    never snapshotted."""
+    confidential = {name.split(".", 1)[0] for name in confidential_events}
+    for aggregate_class in intervals:
+        if aggregate_class.__name__ in confidential:
+            raise TypeError(f"{aggregate_class.__name__} has confidential fields and must not be snapshotted")
 
 
 def _content_or_gone(opened: dict[str, Any]) -> ReportContent:
