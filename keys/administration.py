@@ -49,6 +49,7 @@ def shred_company(services, company_ref: str, principal: Principal | SystemPrinc
     destroyed = services.datakeys.shred(company.id)
     company.record_shredding(on=on or dt.date.today(), by=principal.login, keys_destroyed=destroyed)
     services.registry.save(company)
+    services.projections.rebuild()  # what the lists took from the shredded data goes too
     return destroyed
 
 

@@ -16,6 +16,9 @@ from keys.filter import ConfidentialFilter
 from keys.keyring import FileKeyring, KeyringError
 from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
 from keys.vault import Vault
+from projections.aggregated_list import AggregatedList, AggregatedListView
+from projections.readers import report_site_reader
+from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
 from trustone.settings import Settings
 
@@ -30,8 +33,13 @@ class Services:
     access_log: AccessLog
     filter: ConfidentialFilter
     vault: Vault
+    projections: ProjectionRunner
+    aggregated_list: AggregatedList
 
     def close(self) -> None:
+        self.projections.stop()
+        for recorder in self.projections.recorders.values():
+            recorder.datastore.close()
         self.registry.close()
         self.sql.close()
 
@@ -70,8 +78,11 @@ def bootstrap(settings: Settings | None = None) -> Services:
     confidential_filter = ConfidentialFilter(access_log, datakeys)
     vault = Vault(datakeys, confidential_filter)
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
+    aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list")))
+    projections = ProjectionRunner(registry, [aggregated])
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
-                        access_log=access_log, filter=confidential_filter, vault=vault)
+                        access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
+                        aggregated_list=AggregatedList(aggregated))
     protect_event_tables(services)
     _make_store_files_private(settings)
     return services

@@ -102,10 +102,30 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
+projections_cli = typer.Typer(help="The lists as projections of the event store.", no_args_is_help=True)
+
+
+@projections_cli.command("rebuild")
+def rebuild_projections(
+    view: Annotated[list[str] | None, typer.Option("--view", help="a view to rebuild (default: all)")] = None,
+) -> None:
+    """Empty the lists and rebuild them from the events; gives the same rows as following along."""
+    services = services_or_exit()
+    try:
+        unknown = set(view or ()) - set(services.projections.recorders)
+        if unknown:
+            fail(f"--view: no such view; known: {', '.join(sorted(services.projections.recorders))}")
+        applied = services.projections.rebuild(view or None)
+    finally:
+        services.close()
+    typer.echo(f"rebuilt {', '.join(view or sorted(services.projections.recorders))}: {applied} event(s) applied")
+
+
 def _register_subcommands() -> None:
     from trustone.cli_keys import keys_cli
 
     cli.add_typer(keys_cli, name="keys")
+    cli.add_typer(projections_cli, name="projections")
 
 
 _register_subcommands()

@@ -67,3 +67,18 @@ def test_serve_refuses_a_placeholder_database_password_outside_demo_mode(tmp_pat
     assert result.returncode != 0
     assert "TRUSTONE_DATABASE_URL" in result.stderr and "placeholder" in result.stderr
     assert "changeme" not in result.stderr  # the secret itself is never repeated
+
+
+def test_projections_rebuild_rebuilds_the_lists_from_the_events(services, tmp_path):
+    services.registry.register_organisation("stenen-bv", "Stenen BV", OrganisationKind.MEMBER_COMPANY, "NL")
+    services.registry.join("stenen-bv", dt.date(2022, 1, 10), CompanyCategory.C, CompanySize.SMALL)
+    services.registry.import_report("stenen-bv", 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
+                                    submitted_on=dt.date(2025, 3, 1))
+    services.projections.catch_up()
+    before = services.aggregated_list.sites()
+    result = run(services.settings, "projections", "rebuild")
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt aggregated_list" in result.stdout
+    assert services.aggregated_list.sites() == before
+    unknown = run(services.settings, "projections", "rebuild", "--view", "nonsense")
+    assert unknown.returncode != 0 and "--view" in unknown.stderr

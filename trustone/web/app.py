@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Annotated
 
 import uuid
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings
-from trustone.web import admin, audit, reports
+from trustone.web import admin, audit, lists, reports
 from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
@@ -21,7 +22,15 @@ from trustone.web.schemas import Health, MemberStatusOut
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
     services = services or bootstrap(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        services.projections.start()  # lists follow writes within a fraction of a second
+        yield
+        services.projections.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="TruStone registry",
         version="0.1.0",
         description="Confidential supply-chain registry and grievance case system of the TruStone covenant.",
@@ -41,7 +50,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return response
 
     app.include_router(auth_router)
-    for router in (reports.router, audit.router, admin.router):
+    for router in (reports.router, lists.router, audit.router, admin.router):
         app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])

@@ -1,0 +1,138 @@
+"""The aggregated list (art. 6 lid 4): production sites in use by at least one member in a report
+year, with no company reference of any kind.
+
+What the view stores: a catalogue of sites (public data) and, per site and year, how many reports
+use it. Nothing about which report or company: a report's previous site set, needed to see which
+sites it dropped, is read from the event store through the filter, never kept here. Rows come out
+ordered by the site's random public id, so order says nothing about who reported first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from keys.sql import Cursor
+from projections.runner import View
+from registry.domain.geography import fold
+from registry.domain.reports import SupplyChainReport
+from registry.domain.sites import ProductionSite
+
+# (report event) -> (report year, site ids now, site ids of the version before); None when unreadable
+LinkReader = Callable[[Any], tuple[int, set[str], set[str]] | None]
+
+
+@dataclass(frozen=True)
+class AggregatedSite:
+    site_id: str
+    kind: str
+    name: str
+    country: str
+    province: str
+    district: str
+    latitude: float | None
+    longitude: float | None
+    stone_types: tuple[str, ...]
+
+
+class AggregatedListView(View):
+    name = "aggregated_list"
+    topics = (get_topic(ProductionSite.Registered), get_topic(ProductionSite.Merged),
+              get_topic(SupplyChainReport.VersionSubmitted))
+    tables = ("agg_sites", "agg_site_use")
+
+    def __init__(self, read_links: LinkReader):
+        self.read_links = read_links
+
+    def create_tables(self, cursor: Cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_sites (site_id TEXT PRIMARY KEY, aggregate_id TEXT NOT NULL,"
+            " kind TEXT NOT NULL,"
+            " name TEXT NOT NULL, country TEXT NOT NULL, province TEXT NOT NULL, district TEXT NOT NULL,"
+            " province_key TEXT NOT NULL, district_key TEXT NOT NULL, latitude REAL, longitude REAL,"
+            " stone_types TEXT NOT NULL, merged_into TEXT)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_site_use (site_id TEXT NOT NULL, year INTEGER NOT NULL,"
+            " users INTEGER NOT NULL, PRIMARY KEY (site_id, year))")
+
+    def apply(self, cursor: Cursor, event: Any) -> None:
+        if isinstance(event, ProductionSite.Registered):
+            self._register(cursor, event)
+        elif isinstance(event, ProductionSite.Merged):
+            cursor.execute("UPDATE {schema}.agg_sites SET merged_into = %s WHERE aggregate_id = %s",
+                           (event.into, str(event.originator_id)))
+        elif isinstance(event, SupplyChainReport.VersionSubmitted):
+            self._report(cursor, event)
+
+    @staticmethod
+    def _register(cursor: Cursor, event: Any) -> None:
+        region, point = event.region, event.coordinates
+        cursor.execute(
+            "INSERT INTO {schema}.agg_sites (site_id, aggregate_id, kind, name, country, province, district,"
+            " province_key, district_key, latitude, longitude, stone_types)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (event.public_id, str(event.originator_id), str(event.kind), event.name, region.country, region.province, region.district,
+             fold(region.province), fold(region.district), point.latitude if point else None,
+             point.longitude if point else None, json.dumps(list(event.stone_types))))
+
+    def _report(self, cursor: Cursor, event: Any) -> None:
+        read = self.read_links(event)
+        if read is None:
+            return  # shredded or unreadable: contributes nothing (a rebuild drops what it gave before)
+        year, now, before = read
+        for site_id in sorted(now - before):
+            cursor.execute(
+                "INSERT INTO {schema}.agg_site_use AS u (site_id, year, users) VALUES (%s, %s, 1)"
+                " ON CONFLICT (site_id, year) DO UPDATE SET users = u.users + 1",
+                (site_id, year))
+        for site_id in sorted(before - now):
+            cursor.execute("UPDATE {schema}.agg_site_use SET users = users - 1 WHERE site_id = %s AND year = %s",
+                           (site_id, year))
+
+
+
+class AggregatedList:
+    """Reading the view (after the caller was authorised and logged through the filter)."""
+
+    def __init__(self, recorder: Any):
+        self.recorder = recorder
+
+    def latest_year(self) -> int | None:
+        with self.recorder.cursor(commit=False) as cursor:
+            row = cursor.execute("SELECT MAX(year) FROM {schema}.agg_site_use WHERE users > 0").fetchone()
+        return row[0] if row and row[0] is not None else None
+
+    def sites(self, year: int | None = None, country: str | None = None, region: str | None = None,
+              stone_type: str | None = None, kind: str | None = None) -> tuple[int | None, list[AggregatedSite]]:
+        """Sites in use in ``year`` (default: the latest report year), merged sites shown as the
+        site they were merged into; ``region`` matches a province or a district."""
+        year = year or self.latest_year()
+        if year is None:
+            return None, []
+        where, params = ["u.year = %s", "u.users > 0"], [year]
+        if country:
+            where.append("s.country = %s")
+            params.append(country.upper())
+        if region:
+            where.append("(s.province_key = %s OR s.district_key = %s)")
+            params += [fold(region), fold(region)]
+        if kind:
+            where.append("s.kind = %s")
+            params.append(kind)
+        with self.recorder.cursor(commit=False) as cursor:
+            rows = cursor.execute(
+                "SELECT DISTINCT s.site_id, s.kind, s.name, s.country, s.province, s.district, s.latitude,"
+                " s.longitude, s.stone_types FROM {schema}.agg_site_use u"
+                " JOIN {schema}.agg_sites m ON m.site_id = u.site_id"
+                " JOIN {schema}.agg_sites s ON s.site_id = COALESCE(m.merged_into, m.site_id)"
+                f" WHERE {' AND '.join(where)} ORDER BY s.site_id", params).fetchall()
+        sites = [AggregatedSite(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                                tuple(json.loads(row[8]))) for row in rows]
+        if stone_type:
+            wanted = fold(stone_type)
+            sites = [site for site in sites if wanted in {fold(s) for s in site.stone_types}]
+        return year, sites

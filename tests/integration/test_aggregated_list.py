@@ -1,0 +1,150 @@
+"""The aggregated list as an exactly-once projection (issue 5, first list)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from keys.administration import shred_company
+from keys.principal import SystemPrincipal
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+
+TODAY = dt.date(2025, 4, 1)
+KOTA = dict(name="Kota Stone Processing Works")
+LAIZHOU = dict(name="Laizhou Granite Works", country="CN", province="Shandong", district="Laizhou",
+               latitude="37.18", longitude="119.94", stone_type="granite")
+
+
+@pytest.fixture
+def second_member(registry):
+    registry.register_organisation("graniet-import", "Graniet Import NV", OrganisationKind.MEMBER_COMPANY, "BE")
+    registry.join("graniet-import", dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.SMALL)
+    return "graniet-import"
+
+
+def names(services, **filters) -> list[str]:
+    services.projections.catch_up()
+    return [site.name for site in services.aggregated_list.sites(**filters)[1]]
+
+
+def test_a_report_puts_its_sites_on_the_list_of_its_year_without_any_company_reference(services, member):
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
+    year, sites = (services.projections.catch_up(), services.aggregated_list.sites())[1]
+    assert year == 2024
+    assert sorted(site.name for site in sites) == ["Kota Stone Processing Works", "Mahadev Sandstone Quarry Bijolia"]
+    fields = {field.name for field in dataclasses.fields(sites[0])}
+    assert fields == {"site_id", "kind", "name", "country", "province", "district", "latitude", "longitude",
+                      "stone_types"}
+    for site in sites:
+        assert member not in repr(site) and "Steenhouwer" not in repr(site)
+
+
+def test_a_dropped_link_leaves_next_years_list_but_not_last_years(services, member):
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
+    services.registry.import_report(member, 2025, csv_bytes([factory_row()]), "b.csv", submitted_on=TODAY)
+    assert names(services, year=2025) == ["Kota Stone Processing Works"]
+    assert len(names(services, year=2024)) == 2
+
+
+def test_a_corrected_version_replaces_the_sites_of_the_one_before(services, member):
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
+    services.registry.import_report(member, 2024, csv_bytes([factory_row()]), "b.csv", submitted_on=TODAY)
+    assert names(services, year=2024) == ["Kota Stone Processing Works"]
+
+
+def test_a_site_stays_while_another_member_still_buys_there(services, member, second_member):
+    both = csv_bytes([factory_row()])
+    services.registry.import_report(member, 2024, both, "a.csv", submitted_on=TODAY)
+    services.registry.import_report(second_member, 2024, both, "b.csv", submitted_on=TODAY)
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row()]), "c.csv", submitted_on=TODAY)
+    assert sorted(names(services, year=2024)) == ["Kota Stone Processing Works", "Mahadev Sandstone Quarry Bijolia"]
+
+
+def test_filters_by_country_region_kind_and_stone_type(services, member):
+    rows = [quarry_row(), factory_row(), factory_row(chain="C2", **LAIZHOU)]
+    services.registry.import_report(member, 2024, csv_bytes(rows), "a.csv", submitted_on=TODAY)
+    assert names(services, country="cn") == ["Laizhou Granite Works"]
+    assert names(services, region="rajasthan", kind="quarry") == ["Mahadev Sandstone Quarry Bijolia"]
+    assert names(services, region="Kota") == ["Kota Stone Processing Works"]
+    assert names(services, stone_type="GRANITE") == ["Laizhou Granite Works"]
+
+
+def test_rows_come_out_in_public_id_order_not_in_reporting_order(services, member, second_member):
+    services.registry.import_report(second_member, 2024, csv_bytes([factory_row(**LAIZHOU)]), "a.csv", submitted_on=TODAY)
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "b.csv", submitted_on=TODAY)
+    services.projections.catch_up()
+    ids = [site.site_id for site in services.aggregated_list.sites()[1]]
+    assert ids == sorted(ids)
+
+
+def test_rebuilding_gives_exactly_the_rows_of_following_along(services, member, second_member):
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
+    services.registry.import_report(second_member, 2025, csv_bytes([factory_row(**LAIZHOU)]), "b.csv", submitted_on=TODAY)
+    services.registry.import_report(member, 2025, csv_bytes([factory_row()]), "c.csv", submitted_on=TODAY)
+    services.projections.catch_up()
+    incremental = {year: services.aggregated_list.sites(year=year)[1] for year in (2024, 2025)}
+    services.projections.rebuild()
+    assert {year: services.aggregated_list.sites(year=year)[1] for year in (2024, 2025)} == incremental
+
+
+class Crash(Exception):
+    pass
+
+
+def test_a_runner_killed_mid_stream_and_restarted_gives_the_same_rows_no_duplicates_no_gaps(
+        services, member, second_member, monkeypatch):
+    for year, ref, rows in ((2024, member, [quarry_row(), factory_row()]), (2024, second_member, [factory_row()]),
+                            (2025, member, [factory_row()]), (2025, second_member, [factory_row(**LAIZHOU)])):
+        services.registry.import_report(ref, year, csv_bytes(rows), f"{ref}{year}.csv", submitted_on=TODAY)
+    recorder = services.projections.recorders["aggregated_list"]
+    healthy_track, tracked = recorder._insert_tracking, []  # noqa: SLF001
+
+    def track_then_die(raw, tracking):
+        tracked.append(tracking)
+        if len(tracked) == 5:
+            raise Crash  # the view rows of this event are written; the process dies before its tracking
+        healthy_track(raw, tracking)
+
+    monkeypatch.setattr(recorder, "_insert_tracking", track_then_die)
+    services.projections.batch = 2
+    with pytest.raises(Crash):
+        services.projections.catch_up()
+    monkeypatch.setattr(recorder, "_insert_tracking", healthy_track)
+    services.projections.catch_up()  # the restart
+    resumed = {year: services.aggregated_list.sites(year=year)[1] for year in (2024, 2025)}
+    resumed_counts = use_counts(services)
+    services.projections.rebuild()  # an uninterrupted run from scratch
+    assert resumed == {year: services.aggregated_list.sites(year=year)[1] for year in (2024, 2025)}
+    assert resumed_counts == use_counts(services)  # no event counted twice, none missed
+    assert resumed[2024] and resumed[2025]
+
+
+def use_counts(services) -> list[tuple]:
+    with services.projections.recorders["aggregated_list"].cursor(commit=False) as cursor:
+        return sorted(tuple(row) for row in cursor.execute("SELECT site_id, year, users FROM {schema}.agg_site_use").fetchall())
+
+
+def test_an_event_is_applied_once_even_if_two_runners_race_for_it(services, member):
+    services.registry.import_report(member, 2024, csv_bytes([factory_row()]), "a.csv", submitted_on=TODAY)
+    services.projections.catch_up()
+    recorder = services.projections.recorders["aggregated_list"]
+    notification = services.registry.recorder.select_notifications(start=1, limit=10_000)[-1]
+    from eventsourcing.persistence import Tracking
+
+    again = recorder.process(services.registry.mapper.to_domain_event(notification),
+                             Tracking(services.registry.name, notification.id))
+    assert again is False
+    assert names(services, year=2024) == ["Kota Stone Processing Works"]
+    with recorder.cursor(commit=False) as cursor:
+        assert cursor.execute("SELECT users FROM {schema}.agg_site_use").fetchall()[0][0] == 1
+
+
+def test_shredding_a_company_removes_what_only_it_contributed(services, member, second_member):
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
+    services.registry.import_report(second_member, 2024, csv_bytes([factory_row()]), "b.csv", submitted_on=TODAY)
+    assert len(names(services, year=2024)) == 2
+    shred_company(services, member, SystemPrincipal("keys-admin:test"))
+    assert names(services, year=2024) == ["Kota Stone Processing Works"]  # still bought by the other member

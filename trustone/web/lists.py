@@ -1,0 +1,49 @@
+"""The lists over HTTP (DESIGN.md section 5). The aggregated list names no company."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from keys.filter import Audit
+from keys.policy import Action, Facts
+from registry.domain.sites import SiteKind
+from trustone.web.auth import PrincipalDep
+from trustone.web.deps import RequestIdDep, ServicesDep
+
+router = APIRouter(prefix="/api/v1", tags=["lists"])
+
+
+class AggregatedSiteOut(BaseModel):
+    site_id: str
+    kind: str
+    name: str
+    country: str
+    province: str
+    district: str
+    latitude: float | None
+    longitude: float | None
+    stone_types: list[str]
+
+
+class AggregatedListOut(BaseModel):
+    year: int | None
+    sites: list[AggregatedSiteOut]
+
+
+@router.get("/aggregated-list", response_model=AggregatedListOut)
+def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
+                    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
+                    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+                    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
+                    stone_type: Annotated[str | None, Query(max_length=40)] = None,
+                    kind: SiteKind | None = None) -> AggregatedListOut:
+    """Production sites in use by at least one member in the year: no company reference of any kind."""
+    svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(),
+                         Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id))
+    svc.projections.catch_up()  # a reader sees at least what was written before the request
+    chosen, sites = svc.aggregated_list.sites(year, country, region, stone_type, kind.value if kind else None)
+    return AggregatedListOut(year=chosen, sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
+                                                 for site in sites])
