@@ -43,7 +43,7 @@ class AggregatedListView(View):
     name = "aggregated_list"
     topics = (get_topic(ProductionSite.Registered), get_topic(ProductionSite.Merged),
               get_topic(SupplyChainReport.VersionSubmitted))
-    tables = ("agg_sites", "agg_site_use")
+    tables = ("agg_sites", "agg_site_use", "agg_region_use")
 
     def __init__(self, read_links: LinkReader):
         self.read_links = read_links
@@ -58,6 +58,12 @@ class AggregatedListView(View):
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_site_use (site_id TEXT NOT NULL, year INTEGER NOT NULL,"
             " users INTEGER NOT NULL, PRIMARY KEY (site_id, year))")
+        # Quarry regions (art. 6 lid 5): per region and year, how many reports source quarries there.
+        # One report is one company's year, so this counts distinct companies; it never says which.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_region_use (country TEXT NOT NULL, province_key TEXT NOT NULL,"
+            " district_key TEXT NOT NULL, year INTEGER NOT NULL, companies INTEGER NOT NULL,"
+            " PRIMARY KEY (country, province_key, district_key, year))")
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         if isinstance(event, ProductionSite.Registered):
@@ -92,6 +98,27 @@ class AggregatedListView(View):
         for site_id in sorted(before - now):
             cursor.execute("UPDATE {schema}.agg_site_use SET users = users - 1 WHERE site_id = %s AND year = %s",
                            (site_id, year))
+        regions_now, regions_before = self._quarry_regions(cursor, now), self._quarry_regions(cursor, before)
+        for region in sorted(regions_now - regions_before):
+            cursor.execute(
+                "INSERT INTO {schema}.agg_region_use AS r (country, province_key, district_key, year, companies)"
+                " VALUES (%s, %s, %s, %s, 1) ON CONFLICT (country, province_key, district_key, year)"
+                " DO UPDATE SET companies = r.companies + 1", (*region, year))
+        for region in sorted(regions_before - regions_now):
+            cursor.execute(
+                "UPDATE {schema}.agg_region_use SET companies = companies - 1"
+                " WHERE country = %s AND province_key = %s AND district_key = %s AND year = %s", (*region, year))
+
+    @staticmethod
+    def _quarry_regions(cursor: Cursor, site_ids: set[str]) -> set[tuple[str, str, str]]:
+        regions: set[tuple[str, str, str]] = set()
+        for site_id in sorted(site_ids):
+            row = cursor.execute(
+                "SELECT country, province_key, district_key FROM {schema}.agg_sites"
+                " WHERE site_id = %s AND kind = 'quarry'", (site_id,)).fetchone()
+            if row is not None:
+                regions.add((row[0], row[1], row[2]))
+        return regions
 
 
 
@@ -136,3 +163,42 @@ class AggregatedList:
             wanted = fold(stone_type)
             sites = [site for site in sites if wanted in {fold(s) for s in site.stone_types}]
         return year, sites
+
+
+@dataclass(frozen=True)
+class RegionUse:
+    """One quarry region's figures for a year, before any publication rule is applied."""
+
+    country: str
+    province: str
+    district: str
+    companies: int
+    sites: int
+    latitude: float | None
+    longitude: float | None
+
+
+def quarry_region_use(recorder: Any, year: int) -> list[RegionUse]:
+    """Every quarry region where members source in ``year``, in region order, with its raw figures.
+
+    Only the publication step (projections/quarry_regions.py) decides which figures may be shown.
+    """
+    with recorder.cursor(commit=False) as cursor:
+        regions = cursor.execute(
+            "SELECT country, province_key, district_key, companies FROM {schema}.agg_region_use"
+            " WHERE year = %s AND companies > 0 ORDER BY country, province_key, district_key", (year,)).fetchall()
+        out = []
+        for country, province_key, district_key, companies in regions:
+            sites = cursor.execute(
+                "SELECT s.province, s.district, s.latitude, s.longitude FROM {schema}.agg_sites s"
+                " JOIN {schema}.agg_site_use u ON u.site_id = s.site_id AND u.year = %s AND u.users > 0"
+                " WHERE s.kind = 'quarry' AND s.country = %s AND s.province_key = %s AND s.district_key = %s"
+                " ORDER BY s.site_id", (year, country, province_key, district_key)).fetchall()
+            points = [(row[2], row[3]) for row in sites if row[2] is not None]
+            out.append(RegionUse(
+                country=country, province=sites[0][0] if sites else province_key,
+                district=sites[0][1] if sites else district_key, companies=companies, sites=len(sites),
+                latitude=sum(p[0] for p in points) / len(points) if points else None,
+                longitude=sum(p[1] for p in points) / len(points) if points else None,
+            ))
+    return out

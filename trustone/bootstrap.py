@@ -17,6 +17,7 @@ from keys.keyring import FileKeyring, KeyringError
 from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
 from keys.vault import Vault
 from projections.aggregated_list import AggregatedList, AggregatedListView
+from projections.quarry_regions import PublishedQuarryRegions
 from projections.readers import report_site_reader
 from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
@@ -35,6 +36,7 @@ class Services:
     vault: Vault
     projections: ProjectionRunner
     aggregated_list: AggregatedList
+    quarry_regions: PublishedQuarryRegions
 
     def close(self) -> None:
         self.projections.stop()
@@ -82,7 +84,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
     projections = ProjectionRunner(registry, [aggregated])
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
                         access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
-                        aggregated_list=AggregatedList(aggregated))
+                        aggregated_list=AggregatedList(aggregated), quarry_regions=PublishedQuarryRegions(sql))
+    services.quarry_regions.create_tables()
     protect_event_tables(services)
     _make_store_files_private(settings)
     return services

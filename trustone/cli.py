@@ -121,11 +121,49 @@ def rebuild_projections(
     typer.echo(f"rebuilt {', '.join(view or sorted(services.projections.recorders))}: {applied} event(s) applied")
 
 
+publish_cli = typer.Typer(help="Publish a year's public lists (frozen once published).", no_args_is_help=True)
+export_cli = typer.Typer(help="Export a published list.", no_args_is_help=True)
+
+
+@publish_cli.command("quarry-regions")
+def publish_quarry_regions_command(year: Annotated[int, typer.Option("--year", help="report year")]) -> None:
+    """Freeze the quarry-region list of a report year (figures only where at least k companies source)."""
+    from trustone.publishing import publish_quarry_regions
+
+    services = services_or_exit()
+    try:
+        document = publish_quarry_regions(services, year)
+    except RegistryError as error:
+        fail(str(error))
+    finally:
+        services.close()
+    typer.echo(f"published the quarry-region list for {year}: {len(document['regions'])} region(s), k={document['k']}")
+
+
+@export_cli.command("quarry-regions")
+def export_quarry_regions(
+    fmt: Annotated[str, typer.Option("--format", help="csv, json or geojson")] = "json",
+    year: Annotated[int | None, typer.Option("--year", help="default: the latest published year")] = None,
+) -> None:
+    """Print a published quarry-region list (names no site and no company)."""
+    from projections.quarry_regions import render
+
+    services = services_or_exit()
+    try:
+        typer.echo(render(services.quarry_regions.require(year), fmt.lower()), nl=False)
+    except RegistryError as error:
+        fail(str(error))
+    finally:
+        services.close()
+
+
 def _register_subcommands() -> None:
     from trustone.cli_keys import keys_cli
 
     cli.add_typer(keys_cli, name="keys")
     cli.add_typer(projections_cli, name="projections")
+    cli.add_typer(publish_cli, name="publish")
+    cli.add_typer(export_cli, name="export")
 
 
 _register_subcommands()

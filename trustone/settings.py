@@ -18,12 +18,22 @@ PLACEHOLDER_SECRETS = frozenset({"", "changeme", "changethis", "change-me", "pas
                                  "admin", "trustone", "example", "test"})
 
 
+def _int_setting(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SettingsError(f"{name}: a whole number, at least {minimum}")
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str | None = None
     keyring_path: Path | None = None  # default: <data dir>/keyring.json
     demo_mode: bool = False  # TRUSTONE_DEMO_MODE=1: placeholder secrets tolerated (local demos, tests)
+    publish_k: int = 3  # TRUSTONE_PUBLISH_K: a region's figures are published only from k companies on
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -33,7 +43,8 @@ class Settings:
         keyring = (environ.get("TRUSTONE_KEYRING") or "").strip()
         settings = cls(data_dir=data_dir, database_url=database_url,
                        keyring_path=Path(keyring).expanduser().resolve() if keyring else None,
-                       demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1")
+                       demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1",
+                       publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2))
         if database_url:
             settings.postgres_params()  # fail early, naming the variable
         return settings

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
+
+from projections.quarry_regions import as_csv, as_geojson
 
 from keys.filter import Audit
 from keys.policy import Action, Facts
@@ -47,3 +50,18 @@ def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: Reque
     chosen, sites = svc.aggregated_list.sites(year, country, region, stone_type, kind.value if kind else None)
     return AggregatedListOut(year=chosen, sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
                                                  for site in sites])
+
+
+@router.get("/public/quarry-regions", tags=["public"])
+def quarry_regions(svc: ServicesDep,
+                   year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest published")] = None,
+                   format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json") -> Response:  # noqa: A002
+    """The published quarry-region list of a year (art. 6 lid 5): no login; names no site or company.
+    Each year's list is frozen when published, so its URL always gives the same list."""
+    document = svc.quarry_regions.require(year)
+    if format == "csv":
+        return Response(as_csv(document), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="quarry-regions-{document["year"]}.csv"'})
+    if format == "geojson":
+        return JSONResponse(as_geojson(document), media_type="application/geo+json")
+    return JSONResponse(document)

@@ -1,0 +1,133 @@
+"""The published quarry-region list (art. 6 lid 5): every quarry region where members source, per
+report year. It names no site and no company.
+
+A region's figures (companies, sites) and its map point are shown only where at least ``k``
+distinct companies source there (default 3), so that a small count cannot single a company out; a
+region below k is listed by name only. A year is *published* once, as a frozen snapshot in an
+append-only table: publishing next year's list cannot change last year's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from keys.append_only import protect_tables
+from keys.sql import SqlStore
+from projections.aggregated_list import RegionUse
+from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.domain.geography import country_name
+
+DEFAULT_K = 3
+FORMATS = ("json", "csv", "geojson")
+CSV_COLUMNS = ("country", "country_name", "province", "district", "companies", "sites")
+
+
+@dataclass(frozen=True)
+class PublishedRegion:
+    country: str
+    country_name: str
+    province: str
+    district: str
+    companies: int | None  # None: fewer than k companies source here
+    sites: int | None
+    latitude: float | None  # a rounded centre (about 10 km), only where the figures are shown
+    longitude: float | None
+
+
+def apply_publication_rule(uses: list[RegionUse], k: int) -> list[PublishedRegion]:
+    if k < 2:
+        raise ValidationError("k", "at least 2: a figure of 1 names a single company's sourcing")
+    regions = []
+    for use in uses:
+        shown = use.companies >= k
+        regions.append(PublishedRegion(
+            country=use.country, country_name=country_name(use.country), province=use.province,
+            district=use.district,
+            companies=use.companies if shown else None, sites=use.sites if shown else None,
+            latitude=round(use.latitude, 1) if shown and use.latitude is not None else None,
+            longitude=round(use.longitude, 1) if shown and use.longitude is not None else None,
+        ))
+    return sorted(regions, key=lambda r: (r.country, r.province.casefold(), r.district.casefold()))
+
+
+class PublishedQuarryRegions:
+    """The frozen yearly snapshots (append-only)."""
+
+    def __init__(self, sql: SqlStore):
+        self.sql = sql
+
+    def create_tables(self) -> None:
+        with self.sql.transaction() as cursor:
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS {schema}.published_quarry_regions (year INTEGER PRIMARY KEY,"
+                " published_on TEXT NOT NULL, k INTEGER NOT NULL, document TEXT NOT NULL)")
+        protect_tables(self.sql, ["published_quarry_regions"])
+
+    def publish(self, year: int, uses: list[RegionUse], k: int, on: dt.date) -> dict[str, Any]:
+        if self.document(year) is not None:
+            raise ConflictError(f"the quarry-region list for {year} is published already; published lists do not change")
+        document = {"year": year, "published_on": on.isoformat(), "k": k,
+                    "regions": [asdict(region) for region in apply_publication_rule(uses, k)]}
+        with self.sql.transaction() as cursor:
+            cursor.execute("INSERT INTO {schema}.published_quarry_regions (year, published_on, k, document)"
+                           " VALUES (%s, %s, %s, %s)", (year, on.isoformat(), k, json.dumps(document)))
+        return document
+
+    def document(self, year: int | None = None) -> dict[str, Any] | None:
+        """The published list of ``year``, or of the latest published year."""
+        with self.sql.transaction() as cursor:
+            if year is None:
+                row = cursor.execute("SELECT document FROM {schema}.published_quarry_regions"
+                                     " ORDER BY year DESC LIMIT 1").fetchone()
+            else:
+                row = cursor.execute("SELECT document FROM {schema}.published_quarry_regions WHERE year = %s",
+                                     (year,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def years(self) -> list[int]:
+        with self.sql.transaction() as cursor:
+            return [row[0] for row in cursor.execute(
+                "SELECT year FROM {schema}.published_quarry_regions ORDER BY year").fetchall()]
+
+    def require(self, year: int | None) -> dict[str, Any]:
+        document = self.document(year)
+        if document is None:
+            raise NotFoundError("no published quarry-region list for that year")
+        return document
+
+
+def as_csv(document: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for region in document["regions"]:
+        writer.writerow({column: "" if region[column] is None else region[column] for column in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def as_geojson(document: dict[str, Any]) -> dict[str, Any]:
+    """A FeatureCollection; a region below k has no geometry (a point would locate its quarries)."""
+    features = []
+    for region in document["regions"]:
+        geometry = ({"type": "Point", "coordinates": [region["longitude"], region["latitude"]]}
+                    if region["latitude"] is not None else None)
+        properties = {key: value for key, value in region.items() if key not in ("latitude", "longitude")}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
+    return {"type": "FeatureCollection", "name": f"TruStone quarry regions {document['year']}",
+            "year": document["year"], "published_on": document["published_on"], "k": document["k"],
+            "features": features}
+
+
+def render(document: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(document, ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        return as_csv(document)
+    if fmt == "geojson":
+        return json.dumps(as_geojson(document), ensure_ascii=False, indent=2)
+    raise ValidationError("format", "one of: " + ", ".join(FORMATS))

@@ -1,0 +1,117 @@
+"""The published quarry-region list: regions only, figures from k companies on, frozen per year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from projections.quarry_regions import as_csv, as_geojson
+from registry.domain.errors import ConflictError, NotFoundError
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from tests.integration.report_files import SITE_NAME, csv_bytes, quarry_row
+from trustone.publishing import publish_quarry_regions
+
+TODAY = dt.date(2025, 4, 1)
+BUNDI = dict(name="Bundi Sandstone Quarry No. 7", district="Bundi", latitude="25.44", longitude="75.64")
+KHAMMAM = dict(name="Khammam Black Granite Quarry", province="Telangana", district="Khammam",
+               latitude="17.25", longitude="80.15", stone_type="granite")
+
+
+@pytest.fixture
+def members(registry):
+    refs = ["steen-a", "steen-b", "steen-c"]
+    for ref in refs:
+        registry.register_organisation(ref, ref.upper(), OrganisationKind.MEMBER_COMPANY, "NL")
+        registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
+    return refs
+
+
+def report(services, ref, year, *rows):
+    services.registry.import_report(ref, year, csv_bytes(list(rows)), f"{ref}-{year}.csv", submitted_on=TODAY)
+
+
+def regions(document):
+    return {(r["province"], r["district"]): (r["companies"], r["sites"]) for r in document["regions"]}
+
+
+def test_figures_appear_only_where_at_least_k_companies_source(services, members):
+    for ref in members:  # three companies in Bundi, one of them also in Khammam
+        report(services, ref, 2024, quarry_row(**BUNDI))
+    report(services, members[0], 2025, quarry_row(**BUNDI))
+    services.registry.import_report(members[0], 2024, csv_bytes([quarry_row(**BUNDI), quarry_row(chain="C2", **KHAMMAM)]),
+                                    "a2.csv", submitted_on=TODAY)
+    document = publish_quarry_regions(services, 2024)
+    assert document["k"] == 3
+    assert regions(document) == {("Rajasthan", "Bundi"): (3, 1), ("Telangana", "Khammam"): (None, None)}
+    khammam = next(r for r in document["regions"] if r["district"] == "Khammam")
+    assert khammam["latitude"] is None and khammam["longitude"] is None  # no point for a small region
+
+
+def test_the_list_names_no_site_and_no_company_in_any_format(services, members):
+    for ref in members:
+        report(services, ref, 2024, quarry_row(**BUNDI), quarry_row(chain="C2"))
+    document = publish_quarry_regions(services, 2024)
+    texts = [json.dumps(document), as_csv(document), json.dumps(as_geojson(document))]
+    site_ids = {link.site_id for link in services.registry.read_report(_secretariat(), members[0], 2024).links}
+    for text in texts:
+        for secret in [*members, *(ref.upper() for ref in members), SITE_NAME, BUNDI["name"], *site_ids]:
+            assert secret not in text
+
+
+def test_a_published_year_is_frozen_and_next_year_does_not_change_it(services, members):
+    for ref in members:
+        report(services, ref, 2024, quarry_row(**BUNDI))
+    published_2024 = publish_quarry_regions(services, 2024)
+    for ref in members:  # in 2025 everyone left Bundi for Khammam
+        report(services, ref, 2025, quarry_row(**KHAMMAM))
+    publish_quarry_regions(services, 2025)
+    assert services.quarry_regions.document(2024) == published_2024
+    assert regions(services.quarry_regions.document(2025)) == {("Telangana", "Khammam"): (3, 1)}
+    assert services.quarry_regions.document() == services.quarry_regions.document(2025)  # latest by default
+    with pytest.raises(ConflictError):
+        publish_quarry_regions(services, 2024)
+    with pytest.raises(Exception, match="append-only"):
+        with services.sql.transaction() as cursor:
+            cursor.execute("UPDATE {schema}.published_quarry_regions SET k = 1")
+    assert services.quarry_regions.document(2024) == published_2024
+
+
+def test_an_unpublished_year_is_not_found(services):
+    with pytest.raises(NotFoundError):
+        services.quarry_regions.require(2031)
+
+
+def test_csv_and_geojson_carry_the_same_regions(services, members):
+    for ref in members:
+        report(services, ref, 2024, quarry_row(**BUNDI))
+    report(services, members[0], 2024, quarry_row(**BUNDI), quarry_row(chain="C2", **KHAMMAM))
+    document = publish_quarry_regions(services, 2024)
+    lines = as_csv(document).splitlines()
+    assert lines[0] == "country,country_name,province,district,companies,sites"
+    assert sorted(lines[1:]) == ["IN,India,Rajasthan,Bundi,3,1", "IN,India,Telangana,Khammam,,"]
+    geo = as_geojson(document)
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 2
+    shown = next(f for f in geo["features"] if f["properties"]["district"] == "Bundi")
+    assert shown["geometry"] == {"type": "Point", "coordinates": [75.6, 25.4]}
+
+
+def test_the_demo_lists_agree_every_quarry_region_in_use_is_published(services, demo):
+    services.projections.catch_up()
+    year, sites = services.aggregated_list.sites(year=2025)
+    quarry_regions = {(s.country, s.province, s.district) for s in sites if s.kind == "quarry"}
+    document = publish_quarry_regions(services, 2025)
+    published = {(r["country"], r["province"], r["district"]) for r in document["regions"]}
+    assert quarry_regions == published
+    assert any(r["companies"] is None for r in document["regions"])
+    assert any(r["companies"] is not None and r["companies"] >= 3 for r in document["regions"])
+
+
+def _secretariat():
+    import uuid
+
+    from keys.principal import Principal
+    from registry.domain.accounts import Role
+
+    return Principal("secretariat-test", Role.SECRETARIAT, uuid.uuid4(), "secretariat")
