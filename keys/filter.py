@@ -87,6 +87,35 @@ class ConfidentialFilter:
         self.authorise(principal, action, facts, audit)
         return {name: self._open_one(value) for name, value in fields.items()}
 
+    def open_many(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
+                  audit: Audit, items: list[tuple[str, Any]], select: Any) -> list[Any]:
+        """A search over many companies' sealed data (the linked list).
+
+        The policy decides first (a denial is logged once). Then the items are decrypted *inside* the
+        filter, ``select(company, value)`` picks the results, one granted entry per company whose
+        data is in the result is logged, and only then is anything released. A company that was
+        searched but is not in the result is not logged: its data did not reach the reader.
+        """
+        action = Action(action)
+        decision = decide(principal, action, facts)
+        if not decision.allowed:
+            self.authorise(principal, action, facts, audit)  # logs the denial and raises
+        results: list[Any] = []
+        companies: set[str] = set()
+        for company, sealed in items:
+            value = self._open_one(sealed)
+            if value is UNREADABLE:
+                continue
+            chosen = select(company, value)
+            if chosen:
+                results.extend(chosen)
+                companies.add(company)
+        for company in sorted(companies) or [None]:
+            self.authorise(principal, action, facts, Audit(
+                subject_kind=audit.subject_kind, subject_ref=audit.subject_ref, company=company,
+                purpose=audit.purpose, request_id=audit.request_id))
+        return results
+
     def read_access_log(self, principal: Principal | SystemPrincipal | None, facts: Facts, audit: Audit,
                         entries: list[StoredAccessEntry]) -> list[dict[str, Any]]:
         """Entries with their sealed details opened, after the policy and a log entry of its own."""

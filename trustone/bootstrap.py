@@ -17,6 +17,7 @@ from keys.keyring import FileKeyring, KeyringError
 from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
 from keys.vault import Vault
 from projections.aggregated_list import AggregatedList, AggregatedListView
+from projections.linked_list import LinkedList, LinkedListView
 from projections.quarry_regions import PublishedQuarryRegions
 from projections.readers import report_site_reader
 from projections.runner import ProjectionRunner, view_recorder
@@ -36,6 +37,7 @@ class Services:
     vault: Vault
     projections: ProjectionRunner
     aggregated_list: AggregatedList
+    linked_list: LinkedList
     quarry_regions: PublishedQuarryRegions
 
     def close(self) -> None:
@@ -81,10 +83,12 @@ def bootstrap(settings: Settings | None = None) -> Services:
     vault = Vault(datakeys, confidential_filter)
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
     aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list")))
-    projections = ProjectionRunner(registry, [aggregated])
+    linked = view_recorder(settings, LinkedListView(lambda company_id: registry.repository.get(company_id).ref))
+    projections = ProjectionRunner(registry, [aggregated, linked])
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
                         access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
-                        aggregated_list=AggregatedList(aggregated), quarry_regions=PublishedQuarryRegions(sql))
+                        aggregated_list=AggregatedList(aggregated), linked_list=LinkedList(linked),
+                        quarry_regions=PublishedQuarryRegions(sql))
     services.quarry_regions.create_tables()
     protect_event_tables(services)
     _make_store_files_private(settings)

@@ -1,7 +1,8 @@
 """The DESIGN.md section 3 matrix walked through the HTTP layer, allowed and denied.
 
 Every attempt by a logged-in principal, allowed or denied, must leave exactly one access-log entry
-naming the action and the outcome. Anonymous requests are refused at authentication (401) and are
+naming the action and the outcome; a linked-list search that returns several companies' links
+leaves one entry per company in the answer (auditors must see whose supplier data was read). Anonymous requests are refused at authentication (401) and are
 not logged: there is nobody to attribute them to.
 
 Cells whose endpoints arrive with the other lists (issue 5) and the grievance cases (issue 6) are
@@ -11,6 +12,7 @@ walked at the policy level in tests/unit/test_policy.py until then.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -49,6 +51,9 @@ def world(services):
         registry.register_organisation(ref, ref.replace("-", " ").title(), kind, "NL")
         secret = pyotp.random_base32() if role in ROLES_REQUIRING_TOTP else None
         registry.create_account(f"{role.value}.user", role, ref, role.value, password_hash(), secret)
+    declaration = "TruStone verklaring gekoppelde lijst"
+    registry.record_declaration("ngo.user", declaration, "2025-1", hashlib.sha256(declaration.encode()).hexdigest(),
+                                dt.date.today() - dt.timedelta(days=1), dt.date.today() + dt.timedelta(days=365))
     registry.register_organisation(OTHER, "Andere Steen BV", OrganisationKind.MEMBER_COMPANY, "BE")
     for ref in (OWN, OTHER):
         registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
@@ -86,6 +91,7 @@ class Cell:
     allowed: frozenset[Role]
     upload: bool = False
     json: dict | None = None
+    per_company: bool = False  # one log entry per company in the answer
 
 
 def _everyone_but(*roles: Role) -> frozenset[Role]:
@@ -101,6 +107,8 @@ CELLS = [
          frozenset({Role.SECRETARIAT, Role.COMPANY})),
     Cell("read another company's report", "read_report", "GET", f"/api/v1/companies/{OTHER}/reports/2024",
          frozenset({Role.SECRETARIAT})),
+    Cell("linked list", "read_linked_list", "GET", "/api/v1/linked-list",
+         frozenset({Role.SECRETARIAT, Role.NGO}), per_company=True),  # the NGO user has a valid declaration
     Cell("aggregated list", "read_aggregated_list", "GET", "/api/v1/aggregated-list",
          frozenset({Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMMITTEE})),
     Cell("access log", "read_access_log", "GET", "/api/v1/audit/access-log",
@@ -134,11 +142,17 @@ def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, t
     assert response.status_code in expected_status, response.text
     # System readers (the projection runner following the writes) log their own entries meanwhile.
     new = [e for e in after[len(before):] if not e.actor.startswith("system:")]
-    assert len(new) == 1, [(e.action, e.actor) for e in new]
-    entry = new[0]
-    assert (entry.actor, entry.action) == (f"{role.value}.user", cell.action)
-    assert str(entry.outcome) == ("granted" if role in cell.allowed else "denied")
-    assert entry.request_id == response.headers["X-Request-ID"]
+    expected_entries = 1
+    if cell.per_company and role in cell.allowed:
+        expected_entries = len({row["company"] for row in response.json()["links"]}) or 1
+        assert expected_entries == 2  # both companies' links were in the answer
+    assert len(new) == expected_entries, [(e.action, e.actor) for e in new]
+    for entry in new:
+        assert (entry.actor, entry.action) == (f"{role.value}.user", cell.action)
+        assert str(entry.outcome) == ("granted" if role in cell.allowed else "denied")
+        assert entry.request_id == response.headers["X-Request-ID"]
+    if cell.per_company and role in cell.allowed:
+        assert {entry.company for entry in new} == {OWN, OTHER}
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])

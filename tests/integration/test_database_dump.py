@@ -48,7 +48,8 @@ def _text(value) -> str:
 
 @pytest.fixture
 def dump(services, demo) -> list[str]:
-    """One string per table row."""
+    """One string per table row, the lists' projections included."""
+    services.projections.catch_up()
     return sqlite_dump(services.settings) if services.settings.backend == "sqlite" else postgres_dump(services)
 
 

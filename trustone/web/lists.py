@@ -65,3 +65,35 @@ def quarry_regions(svc: ServicesDep,
     if format == "geojson":
         return JSONResponse(as_geojson(document), media_type="application/geo+json")
     return JSONResponse(document)
+
+
+class LinkedRowOut(BaseModel):
+    company: str
+    year: int
+    site_id: str
+    site_kind: str
+    tier: int
+    stone_type: str
+    product: str
+    channel: str
+
+
+class LinkedListOut(BaseModel):
+    year: int | None
+    links: list[LinkedRowOut]
+
+
+@router.get("/linked-list", response_model=LinkedListOut)
+def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
+                year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
+                company: Annotated[str | None, Query(max_length=40)] = None,
+                site: Annotated[str | None, Query(max_length=20, description="a site's public id")] = None,
+                country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+                region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
+                stone_type: Annotated[str | None, Query(max_length=40)] = None) -> LinkedListOut:
+    """Member companies and the sites they buy from: the secretariat, and NGO parties while their
+    signed declaration is valid. Each company in the answer is an access-log entry."""
+    from trustone.searches import search_linked_list
+
+    chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id)
+    return LinkedListOut(year=chosen, links=[LinkedRowOut(**vars(row)) for row in rows])

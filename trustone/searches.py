@@ -1,0 +1,64 @@
+"""Searching the linked list: who buys from where, through the filter, for those entitled to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from keys.filter import Audit
+from keys.policy import Action, Facts
+from keys.principal import Principal
+from projections.linked_list import LinkedRow
+from registry.domain.accounts import Role
+from registry.domain.geography import fold
+from trustone.bootstrap import Services
+
+
+def linked_list_facts(services: Services, principal: Any) -> Facts:
+    """An NGO party sees the linked list only while a signed declaration is valid (art. 6 lid 3)."""
+    declared = (isinstance(principal, Principal) and principal.role == Role.NGO
+                and services.registry.valid_declaration(principal.login, dt.date.today()))
+    return Facts(valid_declaration=bool(declared))
+
+
+def search_linked_list(services: Services, principal: Any, year: int | None = None, company: str | None = None,
+                       site: str | None = None, country: str | None = None, region: str | None = None,
+                       stone_type: str | None = None, request_id: str = "") -> tuple[int | None, list[LinkedRow]]:
+    services.projections.catch_up()
+    chosen_year, reports = services.linked_list.sealed_reports(year)
+    places = _site_places(services)
+    wanted_region = fold(region) if region else None
+
+    def select(company_ref: str, links: list[dict]) -> list[LinkedRow]:
+        if company and company_ref != company:
+            return []
+        rows = []
+        for link in links:
+            site_id = link["site_id"]
+            if site_id is None:
+                continue
+            place = places.get(site_id, ("", "", ""))
+            if site and site_id != site.strip().upper():
+                continue
+            if country and place[0] != country.upper():
+                continue
+            if wanted_region and wanted_region not in (place[1], place[2]):
+                continue
+            if stone_type and fold(link["stone_type"]) != fold(stone_type):
+                continue
+            rows.append(LinkedRow(company_ref, chosen_year, site_id, link["site_kind"], link["tier"],
+                                  link["stone_type"], link["product"], link["channel"]))
+        return rows
+
+    rows = services.filter.open_many(
+        principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal),
+        Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search", request_id=request_id),
+        reports, select)
+    return chosen_year, sorted(rows, key=lambda row: (row.company, row.site_id, row.tier))
+
+
+def _site_places(services: Services) -> dict[str, tuple[str, str, str]]:
+    """Public site catalogue (from the aggregated list's view): site id -> country, province, district."""
+    with services.projections.recorders["aggregated_list"].cursor(commit=False) as cursor:
+        rows = cursor.execute("SELECT site_id, country, province_key, district_key FROM {schema}.agg_sites").fetchall()
+    return {row[0]: (row[1], row[2], row[3]) for row in rows}
