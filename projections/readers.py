@@ -33,3 +33,40 @@ def report_site_reader(registry: Any, vault: Any, view_name: str):
         return report.year, sites(opened["now"]), sites(opened.get("before", []))
 
     return read
+
+
+def report_plan_reader(registry: Any, vault: Any, view_name: str):
+    """For a VersionSubmitted event: (year, its action plan with every supplier named in the same
+    version's links removed). None when the content cannot be opened."""
+    principal = SystemPrincipal(f"projection:{view_name}")
+
+    def read(event: Any) -> tuple[int, list[dict]] | None:
+        report = registry.repository.get(event.originator_id, version=event.originator_version)
+        company = registry.repository.get(report.company_id)
+        version = report.versions[-1]
+        opened = vault.open(principal, "read_report",
+                            {"action_plan": version.sealed["action_plan"], "links": version.sealed["links"]},
+                            subject_kind="report", subject_ref=f"{company.ref}/{report.year}/v{version.number}",
+                            company=company.ref, purpose=f"projection {view_name}")
+        if any(value is UNREADABLE for value in opened.values()):
+            return None
+        site_ids = sorted({link["site_id"] for link in opened["links"] if link["site_id"]})
+        names = [registry.site(site_id).name for site_id in site_ids] + site_ids
+        return report.year, [redact_item(item, names) for item in opened["action_plan"]]
+
+    return read
+
+
+def redact_item(item: dict, names: list[str]) -> dict:
+    """Art. 6 lid 6: a published action plan must not link the company to a supplier."""
+    import re
+
+    patterns = [re.compile(re.escape(name), re.IGNORECASE) for name in sorted(set(names), key=len, reverse=True)
+                if len(name) >= 3]
+    out = {}
+    for key, value in item.items():
+        if isinstance(value, str):
+            for pattern in patterns:
+                value = pattern.sub("[supplier]", value)
+        out[key] = value
+    return out

@@ -12,6 +12,7 @@ View SQL is written once with ``%s`` placeholders and ``{schema}.`` prefixes (ke
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from eventsourcing.utils import Environment
 
 from keys.sql import Cursor
 from trustone.settings import Settings
+
+log = logging.getLogger("trustone.projections")
 
 
 class View(ABC):
@@ -171,7 +174,10 @@ class ProjectionRunner:
     def start(self, interval: float = 0.2) -> None:
         def loop() -> None:
             while not self._stop.wait(interval):
-                self.catch_up()
+                try:
+                    self.catch_up()
+                except Exception as error:  # keep following; the next round retries from the tracked position
+                    log.error("projection runner: %s; retrying", type(error).__name__)
 
         self._thread = threading.Thread(target=loop, name="projection-runner", daemon=True)
         self._thread.start()

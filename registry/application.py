@@ -170,6 +170,11 @@ class RegistryApplication(Application[uuid.UUID]):
         company.exclude(on)
         self.save(company)
 
+    def explain_delay(self, ref: str, year: int, explanation: str, by: str) -> None:
+        company = self.company(ref)
+        company.explain_delay(year, explanation, by)
+        self.save(company)
+
     def member_status_on(self, ref: str, day: dt.date) -> MemberStatus:
         company = self.company(ref)
         period = company.period_on(day)

@@ -18,8 +18,9 @@ from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
 from keys.vault import Vault
 from projections.aggregated_list import AggregatedList, AggregatedListView
 from projections.linked_list import LinkedList, LinkedListView
+from projections.member_listing import MemberListing, MemberListingView
 from projections.quarry_regions import PublishedQuarryRegions
-from projections.readers import report_site_reader
+from projections.readers import report_plan_reader, report_site_reader
 from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
 from trustone.settings import Settings
@@ -38,6 +39,7 @@ class Services:
     projections: ProjectionRunner
     aggregated_list: AggregatedList
     linked_list: LinkedList
+    member_listing: MemberListing
     quarry_regions: PublishedQuarryRegions
 
     def close(self) -> None:
@@ -84,10 +86,12 @@ def bootstrap(settings: Settings | None = None) -> Services:
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
     aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list")))
     linked = view_recorder(settings, LinkedListView(lambda company_id: registry.repository.get(company_id).ref))
-    projections = ProjectionRunner(registry, [aggregated, linked])
+    members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
+    projections = ProjectionRunner(registry, [aggregated, linked, members])
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
                         access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
                         aggregated_list=AggregatedList(aggregated), linked_list=LinkedList(linked),
+                        member_listing=MemberListing(members),
                         quarry_regions=PublishedQuarryRegions(sql))
     services.quarry_regions.create_tables()
     protect_event_tables(services)

@@ -151,6 +151,21 @@ class Organisation(Aggregate):
             end_reason=MembershipEnd(reason),
         )
 
+    # --- public listing --------------------------------------------------------------------
+
+    def explain_delay(self, year: int, explanation: str, by: str) -> None:
+        """Art. 5 lid 11: a company delayed from level 3 gets an explanation on the public listing."""
+        if not self.is_company:
+            raise ConflictError("only a member company has a public listing")
+        text = " ".join((explanation or "").split())
+        if not 10 <= len(text) <= 2000:
+            raise ValidationError("explanation", "10-2000 characters")
+        self._delay_explained(year=year, explanation=text, by=by)
+
+    @event("DelayExplained")
+    def _delay_explained(self, year: int, explanation: str, by: str) -> None:
+        self.delay_explanations = {**getattr(self, "delay_explanations", {}), str(year): explanation}
+
     # --- erasure -----------------------------------------------------------------------------
 
     @event("ConfidentialDataShredded")

@@ -148,3 +148,18 @@ def test_shredding_a_company_removes_what_only_it_contributed(services, member, 
     assert len(names(services, year=2024)) == 2
     shred_company(services, member, SystemPrincipal("keys-admin:test"))
     assert names(services, year=2024) == ["Kota Stone Processing Works"]  # still bought by the other member
+
+
+def test_while_serving_a_background_runner_follows_the_writes(services, member):
+    import time
+
+    services.projections.start(interval=0.05)
+    try:
+        services.registry.import_report(member, 2024, csv_bytes([factory_row()]), "a.csv", submitted_on=TODAY)
+        deadline = time.monotonic() + 30  # generous: this checks that it follows, not how fast (see bench/)
+        while not services.aggregated_list.sites(year=2024)[1]:
+            assert time.monotonic() < deadline, "the background runner did not follow the write"
+            time.sleep(0.05)
+    finally:
+        services.projections.stop()
+    assert [site.name for site in services.aggregated_list.sites(year=2024)[1]] == ["Kota Stone Processing Works"]

@@ -97,3 +97,10 @@ def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestId
 
     chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id)
     return LinkedListOut(year=chosen, links=[LinkedRowOut(**vars(row)) for row in rows])
+
+
+@router.get("/public/members", tags=["public"])
+def public_members(svc: ServicesDep) -> list[dict]:
+    """The member listing (art. 5 lid 12): no login. Action plans never name a supplier."""
+    svc.projections.catch_up()
+    return svc.member_listing.members()
