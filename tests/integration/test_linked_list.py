@@ -106,3 +106,9 @@ def test_every_site_in_the_linked_list_is_in_the_aggregated_list_for_the_demo(se
         _, rows = search_linked_list(services, SECRETARIAT, year=year)
         aggregated = {site.site_id for site in services.aggregated_list.sites(year=year)[1]}
         assert rows and {row.site_id for row in rows} <= aggregated
+
+
+def test_rebuilding_the_linked_list_gives_the_same_rows(world):
+    before = search_linked_list(world, SECRETARIAT)
+    world.projections.rebuild(["linked_list"])
+    assert search_linked_list(world, SECRETARIAT) == before

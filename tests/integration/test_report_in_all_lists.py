@@ -1,0 +1,48 @@
+"""One company's report, followed into every list, each with its own visibility (issue 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from keys.filter import AccessDeniedError
+from keys.principal import Principal
+from registry.domain.accounts import Role
+from tests.integration.report_files import SITE_NAME, csv_bytes, factory_row, quarry_row
+from trustone.publishing import publish_quarry_regions
+from trustone.searches import search_linked_list
+
+
+def test_a_report_appears_in_each_list_with_the_right_visibility(services, member):
+    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
+                                    submitted_on=dt.date(2025, 3, 1))
+    services.registry.assess_report(member, 2024, Decimal("50"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
+    company = services.registry.company(member)
+
+    # linked list: the pair, for the secretariat only here (no NGO with a declaration in this world)
+    secretariat = Principal("s", Role.SECRETARIAT, uuid.uuid4(), "secretariaat")
+    _, rows = search_linked_list(services, secretariat)
+    assert {(row.company, row.site_kind) for row in rows} == {(member, "quarry"), (member, "factory")}
+    union = Principal("u", Role.UNION, uuid.uuid4(), "fnv")
+    with pytest.raises(AccessDeniedError):
+        search_linked_list(services, union)
+
+    # aggregated list: the sites, and nothing that names the company
+    sites = services.aggregated_list.sites(year=2024)[1]
+    assert {site.name for site in sites} == {SITE_NAME, "Kota Stone Processing Works"}
+    assert member not in repr(sites) and company.name not in repr(sites)
+
+    # published quarry regions: the region, without figures (one company is below k = 3)
+    document = publish_quarry_regions(services, 2024)
+    assert [(r["province"], r["district"], r["companies"]) for r in document["regions"]] == [
+        ("Rajasthan", "Bhilwara", None)]
+    assert member not in json.dumps(document) and SITE_NAME not in json.dumps(document)
+
+    # public member listing: the company and its level, no supplier
+    listed = next(m for m in services.member_listing.members() if m["ref"] == member)
+    assert listed["progress"][0]["level"] == 2
+    assert SITE_NAME not in json.dumps(listed)
