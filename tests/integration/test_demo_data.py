@@ -24,6 +24,7 @@ from registry.domain.sites import SiteKind, SiteStatus
 from trustone.bootstrap import bootstrap
 from trustone.demo import DECLARATION_TITLE, DECLARATION_VERSION, LOGINS_FILE, load_demo
 from trustone.settings import Settings
+from tests.principals import secretariat
 
 ROLES = ("secretariat", "ngo", "union", "company", "committee", "auditor", "buyer")
 
@@ -228,7 +229,7 @@ def test_two_loads_into_fresh_stores_give_the_same_data_set(registry, demo, tmp_
         position_2 = {public_id: i for i, public_id in enumerate(second.site_ids)}
         for ref, year in demo.reports[:6]:
             first = content_of(ref, year)
-            again = other.registry.read_report(_secretariat(), ref, year, purpose="test")
+            again = other.registry.read_report(secretariat(), ref, year, purpose="test")
             assert [position.get(link.site_id) for link in first.links] == \
                 [position_2.get(link.site_id) for link in again.links]
             assert first.terms == again.terms and first.action_plan == again.action_plan
@@ -253,7 +254,7 @@ def test_the_summary_and_the_log_name_no_supplier_link_volume_or_price(services,
     result = load_demo(services)
     prices, volumes, notes = set(), set(), set()
     for ref, year in result.reports:
-        content = services.registry.read_report(_secretariat(), ref, year, purpose="test")
+        content = services.registry.read_report(secretariat(), ref, year, purpose="test")
         for terms in content.terms:
             if terms.price_eur_per_unit is not None:
                 prices.add(f"{terms.price_eur_per_unit:.2f}")
@@ -275,15 +276,6 @@ def test_the_summary_and_the_log_name_no_supplier_link_volume_or_price(services,
     with open(services.settings.data_dir / LOGINS_FILE) as logins:
         for entry in json.load(logins).values():
             assert entry["password"] not in text
-
-
-def _secretariat():
-    import uuid
-
-    from keys.principal import Principal
-
-    return Principal(login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(),
-                     organisation_ref="secretariat")
 
 
 def test_a_declaration_is_checked_when_recorded_and_stops_counting_once_revoked(registry):

@@ -12,6 +12,7 @@ from registry.domain.errors import GoneError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SECRET_NOTE, SECRET_PRICE, SITE_NAME, csv_bytes, factory_row, quarry_row
 from trustone.bootstrap import bootstrap
+from tests.principals import secretariat
 
 OPERATOR = SystemPrincipal("keys-admin:test")
 TODAY = dt.date(2025, 4, 1)
@@ -78,7 +79,7 @@ def test_rotation_rewraps_keys_and_old_events_stay_readable_without_rewriting_an
     fresh = bootstrap(services.settings)  # a new process: keys come from the rotated keyring
     try:
         member = two_reports[0]
-        principal_read = fresh.registry.read_report(_secretariat(), member, 2024, purpose="test")
+        principal_read = fresh.registry.read_report(secretariat(), member, 2024, purpose="test")
         assert principal_read == content_of(member, 2024)
     finally:
         fresh.close()
@@ -94,8 +95,8 @@ def test_shredding_one_company_leaves_every_other_company_readable(services, two
     fresh = bootstrap(services.settings)
     try:
         with pytest.raises(GoneError):
-            fresh.registry.read_report(_secretariat(), shredded, 2024, purpose="test")
-        assert fresh.registry.read_report(_secretariat(), kept, 2024, purpose="test") == kept_before
+            fresh.registry.read_report(secretariat(), shredded, 2024, purpose="test")
+        assert fresh.registry.read_report(secretariat(), kept, 2024, purpose="test") == kept_before
         assert fresh.registry.company(shredded).shredded_on is not None  # the shredding is on record
     finally:
         fresh.close()
@@ -107,12 +108,3 @@ def test_rotation_and_shredding_are_in_the_access_log(services, two_reports):
     entries = services.access_log.entries(actor=OPERATOR.login)
     assert [(e.action, e.outcome.value if hasattr(e.outcome, "value") else e.outcome) for e in entries] == [
         ("administer_keys", "granted"), ("administer_keys", "granted")]
-
-
-def _secretariat():
-    import uuid
-
-    from keys.principal import Principal
-    from registry.domain.accounts import Role
-
-    return Principal("secretariat-test", Role.SECRETARIAT, uuid.uuid4(), "secretariat")

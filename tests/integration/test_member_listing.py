@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from tests.integration.report_files import COLUMNS, SITE_NAME, factory_row, quarry_row
 from trustone.web.app import create_app
+from tests.principals import secretariat
 
 TODAY = dt.date(2025, 4, 1)
 
@@ -66,7 +67,7 @@ def test_the_action_plan_is_published_without_the_suppliers_it_names(listed, mem
     assert plan["items"][0]["measure"] == "Audit [supplier] with Arisa's partner"
     text = json.dumps(listed.member_listing.members())
     assert SITE_NAME.lower() not in text.lower()
-    site_ids = {link.site_id for link in listed.registry.read_report(_secretariat(), member, 2024).links}
+    site_ids = {link.site_id for link in listed.registry.read_report(secretariat(), member, 2024).links}
     assert not [site_id for site_id in site_ids if site_id in text]
 
 
@@ -91,12 +92,3 @@ def test_rebuilding_the_listing_gives_the_same_document(listed, member):
     before = listed.member_listing.members()
     listed.projections.rebuild(["member_listing"])
     assert listed.member_listing.members() == before
-
-
-def _secretariat():
-    import uuid
-
-    from keys.principal import Principal
-    from registry.domain.accounts import Role
-
-    return Principal("secretariat-test", Role.SECRETARIAT, uuid.uuid4(), "secretariat")

@@ -12,6 +12,7 @@ from registry.domain.errors import ConflictError, NotFoundError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SITE_NAME, csv_bytes, quarry_row
 from trustone.publishing import publish_quarry_regions
+from tests.principals import secretariat
 
 TODAY = dt.date(2025, 4, 1)
 BUNDI = dict(name="Bundi Sandstone Quarry No. 7", district="Bundi", latitude="25.44", longitude="75.64")
@@ -54,7 +55,7 @@ def test_the_list_names_no_site_and_no_company_in_any_format(services, members):
         report(services, ref, 2024, quarry_row(**BUNDI), quarry_row(chain="C2"))
     document = publish_quarry_regions(services, 2024)
     texts = [json.dumps(document), as_csv(document), json.dumps(as_geojson(document))]
-    site_ids = {link.site_id for link in services.registry.read_report(_secretariat(), members[0], 2024).links}
+    site_ids = {link.site_id for link in services.registry.read_report(secretariat(), members[0], 2024).links}
     for text in texts:
         for secret in [*members, *(ref.upper() for ref in members), SITE_NAME, BUNDI["name"], *site_ids]:
             assert secret not in text
@@ -106,12 +107,3 @@ def test_the_demo_lists_agree_every_quarry_region_in_use_is_published(services, 
     assert quarry_regions == published
     assert any(r["companies"] is None for r in document["regions"])
     assert any(r["companies"] is not None and r["companies"] >= 3 for r in document["regions"])
-
-
-def _secretariat():
-    import uuid
-
-    from keys.principal import Principal
-    from registry.domain.accounts import Role
-
-    return Principal("secretariat-test", Role.SECRETARIAT, uuid.uuid4(), "secretariat")
