@@ -69,6 +69,7 @@ log = logging.getLogger("trustone.demo")
 SEED = 2025
 REPORT_YEARS = (2024, 2025)
 LOGINS_FILE = "demo-logins.json"
+PUBLISHED_YEAR = 2024  # the demo's completed report year: its quarry-region list is published
 
 SECRETARIAT_REF = "trustone-secretariaat"
 COMMITTEE_REF = "klachtencommissie-trustone"
@@ -1283,6 +1284,11 @@ def load_demo(services: Services) -> DemoResult:
         hashlib.sha256(DECLARATION_TITLE.encode()).hexdigest(), DECLARATION_SIGNED_ON, DECLARATION_VALID_UNTIL,
     )
 
+    # --- the completed year's public quarry-region list -------------------------------------
+    from trustone.publishing import publish_quarry_regions
+
+    published = publish_quarry_regions(services, PUBLISHED_YEAR, on=dt.date(PUBLISHED_YEAR + 1, 7, 1))
+
     # --- files -----------------------------------------------------------------------------
     _write_private_json(data_dir / LOGINS_FILE, logins)
 
@@ -1294,6 +1300,7 @@ def load_demo(services: Services) -> DemoResult:
         f"({len(held)} held for duplicate review), "
         + ", ".join(f"{n} reports for {y}" for y, n in per_year.items())
         + f", {assessments} assessments, {len(logins)} demo users; "
+        f"quarry-region list {PUBLISHED_YEAR} published ({len(published['regions'])} regions); "
         f"logins in {data_dir / LOGINS_FILE}; Rajasthan quarry for the grievance walk-through: {special_id}"
     )
     log.info("demo data loaded: %d organisations, %d sites, %d reports, %d assessments",

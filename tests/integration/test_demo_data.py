@@ -300,3 +300,10 @@ def test_a_declaration_is_checked_when_recorded_and_stops_counting_once_revoked(
     assert registry.valid_declaration("ngo.tester", dt.date(2026, 1, 31))
     assert not registry.valid_declaration("ngo.tester", dt.date(2026, 2, 1))
     assert registry.declarations("ngo.tester")[0].document_sha256 == digest
+
+
+def test_the_demo_publishes_its_completed_years_quarry_region_list(services, demo):
+    document = services.quarry_regions.require(2024)
+    assert document["regions"] and document["k"] == services.settings.publish_k
+    assert services.quarry_regions.years() == [2024]
+    assert "quarry-region list 2024 published" in demo.summary
