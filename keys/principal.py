@@ -15,20 +15,12 @@ class Principal:
     organisation_id: uuid.UUID
     organisation_ref: str
 
-    @property
-    def is_system(self) -> bool:
-        return False
-
 
 @dataclass(frozen=True)
 class SystemPrincipal:
     """A named background reader (a projection, a daily job): no login, still logged by the filter."""
 
     name: str  # e.g. "projection:linked-list"
-
-    @property
-    def is_system(self) -> bool:
-        return True
 
     @property
     def login(self) -> str:

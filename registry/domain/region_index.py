@@ -11,7 +11,7 @@ import uuid
 from eventsourcing.domain import Aggregate, event
 
 from registry.domain.duplicates import SiteFingerprint
-from registry.domain.geography import Coordinates, RegionPath, fold
+from registry.domain.geography import Coordinates, fold
 
 _NAMESPACE = uuid.UUID("6f1d3e34-8a51-4a55-9d1c-0c3f7f6f2b10")
 
@@ -64,7 +64,3 @@ class RegionSiteIndex(Aggregate):
         coordinates = Coordinates(entry["latitude"], entry["longitude"]) if entry["latitude"] is not None else None
         return SiteFingerprint(public_id=public_id, kind=entry["kind"], name_key=entry["name_key"],
                                district_key=entry["district_key"], coordinates=coordinates)
-
-
-def region_of(region: RegionPath) -> tuple[str, str]:
-    return region.country, region.province

@@ -53,7 +53,8 @@ def csv_bytes(rows: list[dict[str, str]]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def xlsx_bytes(rows: list[dict[str, str]]) -> bytes:
+def xlsx_bytes(rows: list[dict[str, str]], action_plan: list[list] | None = None) -> bytes:
+    """A workbook with the links sheet, and an action_plan sheet when items are given."""
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -62,6 +63,11 @@ def xlsx_bytes(rows: list[dict[str, str]]) -> bytes:
     sheet.append(COLUMNS)
     for values in rows:
         sheet.append([values[column] for column in COLUMNS])
+    if action_plan is not None:
+        plan = workbook.create_sheet("action_plan")
+        plan.append(["risk", "priority", "measure", "indicator", "due"])
+        for item in action_plan:
+            plan.append(item)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

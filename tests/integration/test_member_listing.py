@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
 
-from tests.integration.report_files import COLUMNS, SITE_NAME, factory_row, quarry_row
+from tests.integration.report_files import SITE_NAME, factory_row, quarry_row, xlsx_bytes
 from trustone.web.app import create_app
 from tests.principals import secretariat
 
 TODAY = dt.date(2025, 4, 1)
-
-
-def workbook_with_plan(rows, plan) -> bytes:
-    book = Workbook()
-    links = book.active
-    links.title = "links"
-    links.append(COLUMNS)
-    for row in rows:
-        links.append([row[column] for column in COLUMNS])
-    sheet = book.create_sheet("action_plan")
-    sheet.append(["risk", "priority", "measure", "indicator", "due"])
-    for item in plan:
-        sheet.append(item)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 PLAN = [["Child labour at Mahadev Sandstone Quarry Bijolia", 1,
@@ -41,7 +23,7 @@ PLAN = [["Child labour at Mahadev Sandstone Quarry Bijolia", 1,
 
 @pytest.fixture
 def listed(services, member):
-    data = workbook_with_plan([quarry_row(), factory_row()], PLAN)
+    data = xlsx_bytes([quarry_row(), factory_row()], action_plan=PLAN)
     services.registry.import_report(member, 2024, data, "r.xlsx", submitted_on=TODAY)
     services.registry.assess_report(member, 2024, Decimal("65"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     services.projections.catch_up()
