@@ -123,27 +123,27 @@ def protect_tables(sql: SqlStore, table_names: Iterable[str]) -> None:
             _pg_protect(cursor, names)
 
 
-def event_table_names(services: Services) -> list[str]:
-    """The registry's event table and, when snapshotting is on, its snapshot table.
+def event_table_names(app) -> list[str]:  # noqa: ANN001 - an eventsourcing Application
+    """An application's event table and, when snapshotting is on, its snapshot table.
 
     Snapshots are protected too: the library only inserts them, and an edited snapshot would
     change what the application reads as an aggregate's state without touching an event.
     """
-    names = [services.registry.recorder.events_table_name]  # type: ignore[attr-defined]
-    if services.registry.snapshots is not None:
-        names.append(services.registry.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
+    names = [app.recorder.events_table_name]
+    if app.snapshots is not None:
+        names.append(app.snapshots.recorder.events_table_name)
     return names
 
 
 def protect_event_tables(services: Services) -> None:
-    """Protect the registry application's event store, wherever the settings put it.
+    """Protect every application's event store (registry, grievance), wherever the settings put it.
 
-    SQLite: the eventsourcing store is its own file (not the keys store), so it is opened here.
+    SQLite: each eventsourcing store is its own file (not the keys store), so it is opened here.
     PostgreSQL: the same database and schema as ``services.sql``.
     """
-    names = event_table_names(services)
-    if services.settings.backend == "sqlite":
-        env = services.settings.application_env(services.registry.name)
-        protect_sqlite_file(env["SQLITE_DBNAME"], names)
-    else:
-        protect_tables(services.sql, names)
+    for app in (services.registry, services.grievance):
+        names = event_table_names(app)
+        if services.settings.backend == "sqlite":
+            protect_sqlite_file(services.settings.application_env(app.name)["SQLITE_DBNAME"], names)
+        else:
+            protect_tables(services.sql, names)

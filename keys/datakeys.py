@@ -129,7 +129,9 @@ class DataKeyStore:
     def rewrap_all(self) -> int:
         """Wrap every live data key with the primary master key; returns how many changed."""
         primary = self.master.primary_id
-        with self.sql.transaction() as cursor:
+        # Exclusive: a read-then-write SQLite transaction cannot wait for a concurrent writer (the
+        # access log, written by every reader) and would fail with "database is locked".
+        with self.sql.transaction(exclusive=True) as cursor:
             rows = cursor.execute(
                 "SELECT key_ref, owner, master_key_id, wrapped FROM {schema}.data_keys"
                 " WHERE wrapped IS NOT NULL AND master_key_id <> %s", (primary,)).fetchall()
@@ -150,7 +152,7 @@ class DataKeyStore:
 
     def shred(self, owner: uuid.UUID) -> int:
         """Destroy the owner's data keys; returns how many were destroyed."""
-        with self.sql.transaction() as cursor:
+        with self.sql.transaction(exclusive=True) as cursor:  # read-then-write: see rewrap_all
             refs = [row[0] for row in cursor.execute(
                 "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL",
                 (str(owner),)).fetchall()]

@@ -34,6 +34,14 @@ class Action(StrEnum):
     READ_KEY_REPORT = "read_key_report"
     ADMINISTER_USERS = "administer_users"
     READ_CREDENTIAL = "read_credential"  # a login's own second-factor secret, for the login check
+    # grievance cases (DESIGN.md section 6): refinements of the matrix's grievance rows
+    READ_CASE = "read_case"  # a case's file: stage, sites, allegation, messages (not the reporter)
+    READ_CASE_QUEUE = "read_case_queue"  # the cases on one's own desk, with deadlines
+    MANAGE_CASE = "manage_case"  # the secretariat's steps: acknowledge, match, remediation, resolve, close
+    RESPOND_TO_CASE = "respond_to_case"  # a notified company: response, remediation, progress
+    REFER_TO_COMMITTEE = "refer_to_committee"
+    READ_REPORTER_IDENTITY = "read_reporter_identity"  # the local partner's identity and contact
+    READ_EVIDENCE = "read_evidence"
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Facts:
     is_dispute: bool = False  # a company files a dispute (not a complaint about a site)
     own_entries_only: bool = False  # an access-log read limited to the principal's own entries
     about_own_data_only: bool = False  # an access-log read limited to entries about own data
+    secretariat_is_party: bool = False  # a dispute between a company and the secretariat
 
 
 Rule = Callable[[Facts], bool]
@@ -63,6 +72,7 @@ CASE_FILE = _when(lambda f: f.in_case_file)
 DISPUTE = _when(lambda f: f.is_dispute)
 OWN_ENTRIES = _when(lambda f: f.own_entries_only)
 ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only)
+NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party)  # a party to a dispute cannot run its case
 
 S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE,
                        Role.AUDITOR, Role.BUYER)
@@ -78,7 +88,7 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.APPROVE_RELEASE: {S: ALLOW},
     Action.READ_PUBLIC: EVERY_ROLE,
     Action.FILE_GRIEVANCE: {N: ALLOW, U: ALLOW, C: DISPUTE},
-    Action.NOTIFY_COMPANIES: {S: ALLOW},
+    Action.NOTIFY_COMPANIES: {S: NOT_A_PARTY},
     Action.SEE_NOTIFIED_COMPANIES: {S: ALLOW, K: ALLOW, N: DECLARED},
     Action.RECORD_COMMITTEE_DECISION: {K: ALLOW},
     Action.READ_ACCESS_LOG: {S: OWN_ENTRIES, N: OWN_ENTRIES, U: OWN_ENTRIES, C: ABOUT_OWN_DATA, A: ALLOW},
@@ -87,6 +97,14 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.READ_KEY_REPORT: {S: ALLOW, A: ALLOW},
     Action.ADMINISTER_USERS: {S: ALLOW},
     Action.READ_CREDENTIAL: {role: OWN for role in Role},
+    # "own" for a case: the filing party, or a company that was notified or is a party to it
+    Action.READ_CASE: {S: ALLOW, N: OWN, U: OWN, C: OWN, K: CASE_FILE},
+    Action.READ_CASE_QUEUE: {S: ALLOW, N: ALLOW, U: ALLOW, C: ALLOW, K: ALLOW},
+    Action.MANAGE_CASE: {S: NOT_A_PARTY},
+    Action.RESPOND_TO_CASE: {C: OWN},
+    Action.REFER_TO_COMMITTEE: {S: NOT_A_PARTY, N: OWN, U: OWN},
+    Action.READ_REPORTER_IDENTITY: {N: OWN, U: OWN, K: CASE_FILE},  # never the secretariat or a company
+    Action.READ_EVIDENCE: {S: ALLOW, N: OWN, U: OWN, K: CASE_FILE},  # photos can identify the reporter
 }
 
 # Anonymous visitors: the published lists and published member fields only.
@@ -97,7 +115,7 @@ SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
     "projection": frozenset({Action.READ_REPORT, Action.READ_LINKED_LIST}),
     "authentication": frozenset({Action.READ_CREDENTIAL}),
     "registry": frozenset({Action.READ_REPORT}),
-    "grievance": frozenset({Action.READ_LINKED_LIST, Action.NOTIFY_COMPANIES}),
+    "grievance": frozenset({Action.NOTIFY_COMPANIES, Action.READ_CASE}),  # mailer, reminders, withdrawal check
     "keys-admin": frozenset({Action.ADMINISTER_KEYS, Action.READ_KEY_REPORT}),  # the operator's CLI
 }
 

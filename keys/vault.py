@@ -35,6 +35,14 @@ class Vault:
                       request_id=request_id)
         return self.filter.open(principal, action, Facts(**(facts or {})), fields, audit)
 
+    def authorise(self, principal: Any, action: str, *, subject_kind: str, subject_ref: str = "",
+                  company: str | None = None, purpose: str = "", request_id: str = "",
+                  facts: dict[str, bool] | None = None) -> None:
+        """Decide and log an action that opens no sealed field itself (a command, a list read)."""
+        audit = Audit(subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose,
+                      request_id=request_id)
+        self.filter.authorise(principal, action, Facts(**(facts or {})), audit)
+
     @staticmethod
     def system_principal(name: str) -> SystemPrincipal:
         return SystemPrincipal(name)

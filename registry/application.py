@@ -12,6 +12,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -106,6 +107,8 @@ class RegistryApplication(Application[uuid.UUID]):
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
         self.vault = vault
+        # Set by the composition root once the grievance application exists: company ref -> bool.
+        self.pending_dispute_check: Callable[[str], bool] | None = None
         _refuse_snapshots_of_confidential_aggregates(self.snapshotting_intervals, self.confidential_events)
         super().__init__(env=env)
 
@@ -161,8 +164,17 @@ class RegistryApplication(Application[uuid.UUID]):
         self.save(company)
 
     def withdraw(self, ref: str, on: dt.date) -> None:
+        """Verklaring D: a company with a pending dispute before the committee cannot withdraw."""
         company = self.company(ref)
+        if self.pending_dispute_check is not None and self.pending_dispute_check(ref):
+            raise ConflictError(f"{ref} has a dispute pending before the complaints committee: "
+                                "it cannot withdraw until the dispute is decided")
         company.withdraw(on)
+        self.save(company)
+
+    def set_contact_email(self, ref: str, address: str) -> None:
+        company = self.company(ref)
+        company.set_contact_email(address)
         self.save(company)
 
     def exclude(self, ref: str, on: dt.date) -> None:

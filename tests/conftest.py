@@ -100,3 +100,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001
     if _postgres_check_applies(session) and _passed["postgres"] == 0:
         session.exitstatus = 1
+
+
+from tests.smtp import smtp_server  # noqa: E402,F401  - a real local SMTP server for every test that asks

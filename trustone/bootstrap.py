@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from grievance.application import GrievanceApplication
+from grievance.outbox import NoticeOutbox
 from keys.accesslog import AccessLog
 from keys.append_only import protect_event_tables
 from keys.datakeys import DataKeyStore
@@ -16,6 +18,7 @@ from keys.filter import ConfidentialFilter
 from keys.keyring import FileKeyring, KeyringError
 from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
 from keys.vault import Vault
+from projections.cases import CaseBoard, CaseView
 from projections.aggregated_list import AggregatedList, AggregatedListView
 from projections.linked_list import LinkedList, LinkedListView
 from projections.member_listing import MemberListing, MemberListingView
@@ -23,6 +26,7 @@ from projections.quarry_regions import PublishedQuarryRegions
 from projections.readers import report_plan_reader, report_site_reader
 from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
+from trustone.searches import grievance_buyer_resolver
 from trustone.settings import Settings
 
 
@@ -41,11 +45,25 @@ class Services:
     linked_list: LinkedList
     member_listing: MemberListing
     quarry_regions: PublishedQuarryRegions
+    grievance: GrievanceApplication
+    case_projections: ProjectionRunner  # follows the grievance application
+    cases: CaseBoard
+    outbox: NoticeOutbox  # which notice e-mails went out (grievance/outbox.py)
+
+    @property
+    def runners(self) -> tuple[ProjectionRunner, ...]:
+        return (self.projections, self.case_projections)
+
+    def catch_up(self) -> None:
+        for runner in self.runners:
+            runner.catch_up()
 
     def close(self) -> None:
-        self.projections.stop()
-        for recorder in self.projections.recorders.values():
-            recorder.datastore.close()
+        for runner in self.runners:
+            runner.stop()
+            for recorder in runner.recorders.values():
+                recorder.datastore.close()
+        self.grievance.close()
         self.registry.close()
         self.sql.close()
 
@@ -88,11 +106,22 @@ def bootstrap(settings: Settings | None = None) -> Services:
     linked = view_recorder(settings, LinkedListView(lambda company_id: registry.repository.get(company_id).ref))
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
+    limits = settings.deadline_limits()
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
                         access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
                         aggregated_list=AggregatedList(aggregated), linked_list=LinkedList(linked),
                         member_listing=MemberListing(members),
-                        quarry_regions=PublishedQuarryRegions(sql))
+                        quarry_regions=PublishedQuarryRegions(sql), grievance=None,  # type: ignore[arg-type]
+                        case_projections=None, cases=None, outbox=NoticeOutbox(sql))  # type: ignore[arg-type]
+    services.outbox.create_tables()
+    services.grievance = GrievanceApplication(
+        env=settings.application_env(GrievanceApplication.name), vault=vault, directory=registry,
+        buyers=grievance_buyer_resolver(services), limits=limits)
+    case_view = view_recorder(settings, CaseView())
+    services.case_projections = ProjectionRunner(services.grievance, [case_view])
+    services.cases = CaseBoard(case_view, limits)
+    registry.pending_dispute_check = lambda ref: services.grievance.has_pending_dispute(
+        ref, registry.organisation_id(ref))
     services.quarry_regions.create_tables()
     protect_event_tables(services)
     _make_store_files_private(settings)

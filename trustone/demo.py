@@ -1229,6 +1229,7 @@ def load_demo(services: Services) -> DemoResult:
     for company in plan.companies:
         registry.register_organisation(company.ref, company.name, OrganisationKind.MEMBER_COMPANY, company.country)
         registry.join(company.ref, company.joined_on, company.category, company.size)
+        registry.set_contact_email(company.ref, f"meldingen@{company.ref}.example")  # grievance notices
 
     # --- production sites ------------------------------------------------------------------
     site_ids: list[str] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keys.filter import Audit
 from keys.policy import Action, Facts
@@ -11,7 +11,9 @@ from keys.principal import Principal
 from projections.linked_list import LinkedRow
 from registry.domain.accounts import Role
 from registry.domain.geography import fold
-from trustone.bootstrap import Services
+
+if TYPE_CHECKING:
+    from trustone.bootstrap import Services
 
 
 def linked_list_facts(services: Services, principal: Any) -> Facts:
@@ -62,3 +64,39 @@ def _site_places(services: Services) -> dict[str, tuple[str, str, str]]:
     with services.projections.recorders["aggregated_list"].cursor(commit=False) as cursor:
         rows = cursor.execute("SELECT site_id, country, province_key, district_key FROM {schema}.agg_sites").fetchall()
     return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+
+def grievance_buyer_resolver(services: Services):
+    """For the grievance application: which member companies bought from these sites in these years.
+
+    Read from the linked list through the filter as the secretariat person who matches the case
+    (their action, their access-log entries), one entry per company found, purpose "grievance case N".
+    Only companies that are members today are returned: the covenant reaches no one else.
+    """
+    def resolve(principal: Any, site_ids: list[str], years: list[int], reference: str,
+                request_id: str) -> dict[str, dict[str, list]]:
+        services.projections.catch_up()
+        wanted = set(site_ids)
+        found: dict[str, dict[str, set]] = {}
+        audit = Audit(subject_kind="grievance_case", subject_ref=reference, purpose=f"grievance case {reference}",
+                      request_id=request_id)
+        for year in years:
+            _, reports = services.linked_list.sealed_reports(year)
+            if not reports:
+                continue
+
+            def select(company_ref: str, links: list[dict], year: int = year) -> list[tuple[str, str, int]]:
+                return [(company_ref, site_id, year)
+                        for site_id in sorted({link["site_id"] for link in links} & wanted)]
+
+            rows = services.filter.open_many(principal, Action.READ_LINKED_LIST,
+                                             linked_list_facts(services, principal), audit, reports, select)
+            for company_ref, site_id, row_year in rows:
+                entry = found.setdefault(company_ref, {"sites": set(), "years": set()})
+                entry["sites"].add(site_id)
+                entry["years"].add(row_year)
+        today = dt.date.today()
+        return {ref: {"sites": sorted(entry["sites"]), "years": sorted(entry["years"])}
+                for ref, entry in found.items() if services.registry.member_status_on(ref, today).member}
+
+    return resolve

@@ -34,6 +34,8 @@ class Settings:
     keyring_path: Path | None = None  # default: <data dir>/keyring.json
     demo_mode: bool = False  # TRUSTONE_DEMO_MODE=1: placeholder secrets tolerated (local demos, tests)
     publish_k: int = 3  # TRUSTONE_PUBLISH_K: a region's figures are published only from k companies on
+    grievance_limits: str = ""  # TRUSTONE_GRIEVANCE_LIMITS, e.g. "acknowledge=5,ruling=90" (days)
+    mail_environ: tuple[tuple[str, str], ...] = ()  # TRUSTONE_SMTP_* and TRUSTONE_MAIL_FROM, read by grievance/mail.py
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,9 +46,13 @@ class Settings:
         settings = cls(data_dir=data_dir, database_url=database_url,
                        keyring_path=Path(keyring).expanduser().resolve() if keyring else None,
                        demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1",
-                       publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2))
+                       publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2),
+                       grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
+                       mail_environ=tuple(sorted((k, v) for k, v in environ.items()
+                                                 if k.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_")))))
         if database_url:
             settings.postgres_params()  # fail early, naming the variable
+        settings.deadline_limits()
         return settings
 
     def refuse_placeholder_secrets(self) -> None:
@@ -56,6 +62,16 @@ class Settings:
         if self.postgres_params()["POSTGRES_PASSWORD"].lower() in PLACEHOLDER_SECRETS:
             raise SettingsError("TRUSTONE_DATABASE_URL: the password is a well-known placeholder; set a real "
                                 "one (or TRUSTONE_DEMO_MODE=1 for a local demo)")
+
+    def deadline_limits(self) -> dict:
+        """Per-stage grievance time limits in days (DESIGN.md section 6 defaults)."""
+        from grievance.domain.deadlines import parse_limits
+        from registry.domain.errors import ValidationError
+
+        try:
+            return parse_limits(self.grievance_limits)
+        except ValidationError as error:
+            raise SettingsError(str(error)) from None
 
     @property
     def backend(self) -> str:

@@ -56,6 +56,9 @@ class MembershipEnd(StrEnum):
 REF_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
+EMAIL_PATTERN = re.compile(r"^[a-z0-9._%+-]{1,64}@[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
 def validate_ref(ref: str) -> str:
     """A short public reference such as ``natuursteen-de-vries``: lower case, digits, hyphens."""
     if not isinstance(ref, str) or not REF_PATTERN.match(ref):
@@ -98,6 +101,7 @@ class Organisation(Aggregate):
         self.country = country
         self.periods: list[MembershipPeriod] = []
         self.shredded_on: dt.date | None = None
+        self.contact_email: str | None = None
 
     # --- membership -------------------------------------------------------------------------
 
@@ -165,6 +169,19 @@ class Organisation(Aggregate):
     @event("DelayExplained")
     def _delay_explained(self, year: int, explanation: str, by: str) -> None:
         self.delay_explanations = {**getattr(self, "delay_explanations", {}), str(year): explanation}
+
+    # --- notifications ----------------------------------------------------------------------
+
+    def set_contact_email(self, address: str) -> None:
+        """Where the secretariat's notifications go (a grievance about a site the company buys from)."""
+        cleaned = (address or "").strip().lower()
+        if not EMAIL_PATTERN.match(cleaned):
+            raise ValidationError("contact_email", "an e-mail address like meldingen@example.nl")
+        self._contact_email_set(address=cleaned)
+
+    @event("ContactEmailSet")
+    def _contact_email_set(self, address: str) -> None:
+        self.contact_email = address
 
     # --- erasure -----------------------------------------------------------------------------
 

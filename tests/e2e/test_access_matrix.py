@@ -5,14 +5,18 @@ naming the action and the outcome; a linked-list search that returns several com
 leaves one entry per company in the answer (auditors must see whose supplier data was read). Anonymous requests are refused at authentication (401) and are
 not logged: there is nobody to attribute them to.
 
-Cells whose endpoints arrive with the other lists (issue 5) and the grievance cases (issue 6) are
-walked at the policy level in tests/unit/test_policy.py until then.
+Grievance cells run against a case prepared in the stage the action needs (filed by the NGO, about
+a quarry both member companies buy from). Cells of DESIGN.md section 7 (releasing part of the
+aggregated list to a local partner) have no endpoint yet; they are walked at the policy level in
+tests/unit/test_policy.py.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import cache
 
@@ -92,6 +96,7 @@ class Cell:
     upload: bool = False
     json: dict | None = None
     per_company: bool = False  # one log entry per company in the answer
+    case_stage: str | None = None  # a grievance case is prepared in this stage; "{ref}" in the path
 
 
 def _everyone_but(*roles: Role) -> frozenset[Role]:
@@ -122,23 +127,100 @@ CELLS = [
          json={"login": "new.person", "role": "ngo", "organisation_ref": "arisa", "display_name": "New",
                "password": PASSWORD}),
 ]
+COMPLAINT = {"site_ids": ["{site}"], "themes": ["child_labour"], "reporter": {"name": "Local partner"},
+             "description": "Children were seen carrying stone at the quarry in March."}
+DISPUTE = {"case_type": "dispute_between_parties", "parties": [OTHER], "themes": ["other"],
+           "description": "The parties disagree on the remediation plan that was agreed."}
+CASE = "/api/v1/grievances/{ref}"
+CELLS += [
+    Cell("file a report", "file_grievance", "POST", "/api/v1/grievances", frozenset({Role.NGO, Role.UNION}),
+         json=COMPLAINT),
+    Cell("file a dispute", "file_grievance", "POST", "/api/v1/grievances",
+         frozenset({Role.NGO, Role.UNION, Role.COMPANY}), json=DISPUTE),
+    Cell("case queue", "read_case_queue", "GET", "/api/v1/grievances", _everyone_but(Role.AUDITOR, Role.BUYER)),
+    Cell("read a notified case", "read_case", "GET", CASE, frozenset({Role.SECRETARIAT, Role.NGO, Role.COMPANY}),
+         case_stage="companies_notified"),
+    Cell("read a case before the committee", "read_case", "GET", CASE,  # referred before any company was notified
+         frozenset({Role.SECRETARIAT, Role.NGO, Role.COMMITTEE}), case_stage="referred"),
+    Cell("reporter identity", "read_reporter_identity", "GET", CASE + "/reporter",
+         frozenset({Role.NGO, Role.COMMITTEE}), case_stage="referred"),
+    Cell("evidence", "read_evidence", "GET", CASE + "/evidence/1",
+         frozenset({Role.SECRETARIAT, Role.NGO, Role.COMMITTEE}), case_stage="referred"),
+    Cell("acknowledge a report", "manage_case", "POST", CASE + "/steps", frozenset({Role.SECRETARIAT}),
+         json={"step": "acknowledge", "reason": "received"}, case_stage="filed"),
+    Cell("notify affected companies", "notify_companies", "POST", CASE + "/notify", frozenset({Role.SECRETARIAT}),
+         json={"allegation": "Child labour was reported at this quarry."}, case_stage="matched"),
+    Cell("see notified companies", "see_notified_companies", "GET", CASE + "/notified-companies",
+         frozenset({Role.SECRETARIAT, Role.NGO, Role.COMMITTEE}), case_stage="companies_notified"),
+    Cell("respond to a case", "respond_to_case", "POST", CASE + "/messages", frozenset({Role.COMPANY}),
+         json={"kind": "response", "text": "We are looking into it."}, case_stage="companies_notified"),
+    Cell("refer to the committee", "refer_to_committee", "POST", CASE + "/steps",
+         frozenset({Role.SECRETARIAT, Role.NGO}), json={"step": "refer_to_committee", "reason": "stalled"},
+         case_stage="filed"),
+    Cell("committee decision", "record_committee_decision", "POST", CASE + "/steps", frozenset({Role.COMMITTEE}),
+         json={"step": "admit", "admissible": True, "reason": "admissible"}, case_stage="referred"),
+]
 WALK = [(cell, role) for cell in CELLS for role in Role]
+PNG = "iVBORw0KGgoAAAAAAAAAAAAAAAAAAAA="  # base64 of a PNG signature and some bytes
 
 
-def send(client, cell: Cell, token: str | None):
+def principal_of(world, role: Role):
+    from keys.principal import Principal
+
+    account = world.registry.account(f"{role.value}.user")
+    return Principal(account.login, account.role, account.organisation_id,
+                     world.registry.repository.get(account.organisation_id).ref)
+
+
+def case_in_stage(world, stage: str) -> str:
+    """A complaint by the NGO about the quarry both companies report, taken to ``stage``."""
+    from grievance.domain.filing import Attachment, Filing, Reporter
+
+    grievance = world.grievance
+    ngo, secretariat = principal_of(world, Role.NGO), principal_of(world, Role.SECRETARIAT)
+    site = world.registry.current_site_id(quarry_site_id(world))
+    reference, _ = grievance.file(ngo, Filing(
+        case_type="complaint", description=COMPLAINT["description"], themes=["child_labour"], site_ids=[site],
+        reporter=Reporter("Local partner"), attachments=[Attachment("photo.png", "image/png",
+                                                                    base64.b64decode(PNG))]))
+    if stage == "referred":
+        grievance.advance(ngo, reference, "refer_to_committee", "no answer")
+    if stage in ("matched", "companies_notified"):
+        grievance.advance(secretariat, reference, "acknowledge", "received")
+        grievance.match(secretariat, reference, [site], [2024], "confirmed")
+    if stage == "companies_notified":
+        grievance.notify_companies(secretariat, reference, "Child labour was reported at this quarry.")
+    assert grievance.case(reference).stage.value == stage
+    return reference
+
+
+def quarry_site_id(world) -> str:
+    world.projections.catch_up()
+    return next(site.site_id for site in world.aggregated_list.sites(2024)[1] if site.kind == "quarry")
+
+
+def prepared(world, cell: Cell) -> tuple[str, dict | None]:
+    """The cell's path and body, with a grievance case in the stage it needs and the real site id."""
+    path = cell.path.format(ref=case_in_stage(world, cell.case_stage)) if cell.case_stage else cell.path
+    body = json.loads(json.dumps(cell.json).replace("{site}", quarry_site_id(world))) if cell.json else None
+    return path, body
+
+
+def send(client, cell: Cell, token: str | None, path: str, body: dict | None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if cell.upload:
         files = {"file": ("report.csv", csv_bytes([quarry_row(chain="C9"), factory_row(chain="C9")]), "text/csv")}
-        return client.request(cell.method, cell.path, headers=headers, files=files)
-    return client.request(cell.method, cell.path, headers=headers, json=cell.json)
+        return client.request(cell.method, path, headers=headers, files=files)
+    return client.request(cell.method, path, headers=headers, json=body)
 
 
 @pytest.mark.parametrize(("cell", "role"), WALK, ids=[f"{c.name}-{r.value}" for c, r in WALK])
 def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, tokens, cell, role):
+    path, body = prepared(world, cell)
     before = world.access_log.entries(limit=100_000)
-    response = send(client, cell, tokens[role])
+    response = send(client, cell, tokens[role], path, body)
     after = world.access_log.entries(limit=100_000)
-    expected_status = {200, 201} if role in cell.allowed else {403}
+    expected_status = {200, 201, 204} if role in cell.allowed else {403}
     assert response.status_code in expected_status, response.text
     # System readers (the projection runner following the writes) log their own entries meanwhile.
     new = [e for e in after[len(before):] if not e.actor.startswith("system:")]
@@ -160,8 +242,9 @@ def test_anonymous_requests_are_refused_before_any_data_is_touched(client, world
     def people() -> int:
         return sum(1 for e in world.access_log.entries(limit=100_000) if not e.actor.startswith("system:"))
 
+    path, body = prepared(world, cell)
     before = people()
-    response = send(client, cell, token=None)
+    response = send(client, cell, None, path, body)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert people() == before

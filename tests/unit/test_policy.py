@@ -14,6 +14,7 @@ from keys.principal import Principal, SystemPrincipal
 from registry.domain.accounts import Role
 
 ALWAYS, NEVER = "always", "never"
+UNLESS_PARTY = "unless the secretariat is a party"  # a dispute with the secretariat: it cannot run the case
 ROLES = ["secretariat", "ngo", "union", "company", "committee", "auditor", "buyer"]
 
 # action: expectation per role, in ROLES order; a string naming a Facts field means "only when it holds".
@@ -26,7 +27,7 @@ MATRIX = {
     Action.APPROVE_RELEASE: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_PUBLIC: [ALWAYS] * 7,
     Action.FILE_GRIEVANCE: [NEVER, ALWAYS, ALWAYS, "is_dispute", NEVER, NEVER, NEVER],
-    Action.NOTIFY_COMPANIES: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.NOTIFY_COMPANIES: [UNLESS_PARTY, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.SEE_NOTIFIED_COMPANIES: [ALWAYS, "valid_declaration", NEVER, NEVER, ALWAYS, NEVER, NEVER],
     Action.RECORD_COMMITTEE_DECISION: [NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER, NEVER],
     Action.READ_ACCESS_LOG: ["own_entries_only", "own_entries_only", "own_entries_only",
@@ -36,6 +37,14 @@ MATRIX = {
     Action.READ_KEY_REPORT: [ALWAYS, NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER],
     Action.ADMINISTER_USERS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_CREDENTIAL: ["own_data"] * 7,
+    Action.READ_CASE: [ALWAYS, "own_data", "own_data", "own_data", "in_case_file", NEVER, NEVER],
+    Action.READ_CASE_QUEUE: [ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, NEVER, NEVER],
+    Action.MANAGE_CASE: [UNLESS_PARTY, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.RESPOND_TO_CASE: [NEVER, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],
+    Action.REFER_TO_COMMITTEE: [UNLESS_PARTY, "own_data", "own_data", NEVER, NEVER, NEVER, NEVER],
+    # DESIGN.md section 6: "shown only to the filing party and the committee"
+    Action.READ_REPORTER_IDENTITY: [NEVER, "own_data", "own_data", NEVER, "in_case_file", NEVER, NEVER],
+    Action.READ_EVIDENCE: [ALWAYS, "own_data", "own_data", NEVER, "in_case_file", NEVER, NEVER],
 }
 ALL_FACTS = {field.name: True for field in dataclasses.fields(Facts)}
 CELLS = [(action, role, expectation) for action, row in MATRIX.items() for role, expectation in zip(ROLES, row)]
@@ -56,6 +65,9 @@ def test_each_cell_allows_exactly_what_the_brief_says(action, role, expectation)
         assert decide(who, action, Facts()).allowed
     elif expectation == NEVER:
         assert not decide(who, action, Facts(**ALL_FACTS)).allowed
+    elif expectation == UNLESS_PARTY:
+        assert decide(who, action, Facts(**{**ALL_FACTS, "secretariat_is_party": False})).allowed
+        assert not decide(who, action, Facts(secretariat_is_party=True)).allowed
     else:
         assert decide(who, action, Facts(**{expectation: True})).allowed
         assert not decide(who, action, Facts(**{**ALL_FACTS, expectation: False})).allowed
@@ -78,6 +90,9 @@ def test_unions_never_see_the_linked_list_even_with_a_declaration():
     ("authentication", Action.READ_CREDENTIAL, True),
     ("authentication", Action.READ_REPORT, False),
     ("unknown-job", Action.READ_PUBLIC, False),
+    ("grievance:mailer", Action.NOTIFY_COMPANIES, True),
+    ("grievance:mailer", Action.READ_REPORTER_IDENTITY, False),
+    ("grievance:mailer", Action.READ_LINKED_LIST, False),
 ])
 def test_system_principals_have_only_their_named_grants(system, action, allowed):
     assert decide(SystemPrincipal(system), action).allowed is allowed

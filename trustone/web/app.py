@@ -12,7 +12,7 @@ from fastapi import FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings
-from trustone.web import admin, audit, lists, reports
+from trustone.web import admin, audit, grievances, lists, reports
 from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
@@ -25,9 +25,11 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
-        services.projections.start()  # lists follow writes within a fraction of a second
+        for runner in services.runners:
+            runner.start()  # lists and case views follow writes within a fraction of a second
         yield
-        services.projections.stop()
+        for runner in services.runners:
+            runner.stop()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -50,7 +52,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return response
 
     app.include_router(auth_router)
-    for router in (reports.router, lists.router, audit.router, admin.router):
+    for router in (reports.router, lists.router, audit.router, admin.router, grievances.router, grievances.public):
         app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])

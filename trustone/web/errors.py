@@ -63,7 +63,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConflictError)
     def conflict(_: Request, exc: ConflictError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
+        content: dict = {"detail": str(exc)}
+        if hasattr(exc, "allowed"):  # an illegal transition names the steps that are allowed
+            content["allowed_next"] = exc.allowed
+        return JSONResponse(status_code=409, content=content)
 
     @app.exception_handler(AuthenticationError)
     def not_authenticated(_: Request, exc: AuthenticationError) -> JSONResponse:

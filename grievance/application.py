@@ -1,0 +1,476 @@
+"""The grievance application: filing, the lifecycle, matching through the filter, the company side.
+
+Every command takes the principal who asks. It gathers the facts about the case (whose case it is,
+whether the committee has it, whether the secretariat is a party), asks the vault to decide and log
+(the policy decides, the access log records, granted or denied), and only then acts. Sealed case
+fields (reporter, description, reasons, matches, notices, messages, ruling, evidence) are opened
+only through the vault's filter; each opening is an access-log entry with purpose "grievance case N".
+
+Returns are references and plain dicts, never aggregates to mutate.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import secrets
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Protocol
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+
+from grievance.domain.case import (
+    CONFIDENTIAL_EVENTS,
+    CaseRegister,
+    CaseType,
+    GrievanceCase,
+    MessageKind,
+    first_stage,
+    text,
+)
+from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
+from grievance.domain.filing import Filing, check_filing
+from grievance.domain.stages import NEXT, Stage, Step
+from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
+from registry.transcodings import register_registry_transcodings
+
+log = logging.getLogger("trustone.grievance")
+
+_FOLLOWUP_OWNER = uuid.UUID("c0de5eed-4a1b-4c2d-8e3f-9a0b1c2d3e4f")  # the key that tags follow-up codes
+_FOLLOWUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over a phone line
+_RECIPIENT_PURPOSE = b"grievance-recipient"
+
+# Steps of the secretariat; every committee-phase step is the committee's.
+_SECRETARIAT_STEPS = frozenset({Step.ACKNOWLEDGE, Step.DECLARE_INADMISSIBLE, Step.AGREE_REMEDIATION,
+                                Step.MONITOR_REMEDIATION, Step.RESOLVE, Step.CLOSE})
+_COMMITTEE_STEPS = frozenset({Step.ADMIT, Step.SCHEDULE_HEARING, Step.SEND_REMINDER, Step.PROPOSE_MEMBERSHIP_END,
+                              Step.RECORD_COMPLIANCE})
+
+
+class Vault(Protocol):
+    def mapper(self, transcoder: Transcoder, app_name: str, confidential_events: dict) -> Mapper: ...
+
+    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str: ...
+
+    def open(self, principal: Any, action: str, fields: dict[str, Any], **audit: Any) -> dict[str, Any]: ...
+
+    def authorise(self, principal: Any, action: str, **audit: Any) -> None: ...
+
+
+class Directory(Protocol):
+    """What the grievance side needs from the registry: organisations, sites, declarations."""
+
+    def organisation(self, ref: str) -> Any: ...
+
+    def site(self, public_id: str) -> Any: ...
+
+    def current_site_id(self, public_id: str) -> str: ...
+
+    def valid_declaration(self, login: str, day: dt.date) -> bool: ...
+
+
+# (principal, site ids, years, case reference, request id) -> {company ref: {"sites": [...], "years": [...]}}
+BuyerResolver = Callable[[Any, list[str], list[int], str, str], dict[str, dict[str, list]]]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class GrievanceApplication(Application[uuid.UUID]):
+    name = "grievance"
+    snapshotting_intervals: ClassVar = {CaseRegister: 50}
+    confidential_events: ClassVar = CONFIDENTIAL_EVENTS
+
+    def __init__(self, env: dict[str, str] | None = None, *, vault: Vault, directory: Directory,
+                 buyers: BuyerResolver, clock: Callable[[], dt.datetime] = utc_now,
+                 limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS):
+        self.vault = vault
+        self.directory = directory
+        self.buyers = buyers
+        self.clock = clock
+        self.limits = dict(limits)
+        super().__init__(env=env)
+
+    def construct_mapper(self) -> Mapper:
+        return self.vault.mapper(self.construct_transcoder(), self.name, self.confidential_events)
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        register_registry_transcodings(transcoder)
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    def _register(self) -> CaseRegister:
+        try:
+            return self.repository.get(CaseRegister.ID)
+        except AggregateNotFoundError:
+            return CaseRegister()
+
+    def case(self, reference: str) -> GrievanceCase:
+        case_id = self._register().by_reference.get((reference or "").strip().upper())
+        if case_id is None:
+            raise NotFoundError(f"no grievance case {reference}")
+        return self.repository.get(case_id)
+
+    def references(self) -> list[str]:
+        return sorted(self._register().by_reference)
+
+    def recipient_tag(self, company_id: uuid.UUID) -> str:
+        """A company's keyed tag on notices and disputes: without the keyring it names no one."""
+        return self.vault.fingerprint(company_id, _RECIPIENT_PURPOSE)
+
+    def _facts(self, principal: Any, case: GrievanceCase) -> dict[str, bool]:
+        organisation_ref = getattr(principal, "organisation_ref", None)
+        own = organisation_ref is not None and organisation_ref == case.filer_ref
+        role = str(getattr(principal, "role", ""))
+        if role == "company" and not own:
+            tag = self.recipient_tag(principal.organisation_id)
+            own = case.notice_for(tag) is not None or tag in case.party_tags
+        declared = role == "ngo" and self.directory.valid_declaration(principal.login, self.clock().date())
+        return {"own_data": own, "in_case_file": case.before_committee, "valid_declaration": declared,
+                "secretariat_is_party": case.secretariat_is_party}
+
+    def _audit(self, case: GrievanceCase, request_id: str, company: str | None = None) -> dict[str, Any]:
+        return {"subject_kind": "grievance_case", "subject_ref": case.reference, "company": company,
+                "purpose": f"grievance case {case.reference}", "request_id": request_id}
+
+    def _authorise(self, principal: Any, action: str, case: GrievanceCase, request_id: str) -> None:
+        self.vault.authorise(principal, action, facts=self._facts(principal, case), **self._audit(case, request_id))
+
+    def _open(self, principal: Any, action: str, case: GrievanceCase, fields: dict[str, Any], request_id: str,
+              company: str | None = None) -> dict[str, Any]:
+        return self.vault.open(principal, action, fields, facts=self._facts(principal, case),
+                               **self._audit(case, request_id, company))
+
+    # --- filing ---------------------------------------------------------------------------------
+
+    def file(self, principal: Any, filing: Filing, request_id: str = "") -> tuple[str, str]:
+        """File a report (NGO/union party) or a dispute (also a company). Returns (reference,
+        follow-up code). The code is shown once; only its keyed tag is stored."""
+        now = self.clock()
+        filing = check_filing(filing, now.date())
+        self.vault.authorise(principal, "file_grievance", subject_kind="grievance_case",
+                             purpose="file a grievance", request_id=request_id,
+                             facts={"is_dispute": CaseType(filing.case_type).is_dispute})
+        self._check_filer(principal, filing.case_type)
+        site_ids = [self._site_id(site_id, index) for index, site_id in enumerate(filing.site_ids)]
+        country = filing.country or (site_ids[0][:2] if site_ids else None)
+        parties, party_tags = self._parties(filing.parties)
+        code = _new_followup_code()
+        for _attempt in range(5):  # two filings at once: the register's version conflicts, one retries
+            register = self._register()
+            case = GrievanceCase(
+                reference=register.next_reference(now.year), case_type=filing.case_type,
+                filer_ref=principal.organisation_ref, filer_kind=str(principal.role), site_ids=site_ids,
+                country=country, region=filing.region, themes=filing.themes, observed_on=filing.observed_on,
+                language=filing.language, reporter=filing.reporter.as_dict() if filing.reporter else None,
+                description=filing.description, parties=parties, party_tags=party_tags,
+                followup_tag=self._followup_tag(code), stage=first_stage(filing.case_type), at=now,
+                actor=principal.login)
+            for attachment in filing.attachments:
+                case.add_evidence(attachment.media_type, len(attachment.content),
+                                  {"filename": attachment.filename,
+                                   "content": base64.b64encode(attachment.content).decode("ascii")},
+                                  at=now, actor=principal.login)
+            register.issue(case.reference, case.id, case.followup_tag)
+            try:
+                self.save(register, case)
+            except IntegrityError:
+                continue
+            log.info("grievance case %s filed (%s)", case.reference, case.case_type.value)
+            return case.reference, code
+        raise ConflictError("too many filings at once: please try again")
+
+    @staticmethod
+    def _check_filer(principal: Any, case_type: CaseType) -> None:
+        role = str(principal.role)
+        if case_type == CaseType.DISPUTE_WITH_SECRETARIAT and role != "company":
+            raise ValidationError("case_type", "a dispute with the secretariat is filed by a member company")
+        if case_type == CaseType.COMPLAINT and role == "company":
+            raise ValidationError("case_type", "a company files a dispute, not a complaint")
+
+    def _site_id(self, site_id: str, index: int) -> str:
+        try:
+            return self.directory.current_site_id(site_id)
+        except (NotFoundError, ValidationError):
+            raise ValidationError(f"site_ids[{index + 1}]", "no production site with this id") from None
+
+    def _parties(self, refs: list[str]) -> tuple[list[str], list[str]]:
+        tags = []
+        for index, ref in enumerate(refs):
+            try:
+                company = self.directory.organisation(ref)
+            except NotFoundError:
+                company = None
+            if company is None or not company.is_company:
+                raise ValidationError(f"parties[{index + 1}]", "not a member company's reference")
+            tags.append(self.recipient_tag(company.id))
+        return refs, tags
+
+    def _followup_tag(self, code: str) -> str:
+        return self.vault.fingerprint(_FOLLOWUP_OWNER, _normalise_code(code).encode())
+
+    def follow_up(self, code: str) -> dict[str, Any]:
+        """What a local partner may see without a login: the stage and the dates, nothing else."""
+        case_id = self._register().by_followup_tag.get(self._followup_tag(code))
+        if case_id is None:
+            raise NotFoundError("no case with this follow-up code")
+        case: GrievanceCase = self.repository.get(case_id)
+        return {"stage": case.stage.value, "filed_on": case.filed_at.date().isoformat(),
+                "stages": [{"stage": stage.value, "on": at.date().isoformat()} for stage, at in case.stage_dates()]}
+
+    # --- the secretariat's and the committee's steps -------------------------------------------
+
+    def advance(self, principal: Any, reference: str, step: Step | str, reason: str, request_id: str = "",
+                outcome: Stage | None = None, hearing_on: dt.date | None = None) -> str:
+        step = Step(step)
+        case = self.case(reference)
+        self._authorise(principal, self._action_for(case, step), case, request_id)
+        reason = text(reason, "reason", 4000)
+        stage = case.advance(step, principal.login, reason, self.clock(), outcome, hearing_on)
+        self.save(case)
+        return stage.value
+
+    @staticmethod
+    def _action_for(case: GrievanceCase, step: Step) -> str:
+        """Who takes a step is the policy's call; which action the step is, is decided here."""
+        if step == Step.REFER_TO_COMMITTEE:
+            return "refer_to_committee"
+        if step in _COMMITTEE_STEPS or (step == Step.CLOSE and case.before_committee):
+            return "record_committee_decision"
+        if step in _SECRETARIAT_STEPS:
+            return "manage_case"
+        raise ValidationError("step", f"'{step.value}' has a command of its own")
+
+    def admit(self, principal: Any, reference: str, admissible: bool, reason: str, request_id: str = "") -> str:
+        return self.advance(principal, reference, Step.ADMIT, reason, request_id,
+                            outcome=Stage.ADMITTED if admissible else Stage.INADMISSIBLE)
+
+    def flag_systemic(self, principal: Any, reference: str, joint_project: str, reason: str,
+                      request_id: str = "") -> None:
+        """Art. 6 lid 4d: a systemic problem, linked to a proposal for a joint project."""
+        case = self.case(reference)
+        self._authorise(principal, "manage_case", case, request_id)
+        case.flag_systemic(text(joint_project, "joint_project", 300), principal.login, text(reason, "reason", 4000),
+                           self.clock())
+        self.save(case)
+
+    def match(self, principal: Any, reference: str, site_ids: list[str], years: list[int] | None, reason: str,
+              request_id: str = "") -> dict[str, Any]:
+        """Link the case to production sites; which members bought there is resolved through the
+        filter (one access-log entry per company found, purpose "grievance case N"). No buyer closes
+        the case as not in member chains. Returns the stage and how many companies were found."""
+        case = self.case(reference)
+        self._authorise(principal, "manage_case", case, request_id)
+        if not site_ids:
+            raise ValidationError("site_ids", "at least one production site")
+        sites = [self._site_id(site_id, index) for index, site_id in enumerate(dict.fromkeys(site_ids))]
+        now = self.clock()
+        years = sorted(set(years or self._default_years(case, now)))
+        if any(not 2000 <= year <= now.year for year in years):
+            raise ValidationError("years", f"report years between 2000 and {now.year}")
+        found = self.buyers(principal, sites, years, case.reference, request_id)
+        matches = [{"company": ref, "sites": sorted(found[ref]["sites"]), "years": sorted(found[ref]["years"])}
+                   for ref in sorted(found)]
+        stage = case.match(sites, years, matches, principal.login, text(reason, "reason", 4000), now)
+        self.save(case)
+        return {"stage": stage.value, "companies_found": len(matches)}
+
+    @staticmethod
+    def _default_years(case: GrievanceCase, now: dt.datetime) -> list[int]:
+        """The year observed and the year before: the reports that cover the time of the abuse."""
+        year = (case.observed_on or now.date()).year
+        return [year - 1, year]
+
+    def notify_companies(self, principal: Any, reference: str, allegation: str, reason: str = "companies notified",
+                         request_id: str = "") -> int:
+        """Each matched company gets its own notice: the site(s) and the allegation (written by the
+        secretariat for companies, so the reporter's words and names stay in the case), never another
+        company. E-mails follow from the committed events (the outbox). Returns the number notified."""
+        case = self.case(reference)
+        allegation = text(allegation, "allegation", 4000, shortest=10)
+        opened = self._open(principal, "notify_companies", case, {"matches": case.matches}, request_id)
+        matches = opened["matches"]
+        if not isinstance(matches, list):
+            raise GoneError(f"case {reference}: its matches can no longer be read")
+        now = self.clock()
+        respond_by = (now + dt.timedelta(days=self.limits[Deadline.FIRST_RESPONSE])).date()
+        notices = []
+        for match in matches:
+            company = self.directory.organisation(match["company"])
+            notices.append((self.recipient_tag(company.id), {
+                "company": company.ref, "company_name": company.name, "reference": case.reference,
+                "sites": [self._site_summary(site_id) for site_id in match["sites"]],
+                "years": match["years"], "themes": [theme.value for theme in case.themes],
+                "allegation": allegation, "respond_by": respond_by.isoformat()}))
+        case.notify_companies(notices, principal.login, text(reason, "reason", 4000), now)
+        self.save(case)
+        return len(notices)
+
+    def _site_summary(self, site_id: str) -> dict[str, str]:
+        site = self.directory.site(site_id)
+        return {"site_id": site_id, "name": site.name, "kind": site.kind.value, "district": site.region.district,
+                "province": site.region.province, "country": site.region.country}
+
+    # --- the company side -------------------------------------------------------------------------
+
+    def company_writes(self, principal: Any, reference: str, kind: MessageKind | str, message: str,
+                       request_id: str = "") -> str:
+        """A notified company responds, proposes remediation or reports progress."""
+        case = self.case(reference)
+        self._authorise(principal, "respond_to_case", case, request_id)
+        stage = case.company_writes(self.recipient_tag(principal.organisation_id), MessageKind(kind),
+                                    {"company": principal.organisation_ref, "text": text(message, "message", 10_000)},
+                                    principal.login, self.clock())
+        self.save(case)
+        return stage.value
+
+    # --- the committee's ruling -------------------------------------------------------------------
+
+    def rule(self, principal: Any, reference: str, ruling: str, compliance_deadline: dt.date, published_summary: str,
+             reason: str = "ruling", request_id: str = "") -> str:
+        """A binding ruling. ``published_summary`` is the anonymised text that is published: it must
+        not name a party, the reporter or a member company."""
+        case = self.case(reference)
+        opened = self._open(principal, "record_committee_decision", case,
+                            {"reporter": case.reporter, "parties": case.parties, "matches": case.matches}, request_id)
+        summary = text(published_summary, "published_summary", 4000, shortest=20)
+        self._refuse_identifying(summary, opened)
+        stage = case.rule(text(ruling, "ruling", 20_000), compliance_deadline, summary, principal.login,
+                          text(reason, "reason", 4000), self.clock())
+        self.save(case)
+        return stage.value
+
+    def _refuse_identifying(self, summary: str, opened: dict[str, Any]) -> None:
+        names: set[str] = set()
+        reporter = opened.get("reporter")
+        if isinstance(reporter, dict):
+            names |= {reporter.get("name", ""), reporter.get("organisation", "")}
+        refs = list(opened.get("parties") or []) + [m["company"] for m in opened.get("matches") or []
+                                                   if isinstance(m, dict)]
+        for ref in refs:
+            company = self.directory.organisation(ref)
+            names |= {company.ref, company.name}
+        folded = summary.casefold()
+        if any(name and len(name) > 2 and name.casefold() in folded for name in names):
+            raise ValidationError("published_summary", "names a party, a company or the reporter: anonymise it")
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def read_case(self, principal: Any, reference: str, request_id: str = "") -> dict[str, Any]:
+        """The case as this principal may see it (one access-log entry). The secretariat and the
+        committee see the file; the filer sees its own filing and the stages; a notified company its
+        own notice, its own messages and the stages. Nobody here sees the reporter's identity."""
+        case = self.case(reference)
+        facts = self._facts(principal, case)
+        role = str(principal.role)
+        filer = principal.organisation_ref == case.filer_ref
+        tag = self.recipient_tag(principal.organisation_id) if role == "company" else None
+        fields: dict[str, Any] = {}
+        if role in ("secretariat", "committee"):
+            fields["description"] = case.description
+            fields |= {f"reason_{i}": reason for i, (*_, reason) in enumerate(case.history)}
+            fields |= {f"message_{i}": m["message"] for i, m in enumerate(case.messages)}
+        elif filer:
+            fields["description"] = case.description
+        elif role == "company" and facts["own_data"]:
+            notice = case.notice_for(tag)
+            fields["notice"] = notice["notice"] if notice else None
+            fields |= {f"message_{i}": m["message"] for i, m in enumerate(case.messages) if m["recipient_tag"] == tag}
+        if case.ruling is not None and (role in ("secretariat", "committee") or facts["own_data"]):
+            fields["ruling"] = case.ruling  # a binding ruling is addressed to the parties
+        opened = _jsonable(self._open(principal, "read_case", case, fields, request_id))
+        view = {**self._summary(case), **{k: v for k, v in opened.items() if not k.startswith(("reason_", "message_"))}}
+        if role in ("secretariat", "committee"):
+            for index, entry in enumerate(view["stages"]):
+                entry["reason"] = opened.get(f"reason_{index}")
+        messages = [(index, m) for index, m in enumerate(case.messages) if f"message_{index}" in opened]
+        view["messages"] = [{"kind": m["kind"].value, "at": m["at"].isoformat(), **(opened[f"message_{index}"] or {})}
+                            for index, m in messages]
+        return view
+
+    def _summary(self, case: GrievanceCase) -> dict[str, Any]:
+        return {"reference": case.reference, "case_type": case.case_type.value, "stage": case.stage.value,
+                "filer": case.filer_ref, "site_ids": case.site_ids, "country": case.country, "region": case.region,
+                "themes": [theme.value for theme in case.themes],
+                "observed_on": case.observed_on.isoformat() if case.observed_on else None,
+                "language": case.language, "filed_at": case.filed_at.isoformat(),
+                "stages": [{"stage": stage.value, "at": at.isoformat()} for stage, at in case.stage_dates()],
+                "allowed_next": [step.value for step in _next_steps(case)],
+                "evidence": [{"number": e["number"], "media_type": e["media_type"], "size": e["size"]}
+                             for e in case.evidence],
+                "systemic": {"joint_project": case.systemic["joint_project"]} if case.systemic else None,
+                "hearing_on": case.hearing_on.isoformat() if case.hearing_on else None,
+                "compliance_deadline": case.compliance_deadline.isoformat() if case.compliance_deadline else None,
+                "published_summary": case.published_summary}
+
+    def reporter(self, principal: Any, reference: str, request_id: str = "") -> dict[str, str]:
+        """The local partner's identity and contact: the filing party and the committee only."""
+        case = self.case(reference)
+        opened = self._open(principal, "read_reporter_identity", case, {"reporter": case.reporter}, request_id)
+        return _readable(opened["reporter"], reference) or {}
+
+    def evidence(self, principal: Any, reference: str, number: int, request_id: str = "") -> tuple[str, str, bytes]:
+        case = self.case(reference)
+        item = next((e for e in case.evidence if e["number"] == number), None)
+        if item is None:
+            raise NotFoundError(f"case {reference} has no evidence item {number}")
+        opened = self._open(principal, "read_evidence", case, {"attachment": item["attachment"]}, request_id)
+        attachment = _readable(opened["attachment"], reference)
+        return attachment["filename"], item["media_type"], base64.b64decode(attachment["content"])
+
+    def notified_companies(self, principal: Any, reference: str, request_id: str = "") -> list[str]:
+        """Which companies were notified (secretariat, committee, NGOs with linked-list rights)."""
+        case = self.case(reference)
+        if not case.notices:
+            self._authorise(principal, "see_notified_companies", case, request_id)
+            return []
+        opened = self._open(principal, "see_notified_companies", case,
+                            {f"notice_{i}": n["notice"] for i, n in enumerate(case.notices)}, request_id)
+        return sorted(_readable(notice, reference)["company"] for notice in opened.values())
+
+    def has_pending_dispute(self, company_ref: str, company_id: uuid.UUID) -> bool:
+        """Verklaring D: an open case before the committee that this company is a party to: a dispute
+        it filed or is named in, or a referred complaint it was notified of."""
+        tag = self.recipient_tag(company_id)
+        for reference in self.references():
+            case = self.case(reference)
+            if not case.is_open or not case.before_committee:
+                continue
+            notified = any(notice["recipient_tag"] == tag for notice in case.notices)
+            if tag in case.party_tags or case.filer_ref == company_ref or notified:
+                return True
+        return False
+
+
+def _next_steps(case: GrievanceCase) -> list[Step]:
+    return list(NEXT[case.stage])
+
+
+def _readable(value: Any, reference: str) -> Any:
+    if isinstance(value, (dict, list)) or value is None:
+        return value
+    raise GoneError(f"case {reference}: this part can no longer be read (its key was destroyed)")
+
+
+def _jsonable(opened: dict[str, Any]) -> dict[str, Any]:
+    """Opened fields as plain JSON values; a shredded one reads as null."""
+    def one(value: Any) -> Any:
+        if isinstance(value, list):
+            return [one(item) for item in value]
+        return value if isinstance(value, (dict, str, int, float, bool)) or value is None else None
+
+    return {name: one(value) for name, value in opened.items()}
+
+
+def _new_followup_code() -> str:
+    raw = "".join(secrets.choice(_FOLLOWUP_ALPHABET) for _ in range(16))  # 80 bits
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())

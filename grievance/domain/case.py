@@ -1,0 +1,309 @@
+"""A grievance case: a report filed by an NGO or union party for a local partner, or a dispute.
+
+Confidentiality (DESIGN.md sections 6 and 8). Everything that could identify the reporter, or tie a
+company to a site, travels in named event attributes that ``keys/`` seals with the case's own data
+key (``CONFIDENTIAL_EVENTS``): the reporter's identity and contact, the description, the parties
+of a dispute, the evidence, the companies found through the linked list, each company's notice and
+messages, every transition's free-text reason, and the ruling. What stays in clear is what the
+queue, the deadlines and the published statistics need and what reveals no company: the reference,
+type, filing party, sites and region named by the filer, themes, stages and their times, and a
+keyed tag per notified company (an HMAC under that company's key: without the keyring it names no
+one). Read back, sealed attributes are opaque ``SealedField`` values until the filter opens them.
+
+The aggregate checks the lifecycle (grievance/domain/stages.py); the policy decides who.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from grievance.domain.stages import COMMITTEE_STAGES, COMPANY_DIALOGUE_STAGES, TERMINAL, Stage, Step, target_of
+from registry.domain.errors import ConflictError, ValidationError
+
+REFERENCE_PATTERN = re.compile(r"^TS-(\d{4})-(\d{4,})$")
+
+
+class CaseType(StrEnum):
+    COMPLAINT = "complaint"  # a report about a site, by an NGO/union party for an affected party
+    DISPUTE_BETWEEN_PARTIES = "dispute_between_parties"
+    DISPUTE_WITH_SECRETARIAT = "dispute_with_secretariat"  # the secretariat is a party: it cannot edit
+
+    @property
+    def is_dispute(self) -> bool:
+        return self != CaseType.COMPLAINT
+
+
+class Theme(StrEnum):
+    """The covenant's seven priority themes (art. 6 lid 13), plus other."""
+
+    DISCRIMINATION_AND_GENDER = "discrimination_and_gender"
+    CHILD_LABOUR = "child_labour"
+    FORCED_LABOUR = "forced_labour"
+    LIVING_WAGE = "living_wage"
+    FREEDOM_OF_ASSOCIATION = "freedom_of_association"
+    HEALTH_AND_SAFETY = "health_and_safety"
+    LAND_RIGHTS_AND_ENVIRONMENT = "land_rights_and_environment"
+    OTHER = "other"
+
+
+class MessageKind(StrEnum):
+    RESPONSE = "response"
+    REMEDIATION_PROPOSAL = "remediation_proposal"
+    PROGRESS = "progress"
+
+
+CONFIDENTIAL_EVENTS = {
+    "GrievanceCase.Filed": ("originator_id", ("reporter", "description", "parties")),
+    "GrievanceCase.EvidenceAdded": ("originator_id", ("attachment",)),
+    "GrievanceCase.Advanced": ("originator_id", ("reason",)),
+    "GrievanceCase.Matched": ("originator_id", ("reason", "matches")),
+    "GrievanceCase.CompanyNotified": ("originator_id", ("notice",)),
+    "GrievanceCase.CompanyWrote": ("originator_id", ("message",)),
+    "GrievanceCase.Ruled": ("originator_id", ("reason", "ruling")),
+    "GrievanceCase.FlaggedSystemic": ("originator_id", ("reason",)),
+}
+
+
+def reference_for(year: int, number: int) -> str:
+    return f"TS-{year}-{number:04d}"
+
+
+def text(value: str | None, field: str, longest: int, shortest: int = 1) -> str:
+    cleaned = (value or "").strip()
+    if not shortest <= len(cleaned) <= longest:
+        raise ValidationError(field, f"{shortest}-{longest} characters")
+    return cleaned
+
+
+class GrievanceCase(Aggregate):
+    """Random id (nothing derived from a name); the reference is a yearly sequence number."""
+
+    @staticmethod
+    def create_id(**_: Any) -> uuid.UUID:
+        return uuid.uuid4()
+
+    @event("Filed")
+    def __init__(self, *, reference: str, case_type: CaseType, filer_ref: str, filer_kind: str,
+                 site_ids: list[str], country: str | None, region: str, themes: list[Theme],
+                 observed_on: dt.date | None, language: str, reporter: Any, description: Any, parties: Any,
+                 party_tags: list[str], followup_tag: str, stage: Stage, at: dt.datetime, actor: str):
+        self.reference = reference
+        self.case_type = CaseType(case_type)
+        self.filer_ref = filer_ref
+        self.filer_kind = filer_kind
+        self.site_ids = list(site_ids)
+        self.country = country
+        self.region = region
+        self.themes = [Theme(t) for t in themes]
+        self.observed_on = observed_on
+        self.language = language
+        self.reporter = reporter
+        self.description = description
+        self.parties = parties
+        self.party_tags = list(party_tags)  # keyed tags of the companies a dispute is against
+        self.followup_tag = followup_tag
+        self.stage = Stage(stage)
+        self.filed_at = at
+        self.history: list[tuple[Stage, dt.datetime, str, Any]] = [(self.stage, at, actor, None)]
+        self.evidence: list[dict[str, Any]] = []
+        self.matches: Any = None
+        self.matched_years: list[int] = []
+        self.notices: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []
+        self.systemic: dict[str, Any] | None = None
+        self.hearing_on: dt.date | None = None
+        self.ruling: Any = None
+        self.compliance_deadline: dt.date | None = None
+        self.published_summary: str | None = None
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @property
+    def secretariat_is_party(self) -> bool:
+        return self.case_type == CaseType.DISPUTE_WITH_SECRETARIAT
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in TERMINAL
+
+    @property
+    def before_committee(self) -> bool:
+        """The committee has the case file: referred (or filed as a dispute), whatever came after."""
+        return any(stage in COMMITTEE_STAGES for stage, *_ in self.history)
+
+    def stage_dates(self) -> list[tuple[Stage, dt.datetime]]:
+        return [(stage, at) for stage, at, *_ in self.history]
+
+    def notice_for(self, recipient_tag: str) -> dict[str, Any] | None:
+        return next((notice for notice in self.notices if notice["recipient_tag"] == recipient_tag), None)
+
+    # --- evidence -----------------------------------------------------------------------------
+
+    def add_evidence(self, media_type: str, size: int, attachment: dict[str, str], at: dt.datetime,
+                     actor: str) -> None:
+        if not self.is_open:
+            raise ConflictError(f"case {self.reference} is {self.stage.value}: no more evidence can be added")
+        self._evidence_added(number=len(self.evidence) + 1, media_type=media_type, size=size,
+                             attachment=attachment, at=at, actor=actor)
+
+    @event("EvidenceAdded")
+    def _evidence_added(self, number: int, media_type: str, size: int, attachment: Any, at: dt.datetime,
+                        actor: str) -> None:
+        self.evidence.append({"number": number, "media_type": media_type, "size": size, "attachment": attachment,
+                              "at": at, "actor": actor})
+
+    # --- simple steps ---------------------------------------------------------------------------
+
+    def advance(self, step: Step, actor: str, reason: str, at: dt.datetime, outcome: Stage | None = None,
+                hearing_on: dt.date | None = None) -> Stage:
+        """Every step without data of its own: acknowledge, inadmissible, remediation agreed and
+        monitored, resolve, close, refer, admit, hearing, reminder, proposal to end membership,
+        compliance."""
+        if step == Step.SCHEDULE_HEARING and hearing_on is None:
+            raise ValidationError("hearing_on", "a hearing date is required")
+        to = target_of(self.reference, self.stage, step, outcome)
+        if step == Step.SEND_REMINDER and self.compliance_deadline and at.date() <= self.compliance_deadline:
+            raise ConflictError(f"case {self.reference}: the compliance deadline "
+                                f"{self.compliance_deadline.isoformat()} has not passed; no reminder yet")
+        self._advanced(step=step, stage=to, actor=actor, reason=reason, at=at, hearing_on=hearing_on)
+        return to
+
+    @event("Advanced")
+    def _advanced(self, step: Step, stage: Stage, actor: str, reason: Any, at: dt.datetime,
+                  hearing_on: dt.date | None) -> None:
+        self._enter(Stage(stage), at, actor, reason)
+        if hearing_on is not None:
+            self.hearing_on = hearing_on
+
+    def _enter(self, stage: Stage, at: dt.datetime, actor: str, reason: Any) -> None:
+        self.stage = stage
+        self.history.append((stage, at, actor, reason))
+
+    # --- matching and notifying ---------------------------------------------------------------
+
+    def match(self, site_ids: list[str], years: list[int], matches: list[dict[str, Any]], actor: str, reason: str,
+              at: dt.datetime) -> Stage:
+        """``matches``: per buying company, the sites and years found (sealed). None found closes
+        the case as not in member chains."""
+        outcome = Stage.MATCHED if matches else Stage.NOT_IN_MEMBER_CHAINS
+        to = target_of(self.reference, self.stage, Step.MATCH, outcome)
+        self._matched(site_ids=site_ids, years=years, matches=matches, stage=to, actor=actor, reason=reason, at=at)
+        return to
+
+    @event("Matched")
+    def _matched(self, site_ids: list[str], years: list[int], matches: Any, stage: Stage, actor: str, reason: Any,
+                 at: dt.datetime) -> None:
+        self.site_ids = list(site_ids)
+        self.matched_years = list(years)
+        self.matches = matches
+        self._enter(Stage(stage), at, actor, reason)
+
+    def notify_companies(self, notices: list[tuple[str, dict[str, Any]]], actor: str, reason: str,
+                         at: dt.datetime) -> Stage:
+        """One notice per company (recipient tag, sealed notice), then the stage changes."""
+        to = target_of(self.reference, self.stage, Step.NOTIFY_COMPANIES)
+        if not notices:
+            raise ConflictError(f"case {self.reference}: no company to notify")
+        for recipient_tag, notice in notices:
+            self._company_notified(recipient_tag=recipient_tag, notice=notice, at=at)
+        self._advanced(step=Step.NOTIFY_COMPANIES, stage=to, actor=actor, reason=reason, at=at, hearing_on=None)
+        return to
+
+    @event("CompanyNotified")
+    def _company_notified(self, recipient_tag: str, notice: Any, at: dt.datetime) -> None:
+        self.notices.append({"recipient_tag": recipient_tag, "notice": notice, "at": at})
+
+    # --- the company side -----------------------------------------------------------------------
+
+    def company_writes(self, recipient_tag: str, kind: MessageKind, message: dict[str, str], actor: str,
+                       at: dt.datetime) -> Stage:
+        """A notified company responds, proposes remediation or reports progress. Its first response
+        opens the dialogue."""
+        if self.notice_for(recipient_tag) is None:
+            raise ConflictError(f"case {self.reference}: this company was not notified")
+        if self.stage not in COMPANY_DIALOGUE_STAGES:
+            # the error names what is allowed in this stage
+            target_of(self.reference, self.stage, Step.RESPOND)
+        stage = Stage.IN_DIALOGUE if self.stage == Stage.COMPANIES_NOTIFIED else self.stage
+        self._company_wrote(recipient_tag=recipient_tag, kind=MessageKind(kind), message=message, stage=stage,
+                            actor=actor, at=at)
+        return stage
+
+    @event("CompanyWrote")
+    def _company_wrote(self, recipient_tag: str, kind: MessageKind, message: Any, stage: Stage, actor: str,
+                       at: dt.datetime) -> None:
+        self.messages.append({"recipient_tag": recipient_tag, "kind": MessageKind(kind), "message": message,
+                              "actor": actor, "at": at})
+        if Stage(stage) != self.stage:
+            self._enter(Stage(stage), at, actor, None)
+
+    # --- the committee --------------------------------------------------------------------------
+
+    def rule(self, ruling: str, compliance_deadline: dt.date, published_summary: str, actor: str, reason: str,
+             at: dt.datetime) -> Stage:
+        if compliance_deadline < at.date():
+            raise ValidationError("compliance_deadline", "must not be before the ruling")
+        to = target_of(self.reference, self.stage, Step.RULE)
+        self._ruled(ruling=ruling, compliance_deadline=compliance_deadline, published_summary=published_summary,
+                    stage=to, actor=actor, reason=reason, at=at)
+        return to
+
+    @event("Ruled")
+    def _ruled(self, ruling: Any, compliance_deadline: dt.date, published_summary: str, stage: Stage, actor: str,
+               reason: Any, at: dt.datetime) -> None:
+        self.ruling = ruling
+        self.compliance_deadline = compliance_deadline
+        self.published_summary = published_summary
+        self._enter(Stage(stage), at, actor, reason)
+
+    # --- systemic issues (art. 6 lid 4d) ----------------------------------------------------------
+
+    def flag_systemic(self, joint_project: str, actor: str, reason: str, at: dt.datetime) -> None:
+        if not self.is_open:
+            raise ConflictError(f"case {self.reference} is {self.stage.value}: it can no longer be flagged")
+        self._flagged_systemic(joint_project=joint_project, actor=actor, reason=reason, at=at)
+
+    @event("FlaggedSystemic")
+    def _flagged_systemic(self, joint_project: str, actor: str, reason: Any, at: dt.datetime) -> None:
+        self.systemic = {"joint_project": joint_project, "actor": actor, "reason": reason, "at": at}
+
+
+class CaseRegister(Aggregate):
+    """Issues case numbers (one sequence per year) and finds a case by reference or follow-up tag.
+
+    Issuing a number is saved together with the new case, so two filings at once conflict on the
+    register's version and one retries: no number is used twice, none is skipped.
+    """
+
+    ID = uuid.UUID("5f2c8e1a-7b3d-4c6e-9a0f-1d2e3f4a5b6c")
+
+    @staticmethod
+    def create_id() -> uuid.UUID:
+        return CaseRegister.ID
+
+    @event("Opened")
+    def __init__(self) -> None:
+        self.by_reference: dict[str, uuid.UUID] = {}
+        self.by_followup_tag: dict[str, uuid.UUID] = {}
+        self.last_number: dict[str, int] = {}
+
+    def next_reference(self, year: int) -> str:
+        return reference_for(year, self.last_number.get(str(year), 0) + 1)
+
+    @event("Issued")
+    def issue(self, reference: str, case_id: uuid.UUID, followup_tag: str) -> None:
+        year, number = REFERENCE_PATTERN.match(reference).groups()  # type: ignore[union-attr]
+        self.last_number[year] = int(number)
+        self.by_reference[reference] = case_id
+        self.by_followup_tag[followup_tag] = case_id
+
+
+def first_stage(case_type: CaseType) -> Stage:
+    """Disputes go straight to the committee; complaints start with the secretariat."""
+    return Stage.REFERRED if CaseType(case_type).is_dispute else Stage.FILED

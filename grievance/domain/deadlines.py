@@ -1,0 +1,122 @@
+"""Per-stage time limits (DESIGN.md section 6; UNGP 31: predictable and transparent).
+
+A deadline's clock starts when a case enters the stage that starts it and stops when the case
+leaves the stages the deadline covers. "Match and notify" runs from acknowledgement until the
+companies are notified (or the case is closed as not in member chains); "ruling" from admission
+until the ruling. The committee's compliance deadline is a date the ruling sets, not a limit.
+
+Everything here is a pure function of a case's stage history, so the queue, the reminders and the
+published statistics all count the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from grievance.domain.stages import Stage
+from registry.domain.errors import ValidationError
+
+
+class Deadline(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    MATCH_AND_NOTIFY = "match_and_notify"
+    FIRST_RESPONSE = "first_response"
+    ADMISSIBILITY = "admissibility"
+    RULING = "ruling"
+    COMPLIANCE = "compliance"  # set per case by the ruling
+
+
+DEFAULT_LIMIT_DAYS: dict[Deadline, int] = {
+    Deadline.ACKNOWLEDGE: 5,
+    Deadline.MATCH_AND_NOTIFY: 10,
+    Deadline.FIRST_RESPONSE: 20,
+    Deadline.ADMISSIBILITY: 20,
+    Deadline.RULING: 90,
+}
+
+# deadline -> (the stage that starts its clock, the stages it keeps running in)
+CLOCKS: dict[Deadline, tuple[Stage, frozenset[Stage]]] = {
+    Deadline.ACKNOWLEDGE: (Stage.FILED, frozenset({Stage.FILED})),
+    Deadline.MATCH_AND_NOTIFY: (Stage.ACKNOWLEDGED, frozenset({Stage.ACKNOWLEDGED, Stage.MATCHED})),
+    Deadline.FIRST_RESPONSE: (Stage.COMPANIES_NOTIFIED, frozenset({Stage.COMPANIES_NOTIFIED})),
+    Deadline.ADMISSIBILITY: (Stage.REFERRED, frozenset({Stage.REFERRED})),
+    Deadline.RULING: (Stage.ADMITTED, frozenset({Stage.ADMITTED, Stage.HEARING_SCHEDULED})),
+}
+
+# Whose turn it is while a deadline runs: the queue of that role shows it.
+RESPONSIBLE: dict[Deadline, str] = {
+    Deadline.ACKNOWLEDGE: "secretariat",
+    Deadline.MATCH_AND_NOTIFY: "secretariat",
+    Deadline.FIRST_RESPONSE: "company",
+    Deadline.ADMISSIBILITY: "committee",
+    Deadline.RULING: "committee",
+    Deadline.COMPLIANCE: "committee",  # the committee follows up with a reminder
+}
+
+
+def parse_limits(text: str | None) -> dict[Deadline, int]:
+    """``"acknowledge=5,ruling=60"`` (TRUSTONE_GRIEVANCE_LIMITS) over the defaults."""
+    limits = dict(DEFAULT_LIMIT_DAYS)
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        name, _, days = part.partition("=")
+        try:
+            deadline = Deadline(name.strip())
+        except ValueError:
+            raise ValidationError("TRUSTONE_GRIEVANCE_LIMITS", f"unknown deadline {name.strip()!r}; known: "
+                                  + ", ".join(d.value for d in DEFAULT_LIMIT_DAYS)) from None
+        if deadline not in DEFAULT_LIMIT_DAYS or not days.strip().isdigit() or not 1 <= int(days) <= 365:
+            raise ValidationError("TRUSTONE_GRIEVANCE_LIMITS", f"{deadline.value}: a whole number of days, 1-365")
+        limits[deadline] = int(days)
+    return limits
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One deadline in one case: when its clock started, when it is due, when it stopped (if it did)."""
+
+    deadline: Deadline
+    started_at: dt.datetime
+    due_at: dt.datetime
+    stopped_at: dt.datetime | None
+
+    @property
+    def responsible(self) -> str:
+        return RESPONSIBLE[self.deadline]
+
+    def overdue(self, now: dt.datetime) -> bool:
+        return self.stopped_at is None and now > self.due_at
+
+    def on_time(self) -> bool | None:
+        """Met in time, missed, or still open (None)."""
+        return None if self.stopped_at is None else self.stopped_at <= self.due_at
+
+
+def segments(history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int],
+             compliance_deadline: dt.date | None = None) -> list[Segment]:
+    """Every deadline that ran in this case, in order, from its (stage, entered at) history."""
+    found: list[Segment] = []
+    for deadline, (starter, running) in CLOCKS.items():
+        for index, (stage, at) in enumerate(history):
+            if stage != starter or (index and history[index - 1][0] in running):
+                continue  # only a fresh entry starts the clock
+            stopped = next((later_at for later_stage, later_at in history[index + 1:]
+                            if later_stage not in running), None)
+            found.append(Segment(deadline, at, at + dt.timedelta(days=limits[deadline]), stopped))
+    if compliance_deadline is not None:
+        ruled_at = next(at for stage, at in history if stage == Stage.RULED)
+        due = dt.datetime.combine(compliance_deadline, dt.time.max, tzinfo=ruled_at.tzinfo)
+        stopped = next((at for stage, at in history if stage in (Stage.CLOSED, Stage.MEMBERSHIP_END_PROPOSED)), None)
+        found.append(Segment(Deadline.COMPLIANCE, ruled_at, due, stopped))
+    return sorted(found, key=lambda segment: segment.started_at)
+
+
+def running(history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int],
+            compliance_deadline: dt.date | None = None) -> Segment | None:
+    """The deadline running now, if any."""
+    open_segments = [s for s in segments(history, limits, compliance_deadline) if s.stopped_at is None]
+    return open_segments[-1] if open_segments else None

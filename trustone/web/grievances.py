@@ -1,0 +1,238 @@
+"""Grievance cases over HTTP (DESIGN.md section 6). Thin: request -> command -> domain error -> status.
+
+Who may do what is decided in the grievance application through the policy (every attempt is an
+access-log entry); these routes only translate. The follow-up check, the statistics and the
+published rulings need no login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
+
+from grievance.domain.case import CaseType, MessageKind, Theme
+from grievance.domain.filing import MAX_ATTACHMENTS, Attachment, Filing, Reporter, decode_base64
+from grievance.domain.stages import Step
+from trustone.web.auth import PrincipalDep
+from trustone.web.deps import RequestIdDep, ServicesDep
+
+router = APIRouter(prefix="/api/v1/grievances", tags=["grievances"])
+public = APIRouter(prefix="/api/v1/public", tags=["public"])
+Reference = Annotated[str, Path(pattern=r"^TS-\d{4}-\d{4,}$", description="case reference, e.g. TS-2026-0001")]
+
+
+class ReporterIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="the local partner or workers (a pseudonym will do)")
+    contact: str = Field(default="", max_length=500)
+    organisation: str = Field(default="", max_length=200)
+
+
+class AttachmentIn(BaseModel):
+    filename: str = Field(min_length=1, max_length=200)
+    media_type: str = Field(description="application/pdf, image/jpeg, image/png or text/plain")
+    content_base64: str = Field(max_length=7_000_000, description="the file, base64; at most 5 MB")
+
+
+class GrievanceIn(BaseModel):
+    case_type: CaseType = CaseType.COMPLAINT
+    site_ids: list[str] = Field(default_factory=list, max_length=20)
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    region: str = Field(default="", max_length=120, description="province / district, when no site id is known")
+    themes: list[Theme] = Field(min_length=1, max_length=8)
+    description: str = Field(min_length=20, max_length=10_000)
+    observed_on: dt.date | None = None
+    language: str = Field(default="en", min_length=2, max_length=3)
+    reporter: ReporterIn | None = None
+    parties: list[str] = Field(default_factory=list, max_length=10, description="companies a dispute is against")
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+
+class FiledOut(BaseModel):
+    reference: str
+    followup_code: str = Field(description="give this to the local partner: it shows the stage, nothing else")
+    stage: str
+
+
+class FollowUpIn(BaseModel):
+    code: str = Field(min_length=16, max_length=40)
+
+
+class StepIn(BaseModel):
+    step: Step
+    reason: str = Field(min_length=1, max_length=4000)
+    hearing_on: dt.date | None = None
+    admissible: bool | None = Field(default=None, description="for step 'admit': the committee's decision")
+
+
+class MatchIn(BaseModel):
+    site_ids: list[str] = Field(min_length=1, max_length=20)
+    years: list[int] | None = Field(default=None, max_length=10)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class NotifyIn(BaseModel):
+    allegation: str = Field(min_length=10, max_length=4000,
+                            description="what the companies are told: the site and the allegation, in the "
+                                        "secretariat's words; no reporter, no other company")
+    reason: str = Field(default="companies notified", max_length=4000)
+
+
+class MessageIn(BaseModel):
+    kind: MessageKind = MessageKind.RESPONSE
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class RulingIn(BaseModel):
+    ruling: str = Field(min_length=1, max_length=20_000)
+    compliance_deadline: dt.date
+    published_summary: str = Field(min_length=20, max_length=4000,
+                                   description="anonymised: published when the ruling is final")
+    reason: str = Field(default="ruling", max_length=4000)
+
+
+class SystemicIn(BaseModel):
+    joint_project: str = Field(min_length=1, max_length=300)
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class StageOut(BaseModel):
+    reference: str
+    stage: str
+
+
+@router.post("", response_model=FiledOut, status_code=201)
+def file_grievance(body: GrievanceIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> FiledOut:
+    """File a report for a local partner (NGO and union parties) or a dispute (also companies).
+    The reporter's identity is sealed with a key of the case's own; only the filer and the
+    committee can read it."""
+    filing = Filing(
+        case_type=body.case_type, description=body.description, themes=body.themes, site_ids=body.site_ids,
+        country=body.country, region=body.region, observed_on=body.observed_on, language=body.language,
+        reporter=Reporter(**body.reporter.model_dump()) if body.reporter else None, parties=body.parties,
+        attachments=[Attachment(a.filename, a.media_type, decode_base64(a.content_base64, f"attachments[{i + 1}].content"))
+                     for i, a in enumerate(body.attachments)])
+    reference, code = svc.grievance.file(principal, filing, request_id)
+    return FiledOut(reference=reference, followup_code=code, stage=svc.grievance.case(reference).stage.value)
+
+
+@router.post("/follow-up")
+def follow_up(body: FollowUpIn, svc: ServicesDep, response: Response) -> dict[str, Any]:
+    """No login: the case's stage and dates for whoever holds the follow-up code."""
+    response.headers["Cache-Control"] = "no-store"
+    return svc.grievance.follow_up(body.code)
+
+
+@router.get("")
+def queue(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
+    """The cases on this principal's desk, with the running deadline, due date and overdue flag."""
+    from trustone.casework import queue_for
+
+    return queue_for(svc, principal, request_id)
+
+
+@router.get("/notices")
+def notices(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
+    """A company's in-app notifications: each names the site and the allegation, never another company."""
+    from trustone.casework import notices_for
+
+    return notices_for(svc, principal, request_id)
+
+
+@router.get("/{reference}")
+def read_case(reference: Reference, principal: PrincipalDep, svc: ServicesDep,
+              request_id: RequestIdDep) -> dict[str, Any]:
+    return svc.grievance.read_case(principal, reference, request_id)
+
+
+@router.get("/{reference}/reporter")
+def reporter(reference: Reference, principal: PrincipalDep, svc: ServicesDep,
+             request_id: RequestIdDep) -> dict[str, str]:
+    """The local partner's identity and contact: the filing party and the committee only."""
+    return svc.grievance.reporter(principal, reference, request_id)
+
+
+@router.get("/{reference}/evidence/{number}", response_class=Response)
+def evidence(reference: Reference, number: Annotated[int, Path(ge=1, le=100)], principal: PrincipalDep,
+             svc: ServicesDep, request_id: RequestIdDep) -> Response:
+    _, media_type, content = svc.grievance.evidence(principal, reference, number, request_id)
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{reference}-evidence-{number}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/{reference}/notified-companies")
+def notified_companies(reference: Reference, principal: PrincipalDep, svc: ServicesDep,
+                       request_id: RequestIdDep) -> dict[str, Any]:
+    return {"reference": reference, "companies": svc.grievance.notified_companies(principal, reference, request_id)}
+
+
+@router.post("/{reference}/steps", response_model=StageOut)
+def take_step(reference: Reference, body: StepIn, principal: PrincipalDep, svc: ServicesDep,
+              request_id: RequestIdDep) -> StageOut:
+    """One step of the lifecycle; 409 names the steps allowed in the case's stage."""
+    if body.step == Step.ADMIT:
+        if body.admissible is None:
+            from registry.domain.errors import ValidationError
+
+            raise ValidationError("admissible", "required for step 'admit'")
+        stage = svc.grievance.admit(principal, reference, body.admissible, body.reason, request_id)
+    else:
+        stage = svc.grievance.advance(principal, reference, body.step, body.reason, request_id,
+                                      hearing_on=body.hearing_on)
+    return StageOut(reference=reference, stage=stage)
+
+
+@router.post("/{reference}/match")
+def match(reference: Reference, body: MatchIn, principal: PrincipalDep, svc: ServicesDep,
+          request_id: RequestIdDep) -> dict[str, Any]:
+    """Link the case to production sites; the buyers are found through the filter. None found
+    closes the case as not in member chains."""
+    return {"reference": reference,
+            **svc.grievance.match(principal, reference, body.site_ids, body.years, body.reason, request_id)}
+
+
+@router.post("/{reference}/notify")
+def notify(reference: Reference, body: NotifyIn, principal: PrincipalDep, svc: ServicesDep,
+           request_id: RequestIdDep) -> dict[str, Any]:
+    count = svc.grievance.notify_companies(principal, reference, body.allegation, body.reason, request_id)
+    return {"reference": reference, "stage": svc.grievance.case(reference).stage.value, "companies_notified": count}
+
+
+@router.post("/{reference}/messages", response_model=StageOut)
+def company_message(reference: Reference, body: MessageIn, principal: PrincipalDep, svc: ServicesDep,
+                    request_id: RequestIdDep) -> StageOut:
+    """A notified company's response, remediation proposal or progress report."""
+    stage = svc.grievance.company_writes(principal, reference, body.kind, body.text, request_id)
+    return StageOut(reference=reference, stage=stage)
+
+
+@router.post("/{reference}/ruling", response_model=StageOut)
+def ruling(reference: Reference, body: RulingIn, principal: PrincipalDep, svc: ServicesDep,
+           request_id: RequestIdDep) -> StageOut:
+    stage = svc.grievance.rule(principal, reference, body.ruling, body.compliance_deadline, body.published_summary,
+                               body.reason, request_id)
+    return StageOut(reference=reference, stage=stage)
+
+
+@router.post("/{reference}/systemic", status_code=204, response_class=Response)
+def systemic(reference: Reference, body: SystemicIn, principal: PrincipalDep, svc: ServicesDep,
+             request_id: RequestIdDep) -> Response:
+    svc.grievance.flag_systemic(principal, reference, body.joint_project, body.reason, request_id)
+    return Response(status_code=204)
+
+
+@public.get("/grievance-statistics")
+def statistics(svc: ServicesDep) -> dict[str, Any]:
+    """Published: cases by stage, theme, country and type; median days per stage; share on time."""
+    svc.case_projections.catch_up()
+    return svc.cases.statistics(svc.grievance.clock())
+
+
+@public.get("/rulings")
+def rulings(svc: ServicesDep) -> list[dict[str, Any]]:
+    """The committee's rulings, anonymised, as published when final."""
+    svc.case_projections.catch_up()
+    return svc.cases.rulings()
