@@ -131,7 +131,8 @@ class GrievanceApplication(Application[uuid.UUID]):
             tag = self.recipient_tag(principal.organisation_id)
             own = case.notice_for(tag) is not None or tag in case.party_tags
         declared = role == "ngo" and self.directory.valid_declaration(principal.login, self.clock().date())
-        return {"own_data": own, "in_case_file": case.before_committee, "valid_declaration": declared,
+        return {"own_data": own, "is_filer": organisation_ref == case.filer_ref,
+                "in_case_file": case.before_committee, "valid_declaration": declared,
                 "secretariat_is_party": case.secretariat_is_party}
 
     def _audit(self, case: GrievanceCase, request_id: str, company: str | None = None) -> dict[str, Any]:
@@ -156,7 +157,7 @@ class GrievanceApplication(Application[uuid.UUID]):
         self.vault.authorise(principal, "file_grievance", subject_kind="grievance_case",
                              purpose="file a grievance", request_id=request_id,
                              facts={"is_dispute": CaseType(filing.case_type).is_dispute})
-        self._check_filer(principal, filing.case_type)
+        self._check_filer(principal, filing)
         site_ids = [self._site_id(site_id, index) for index, site_id in enumerate(filing.site_ids)]
         country = filing.country or (site_ids[0][:2] if site_ids else None)
         parties, party_tags = self._parties(filing.parties)
@@ -186,12 +187,14 @@ class GrievanceApplication(Application[uuid.UUID]):
         raise ConflictError("too many filings at once: please try again")
 
     @staticmethod
-    def _check_filer(principal: Any, case_type: CaseType) -> None:
-        role = str(principal.role)
+    def _check_filer(principal: Any, filing: Filing) -> None:
+        role, case_type = str(principal.role), filing.case_type
+        if role == "company" and filing.site_ids:
+            # the filer is in clear on the case; with a site next to it, it would say who buys there
+            raise ValidationError("site_ids", "a company's dispute names no production site here: "
+                                  "describe it in the description, which is sealed")
         if case_type == CaseType.DISPUTE_WITH_SECRETARIAT and role != "company":
             raise ValidationError("case_type", "a dispute with the secretariat is filed by a member company")
-        if case_type == CaseType.COMPLAINT and role == "company":
-            raise ValidationError("case_type", "a company files a dispute, not a complaint")
 
     def _site_id(self, site_id: str, index: int) -> str:
         try:
@@ -339,6 +342,8 @@ class GrievanceApplication(Application[uuid.UUID]):
         opened = self._open(principal, "record_committee_decision", case,
                             {"reporter": case.reporter, "parties": case.parties, "matches": case.matches}, request_id)
         summary = text(published_summary, "published_summary", 4000, shortest=20)
+        if case.filer_kind == "company":
+            opened["filer"] = case.filer_ref  # a company's own dispute: it is a party too
         self._refuse_identifying(summary, opened)
         stage = case.rule(text(ruling, "ruling", 20_000), compliance_deadline, summary, principal.login,
                           text(reason, "reason", 4000), self.clock())
@@ -352,6 +357,7 @@ class GrievanceApplication(Application[uuid.UUID]):
             names |= {reporter.get("name", ""), reporter.get("organisation", "")}
         refs = list(opened.get("parties") or []) + [m["company"] for m in opened.get("matches") or []
                                                    if isinstance(m, dict)]
+        refs += [opened["filer"]] if opened.get("filer") else []
         for ref in refs:
             company = self.directory.organisation(ref)
             names |= {company.ref, company.name}

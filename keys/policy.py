@@ -55,6 +55,7 @@ class Facts:
     own_entries_only: bool = False  # an access-log read limited to the principal's own entries
     about_own_data_only: bool = False  # an access-log read limited to entries about own data
     secretariat_is_party: bool = False  # a dispute between a company and the secretariat
+    is_filer: bool = False  # the principal's organisation filed the case (own_data also covers notified companies)
 
 
 Rule = Callable[[Facts], bool]
@@ -72,6 +73,7 @@ CASE_FILE = _when(lambda f: f.in_case_file)
 DISPUTE = _when(lambda f: f.is_dispute)
 OWN_ENTRIES = _when(lambda f: f.own_entries_only)
 ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only)
+FILER = _when(lambda f: f.is_filer)
 NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party)  # a party to a dispute cannot run its case
 
 S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE,
@@ -104,7 +106,8 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.RESPOND_TO_CASE: {C: OWN},
     Action.REFER_TO_COMMITTEE: {S: NOT_A_PARTY, N: OWN, U: OWN},
     Action.READ_REPORTER_IDENTITY: {N: OWN, U: OWN, K: CASE_FILE},  # never the secretariat or a company
-    Action.READ_EVIDENCE: {S: ALLOW, N: OWN, U: OWN, K: CASE_FILE},  # photos can identify the reporter
+    # photos can identify the reporter: not for notified companies; a company reads its own dispute's
+    Action.READ_EVIDENCE: {S: ALLOW, N: OWN, U: OWN, C: FILER, K: CASE_FILE},
 }
 
 # Anonymous visitors: the published lists and published member fields only.

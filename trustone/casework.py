@@ -7,12 +7,16 @@ company's own data.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from keys.filter import UNREADABLE
 
 if TYPE_CHECKING:
     from trustone.bootstrap import Services
+
+log = logging.getLogger("trustone.grievance")
 
 
 def _company_tag(svc: Services, principal: Any) -> str | None:
@@ -70,3 +74,34 @@ def deliver_notices(svc: Services, mailer: Any = None) -> Any:
         return svc.registry.organisation(company_ref).contact_email
 
     return svc.outbox.deliver_pending(svc.cases.pending_notices(), open_notice, address_of, mailer, mail.sender)
+
+
+class NoticeDispatcher:
+    """While serving, send notice e-mails shortly after the secretariat notifies (when an SMTP host
+    is configured; otherwise they wait in the outbox for ``trustone grievances send-mail``)."""
+
+    def __init__(self, svc: Services, interval: float = 30.0):
+        self.svc = svc
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @staticmethod
+    def configured(svc: Services) -> bool:
+        return any(name == "TRUSTONE_SMTP_HOST" and value.strip() for name, value in svc.settings.mail_environ)
+
+    def start(self) -> None:
+        def loop() -> None:
+            while not self._stop.wait(self.interval):
+                try:
+                    deliver_notices(self.svc)
+                except Exception as error:  # the next round retries; the outbox records what went out
+                    log.error("notice e-mail dispatch: %s; retrying", type(error).__name__)
+
+        self._thread = threading.Thread(target=loop, name="notice-dispatcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

@@ -14,11 +14,13 @@ from registry.domain.errors import RegistryError
 from registry.reportfile import ReportFileError
 from trustone.bootstrap import Services, bootstrap
 from trustone.cli_audit import audit_cli
+from trustone.cli_grievances import grievances_cli
 from trustone.settings import Settings, SettingsError
 
 cli = typer.Typer(help="TruStone registry: confidential supply-chain registry and grievance cases.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(grievances_cli, name="grievances")
 
 
 def services_or_exit() -> Services:
@@ -109,16 +111,22 @@ projections_cli = typer.Typer(help="The lists as projections of the event store.
 def rebuild_projections(
     view: Annotated[list[str] | None, typer.Option("--view", help="a view to rebuild (default: all)")] = None,
 ) -> None:
-    """Empty the lists and rebuild them from the events; gives the same rows as following along."""
+    """Empty the lists and case views and rebuild them from the events; gives the same rows as
+    following along. Which notice e-mails went out is not a view: a rebuild sends nothing again."""
     services = services_or_exit()
     try:
-        unknown = set(view or ()) - set(services.projections.recorders)
+        known = {name: runner for runner in services.runners for name in runner.recorders}
+        unknown = set(view or ()) - set(known)
         if unknown:
-            fail(f"--view: no such view; known: {', '.join(sorted(services.projections.recorders))}")
-        applied = services.projections.rebuild(view or None)
+            fail(f"--view: no such view; known: {', '.join(sorted(known))}")
+        applied = 0
+        for runner in services.runners:
+            names = [name for name in (view or runner.recorders) if name in runner.recorders]
+            if names:
+                applied += runner.rebuild(names)
     finally:
         services.close()
-    typer.echo(f"rebuilt {', '.join(view or sorted(services.projections.recorders))}: {applied} event(s) applied")
+    typer.echo(f"rebuilt {', '.join(view or sorted(known))}: {applied} event(s) applied")
 
 
 publish_cli = typer.Typer(help="Publish a year's public lists (frozen once published).", no_args_is_help=True)

@@ -95,7 +95,7 @@ def grievance_buyer_resolver(services: Services):
                 entry = found.setdefault(company_ref, {"sites": set(), "years": set()})
                 entry["sites"].add(site_id)
                 entry["years"].add(row_year)
-        today = dt.date.today()
+        today = services.grievance.clock().date()
         return {ref: {"sites": sorted(entry["sites"]), "years": sorted(entry["years"])}
                 for ref, entry in found.items() if services.registry.member_status_on(ref, today).member}
 

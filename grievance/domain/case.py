@@ -224,24 +224,25 @@ class GrievanceCase(Aggregate):
     def company_writes(self, recipient_tag: str, kind: MessageKind, message: dict[str, str], actor: str,
                        at: dt.datetime) -> Stage:
         """A notified company responds, proposes remediation or reports progress. Its first response
-        opens the dialogue."""
+        opens the dialogue. Who wrote goes inside the sealed message: a company user's login in
+        clear, next to the case's sites, would tell who buys there."""
         if self.notice_for(recipient_tag) is None:
             raise ConflictError(f"case {self.reference}: this company was not notified")
         if self.stage not in COMPANY_DIALOGUE_STAGES:
             # the error names what is allowed in this stage
             target_of(self.reference, self.stage, Step.RESPOND)
         stage = Stage.IN_DIALOGUE if self.stage == Stage.COMPANIES_NOTIFIED else self.stage
-        self._company_wrote(recipient_tag=recipient_tag, kind=MessageKind(kind), message=message, stage=stage,
-                            actor=actor, at=at)
+        self._company_wrote(recipient_tag=recipient_tag, kind=MessageKind(kind), message={**message, "by": actor},
+                            stage=stage, at=at)
         return stage
 
     @event("CompanyWrote")
-    def _company_wrote(self, recipient_tag: str, kind: MessageKind, message: Any, stage: Stage, actor: str,
+    def _company_wrote(self, recipient_tag: str, kind: MessageKind, message: Any, stage: Stage,
                        at: dt.datetime) -> None:
         self.messages.append({"recipient_tag": recipient_tag, "kind": MessageKind(kind), "message": message,
-                              "actor": actor, "at": at})
+                              "at": at})
         if Stage(stage) != self.stage:
-            self._enter(Stage(stage), at, actor, None)
+            self._enter(Stage(stage), at, "company", None)  # the role, not the person (see above)
 
     # --- the committee --------------------------------------------------------------------------
 

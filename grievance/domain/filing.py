@@ -92,7 +92,7 @@ def check_filing(filing: Filing, today: dt.date) -> Filing:
                             contact=(reporter.contact or "").strip()[:500],
                             organisation=(reporter.organisation or "").strip()[:200])
     return Filing(case_type=case_type, description=description, themes=[Theme(t) for t in dict.fromkeys(filing.themes)],
-                  site_ids=[s.strip().upper() for s in dict.fromkeys(filing.site_ids)], country=country,
+                  site_ids=list(dict.fromkeys(s.strip().upper() for s in filing.site_ids)), country=country,
                   region=(filing.region or "").strip()[:120], observed_on=filing.observed_on, language=language,
                   reporter=reporter, parties=list(dict.fromkeys(p.strip().lower() for p in filing.parties)),
                   attachments=check_attachments(filing.attachments))

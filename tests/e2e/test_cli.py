@@ -78,7 +78,7 @@ def test_projections_rebuild_rebuilds_the_lists_from_the_events(services, tmp_pa
     before = services.aggregated_list.sites()
     result = run(services.settings, "projections", "rebuild")
     assert result.returncode == 0, result.stderr
-    assert "rebuilt aggregated_list" in result.stdout
+    assert "rebuilt aggregated_list" in result.stdout and "cases" in result.stdout  # the case views too
     assert services.aggregated_list.sites() == before
     unknown = run(services.settings, "projections", "rebuild", "--view", "nonsense")
     assert unknown.returncode != 0 and "--view" in unknown.stderr

@@ -1,7 +1,9 @@
 """With only the database (no keyring), nothing confidential can be read (DESIGN.md section 8).
 
-After loading the demo data, dump every table of both stores' databases and look for what must not
-be there in plaintext: a company-site pair, a volume, a price, a contract note.
+After loading the demo data and taking a grievance case through notification, a company's response
+and a ruling, dump every table of both stores' databases and look for what must not be there in
+plaintext: a company-site pair, a volume, a price, a contract note, the reporter's identity, the
+case's words.
 """
 
 from __future__ import annotations
@@ -46,10 +48,52 @@ def _text(value) -> str:
     return str(value)
 
 
+REPORTER = {"name": "Kamla Devi Meghwal", "contact": "+91 94140 55511", "organisation": "Bijolia Mine Workers"}
+CASE_WORDS = {
+    "description": "Eleven-year-old Ramesh works the night shift at the splitting yard of this quarry.",
+    "allegation": "Night work by children was reported at the splitting yard in January.",
+    "response": "Our purchasing manager Pieter Vos will visit the splitting yard next week.",
+    "ruling": "Remediation fund of 18,500 euro to be paid by the importer within 60 days.",
+}
+
+
 @pytest.fixture
-def dump(services, demo) -> list[str]:
-    """One string per table row, the lists' projections included."""
-    services.projections.catch_up()
+def grievance(services, demo):
+    """A complaint about the demo's Rajasthan quarry: filed, matched, notified, answered, ruled on."""
+    import datetime as dt
+
+    from grievance.domain.filing import Filing, Reporter
+    from keys.principal import Principal
+
+    def principal(role: str) -> Principal:
+        account = services.registry.account(demo.logins[role])
+        return Principal(account.login, account.role, account.organisation_id,
+                         services.registry.repository.get(account.organisation_id).ref)
+
+    ngo, secretariat, company, committee = (principal(r) for r in ("ngo", "secretariat", "company", "committee"))
+    app = services.grievance
+    reference, _ = app.file(ngo, Filing(case_type="complaint", description=CASE_WORDS["description"],
+                                        themes=["child_labour"], site_ids=[demo.rajasthan_quarry],
+                                        reporter=Reporter(**REPORTER)))
+    app.advance(secretariat, reference, "acknowledge", "received")
+    app.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
+    app.notify_companies(secretariat, reference, CASE_WORDS["allegation"])
+    app.company_writes(company, reference, "response", CASE_WORDS["response"])
+    app.advance(ngo, reference, "refer_to_committee", "stalled")
+    app.admit(committee, reference, True, "admissible")
+    app.advance(committee, reference, "schedule_hearing", "hearing", hearing_on=dt.date.today())
+    app.rule(committee, reference, CASE_WORDS["ruling"], dt.date.today() + dt.timedelta(days=60),
+             "A member must pay into a remediation fund for a quarry in India.")
+    services.catch_up()
+    case_id = app.case(reference).id
+    return {"login": company.login, "case_marks": (str(case_id), case_id.hex, reference, demo.rajasthan_quarry),
+            **REPORTER, **CASE_WORDS}
+
+
+@pytest.fixture
+def dump(services, demo, grievance) -> list[str]:
+    """One string per table row, the lists' projections and case views included."""
+    services.catch_up()
     return sqlite_dump(services.settings) if services.settings.backend == "sqlite" else postgres_dump(services)
 
 
@@ -102,3 +146,17 @@ def test_no_totp_secret_is_in_any_row(everything, services, demo):
     assert secrets
     text = everything
     assert not [secret for secret in secrets if secret in text]
+
+
+def test_no_reporter_identity_or_case_text_is_in_any_row(everything, grievance):
+    """The reporter is sealed with the case's key, and the case's words with it."""
+    words = {name: value for name, value in grievance.items() if name not in ("login", "case_marks")}
+    assert not [name for name, value in words.items() if value in everything]
+
+
+def test_no_row_ties_the_answering_company_user_to_the_case(dump, grievance):
+    """A company user's login next to the case (or its site) would say who buys there: the login
+    goes inside the sealed message."""
+    rows = [row for row in dump if grievance["login"] in row]
+    assert rows  # the account itself
+    assert not [row for row in rows if any(mark in row for mark in grievance["case_marks"])]

@@ -44,7 +44,7 @@ MATRIX = {
     Action.REFER_TO_COMMITTEE: [UNLESS_PARTY, "own_data", "own_data", NEVER, NEVER, NEVER, NEVER],
     # DESIGN.md section 6: "shown only to the filing party and the committee"
     Action.READ_REPORTER_IDENTITY: [NEVER, "own_data", "own_data", NEVER, "in_case_file", NEVER, NEVER],
-    Action.READ_EVIDENCE: [ALWAYS, "own_data", "own_data", NEVER, "in_case_file", NEVER, NEVER],
+    Action.READ_EVIDENCE: [ALWAYS, "own_data", "own_data", "is_filer", "in_case_file", NEVER, NEVER],
 }
 ALL_FACTS = {field.name: True for field in dataclasses.fields(Facts)}
 CELLS = [(action, role, expectation) for action, row in MATRIX.items() for role, expectation in zip(ROLES, row)]

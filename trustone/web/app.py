@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
+from trustone.casework import NoticeDispatcher
 from trustone.settings import Settings
 from trustone.web import admin, audit, grievances, lists, reports
 from trustone.web.deps import ServicesDep
@@ -27,7 +28,12 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     async def lifespan(_: FastAPI):
         for runner in services.runners:
             runner.start()  # lists and case views follow writes within a fraction of a second
+        dispatcher = NoticeDispatcher(services) if NoticeDispatcher.configured(services) else None
+        if dispatcher:
+            dispatcher.start()
         yield
+        if dispatcher:
+            dispatcher.stop()
         for runner in services.runners:
             runner.stop()
 
