@@ -63,12 +63,10 @@ def grievance(services, demo):
     import datetime as dt
 
     from grievance.domain.filing import Filing, Reporter
-    from keys.principal import Principal
+    from tests.principals import of_account
 
-    def principal(role: str) -> Principal:
-        account = services.registry.account(demo.logins[role])
-        return Principal(account.login, account.role, account.organisation_id,
-                         services.registry.repository.get(account.organisation_id).ref)
+    def principal(role: str):
+        return of_account(services, demo.logins[role])
 
     ngo, secretariat, company, committee = (principal(r) for r in ("ngo", "secretariat", "company", "committee"))
     app = services.grievance

@@ -23,6 +23,7 @@ from keys.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 from tests.clock import FakeClock
+from tests.principals import of_account
 
 NOW = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)  # the NGO's declaration is valid 2025-03-01..2027-03-01
 REPORTER = Reporter("Sangh Kishanpura", "+91 98290 00000", "Kishanpura Mine Workers Collective")
@@ -50,9 +51,7 @@ class Scenario:
         assert self.C.organisation_ref == self.buyers[0]
 
     def demo_principal(self, role: str) -> Principal:
-        account = self.reg.account(self.demo.logins[role])
-        organisation = self.reg.repository.get(account.organisation_id)
-        return Principal(account.login, account.role, account.organisation_id, organisation.ref)
+        return of_account(self.svc, self.demo.logins[role])
 
     def extra(self, login: str, role: Role, organisation_ref: str) -> Principal:
         self.reg.create_account(login, role, organisation_ref, f"Test user {login}", "x", None)

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from grievance.domain.filing import Filing, Reporter
 from grievance.mail import MailSettings, SmtpMailer
-from keys.principal import Principal
+from tests.principals import of_account as principal
 from trustone.bootstrap import bootstrap
 from trustone.casework import deliver_notices
 from trustone.demo import load_demo
-
-
-def principal(services, login: str) -> Principal:
-    account = services.registry.account(login)
-    return Principal(account.login, account.role, account.organisation_id,
-                     services.registry.repository.get(account.organisation_id).ref)
 
 
 def test_notices_committed_before_a_crash_are_mailed_once_by_the_next_process(settings, smtp_server):

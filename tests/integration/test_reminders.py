@@ -14,6 +14,7 @@ import pytest
 from grievance.domain.filing import Filing, Reporter
 from keys.principal import Principal
 from tests.clock import FakeClock
+from tests.principals import of_account
 from trustone.bootstrap import Services, bootstrap
 from trustone.demo import load_demo
 from trustone.reminders import (
@@ -56,9 +57,7 @@ def demo(svc):
 
 
 def principal(svc: Services, demo, role: str) -> Principal:
-    account = svc.registry.account(demo.logins[role])
-    return Principal(account.login, account.role, account.organisation_id,
-                     svc.registry.repository.get(account.organisation_id).ref)
+    return of_account(svc, demo.logins[role])
 
 
 def file_complaint(svc: Services, demo) -> str:
