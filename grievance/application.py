@@ -19,8 +19,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Protocol
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from grievance.domain.case import (
     CONFIDENTIAL_EVENTS,
@@ -34,8 +34,13 @@ from grievance.domain.case import (
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
 from grievance.domain.filing import Filing, check_filing
 from grievance.domain.stages import NEXT, Stage, Step
-from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
-from registry.transcodings import register_registry_transcodings
+from registry.domain.errors import (
+    ConflictError,
+    GoneError,
+    NotFoundError,
+    ValidationError,
+)
+from registry.sealed_application import SealedApplication, Vault
 
 log = logging.getLogger("trustone.grievance")
 
@@ -48,16 +53,6 @@ _SECRETARIAT_STEPS = frozenset({Step.ACKNOWLEDGE, Step.DECLARE_INADMISSIBLE, Ste
                                 Step.MONITOR_REMEDIATION, Step.RESOLVE, Step.CLOSE})
 _COMMITTEE_STEPS = frozenset({Step.ADMIT, Step.SCHEDULE_HEARING, Step.SEND_REMINDER, Step.PROPOSE_MEMBERSHIP_END,
                               Step.RECORD_COMPLIANCE})
-
-
-class Vault(Protocol):
-    def mapper(self, transcoder: Transcoder, app_name: str, confidential_events: dict) -> Mapper: ...
-
-    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str: ...
-
-    def open(self, principal: Any, action: str, fields: dict[str, Any], **audit: Any) -> dict[str, Any]: ...
-
-    def authorise(self, principal: Any, action: str, **audit: Any) -> None: ...
 
 
 class Directory(Protocol):
@@ -80,7 +75,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class GrievanceApplication(Application[uuid.UUID]):
+class GrievanceApplication(SealedApplication):
     name = "grievance"
     snapshotting_intervals: ClassVar = {CaseRegister: 50}
     confidential_events: ClassVar = CONFIDENTIAL_EVENTS
@@ -88,19 +83,11 @@ class GrievanceApplication(Application[uuid.UUID]):
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault, directory: Directory,
                  buyers: BuyerResolver, clock: Callable[[], dt.datetime] = utc_now,
                  limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS):
-        self.vault = vault
         self.directory = directory
         self.buyers = buyers
         self.clock = clock
         self.limits = dict(limits)
-        super().__init__(env=env)
-
-    def construct_mapper(self) -> Mapper:
-        return self.vault.mapper(self.construct_transcoder(), self.name, self.confidential_events)
-
-    def register_transcodings(self, transcoder: Transcoder) -> None:
-        super().register_transcodings(transcoder)
-        register_registry_transcodings(transcoder)
+        super().__init__(env=env, vault=vault)
 
     # --- lookups ------------------------------------------------------------------------------
 
@@ -439,19 +426,24 @@ class GrievanceApplication(Application[uuid.UUID]):
                             {f"notice_{i}": n["notice"] for i, n in enumerate(case.notices)}, request_id)
         return sorted(_readable(notice, reference)["company"] for notice in opened.values())
 
-    def has_pending_dispute(self, company_ref: str, company_id: uuid.UUID) -> bool:
-        """Verklaring D: an open case before the committee that this company is a party to: a dispute
-        it filed or is named in, or a referred complaint it was notified of."""
+    def before_committee_with(self, company_ref: str, company_id: uuid.UUID) -> bool:
+        """An open case before the committee that this company is part of: a dispute it filed or
+        is named in, or a referred complaint it was notified of. Such a company cannot withdraw
+        (Verklaring D), and its reports are part of the committee's case file."""
         tag = self.recipient_tag(company_id)
-        for reference in self.references():
-            case = self.case(reference)
-            if not case.is_open or not case.before_committee:
-                continue
+        for case in self._open_committee_cases():
             notified = any(notice["recipient_tag"] == tag for notice in case.notices)
             if tag in case.party_tags or case.filer_ref == company_ref or notified:
                 return True
         return False
 
+    def sites_before_committee(self) -> set[str]:
+        """The sites of open cases before the committee: its linked-list view is scoped to these."""
+        return {site_id for case in self._open_committee_cases() for site_id in case.site_ids}
+
+    def _open_committee_cases(self) -> list[GrievanceCase]:
+        cases = [self.case(reference) for reference in self.references()]
+        return [case for case in cases if case.is_open and case.before_committee]
 
 def _next_steps(case: GrievanceCase) -> list[Step]:
     return list(NEXT[case.stage])

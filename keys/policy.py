@@ -86,7 +86,7 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.READ_REPORT: {S: ALLOW, C: OWN, K: CASE_FILE},
     Action.READ_LINKED_LIST: {S: ALLOW, N: DECLARED, K: CASE_FILE},  # art. 6 lid 3: NGOs, not unions
     Action.READ_AGGREGATED_LIST: {S: ALLOW, N: ALLOW, U: ALLOW, K: ALLOW},
-    Action.REQUEST_RELEASE: {N: ALLOW, U: ALLOW},
+    Action.REQUEST_RELEASE: {N: OWN, U: OWN},  # a new request is own; then the requesting party's only
     Action.APPROVE_RELEASE: {S: ALLOW},
     Action.READ_PUBLIC: EVERY_ROLE,
     Action.FILE_GRIEVANCE: {N: ALLOW, U: ALLOW, C: DISPUTE},

@@ -10,21 +10,34 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Callable
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper, Transcoder
 
+from registry.domain.access_requests import (
+    CONFIDENTIAL_EVENTS as ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
+)
+from registry.domain.access_requests import DataAccessRegister
 from registry.domain.accounts import CONFIDENTIAL_EVENTS as ACCOUNT_CONFIDENTIAL_EVENTS
 from registry.domain.accounts import Role, UserAccount, validate_login
 from registry.domain.assessment import level_for, next_assessment
 from registry.domain.declarations import Declaration, DeclarationRegister
-from registry.domain.duplicates import MatchVerdict, SiteFingerprint, best_match, normalise_name
-from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
+from registry.domain.duplicates import (
+    MatchVerdict,
+    SiteFingerprint,
+    best_match,
+    normalise_name,
+)
+from registry.domain.errors import (
+    ConflictError,
+    GoneError,
+    NotFoundError,
+    ValidationError,
+)
 from registry.domain.geography import Coordinates, RegionPath, fold, validate_country
 from registry.domain.organisations import (
     CompanyCategory,
@@ -44,9 +57,19 @@ from registry.domain.reports import (
 )
 from registry.domain.review_queue import DuplicateReviewQueue
 from registry.domain.site_ids import new_site_id
-from registry.domain.sites import ProductionSite, SiteKind, SiteStatus, parse_stone_types
-from registry.reportfile import CellError, ParsedReport, ReportFileError, parse_report_file
-from registry.transcodings import register_registry_transcodings
+from registry.domain.sites import (
+    ProductionSite,
+    SiteKind,
+    SiteStatus,
+    parse_stone_types,
+)
+from registry.reportfile import (
+    CellError,
+    ParsedReport,
+    ReportFileError,
+    parse_report_file,
+)
+from registry.sealed_application import SealedApplication, Vault
 
 # Operational log: references and counts of public things only, never report content.
 log = logging.getLogger("trustone.registry")
@@ -85,39 +108,20 @@ class MemberStatus:
     level_assessed_on: dt.date | None
 
 
-class Vault(Protocol):
-    """What the registry needs from keys/ (see keys/vault.py): sealing, fingerprints, the filter."""
-
-    def mapper(self, transcoder: Transcoder, app_name: str, confidential_events: dict) -> Mapper: ...
-
-    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str: ...
-
-    def open(self, principal: Any, action: str, fields: dict[str, Any], **audit: Any) -> dict[str, Any]: ...
-
-    def system_principal(self, name: str) -> Any: ...
-
-
-class RegistryApplication(Application[uuid.UUID]):
+class RegistryApplication(SealedApplication):
     """Confidential fields are sealed by the vault's mapper on the way into the store; reading them
     back goes through the vault's filter (policy, access log, then decryption)."""
 
     name = "registry"
-    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50}
-    confidential_events: ClassVar = {**REPORT_CONFIDENTIAL_EVENTS, **ACCOUNT_CONFIDENTIAL_EVENTS}
+    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50, DataAccessRegister: 50}
+    confidential_events: ClassVar = {**REPORT_CONFIDENTIAL_EVENTS, **ACCOUNT_CONFIDENTIAL_EVENTS,
+                                     **ACCESS_REQUEST_CONFIDENTIAL_EVENTS}
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
-        self.vault = vault
-        # Set by the composition root once the grievance application exists: company ref -> bool.
-        self.pending_dispute_check: Callable[[str], bool] | None = None
-        _refuse_snapshots_of_confidential_aggregates(self.snapshotting_intervals, self.confidential_events)
-        super().__init__(env=env)
-
-    def construct_mapper(self) -> Mapper:
-        return self.vault.mapper(self.construct_transcoder(), self.name, self.confidential_events)
-
-    def register_transcodings(self, transcoder: Transcoder) -> None:
-        super().register_transcodings(transcoder)
-        register_registry_transcodings(transcoder)
+        # Set by the composition root once the grievance application exists: whether a company is
+        # part of an open case before the complaints committee (company ref -> bool).
+        self.committee_case_check: Callable[[str], bool] = lambda ref: False
+        super().__init__(env=env, vault=vault)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -166,7 +170,7 @@ class RegistryApplication(Application[uuid.UUID]):
     def withdraw(self, ref: str, on: dt.date) -> None:
         """Verklaring D: a company with a pending dispute before the committee cannot withdraw."""
         company = self.company(ref)
-        if self.pending_dispute_check is not None and self.pending_dispute_check(ref):
+        if self.committee_case_check(ref):
             raise ConflictError(f"{ref} has a dispute pending before the complaints committee: "
                                 "it cannot withdraw until the dispute is decided")
         company.withdraw(on)
@@ -394,9 +398,14 @@ class RegistryApplication(Application[uuid.UUID]):
         opened = self.vault.open(
             principal, "read_report", chosen.sealed, subject_kind="report",
             subject_ref=f"{company_ref}/{year}/v{chosen.number}", company=company_ref, purpose=purpose,
-            request_id=request_id, facts={"own_data": getattr(principal, "organisation_id", None) == company.id},
+            request_id=request_id, facts={"own_data": getattr(principal, "organisation_id", None) == company.id,
+                                          "in_case_file": self._in_case_file(principal, company_ref)},
         )
         return _content_or_gone(opened)
+
+    def _in_case_file(self, principal: Any, company_ref: str) -> bool:
+        """The committee reads a company's report only while the company is part of a case before it."""
+        return str(getattr(principal, "role", "")) == "committee" and self.committee_case_check(company_ref)
 
     def _fingerprint(self, company_id: uuid.UUID, content: ReportContent) -> str:
         return self.vault.fingerprint(company_id, content.canonical_bytes())
@@ -571,16 +580,6 @@ class RegistryApplication(Application[uuid.UUID]):
         if self._exists(register_id):
             return self.repository.get(register_id)
         return DeclarationRegister(account_id=account_id)
-
-
-def _refuse_snapshots_of_confidential_aggregates(intervals: dict, confidential_events: dict) -> None:
-    """A snapshot stores an aggregate's state as it is in memory, where fields are in plaintext right
-    after a command: it would bypass the sealing mapper. So aggregates with confidential events are
-    never snapshotted."""
-    confidential = {name.split(".", 1)[0] for name in confidential_events}
-    for aggregate_class in intervals:
-        if aggregate_class.__name__ in confidential:
-            raise TypeError(f"{aggregate_class.__name__} has confidential fields and must not be snapshotted")
 
 
 def _content_or_gone(opened: dict[str, Any]) -> ReportContent:

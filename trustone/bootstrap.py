@@ -120,7 +120,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     case_view = view_recorder(settings, CaseView())
     services.case_projections = ProjectionRunner(services.grievance, [case_view])
     services.cases = CaseBoard(case_view, limits)
-    registry.pending_dispute_check = lambda ref: services.grievance.has_pending_dispute(
+    registry.committee_case_check = lambda ref: services.grievance.before_committee_with(
         ref, registry.organisation_id(ref))
     services.quarry_regions.create_tables()
     protect_event_tables(services)

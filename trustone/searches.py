@@ -16,11 +16,14 @@ if TYPE_CHECKING:
     from trustone.bootstrap import Services
 
 
-def linked_list_facts(services: Services, principal: Any) -> Facts:
-    """An NGO party sees the linked list only while a signed declaration is valid (art. 6 lid 3)."""
+def linked_list_facts(services: Services, principal: Any, site: str | None = None) -> Facts:
+    """An NGO party sees the linked list only while a signed declaration is valid (art. 6 lid 3);
+    the committee only for a site of a case before it, one site per search (case-scoped)."""
     declared = (isinstance(principal, Principal) and principal.role == Role.NGO
                 and services.registry.valid_declaration(principal.login, dt.date.today()))
-    return Facts(valid_declaration=bool(declared))
+    case_site = (isinstance(principal, Principal) and principal.role == Role.COMMITTEE and bool(site)
+                 and site.strip().upper() in services.grievance.sites_before_committee())
+    return Facts(valid_declaration=bool(declared), in_case_file=bool(case_site))
 
 
 def search_linked_list(services: Services, principal: Any, year: int | None = None, company: str | None = None,
@@ -53,7 +56,7 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
         return rows
 
     rows = services.filter.open_many(
-        principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal),
+        principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal, site),
         Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search", request_id=request_id),
         reports, select)
     return chosen_year, sorted(rows, key=lambda row: (row.company, row.site_id, row.tier))

@@ -7,8 +7,9 @@ not logged: there is nobody to attribute them to.
 
 Grievance cells run against a case prepared in the stage the action needs (filed by the NGO, about
 a quarry both member companies buy from). Cells of DESIGN.md section 7 (releasing part of the
-aggregated list to a local partner) have no endpoint yet; they are walked at the policy level in
-tests/unit/test_policy.py.
+aggregated list to a local partner) run against a data-access request the NGO made, prepared in the
+status the action needs: only the secretariat approves, and only the requesting party downloads (a
+union party may request, but not download another party's release).
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class Cell:
     json: dict | None = None
     per_company: bool = False  # one log entry per company in the answer
     case_stage: str | None = None  # a grievance case is prepared in this stage; "{ref}" in the path
+    request_stage: str | None = None  # a data-access request is prepared in this status; "{id}" in the path
 
 
 def _everyone_but(*roles: Role) -> frozenset[Role]:
@@ -159,6 +161,23 @@ CELLS += [
          case_stage="filed"),
     Cell("committee decision", "record_committee_decision", "POST", CASE + "/steps", frozenset({Role.COMMITTEE}),
          json={"step": "admit", "admissible": True, "reason": "admissible"}, case_stage="referred"),
+    # the committee's "case files only" and "case-scoped": a company notified of a case before it
+    Cell("read a report in a case file", "read_report", "GET", f"/api/v1/companies/{OWN}/reports/2024",
+         frozenset({Role.SECRETARIAT, Role.COMPANY, Role.COMMITTEE}), case_stage="referred_after_notice"),
+    Cell("linked list for a case's site", "read_linked_list", "GET", "/api/v1/linked-list?site={site}",
+         frozenset({Role.SECRETARIAT, Role.NGO, Role.COMMITTEE}), per_company=True,
+         case_stage="referred_after_notice"),
+]
+RELEASE_REQUEST = {"local_partner": {"name": "Local partner", "contact": "via the field office"}, "country": "IN",
+                   "region": "Rajasthan", "purpose": "Monitoring the quarries in Rajasthan with the local partner."}
+RELEASE = "/api/v1/data-access-requests/{id}"
+CELLS += [
+    Cell("request a release", "request_release", "POST", "/api/v1/data-access-requests",
+         frozenset({Role.NGO, Role.UNION}), json=RELEASE_REQUEST),
+    Cell("approve a release", "approve_release", "POST", RELEASE + "/decision", frozenset({Role.SECRETARIAT}),
+         json={"approve": True, "reason": "the scope fits the purpose"}, request_stage="clause_signed"),
+    Cell("download a release", "request_release", "GET", RELEASE + "/release?format=csv", frozenset({Role.NGO}),
+         request_stage="approved"),  # the NGO's own request: the union (another party) is denied
 ]
 WALK = [(cell, role) for cell in CELLS for role in Role]
 PNG = "iVBORw0KGgoAAAAAAAAAAAAAAAAAAAA="  # base64 of a PNG signature and some bytes
@@ -185,13 +204,33 @@ def case_in_stage(world, stage: str) -> str:
                                                                     base64.b64decode(PNG))]))
     if stage == "referred":
         grievance.advance(ngo, reference, "refer_to_committee", "no answer")
-    if stage in ("matched", "companies_notified"):
+    if stage in ("matched", "companies_notified", "referred_after_notice"):
         grievance.advance(secretariat, reference, "acknowledge", "received")
         grievance.match(secretariat, reference, [site], [2024], "confirmed")
-    if stage == "companies_notified":
+    if stage in ("companies_notified", "referred_after_notice"):
         grievance.notify_companies(secretariat, reference, "Child labour was reported at this quarry.")
+    if stage == "referred_after_notice":
+        grievance.advance(ngo, reference, "refer_to_committee", "no remediation")
+        stage = "referred"
     assert grievance.case(reference).stage.value == stage
     return reference
+
+
+def request_in_stage(world, stage: str) -> str:
+    """A data-access request by the NGO for Rajasthan, its local partner's clause recorded, taken to ``stage``."""
+    from registry.data_access import DataAccess
+
+    access = DataAccess(world.registry, world.vault, world.aggregated_list, world.projections)
+    ngo, secretariat = principal_of(world, Role.NGO), principal_of(world, Role.SECRETARIAT)
+    body = RELEASE_REQUEST
+    access_id = access.request(ngo, body["local_partner"], body["country"], body["region"], None, body["purpose"])
+    clause = "TruStone geheimhoudingsclausule lokale partner"
+    access.record_clause(ngo, access_id, clause, "2025-1", hashlib.sha256(clause.encode()).hexdigest(),
+                         dt.date.today() - dt.timedelta(days=1), dt.date.today() + dt.timedelta(days=365))
+    if stage == "approved":
+        access.decide(secretariat, access_id, True, "the scope fits the purpose")
+    assert world.registry.repository.get(access_id).status.value == stage
+    return str(access_id)
 
 
 def quarry_site_id(world) -> str:
@@ -200,8 +239,14 @@ def quarry_site_id(world) -> str:
 
 
 def prepared(world, cell: Cell) -> tuple[str, dict | None]:
-    """The cell's path and body, with a grievance case in the stage it needs and the real site id."""
-    path = cell.path.format(ref=case_in_stage(world, cell.case_stage)) if cell.case_stage else cell.path
+    """The cell's path and body, with a grievance case or a data-access request in the stage it
+    needs and the real site id."""
+    values = {"site": quarry_site_id(world)}
+    if cell.case_stage:
+        values["ref"] = case_in_stage(world, cell.case_stage)
+    if cell.request_stage:
+        values["id"] = request_in_stage(world, cell.request_stage)
+    path = cell.path.format(**values)
     body = json.loads(json.dumps(cell.json).replace("{site}", quarry_site_id(world))) if cell.json else None
     return path, body
 

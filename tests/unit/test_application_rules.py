@@ -14,5 +14,25 @@ def test_an_aggregate_with_confidential_fields_cannot_be_snapshotted():
 
 def test_the_registry_snapshots_only_public_aggregates():
     confidential = {name.split(".", 1)[0] for name in RegistryApplication.confidential_events}
-    assert confidential == {"SupplyChainReport", "UserAccount"}
+    assert confidential == {"SupplyChainReport", "UserAccount", "DataAccessRequest"}
     assert not confidential & {cls.__name__ for cls in RegistryApplication.snapshotting_intervals}
+
+
+def test_the_grievance_application_seals_its_cases_and_snapshots_only_its_register():
+    from grievance.application import GrievanceApplication
+
+    confidential = {name.split(".", 1)[0] for name in GrievanceApplication.confidential_events}
+    assert confidential == {"GrievanceCase"}
+    assert {cls.__name__ for cls in GrievanceApplication.snapshotting_intervals} == {"CaseRegister"}
+
+
+def test_a_grievance_case_cannot_be_snapshotted():
+    from grievance.application import GrievanceApplication
+    from grievance.domain.case import GrievanceCase
+
+    class Careless(GrievanceApplication):
+        snapshotting_intervals = {GrievanceCase: 5}
+
+    with pytest.raises(TypeError, match="GrievanceCase"):
+        Careless(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, vault=object(), directory=object(),
+                 buyers=lambda *args: {})

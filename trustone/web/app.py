@@ -13,7 +13,7 @@ from fastapi import FastAPI, Query, Request
 from trustone.bootstrap import Services, bootstrap
 from trustone.casework import NoticeDispatcher
 from trustone.settings import Settings
-from trustone.web import admin, audit, grievances, lists, reports
+from trustone.web import admin, audit, data_access, grievances, lists, reports
 from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
@@ -58,7 +58,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         return response
 
     app.include_router(auth_router)
-    for router in (reports.router, lists.router, audit.router, admin.router, grievances.router, grievances.public):
+    for router in (reports.router, lists.router, audit.router, admin.router, grievances.router, grievances.public,
+                   data_access.router):
         app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
