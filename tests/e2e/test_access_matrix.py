@@ -331,3 +331,19 @@ def test_the_aggregated_list_over_http_shows_sites_and_no_company(client, tokens
     assert body["year"] == 2024
     assert {site["name"] for site in body["sites"]} == {"Mahadev Sandstone Quarry Bijolia", "Kota Stone Processing Works"}
     assert OWN not in response.text and OTHER not in response.text
+
+
+def test_an_ngo_without_a_valid_declaration_is_refused_the_linked_list_and_the_notified_companies(
+        client, world, tokens):
+    """The NGO cells are conditional (art. 6 lid 3): the walk above has a declared NGO; here its
+    declaration is revoked, and both reads are refused, each with one denied entry."""
+    reference = case_in_stage(world, "companies_notified")
+    for declaration in world.registry.declarations("ngo.user"):
+        world.registry.revoke_declaration(declaration.id, dt.date.today() - dt.timedelta(days=1), "left the NGO")
+    for path, action in (("/api/v1/linked-list", "read_linked_list"),
+                         (f"/api/v1/grievances/{reference}/notified-companies", "see_notified_companies")):
+        before = len(world.access_log.entries(limit=100_000))
+        response = client.get(path, headers={"Authorization": f"Bearer {tokens[Role.NGO]}"})
+        assert response.status_code == 403
+        new = [e for e in world.access_log.entries(limit=100_000)[before:] if not e.actor.startswith("system:")]
+        assert [(e.actor, e.action, str(e.outcome)) for e in new] == [("ngo.user", action, "denied")]
