@@ -14,8 +14,16 @@ from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from grievance.domain.case import CaseType, MessageKind, Theme
-from grievance.domain.filing import MAX_ATTACHMENTS, Attachment, Filing, Reporter, decode_base64
+from grievance.domain.filing import (
+    MAX_ATTACHMENTS,
+    Attachment,
+    Filing,
+    Reporter,
+    decode_base64,
+)
 from grievance.domain.stages import Step
+from registry.domain.errors import ValidationError
+from trustone.casework import notices_for, queue_for
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
 
@@ -128,16 +136,12 @@ def follow_up(body: FollowUpIn, svc: ServicesDep, response: Response) -> dict[st
 @router.get("")
 def queue(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
     """The cases on this principal's desk, with the running deadline, due date and overdue flag."""
-    from trustone.casework import queue_for
-
     return queue_for(svc, principal, request_id)
 
 
 @router.get("/notices")
 def notices(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
     """A company's in-app notifications: each names the site and the allegation, never another company."""
-    from trustone.casework import notices_for
-
     return notices_for(svc, principal, request_id)
 
 
@@ -175,8 +179,6 @@ def take_step(reference: Reference, body: StepIn, principal: PrincipalDep, svc: 
     """One step of the lifecycle; 409 names the steps allowed in the case's stage."""
     if body.step == Step.ADMIT:
         if body.admissible is None:
-            from registry.domain.errors import ValidationError
-
             raise ValidationError("admissible", "required for step 'admit'")
         stage = svc.grievance.admit(principal, reference, body.admissible, body.reason, request_id)
     else:
