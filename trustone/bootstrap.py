@@ -107,6 +107,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
     limits = settings.deadline_limits()
+    # Two steps: the grievance application finds buyers through the lists and the filter of these
+    # services, and the registry asks it whether a company is before the committee.
     services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
                         access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
                         aggregated_list=AggregatedList(aggregated), linked_list=LinkedList(linked),
