@@ -47,6 +47,7 @@ log = logging.getLogger("trustone.grievance")
 _FOLLOWUP_OWNER = uuid.UUID("c0de5eed-4a1b-4c2d-8e3f-9a0b1c2d3e4f")  # the key that tags follow-up codes
 _FOLLOWUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over a phone line
 _RECIPIENT_PURPOSE = b"grievance-recipient"
+_KEY_OWNERS = uuid.UUID("6a1f0c3e-2b7d-4e95-8c40-d3f2a9b1e7c5")  # namespace of companies' grievance keys
 
 # Steps of the secretariat; every committee-phase step is the committee's.
 _SECRETARIAT_STEPS = frozenset({Step.ACKNOWLEDGE, Step.DECLARE_INADMISSIBLE, Step.AGREE_REMEDIATION,
@@ -109,6 +110,11 @@ class GrievanceApplication(SealedApplication):
     def recipient_tag(self, company_id: uuid.UUID) -> str:
         """A company's keyed tag on notices and disputes: without the keyring it names no one."""
         return self.vault.fingerprint(company_id, _RECIPIENT_PURPOSE)
+
+    def key_owner_for(self, company_id: uuid.UUID) -> uuid.UUID:
+        """The owner of a company's grievance key: derived from its keyed tag, so it names no one,
+        and shredding the company (keys/administration.py) can find and destroy it."""
+        return uuid.uuid5(_KEY_OWNERS, self.recipient_tag(company_id))
 
     def _facts(self, principal: Any, case: GrievanceCase) -> dict[str, bool]:
         organisation_ref = getattr(principal, "organisation_ref", None)
@@ -264,8 +270,11 @@ class GrievanceApplication(SealedApplication):
         if any(not 2000 <= year <= now.year for year in years):
             raise ValidationError("years", f"report years between 2000 and {now.year}")
         found = self.buyers(principal, sites, years, case.reference, request_id)
-        matches = [{"company": ref, "sites": sorted(found[ref]["sites"]), "years": sorted(found[ref]["years"])}
-                   for ref in sorted(found)]
+        matches = []
+        for ref in sorted(found):
+            company_id = self.directory.organisation(ref).id
+            matches.append((self.recipient_tag(company_id), self.key_owner_for(company_id),
+                            {"company": ref, "sites": sorted(found[ref]["sites"]), "years": sorted(found[ref]["years"])}))
         stage = case.match(sites, years, matches, principal.login, text(reason, "reason", 4000), now)
         self.save(case)
         return {"stage": stage.value, "companies_found": len(matches)}
@@ -283,16 +292,15 @@ class GrievanceApplication(SealedApplication):
         company. E-mails follow from the committed events (the outbox). Returns the number notified."""
         case = self.case(reference)
         allegation = text(allegation, "allegation", 4000, shortest=10)
-        opened = self._open(principal, "notify_companies", case, {"matches": case.matches}, request_id)
-        matches = opened["matches"]
-        if not isinstance(matches, list):
-            raise GoneError(f"case {reference}: its matches can no longer be read")
+        opened = self._open(principal, "notify_companies", case, _matched_fields(case), request_id)
         now = self.clock()
         respond_by = (now + dt.timedelta(days=self.limits[Deadline.FIRST_RESPONSE])).date()
         notices = []
-        for match in matches:
+        for entry, match in zip(case.matched, opened.values(), strict=True):
+            if not isinstance(match, dict):
+                continue  # the company was shredded since matching: nobody left to notify
             company = self.directory.organisation(match["company"])
-            notices.append((self.recipient_tag(company.id), {
+            notices.append((entry["recipient_tag"], {
                 "company": company.ref, "company_name": company.name, "reference": case.reference,
                 "sites": [self._site_summary(site_id) for site_id in match["sites"]],
                 "years": match["years"], "themes": [theme.value for theme in case.themes],
@@ -327,7 +335,7 @@ class GrievanceApplication(SealedApplication):
         not name a party, the reporter or a member company."""
         case = self.case(reference)
         opened = self._open(principal, "record_committee_decision", case,
-                            {"reporter": case.reporter, "parties": case.parties, "matches": case.matches}, request_id)
+                            {"reporter": case.reporter, "parties": case.parties, **_matched_fields(case)}, request_id)
         summary = text(published_summary, "published_summary", 4000, shortest=20)
         if case.filer_kind == "company":
             opened["filer"] = case.filer_ref  # a company's own dispute: it is a party too
@@ -342,8 +350,8 @@ class GrievanceApplication(SealedApplication):
         reporter = opened.get("reporter")
         if isinstance(reporter, dict):
             names |= {reporter.get("name", ""), reporter.get("organisation", "")}
-        refs = list(opened.get("parties") or []) + [m["company"] for m in opened.get("matches") or []
-                                                   if isinstance(m, dict)]
+        refs = list(opened.get("parties") or []) + [match["company"] for name, match in opened.items()
+                                                   if name.startswith("match_") and isinstance(match, dict)]
         refs += [opened["filer"]] if opened.get("filer") else []
         for ref in refs:
             company = self.directory.organisation(ref)
@@ -424,7 +432,8 @@ class GrievanceApplication(SealedApplication):
             return []
         opened = self._open(principal, "see_notified_companies", case,
                             {f"notice_{i}": n["notice"] for i, n in enumerate(case.notices)}, request_id)
-        return sorted(_readable(notice, reference)["company"] for notice in opened.values())
+        # a shredded company's notice reads as nothing: its name is gone with its keys
+        return sorted(notice["company"] for notice in opened.values() if isinstance(notice, dict))
 
     def before_committee_with(self, company_ref: str, company_id: uuid.UUID) -> bool:
         """An open case before the committee that this company is part of: a dispute it filed or
@@ -444,6 +453,10 @@ class GrievanceApplication(SealedApplication):
     def _open_committee_cases(self) -> list[GrievanceCase]:
         cases = [self.case(reference) for reference in self.references()]
         return [case for case in cases if case.is_open and case.before_committee]
+
+def _matched_fields(case: GrievanceCase) -> dict[str, Any]:
+    return {f"match_{index}": entry["match"] for index, entry in enumerate(case.matched)}
+
 
 def _next_steps(case: GrievanceCase) -> list[Step]:
     return list(NEXT[case.stage])

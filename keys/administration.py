@@ -46,7 +46,10 @@ def shred_company(services, company_ref: str, principal: Principal | SystemPrinc
     """Destroy the company's data keys: its confidential fields become unreadable everywhere."""
     company = services.registry.company(company_ref)
     _authorise(services.filter, principal, "shred company data", company_ref, request_id)
-    destroyed = services.datakeys.shred(company.id)
+    # Its part of grievance cases is under a key of its own, found through the company's key:
+    # find it before that key is gone.
+    grievance_key_owner = services.grievance.key_owner_for(company.id)
+    destroyed = services.datakeys.shred(grievance_key_owner) + services.datakeys.shred(company.id)
     company.record_shredding(on=on or dt.date.today(), by=principal.login, keys_destroyed=destroyed)
     services.registry.save(company)
     services.projections.rebuild()  # what the lists took from the shredded data goes too

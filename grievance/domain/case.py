@@ -1,10 +1,11 @@
 """A grievance case: a report filed by an NGO or union party for a local partner, or a dispute.
 
 Confidentiality (DESIGN.md sections 6 and 8). Everything that could identify the reporter, or tie a
-company to a site, travels in named event attributes that ``keys/`` seals with the case's own data
-key (``CONFIDENTIAL_EVENTS``): the reporter's identity and contact, the description, the parties
-of a dispute, the evidence, the companies found through the linked list, each company's notice and
-messages, every transition's free-text reason, and the ruling. What stays in clear is what the
+company to a site, travels in named event attributes that ``keys/`` seals (``CONFIDENTIAL_EVENTS``):
+with the case's own data key the reporter's identity and contact, the description, the parties of
+a dispute, the evidence, every transition's free-text reason and the ruling; with a grievance key
+of each company's own what concerns that company: what the linked list found for it, its notice,
+its messages. What stays in clear is what the
 queue, the deadlines and the published statistics need and what reveals no company: the reference,
 type, filing party, sites and region named by the filer, themes, stages and their times, and a
 keyed tag per notified company (an HMAC under that company's key: without the keyring it names no
@@ -62,9 +63,12 @@ CONFIDENTIAL_EVENTS = {
     "GrievanceCase.Filed": ("originator_id", ("reporter", "description", "parties")),
     "GrievanceCase.EvidenceAdded": ("originator_id", ("attachment",)),
     "GrievanceCase.Advanced": ("originator_id", ("reason",)),
-    "GrievanceCase.Matched": ("originator_id", ("reason", "matches")),
-    "GrievanceCase.CompanyNotified": ("originator_id", ("notice",)),
-    "GrievanceCase.CompanyWrote": ("originator_id", ("message",)),
+    "GrievanceCase.Matched": ("originator_id", ("reason",)),
+    # A company's part of a case is sealed with a grievance key of that company's own (its owner is
+    # derived from the company's keyed tag): shredding the company erases it from every case.
+    "GrievanceCase.CompanyMatched": ("key_owner", ("match",)),
+    "GrievanceCase.CompanyNotified": ("key_owner", ("notice",)),
+    "GrievanceCase.CompanyWrote": ("key_owner", ("message",)),
     "GrievanceCase.Ruled": ("originator_id", ("reason", "ruling")),
     "GrievanceCase.FlaggedSystemic": ("originator_id", ("reason",)),
 }
@@ -112,7 +116,7 @@ class GrievanceCase(Aggregate):
         self.filed_at = at
         self.history: list[tuple[Stage, dt.datetime, str, Any]] = [(self.stage, at, actor, None)]
         self.evidence: list[dict[str, Any]] = []
-        self.matches: Any = None
+        self.matched: list[dict[str, Any]] = []  # per company: recipient tag, key owner, sealed match
         self.matched_years: list[int] = []
         self.notices: list[dict[str, Any]] = []
         self.messages: list[dict[str, Any]] = []
@@ -187,37 +191,48 @@ class GrievanceCase(Aggregate):
 
     # --- matching and notifying ---------------------------------------------------------------
 
-    def match(self, site_ids: list[str], years: list[int], matches: list[dict[str, Any]], actor: str, reason: str,
-              at: dt.datetime) -> Stage:
-        """``matches``: per buying company, the sites and years found (sealed). None found closes
-        the case as not in member chains."""
+    def match(self, site_ids: list[str], years: list[int], matches: list[tuple[str, uuid.UUID, dict[str, Any]]],
+              actor: str, reason: str, at: dt.datetime) -> Stage:
+        """``matches``: per buying company its recipient tag, the owner of its grievance key and what
+        was found (company, sites, years; sealed with that key, so shredding the company erases it
+        here too). None found closes the case as not in member chains."""
         outcome = Stage.MATCHED if matches else Stage.NOT_IN_MEMBER_CHAINS
         to = target_of(self.reference, self.stage, Step.MATCH, outcome)
-        self._matched(site_ids=site_ids, years=years, matches=matches, stage=to, actor=actor, reason=reason, at=at)
+        for recipient_tag, key_owner, found in matches:
+            self._company_matched(recipient_tag=recipient_tag, key_owner=key_owner, match=found)
+        self._matched(site_ids=site_ids, years=years, companies_found=len(matches), stage=to, actor=actor,
+                      reason=reason, at=at)
         return to
 
+    @event("CompanyMatched")
+    def _company_matched(self, recipient_tag: str, key_owner: uuid.UUID, match: Any) -> None:
+        self.matched.append({"recipient_tag": recipient_tag, "key_owner": key_owner, "match": match})
+
     @event("Matched")
-    def _matched(self, site_ids: list[str], years: list[int], matches: Any, stage: Stage, actor: str, reason: Any,
-                 at: dt.datetime) -> None:
+    def _matched(self, site_ids: list[str], years: list[int], companies_found: int, stage: Stage, actor: str,
+                 reason: Any, at: dt.datetime) -> None:
         self.site_ids = list(site_ids)
         self.matched_years = list(years)
-        self.matches = matches
         self._enter(Stage(stage), at, actor, reason)
 
     def notify_companies(self, notices: list[tuple[str, dict[str, Any]]], actor: str, reason: str,
                          at: dt.datetime) -> Stage:
-        """One notice per company (recipient tag, sealed notice), then the stage changes."""
+        """One notice per matched company (its recipient tag, the notice: sealed with the company's
+        grievance key), then the stage changes."""
         to = target_of(self.reference, self.stage, Step.NOTIFY_COMPANIES)
         if not notices:
             raise ConflictError(f"case {self.reference}: no company to notify")
+        owners = {entry["recipient_tag"]: entry["key_owner"] for entry in self.matched}
+        if any(tag not in owners for tag, _ in notices):
+            raise ConflictError(f"case {self.reference}: only matched companies are notified")
         for recipient_tag, notice in notices:
-            self._company_notified(recipient_tag=recipient_tag, notice=notice, at=at)
+            self._company_notified(recipient_tag=recipient_tag, key_owner=owners[recipient_tag], notice=notice, at=at)
         self._advanced(step=Step.NOTIFY_COMPANIES, stage=to, actor=actor, reason=reason, at=at, hearing_on=None)
         return to
 
     @event("CompanyNotified")
-    def _company_notified(self, recipient_tag: str, notice: Any, at: dt.datetime) -> None:
-        self.notices.append({"recipient_tag": recipient_tag, "notice": notice, "at": at})
+    def _company_notified(self, recipient_tag: str, key_owner: uuid.UUID, notice: Any, at: dt.datetime) -> None:
+        self.notices.append({"recipient_tag": recipient_tag, "key_owner": key_owner, "notice": notice, "at": at})
 
     # --- the company side -----------------------------------------------------------------------
 
@@ -232,12 +247,12 @@ class GrievanceCase(Aggregate):
             # the error names what is allowed in this stage
             target_of(self.reference, self.stage, Step.RESPOND)
         stage = Stage.IN_DIALOGUE if self.stage == Stage.COMPANIES_NOTIFIED else self.stage
-        self._company_wrote(recipient_tag=recipient_tag, kind=MessageKind(kind), message={**message, "by": actor},
-                            stage=stage, at=at)
+        self._company_wrote(recipient_tag=recipient_tag, key_owner=self.notice_for(recipient_tag)["key_owner"],
+                            kind=MessageKind(kind), message={**message, "by": actor}, stage=stage, at=at)
         return stage
 
     @event("CompanyWrote")
-    def _company_wrote(self, recipient_tag: str, kind: MessageKind, message: Any, stage: Stage,
+    def _company_wrote(self, recipient_tag: str, key_owner: uuid.UUID, kind: MessageKind, message: Any, stage: Stage,
                        at: dt.datetime) -> None:
         self.messages.append({"recipient_tag": recipient_tag, "kind": MessageKind(kind), "message": message,
                               "at": at})

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from eventsourcing.persistence import Tracking
 
-from grievance.domain.case import CaseType, GrievanceCase, MessageKind, Theme, first_stage
+from grievance.domain.case import (
+    CaseType,
+    GrievanceCase,
+    MessageKind,
+    Theme,
+    first_stage,
+)
 from grievance.domain.stages import Stage, Step
 from keys.sealing import SealedField
 from projections.cases import CaseBoard, CaseView, PendingNotice
@@ -76,10 +83,15 @@ def acknowledge(case: GrievanceCase, on: float) -> None:
     case.advance(Step.ACKNOWLEDGE, "secretariat.user", "received", at=day(on))
 
 
+def matched(tag: str) -> tuple[str, uuid.UUID, dict]:
+    """What matching found for one company: its tag, its grievance key's owner, the (sealed) match."""
+    return tag, uuid.uuid5(uuid.NAMESPACE_OID, tag), {"company": "hidden"}
+
+
 def notified(number: int, tags: list[str], on: float = 0) -> GrievanceCase:
     case = file(number, on=on)
     acknowledge(case, on + 1)
-    case.match(["site-q1"], [2024], [{"company": "hidden"}], "secretariat.user", "linked list", at=day(on + 3))
+    case.match(["site-q1"], [2024], [matched(tag) for tag in tags], "secretariat.user", "linked list", at=day(on + 3))
     case.notify_companies([(tag, NOTICE) for tag in tags], "secretariat.user", "notify", at=day(on + 4))
     return case
 
@@ -192,7 +204,7 @@ def test_median_days_per_stage_counts_only_stages_a_case_has_left(feed, board):
     cases = [file(n, on=0) for n in (1, 2, 3)]
     for case, acknowledged_on in zip(cases, (1, 2, 4), strict=True):
         acknowledge(case, acknowledged_on)
-    cases[0].match(["site-q1"], [2024], [{"company": "x"}], "secretariat.user", "found", at=day(4))  # 3 days
+    cases[0].match(["site-q1"], [2024], [matched("tag-x")], "secretariat.user", "found", at=day(4))  # 3 days
     cases[1].match(["site-q1"], [2024], [], "secretariat.user", "none", at=day(6))  # 4 days, then closed
     feed(*cases)
     medians = board.statistics(day(30))["median_days_per_stage"]
@@ -249,7 +261,8 @@ def test_notices_are_kept_sealed_exactly_as_recorded_for_the_outbox_and_each_inb
     first = notices[0]
     assert isinstance(first, PendingNotice)
     assert first.sealed == NOTICE and first.case_id == case_id and first.reference == "TS-2025-0001"
-    assert first.notice_id == f"{case_id}:4" and first.notified_at == day(4)
+    # filed 1, acknowledged 2, matched: one event per company (tag-a, tag-b) and the stage 3-5, notified 6
+    assert first.notice_id == f"{case_id}:6" and first.notified_at == day(4)
     assert board.notices_for("tag-b") == [notices[1]]
     assert board.notices_for("tag-z") == []
 
@@ -257,7 +270,7 @@ def test_notices_are_kept_sealed_exactly_as_recorded_for_the_outbox_and_each_inb
 def test_a_plaintext_notice_is_refused(feed):
     case = file(1)
     acknowledge(case, 1)
-    case.match(["site-q1"], [2024], [{"company": "x"}], "secretariat.user", "found", at=day(2))
+    case.match(["site-q1"], [2024], [matched("tag-a")], "secretariat.user", "found", at=day(2))
     case.notify_companies([("tag-a", {"text": "plain notice"})], "secretariat.user", "notify", at=day(3))
     with pytest.raises(TypeError):
         feed(case)

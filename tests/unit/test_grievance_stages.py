@@ -9,11 +9,18 @@ was: same stage, no new event. Every allowed step leads where the table says.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import deque
 
 import pytest
 
-from grievance.domain.case import CaseType, GrievanceCase, MessageKind, Theme, first_stage
+from grievance.domain.case import (
+    CaseType,
+    GrievanceCase,
+    MessageKind,
+    Theme,
+    first_stage,
+)
 from grievance.domain.stages import (
     COMPANY_DIALOGUE_STAGES,
     NEXT,
@@ -29,7 +36,7 @@ from registry.domain.errors import ConflictError, ValidationError
 DAY0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 TAG = "tag-of-company-a"
 NOTICE = {"company": "company-a", "allegation": "dust, no masks"}
-MATCHES = [{"company": "company-a", "sites": ["IN-RJ-SITE1"], "years": [2024]}]
+MATCHES = [(TAG, uuid.uuid5(uuid.NAMESPACE_OID, TAG), {"company": "company-a", "sites": ["IN-RJ-SITE1"], "years": [2024]})]
 COMPLIANCE_DEADLINE = dt.date(2025, 6, 1)
 AFTER_DEADLINE = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
 
