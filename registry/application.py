@@ -327,14 +327,21 @@ class RegistryApplication(SealedApplication):
 
     def import_report(self, company_ref: str, year: int, data: bytes, filename: str,
                       submitted_on: dt.date) -> ImportResult:
-        """Parse, resolve sites, and record a new report version, all or nothing."""
+        """Parse, resolve sites, and record a new report version, all or nothing.
+
+        Idempotence is decided on what the file says, before any site is resolved: resolving a
+        described site may register one (held for duplicate review), so the same file must be
+        recognised first, and then nothing at all is written."""
         company = self.company(company_ref)
         self._check_report_year(company, year)
         parsed = parse_report_file(data, filename)
+        report = self._report_for(company.id, year)
+        digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
+        if report.is_latest(digest):
+            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0)
         pending: dict[uuid.UUID, Aggregate] = {}
         content, new_sites, held = self._resolve_sites(parsed, pending)
-        report = self._report_for(company.id, year)
-        changed = report.submit(content, digest=self._fingerprint(company.id, content),
+        changed = report.submit(content, digest=digest,
                                 source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
         if not changed:
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0)

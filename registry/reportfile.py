@@ -15,7 +15,7 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePath
@@ -26,7 +26,16 @@ from openpyxl.utils import get_column_letter
 
 from registry.domain.errors import RegistryError, ValidationError
 from registry.domain.geography import Coordinates, validate_country
-from registry.domain.reports import ActionPlanItem, Channel, OriginConfidence, QuestionnaireAnswer
+from registry.domain.reports import (
+    ActionPlanItem,
+    Channel,
+    CommercialTerms,
+    OriginConfidence,
+    QuestionnaireAnswer,
+    ReportContent,
+    SupplyLink,
+    canonical_json,
+)
 from registry.domain.site_ids import parse_site_id
 from registry.domain.sites import SiteKind, parse_site_kind
 
@@ -96,6 +105,29 @@ class ParsedReport:
     rows: tuple[ParsedLinkRow, ...]
     questionnaire: tuple[QuestionnaireAnswer, ...] = ()
     action_plan: tuple[ActionPlanItem, ...] = field(default=())
+
+    def canonical_bytes(self) -> bytes:
+        """What the company submitted, in one form whatever the file type: the rows as written,
+        with a described site as its description and a site id as given (not yet resolved).
+
+        The digest that makes re-uploading idempotent is taken over this, before any site is
+        matched or registered. A file of site ids and unknown sites only gives the same bytes as
+        ``ReportContent.canonical_bytes`` of the same links, so the API and a file agree.
+        """
+        content = ReportContent(
+            links=tuple(SupplyLink(chain=r.chain, tier=r.tier, site_kind=r.site_kind, site_id=r.site_id,
+                                   stone_type=r.stone_type, product=r.product, channel=r.channel,
+                                   origin_confidence=r.origin_confidence, circular=r.circular)
+                        for r in self.rows),
+            terms=tuple(CommercialTerms(r.volume, r.volume_unit, r.price_eur_per_unit, r.contract_notes)
+                        for r in self.rows),
+            questionnaire=self.questionnaire, action_plan=self.action_plan,
+        )
+        fields = content.as_event_fields()
+        for link, row in zip(fields["links"], self.rows, strict=True):
+            if row.new_site is not None:
+                link["new_site"] = asdict(row.new_site)
+        return canonical_json(fields)
 
 
 # --- file kinds, limits ----------------------------------------------------------------------

@@ -150,7 +150,7 @@ class ReportContent:
     def canonical_bytes(self) -> bytes:
         """Same content, same bytes, whatever file format it came in. Never stored as such: the
         application turns it into a keyed fingerprint (a plain hash could be tested against guesses)."""
-        return json.dumps(self.as_event_fields(), sort_keys=True, separators=(",", ":")).encode()
+        return canonical_json(self.as_event_fields())
 
     @classmethod
     def from_event_fields(cls, links: list, terms: list, questionnaire: list, action_plan: list) -> ReportContent:
@@ -160,6 +160,11 @@ class ReportContent:
             questionnaire=tuple(QuestionnaireAnswer(**d) for d in questionnaire),
             action_plan=tuple(ActionPlanItem(**d) for d in action_plan),
         )
+
+
+def canonical_json(fields: dict) -> bytes:
+    """The one serialisation that report digests are computed over."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _plain(data: dict) -> dict:
@@ -250,16 +255,25 @@ class SupplyChainReport(Aggregate):
             raise ConflictError("there is no draft to submit")
         return self.submit(draft, digest=digest, source="web", submitted_on=submitted_on)
 
+    def is_latest(self, digest: str) -> bool:
+        """Whether a submission with this digest would repeat the latest version (and no draft is
+        pending, which a submission would replace)."""
+        return self.latest is not None and self.latest.digest == digest and self.draft is None
+
     def submit(self, content: ReportContent, digest: str, source: str, submitted_on: dt.date) -> bool:
         """Record a new version; False (and nothing recorded) when it equals the latest version.
 
-        ``digest`` is the keyed fingerprint of ``content.canonical_bytes()``.
+        ``digest`` is the keyed fingerprint of what the company *submitted*: for a form or the API,
+        ``content.canonical_bytes()``; for a file, its rows as written, before sites described in it
+        are matched or registered (``ParsedReport.canonical_bytes``). Never of the resolved site
+        ids: resolving a described site can register a new one, so a digest over them would differ
+        on every upload of a file with a row held for duplicate review.
         """
         from registry.domain.assessment import insight_percentages
 
         if not content.links:
             raise ValidationError("links", "a report lists at least one supply link")
-        if self.latest is not None and self.latest.digest == digest and self.draft is None:
+        if self.is_latest(digest):
             return False
         quarry_insight, factory_insight = insight_percentages(content)
         self._version_submitted(
