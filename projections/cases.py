@@ -28,7 +28,7 @@ from eventsourcing.utils import get_topic
 
 from grievance.domain import deadlines
 from grievance.domain.case import GrievanceCase
-from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
+from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline, Outcome
 from grievance.domain.stages import COMMITTEE_STAGES, TERMINAL, Stage
 from keys.sealing import SealedField
 from keys.sql import Cursor
@@ -264,22 +264,18 @@ class CaseBoard:
 
     def statistics(self, now: dt.datetime) -> dict[str, Any]:
         """Published figures: counts, median days per stage and deadline performance. They name no
-        case, party or company. A deadline still running past its due time counts as missed."""
+        case, party or company. Each figure is defined in docs/statistics.md; a deadline counts
+        under exactly one of its outcomes (``deadlines.Outcome``) at ``now``."""
         cases = self._cases()
         by_theme: Counter[str] = Counter(theme for case in cases for theme in set(case.themes))
         days_in: dict[str, list[float]] = defaultdict(list)
-        performance = {d.value: {"met": 0, "missed": 0, "open_on_time": 0} for d in Deadline}
+        performance = {d.value: {outcome.value: 0 for outcome in Outcome} for d in Deadline}
         overdue_now = 0
         for case in cases:
             for stage, days in _days_per_left_stage(case.history).items():
                 days_in[stage].append(days)
             for segment in deadlines.segments(case.history, self.limits, case.compliance_deadline):
-                on_time = segment.on_time()
-                counts = performance[segment.deadline.value]
-                if on_time is None:
-                    counts["missed" if segment.overdue(now) else "open_on_time"] += 1
-                else:
-                    counts["met" if on_time else "missed"] += 1
+                performance[segment.deadline.value][segment.outcome(now).value] += 1
             running = deadlines.running(case.history, self.limits, case.compliance_deadline)
             overdue_now += bool(case.is_open and running and running.overdue(now))
         for counts in performance.values():

@@ -7,6 +7,12 @@ until the ruling. The committee's compliance deadline is a date the ruling sets,
 
 Everything here is a pure function of a case's stage history, so the queue, the reminders and the
 published statistics all count the same way.
+
+Leaving a deadline's stages is not the same as meeting it: a case referred to the committee before
+any notified company responded has left the first-response clock without a response. So each
+deadline also names the stages whose entry *is* its event (``ENDED_BY``); any other way out is
+"not applicable" when it came before the due time and "missed" when the case had already waited
+past it. docs/statistics.md defines the four outcomes for readers of the published figures.
 """
 
 from __future__ import annotations
@@ -46,6 +52,30 @@ CLOCKS: dict[Deadline, tuple[Stage, frozenset[Stage]]] = {
     Deadline.RULING: (Stage.ADMITTED, frozenset({Stage.ADMITTED, Stage.HEARING_SCHEDULED})),
 }
 
+# deadline -> the stages whose entry is the event that ends it (met, or missed when late). The
+# match-and-notify deadline is the secretariat's: matching that finds no member buyer ends it too
+# (the filer is told the case is not in member chains), as notifying the buyers found does. The
+# committee's admissibility decision ends its deadline whichever way it goes.
+ENDED_BY: dict[Deadline, frozenset[Stage]] = {
+    Deadline.ACKNOWLEDGE: frozenset({Stage.ACKNOWLEDGED}),
+    Deadline.MATCH_AND_NOTIFY: frozenset({Stage.COMPANIES_NOTIFIED, Stage.NOT_IN_MEMBER_CHAINS}),
+    Deadline.FIRST_RESPONSE: frozenset({Stage.IN_DIALOGUE}),
+    Deadline.ADMISSIBILITY: frozenset({Stage.ADMITTED, Stage.INADMISSIBLE}),
+    Deadline.RULING: frozenset({Stage.RULED}),
+    # compliance recorded: the only way from ruled or reminded to closed
+    Deadline.COMPLIANCE: frozenset({Stage.CLOSED}),
+}
+
+
+class Outcome(StrEnum):
+    """What a deadline came to (docs/statistics.md)."""
+
+    MET = "met"  # its event happened on or before the due time
+    MISSED = "missed"  # its event happened after it, or the due time passed while the case waited
+    NOT_APPLICABLE = "not_applicable"  # the case left the deadline's path without the event, in time
+    RUNNING = "running"  # neither yet: the due time is ahead and the case still waits for the event
+
+
 # Whose turn it is while a deadline runs: the queue of that role shows it.
 RESPONSIBLE: dict[Deadline, str] = {
     Deadline.ACKNOWLEDGE: "secretariat",
@@ -77,12 +107,14 @@ def parse_limits(text: str | None) -> dict[Deadline, int]:
 
 @dataclass(frozen=True)
 class Segment:
-    """One deadline in one case: when its clock started, when it is due, when it stopped (if it did)."""
+    """One deadline in one case: when its clock started, when it is due, when it stopped (if it did)
+    and the stage the case went to when it stopped."""
 
     deadline: Deadline
     started_at: dt.datetime
     due_at: dt.datetime
     stopped_at: dt.datetime | None
+    stopped_by: Stage | None = None
 
     @property
     def responsible(self) -> str:
@@ -91,9 +123,14 @@ class Segment:
     def overdue(self, now: dt.datetime) -> bool:
         return self.stopped_at is None and now > self.due_at
 
-    def on_time(self) -> bool | None:
-        """Met in time, missed, or still open (None)."""
-        return None if self.stopped_at is None else self.stopped_at <= self.due_at
+    def outcome(self, now: dt.datetime) -> Outcome:
+        """Met, missed, not applicable or still running at ``now`` (docs/statistics.md)."""
+        if self.stopped_at is None:
+            return Outcome.MISSED if now > self.due_at else Outcome.RUNNING
+        late = self.stopped_at > self.due_at
+        if self.stopped_by in ENDED_BY[self.deadline]:
+            return Outcome.MISSED if late else Outcome.MET
+        return Outcome.MISSED if late else Outcome.NOT_APPLICABLE
 
 
 def segments(history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int],
@@ -104,14 +141,15 @@ def segments(history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline,
         for index, (stage, at) in enumerate(history):
             if stage != starter or (index and history[index - 1][0] in running):
                 continue  # only a fresh entry starts the clock
-            stopped = next((later_at for later_stage, later_at in history[index + 1:]
-                            if later_stage not in running), None)
-            found.append(Segment(deadline, at, at + dt.timedelta(days=limits[deadline]), stopped))
+            stopped_at, stopped_by = next(((later_at, later_stage) for later_stage, later_at in history[index + 1:]
+                                           if later_stage not in running), (None, None))
+            found.append(Segment(deadline, at, at + dt.timedelta(days=limits[deadline]), stopped_at, stopped_by))
     if compliance_deadline is not None:
         ruled_at = next(at for stage, at in history if stage == Stage.RULED)
         due = dt.datetime.combine(compliance_deadline, dt.time.max, tzinfo=ruled_at.tzinfo)
-        stopped = next((at for stage, at in history if stage in (Stage.CLOSED, Stage.MEMBERSHIP_END_PROPOSED)), None)
-        found.append(Segment(Deadline.COMPLIANCE, ruled_at, due, stopped))
+        stopped_at, stopped_by = next(((at, stage) for stage, at in history
+                                       if stage in (Stage.CLOSED, Stage.MEMBERSHIP_END_PROPOSED)), (None, None))
+        found.append(Segment(Deadline.COMPLIANCE, ruled_at, due, stopped_at, stopped_by))
     return sorted(found, key=lambda segment: segment.started_at)
 
 

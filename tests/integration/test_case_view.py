@@ -192,12 +192,14 @@ def test_an_unacknowledged_case_is_overdue_and_missed_while_one_acknowledged_on_
     items = board.queue(role="secretariat", now=day(6))
     assert [(item.reference, item.overdue) for item in items] == [("TS-2025-0001", True), ("TS-2025-0002", False)]
     figures = board.statistics(day(6))
-    assert figures["deadlines"]["acknowledge"] == {"met": 1, "missed": 1, "open_on_time": 0, "share_on_time": 0.5}
-    assert figures["deadlines"]["match_and_notify"] == {"met": 0, "missed": 0, "open_on_time": 1,
+    assert figures["deadlines"]["acknowledge"] == {"met": 1, "missed": 1, "not_applicable": 0,
+                                                   "running": 0, "share_on_time": 0.5}
+    assert figures["deadlines"]["match_and_notify"] == {"met": 0, "missed": 0, "not_applicable": 0,
+                                                        "running": 1,
                                                         "share_on_time": None}
     assert figures["overdue_now"] == 1
     on_day_four = board.statistics(day(4))["deadlines"]["acknowledge"]
-    assert (on_day_four["met"], on_day_four["missed"], on_day_four["open_on_time"]) == (1, 0, 1)
+    assert (on_day_four["met"], on_day_four["missed"], on_day_four["running"]) == (1, 0, 1)
 
 
 def test_median_days_per_stage_counts_only_stages_a_case_has_left(feed, board):
