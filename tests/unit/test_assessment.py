@@ -3,12 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from registry.domain.assessment import (
-    LEVEL_THRESHOLDS,
-    insight_percentages,
-    level_for,
-    next_assessment,
-)
+from registry.domain.assessment import insight_percentages, level_for, next_assessment
 from registry.domain.errors import ValidationError
 from registry.domain.organisations import CompanySize
 from registry.domain.reports import Channel, OriginConfidence, ReportContent, SupplyLink
@@ -52,26 +47,8 @@ def test_percentages_are_rounded_to_cents():
     assert insight_percentages(content)[0] == Decimal("33.33")
 
 
-CRITERIA = ("quarries", "factories", "score")
-
-
-@pytest.mark.parametrize("level", sorted(LEVEL_THRESHOLDS))
-def test_each_level_is_reached_exactly_at_its_thresholds(level):
-    quarries, factories, score = (Decimal(t) for t in LEVEL_THRESHOLDS[level])
-    assert level_for(quarries, factories, score) == level
-
-
-@pytest.mark.parametrize("level", sorted(LEVEL_THRESHOLDS))
-@pytest.mark.parametrize("criterion", range(3), ids=CRITERIA)
-def test_just_below_any_one_threshold_the_level_is_not_reached(level, criterion):
-    values = [Decimal(t) for t in LEVEL_THRESHOLDS[level]]
-    values[criterion] -= Decimal("0.01")
-    reached = level_for(*values)
-    assert reached < level
-    # ... and it falls to the highest level whose thresholds the lowered values still meet
-    expected = max((lv for lv, th in LEVEL_THRESHOLDS.items() if all(v >= t for v, t in zip(values, th))),
-                   default=0)
-    assert reached == expected
+# The level table itself (art. 5 lid 6) is tested from a literal copy of the covenant in
+# test_covenant_levels.py, never from LEVEL_THRESHOLDS.
 
 
 def test_below_level_one_is_level_zero():
@@ -98,6 +75,11 @@ def test_below_level_three_every_company_is_assessed_fully_every_year(level, siz
 def test_from_level_three_larger_companies_alternate_full_and_action_plan_reviews(size):
     assert next_assessment(ON, 3, size, this_kind="full") == (dt.date(2026, 6, 30), "action_plan")
     assert next_assessment(ON, 4, size, this_kind="action_plan") == (dt.date(2026, 6, 30), "full")
+
+
+@pytest.mark.parametrize("size", [CompanySize.MEDIUM, CompanySize.LARGE])
+def test_an_assessment_is_a_full_one_unless_said_otherwise(size):
+    assert next_assessment(ON, 3, size) == (dt.date(2026, 6, 30), "action_plan")
 
 
 def test_from_level_three_small_companies_are_assessed_fully_every_two_years():
