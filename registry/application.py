@@ -96,7 +96,10 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class MemberStatus:
-    """Published fields only: safe to answer to anyone (art. 5 lid 12, art. 6 lid 1)."""
+    """Published fields only: safe to answer to anyone (art. 5 lid 12, art. 6 lid 1).
+
+    ``standing`` is member, withdrawn, excluded or not_yet_member (``organisations.Standing``);
+    ``withdrawn_on`` / ``excluded_on`` give the date the last membership before ``on`` ended."""
 
     ref: str
     name: str
@@ -106,6 +109,24 @@ class MemberStatus:
     joined_on: dt.date | None
     level: int | None
     level_assessed_on: dt.date | None
+    standing: str = "member"
+    withdrawn_on: dt.date | None = None
+    excluded_on: dt.date | None = None
+
+    @property
+    def statement(self) -> str:
+        """The answer in one plain sentence, for a reader who does not know the fields."""
+        if self.member:
+            level = (f", at level {self.level} (assessed on {self.level_assessed_on.isoformat()})"
+                     if self.level is not None and self.level_assessed_on else ", not yet assessed for a level")
+            return f"{self.name} was a participating member of TruStone on {self.on.isoformat()}{level}."
+        if self.excluded_on is not None:
+            return (f"{self.name} was not a member of TruStone on {self.on.isoformat()}:"
+                    f" it was excluded on {self.excluded_on.isoformat()}.")
+        if self.withdrawn_on is not None:
+            return (f"{self.name} was not a member of TruStone on {self.on.isoformat()}:"
+                    f" it withdrew on {self.withdrawn_on.isoformat()}.")
+        return f"{self.name} was not yet a member of TruStone on {self.on.isoformat()}."
 
 
 class RegistryApplication(SealedApplication):
@@ -191,19 +212,29 @@ class RegistryApplication(SealedApplication):
         company.explain_delay(year, explanation, by)
         self.save(company)
 
-    def member_status_on(self, ref: str, day: dt.date) -> MemberStatus:
+    def member_status_on(self, ref: str, day: dt.date, today: dt.date | None = None) -> MemberStatus:
+        """The company's standing and level on ``day``, which must not be after ``today`` (the
+        caller's clock; the system date when not given): what the registry knows about a future
+        date is only what it knows today, and an answer for it would read as a fact."""
+        today = today or dt.date.today()
+        if day > today:
+            raise ValidationError("on", f"the status can be checked up to today ({today.isoformat()}),"
+                                        f" not for {day.isoformat()}")
         company = self.company(ref)
-        period = company.period_on(day)
+        standing, period = company.standing_on(day)
+        member = standing.value == "member"
         level = assessed_on = None
-        if period is not None:
+        if member:
             latest = self._latest_assessment_on(company.id, period.joined_on, day)
             if latest is not None:
                 level, assessed_on = latest.level, latest.assessed_on
         return MemberStatus(
-            ref=company.ref, name=company.name, on=day, member=period is not None,
-            category=period.category.value if period else None,
-            joined_on=period.joined_on if period else None,
-            level=level, level_assessed_on=assessed_on,
+            ref=company.ref, name=company.name, on=day, member=member,
+            category=period.category.value if member else None,
+            joined_on=period.joined_on if member else None,
+            level=level, level_assessed_on=assessed_on, standing=standing.value,
+            withdrawn_on=period.ended_on if standing.value == "withdrawn" else None,
+            excluded_on=period.ended_on if standing.value == "excluded" else None,
         )
 
     def _latest_assessment_on(self, company_id: uuid.UUID, since: dt.date, day: dt.date) -> AssessmentRecord | None:

@@ -53,6 +53,15 @@ class MembershipEnd(StrEnum):
     EXCLUDED = "excluded"
 
 
+class Standing(StrEnum):
+    """A company's standing on a date, as the public status answers it (art. 6 lid 1)."""
+
+    MEMBER = "member"
+    WITHDRAWN = "withdrawn"  # its last membership before the date ended by withdrawal
+    EXCLUDED = "excluded"  # ... or by exclusion
+    NOT_YET_MEMBER = "not_yet_member"  # no membership had begun by the date
+
+
 REF_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$")
 
 
@@ -195,6 +204,18 @@ class Organisation(Aggregate):
             if period.covers(day):
                 return period
         return None
+
+    def standing_on(self, day: dt.date) -> tuple[Standing, MembershipPeriod | None]:
+        """Member on ``day`` (with the period covering it); or how its last membership that began by
+        then ended (with that period, whose ``ended_on`` is the date); or not yet a member."""
+        period = self.period_on(day)
+        if period is not None:
+            return Standing.MEMBER, period
+        ended = [p for p in self.periods if p.ended_on is not None and p.ended_on <= day]
+        if not ended:
+            return Standing.NOT_YET_MEMBER, None
+        last = ended[-1]
+        return Standing(last.end_reason.value), last  # type: ignore[union-attr]
 
     def was_member_on(self, day: dt.date) -> bool:
         return self.period_on(day) is not None

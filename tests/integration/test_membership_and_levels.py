@@ -43,3 +43,13 @@ def test_an_assessed_version_cannot_be_assessed_again_but_a_new_version_can(regi
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "r2.csv", submitted_on=D(2025, 6, 1))
     assert registry.report(member, 2024).status.value == "submitted"
     assert registry.assess_report(member, 2024, Decimal("70"), assessed_on=D(2025, 6, 5), assessed_by="s").version == 2
+
+
+def test_a_status_after_today_is_refused_naming_the_date_field(registry, member):
+    from registry.domain.errors import ValidationError
+
+    assert registry.member_status_on(member, D(2024, 6, 30), today=D(2024, 6, 30)).member is True
+    with pytest.raises(ValidationError) as refused:
+        registry.member_status_on(member, D(2024, 7, 1), today=D(2024, 6, 30))
+    assert refused.value.field == "on"
+    assert "up to today (2024-06-30)" in refused.value.message

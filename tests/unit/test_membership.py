@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from registry.domain.errors import ConflictError, ValidationError
-from registry.domain.organisations import CompanyCategory, CompanySize, Organisation, OrganisationKind
+from registry.domain.organisations import CompanyCategory, CompanySize, Organisation, OrganisationKind, Standing
 
 D = dt.date
 
@@ -73,3 +73,23 @@ def test_only_member_companies_can_join():
     ngo = Organisation(ref="arisa", name="Arisa", kind=OrganisationKind.NGO_PARTY, country="NL")
     with pytest.raises(ConflictError):
         ngo.join(on=D(2021, 1, 1), category=CompanyCategory.C, size=CompanySize.SMALL)
+
+
+def test_standing_on_a_date_says_member_withdrawn_excluded_or_not_yet_member_with_the_period():
+    org = joined(D(2021, 3, 1))
+    org.exclude(D(2022, 1, 1))
+    org.join(on=D(2023, 5, 1), category=CompanyCategory.B, size=CompanySize.SMALL)
+    org.withdraw(D(2024, 7, 1))
+    assert org.standing_on(D(2021, 2, 28)) == (Standing.NOT_YET_MEMBER, None)
+    standing, period = org.standing_on(D(2021, 3, 1))
+    assert (standing, period.joined_on, period.category) == (Standing.MEMBER, D(2021, 3, 1), CompanyCategory.C)
+    standing, period = org.standing_on(D(2022, 1, 1))  # the day of the exclusion: no longer a member
+    assert (standing, period.ended_on) == (Standing.EXCLUDED, D(2022, 1, 1))
+    assert org.standing_on(D(2023, 4, 30))[0] == Standing.EXCLUDED
+    assert org.standing_on(D(2023, 5, 1))[0] == Standing.MEMBER
+    standing, period = org.standing_on(D(2030, 1, 1))
+    assert (standing, period.ended_on, period.joined_on) == (Standing.WITHDRAWN, D(2024, 7, 1), D(2023, 5, 1))
+
+
+def test_a_registered_company_that_never_joined_is_not_yet_a_member():
+    assert company().standing_on(D(2025, 1, 1)) == (Standing.NOT_YET_MEMBER, None)

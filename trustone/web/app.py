@@ -71,10 +71,12 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     def member_status(
         ref: str,
         svc: ServicesDep,
-        on: Annotated[dt.date | None, Query(description="Date to answer for (default: today)")] = None,
+        on: Annotated[dt.date | None, Query(description="Date to answer for, up to today (default: today)")] = None,
     ) -> MemberStatusOut:
-        """Was this company a participating member on the date, and at which level (tender evidence)."""
-        status = svc.registry.member_status_on(ref, on or dt.date.today())
-        return MemberStatusOut(**status.__dict__)
+        """Was this company a participating member on the date, and at which level (tender evidence).
+        A date after today is refused (422): the registry does not know it yet."""
+        today = svc.grievance.clock().astimezone(dt.UTC).date()  # the app's clock (tests inject one)
+        status = svc.registry.member_status_on(ref, on or today, today=today)
+        return MemberStatusOut(**status.__dict__, statement=status.statement)
 
     return app
