@@ -1,10 +1,11 @@
 """The published quarry-region list (art. 6 lid 5): every quarry region where members source, per
 report year. It names no site and no company.
 
-A region's figures (companies, sites) and its map point are shown only where at least ``k``
-distinct companies source there (default 3), so that a small count cannot single a company out; a
-region below k is listed by name only. A year is *published* once, as a frozen snapshot in an
-append-only table: publishing next year's list cannot change last year's.
+A region's figures (companies, sites) are shown only where at least ``k`` distinct companies
+source there (default 3), so that a small count cannot single a company out. The region itself is
+public (art. 6 lid 5), so every region has a map point (see ``region_point`` for the rule). A year
+is *published* once, as a frozen snapshot in an append-only table: publishing next year's list
+cannot change last year's, and a snapshot frozen under an earlier rule is served as it was.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ from registry.domain.geography import country_name
 
 DEFAULT_K = 3
 FORMATS = ("json", "csv", "geojson")
-CSV_COLUMNS = ("country", "country_name", "province", "district", "companies", "sites")
+CSV_COLUMNS = ("country", "country_name", "province", "district", "companies", "sites", "latitude", "longitude")
 
 
 @dataclass(frozen=True)
@@ -35,8 +37,29 @@ class PublishedRegion:
     district: str
     companies: int | None  # None: fewer than k companies source here
     sites: int | None
-    latitude: float | None  # a rounded centre (about 10 km), only where the figures are shown
+    latitude: float | None  # see region_point; None only where no quarry of the region has coordinates
     longitude: float | None
+
+
+def region_point(latitude: float | None, longitude: float | None, shown: bool) -> tuple[float | None, float | None]:
+    """The published map point of a region, from the centre (mean) of its quarries in use.
+
+    - At or above k (``shown``): that centre rounded to 0.1 degree (about 10 km), as before.
+    - Below k: the centre of the whole-degree cell (1 x 1 degree, about 100 km, a district's size)
+      that holds that centre. It places the region on the map without locating its quarries: it says
+      no more than the district's name does, and moving the quarries anywhere inside their cell does
+      not move the point. (The centre of quarries that lie in one cell lies in that cell too.)
+
+    A point of the region independent of its sites (a gazetteer's district centre) would be better
+    still, but the registry has no such data; without coordinates on any quarry there is no point.
+    """
+    if latitude is None or longitude is None:
+        return None, None
+    if shown:
+        return round(latitude, 1), round(longitude, 1)
+    cell_lat = min(math.floor(latitude), 89)  # 90 N / 180 E belong to the cell below them
+    cell_lon = min(math.floor(longitude), 179)
+    return cell_lat + 0.5, cell_lon + 0.5
 
 
 def apply_publication_rule(uses: list[RegionUse], k: int) -> list[PublishedRegion]:
@@ -45,12 +68,12 @@ def apply_publication_rule(uses: list[RegionUse], k: int) -> list[PublishedRegio
     regions = []
     for use in uses:
         shown = use.companies >= k
+        latitude, longitude = region_point(use.latitude, use.longitude, shown)
         regions.append(PublishedRegion(
             country=use.country, country_name=country_name(use.country), province=use.province,
             district=use.district,
             companies=use.companies if shown else None, sites=use.sites if shown else None,
-            latitude=round(use.latitude, 1) if shown and use.latitude is not None else None,
-            longitude=round(use.longitude, 1) if shown and use.longitude is not None else None,
+            latitude=latitude, longitude=longitude,
         ))
     return sorted(regions, key=lambda r: (r.country, r.province.casefold(), r.district.casefold()))
 
@@ -106,12 +129,14 @@ def as_csv(document: dict[str, Any]) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for region in document["regions"]:
-        writer.writerow({column: "" if region[column] is None else region[column] for column in CSV_COLUMNS})
+        writer.writerow({column: "" if region.get(column) is None else region[column] for column in CSV_COLUMNS})
     return out.getvalue()
 
 
 def as_geojson(document: dict[str, Any]) -> dict[str, Any]:
-    """A FeatureCollection; a region below k has no geometry (a point would locate its quarries)."""
+    """A FeatureCollection with a Point per region (``region_point``). A region has no geometry only
+    in a snapshot frozen before below-k regions got a point, or when none of its quarries has
+    coordinates."""
     features = []
     for region in document["regions"]:
         geometry = ({"type": "Point", "coordinates": [region["longitude"], region["latitude"]]}

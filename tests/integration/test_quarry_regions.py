@@ -47,7 +47,8 @@ def test_figures_appear_only_where_at_least_k_companies_source(services, members
     assert document["k"] == 3
     assert regions(document) == {("Rajasthan", "Bundi"): (3, 1), ("Telangana", "Khammam"): (None, None)}
     khammam = next(r for r in document["regions"] if r["district"] == "Khammam")
-    assert khammam["latitude"] is None and khammam["longitude"] is None  # no point for a small region
+    # below k the region is still placed, at the centre of its whole-degree cell (17.25, 80.15 -> 17-18, 80-81)
+    assert (khammam["latitude"], khammam["longitude"]) == (17.5, 80.5)
 
 
 def test_the_list_names_no_site_and_no_company_in_any_format(services, members):
@@ -90,12 +91,15 @@ def test_csv_and_geojson_carry_the_same_regions(services, members):
     report(services, members[0], 2024, quarry_row(**BUNDI), quarry_row(chain="C2", **KHAMMAM))
     document = publish_quarry_regions(services, 2024)
     lines = as_csv(document).splitlines()
-    assert lines[0] == "country,country_name,province,district,companies,sites"
-    assert sorted(lines[1:]) == ["IN,India,Rajasthan,Bundi,3,1", "IN,India,Telangana,Khammam,,"]
+    assert lines[0] == "country,country_name,province,district,companies,sites,latitude,longitude"
+    assert sorted(lines[1:]) == ["IN,India,Rajasthan,Bundi,3,1,25.4,75.6", "IN,India,Telangana,Khammam,,,17.5,80.5"]
     geo = as_geojson(document)
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 2
     shown = next(f for f in geo["features"] if f["properties"]["district"] == "Bundi")
     assert shown["geometry"] == {"type": "Point", "coordinates": [75.6, 25.4]}
+    hidden = next(f for f in geo["features"] if f["properties"]["district"] == "Khammam")
+    assert hidden["geometry"] == {"type": "Point", "coordinates": [80.5, 17.5]}
+    assert (hidden["properties"]["companies"], hidden["properties"]["sites"]) == (None, None)
 
 
 def test_the_demo_lists_agree_every_quarry_region_in_use_is_published(services, demo):
@@ -106,4 +110,7 @@ def test_the_demo_lists_agree_every_quarry_region_in_use_is_published(services, 
     published = {(r["country"], r["province"], r["district"]) for r in document["regions"]}
     assert quarry_regions == published
     assert any(r["companies"] is None for r in document["regions"])
+    # every region is on the map, the ones with hidden figures too
+    assert all(r["latitude"] is not None and r["longitude"] is not None for r in document["regions"])
+    assert all(f["geometry"]["type"] == "Point" for f in as_geojson(document)["features"])
     assert any(r["companies"] is not None and r["companies"] >= 3 for r in document["regions"])
