@@ -33,6 +33,8 @@ def _aad(key_ref: str, context: str) -> bytes:
 
 def seal(key: bytes, key_ref: str, plaintext: bytes, context: str, nonce: bytes | None = None) -> bytes:
     """Encrypt; ``nonce`` is injectable for known-answer tests only (random otherwise)."""
+    if len(key) != KEY_BYTES:  # AESGCM alone would also take AES-128 and AES-192 keys
+        raise ValueError("key must be 32 bytes")
     ref = key_ref.encode("ascii")
     if not 0 < len(ref) < 256:
         raise ValueError("key_ref must be 1-255 ASCII characters")
@@ -45,7 +47,7 @@ def seal(key: bytes, key_ref: str, plaintext: bytes, context: str, nonce: bytes 
 
 def key_ref_of(blob: bytes) -> str:
     """The data key a blob was sealed with (the header is readable without any key)."""
-    if len(blob) < len(MAGIC) + 2 or blob[: len(MAGIC)] != MAGIC:
+    if len(blob) <= len(MAGIC) or blob[: len(MAGIC)] != MAGIC:  # the length byte must exist
         raise DecryptionError
     length = blob[len(MAGIC)]
     start = len(MAGIC) + 1
@@ -58,6 +60,8 @@ def key_ref_of(blob: bytes) -> str:
 
 
 def open_sealed(key: bytes, blob: bytes, context: str) -> bytes:
+    if len(key) != KEY_BYTES:
+        raise DecryptionError
     key_ref = key_ref_of(blob)
     start = len(MAGIC) + 1 + len(key_ref)
     nonce, ciphertext = blob[start : start + NONCE_BYTES], blob[start + NONCE_BYTES :]
