@@ -6,6 +6,18 @@ whether the committee has it, whether the secretariat is a party), asks the vaul
 fields (reporter, description, reasons, matches, notices, messages, ruling, evidence) are opened
 only through the vault's filter; each opening is an access-log entry with purpose "grievance case N".
 
+Every command follows one order, so that a refused request reads nothing confidential and leaves no
+granted access-log entry (issue 10):
+1. the case exists (404), and the policy decides (403, logged as denied; a grant is not logged yet);
+2. everything that can be checked without a confidential read: the input (422) and the lifecycle
+   (409). A command that needs no read runs on the aggregate in memory here; one that needs a read
+   first (match, notify) asks the stage table whether its step may follow (``_begin``);
+3. the grant is logged and the sealed fields are opened (or, with nothing to open, logged just
+   before the save);
+4. the aggregate is saved.
+The one refusal that must come after a read is a ruling whose published summary names a party: the
+names it is checked against are sealed.
+
 Returns are references and plain dicts, never aggregates to mutate.
 """
 
@@ -33,7 +45,7 @@ from grievance.domain.case import (
 )
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
 from grievance.domain.filing import Filing, check_filing
-from grievance.domain.stages import NEXT, Stage, Step
+from grievance.domain.stages import NEXT, Stage, Step, target_of
 from registry.domain.errors import (
     ConflictError,
     GoneError,
@@ -132,13 +144,32 @@ class GrievanceApplication(SealedApplication):
         return {"subject_kind": "grievance_case", "subject_ref": case.reference, "company": company,
                 "purpose": f"grievance case {case.reference}", "request_id": request_id}
 
-    def _authorise(self, principal: Any, action: str, case: GrievanceCase, request_id: str) -> None:
-        self.vault.authorise(principal, action, facts=self._facts(principal, case), **self._audit(case, request_id))
+    def _check(self, principal: Any, action: str, case: GrievanceCase, request_id: str) -> dict[str, bool]:
+        """Step 1 (see the module docstring): the policy decides; a denial is logged and raised, a
+        grant is logged later by ``_authorise``/``_open``. Returns the facts, for that later grant:
+        decided on the case as it was before the command changed it in memory."""
+        facts = self._facts(principal, case)
+        self.vault.check(principal, action, facts=facts, **self._audit(case, request_id))
+        return facts
+
+    def _begin(self, principal: Any, reference: str, action: str, step: Step, request_id: str
+               ) -> tuple[GrievanceCase, dict[str, bool]]:
+        """Steps 1 and 2 for a command that must read before it can run on the aggregate: the case,
+        the policy, and the stage table's answer whether ``step`` may follow (409 naming what may)."""
+        case = self.case(reference)
+        facts = self._check(principal, action, case, request_id)
+        target_of(case.reference, case.stage, step)
+        return case, facts
+
+    def _authorise(self, principal: Any, action: str, case: GrievanceCase, request_id: str,
+                   facts: dict[str, bool] | None = None) -> None:
+        facts = self._facts(principal, case) if facts is None else facts
+        self.vault.authorise(principal, action, facts=facts, **self._audit(case, request_id))
 
     def _open(self, principal: Any, action: str, case: GrievanceCase, fields: dict[str, Any], request_id: str,
-              company: str | None = None) -> dict[str, Any]:
-        return self.vault.open(principal, action, fields, facts=self._facts(principal, case),
-                               **self._audit(case, request_id, company))
+              company: str | None = None, facts: dict[str, bool] | None = None) -> dict[str, Any]:
+        facts = self._facts(principal, case) if facts is None else facts
+        return self.vault.open(principal, action, fields, facts=facts, **self._audit(case, request_id, company))
 
     # --- filing ---------------------------------------------------------------------------------
 
@@ -147,13 +178,14 @@ class GrievanceApplication(SealedApplication):
         follow-up code). The code is shown once; only its keyed tag is stored."""
         now = self.clock()
         filing = check_filing(filing, now.date())
-        self.vault.authorise(principal, "file_grievance", subject_kind="grievance_case",
-                             purpose="file a grievance", request_id=request_id,
-                             facts={"is_dispute": CaseType(filing.case_type).is_dispute})
+        audit = {"subject_kind": "grievance_case", "purpose": "file a grievance", "request_id": request_id,
+                 "facts": {"is_dispute": CaseType(filing.case_type).is_dispute}}
+        self.vault.check(principal, "file_grievance", **audit)
         self._check_filer(principal, filing)
         site_ids = [self._site_id(site_id, index) for index, site_id in enumerate(filing.site_ids)]
         country = filing.country or (site_ids[0][:2] if site_ids else None)
         parties, party_tags = self._parties(filing.parties)
+        self.vault.authorise(principal, "file_grievance", **audit)
         code = _new_followup_code()
         for _attempt in range(5):  # two filings at once: the register's version conflicts, one retries
             register = self._register()
@@ -225,9 +257,11 @@ class GrievanceApplication(SealedApplication):
                 outcome: Stage | None = None, hearing_on: dt.date | None = None) -> str:
         step = Step(step)
         case = self.case(reference)
-        self._authorise(principal, self._action_for(case, step), case, request_id)
+        action = self._action_for(case, step)
+        facts = self._check(principal, action, case, request_id)
         reason = text(reason, "reason", 4000)
-        stage = case.advance(step, principal.login, reason, self.clock(), outcome, hearing_on)
+        stage = case.advance(step, principal.login, reason, self.clock(), outcome, hearing_on)  # in memory
+        self._authorise(principal, action, case, request_id, facts)
         self.save(case)
         return stage.value
 
@@ -250,9 +284,10 @@ class GrievanceApplication(SealedApplication):
                       request_id: str = "") -> None:
         """Art. 6 lid 4d: a systemic problem, linked to a proposal for a joint project."""
         case = self.case(reference)
-        self._authorise(principal, "manage_case", case, request_id)
+        facts = self._check(principal, "manage_case", case, request_id)
         case.flag_systemic(text(joint_project, "joint_project", 300), principal.login, text(reason, "reason", 4000),
-                           self.clock())
+                           self.clock())  # in memory
+        self._authorise(principal, "manage_case", case, request_id, facts)
         self.save(case)
 
     def match(self, principal: Any, reference: str, site_ids: list[str], years: list[int] | None, reason: str,
@@ -260,8 +295,7 @@ class GrievanceApplication(SealedApplication):
         """Link the case to production sites; which members bought there is resolved through the
         filter (one access-log entry per company found, purpose "grievance case N"). No buyer closes
         the case as not in member chains. Returns the stage and how many companies were found."""
-        case = self.case(reference)
-        self._authorise(principal, "manage_case", case, request_id)
+        case, facts = self._begin(principal, reference, "manage_case", Step.MATCH, request_id)
         if not site_ids:
             raise ValidationError("site_ids", "at least one production site")
         sites = [self._site_id(site_id, index) for index, site_id in enumerate(dict.fromkeys(site_ids))]
@@ -269,13 +303,15 @@ class GrievanceApplication(SealedApplication):
         years = sorted(set(years or self._default_years(case, now)))
         if any(not 2000 <= year <= now.year for year in years):
             raise ValidationError("years", f"report years between 2000 and {now.year}")
+        reason = text(reason, "reason", 4000)
+        self._authorise(principal, "manage_case", case, request_id, facts)
         found = self.buyers(principal, sites, years, case.reference, request_id)
         matches = []
         for ref in sorted(found):
             company_id = self.directory.organisation(ref).id
             matches.append((self.recipient_tag(company_id), self.key_owner_for(company_id),
                             {"company": ref, "sites": sorted(found[ref]["sites"]), "years": sorted(found[ref]["years"])}))
-        stage = case.match(sites, years, matches, principal.login, text(reason, "reason", 4000), now)
+        stage = case.match(sites, years, matches, principal.login, reason, now)
         self.save(case)
         return {"stage": stage.value, "companies_found": len(matches)}
 
@@ -290,9 +326,10 @@ class GrievanceApplication(SealedApplication):
         """Each matched company gets its own notice: the site(s) and the allegation (written by the
         secretariat for companies, so the reporter's words and names stay in the case), never another
         company. E-mails follow from the committed events (the outbox). Returns the number notified."""
-        case = self.case(reference)
+        case, facts = self._begin(principal, reference, "notify_companies", Step.NOTIFY_COMPANIES, request_id)
         allegation = text(allegation, "allegation", 4000, shortest=10)
-        opened = self._open(principal, "notify_companies", case, _matched_fields(case), request_id)
+        reason = text(reason, "reason", 4000)
+        opened = self._open(principal, "notify_companies", case, _matched_fields(case), request_id, facts=facts)
         now = self.clock()
         respond_by = (now + dt.timedelta(days=self.limits[Deadline.FIRST_RESPONSE])).date()
         notices = []
@@ -305,7 +342,7 @@ class GrievanceApplication(SealedApplication):
                 "sites": [self._site_summary(site_id) for site_id in match["sites"]],
                 "years": match["years"], "themes": [theme.value for theme in case.themes],
                 "allegation": allegation, "respond_by": respond_by.isoformat()}))
-        case.notify_companies(notices, principal.login, text(reason, "reason", 4000), now)
+        case.notify_companies(notices, principal.login, reason, now)
         self.save(case)
         return len(notices)
 
@@ -320,10 +357,11 @@ class GrievanceApplication(SealedApplication):
                        request_id: str = "") -> str:
         """A notified company responds, proposes remediation or reports progress."""
         case = self.case(reference)
-        self._authorise(principal, "respond_to_case", case, request_id)
+        facts = self._check(principal, "respond_to_case", case, request_id)
         stage = case.company_writes(self.recipient_tag(principal.organisation_id), MessageKind(kind),
                                     {"company": principal.organisation_ref, "text": text(message, "message", 10_000)},
-                                    principal.login, self.clock())
+                                    principal.login, self.clock())  # in memory
+        self._authorise(principal, "respond_to_case", case, request_id, facts)
         self.save(case)
         return stage.value
 
@@ -334,14 +372,16 @@ class GrievanceApplication(SealedApplication):
         """A binding ruling. ``published_summary`` is the anonymised text that is published: it must
         not name a party, the reporter or a member company."""
         case = self.case(reference)
-        opened = self._open(principal, "record_committee_decision", case,
-                            {"reporter": case.reporter, "parties": case.parties, **_matched_fields(case)}, request_id)
+        facts = self._check(principal, "record_committee_decision", case, request_id)
         summary = text(published_summary, "published_summary", 4000, shortest=20)
+        names = {"reporter": case.reporter, "parties": case.parties, **_matched_fields(case)}
+        stage = case.rule(text(ruling, "ruling", 20_000), compliance_deadline, summary, principal.login,
+                          text(reason, "reason", 4000), self.clock())  # in memory: the stage and the dates
+        # The names the summary must not contain are sealed: this check alone comes after a read.
+        opened = self._open(principal, "record_committee_decision", case, names, request_id, facts=facts)
         if case.filer_kind == "company":
             opened["filer"] = case.filer_ref  # a company's own dispute: it is a party too
         self._refuse_identifying(summary, opened)
-        stage = case.rule(text(ruling, "ruling", 20_000), compliance_deadline, summary, principal.login,
-                          text(reason, "reason", 4000), self.clock())
         self.save(case)
         return stage.value
 

@@ -81,6 +81,21 @@ class ConfidentialFilter:
             raise AccessDeniedError(decision, anonymous=principal is None)
         return decision
 
+    def check(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
+              audit: Audit) -> Decision:
+        """The first half of a decision whose grant is logged late: the policy decides now, a denial
+        is logged and raised now, a grant is *not* logged yet.
+
+        A command first asks this, then checks everything it can without reading (the case's stage,
+        the input), and only then logs the grant with ``authorise`` or ``open``, right before its
+        first confidential read or its write. So a request refused for any other reason (404, 409,
+        422) reads nothing and leaves no granted entry, and one refused by the policy is logged."""
+        action = Action(action)
+        decision = decide(principal, action, facts)
+        if not decision.allowed:
+            self.authorise(principal, action, facts, audit)  # logs the denial and raises
+        return decision
+
     def open(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
              fields: dict[str, Any], audit: Audit) -> dict[str, Any]:
         """Decide, log, then decrypt every sealed value in ``fields`` (others pass through)."""
@@ -97,9 +112,7 @@ class ConfidentialFilter:
         searched but is not in the result is not logged: its data did not reach the reader.
         """
         action = Action(action)
-        decision = decide(principal, action, facts)
-        if not decision.allowed:
-            self.authorise(principal, action, facts, audit)  # logs the denial and raises
+        self.check(principal, action, facts, audit)
         results: list[Any] = []
         companies: set[str] = set()
         for company, sealed in items:

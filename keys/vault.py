@@ -43,6 +43,15 @@ class Vault:
                       request_id=request_id)
         self.filter.authorise(principal, action, Facts(**(facts or {})), audit)
 
+    def check(self, principal: Any, action: str, *, subject_kind: str, subject_ref: str = "",
+              company: str | None = None, purpose: str = "", request_id: str = "",
+              facts: dict[str, bool] | None = None) -> None:
+        """The policy decides now (a denial is logged and raised); the grant is logged later by
+        ``authorise`` or ``open``, once every other precondition has held (ConfidentialFilter.check)."""
+        audit = Audit(subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose,
+                      request_id=request_id)
+        self.filter.check(principal, action, Facts(**(facts or {})), audit)
+
     @staticmethod
     def system_principal(name: str) -> SystemPrincipal:
         return SystemPrincipal(name)

@@ -10,6 +10,11 @@ and contact are opened through the filter only, for the requester and the secret
 A download is one access-log entry, purpose "data access release <id>": the filter opens the
 partner's name for the watermark in the same step that decides and logs. The export holds exactly
 the rows the aggregated list shows for the request's scope, in its latest report year.
+
+A refused request reads nothing and leaves no granted entry (issue 10): each command first asks the
+policy (``vault.check``: a denial is logged, a grant not yet), then runs on the aggregate in memory
+(its status and input: 409, 422), and only then logs the grant (and opens the partner's name, for a
+download) and saves.
 """
 
 from __future__ import annotations
@@ -69,9 +74,10 @@ class DataAccess:
                       signed_on: dt.date, valid_until: dt.date, *, request_id: str = "") -> str:
         """The local partner's signed confidentiality clause (the requesting party records it)."""
         access = self._load(access_id)
-        self._authorise(principal, REQUEST, access, request_id)
+        self._check(principal, REQUEST, access, request_id)
         access.record_clause(title=title, version=version, sha256=sha256, signed_on=signed_on,
-                             valid_until=valid_until, on=self.clock(), by=principal.login)
+                             valid_until=valid_until, on=self.clock(), by=principal.login)  # in memory
+        self._authorise(principal, REQUEST, access, request_id)
         self._save(access)
         return access.status.value
 
@@ -81,10 +87,13 @@ class DataAccess:
         if fmt not in FORMATS:
             raise ValidationError("format", "csv or json")
         access = self._load(access_id)
-        opened = self._open(principal, REQUEST, access, request_id, purpose=f"data access release {access.id}")
-        partner = _partner_or_gone(opened["local_partner"])
+        purpose = f"data access release {access.id}"
+        self._check(principal, REQUEST, access, request_id, purpose)
         today = self.clock()
-        if access.release(on=today, by=principal.login):
+        first = access.release(on=today, by=principal.login)  # in memory: 409 unless approved and valid
+        opened = self._open(principal, REQUEST, access, request_id, purpose=purpose)
+        partner = _partner_or_gone(opened["local_partner"])
+        if first:
             try:
                 self._save(access)
             except ConflictError:
@@ -104,15 +113,17 @@ class DataAccess:
     def decide(self, principal: Any, access_id: uuid.UUID | str, approve: bool, reason: str, *,
                request_id: str = "") -> str:
         access = self._load(access_id)
+        self._check(principal, APPROVE, access, request_id)
+        status = access.decide(approve=approve, reason=reason, on=self.clock(), by=principal.login)  # in memory
         self._authorise(principal, APPROVE, access, request_id)
-        status = access.decide(approve=approve, reason=reason, on=self.clock(), by=principal.login)
         self._save(access)
         return status.value
 
     def revoke(self, principal: Any, access_id: uuid.UUID | str, reason: str, *, request_id: str = "") -> str:
         access = self._load(access_id)
+        self._check(principal, APPROVE, access, request_id)
+        access.revoke(reason=reason, on=self.clock(), by=principal.login)  # in memory
         self._authorise(principal, APPROVE, access, request_id)
-        access.revoke(reason=reason, on=self.clock(), by=principal.login)
         self._save(access)
         return access.status.value
 
@@ -176,6 +187,12 @@ class DataAccess:
         own = getattr(principal, "organisation_ref", None) == access.requester_ref
         return {"facts": {"own_data": own}, "subject_kind": "data_access_request", "subject_ref": str(access.id),
                 "purpose": purpose or f"data access request {access.id}", "request_id": request_id}
+
+    def _check(self, principal: Any, action: str, access: DataAccessRequest, request_id: str,
+               purpose: str = "") -> None:
+        """The policy decides before anything else; a denial is logged, a grant only by ``_authorise``
+        or ``_open`` once the command has passed its own checks."""
+        self.vault.check(principal, action, **self._audit(principal, access, request_id, purpose))
 
     def _authorise(self, principal: Any, action: str, access: DataAccessRequest, request_id: str) -> None:
         self.vault.authorise(principal, action, **self._audit(principal, access, request_id))
