@@ -1,0 +1,144 @@
+"""What the filter writes in the access log, and what it releases, on both stores.
+
+The expected entries are written out: who (actor, role, organisation) for a person, a system
+principal and an anonymous visitor; granted and denied; and what an auditor reads of an entry whose
+sealed details cannot be opened.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from keys.envelope import seal
+from keys.filter import UNREADABLE, AccessDeniedError, Audit
+from keys.policy import Action, Facts
+from keys.principal import Principal, SystemPrincipal
+from keys.sealing import SealedField
+from registry.domain.accounts import Role
+
+NGO = Principal(login="ngo-user-1", role=Role.NGO, organisation_id=uuid.uuid4(), organisation_ref="arisa")
+AUDITOR = Principal(login="auditor-1", role=Role.AUDITOR, organisation_id=uuid.uuid4(), organisation_ref="audit-bv")
+PROJECTION = SystemPrincipal("projection:linked-list")
+AUDIT = Audit(subject_kind="linked_list", subject_ref="IN-RJ-SITE1", company="stenen-bv", purpose="case 7",
+              request_id="req-1")
+
+
+def last_entry(services):
+    return services.access_log.entries(limit=10_000)[-1]
+
+
+def clear_columns(stored) -> dict:
+    return {"actor": stored.actor, "role": stored.role, "organisation": stored.organisation,
+            "action": stored.action, "company": stored.company, "outcome": stored.outcome,
+            "request_id": stored.request_id}
+
+
+@pytest.mark.parametrize(("who", "action", "facts", "expected"), [
+    (NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True),
+     {"actor": "ngo-user-1", "role": "ngo", "organisation": "arisa", "outcome": "granted"}),
+    (PROJECTION, Action.READ_LINKED_LIST, Facts(),
+     {"actor": "system:projection:linked-list", "role": "system", "organisation": "", "outcome": "granted"}),
+    (None, Action.READ_PUBLIC, Facts(),
+     {"actor": "anonymous", "role": "anonymous", "organisation": "", "outcome": "granted"}),
+], ids=["person", "system", "anonymous"])
+def test_a_granted_request_is_logged_with_who_asked(services, who, action, facts, expected):
+    services.filter.authorise(who, action, facts, AUDIT)
+    assert clear_columns(last_entry(services)) == {**expected, "action": action.value, "company": "stenen-bv",
+                                                   "request_id": "req-1"}
+
+
+@pytest.mark.parametrize(("who", "action", "expected", "anonymous"), [
+    (NGO, Action.READ_LINKED_LIST, {"actor": "ngo-user-1", "role": "ngo", "organisation": "arisa"}, False),
+    (PROJECTION, Action.NOTIFY_COMPANIES,
+     {"actor": "system:projection:linked-list", "role": "system", "organisation": ""}, False),
+    (None, Action.READ_LINKED_LIST, {"actor": "anonymous", "role": "anonymous", "organisation": ""}, True),
+], ids=["person", "system", "anonymous"])
+def test_a_denied_request_is_logged_and_refused(services, who, action, expected, anonymous):
+    with pytest.raises(AccessDeniedError) as refused:
+        services.filter.authorise(who, action, Facts(), AUDIT)
+    assert refused.value.anonymous is anonymous and not refused.value.decision.allowed
+    assert clear_columns(last_entry(services)) == {**expected, "action": action.value, "company": "stenen-bv",
+                                                   "request_id": "req-1", "outcome": "denied"}
+
+
+def test_a_request_without_an_id_gets_a_fresh_one(services):
+    services.filter.authorise(NGO, Action.READ_PUBLIC, Facts(), Audit(subject_kind="public"))
+    services.filter.authorise(NGO, Action.READ_PUBLIC, Facts(), Audit(subject_kind="public"))
+    first, second = services.access_log.entries(limit=10_000)[-2:]
+    assert len(first.request_id) == 32 and int(first.request_id, 16) >= 0
+    assert first.request_id != second.request_id
+
+
+def _sealed(services, owner: uuid.UUID, value, context: str) -> SealedField:
+    ref, key = services.datakeys.current_key(owner)
+    return SealedField(seal(key, ref, json.dumps(value).encode(), context), context)
+
+
+def test_open_releases_sealed_values_after_logging_and_shredded_ones_as_unreadable(services):
+    kept, shredded = uuid.uuid4(), uuid.uuid4()
+    fields = {"links": _sealed(services, kept, ["IN-RJ-SITE1"], "registry/a/1/links"),
+              "terms": _sealed(services, shredded, {"price": 10}, "registry/b/1/terms"), "year": 2024}
+    services.datakeys.shred(shredded)
+    opened = services.filter.open(PROJECTION, Action.READ_REPORT, Facts(), fields, AUDIT)
+    assert opened == {"links": ["IN-RJ-SITE1"], "terms": UNREADABLE, "year": 2024}
+    assert repr(UNREADABLE) == "UNREADABLE"
+    assert last_entry(services).action == "read_report" and last_entry(services).outcome == "granted"
+
+
+def test_open_many_logs_one_entry_per_company_in_the_result_only(services):
+    a, b, c = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    items = [("company-b", _sealed(services, b, ["S1"], "x/b")), ("company-a", _sealed(services, a, ["S1", "S2"], "x/a")),
+             ("company-c", _sealed(services, c, ["S3"], "x/c")), ("company-gone", _sealed(services, c, ["S1"], "x/z"))]
+    services.datakeys.shred(c)  # company-gone's and company-c's data: skipped, not an error
+    before = len(services.access_log.entries(limit=10_000))
+    found = services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT, items,
+                                      lambda company, sites: [(company, s) for s in sites if s == "S1"])
+    assert found == [("company-b", "S1"), ("company-a", "S1")]
+    new = services.access_log.entries(limit=10_000)[before:]
+    assert [(e.company, e.outcome, e.actor) for e in new] == [("company-a", "granted", "ngo-user-1"),
+                                                               ("company-b", "granted", "ngo-user-1")]
+
+
+def test_open_many_with_an_empty_result_logs_one_entry_about_no_company(services):
+    before = len(services.access_log.entries(limit=10_000))
+    assert services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT, [],
+                                     lambda company, value: [value]) == []
+    new = services.access_log.entries(limit=10_000)[before:]
+    assert [(e.company, e.outcome) for e in new] == [(None, "granted")]
+
+
+def test_open_many_refused_logs_the_denial_once_and_opens_nothing(services):
+    opened = []
+    before = len(services.access_log.entries(limit=10_000))
+    with pytest.raises(AccessDeniedError):
+        services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(), AUDIT,
+                                  [("company-a", _sealed(services, uuid.uuid4(), ["S1"], "x/a"))],
+                                  lambda company, value: opened.append(company) or [value])
+    new = services.access_log.entries(limit=10_000)[before:]
+    assert [(e.company, e.outcome) for e in new] == [("stenen-bv", "denied")] and opened == []
+
+
+def test_an_auditor_reads_entries_with_their_details_and_an_unreadable_one_marked(services):
+    services.filter.authorise(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT)
+    services.filter.authorise(PROJECTION, Action.READ_REPORT, Facts(),
+                              Audit(subject_kind="report", subject_ref="r-2", company="graniet-nv", purpose="rebuild",
+                                    request_id="req-2"))
+    first, second = services.access_log.entries(limit=10_000)[-2:]
+    moved = replace(second, details=first.details)  # a sealed detail moved to another row does not open
+    out = services.filter.read_access_log(AUDITOR, Facts(), Audit(subject_kind="access_log", request_id="req-3"),
+                                          [first, moved])
+    assert out == [
+        {"seq": first.seq, "at": first.at, "actor": "ngo-user-1", "role": "ngo", "organisation": "arisa",
+         "action": "read_linked_list", "company": "stenen-bv", "outcome": "granted", "request_id": "req-1",
+         "subject_kind": "linked_list", "subject_ref": "IN-RJ-SITE1", "purpose": "case 7"},
+        {"seq": second.seq, "at": second.at, "actor": "system:projection:linked-list", "role": "system",
+         "organisation": "", "action": "read_report", "company": "graniet-nv", "outcome": "granted",
+         "request_id": "req-2", "subject_kind": None, "subject_ref": None, "purpose": None, "unreadable": True},
+    ]
+    # the auditor's own read is logged first
+    own = last_entry(services)
+    assert (own.actor, own.role, own.action, own.request_id) == ("auditor-1", "auditor", "read_access_log", "req-3")
