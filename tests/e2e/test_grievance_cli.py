@@ -82,7 +82,7 @@ def test_send_mail_with_a_bad_smtp_port_exits_1_naming_the_variable(settings, sm
     assert "error: TRUSTONE_SMTP_PORT" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_remind_when_the_mail_server_is_down_warns_and_exits_0(services, smtp_server):
+def test_remind_when_the_mail_server_is_down_names_the_failed_reminder_and_exits_1(services, smtp_server):
     services.grievance.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
     services.grievance.file(Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa"), Filing(
         case_type="complaint", description=DESCRIPTION, themes=["living_wage"], country="IN",
@@ -92,7 +92,8 @@ def test_remind_when_the_mail_server_is_down_warns_and_exits_0(services, smtp_se
     result = run(services.settings, "remind",
                  **smtp_env(smtp_server, TRUSTONE_MAIL_SECRETARIAT=SECRETARIAT_ADDRESS))
 
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1
     assert result.stdout.strip() == "0 notice e-mail(s) sent, 0 reminder(s) sent, 1 case(s) overdue"
-    assert "warning: 1 e-mail(s) could not be sent" in result.stderr
-    assert SECRETARIAT_ADDRESS not in result.stderr
+    assert "error: 1 e-mail(s) could not be sent" in result.stderr
+    assert "failed: reminder e-mail for case TS-" in result.stderr
+    assert SECRETARIAT_ADDRESS not in result.stderr and "Traceback" not in result.stderr
