@@ -92,6 +92,9 @@ class ImportResult:
     version: int
     new_sites: int
     held_for_review: int
+    # How a file's numbers were read (registry/reportnumbers.py): "comma", "dot" or None, and why
+    decimal_separator: str | None = None
+    decimal_separator_decided: str = ""
 
 
 @dataclass(frozen=True)
@@ -357,7 +360,8 @@ class RegistryApplication(SealedApplication):
     # --- reports -----------------------------------------------------------------------------
 
     def import_report(self, company_ref: str, year: int, data: bytes, filename: str,
-                      submitted_on: dt.date) -> ImportResult:
+                      submitted_on: dt.date, decimal_separator: str | None = None,
+                      max_rows: int | None = None) -> ImportResult:
         """Parse, resolve sites, and record a new report version, all or nothing.
 
         Idempotence is decided on what the file says, before any site is resolved: resolving a
@@ -365,23 +369,27 @@ class RegistryApplication(SealedApplication):
         recognised first, and then nothing at all is written."""
         company = self.company(company_ref)
         self._check_report_year(company, year)
-        parsed = parse_report_file(data, filename)
+        parsed = parse_report_file(data, filename, decimal_separator, max_rows)
+        numbers = {"decimal_separator": parsed.numbers.separator and parsed.numbers.separator.value,
+                   "decimal_separator_decided": parsed.numbers.describe()}
         report = self._report_for(company.id, year)
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
         if report.is_latest(digest):
-            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0)
+            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
+                                **numbers)
         pending: dict[uuid.UUID, Aggregate] = {}
         content, new_sites, held = self._resolve_sites(parsed, pending)
         changed = report.submit(content, digest=digest,
                                 source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
         if not changed:
-            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0)
+            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
+                                **numbers)
         pending[report.id] = report
         self.save(*pending.values())
         log.info("report version recorded: company=%s year=%s version=%s", company_ref, year,
                  report.latest.number)
         return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
-                            held_for_review=held)
+                            held_for_review=held, **numbers)
 
     def submit_report(self, company_ref: str, year: int, content: ReportContent, source: str,
                       submitted_on: dt.date) -> ImportResult:

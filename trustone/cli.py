@@ -65,12 +65,17 @@ def import_report(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or XLSX")],
     company: Annotated[str, typer.Option("--company", help="the member company's ref")],
     year: Annotated[int, typer.Option("--year", help="report year")],
+    decimal_separator: Annotated[str | None, typer.Option(
+        "--decimal-separator", help="comma or dot; left out, it is detected from the file's numbers")] = None,
+    max_rows: Annotated[int | None, typer.Option(
+        "--max-rows", min=1, help="a higher row limit than an upload's, for a report larger than that")] = None,
 ) -> None:
     """Import a company's yearly supply-chain report; a bad file is rejected whole, row by row."""
     services = services_or_exit()
     try:
         result = services.registry.import_report(company, year, file.read_bytes(), file.name,
-                                                 submitted_on=dt.date.today())
+                                                 submitted_on=dt.date.today(), decimal_separator=decimal_separator,
+                                                 max_rows=max_rows)
     except ReportFileError as error:
         for cell in error.errors:
             typer.echo(str(cell), err=True)
@@ -84,6 +89,7 @@ def import_report(
                    f"{result.held_for_review} held for duplicate review")
     else:
         typer.echo(f"unchanged: identical to version {result.version}, nothing recorded")
+    typer.echo(f"numbers: {result.decimal_separator_decided}")
 
 
 @cli.command()

@@ -100,10 +100,10 @@ class CommercialTerms:
     @classmethod
     def from_dict(cls, data: dict) -> CommercialTerms:
         return cls(
-            volume=Decimal(data["volume"]) if data.get("volume") is not None else None,
+            volume=plain_decimal(data["volume"]) if data.get("volume") is not None else None,
             volume_unit=data.get("volume_unit"),
             price_eur_per_unit=(
-                Decimal(data["price_eur_per_unit"]) if data.get("price_eur_per_unit") is not None else None
+                plain_decimal(data["price_eur_per_unit"]) if data.get("price_eur_per_unit") is not None else None
             ),
             contract_notes=data.get("contract_notes") or "",
         )
@@ -167,12 +167,19 @@ def canonical_json(fields: dict) -> bytes:
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
 
+def plain_decimal(value: Decimal | str) -> Decimal:
+    """The value in plain decimal notation: ``str()`` of the result is never ``3.2E+2`` or ``1E-7``.
+    Versions stored before this rule hold the exponent form; they read back plain too."""
+    number = Decimal(value)
+    return Decimal(format(number.normalize(), "f")) if number else Decimal(0)
+
+
 def _plain(data: dict) -> dict:
-    """Decimals as strings, enums as their values: stable JSON for digests and events."""
+    """Decimals as plain decimal strings, enums as their values: stable JSON for digests and events."""
     out = {}
     for key, value in data.items():
         if isinstance(value, Decimal):
-            value = str(value.normalize()) if value == value.to_integral() else str(value)
+            value = str(plain_decimal(value))
         elif isinstance(value, StrEnum):
             value = value.value
         out[key] = value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel
@@ -23,6 +23,8 @@ class ImportOut(BaseModel):
     version: int
     new_sites: int
     held_for_review: int
+    decimal_separator: Literal["comma", "dot"] | None
+    decimal_separator_decided: str
 
 
 class LinkOut(BaseModel):
@@ -56,15 +58,20 @@ class ReportOut(BaseModel):
 
 @router.post("/{year}", response_model=ImportOut)
 def upload_report(ref: str, year: YearPath, file: Annotated[UploadFile, File(description="CSV or XLSX")],
-                  principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> ImportOut:
+                  principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
+                  decimal_separator: Annotated[Literal["comma", "dot"] | None, Query(
+                      description="the file's decimal separator; left out, it is detected from the file's "
+                                  "numbers (docs/report-format.md, Numbers)")] = None) -> ImportOut:
     """Submit the company's own report for a year (docs/report-format.md). A bad file is rejected
-    whole (422 with every error by row and column); the same file again changes nothing."""
+    whole (422 with every error by row and column); the same file again changes nothing. The result
+    says which decimal separator the numbers were read with, and how it was decided."""
     company = svc.registry.company(ref)
     svc.filter.authorise(principal, Action.SUBMIT_REPORT, Facts(own_data=principal.organisation_id == company.id),
                          Audit(subject_kind="report", subject_ref=f"{ref}/{year}", company=ref,
                                purpose="submit report", request_id=request_id))
     data = file.file.read(MAX_FILE_BYTES + 1)  # the parser refuses anything larger, naming the limit
-    result = svc.registry.import_report(ref, year, data, file.filename or "upload", submitted_on=dt.date.today())
+    result = svc.registry.import_report(ref, year, data, file.filename or "upload", submitted_on=dt.date.today(),
+                                        decimal_separator=decimal_separator)
     return ImportOut(**vars(result))
 
 
