@@ -157,20 +157,85 @@ class SignedDigest:
             return False
         return True
 
+    def to_dict(self) -> dict[str, int | str]:
+        return asdict(self)
+
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
+        """One line: what ``trustone audit digest`` prints."""
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> SignedDigest:
         try:
             data = json.loads(text)
-            digest = cls(**{f.name: data[f.name] for f in fields(cls)})
-        except (ValueError, TypeError, KeyError):
+        except ValueError:
             raise ValueError("not a signed access-log digest") from None
-        if not isinstance(digest.seq, int) or not all(
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: object) -> SignedDigest:
+        try:
+            digest = cls(**{f.name: data[f.name] for f in fields(cls)})  # type: ignore[index]
+        except (TypeError, KeyError):
+            raise ValueError("not a signed access-log digest") from None
+        if not isinstance(digest.seq, int) or isinstance(digest.seq, bool) or not all(
                 isinstance(getattr(digest, f.name), str) for f in fields(cls) if f.name != "seq"):
             raise ValueError("not a signed access-log digest")
         return digest
+
+
+# --- the auditor's files: what is exported is read back as is -------------------------------------
+
+def digest_export(digest: SignedDigest | None, public_key_pem: str) -> dict[str, object]:
+    """The body of ``GET /api/v1/audit/digest``: the latest digest (an object, as ``audit digest``
+    prints it; null while the log is empty) and the verification key. ``read_digests`` reads it back."""
+    return {"digest": digest.to_dict() if digest else None, "public_key_pem": public_key_pem}
+
+
+class DigestFileError(ValueError):
+    """A kept-digests file that cannot be read; ``line`` is where the bad value starts."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(f"line {line}: {message}")
+        self.line = line
+        self.message = message
+
+
+def read_digests(text: str) -> list[SignedDigest]:
+    """Every digest in a file an auditor kept, whichever way it was saved.
+
+    The file is a sequence of JSON values separated by whitespace (so JSON lines too, and values
+    spread over several lines). Each value is a digest as ``trustone audit digest`` prints it, or a
+    body of ``GET /api/v1/audit/digest`` saved as is (``{"digest": {...}, "public_key_pem": ...}``,
+    also the earlier form with the digest as a JSON string). The body's public key is not used:
+    digests are checked against the system's own key, so a digest signed by any other key fails
+    as a bad signature.
+    """
+    decoder = json.JSONDecoder()
+    digests: list[SignedDigest] = []
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return digests
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, position = decoder.raw_decode(text, position)
+            digests.append(_digest_in(value))
+        except DigestFileError as error:
+            raise DigestFileError(line, error.message) from None
+        except ValueError:
+            raise DigestFileError(line, "not a signed access-log digest") from None
+
+
+def _digest_in(value: object) -> SignedDigest:
+    if isinstance(value, dict) and "digest" in value:  # an export of the API
+        inner = value["digest"]
+        if inner is None:
+            raise DigestFileError(0, "the export holds no digest (the access log was empty when it was exported)")
+        return SignedDigest.from_json(inner) if isinstance(inner, str) else SignedDigest.from_dict(inner)
+    return SignedDigest.from_dict(value)
 
 
 # --- verification ----------------------------------------------------------------------------------

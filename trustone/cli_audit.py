@@ -1,7 +1,8 @@
 """``trustone audit``: check the access log, and hand an auditor what they need to check it later.
 
 An auditor runs ``trustone audit digest`` now and then and keeps the line it prints (outside this
-system); ``trustone audit verify --digests kept.jsonl`` then proves the log still contains what it
+system), or saves the body of ``GET /api/v1/audit/digest`` as it comes; ``trustone audit verify
+--digests FILE`` reads either, or several in one file, and proves the log still contains what it
 contained at each of those moments, even if someone with database access rewrote it since.
 """
 
@@ -12,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from keys.accesslog import SignedDigest
+from keys.accesslog import DigestFileError, SignedDigest, read_digests
 from keys.keyring import KeyringError
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings, SettingsError
@@ -32,23 +33,21 @@ def _services() -> Services:
 
 
 def _read_digests(path: Path) -> list[SignedDigest]:
-    digests = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            digests.append(SignedDigest.from_json(line))
-        except ValueError as error:
-            typer.echo(f"error: {path} line {number}: {error}", err=True)
-            raise typer.Exit(EXIT_USAGE) from None
-    return digests
+    """Digests kept in any form the system exports (``keys.accesslog.read_digests``)."""
+    try:
+        return read_digests(path.read_text(encoding="utf-8"))
+    except (DigestFileError, UnicodeDecodeError) as error:
+        typer.echo(f"error: {path} {error if isinstance(error, DigestFileError) else 'is not UTF-8 text'}",
+                   err=True)
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 @audit_cli.command()
 def verify(
     digests: Annotated[Path | None, typer.Option(
         "--digests", exists=True, dir_okay=False, readable=True,
-        help="digests kept earlier (JSON lines from `trustone audit digest`)")] = None,
+        help="digests kept earlier: lines printed by `trustone audit digest` and/or bodies of "
+             "GET /api/v1/audit/digest saved as is, one or more in one file")] = None,
 ) -> None:
     """Check every entry's hash chain and every signed digest; exit 1 at the first tampered entry."""
     extra = _read_digests(digests) if digests else []

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from keys.accesslog import digest_export
 from keys.filter import Audit
 from keys.policy import Facts
 from registry.domain.accounts import Role
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
+from trustone.web.schemas import DigestExportOut
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -35,10 +37,10 @@ def access_log(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdD
                                                               request_id=request_id), entries)
 
 
-@router.get("/digest")
+@router.get("/digest", response_model=DigestExportOut)
 def latest_digest(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> dict[str, Any]:
-    """The latest signed digest, for an auditor to keep and check later (`trustone audit verify`)."""
+    """The latest signed digest, for an auditor to keep and check later: save the body as it comes
+    and run `trustone audit verify --digests FILE` on it."""
     svc.filter.authorise(principal, "read_key_report", Facts(),
                          Audit(subject_kind="access_log", purpose="export digest", request_id=request_id))
-    digest = svc.access_log.latest_digest()
-    return {"digest": digest.to_json() if digest else None, "public_key_pem": svc.access_log.public_key_pem()}
+    return digest_export(svc.access_log.latest_digest(), svc.access_log.public_key_pem())
