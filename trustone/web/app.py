@@ -8,7 +8,7 @@ from typing import Annotated
 import uuid
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.casework import NoticeDispatcher
@@ -19,6 +19,7 @@ from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
 from trustone.web.errors import install_error_handlers
 from trustone.web.schemas import Health, MemberStatusOut
+from trustone.web.strict_query import refuse_unknown_query_parameters
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
@@ -45,6 +46,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         # No interactive docs that pull scripts from a CDN: this network reaches none.
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_query_parameters)],  # one rule for every /api/v1 route
     )
     app.state.services = services
     app.state.authenticator = build_authenticator(services)
