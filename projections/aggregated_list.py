@@ -43,7 +43,7 @@ class AggregatedListView(View):
     name = "aggregated_list"
     topics = (get_topic(ProductionSite.Registered), get_topic(ProductionSite.Merged),
               get_topic(SupplyChainReport.VersionSubmitted))
-    tables = ("agg_sites", "agg_site_use", "agg_region_use")
+    tables = ("agg_sites", "agg_site_use", "agg_region_use", "agg_site_addresses")
 
     def __init__(self, read_links: LinkReader):
         self.read_links = read_links
@@ -55,6 +55,11 @@ class AggregatedListView(View):
             " name TEXT NOT NULL, country TEXT NOT NULL, province TEXT NOT NULL, district TEXT NOT NULL,"
             " province_key TEXT NOT NULL, district_key TEXT NOT NULL, latitude REAL, longitude REAL,"
             " stone_types TEXT NOT NULL, merged_into TEXT)")
+        # A site's address or place (public, like the rest of the catalogue), in a table of its own so
+        # that a store made before it gains it with CREATE TABLE IF NOT EXISTS; sites registered before
+        # then get theirs with `trustone projections rebuild --view aggregated_list`.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_site_addresses (site_id TEXT PRIMARY KEY, address TEXT NOT NULL)")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_site_use (site_id TEXT NOT NULL, year INTEGER NOT NULL,"
             " users INTEGER NOT NULL, PRIMARY KEY (site_id, year))")
@@ -84,6 +89,9 @@ class AggregatedListView(View):
             (event.public_id, str(event.originator_id), str(event.kind), event.name, region.country, region.province, region.district,
              fold(region.province), fold(region.district), point.latitude if point else None,
              point.longitude if point else None, json.dumps(list(event.stone_types))))
+        if event.address:
+            cursor.execute("INSERT INTO {schema}.agg_site_addresses (site_id, address) VALUES (%s, %s)",
+                           (event.public_id, event.address))
 
     def _report(self, cursor: Cursor, event: Any) -> None:
         read = self.read_links(event)
@@ -163,6 +171,33 @@ class AggregatedList:
             wanted = fold(stone_type)
             sites = [site for site in sites if wanted in {fold(s) for s in site.stone_types}]
         return year, sites
+
+    def catalogue(self) -> dict[str, CatalogueSite]:
+        """Every registered site's public facts by site id (merged and on-hold sites included), for
+        showing a linked-list row as a site a person recognises."""
+        with self.recorder.cursor(commit=False) as cursor:
+            rows = cursor.execute(
+                "SELECT s.site_id, s.kind, s.name, s.country, s.province, s.district, s.province_key,"
+                " s.district_key, a.address, s.latitude, s.longitude FROM {schema}.agg_sites s"
+                " LEFT JOIN {schema}.agg_site_addresses a ON a.site_id = s.site_id").fetchall()
+        return {row[0]: CatalogueSite(*row[:8], row[8] or "", row[9], row[10]) for row in rows}
+
+
+@dataclass(frozen=True)
+class CatalogueSite:
+    """A site as the public catalogue knows it; ``*_key`` are the folded names that filters compare."""
+
+    site_id: str
+    kind: str
+    name: str
+    country: str
+    province: str
+    district: str
+    province_key: str
+    district_key: str
+    address: str
+    latitude: float | None
+    longitude: float | None
 
 
 @dataclass(frozen=True)

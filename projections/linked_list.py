@@ -23,10 +23,20 @@ from registry.domain.reports import SupplyChainReport
 
 @dataclass(frozen=True)
 class LinkedRow:
+    """One link as released to a reader: the company, the site as a person recognises it (public
+    catalogue facts, joined in after the filter opened the link), and the link's own terms."""
+
     company: str
     year: int
     site_id: str
     site_kind: str
+    site_name: str
+    country: str
+    province: str
+    district: str
+    address: str
+    latitude: float | None
+    longitude: float | None
     tier: int
     stone_type: str
     product: str

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from keys.filter import Audit
 from keys.policy import Action, Facts
 from keys.principal import Principal
+from projections.aggregated_list import CatalogueSite
 from projections.linked_list import LinkedRow
 from registry.domain.accounts import Role
 from registry.domain.geography import fold
@@ -28,10 +29,16 @@ def linked_list_facts(services: Services, principal: Any, site: str | None = Non
 
 def search_linked_list(services: Services, principal: Any, year: int | None = None, company: str | None = None,
                        site: str | None = None, country: str | None = None, region: str | None = None,
-                       stone_type: str | None = None, request_id: str = "") -> tuple[int | None, list[LinkedRow]]:
+                       stone_type: str | None = None, request_id: str = "",
+                       kind: str | None = None) -> tuple[int | None, list[LinkedRow]]:
+    """The links of a year that match every filter given, each with its site's public facts.
+
+    Filters: ``company`` (ref), ``site`` (public id), ``country``, ``region`` (province or district),
+    ``stone_type`` and ``kind`` (a SiteKind value). Each company in the answer is one access-log entry.
+    """
     services.projections.catch_up()
     chosen_year, reports = services.linked_list.sealed_reports(year)
-    places = _site_places(services)
+    catalogue = services.aggregated_list.catalogue()
     wanted_region = fold(region) if region else None
 
     def select(company_ref: str, links: list[dict]) -> list[LinkedRow]:
@@ -42,17 +49,22 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
             site_id = link["site_id"]
             if site_id is None:
                 continue
-            place = places.get(site_id, ("", "", ""))
+            facts = catalogue.get(site_id) or _UNCATALOGUED
             if site and site_id != site.strip().upper():
                 continue
-            if country and place[0] != country.upper():
+            if kind and link["site_kind"] != kind:
                 continue
-            if wanted_region and wanted_region not in (place[1], place[2]):
+            if country and facts.country != country.upper():
+                continue
+            if wanted_region and wanted_region not in (facts.province_key, facts.district_key):
                 continue
             if stone_type and fold(link["stone_type"]) != fold(stone_type):
                 continue
-            rows.append(LinkedRow(company_ref, chosen_year, site_id, link["site_kind"], link["tier"],
-                                  link["stone_type"], link["product"], link["channel"]))
+            rows.append(LinkedRow(
+                company=company_ref, year=chosen_year, site_id=site_id, site_kind=link["site_kind"],
+                site_name=facts.name, country=facts.country, province=facts.province, district=facts.district,
+                address=facts.address, latitude=facts.latitude, longitude=facts.longitude, tier=link["tier"],
+                stone_type=link["stone_type"], product=link["product"], channel=link["channel"]))
         return rows
 
     rows = services.filter.open_many(
@@ -62,11 +74,8 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     return chosen_year, sorted(rows, key=lambda row: (row.company, row.site_id, row.tier))
 
 
-def _site_places(services: Services) -> dict[str, tuple[str, str, str]]:
-    """Public site catalogue (from the aggregated list's view): site id -> country, province, district."""
-    with services.projections.recorders["aggregated_list"].cursor(commit=False) as cursor:
-        rows = cursor.execute("SELECT site_id, country, province_key, district_key FROM {schema}.agg_sites").fetchall()
-    return {row[0]: (row[1], row[2], row[3]) for row in rows}
+# A link to a site the catalogue does not (yet) hold: shown with its id only, matched by no place filter.
+_UNCATALOGUED = CatalogueSite("", "", "", "", "", "", "", "", "", None, None)
 
 
 def grievance_buyer_resolver(services: Services):

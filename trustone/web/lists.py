@@ -68,10 +68,19 @@ def quarry_regions(svc: ServicesDep,
 
 
 class LinkedRowOut(BaseModel):
+    """A link, with what a person needs to recognise its site (public catalogue facts)."""
+
     company: str
     year: int
     site_id: str
     site_kind: str
+    site_name: str
+    country: str
+    province: str
+    district: str
+    address: str
+    latitude: float | None
+    longitude: float | None
     tier: int
     stone_type: str
     product: str
@@ -90,12 +99,14 @@ def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestId
                 site: Annotated[str | None, Query(max_length=20, description="a site's public id")] = None,
                 country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
                 region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
-                stone_type: Annotated[str | None, Query(max_length=40)] = None) -> LinkedListOut:
+                stone_type: Annotated[str | None, Query(max_length=40)] = None,
+                kind: SiteKind | None = None) -> LinkedListOut:
     """Member companies and the sites they buy from: the secretariat, and NGO parties while their
     signed declaration is valid. Each company in the answer is an access-log entry."""
     from trustone.searches import search_linked_list
 
-    chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id)
+    chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id,
+                                      kind=kind.value if kind else None)
     return LinkedListOut(year=chosen, links=[LinkedRowOut(**vars(row)) for row in rows])
 
 
