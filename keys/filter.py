@@ -24,7 +24,8 @@ class AccessDeniedError(RegistryError):
     """The policy said no (403; 401 for an anonymous request). The denial is in the access log."""
 
     def __init__(self, decision: Decision, anonymous: bool):
-        super().__init__("login required" if anonymous else "not allowed for your role")
+        # what the policy's rule requires, when it says; a role not in the row gets the general text
+        super().__init__("login required" if anonymous else decision.missing or "not allowed for your role")
         self.decision = decision
         self.anonymous = anonymous
 

@@ -4,6 +4,12 @@ Every cell of the matrix is a row of ``RULES``: action -> role -> rule. A rule i
 ``DENY`` or a condition on the ``Facts`` of the request (whose data it is, whether a signed
 declaration is valid, whether the subject is in a case file...). Facts are gathered by the caller;
 the decision is made here and nowhere else. Anything not listed is denied.
+
+Each condition carries the text of what it requires, so a refusal can say what is missing
+(``Decision.missing``, shown to the caller): "an NGO party needs a valid signed confidentiality
+declaration to read the linked list", rather than one text for everything. The texts name the
+requirement only, never a value of the request (no company, site or case). A role that is not in a
+row at all is told "not allowed for your role".
 """
 
 from __future__ import annotations
@@ -63,18 +69,55 @@ ALLOW: Rule = lambda facts: True  # noqa: E731
 DENY: Rule = lambda facts: False  # noqa: E731
 
 
-def _when(condition: Callable[[Facts], bool]) -> Rule:
-    return condition
+@dataclass(frozen=True)
+class Condition:
+    """A rule that holds on some facts, with the text of what it requires when it does not.
+
+    ``requires`` may use ``{subject}`` (what the action is about: "report", "case") and ``{doing}``
+    (the action in words: "read the linked list"), filled in from ``ACTION_WORDS``."""
+
+    test: Callable[[Facts], bool]
+    requires: str
+
+    def __call__(self, facts: Facts) -> bool:
+        return self.test(facts)
+
+    def missing(self, action: Action) -> str:
+        subject, doing = ACTION_WORDS.get(action, ("data", action.value.replace("_", " ")))
+        return self.requires.format(subject=subject, doing=doing)
 
 
-OWN = _when(lambda f: f.own_data)
-DECLARED = _when(lambda f: f.valid_declaration)
-CASE_FILE = _when(lambda f: f.in_case_file)
-DISPUTE = _when(lambda f: f.is_dispute)
-OWN_ENTRIES = _when(lambda f: f.own_entries_only)
-ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only)
-FILER = _when(lambda f: f.is_filer)
-NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party)  # a party to a dispute cannot run its case
+def _when(condition: Callable[[Facts], bool], requires: str) -> Rule:
+    return Condition(condition, requires)
+
+
+OWN = _when(lambda f: f.own_data, "not your organisation's {subject}")
+DECLARED = _when(lambda f: f.valid_declaration,
+                 "an NGO party needs a valid signed confidentiality declaration to {doing}")
+CASE_FILE = _when(lambda f: f.in_case_file, "only a case file before the committee")
+DISPUTE = _when(lambda f: f.is_dispute, "companies may file disputes only")
+OWN_ENTRIES = _when(lambda f: f.own_entries_only, "only your own entries of the access log")
+ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only,
+                       "only the access-log entries about your organisation's data")
+FILER = _when(lambda f: f.is_filer, "a company reads the evidence of its own dispute only")
+# a party to a dispute cannot run its case
+NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party, "the secretariat is a party to this dispute")
+
+# What an action is about, and the action in words, for the texts of the conditions above.
+ACTION_WORDS: dict[Action, tuple[str, str]] = {
+    Action.SUBMIT_REPORT: ("report", "submit this report"),
+    Action.READ_REPORT: ("report", "read this report"),
+    Action.READ_LINKED_LIST: ("linked list", "read the linked list"),
+    Action.REQUEST_RELEASE: ("data-access request", "act on this data-access request"),
+    Action.SEE_NOTIFIED_COMPANIES: ("case", "see which companies were notified"),
+    Action.READ_ACCESS_LOG: ("access log", "read the access log"),
+    Action.READ_CREDENTIAL: ("login", "read this login's second factor"),
+    Action.READ_CASE: ("case", "read this case"),
+    Action.RESPOND_TO_CASE: ("case", "respond to this case"),
+    Action.REFER_TO_COMMITTEE: ("case", "refer this case to the committee"),
+    Action.READ_REPORTER_IDENTITY: ("case", "read the reporter's identity"),
+    Action.READ_EVIDENCE: ("case", "read this evidence"),
+}
 
 S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE,
                        Role.AUDITOR, Role.BUYER)
@@ -127,6 +170,7 @@ SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
 class Decision:
     allowed: bool
     reason: str
+    missing: str = ""  # a denial: what the rule requires, for the caller ("" when the role is not in the row)
 
 
 def decide(principal: Principal | SystemPrincipal | None, action: Action, facts: Facts = Facts()) -> Decision:
@@ -139,5 +183,7 @@ def decide(principal: Principal | SystemPrincipal | None, action: Action, facts:
         return Decision(allowed, f"system grant {family}" if allowed else f"no system grant for {family}")
     rule = RULES[action].get(principal.role, DENY)
     allowed = rule(facts)
-    return Decision(allowed, f"{principal.role.value} may {action.value}" if allowed
-                    else f"{principal.role.value} may not {action.value} here")
+    if allowed:
+        return Decision(True, f"{principal.role.value} may {action.value}")
+    missing = rule.missing(action) if isinstance(rule, Condition) else ""
+    return Decision(False, f"{principal.role.value} may not {action.value} here", missing)
