@@ -7,6 +7,7 @@ sealed details cannot be opened.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from dataclasses import replace
@@ -142,3 +143,16 @@ def test_an_auditor_reads_entries_with_their_details_and_an_unreadable_one_marke
     # the auditor's own read is logged first
     own = last_entry(services)
     assert (own.actor, own.role, own.action, own.request_id) == ("auditor-1", "auditor", "read_access_log", "req-3")
+
+
+def test_an_audit_without_subject_ref_or_purpose_logs_them_empty(services):
+    services.filter.authorise(NGO, Action.READ_PUBLIC, Facts(), Audit(subject_kind="public", request_id="req-9"))
+    entry = last_entry(services)
+    out = services.filter.read_access_log(AUDITOR, Facts(), Audit(subject_kind="access_log"), [entry])
+    assert (out[0]["subject_kind"], out[0]["subject_ref"], out[0]["purpose"], out[0]["company"]) == \
+        ("public", "", "", None)
+
+
+def test_an_audit_cannot_be_changed_on_its_way_through():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        AUDIT.company = "another-company"
