@@ -112,3 +112,13 @@ def test_rebuilding_the_linked_list_gives_the_same_rows(world):
     before = search_linked_list(world, SECRETARIAT)
     world.projections.rebuild(["linked_list"])
     assert search_linked_list(world, SECRETARIAT) == before
+
+
+def test_a_row_carries_its_sites_public_facts_and_a_rebuild_keeps_them(world, member):
+    quarry = quarry_row(name="Kanpura Sandstone Quarry", district="Bundi", latitude="25.52", longitude="75.61",
+                        address="Bijolia-Bundi road, km 4")
+    world.registry.import_report(member, 2024, csv_bytes([quarry]), "c.csv", submitted_on=TODAY)
+    world.projections.rebuild()
+    _, rows = search_linked_list(world, SECRETARIAT, company=member, kind="quarry")
+    assert [(row.site_name, row.country, row.province, row.district, row.address) for row in rows] == [
+        ("Kanpura Sandstone Quarry", "IN", "Rajasthan", "Bundi", "Bijolia-Bundi road, km 4")]
