@@ -156,3 +156,15 @@ def test_an_audit_without_subject_ref_or_purpose_logs_them_empty(services):
 def test_an_audit_cannot_be_changed_on_its_way_through():
     with pytest.raises(dataclasses.FrozenInstanceError):
         AUDIT.company = "another-company"
+
+
+@pytest.mark.parametrize(("who", "action", "text"), [
+    (NGO, Action.READ_LINKED_LIST, "an NGO party needs a valid signed confidentiality declaration to read the linked list"),
+    (Principal(login="b", role=Role.BUYER, organisation_id=uuid.uuid4(), organisation_ref="gemeente"),
+     Action.READ_LINKED_LIST, "not allowed for your role"),
+    (None, Action.READ_LINKED_LIST, "login required"),
+], ids=["missing-condition", "role-not-in-row", "anonymous"])
+def test_the_refusal_says_what_is_missing_or_that_the_role_may_not(services, who, action, text):
+    with pytest.raises(AccessDeniedError) as refused:
+        services.filter.authorise(who, action, Facts(), AUDIT)
+    assert str(refused.value) == text
