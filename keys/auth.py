@@ -3,7 +3,9 @@
 What a failed login tells the caller is deliberately little: an unknown login, a wrong password, a
 deactivated account and a wrong TOTP code all give the same message, and an unknown login costs the
 same argon2 verification as a known one, so neither the answer nor its timing says which logins
-exist. The one distinct answer, "a second factor is required", comes only after the right password.
+exist. Two distinct answers come only after the right password: "a second factor is required",
+and a valid code that was already used (RFC 6238 section 5.2) is told to wait for the next one; the
+caller sent that code, so saying so tells an attacker nothing new, and it still counts as a failure.
 """
 
 from __future__ import annotations
@@ -50,6 +52,15 @@ class TotpRequiredError(AuthenticationError):
 
     def __init__(self) -> None:
         super().__init__("a second factor is required: send the current TOTP code as 'totp'")
+
+
+class TotpReusedError(AuthenticationError):
+    """The right password and a code that was valid, but already used: a failure all the same."""
+
+    code = "totp_reused"
+
+    def __init__(self) -> None:
+        super().__init__("this code was already used: wait for the next one")
 
 
 class LockedOutError(AuthenticationError):
@@ -129,6 +140,9 @@ class Authenticator:
             step = pyotp.TOTP(secret).verify_and_get_timecode(code, for_time=self._clock(), valid_window=1)
         except pyotp.OTPVerificationError:
             step = None
-        if step is None or not self._throttle.accept_totp_step(account.login, step):
+        if step is None:
             self._throttle.record_failure(account.login)
             raise InvalidCredentialsError
+        if not self._throttle.accept_totp_step(account.login, step):
+            self._throttle.record_failure(account.login)
+            raise TotpReusedError

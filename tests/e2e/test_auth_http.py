@@ -143,7 +143,41 @@ def test_secretariat_and_auditor_need_a_totp_code_used_once(client, users, clock
     first = log_in(client, login, totp=code)
     assert first.status_code == 200
     assert client.get(ME, headers=bearer(first.json()["access_token"])).json()["role"] == role
-    assert_generic_401(log_in(client, login, totp=code))
+    assert_reused_code_401(log_in(client, login, totp=code))
+
+
+def assert_reused_code_401(response) -> None:
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json() == {"detail": "this code was already used: wait for the next one", "code": "totp_reused"}
+
+
+def test_a_reused_code_with_the_right_password_is_told_to_wait_for_the_next_code(client, users, clock):
+    login, secret = users["secretariat"]
+    code = pyotp.TOTP(secret).at(clock.now)
+    assert log_in(client, login, totp=code).status_code == 200
+
+    assert_reused_code_401(log_in(client, login, totp=code))
+    clock.advance(seconds=30)
+    assert log_in(client, login, totp=pyotp.TOTP(secret).at(clock.now)).status_code == 200  # the next one works
+
+
+def test_a_reused_code_with_a_wrong_password_gets_the_generic_text(client, users, clock):
+    login, secret = users["secretariat"]
+    code = pyotp.TOTP(secret).at(clock.now)
+    assert log_in(client, login, totp=code).status_code == 200
+    assert_generic_401(log_in(client, login, WRONG, totp=code))
+
+
+def test_reused_codes_count_towards_the_lockout(client, users, clock):
+    login, secret = users["auditor"]
+    code = pyotp.TOTP(secret).at(clock.now)
+    assert log_in(client, login, totp=code).status_code == 200
+    for _ in range(5):
+        assert_reused_code_401(log_in(client, login, totp=code))
+    clock.advance(seconds=30)
+    locked = log_in(client, login, totp=pyotp.TOTP(secret).at(clock.now))
+    assert locked.status_code == 429
 
 
 def test_the_second_factor_question_comes_only_after_the_right_password(client, users):

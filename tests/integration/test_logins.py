@@ -6,7 +6,7 @@ import pyotp
 import pytest
 
 import keys.auth
-from keys.auth import Authenticator, InvalidCredentialsError, LockedOutError, TotpRequiredError
+from keys.auth import Authenticator, InvalidCredentialsError, LockedOutError, TotpRequiredError, TotpReusedError
 from keys.passwords import hash_password
 from keys.sessions import SessionStore
 from keys.throttle import LoginThrottle
@@ -182,7 +182,7 @@ def test_secretariat_and_auditor_need_a_fresh_totp_code(auth, registry, clock, r
         auth.login(login, PASSWORD, wrong_code)
     code = totp.at(clock.now)
     assert auth.principal_for(auth.login(login, PASSWORD, code)).role == role
-    with pytest.raises(InvalidCredentialsError):
+    with pytest.raises(TotpReusedError, match="already used"):
         auth.login(login, PASSWORD, code)  # the same code again, still inside its window
 
     clock.advance(seconds=30)
@@ -194,7 +194,7 @@ def test_a_totp_code_of_the_previous_step_is_accepted_once_for_clock_drift(auth,
     add_user(registry, "sec@trustone.example", Role.SECRETARIAT, "secretariaat", secret)
     previous = pyotp.TOTP(secret).at(clock.now - dt.timedelta(seconds=30))
     assert auth.login("sec@trustone.example", PASSWORD, previous)
-    with pytest.raises(InvalidCredentialsError):
+    with pytest.raises(TotpReusedError):
         auth.login("sec@trustone.example", PASSWORD, previous)
 
 
