@@ -28,11 +28,23 @@ def _field_of(location: tuple) -> str:
     return ".".join(parts) or "request"
 
 
+# pydantic's error types for a value that is not a date (not for a date outside a range): its own
+# texts ("invalid character in year") do not tell a person that 31-12-2024 must be 2024-12-31.
+_DATE_PARSING_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
+                                  "date_type"})
+
+
+def _message_of(field: str, error: dict) -> str:
+    if error.get("type") in _DATE_PARSING_ERRORS:
+        return f"{field}: write the date as YYYY-MM-DD (for example 2024-12-31)"
+    return error.get("msg", "invalid")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field_of(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-                  for e in exc.errors()]
+        fields = [(_field_of(tuple(e.get("loc", ()))), e) for e in exc.errors()]
+        errors = [{"field": field, "message": _message_of(field, e)} for field, e in fields]
         return JSONResponse(status_code=422, content={"detail": "invalid input", "errors": errors})
 
     @app.exception_handler(ValidationError)
