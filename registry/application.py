@@ -359,14 +359,33 @@ class RegistryApplication(SealedApplication):
 
     # --- reports -----------------------------------------------------------------------------
 
+    def upload_report(self, principal: Any, company_ref: str, year: int, data: bytes, filename: str,
+                      submitted_on: dt.date, decimal_separator: str | None = None,
+                      request_id: str = "") -> ImportResult:
+        """A company submits its own report file (the HTTP upload).
+
+        The policy decides first (a denial is logged); the file is then parsed and checked without
+        logging anything, so a bad file (422) leaves no granted entry; the grant is logged right
+        before the report is recorded (or recognised as unchanged)."""
+        company = self.company(company_ref)
+        audit: dict[str, Any] = dict(
+            subject_kind="report", subject_ref=f"{company_ref}/{year}", company=company_ref,
+            purpose="submit report", request_id=request_id,
+            facts={"own_data": getattr(principal, "organisation_id", None) == company.id})
+        self.vault.check(principal, "submit_report", **audit)
+        return self.import_report(company_ref, year, data, filename, submitted_on, decimal_separator,
+                                  before_write=lambda: self.vault.authorise(principal, "submit_report", **audit))
+
     def import_report(self, company_ref: str, year: int, data: bytes, filename: str,
                       submitted_on: dt.date, decimal_separator: str | None = None,
-                      max_rows: int | None = None) -> ImportResult:
+                      max_rows: int | None = None,
+                      before_write: Callable[[], None] = lambda: None) -> ImportResult:
         """Parse, resolve sites, and record a new report version, all or nothing.
 
         Idempotence is decided on what the file says, before any site is resolved: resolving a
         described site may register one (held for duplicate review), so the same file must be
-        recognised first, and then nothing at all is written."""
+        recognised first, and then nothing at all is written. ``before_write`` runs once every
+        check has passed, right before the outcome is final (the upload logs its grant there)."""
         company = self.company(company_ref)
         self._check_report_year(company, year)
         parsed = parse_report_file(data, filename, decimal_separator, max_rows)
@@ -375,12 +394,14 @@ class RegistryApplication(SealedApplication):
         report = self._report_for(company.id, year)
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
         if report.is_latest(digest):
+            before_write()
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
         pending: dict[uuid.UUID, Aggregate] = {}
         content, new_sites, held = self._resolve_sites(parsed, pending)
         changed = report.submit(content, digest=digest,
                                 source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
+        before_write()
         if not changed:
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
@@ -554,7 +575,10 @@ class RegistryApplication(SealedApplication):
     # --- accounts ----------------------------------------------------------------------------
 
     def create_account(self, login: str, role: Role, organisation_ref: str, display_name: str,
-                       password_hash: str, totp_secret: str | None) -> uuid.UUID:
+                       password_hash: str, totp_secret: str | None,
+                       before_write: Callable[[], None] = lambda: None) -> uuid.UUID:
+        """A new login. ``before_write`` runs once every check has passed (the admin route logs
+        its grant there, so a refused creation leaves no granted entry)."""
         login = validate_login(login)
         account_id = UserAccount.create_id(login)
         if self._exists(account_id):
@@ -563,8 +587,20 @@ class RegistryApplication(SealedApplication):
         account = UserAccount(login=login, role=Role(role), organisation_id=organisation.id,
                               display_name=display_name, password_hash=password_hash,
                               totp_secret=totp_secret)
+        before_write()
         self.save(account)
         return account_id
+
+    def administer_account(self, principal: Any, login: str, role: Role, organisation_ref: str,
+                           display_name: str, password_hash: str, totp_secret: str | None,
+                           request_id: str = "") -> uuid.UUID:
+        """The secretariat creates a login: the policy first (a denial is logged), then the checks,
+        then the grant is logged right before the account is saved."""
+        audit: dict[str, Any] = dict(subject_kind="account", subject_ref=login, purpose="create account",
+                                     request_id=request_id)
+        self.vault.check(principal, "administer_users", **audit)
+        return self.create_account(login, role, organisation_ref, display_name, password_hash, totp_secret,
+                                   before_write=lambda: self.vault.authorise(principal, "administer_users", **audit))
 
     def account(self, login: str) -> UserAccount:
         return self._get(UserAccount.create_id(validate_login(login)), "account")

@@ -72,11 +72,8 @@ def key_report(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdD
 @router.post("/users", response_model=AccountCreated, status_code=201)
 def create_user(body: NewAccount, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
                 ) -> AccountCreated:
-    svc.filter.authorise(principal, Action.ADMINISTER_USERS, Facts(),
-                         Audit(subject_kind="account", subject_ref=body.login, purpose="create account",
-                               request_id=request_id))
     secret = pyotp.random_base32() if body.role in ROLES_REQUIRING_TOTP else None
-    svc.registry.create_account(body.login, body.role, body.organisation_ref, body.display_name,
-                                hash_password(body.password), secret)
+    svc.registry.administer_account(principal, body.login, body.role, body.organisation_ref, body.display_name,
+                                    hash_password(body.password), secret, request_id=request_id)
     uri = pyotp.TOTP(secret).provisioning_uri(name=body.login, issuer_name="TruStone") if secret else None
     return AccountCreated(login=body.login, role=body.role, totp_provisioning_uri=uri)

@@ -8,8 +8,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Path, Query, UploadFile
 from pydantic import BaseModel
 
-from keys.filter import Audit
-from keys.policy import Action, Facts
 from registry.reportfile import MAX_FILE_BYTES
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
@@ -65,13 +63,10 @@ def upload_report(ref: str, year: YearPath, file: Annotated[UploadFile, File(des
     """Submit the company's own report for a year (docs/report-format.md). A bad file is rejected
     whole (422 with every error by row and column); the same file again changes nothing. The result
     says which decimal separator the numbers were read with, and how it was decided."""
-    company = svc.registry.company(ref)
-    svc.filter.authorise(principal, Action.SUBMIT_REPORT, Facts(own_data=principal.organisation_id == company.id),
-                         Audit(subject_kind="report", subject_ref=f"{ref}/{year}", company=ref,
-                               purpose="submit report", request_id=request_id))
     data = file.file.read(MAX_FILE_BYTES + 1)  # the parser refuses anything larger, naming the limit
-    result = svc.registry.import_report(ref, year, data, file.filename or "upload", submitted_on=dt.date.today(),
-                                        decimal_separator=decimal_separator)
+    result = svc.registry.upload_report(principal, ref, year, data, file.filename or "upload",
+                                        submitted_on=dt.date.today(), decimal_separator=decimal_separator,
+                                        request_id=request_id)
     return ImportOut(**vars(result))
 
 
