@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from keys import policy
 from keys.policy import Action, Facts, decide
 from keys.principal import Principal, SystemPrincipal
 from registry.domain.accounts import Role
@@ -179,3 +180,25 @@ def test_a_role_outside_the_row_is_refused_without_a_missing_text(action, role):
 
 def test_an_allowed_request_has_nothing_missing():
     assert decide(principal("secretariat"), Action.READ_REPORT, Facts()).missing == ""
+
+
+def test_the_action_names_are_the_access_logs():
+    """The action's value is what the access log records: a renamed action breaks every old entry's meaning."""
+    assert {action.value for action in Action} == {
+        "submit_report", "read_report", "read_linked_list", "read_aggregated_list", "request_release",
+        "approve_release", "read_public", "file_grievance", "notify_companies", "see_notified_companies",
+        "record_committee_decision", "read_access_log", "verify_member_status", "administer_keys", "read_key_report",
+        "administer_users", "read_credential", "read_case", "read_case_queue", "manage_case", "respond_to_case",
+        "refer_to_committee", "read_reporter_identity", "read_evidence"}
+
+
+def test_every_fact_defaults_to_false():
+    assert Facts() == Facts(**{name: False for name in FACT_NAMES})
+
+
+def test_facts_decisions_and_rules_cannot_be_changed_once_made():
+    decision = decide(principal("company"), Action.READ_REPORT, Facts())
+    rule = policy.RULES[Action.READ_REPORT][Role.COMPANY]
+    for thing, field in ((Facts(), "own_data"), (decision, "allowed"), (rule, "requires")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(thing, field, True)
