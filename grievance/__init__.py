@@ -1,1 +1,1 @@
-"""Grievance cases and the complaints committee (DESIGN.md section 6). Built in issue 6."""
+"""Grievance cases and the complaints committee (docs/lifecycles.md). Built in issue 6."""

@@ -1,7 +1,7 @@
 """E-mail for grievance notices: the SMTP settings, the sender, and the notice message itself.
 
 A notice e-mail tells one member company that a grievance case concerns a production site it
-sources from (DESIGN.md section 6, ``companies_notified``). It is built only from the opened notice,
+sources from (docs/lifecycles.md, ``companies_notified``). It is built only from the opened notice,
 which holds that company's own data and nothing else: never another company, never the reporter.
 ``notice_message`` reads just the keys it needs, so an extra key in the dict cannot leak into a mail.
 

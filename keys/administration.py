@@ -1,4 +1,4 @@
-"""Key rotation and shredding: the secretariat's admin duties (DESIGN.md section 8).
+"""Key rotation and shredding: the secretariat's admin duties (docs/confidentiality.md).
 
 Both are authorised and logged through the filter like any other access; shredding is also
 recorded as an event on the company, so the registry's history says when and by whom.

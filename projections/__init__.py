@@ -1,1 +1,1 @@
-"""The lists as exactly-once projections (DESIGN.md section 5). Built in issue 5."""
+"""The lists as exactly-once projections (docs/lists.md). Built in issue 5."""

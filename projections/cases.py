@@ -1,4 +1,4 @@
-"""The grievance case view (DESIGN.md sections 5.5 and 6): role queues with deadlines, published
+"""The grievance case view (docs/lists.md and docs/lifecycles.md): role queues with deadlines, published
 statistics, anonymised rulings, and the company notices waiting for the outbox.
 
 What the view stores is only what the case events carry in clear: reference, type, filing party,

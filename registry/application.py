@@ -618,7 +618,7 @@ class RegistryApplication(SealedApplication):
         return opened["totp_secret"]
 
     # --- declarations ------------------------------------------------------------------------
-    # A signed confidentiality declaration per person (DESIGN.md section 4): a ``Declaration``
+    # A signed confidentiality declaration per person (docs/lifecycles.md): a ``Declaration``
     # aggregate per signature, listed in a ``DeclarationRegister`` per account (id derived from the
     # account id), saved together. Rights tied to a signature ask ``valid_declaration``.
 

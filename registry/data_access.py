@@ -1,5 +1,5 @@
 """Data-access requests as a service: a local partner gets the part of the aggregated list relevant
-to it (DESIGN.md section 7, art. 6 lid 4a). The lifecycle is in registry/domain/access_requests.py.
+to it (docs/lifecycles.md, art. 6 lid 4a). The lifecycle is in registry/domain/access_requests.py.
 
 Who may do what is decided by the policy only, through the vault: every attempt, allowed or not, is
 one access-log entry. Request-side actions (a new request, the clause, reading a request, a

@@ -21,7 +21,7 @@ Only the tables of regions and name parts are written by hand (domain knowledge)
 among them comes from the seeded generator, so two loads give the same data set. Public site ids,
 passwords and TOTP secrets are random by design.
 
-One file in the data directory (mode 0600): ``demo-logins.json`` (the logins, DESIGN.md section 9).
+One file in the data directory (mode 0600): ``demo-logins.json`` (the logins, README.md).
 Which companies buy from the walk-through quarry is returned in memory only (``DemoResult``): no
 file may hold a company-site pair in plaintext. Neither the returned summary nor any log line
 carries a supplier link, a volume or a price.

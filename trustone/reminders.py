@@ -4,7 +4,7 @@
 
 1. **notices**: every company notice not yet e-mailed goes out through the outbox
    (``trustone.casework.deliver_notices``; grievance/outbox.py has the guarantees).
-2. **reminders**, for the deadlines of DESIGN.md section 6 (UNGP 31: predictable):
+2. **reminders**, for the deadlines of docs/lifecycles.md (UNGP 31: predictable):
 
    - a case whose running deadline is the secretariat's or the committee's and is overdue: one
      reminder to the address in ``TRUSTONE_MAIL_SECRETARIAT`` / ``TRUSTONE_MAIL_COMMITTEE`` (none

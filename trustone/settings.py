@@ -64,7 +64,7 @@ class Settings:
                                 "one (or TRUSTONE_DEMO_MODE=1 for a local demo)")
 
     def deadline_limits(self) -> dict:
-        """Per-stage grievance time limits in days (DESIGN.md section 6 defaults)."""
+        """Per-stage grievance time limits in days (docs/lifecycles.md defaults)."""
         from grievance.domain.deadlines import parse_limits
         from registry.domain.errors import ValidationError
 

@@ -1,6 +1,6 @@
 """A grievance case: a report filed by an NGO or union party for a local partner, or a dispute.
 
-Confidentiality (DESIGN.md sections 6 and 8). Everything that could identify the reporter, or tie a
+Confidentiality (docs/lifecycles.md and docs/confidentiality.md). Everything that could identify the reporter, or tie a
 company to a site, travels in named event attributes that ``keys/`` seals (``CONFIDENTIAL_EVENTS``):
 with the case's own data key the reporter's identity and contact, the description, the parties of
 a dispute, the evidence, every transition's free-text reason and the ruling; with a grievance key

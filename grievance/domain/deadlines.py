@@ -1,4 +1,4 @@
-"""Per-stage time limits (DESIGN.md section 6; UNGP 31: predictable and transparent).
+"""Per-stage time limits (docs/lifecycles.md; UNGP 31: predictable and transparent).
 
 A deadline's clock starts when a case enters the stage that starts it and stops when the case
 leaves the stages the deadline covers. "Match and notify" runs from acknowledgement until the

@@ -1,4 +1,4 @@
-"""The grievance lifecycle as one table: which step may follow which stage (DESIGN.md section 6).
+"""The grievance lifecycle as one table: which step may follow which stage (docs/lifecycles.md).
 
 ``NEXT[stage]`` maps each step allowed in that stage to the stage it leads to. A step not in the
 table is illegal; the error names the steps that are allowed, so a user (or a client) sees what to

@@ -1,4 +1,4 @@
-"""Data-access requests (DESIGN.md section 7, covenant art. 6 lid 4a): a local partner gets the part
+"""Data-access requests (docs/lifecycles.md, covenant art. 6 lid 4a): a local partner gets the part
 of the aggregated list that is relevant to it.
 
 An NGO or union party asks on behalf of a named local partner, for a scope (a country, optionally a

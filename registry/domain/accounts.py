@@ -27,7 +27,7 @@ class Role(StrEnum):
     BUYER = "buyer"
 
 
-# DESIGN.md section 8: a second factor is required for these roles.
+# docs/confidentiality.md: a second factor is required for these roles.
 ROLES_REQUIRING_TOTP = frozenset({Role.SECRETARIAT, Role.AUDITOR})
 
 

@@ -1,4 +1,4 @@
-"""Signed confidentiality declarations (DESIGN.md section 4, "Declaration").
+"""Signed confidentiality declarations (docs/lifecycles.md, "Declaration").
 
 Access rights that the covenant ties to a signature (an NGO party's linked-list access, art. 6 lid 3;
 a local partner's clause, art. 6 lid 4a) are granted only while a declaration is valid: signed, not

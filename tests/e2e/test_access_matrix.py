@@ -1,4 +1,4 @@
-"""The DESIGN.md section 3 matrix walked through the HTTP layer, allowed and denied.
+"""The docs/access.md matrix walked through the HTTP layer, allowed and denied.
 
 Every attempt by a logged-in principal, allowed or denied, must leave exactly one access-log entry
 naming the action and the outcome; a linked-list search that returns several companies' links
@@ -6,7 +6,7 @@ leaves one entry per company in the answer (auditors must see whose supplier dat
 not logged: there is nobody to attribute them to.
 
 Grievance cells run against a case prepared in the stage the action needs (filed by the NGO, about
-a quarry both member companies buy from). Cells of DESIGN.md section 7 (releasing part of the
+a quarry both member companies buy from). Cells of docs/lifecycles.md (releasing part of the
 aggregated list to a local partner) run against a data-access request the NGO made, prepared in the
 status the action needs: only the secretariat approves, and only the requesting party downloads (a
 union party may request, but not download another party's release).

@@ -1,4 +1,4 @@
-"""A data-access request walked over HTTP (DESIGN.md section 7): the NGO asks for Rajasthan on behalf
+"""A data-access request walked over HTTP (docs/lifecycles.md): the NGO asks for Rajasthan on behalf
 of a local partner, records the partner's clause, the secretariat approves, the NGO downloads the
 watermarked CSV. Statuses: 201, 200, 403, 404, 409 with ``allowed_next``, 422 naming the field.
 """

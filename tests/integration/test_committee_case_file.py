@@ -1,4 +1,4 @@
-"""The committee's "case files only" (reports) and "case-scoped" (linked list), DESIGN.md section 3.
+"""The committee's "case files only" (reports) and "case-scoped" (linked list), docs/access.md.
 
 The committee reads a company's report while that company is part of an open case before it, and
 searches the linked list for the site of such a case only; before the referral and after the case

@@ -1,4 +1,4 @@
-"""Data-access requests on the demo data (DESIGN.md sections 3 and 7, covenant art. 6 lid 4a).
+"""Data-access requests on the demo data (docs/access.md and docs/lifecycles.md, covenant art. 6 lid 4a).
 
 A local partner gets exactly the part of the aggregated list its request covers, watermarked with
 the request id; every step is decided by the policy and logged; illegal steps name the allowed

@@ -1,4 +1,4 @@
-"""With only the database (no keyring), nothing confidential can be read (DESIGN.md section 8).
+"""With only the database (no keyring), nothing confidential can be read (docs/confidentiality.md).
 
 After loading the demo data and taking a grievance case through notification, a company's response
 and a ruling, dump every table of both stores' databases and look for what must not be there in

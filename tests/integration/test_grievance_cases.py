@@ -1,4 +1,4 @@
-"""Grievance cases through the application, on the demo data (DESIGN.md sections 3 and 6).
+"""Grievance cases through the application, on the demo data (docs/access.md and docs/lifecycles.md).
 
 Who may read the reporter's identity, whom matching finds (through the filter, logged per company),
 what each notified company sees, disputes the secretariat cannot touch, withdrawal blocked by a

@@ -1,7 +1,7 @@
 """Shredding a company erases its part of every grievance case, and nothing else.
 
 What matching found for a company, its notice and its messages are sealed with a grievance key of
-that company's own; shredding the company destroys that key with its data keys (DESIGN.md section 8:
+that company's own; shredding the company destroys that key with its data keys (docs/confidentiality.md:
 "unreadable everywhere"). The case itself, and the other company's part, stay readable.
 """
 

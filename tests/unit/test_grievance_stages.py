@@ -1,4 +1,4 @@
-"""The grievance lifecycle table, driven through the aggregate (DESIGN.md section 6).
+"""The grievance lifecycle table, driven through the aggregate (docs/lifecycles.md).
 
 Every stage is reached by a legal path through ``GrievanceCase`` itself (no stage is set by hand).
 From each stage every step the table does not allow is tried through the call that takes that step;

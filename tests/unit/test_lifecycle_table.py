@@ -1,4 +1,4 @@
-"""The grievance lifecycle, transcribed from the design brief (DESIGN.md section 6), not from the code.
+"""The grievance lifecycle, transcribed from the design brief (docs/lifecycles.md), not from the code.
 
 The brief's main line:
 

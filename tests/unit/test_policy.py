@@ -1,4 +1,4 @@
-"""Every cell of the DESIGN.md section 3 matrix, allowed and denied, at the policy level.
+"""Every cell of docs/access.md matrix, allowed and denied, at the policy level.
 
 The expectations below are transcribed from the design brief, not derived from ``RULES``: a change
 to the policy that the brief does not allow makes a cell fail here.
@@ -44,7 +44,7 @@ MATRIX = {
     Action.MANAGE_CASE: [UNLESS_PARTY, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.RESPOND_TO_CASE: [NEVER, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],
     Action.REFER_TO_COMMITTEE: [UNLESS_PARTY, "own_data", "own_data", NEVER, NEVER, NEVER, NEVER],
-    # DESIGN.md section 6: "shown only to the filing party and the committee"
+    # docs/lifecycles.md: "shown only to the filing party and the committee"
     Action.READ_REPORTER_IDENTITY: [NEVER, "own_data", "own_data", NEVER, "in_case_file", NEVER, NEVER],
     Action.READ_EVIDENCE: [ALWAYS, "own_data", "own_data", "is_filer", "in_case_file", NEVER, NEVER],
 }

@@ -17,7 +17,7 @@ from grievance.domain.stages import NEXT, Stage
 
 S = Stage
 UTC = dt.UTC
-# DESIGN.md section 6: acknowledge 5 days, match and notify 10, first company response 20,
+# docs/lifecycles.md: acknowledge 5 days, match and notify 10, first company response 20,
 # committee admissibility 20, ruling 90.
 LIMITS = {Deadline.ACKNOWLEDGE: 5, Deadline.MATCH_AND_NOTIFY: 10, Deadline.FIRST_RESPONSE: 20,
           Deadline.ADMISSIBILITY: 20, Deadline.RULING: 90}

@@ -1,5 +1,5 @@
 """The secretariat's admin duties over HTTP: key rotation, shredding, accounts; the key report for
-auditors (DESIGN.md section 3, last row)."""
+auditors (docs/access.md, last row)."""
 
 from __future__ import annotations
 

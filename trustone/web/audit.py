@@ -1,5 +1,5 @@
 """The access log over HTTP: auditors see all; parties their own entries; a company the entries
-about its own data (DESIGN.md section 3)."""
+about its own data (docs/access.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data-access requests over HTTP (DESIGN.md section 7): a local partner gets the part of the
+"""Data-access requests over HTTP (docs/lifecycles.md): a local partner gets the part of the
 aggregated list relevant to it. Thin: request -> command -> domain error -> status.
 
 Who may do what is decided in registry/data_access.py through the policy (every attempt is an

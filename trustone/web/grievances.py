@@ -1,4 +1,4 @@
-"""Grievance cases over HTTP (DESIGN.md section 6). Thin: request -> command -> domain error -> status.
+"""Grievance cases over HTTP (docs/lifecycles.md). Thin: request -> command -> domain error -> status.
 
 Who may do what is decided in the grievance application through the policy (every attempt is an
 access-log entry); these routes only translate. The follow-up check, the statistics and the

@@ -1,4 +1,4 @@
-"""The lists over HTTP (DESIGN.md section 5). The aggregated list names no company."""
+"""The lists over HTTP (docs/lists.md). The aggregated list names no company."""
 
 from __future__ import annotations
 
