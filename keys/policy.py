@@ -1,4 +1,4 @@
-"""The access policy: the one place that decides who may do what (DESIGN.md section 3).
+"""The access policy: the one place that decides who may do what (docs/access.md).
 
 Every cell of the matrix is a row of ``RULES``: action -> role -> rule. A rule is ``ALLOW``,
 ``DENY`` or a condition on the ``Facts`` of the request (whose data it is, whether a signed
@@ -40,7 +40,7 @@ class Action(StrEnum):
     READ_KEY_REPORT = "read_key_report"
     ADMINISTER_USERS = "administer_users"
     READ_CREDENTIAL = "read_credential"  # a login's own second-factor secret, for the login check
-    # grievance cases (DESIGN.md section 6): refinements of the matrix's grievance rows
+    # grievance cases (docs/lifecycles.md): refinements of the matrix's grievance rows
     READ_CASE = "read_case"  # a case's file: stage, sites, allegation, messages (not the reporter)
     READ_CASE_QUEUE = "read_case_queue"  # the cases on one's own desk, with deadlines
     MANAGE_CASE = "manage_case"  # the secretariat's steps: acknowledge, match, remediation, resolve, close
@@ -73,27 +73,37 @@ DENY: Rule = lambda facts: False  # noqa: E731
 class Condition:
     """A rule that holds on some facts, with the text of what it requires when it does not.
 
-    ``requires`` may use ``{subject}`` (what the action is about: "report", "case") and ``{doing}``
-    (the action in words: "read the linked list"), filled in from ``ACTION_WORDS``."""
+    The text says what is missing in words that leak nothing (no company, site or case). Where it
+    depends on the action, ``requires`` has one ``{}`` and ``words`` gives each action's filling."""
 
     test: Callable[[Facts], bool]
     requires: str
+    words: dict[Action, str] | None = None
 
     def __call__(self, facts: Facts) -> bool:
         return self.test(facts)
 
     def missing(self, action: Action) -> str:
-        subject, doing = ACTION_WORDS.get(action, ("data", action.value.replace("_", " ")))
-        return self.requires.format(subject=subject, doing=doing)
+        return self.requires.format(self.words[action]) if self.words is not None else self.requires
 
 
-def _when(condition: Callable[[Facts], bool], requires: str) -> Rule:
-    return Condition(condition, requires)
+def _when(condition: Callable[[Facts], bool], requires: str, words: dict[Action, str] | None = None) -> Rule:
+    return Condition(condition, requires, words)
 
 
-OWN = _when(lambda f: f.own_data, "not your organisation's {subject}")
+# What "own" is about, per action that has an "own only" cell.
+OWN_SUBJECT = {
+    Action.SUBMIT_REPORT: "report", Action.READ_REPORT: "report", Action.REQUEST_RELEASE: "data-access request",
+    Action.READ_CREDENTIAL: "login", Action.READ_CASE: "case", Action.RESPOND_TO_CASE: "case",
+    Action.REFER_TO_COMMITTEE: "case", Action.READ_REPORTER_IDENTITY: "case", Action.READ_EVIDENCE: "case",
+}
+# What a valid declaration unlocks, per action that needs one.
+DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list",
+                Action.SEE_NOTIFIED_COMPANIES: "see which companies were notified"}
+
+OWN = _when(lambda f: f.own_data, "not your organisation's {}", OWN_SUBJECT)
 DECLARED = _when(lambda f: f.valid_declaration,
-                 "an NGO party needs a valid signed confidentiality declaration to {doing}")
+                 "an NGO party needs a valid signed confidentiality declaration to {}", DECLARED_FOR)
 CASE_FILE = _when(lambda f: f.in_case_file, "only a case file before the committee")
 DISPUTE = _when(lambda f: f.is_dispute, "companies may file disputes only")
 OWN_ENTRIES = _when(lambda f: f.own_entries_only, "only your own entries of the access log")
@@ -102,22 +112,6 @@ ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only,
 FILER = _when(lambda f: f.is_filer, "a company reads the evidence of its own dispute only")
 # a party to a dispute cannot run its case
 NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party, "the secretariat is a party to this dispute")
-
-# What an action is about, and the action in words, for the texts of the conditions above.
-ACTION_WORDS: dict[Action, tuple[str, str]] = {
-    Action.SUBMIT_REPORT: ("report", "submit this report"),
-    Action.READ_REPORT: ("report", "read this report"),
-    Action.READ_LINKED_LIST: ("linked list", "read the linked list"),
-    Action.REQUEST_RELEASE: ("data-access request", "act on this data-access request"),
-    Action.SEE_NOTIFIED_COMPANIES: ("case", "see which companies were notified"),
-    Action.READ_ACCESS_LOG: ("access log", "read the access log"),
-    Action.READ_CREDENTIAL: ("login", "read this login's second factor"),
-    Action.READ_CASE: ("case", "read this case"),
-    Action.RESPOND_TO_CASE: ("case", "respond to this case"),
-    Action.REFER_TO_COMMITTEE: ("case", "refer this case to the committee"),
-    Action.READ_REPORTER_IDENTITY: ("case", "read the reporter's identity"),
-    Action.READ_EVIDENCE: ("case", "read this evidence"),
-}
 
 S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE,
                        Role.AUDITOR, Role.BUYER)
@@ -169,21 +163,16 @@ SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    reason: str
     missing: str = ""  # a denial: what the rule requires, for the caller ("" when the role is not in the row)
 
 
 def decide(principal: Principal | SystemPrincipal | None, action: Action, facts: Facts = Facts()) -> Decision:
     if principal is None:
-        allowed = action in ANONYMOUS_ACTIONS
-        return Decision(allowed, "public" if allowed else "login required")
+        return Decision(action in ANONYMOUS_ACTIONS)
     if isinstance(principal, SystemPrincipal):
-        family = principal.name.split(":", 1)[0]
-        allowed = action in SYSTEM_GRANTS.get(family, frozenset())
-        return Decision(allowed, f"system grant {family}" if allowed else f"no system grant for {family}")
+        family = principal.name.partition(":")[0]
+        return Decision(action in SYSTEM_GRANTS.get(family, frozenset()))
     rule = RULES[action].get(principal.role, DENY)
-    allowed = rule(facts)
-    if allowed:
-        return Decision(True, f"{principal.role.value} may {action.value}")
-    missing = rule.missing(action) if isinstance(rule, Condition) else ""
-    return Decision(False, f"{principal.role.value} may not {action.value} here", missing)
+    if rule(facts):
+        return Decision(True)
+    return Decision(False, rule.missing(action) if isinstance(rule, Condition) else "")
