@@ -30,6 +30,22 @@ class AccessDeniedError(RegistryError):
         self.anonymous = anonymous
 
 
+class IntegrityError(RegistryError):
+    """Stored confidential data does not verify: a sealed value whose data key exists (it was not
+    shredded) does not open, or a view row no longer matches the report it came from.
+
+    Never taken for "shredded" or "absent" (docs/confidentiality.md, threat model: a writer to the
+    database). The request is refused, the failure is logged and recorded in the access log, and
+    ``trustone verify`` names the row. The message names no confidential value; ``where`` (the row
+    and field as the store names them) is for the log and the verifier, never for a response.
+    """
+
+    def __init__(self, where: str = ""):
+        super().__init__("integrity failure: stored confidential data does not verify; the request was "
+                         "refused and recorded (an administrator can run `trustone verify`)")
+        self.where = where
+
+
 class _Unreadable:
     """A field whose key was shredded: it exists, and can never be read again."""
 
