@@ -98,8 +98,7 @@ OWN_SUBJECT = {
     Action.REFER_TO_COMMITTEE: "case", Action.READ_REPORTER_IDENTITY: "case", Action.READ_EVIDENCE: "case",
 }
 # What a valid declaration unlocks, per action that needs one.
-DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list",
-                Action.SEE_NOTIFIED_COMPANIES: "see which companies were notified"}
+DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list"}
 
 OWN = _when(lambda f: f.own_data, "not your organisation's {}", OWN_SUBJECT)
 DECLARED = _when(lambda f: f.valid_declaration,
@@ -110,6 +109,11 @@ OWN_ENTRIES = _when(lambda f: f.own_entries_only, "only your own entries of the 
 ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only,
                        "only the access-log entries about your organisation's data")
 FILER = _when(lambda f: f.is_filer, "a company reads the evidence of its own dispute only")
+# Which companies were notified is the linked list's answer for one case's sites: an NGO party with
+# linked-list rights sees it for the cases it filed, not for every case (issue 11).
+FILER_DECLARED = _when(lambda f: f.is_filer and f.valid_declaration,
+                       "an NGO party sees which companies were notified of a case it filed only, "
+                       "with a valid signed confidentiality declaration")
 # a party to a dispute cannot run its case
 NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party, "the secretariat is a party to this dispute")
 
@@ -128,7 +132,7 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.READ_PUBLIC: EVERY_ROLE,
     Action.FILE_GRIEVANCE: {N: ALLOW, U: ALLOW, C: DISPUTE},
     Action.NOTIFY_COMPANIES: {S: NOT_A_PARTY},
-    Action.SEE_NOTIFIED_COMPANIES: {S: ALLOW, K: ALLOW, N: DECLARED},
+    Action.SEE_NOTIFIED_COMPANIES: {S: ALLOW, K: CASE_FILE, N: FILER_DECLARED},  # case-scoped
     Action.RECORD_COMMITTEE_DECISION: {K: ALLOW},
     Action.READ_ACCESS_LOG: {S: OWN_ENTRIES, N: OWN_ENTRIES, U: OWN_ENTRIES, C: ABOUT_OWN_DATA, A: ALLOW},
     Action.VERIFY_MEMBER_STATUS: EVERY_ROLE,

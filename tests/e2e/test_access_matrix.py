@@ -152,8 +152,8 @@ CELLS += [
          json={"step": "acknowledge", "reason": "received"}, case_stage="filed"),
     Cell("notify affected companies", "notify_companies", "POST", CASE + "/notify", frozenset({Role.SECRETARIAT}),
          json={"allegation": "Child labour was reported at this quarry."}, case_stage="matched"),
-    Cell("see notified companies", "see_notified_companies", "GET", CASE + "/notified-companies",
-         frozenset({Role.SECRETARIAT, Role.NGO, Role.COMMITTEE}), case_stage="companies_notified"),
+    Cell("see notified companies", "see_notified_companies", "GET", CASE + "/notified-companies",  # case-scoped
+         frozenset({Role.SECRETARIAT, Role.NGO, Role.COMMITTEE}), case_stage="referred_after_notice"),
     Cell("respond to a case", "respond_to_case", "POST", CASE + "/messages", frozenset({Role.COMPANY}),
          json={"kind": "response", "text": "We are looking into it."}, case_stage="companies_notified"),
     Cell("refer to the committee", "refer_to_committee", "POST", CASE + "/steps",

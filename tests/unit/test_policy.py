@@ -19,7 +19,8 @@ ALWAYS, NEVER = "always", "never"
 UNLESS_PARTY = "unless the secretariat is a party"  # a dispute with the secretariat: it cannot run the case
 ROLES = ["secretariat", "ngo", "union", "company", "committee", "auditor", "buyer"]
 
-# action: expectation per role, in ROLES order; a string naming a Facts field means "only when it holds".
+# action: expectation per role, in ROLES order; a string naming a Facts field means "only when it holds",
+# a tuple of them "only when all hold".
 MATRIX = {
     Action.SUBMIT_REPORT: [NEVER, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],
     Action.READ_REPORT: [ALWAYS, NEVER, NEVER, "own_data", "in_case_file", NEVER, NEVER],
@@ -30,7 +31,9 @@ MATRIX = {
     Action.READ_PUBLIC: [ALWAYS] * 7,
     Action.FILE_GRIEVANCE: [NEVER, ALWAYS, ALWAYS, "is_dispute", NEVER, NEVER, NEVER],
     Action.NOTIFY_COMPANIES: [UNLESS_PARTY, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
-    Action.SEE_NOTIFIED_COMPANIES: [ALWAYS, "valid_declaration", NEVER, NEVER, ALWAYS, NEVER, NEVER],
+    # case-scoped (issue 11): the committee for a case before it; an NGO for a case it filed, declared
+    Action.SEE_NOTIFIED_COMPANIES: [ALWAYS, ("is_filer", "valid_declaration"), NEVER, NEVER, "in_case_file", NEVER,
+                                    NEVER],
     Action.RECORD_COMMITTEE_DECISION: [NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER, NEVER],
     Action.READ_ACCESS_LOG: ["own_entries_only", "own_entries_only", "own_entries_only",
                              "about_own_data_only", NEVER, ALWAYS, NEVER],
@@ -72,6 +75,8 @@ def expected(expectation: str, facts: Facts) -> bool:
         return False
     if expectation == UNLESS_PARTY:
         return not facts.secretariat_is_party
+    if isinstance(expectation, tuple):
+        return all(getattr(facts, fact) for fact in expectation)
     return getattr(facts, expectation)
 
 
@@ -128,7 +133,9 @@ MISSING = {
     ("request_release", "union"): "not your organisation's data-access request",
     ("file_grievance", "company"): "companies may file disputes only",
     ("notify_companies", "secretariat"): "the secretariat is a party to this dispute",
-    ("see_notified_companies", "ngo"): "an NGO party needs a valid signed confidentiality declaration to see which companies were notified",
+    ("see_notified_companies", "ngo"): "an NGO party sees which companies were notified of a case it filed only, "
+                                       "with a valid signed confidentiality declaration",
+    ("see_notified_companies", "committee"): "only a case file before the committee",
     ("read_access_log", "secretariat"): "only your own entries of the access log",
     ("read_access_log", "ngo"): "only your own entries of the access log",
     ("read_access_log", "union"): "only your own entries of the access log",
