@@ -95,6 +95,8 @@ class ImportResult:
     # How a file's numbers were read (registry/reportnumbers.py): "comma", "dot" or None, and why
     decimal_separator: str | None = None
     decimal_separator_decided: str = ""
+    # A report uploaded in parts: the parts still to come (empty once the report is submitted whole)
+    parts_missing: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ class RegistryApplication(SealedApplication):
 
     def upload_report(self, principal: Any, company_ref: str, year: int, data: bytes, filename: str,
                       submitted_on: dt.date, decimal_separator: str | None = None,
-                      request_id: str = "") -> ImportResult:
+                      request_id: str = "", part: tuple[int, int] | None = None) -> ImportResult:
         """A company submits its own report file (the HTTP upload).
 
         The policy decides first (a denial is logged); the file is then parsed and checked without
@@ -374,12 +376,14 @@ class RegistryApplication(SealedApplication):
             facts={"own_data": getattr(principal, "organisation_id", None) == company.id})
         self.vault.check(principal, "submit_report", **audit)
         return self.import_report(company_ref, year, data, filename, submitted_on, decimal_separator,
-                                  before_write=lambda: self.vault.authorise(principal, "submit_report", **audit))
+                                  before_write=lambda: self.vault.authorise(principal, "submit_report", **audit),
+                                  part=part)
 
     def import_report(self, company_ref: str, year: int, data: bytes, filename: str,
                       submitted_on: dt.date, decimal_separator: str | None = None,
                       max_rows: int | None = None,
-                      before_write: Callable[[], None] = lambda: None) -> ImportResult:
+                      before_write: Callable[[], None] = lambda: None,
+                      part: tuple[int, int] | None = None) -> ImportResult:
         """Parse, resolve sites, and record a new report version, all or nothing.
 
         Idempotence is decided on what the file says, before any site is resolved: resolving a
@@ -393,6 +397,9 @@ class RegistryApplication(SealedApplication):
                    "decimal_separator_decided": parsed.numbers.describe()}
         report = self._report_for(company.id, year)
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
+        if part is not None:
+            return self._import_part(company, report, parsed, digest, part, filename, submitted_on,
+                                     before_write, numbers)
         if report.is_latest(digest):
             before_write()
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
@@ -411,6 +418,56 @@ class RegistryApplication(SealedApplication):
                  report.latest.number)
         return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
                             held_for_review=held, **numbers)
+
+    def _import_part(self, company: Organisation, report: SupplyChainReport, parsed: ParsedReport, digest: str,
+                     part: tuple[int, int], filename: str, submitted_on: dt.date,
+                     before_write: Callable[[], None], numbers: dict[str, Any]) -> ImportResult:
+        """One part of a report too large for one upload (``part`` = (number, of)).
+
+        Each part is atomic: its rows are checked whole, and the part is kept (sealed like a
+        version) with the sites it registers, in one save. When the last missing part comes in, the
+        parts are put together in part order and submitted as one version in the same save, so the
+        report is never half there. The same part again records nothing; the same set of parts
+        again records no new version (its digest is taken over the parts' digests)."""
+        number, of = part
+        unchanged = ImportResult(changed=False, version=report.latest.number if report.latest else 0,
+                                 new_sites=0, held_for_review=0, parts_missing=tuple(report.missing_parts),
+                                 **numbers)
+        if report.has_part(number, of, digest):
+            before_write()
+            return unchanged
+        pending: dict[uuid.UUID, Aggregate] = {}
+        content, new_sites, held = self._resolve_sites(parsed, pending)
+        report.receive_part(number, of, content, digest)
+        missing = tuple(report.missing_parts)
+        submitted = False
+        if not missing:
+            set_digest = self.vault.fingerprint(
+                company.id, "\n".join(report.parts[n].digest for n in sorted(report.parts)).encode())
+            if report.is_latest(set_digest):
+                report.close_parts_unchanged()
+            else:
+                submitted = report.submit(self._assemble_parts(company, report), digest=set_digest,
+                                          source=f"file:{of} parts", submitted_on=submitted_on)
+        before_write()
+        pending[report.id] = report
+        self.save(*pending.values())
+        return ImportResult(changed=submitted, version=report.latest.number if report.latest else 0,
+                            new_sites=new_sites, held_for_review=held, parts_missing=missing, **numbers)
+
+    def _assemble_parts(self, company: Organisation, report: SupplyChainReport) -> ReportContent:
+        """The parts' rows in part order. Earlier parts come back from the store sealed: they are
+        opened through the filter by the registry itself (the part just received is still plain)."""
+        fields: dict[str, list] = {name: [] for name in ("links", "terms", "questionnaire", "action_plan")}
+        for number in sorted(report.parts):
+            opened = self.vault.open(
+                self.vault.system_principal("registry"), "read_report", report.parts[number].sealed,
+                subject_kind="report", subject_ref=f"{company.ref}/{report.year}/part{number}",
+                company=company.ref, purpose="assemble a report uploaded in parts")
+            part_content = _content_or_gone(opened)
+            for name, values in part_content.as_event_fields().items():
+                fields[name].extend(values)
+        return ReportContent.from_event_fields(**fields)
 
     def submit_report(self, company_ref: str, year: int, content: ReportContent, source: str,
                       submitted_on: dt.date) -> ImportResult:

@@ -186,10 +186,10 @@ def _collect_rows(rows: Iterable[Sequence[object]], sheet: str, max_rows: int,
             filled += 1
             if filled > max_rows:
                 raise _file_error(
-                    f"more than {max_rows:,} link rows: an upload holds at most {max_rows:,}, and a second "
-                    "file does not add to the first (it replaces it as a new version). Send the whole file "
-                    "to the secretariat, who can import it with a higher limit "
-                    "(trustone import-report --max-rows N)", sheet=sheet)
+                    f"more than {max_rows:,} link rows: an upload holds at most {max_rows:,}. Split the rows "
+                    "over several files and upload them as parts of one report, part 1 first (upload: "
+                    "?part=1&of=N; command line: --part 1 --of N); the report is submitted whole when its "
+                    "last part is in. A file sent without a part number replaces the report", sheet=sheet)
     return collected
 
 

@@ -69,13 +69,18 @@ def import_report(
         "--decimal-separator", help="comma or dot; left out, it is detected from the file's numbers")] = None,
     max_rows: Annotated[int | None, typer.Option(
         "--max-rows", min=1, help="a higher row limit than an upload's, for a report larger than that")] = None,
+    part: Annotated[int | None, typer.Option(
+        "--part", min=1, help="this file is part N of a report uploaded in parts (with --of)")] = None,
+    of: Annotated[int | None, typer.Option("--of", min=2, help="how many parts the report has")] = None,
 ) -> None:
     """Import a company's yearly supply-chain report; a bad file is rejected whole, row by row."""
+    if (part is None) != (of is None):
+        fail("--part and --of go together: --part N --of M")
     services = services_or_exit()
     try:
         result = services.registry.import_report(company, year, file.read_bytes(), file.name,
                                                  submitted_on=dt.date.today(), decimal_separator=decimal_separator,
-                                                 max_rows=max_rows)
+                                                 max_rows=max_rows, part=(part, of) if part and of else None)
     except ReportFileError as error:
         for cell in error.errors:
             typer.echo(str(cell), err=True)
@@ -84,7 +89,10 @@ def import_report(
         fail(str(error))
     finally:
         services.close()
-    if result.changed:
+    if result.parts_missing:
+        typer.echo(f"part {part} of {of} kept: {result.new_sites} new site(s), {result.held_for_review} held for "
+                   f"duplicate review; still to come: part(s) {', '.join(map(str, result.parts_missing))}")
+    elif result.changed:
         typer.echo(f"recorded version {result.version}: {result.new_sites} new site(s), "
                    f"{result.held_for_review} held for duplicate review")
     else:

@@ -201,7 +201,20 @@ class ReportVersion:
 CONFIDENTIAL_EVENTS = {
     "SupplyChainReport.VersionSubmitted": ("company_id", CONFIDENTIAL_FIELDS),
     "SupplyChainReport.DraftSaved": ("company_id", CONFIDENTIAL_FIELDS),
+    "SupplyChainReport.PartReceived": ("company_id", CONFIDENTIAL_FIELDS),
 }
+
+# A report too large for one upload comes in parts (at most this many); each part is one upload.
+MAX_PARTS = 10
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """One received part of a report uploaded in parts; ``sealed`` as for versions."""
+
+    number: int
+    digest: str  # keyed fingerprint of the part's rows as written
+    sealed: dict
 
 
 @dataclass(frozen=True)
@@ -231,6 +244,8 @@ class SupplyChainReport(Aggregate):
         self.versions: list[ReportVersion] = []
         self.draft: dict | None = None  # confidential fields of the draft, as for versions
         self.assessments: list[AssessmentRecord] = []
+        self.parts: dict[int, ReportPart] = {}  # a report being uploaded in parts: the parts so far
+        self.parts_expected = 0  # how many parts that upload has (0: none under way)
 
     # --- state -------------------------------------------------------------------------------
 
@@ -295,6 +310,57 @@ class SupplyChainReport(Aggregate):
         )
         return True
 
+    # --- a report uploaded in parts ------------------------------------------------------------
+
+    @property
+    def missing_parts(self) -> list[int]:
+        return [n for n in range(1, self.parts_expected + 1) if n not in self.parts]
+
+    def has_part(self, number: int, of: int, digest: str) -> bool:
+        """Whether this very part (same place, same rows) is already in the upload under way."""
+        part = self.parts.get(number)
+        return self.parts_expected == of and part is not None and part.digest == digest
+
+    def receive_part(self, number: int, of: int, content: ReportContent, digest: str) -> bool:
+        """Keep part ``number`` of ``of``; the report is submitted once every part is in (by the
+        application, which opens the earlier parts). Part 1 with another count starts the upload
+        again; any other part must fit the upload under way. The same part again records nothing."""
+        if not 2 <= of <= MAX_PARTS:
+            raise ValidationError("of", f"a report comes in 2 to {MAX_PARTS} parts")
+        if not 1 <= number <= of:
+            raise ValidationError("part", f"a part number is 1 to {of}")
+        if self.parts_expected and of != self.parts_expected and number != 1:
+            raise ConflictError(f"the upload under way has {self.parts_expected} parts: send part {number} of "
+                                f"{self.parts_expected}, or start again with part 1 of {of}")
+        if not self.parts_expected and number != 1:
+            raise ConflictError("no upload in parts is under way: start with part 1")
+        if self.has_part(number, of, digest):
+            return False
+        self._part_received(company_id=self.company_id, number=number, of=of, digest=digest,
+                            **content.as_event_fields())
+        return True
+
+    def close_parts_unchanged(self) -> None:
+        """Every part is in, and together they repeat the latest version: the upload ends, and no
+        version is recorded (the same set of parts again changes the report in nothing)."""
+        if self.missing_parts or not self.parts_expected:
+            raise ConflictError("no complete upload in parts to close")
+        self._parts_closed()
+
+    @event("PartsClosed")
+    def _parts_closed(self) -> None:
+        self.parts, self.parts_expected = {}, 0
+
+    @event("PartReceived")
+    def _part_received(self, company_id: uuid.UUID, number: int, of: int, digest: str, links: list,
+                       terms: list, questionnaire: list, action_plan: list) -> None:
+        if of != self.parts_expected:
+            self.parts = {}  # part 1 of another count: a new upload
+        self.parts_expected = of
+        self.parts[number] = ReportPart(number, digest, {"links": links, "terms": terms,
+                                                         "questionnaire": questionnaire,
+                                                         "action_plan": action_plan})
+
     @event("VersionSubmitted")
     def _version_submitted(self, company_id: uuid.UUID, number: int, submitted_on: dt.date, source: str,
                            digest: str, quarry_insight: Decimal, factory_insight: Decimal,
@@ -303,6 +369,7 @@ class SupplyChainReport(Aggregate):
         self.versions.append(ReportVersion(number, submitted_on, source, digest, Decimal(quarry_insight),
                                            Decimal(factory_insight), sealed))
         self.draft = None
+        self.parts, self.parts_expected = {}, 0  # a version (whole or assembled) ends any upload in parts
 
     def record_assessment(self, record: AssessmentRecord) -> None:
         if self.status != ReportStatus.SUBMITTED or record.version != self.latest.number:  # type: ignore[union-attr]

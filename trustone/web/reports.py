@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from registry.domain.errors import ValidationError
+from registry.domain.reports import MAX_PARTS
 from registry.reportfile import MAX_FILE_BYTES
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
@@ -23,6 +25,7 @@ class ImportOut(BaseModel):
     held_for_review: int
     decimal_separator: Literal["comma", "dot"] | None
     decimal_separator_decided: str
+    parts_missing: list[int] = Field(default_factory=list, description="a report in parts: the parts still to come")
 
 
 class LinkOut(BaseModel):
@@ -59,14 +62,21 @@ def upload_report(ref: str, year: YearPath, file: Annotated[UploadFile, File(des
                   principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
                   decimal_separator: Annotated[Literal["comma", "dot"] | None, Query(
                       description="the file's decimal separator; left out, it is detected from the file's "
-                                  "numbers (docs/report-format.md, Numbers)")] = None) -> ImportOut:
+                                  "numbers (docs/report-format.md, Numbers)")] = None,
+                  part: Annotated[int | None, Query(ge=1, le=MAX_PARTS, description=(
+                      "this file is part N of a report uploaded in parts (with `of`)"))] = None,
+                  of: Annotated[int | None, Query(ge=2, le=MAX_PARTS, description=(
+                      "how many parts the report has; it is submitted whole when the last is in"))] = None,
+                  ) -> ImportOut:
     """Submit the company's own report for a year (docs/report-format.md). A bad file is rejected
     whole (422 with every error by row and column); the same file again changes nothing. The result
     says which decimal separator the numbers were read with, and how it was decided."""
+    if (part is None) != (of is None):
+        raise ValidationError("part" if part is None else "of", "part and of go together: ?part=N&of=M")
     data = file.file.read(MAX_FILE_BYTES + 1)  # the parser refuses anything larger, naming the limit
     result = svc.registry.upload_report(principal, ref, year, data, file.filename or "upload",
                                         submitted_on=dt.date.today(), decimal_separator=decimal_separator,
-                                        request_id=request_id)
+                                        request_id=request_id, part=(part, of) if part and of else None)
     return ImportOut(**vars(result))
 
 
