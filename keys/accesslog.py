@@ -10,14 +10,31 @@ Three layers, each against a different attacker:
   rewritten chain whose stored digests were deleted too, and a log cut short at the end.
 - **Append-only triggers** (``keys.append_only``): a guard rail against accidents, not a proof.
 
-What an entry is about (subject kind and ref, purpose) is sealed under the access log's own data
-key, with the row's seq as associated data: with only the database, "company X, site Y" or
-"company X, grievance case 17" cannot be read from the log, and a sealed detail copied into another
-row does not open. The company ref, actor, role, action and outcome stay in clear so that the log
-can be filtered by company ("entries about own data") and actor without decrypting every row.
+Nothing an attacker with only the database could join on is in clear (docs/confidentiality.md,
+threat model). In clear: seq, actor, role, the actor's organisation, outcome, and the day of the
+signed digest. Sealed (``details``): the company whose data it is, the action, the exact time, the
+request id, the subject and the purpose. Otherwise the request id and time of a matching's
+``read_linked_list`` entries (company in clear) join with the case's ``Matched`` event (sites in
+clear) and name the case's buyers.
 
-Decrypting details is the filter's job (it logs the auditor's own read first): ``AccessLog`` hands
-out stored rows; ``open_details`` opens one.
+Sealing is two layers, both with the row's seq as associated data, so a sealed value copied into
+another row does not open:
+
+- inner: the details, padded to a multiple of ``PAD`` bytes (no size tells companies apart), under
+  the data key of the company they concern when it has one (so shredding the company makes its
+  entries unreadable, while the chain and digests still verify), else the access log's own key;
+- outer: the inner blob, under the access log's own key. Every entry's header thus names the same
+  key: the inner header, which would name the company's key, is hidden.
+
+"Entries about own data" cannot use a clear company column, nor any per-company constant (that
+would link all of one company's entries, and one entry by that company's own user names it). Each
+entry carries a ``tag``: HMAC(key derived from the company's data key, or from the log key and the
+company ref when the company has no key, seq). Entries about no company get a random tag. The
+application recomputes the tag per entry for the one company asking; without a key, tags are noise.
+
+Decrypting details is the filter's job for requests (it logs the auditor's own read first):
+``AccessLog.rows`` hands out stored rows and ``open_entry`` opens one. ``AccessLog.entries`` opens
+them for the application's own use (the command line, tests); no route may hand those out.
 """
 
 from __future__ import annotations
@@ -26,27 +43,33 @@ import base64
 import binascii
 import datetime as dt
 import hashlib
+import hmac
 import json
+import secrets
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from keys.append_only import protect_tables
 from keys.datakeys import DataKeyStore
 from keys.envelope import DecryptionError, key_ref_of, open_sealed, seal
 from keys.keyring import FileKeyring
 from keys.sql import Cursor, SqlStore
+from registry.domain.organisations import Organisation
 
 ACCESS_LOG_OWNER = uuid.UUID("e1e25ded-4a99-44a5-b820-36b0d764b376")  # data-key owner of sealed details
 GENESIS_HASH = "0" * 64
 DIGEST_DOMAIN = "trustone-access-log/v1"
 TABLES = ("access_log", "access_log_digests")
 _PAGE = 2000
+PAD = 512  # sealed details are padded to a multiple of this many bytes
+_TAG_INFO = b"trustone access-log tag v1"
 
 
 def _utcnow() -> dt.datetime:
@@ -56,6 +79,7 @@ def _utcnow() -> dt.datetime:
 class Outcome(StrEnum):
     GRANTED = "granted"
     DENIED = "denied"
+    INTEGRITY_FAILURE = "integrity_failure"  # refused: stored data did not verify (keys/filter.py)
 
 
 @dataclass(frozen=True)

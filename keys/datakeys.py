@@ -30,6 +30,15 @@ from keys.sql import SqlStore
 CACHE_SECONDS = 30.0  # how long another process may still use a key shredded elsewhere
 
 
+class KeyShreddedError(DecryptionError):
+    """The data key existed and was destroyed on purpose (``shred``): what it sealed is gone, not broken.
+
+    Every other failure to find or unwrap a key (no such key, a wrapped key that does not unwrap, a
+    key of another owner than the value names) stays a plain ``DecryptionError``: to the filter
+    that is an integrity failure, never "shredded".
+    """
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -44,7 +53,7 @@ class DataKeyStore:
         self.sql = sql
         self.master = master
         self.clock = clock
-        self._cache: dict[str, tuple[bytes, float]] = {}
+        self._cache: dict[str, tuple[bytes, str, float]] = {}  # key ref -> key, owner, when read
         self._current: dict[uuid.UUID, str] = {}
         self._lock = threading.Lock()
 
@@ -82,6 +91,22 @@ class DataKeyStore:
             return row[0], self.key(row[0])
         return self._create(owner)
 
+    def live_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
+        """The owner's current key if it has one, else None: never creates one (a key created as a
+        side effect of a read would date that read in the ``data_keys`` table)."""
+        key_ref = self._current.get(owner)
+        try:
+            return (key_ref, self.key(key_ref)) if key_ref is not None else self._stored_key(owner)
+        except DecryptionError:  # shredded meanwhile
+            return None
+
+    def _stored_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
+        with self.sql.transaction() as cursor:
+            row = cursor.execute(
+                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
+                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
+        return None if row is None else (row[0], self.key(row[0]))
+
     def _create(self, owner: uuid.UUID) -> tuple[str, bytes]:
         key_ref = f"dk-{secrets.token_hex(8)}"
         data_key = AESGCM.generate_key(bit_length=256)
@@ -92,25 +117,36 @@ class DataKeyStore:
                 " VALUES (%s, %s, %s, %s, %s)",
                 (key_ref, str(owner), master_id, base64.b64encode(wrapped).decode(), self.clock().isoformat()))
         with self._lock:
-            self._cache[key_ref] = (data_key, time.monotonic())
+            self._cache[key_ref] = (data_key, str(owner), time.monotonic())
         self._current[owner] = key_ref
         return key_ref, data_key
 
-    def key(self, key_ref: str) -> bytes:
-        """Unwrapped data key by reference; DecryptionError when unknown or shredded."""
+    def key(self, key_ref: str, owner: object | None = None) -> bytes:
+        """Unwrapped data key by reference.
+
+        KeyShreddedError when it was shredded; DecryptionError when it is unknown, does not unwrap,
+        or (``owner`` given) belongs to another owner: a value whose header names a key of another
+        owner was moved there, and must not pass for that owner's shredded data.
+        """
         with self._lock:
             cached = self._cache.get(key_ref)
-        if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS:
+        if cached is not None and time.monotonic() - cached[2] < CACHE_SECONDS:
+            if owner is not None and str(owner) != cached[1]:
+                raise DecryptionError
             return cached[0]
         with self.sql.transaction() as cursor:
             row = cursor.execute(
-                "SELECT owner, master_key_id, wrapped FROM {schema}.data_keys WHERE key_ref = %s",
+                "SELECT owner, master_key_id, wrapped, shredded_at FROM {schema}.data_keys WHERE key_ref = %s",
                 (key_ref,)).fetchone()
-        if row is None or row[2] is None:
+        if row is None or (owner is not None and str(owner) != row[0]):
+            raise DecryptionError
+        if row[2] is None:
+            if row[3] is not None:
+                raise KeyShreddedError
             raise DecryptionError
         data_key = self.master.unwrap(row[1], base64.b64decode(row[2]), _wrap_aad(key_ref, uuid.UUID(row[0])))
         with self._lock:
-            self._cache[key_ref] = (data_key, time.monotonic())
+            self._cache[key_ref] = (data_key, row[0], time.monotonic())
         return data_key
 
     def fingerprint(self, owner: uuid.UUID, data: bytes) -> str:

@@ -7,17 +7,20 @@ Projections and background jobs come through here too, as named system principal
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_details
-from keys.datakeys import DataKeyStore
+from keys.datakeys import DataKeyStore, KeyShreddedError
 from keys.envelope import DecryptionError
 from keys.policy import Action, Decision, Facts, decide
 from keys.principal import Principal, SystemPrincipal
 from keys.sealing import SealedField, unseal
 from registry.domain.errors import RegistryError
+
+log = logging.getLogger("trustone.filter")
 
 
 class AccessDeniedError(RegistryError):
@@ -117,7 +120,11 @@ class ConfidentialFilter:
              fields: dict[str, Any], audit: Audit) -> dict[str, Any]:
         """Decide, log, then decrypt every sealed value in ``fields`` (others pass through)."""
         self.authorise(principal, action, facts, audit)
-        return {name: self._open_one(value) for name, value in fields.items()}
+        try:
+            return {name: self._open_one(value) for name, value in fields.items()}
+        except IntegrityError as failure:
+            self._record_integrity_failure(principal, action, audit, failure)
+            raise
 
     def open_many(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
                   audit: Audit, items: list[tuple[str, Any]], select: Any) -> list[Any]:
@@ -133,8 +140,14 @@ class ConfidentialFilter:
         results: list[Any] = []
         companies: set[str] = set()
         for company, sealed in items:
-            value = self._open_one(sealed)
-            if value is UNREADABLE:
+            try:
+                value = self._open_one(sealed)
+            except IntegrityError as failure:  # the whole search is refused: no partial answer
+                self._record_integrity_failure(principal, action, Audit(
+                    subject_kind=audit.subject_kind, subject_ref=audit.subject_ref, purpose=audit.purpose,
+                    request_id=audit.request_id), failure)
+                raise
+            if value is UNREADABLE:  # shredded: gone on purpose, so not part of any answer
                 continue
             chosen = select(company, value)
             if chosen:
@@ -162,12 +175,49 @@ class ConfidentialFilter:
         return out
 
     def _open_one(self, value: Any) -> Any:
+        """The plaintext; UNREADABLE when its data key was shredded; IntegrityError for anything
+        else that does not open (a changed byte, a value moved from another row, field or owner, a
+        key that is missing without having been shredded)."""
         if not isinstance(value, SealedField):
             return value
         try:
             return unseal(self.datakeys, value)
-        except DecryptionError:
+        except KeyShreddedError:
             return UNREADABLE
+        except (DecryptionError, ValueError):  # ValueError: the stored plaintext is not JSON
+            raise IntegrityError(where=value.context) from None
+
+    def _record_integrity_failure(self, principal: Principal | SystemPrincipal | None, action: Action | str,
+                                  audit: Audit, failure: IntegrityError) -> None:
+        """A log line and an access-log entry (outcome ``integrity_failure``), before the refusal
+        leaves. Neither holds a confidential value: the line names the action and the field's
+        application and field name; the entry's sealed subject says which row."""
+        application, _, rest = failure.where.partition("/")
+        field = rest.rpartition("/")[2]
+        log.error("integrity failure: %s refused: sealed field %r of %s does not open although its key "
+                  "was not shredded; run `trustone verify`", Action(action).value, field or "value",
+                  application or "a view")
+        self.access_log.append(AccessEntry(
+            actor=principal.login if principal else "anonymous",
+            role=_role_of(principal),
+            organisation=getattr(principal, "organisation_ref", "") or "",
+            action=Action(action).value,
+            company=audit.company,
+            subject_kind=audit.subject_kind,
+            subject_ref=failure.where,
+            purpose=audit.purpose,
+            request_id=audit.request_id or new_request_id(),
+            outcome=Outcome.INTEGRITY_FAILURE,
+        ))
+
+    def check_sealed(self, value: SealedField) -> str:
+        """For ``trustone verify``: "ok", "shredded" or "broken". Opens the value to check its tag and
+        discards the plaintext at once: nothing is released, so nothing is decided or logged."""
+        try:
+            opened = self._open_one(value)
+        except IntegrityError:
+            return "broken"
+        return "shredded" if opened is UNREADABLE else "ok"
 
 
 def _role_of(principal: Principal | SystemPrincipal | None) -> str:

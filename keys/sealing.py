@@ -41,6 +41,9 @@ class SealedField:
 
     blob: bytes
     context: str
+    # Whose data key must have sealed it (the event's owner attribute, or a view row's company): a
+    # value moved under another owner's key does not open, even where that key was shredded.
+    owner: str | None = None
 
     def __repr__(self) -> str:  # never show bytes in logs or tracebacks
         return "SealedField(<sealed>)"
@@ -65,7 +68,7 @@ def unseal(datakeys: DataKeyStore, sealed: SealedField) -> Any:
     """Decrypt one field. Only the filter calls this (and tests of this module)."""
     from keys.envelope import key_ref_of
 
-    plaintext = open_sealed(datakeys.key(key_ref_of(sealed.blob)), sealed.blob, sealed.context)
+    plaintext = open_sealed(datakeys.key(key_ref_of(sealed.blob), owner=sealed.owner), sealed.blob, sealed.context)
     return json.loads(plaintext)
 
 
@@ -100,9 +103,12 @@ class SealingMapper(Mapper[uuid.UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         domain_event = super().to_domain_event(stored_event)
         state = vars(domain_event)
+        spec = self.specs.get(type(domain_event).__qualname__)
+        owner = state.get(spec.owner_attribute) if spec is not None else None
+        owner = None if owner is None else str(owner)
         for field, value in state.items():
             if isinstance(value, Sealed):
                 context = field_context(self.app_name, stored_event.originator_id,
                                         stored_event.originator_version, field)
-                state[field] = SealedField(value.blob, context)
+                state[field] = SealedField(value.blob, context, owner)
         return domain_event

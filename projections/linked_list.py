@@ -5,6 +5,13 @@ event store*: the same ciphertext, bound to the same row and the company's data 
 holds a company-site pair in plaintext, nothing new is encrypted here, and shredding a company
 makes its rows unreadable like everything else of it. Reading goes through the filter
 (``ConfidentialFilter.open_many``), which logs one entry per company in the result before release.
+
+A row is bound to its source on every read: the sealed links are opened with the associated data of
+the event they came from *as the row's own columns name it* (the report id derived from the row's
+company and year, the event version the row records, the field) and must have been sealed under
+that company's key. A row whose company, year or links were changed or swapped with another row's
+does not open, and the filter refuses the whole search as an integrity failure instead of naming
+the wrong company. ``trustone verify`` checks the rest against the event store (trustone/cli_verify.py).
 """
 
 from __future__ import annotations
@@ -15,10 +22,13 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from keys.sealing import SealedField
+from keys.sealing import SealedField, field_context
 from keys.sql import Cursor
 from projections.runner import View
+from registry.domain.organisations import Organisation
 from registry.domain.reports import SupplyChainReport
+
+LINKS_FIELD = "links"
 
 
 @dataclass(frozen=True)
@@ -69,9 +79,28 @@ class LinkedListView(View):
             (event.number, base64.b64encode(links.blob).decode(), links.context, str(event.originator_id)))
 
 
+def bound_links(app_name: str, company_ref: str, year: int, links: str, links_context: str | None) -> SealedField:
+    """A row's sealed links, to be opened only as what the row claims to be (see the module's doc).
+
+    Only the event version is taken from the stored context: the version is not a fact the row
+    states elsewhere, and a context naming another report, field or application fails anyway.
+    """
+    company_id = Organisation.create_id(company_ref)
+    report_id = SupplyChainReport.create_id(company_id, year)
+    version = (links_context or "").rsplit("/", 2)
+    event_version = int(version[1]) if len(version) == 3 and version[1].isdigit() else -1
+    try:
+        blob = base64.b64decode(links, validate=True)
+    except ValueError:  # not base64 at all: an empty blob, which the filter reports as not opening
+        blob = b""
+    return SealedField(blob, field_context(app_name, report_id, event_version, LINKS_FIELD),
+                       owner=str(company_id))
+
+
 class LinkedList:
-    def __init__(self, recorder: Any):
+    def __init__(self, recorder: Any, app_name: str = "registry"):
         self.recorder = recorder
+        self.app_name = app_name  # the application whose events the rows were copied from
 
     def sealed_reports(self, year: int | None) -> tuple[int | None, list[tuple[str, SealedField]]]:
         """(company ref, sealed links) of every report of the year (default: latest with any)."""
@@ -84,4 +113,10 @@ class LinkedList:
             rows = cursor.execute(
                 "SELECT company, links, links_context FROM {schema}.linked_reports"
                 " WHERE year = %s AND links IS NOT NULL ORDER BY company", (year,)).fetchall()
-        return year, [(row[0], SealedField(base64.b64decode(row[1]), row[2])) for row in rows]
+        return year, [(row[0], bound_links(self.app_name, row[0], year, row[1], row[2])) for row in rows]
+
+    def rows(self) -> list[tuple[str, str, int, int | None, str | None, str | None]]:
+        """Every row as stored (report id, company, year, version, links, links context), for the verifier."""
+        with self.recorder.cursor(commit=False) as cursor:
+            return cursor.execute("SELECT report_id, company, year, version, links, links_context"
+                                  " FROM {schema}.linked_reports ORDER BY report_id").fetchall()

@@ -186,6 +186,9 @@ def _register_subcommands() -> None:
     cli.add_typer(projections_cli, name="projections")
     cli.add_typer(publish_cli, name="publish")
     cli.add_typer(export_cli, name="export")
+    from trustone.cli_verify import verify as verify_command
+
+    cli.command("verify")(verify_command)
 
 
 _register_subcommands()

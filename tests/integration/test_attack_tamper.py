@@ -168,6 +168,18 @@ def assert_names_no_value(output: str, services) -> None:
         assert confidential not in output
 
 
+def read_as_projection(services, company_ref: str) -> None:
+    """What the list projections do with a report event: read its sites and its action plan through
+    the filter (projections/readers.py). Today a broken row there reads as shredded and is skipped."""
+    from projections.readers import report_plan_reader, report_site_reader
+
+    report = services.registry.report(company_ref, YEAR)
+    event = next(event for event in services.registry.repository.event_store.get(report.id)
+                 if type(event).__name__ == "VersionSubmitted")
+    for reader in (report_site_reader, report_plan_reader):
+        assert reader(services.registry, services.vault, "aggregated_list")(event) is not None
+
+
 def assert_match_refused_and_case_untouched(services, reference: str, site_id: str) -> None:
     assert_refused(services.grievance.match, secretariat(), reference, [site_id], [YEAR], "site confirmed")
     assert services.grievance.read_case(secretariat(), reference)["stage"] == "acknowledged"
@@ -181,7 +193,8 @@ def test_a_flipped_byte_in_a_report_event_refuses_the_read_the_rebuild_the_searc
     row_id = rewrite_event(world, member, lambda state: state["links"].update(_data_=flip(state["links"]["_data_"])))
 
     assert_refused(world.registry.read_report, secretariat(), member, YEAR, purpose="test")
-    assert_refused(world.projections.rebuild)  # a rebuild over the broken row fails loudly, skips nothing
+    assert_refused(read_as_projection, world, member)  # a projection (re)building over it fails loudly
+    world.projections.rebuild()  # the linked list copies the event's ciphertext as it is, unopened
     assert_refused(search_linked_list, world, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
 
@@ -215,7 +228,8 @@ def test_links_copied_from_another_companys_report_event_are_an_integrity_failur
     row_id = rewrite_event(world, member, lambda state: state["links"].update(_data_=other_links))
 
     assert_refused(world.registry.read_report, secretariat(), member, YEAR, purpose="test")
-    assert_refused(world.projections.rebuild)
+    assert_refused(read_as_projection, world, member)
+    world.projections.rebuild()
     assert_refused(search_linked_list, world, secretariat())
     assert integrity_entries(world)
     result = verify(world)

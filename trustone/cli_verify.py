@@ -1,0 +1,151 @@
+"""``trustone verify``: do the stores and the views still hold what was written? (docs/confidentiality.md,
+threat model: a writer to the database, without the keys.)
+
+Three checks, each failure named by table and row id, never by a value:
+- every sealed field of every event (registry and grievance stores) opens, unless its data key was
+  shredded: a changed byte or a value copied from another row, field or owner is a failure;
+- every linked-list view row equals what its source events give (the projection replayed in memory
+  up to the view's tracked position: report id, company, year, version, the sealed links and their
+  context), no row is missing or extra, and its links open as that row's (projections/linked_list.py);
+- the access log's hash chain (``trustone audit verify`` checks the signed digests as well).
+
+Checking opens each value and throws the plaintext away at once (``ConfidentialFilter.check_sealed``):
+nothing is released, so nothing is logged; the command writes nothing. Exit 0 when all holds, 1 on
+any failure, 2 when the stores cannot be opened.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+
+from keys.keyring import KeyringError
+from keys.sealing import SealedField
+from projections.linked_list import bound_links
+from registry.domain.reports import SupplyChainReport
+from trustone.bootstrap import Services, bootstrap
+from trustone.settings import Settings, SettingsError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+_BATCH = 500
+
+
+@dataclass
+class Verification:
+    opened: int = 0
+    shredded: int = 0
+    rows: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+def verify_services(services: Services) -> Verification:
+    result = Verification()
+    for app in (services.registry, services.grievance):
+        _check_event_store(services, app, result)
+    _check_linked_list(services, result)
+    chain = services.access_log.verify()
+    if not chain.ok:
+        result.failures.append(f"access_log row {chain.first_bad_seq}: the hash chain does not verify")
+    return result
+
+
+def _notifications(app: Any, topics: tuple[str, ...] = (), up_to: int | None = None) -> Iterator[Any]:
+    start = 1
+    while True:
+        batch = app.recorder.select_notifications(start=start, limit=_BATCH, stop=up_to, topics=topics)
+        yield from batch
+        if len(batch) < _BATCH:
+            return
+        start = batch[-1].id + 1
+
+
+def _check_event_store(services: Services, app: Any, result: Verification) -> None:
+    for notification in _notifications(app):
+        where = f"{app.name} events row {notification.id}"
+        try:
+            event = app.mapper.to_domain_event(notification)
+        except Exception as error:  # noqa: BLE001 - any row that does not decode is a failure to report
+            result.failures.append(f"{where}: does not decode ({type(error).__name__})")
+            continue
+        for name, value in sorted(vars(event).items()):
+            if isinstance(value, SealedField):
+                _count(services.filter.check_sealed(value), f"{where} field {name}", result)
+
+
+def _count(status: str, where: str, result: Verification) -> None:
+    if status == "broken":
+        result.failures.append(f"{where}: does not open, and its key was not shredded")
+    elif status == "shredded":
+        result.shredded += 1
+    else:
+        result.opened += 1
+
+
+def _check_linked_list(services: Services, result: Verification) -> None:
+    """Replay the linked-list projection in memory up to its tracked position and compare row by row."""
+    registry = services.registry
+    recorder = services.linked_list.recorder
+    position = recorder.max_tracking_id(registry.name) or 0
+    expected: dict[str, dict[str, Any]] = {}
+    companies: dict[Any, str] = {}
+    topics = recorder.view.topics
+    if position:
+        for notification in _notifications(registry, topics, up_to=position):
+            event = registry.mapper.to_domain_event(notification)
+            report_id = str(event.originator_id)
+            if isinstance(event, SupplyChainReport.Started):
+                if event.company_id not in companies:
+                    companies[event.company_id] = registry.repository.get(event.company_id).ref
+                expected[report_id] = {"company": companies[event.company_id], "year": event.year,
+                                       "version": None, "links": None, "links_context": None}
+            elif report_id in expected and isinstance(event.links, SealedField):
+                expected[report_id].update(version=event.number, links=base64.b64encode(event.links.blob).decode(),
+                                           links_context=event.links.context)
+    actual = {row[0]: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
+              for row in services.linked_list.rows()}
+    for report_id in sorted(set(expected) | set(actual)):
+        where = f"linked_reports row {report_id}"
+        if report_id not in actual:
+            result.failures.append(f"{where}: missing (its report is in the event store)")
+            continue
+        if report_id not in expected:
+            result.failures.append(f"{where}: no such report in the event store")
+            continue
+        row = actual[report_id]
+        differing = [column for column, value in expected[report_id].items() if row[column] != value]
+        if differing:
+            result.failures.append(f"{where}: {', '.join(differing)} differ(s) from the source events")
+            continue
+        result.rows += 1
+        if row["links"] is not None:
+            sealed = bound_links(registry.name, row["company"], row["year"], row["links"], row["links_context"])
+            status = services.filter.check_sealed(sealed)
+            if status == "broken":
+                result.failures.append(f"{where}: its links do not open as this row's")
+
+
+def verify() -> None:
+    """Check every sealed field (unless shredded), every linked-list row against its source events,
+    and the access log's chain; names each failure by table and row id; exit 1 on any failure."""
+    try:
+        services = bootstrap(Settings.from_env())
+    except (SettingsError, KeyringError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    try:
+        result = verify_services(services)
+    finally:
+        services.close()
+    for failure in result.failures:
+        typer.echo(f"integrity failure: {failure}", err=True)
+    summary = (f"{result.opened} sealed field(s) open, {result.shredded} shredded (key destroyed), "
+               f"{result.rows} linked-list row(s) match their source")
+    if result.failures:
+        typer.echo(f"{len(result.failures)} integrity failure(s); {summary}", err=True)
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(f"verified: {summary}; access log chain intact")
