@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from keys.auth import AuthenticationError, LockedOutError
-from keys.filter import AccessDeniedError
+from keys.filter import AccessDeniedError, IntegrityError
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.reportfile import ReportFileError
 
@@ -72,6 +72,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GoneError)
     def gone(_: Request, exc: GoneError) -> JSONResponse:
         return JSONResponse(status_code=410, content={"detail": str(exc)})
+
+    @app.exception_handler(IntegrityError)
+    def integrity_failure(_: Request, exc: IntegrityError) -> JSONResponse:
+        # 503: the stored data, not the request, is wrong; nothing is answered until it is restored.
+        # The filter has logged it and written the access-log entry; the message names no value.
+        return JSONResponse(status_code=503, content={"detail": str(exc), "code": "integrity_failure"})
 
     @app.exception_handler(ConflictError)
     def conflict(_: Request, exc: ConflictError) -> JSONResponse:
