@@ -20,11 +20,13 @@ from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
+from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 
+from keys.filter import IntegrityError
 from keys.sql import Cursor
 from trustone.settings import Settings
 
@@ -83,7 +85,7 @@ class _ViewRecorderMixin:
                 self.view.apply(self._wrap(raw), event)
                 try:
                     self._insert_tracking(raw, tracking)  # type: ignore[attr-defined]
-                except IntegrityError as conflict:
+                except TrackingConflict as conflict:
                     raise _AlreadyApplied from conflict
         except _AlreadyApplied:
             return False
@@ -172,10 +174,17 @@ class ProjectionRunner:
     # --- while serving ---------------------------------------------------------------------
 
     def start(self, interval: float = 0.2) -> None:
+        """Follow in the background. An integrity failure stops the following (no retry could mend a
+        broken row, and each try would add an access-log entry): the views stay where they were, and
+        every request that catches up first (a search, a match) is refused with the same error."""
         def loop() -> None:
             while not self._stop.wait(interval):
                 try:
                     self.catch_up()
+                except IntegrityError:
+                    log.critical("projection runner for %s stopped: integrity failure in a stored event; "
+                                 "run `trustone verify`", self.app.name)
+                    return
                 except Exception as error:  # keep following; the next round retries from the tracked position
                     log.error("projection runner: %s; retrying", type(error).__name__)
 
