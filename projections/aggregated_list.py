@@ -5,11 +5,30 @@ What the view stores: a catalogue of sites (public data) and, per site and year,
 use it. Nothing about which report or company: a report's previous site set, needed to see which
 sites it dropped, is read from the event store through the filter, never kept here. Rows come out
 ordered by the site's random public id, so order says nothing about who reported first.
+
+**Releases** (docs/lists.md). A party with list rights may sample the list as often as it likes, so
+the list must never change in a step that singles out one company's upload. What the view serves
+(``agg_site_use``, ``agg_region_use``) is therefore a year's last *release*, not the running state:
+an upload, a correction or a shredding only marks its report as changed (``agg_pending``). Once at
+least k distinct companies (``TRUSTONE_PUBLISH_K``) changed a year since its last release, a new
+release is cut: the year's site and region use recomputed from every report's latest version, read
+through the filter. Until then readers get the previous release, byte for byte. A year is not served
+at all before its first release, which needs k reporting companies. No running state is kept in
+clear, so a copy of the view shows no difference between "released" and "now" to attribute.
+
+A cut happens at a fixed event (the k-th changed company's), so a rebuild cuts the same releases.
+Each release's content is also kept in ``agg_release_log``, which a rebuild does not empty: after a
+shredding, the rebuild cannot read the shredded reports any more, and recomputing the releases cut
+before it would change the served list at the moment of the shredding. A stored release is reused
+instead; the shredded company's data leaves the list at the next release (the shredding counts as a
+change of that company's years). Only the latest release of a year is kept in the log.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +37,13 @@ from eventsourcing.utils import get_topic
 
 from keys.sql import Cursor
 from projections.runner import View
+from registry.domain.errors import NotFoundError
 from registry.domain.geography import fold
+from registry.domain.organisations import Organisation
 from registry.domain.reports import SupplyChainReport
 from registry.domain.sites import ProductionSite
+
+DEFAULT_K = 3  # TRUSTONE_PUBLISH_K's default
 
 # (report event) -> (report year, site ids now, site ids of the version before); None when unreadable
 LinkReader = Callable[[Any], tuple[int, set[str], set[str]] | None]
@@ -42,11 +65,17 @@ class AggregatedSite:
 class AggregatedListView(View):
     name = "aggregated_list"
     topics = (get_topic(ProductionSite.Registered), get_topic(ProductionSite.Merged),
-              get_topic(SupplyChainReport.VersionSubmitted))
-    tables = ("agg_sites", "agg_site_use", "agg_region_use", "agg_site_addresses")
+              get_topic(SupplyChainReport.Started), get_topic(SupplyChainReport.VersionSubmitted),
+              get_topic(Organisation.ConfidentialDataShredded))
+    # agg_release_log is left out on purpose: a rebuild keeps the releases already cut (module docstring)
+    tables = ("agg_sites", "agg_site_use", "agg_region_use", "agg_site_addresses", "agg_reports", "agg_pending",
+              "agg_releases")
 
-    def __init__(self, read_links: LinkReader):
+    def __init__(self, read_links: LinkReader, k: int = DEFAULT_K):
+        if k < 2:
+            raise ValueError("k: at least 2, or a release would show one company's upload")
         self.read_links = read_links
+        self.k = k
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -60,15 +89,30 @@ class AggregatedListView(View):
         # then get theirs with `trustone projections rebuild --view aggregated_list`.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_site_addresses (site_id TEXT PRIMARY KEY, address TEXT NOT NULL)")
+        # The released use of each site per year (how many reports use it in the year's last release).
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_site_use (site_id TEXT NOT NULL, year INTEGER NOT NULL,"
             " users INTEGER NOT NULL, PRIMARY KEY (site_id, year))")
-        # Quarry regions (art. 6 lid 5): per region and year, how many reports source quarries there.
-        # One report is one company's year, so this counts distinct companies; it never says which.
+        # Quarry regions (art. 6 lid 5): per region and year, how many reports source quarries there in
+        # the year's last release. One report is one company's year, so this counts distinct companies.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_region_use (country TEXT NOT NULL, province_key TEXT NOT NULL,"
             " district_key TEXT NOT NULL, year INTEGER NOT NULL, companies INTEGER NOT NULL,"
             " PRIMARY KEY (country, province_key, district_key, year))")
+        # Which reports exist and their latest submitted version: the event store's own metadata (the
+        # Started event carries company and year in clear), nothing of their content.
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_reports (report_id TEXT PRIMARY KEY, company_id TEXT NOT NULL,"
+            " year INTEGER NOT NULL, version INTEGER)")
+        # Reports changed since their year's last release (what changed is not kept: see the docstring).
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_pending (year INTEGER NOT NULL, report_id TEXT NOT NULL,"
+            " PRIMARY KEY (year, report_id))")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_releases (year INTEGER PRIMARY KEY, release INTEGER NOT NULL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_release_log (year INTEGER PRIMARY KEY, release INTEGER NOT NULL,"
+            " document TEXT NOT NULL)")
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         if isinstance(event, ProductionSite.Registered):
@@ -76,8 +120,17 @@ class AggregatedListView(View):
         elif isinstance(event, ProductionSite.Merged):
             cursor.execute("UPDATE {schema}.agg_sites SET merged_into = %s WHERE aggregate_id = %s",
                            (event.into, str(event.originator_id)))
+        elif isinstance(event, SupplyChainReport.Started):
+            cursor.execute("INSERT INTO {schema}.agg_reports (report_id, company_id, year, version)"
+                           " VALUES (%s, %s, %s, NULL)", (str(event.originator_id), str(event.company_id), event.year))
         elif isinstance(event, SupplyChainReport.VersionSubmitted):
-            self._report(cursor, event)
+            cursor.execute("UPDATE {schema}.agg_reports SET version = %s WHERE report_id = %s",
+                           (event.originator_version, str(event.originator_id)))
+            self._changed(cursor, [str(event.originator_id)])
+        elif isinstance(event, Organisation.ConfidentialDataShredded):
+            rows = cursor.execute("SELECT report_id FROM {schema}.agg_reports WHERE company_id = %s"
+                                  " AND version IS NOT NULL ORDER BY report_id", (str(event.originator_id),)).fetchall()
+            self._changed(cursor, [row[0] for row in rows])
 
     @staticmethod
     def _register(cursor: Cursor, event: Any) -> None:
@@ -93,29 +146,67 @@ class AggregatedListView(View):
             cursor.execute("INSERT INTO {schema}.agg_site_addresses (site_id, address) VALUES (%s, %s)",
                            (event.public_id, event.address))
 
-    def _report(self, cursor: Cursor, event: Any) -> None:
-        read = self.read_links(event)
-        if read is None:
-            return  # shredded or unreadable: contributes nothing (a rebuild drops what it gave before)
-        year, now, before = read
-        for site_id in sorted(now - before):
-            cursor.execute(
-                "INSERT INTO {schema}.agg_site_use AS u (site_id, year, users) VALUES (%s, %s, 1)"
-                " ON CONFLICT (site_id, year) DO UPDATE SET users = u.users + 1",
-                (site_id, year))
-        for site_id in sorted(before - now):
-            cursor.execute("UPDATE {schema}.agg_site_use SET users = users - 1 WHERE site_id = %s AND year = %s",
-                           (site_id, year))
-        regions_now, regions_before = self._quarry_regions(cursor, now), self._quarry_regions(cursor, before)
-        for region in sorted(regions_now - regions_before):
-            cursor.execute(
-                "INSERT INTO {schema}.agg_region_use AS r (country, province_key, district_key, year, companies)"
-                " VALUES (%s, %s, %s, %s, 1) ON CONFLICT (country, province_key, district_key, year)"
-                " DO UPDATE SET companies = r.companies + 1", (*region, year))
-        for region in sorted(regions_before - regions_now):
-            cursor.execute(
-                "UPDATE {schema}.agg_region_use SET companies = companies - 1"
-                " WHERE country = %s AND province_key = %s AND district_key = %s AND year = %s", (*region, year))
+    # --- releases ----------------------------------------------------------------------------
+
+    def _changed(self, cursor: Cursor, report_ids: list[str]) -> None:
+        """Mark reports changed; cut a release of each year where k distinct companies now changed."""
+        years = set()
+        for report_id in report_ids:
+            row = cursor.execute("SELECT year FROM {schema}.agg_reports WHERE report_id = %s", (report_id,)).fetchone()
+            if row is None:
+                continue
+            years.add(row[0])
+            cursor.execute("INSERT INTO {schema}.agg_pending (year, report_id) VALUES (%s, %s)"
+                           " ON CONFLICT (year, report_id) DO NOTHING", (row[0], report_id))
+        for year in sorted(years):
+            changed = cursor.execute(
+                "SELECT COUNT(DISTINCT r.company_id) FROM {schema}.agg_pending p"
+                " JOIN {schema}.agg_reports r ON r.report_id = p.report_id WHERE p.year = %s", (year,)).fetchone()[0]
+            if changed >= self.k:
+                self._cut(cursor, year)
+
+    def _cut(self, cursor: Cursor, year: int) -> None:
+        row = cursor.execute("SELECT release FROM {schema}.agg_releases WHERE year = %s", (year,)).fetchone()
+        release = (row[0] if row else 0) + 1
+        logged = cursor.execute("SELECT release, document FROM {schema}.agg_release_log WHERE year = %s",
+                                (year,)).fetchone()
+        if logged is not None and logged[0] == release:
+            document = json.loads(logged[1])  # cut before: served as it was (a rebuild after a shredding)
+        else:
+            document = self._compute(cursor, year)
+            if logged is None or logged[0] < release:
+                cursor.execute(
+                    "INSERT INTO {schema}.agg_release_log (year, release, document) VALUES (%s, %s, %s)"
+                    " ON CONFLICT (year) DO UPDATE SET release = excluded.release, document = excluded.document",
+                    (year, release, json.dumps(document)))
+        cursor.execute("INSERT INTO {schema}.agg_releases (year, release) VALUES (%s, %s)"
+                       " ON CONFLICT (year) DO UPDATE SET release = excluded.release", (year, release))
+        cursor.execute("DELETE FROM {schema}.agg_site_use WHERE year = %s", (year,))
+        cursor.execute("DELETE FROM {schema}.agg_region_use WHERE year = %s", (year,))
+        for site_id, users in document["sites"]:
+            cursor.execute("INSERT INTO {schema}.agg_site_use (site_id, year, users) VALUES (%s, %s, %s)",
+                           (site_id, year, users))
+        for country, province_key, district_key, companies in document["regions"]:
+            cursor.execute("INSERT INTO {schema}.agg_region_use (country, province_key, district_key, year, companies)"
+                           " VALUES (%s, %s, %s, %s, %s)", (country, province_key, district_key, year, companies))
+        cursor.execute("DELETE FROM {schema}.agg_pending WHERE year = %s", (year,))
+
+    def _compute(self, cursor: Cursor, year: int) -> dict[str, list]:
+        """The year's use from every report's latest version as of now, read through the filter;
+        a shredded or unreadable report contributes nothing. Sorted by public keys only."""
+        reports = cursor.execute("SELECT report_id, version FROM {schema}.agg_reports WHERE year = %s"
+                                 " AND version IS NOT NULL ORDER BY report_id", (year,)).fetchall()
+        users: Counter[str] = Counter()
+        regions: Counter[tuple[str, str, str]] = Counter()
+        for report_id, version in reports:
+            read = self.read_links(_ReportAt(uuid.UUID(report_id), version))
+            if read is None:
+                continue
+            site_ids = read[1]
+            users.update(site_ids)
+            regions.update(self._quarry_regions(cursor, site_ids))
+        return {"sites": [[site_id, users[site_id]] for site_id in sorted(users)],
+                "regions": [[*region, regions[region]] for region in sorted(regions)]}
 
     @staticmethod
     def _quarry_regions(cursor: Cursor, site_ids: set[str]) -> set[tuple[str, str, str]]:
@@ -129,6 +220,13 @@ class AggregatedListView(View):
         return regions
 
 
+@dataclass(frozen=True)
+class _ReportAt:
+    """A report as of a version: what the link reader needs of an event to load it."""
+
+    originator_id: uuid.UUID
+    originator_version: int
+
 
 class AggregatedList:
     """Reading the view (after the caller was authorised and logged through the filter)."""
@@ -137,17 +235,31 @@ class AggregatedList:
         self.recorder = recorder
 
     def latest_year(self) -> int | None:
+        """The latest report year with a release (a year with reports but none is not shown)."""
         with self.recorder.cursor(commit=False) as cursor:
-            row = cursor.execute("SELECT MAX(year) FROM {schema}.agg_site_use WHERE users > 0").fetchone()
+            row = cursor.execute("SELECT MAX(year) FROM {schema}.agg_releases").fetchone()
         return row[0] if row and row[0] is not None else None
+
+    def require_release(self, year: int) -> None:
+        """A year's list exists only once released: k companies reported (module docstring)."""
+        with self.recorder.cursor(commit=False) as cursor:
+            row = cursor.execute("SELECT release FROM {schema}.agg_releases WHERE year = %s", (year,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"not yet released: fewer than {self.recorder.view.k} companies have reported"
+                                f" for {year}")
 
     def sites(self, year: int | None = None, country: str | None = None, region: str | None = None,
               stone_type: str | None = None, kind: str | None = None) -> tuple[int | None, list[AggregatedSite]]:
         """Sites in use in ``year`` (default: the latest report year), merged sites shown as the
-        site they were merged into; ``region`` matches a province or a district."""
-        year = year or self.latest_year()
+        site they were merged into; ``region`` matches a province or a district.
+
+        Always the year's last release; NotFoundError for a year not yet released."""
         if year is None:
-            return None, []
+            year = self.latest_year()
+            if year is None:
+                return None, []
+        else:
+            self.require_release(year)
         where, params = ["u.year = %s", "u.users > 0"], [year]
         if country:
             where.append("s.country = %s")

@@ -3,6 +3,12 @@ plan without supplier names, an explanation when delayed from level 3, withdrawa
 
 Everything this view stores is published data. The action plan comes in redacted (the reader removes
 every supplier the same report version names); nothing confidential is kept here.
+
+A company's row changes at the secretariat's acts, never at the company's own upload: anyone may
+watch this public page, and a row that changed the moment a report came in would tell when that
+company uploaded (and so which sites the aggregated list gains, channel 3 of issue 11). So the
+action plan is read at the report's *assessment* (the version assessed is the latest submitted), not
+at its submission; a correction after the assessment shows at the next one.
 """
 
 from __future__ import annotations
@@ -17,14 +23,14 @@ from projections.runner import View
 from registry.domain.organisations import Organisation, OrganisationKind
 from registry.domain.reports import SupplyChainReport
 
-PlanReader = Any  # (VersionSubmitted event) -> (year, redacted plan items) | None
+PlanReader = Any  # (report event) -> (year, redacted plan items of its latest version) | None
 
 
 class MemberListingView(View):
     name = "member_listing"
     topics = tuple(get_topic(cls) for cls in (
         Organisation.Registered, Organisation.Joined, Organisation.MembershipEnded, Organisation.DelayExplained,
-        SupplyChainReport.Started, SupplyChainReport.VersionSubmitted, SupplyChainReport.Assessed))
+        SupplyChainReport.Started, SupplyChainReport.Assessed))
     tables = ("member_listing", "member_reports")
 
     def __init__(self, read_plan: PlanReader):
@@ -60,7 +66,6 @@ class MemberListingView(View):
             document["delay_explanations"][str(event.year)] = event.explanation
         elif isinstance(event, SupplyChainReport.Assessed):
             document["levels"][str(year)] = {"level": event.level, "assessed_on": event.assessed_on.isoformat()}
-        elif isinstance(event, SupplyChainReport.VersionSubmitted):
             read = self.read_plan(event)
             current = document["action_plan"]
             if read is not None and (current is None or read[0] >= current["year"]):
@@ -70,7 +75,7 @@ class MemberListingView(View):
 
     @staticmethod
     def _owner(cursor: Cursor, event: Any) -> tuple[str, int | None]:
-        if isinstance(event, (SupplyChainReport.Assessed, SupplyChainReport.VersionSubmitted)):
+        if isinstance(event, SupplyChainReport.Assessed):
             row = cursor.execute("SELECT organisation_id, year FROM {schema}.member_reports WHERE report_id = %s",
                                  (str(event.originator_id),)).fetchone()
             return (row[0], row[1]) if row else ("", None)

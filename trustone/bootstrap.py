@@ -102,7 +102,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
     confidential_filter = ConfidentialFilter(access_log, datakeys)
     vault = Vault(datakeys, confidential_filter)
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
-    aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list")))
+    aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list"),
+                                                          k=settings.publish_k))
     linked = view_recorder(settings, LinkedListView(lambda company_id: registry.repository.get(company_id).ref))
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
