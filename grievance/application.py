@@ -27,8 +27,9 @@ import base64
 import datetime as dt
 import logging
 import secrets
+import unicodedata
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
@@ -294,7 +295,11 @@ class GrievanceApplication(SealedApplication):
               request_id: str = "") -> dict[str, Any]:
         """Link the case to production sites; which members bought there is resolved through the
         filter (one access-log entry per company found, purpose "grievance case N"). No buyer closes
-        the case as not in member chains. Returns the stage and how many companies were found."""
+        the case as not in member chains. Returns the stage and how many companies were found.
+
+        A linked-list row that does not verify raises ``keys.filter.IntegrityError`` out of the
+        buyer search, before anything is recorded: a case is never closed as not in member chains
+        because a row was broken (a shredded company's rows are simply not in the answer)."""
         case, facts = self._begin(principal, reference, "manage_case", Step.MATCH, request_id)
         if not site_ids:
             raise ValidationError("site_ids", "at least one production site")
@@ -368,37 +373,88 @@ class GrievanceApplication(SealedApplication):
     # --- the committee's ruling -------------------------------------------------------------------
 
     def rule(self, principal: Any, reference: str, ruling: str, compliance_deadline: dt.date, published_summary: str,
-             reason: str = "ruling", request_id: str = "") -> str:
-        """A binding ruling. ``published_summary`` is the anonymised text that is published: it must
-        not name a party, the reporter or a member company."""
+             reason: str = "ruling", request_id: str = "", parts: Sequence[tuple[str, str]] = ()) -> str:
+        """A binding ruling, recorded as each reader's own copy (issue 11, channel 4).
+
+        ``ruling`` is the general text that every party reads (the filer, each notified company,
+        each party to a dispute): it must name no company and not the reporter. ``parts`` are
+        (company reference, text) pairs: what the ruling says to that company, sealed with its
+        grievance key and read by it alone (and by the committee and the secretariat); a part
+        names no other company and not the reporter. ``published_summary`` is the anonymised text
+        that is published: it names no party, no company and not the reporter."""
         case = self.case(reference)
         facts = self._check(principal, "record_committee_decision", case, request_id)
         summary = text(published_summary, "published_summary", 4000, shortest=20)
+        general = text(ruling, "ruling", 20_000)
+        addressed = self._addressees(case, parts)
         names = {"reporter": case.reporter, "parties": case.parties, **_matched_fields(case)}
-        stage = case.rule(text(ruling, "ruling", 20_000), compliance_deadline, summary, principal.login,
-                          text(reason, "reason", 4000), self.clock())  # in memory: the stage and the dates
-        # The names the summary must not contain are sealed: this check alone comes after a read.
+        stage = case.rule(general, compliance_deadline, summary, principal.login, text(reason, "reason", 4000),
+                          self.clock(), parts=[(tag, owner, part) for tag, owner, part in addressed]
+                          )  # in memory: the stage, the dates and the parts
+        # The names the texts must not contain are sealed: this check alone comes after a read.
         opened = self._open(principal, "record_committee_decision", case, names, request_id, facts=facts)
         if case.filer_kind == "company":
             opened["filer"] = case.filer_ref  # a company's own dispute: it is a party too
-        self._refuse_identifying(summary, opened)
+        companies, reporter = self._names(opened)
+        everyone = reporter.union(*companies.values())
+        if _names_any(summary, everyone):
+            raise ValidationError("published_summary", "names a party, a company or the reporter: anonymise it")
+        for _, _, part in addressed:  # an addressed company whose match was shredded since is still named
+            if part["company"] not in companies:
+                company = self.directory.organisation(part["company"])
+                companies[company.ref] = {company.ref, company.name}
+                everyone |= companies[company.ref]
+        if _names_any(general, everyone):
+            raise ValidationError("ruling", "every party reads the general text: it must name no company and not the "
+                                            "reporter; address a company in a part of its own")
+        for index, (_, _, part) in enumerate(addressed):
+            others = reporter.union(*(names for ref, names in companies.items() if ref != part["company"]))
+            if _names_any(part["text"], others):
+                raise ValidationError(f"parts[{index + 1}].text", "names another company or the reporter: "
+                                                                  "a part is read by its company only")
         self.save(case)
         return stage.value
 
-    def _refuse_identifying(self, summary: str, opened: dict[str, Any]) -> None:
-        names: set[str] = set()
-        reporter = opened.get("reporter")
-        if isinstance(reporter, dict):
-            names |= {reporter.get("name", ""), reporter.get("organisation", "")}
+    def _addressees(self, case: GrievanceCase, parts: Sequence[tuple[str, str]]
+                    ) -> list[tuple[str, uuid.UUID, dict[str, str]]]:
+        """Each part's company checked (a company notified of the case, a party to the dispute or the
+        company that filed it; once), with its recipient tag and the owner of its grievance key."""
+        addressed: list[tuple[str, uuid.UUID, dict[str, str]]] = []
+        for index, (ref, words) in enumerate(parts):
+            field = f"parts[{index + 1}]"
+            company = self._company_or_none(ref)
+            tag = self.recipient_tag(company.id) if company is not None else None
+            in_case = tag is not None and (case.notice_for(tag) is not None or tag in case.party_tags
+                                           or (case.filer_kind == "company" and company.ref == case.filer_ref))
+            if not in_case:
+                raise ValidationError(f"{field}.company", "not a company notified of this case or party to it")
+            if any(tag == earlier for earlier, _, _ in addressed):
+                raise ValidationError(f"{field}.company", "this company already has a part")
+            addressed.append((tag, self.key_owner_for(company.id),
+                              {"company": company.ref, "text": text(words, f"{field}.text", 20_000)}))
+        return addressed
+
+    def _company_or_none(self, ref: str) -> Any:
+        try:
+            company = self.directory.organisation(ref)
+        except (NotFoundError, ValidationError):
+            return None
+        return company if company is not None and company.is_company else None
+
+    def _names(self, opened: dict[str, Any]) -> tuple[dict[str, set[str]], set[str]]:
+        """From the opened case fields: each company of the case (parties, matched companies, a
+        filing company) -> its reference and name; and the reporter's name and organisation."""
+        reporter: set[str] = set()
+        if isinstance(opened.get("reporter"), dict):
+            reporter = {opened["reporter"].get("name", ""), opened["reporter"].get("organisation", "")}
         refs = list(opened.get("parties") or []) + [match["company"] for name, match in opened.items()
                                                    if name.startswith("match_") and isinstance(match, dict)]
         refs += [opened["filer"]] if opened.get("filer") else []
+        companies = {}
         for ref in refs:
             company = self.directory.organisation(ref)
-            names |= {company.ref, company.name}
-        folded = summary.casefold()
-        if any(name and len(name) > 2 and name.casefold() in folded for name in names):
-            raise ValidationError("published_summary", "names a party, a company or the reporter: anonymise it")
+            companies[company.ref] = {company.ref, company.name}
+        return companies, reporter
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -423,9 +479,16 @@ class GrievanceApplication(SealedApplication):
             fields["notice"] = notice["notice"] if notice else None
             fields |= {f"message_{i}": m["message"] for i, m in enumerate(case.messages) if m["recipient_tag"] == tag}
         if case.ruling is not None and (role in ("secretariat", "committee") or facts["own_data"]):
-            fields["ruling"] = case.ruling  # a binding ruling is addressed to the parties
+            # a binding ruling is addressed to the parties: each reads the general text and its own part
+            fields["ruling"] = case.ruling
+            fields |= {f"ruling_part_{i}": part["part"] for i, part in enumerate(case.ruling_parts)
+                       if role in ("secretariat", "committee") or part["recipient_tag"] == tag}
         opened = _jsonable(self._open(principal, "read_case", case, fields, request_id))
-        view = {**self._summary(case), **{k: v for k, v in opened.items() if not k.startswith(("reason_", "message_"))}}
+        view = {**self._summary(case), **{k: v for k, v in opened.items()
+                                          if not k.startswith(("reason_", "message_", "ruling_part_"))}}
+        if "ruling" in opened:  # a shredded company's part reads as nothing
+            view["ruling_parts"] = [part for name, part in opened.items()
+                                    if name.startswith("ruling_part_") and isinstance(part, dict)]
         if role in ("secretariat", "committee"):
             for index, entry in enumerate(view["stages"]):
                 entry["reason"] = opened.get(f"reason_{index}")
@@ -465,7 +528,8 @@ class GrievanceApplication(SealedApplication):
         return attachment["filename"], item["media_type"], base64.b64decode(attachment["content"])
 
     def notified_companies(self, principal: Any, reference: str, request_id: str = "") -> list[str]:
-        """Which companies were notified (secretariat, committee, NGOs with linked-list rights)."""
+        """Which companies were notified: the secretariat; the committee for a case before it; the
+        filing NGO with linked-list rights (keys/policy.py decides on the facts of this case)."""
         case = self.case(reference)
         if not case.notices:
             self._authorise(principal, "see_notified_companies", case, request_id)
@@ -496,6 +560,19 @@ class GrievanceApplication(SealedApplication):
 
 def _matched_fields(case: GrievanceCase) -> dict[str, Any]:
     return {f"match_{index}": entry["match"] for index, entry in enumerate(case.matched)}
+
+
+def _names_any(words: str, names: set[str]) -> bool:
+    """Whether a text names any of these (a name of three letters or digits or more), however it is
+    written: in any case, with other spaces, hyphens or none (``Eigen Steen BV``, ``eigen-steen``,
+    ``EigenSteen\u00a0BV``), in full-width letters."""
+    folded = _letters(words)
+    return any(len(_letters(name)) > 2 and _letters(name) in folded for name in names if name)
+
+
+def _letters(words: str) -> str:
+    """Letters and digits only, compatibility-normalised and case-folded: how a name is compared."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", words).casefold() if ch.isalnum())
 
 
 def _next_steps(case: GrievanceCase) -> list[Step]:
