@@ -10,9 +10,7 @@ cannot change last year's, and a snapshot frozen under an earlier rule is served
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 from dataclasses import asdict, dataclass
@@ -21,6 +19,7 @@ from typing import Any
 from keys.append_only import protect_tables
 from keys.sql import SqlStore
 from projections.aggregated_list import RegionUse
+from registry.csvsafe import rows_to_csv
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 from registry.domain.geography import country_name
 
@@ -125,12 +124,10 @@ class PublishedQuarryRegions:
 
 
 def as_csv(document: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for region in document["regions"]:
-        writer.writerow({column: "" if region.get(column) is None else region[column] for column in CSV_COLUMNS})
-    return out.getvalue()
+    """The list as CSV; provinces and districts come from company reports, so every cell goes
+    through ``registry.csvsafe`` (a district written as a formula is shown as text)."""
+    return rows_to_csv([CSV_COLUMNS, *([region.get(column) for column in CSV_COLUMNS]
+                                       for region in document["regions"])])
 
 
 def as_geojson(document: dict[str, Any]) -> dict[str, Any]:

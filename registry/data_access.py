@@ -19,9 +19,7 @@ download) and saves.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import uuid
 from collections.abc import Callable
@@ -30,6 +28,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from registry.csvsafe import comment_line, rows_to_csv
 from registry.domain.access_requests import DataAccessRegister, DataAccessRequest, allowed_steps
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 
@@ -227,22 +226,7 @@ def _site_dict(site: Any) -> dict[str, Any]:
 
 
 def _csv(watermark: str, sites: list[Any]) -> str:
-    out = io.StringIO()
-    out.write(f"# {watermark}\n")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for site in sites:
-        row = _site_dict(site)
-        writer.writerow([_cell(row[column]) for column in CSV_COLUMNS])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    """Text a spreadsheet would run as a formula is quoted (names come from company reports)."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ";".join(value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return str(value)
+    """The watermark line (a ``#`` comment naming the local partner) and the rows, all through
+    ``registry.csvsafe``: a partner's name or a reported district cannot become a formula."""
+    rows = [[_site_dict(site)[column] for column in CSV_COLUMNS] for site in sites]
+    return comment_line(watermark) + rows_to_csv([CSV_COLUMNS, *rows])
