@@ -5,7 +5,7 @@ company to a site, travels in named event attributes that ``keys/`` seals (``CON
 with the case's own data key the reporter's identity and contact, the description, the parties of
 a dispute, the evidence, every transition's free-text reason and the ruling; with a grievance key
 of each company's own what concerns that company: what the linked list found for it, its notice,
-its messages. What stays in clear is what the
+its messages, the part of the ruling addressed to it. What stays in clear is what the
 queue, the deadlines and the published statistics need and what reveals no company: the reference,
 type, filing party, sites and region named by the filer, themes, stages and their times, and a
 keyed tag per notified company (an HMAC under that company's key: without the keyring it names no
@@ -70,6 +70,9 @@ CONFIDENTIAL_EVENTS = {
     "GrievanceCase.CompanyNotified": ("key_owner", ("notice",)),
     "GrievanceCase.CompanyWrote": ("key_owner", ("message",)),
     "GrievanceCase.Ruled": ("originator_id", ("reason", "ruling")),
+    # The part of a ruling addressed to one company: only that company (and the committee, the
+    # secretariat) reads it, so no party learns of another company's involvement (issue 11).
+    "GrievanceCase.RulingPartAddressed": ("key_owner", ("part",)),
     "GrievanceCase.FlaggedSystemic": ("originator_id", ("reason",)),
 }
 
@@ -122,7 +125,8 @@ class GrievanceCase(Aggregate):
         self.messages: list[dict[str, Any]] = []
         self.systemic: dict[str, Any] | None = None
         self.hearing_on: dt.date | None = None
-        self.ruling: Any = None
+        self.ruling: Any = None  # the general text, for every party: it names no company
+        self.ruling_parts: list[dict[str, Any]] = []  # per addressed company: recipient tag, key owner, sealed part
         self.compliance_deadline: dt.date | None = None
         self.published_summary: str | None = None
 
@@ -262,13 +266,30 @@ class GrievanceCase(Aggregate):
     # --- the committee --------------------------------------------------------------------------
 
     def rule(self, ruling: str, compliance_deadline: dt.date, published_summary: str, actor: str, reason: str,
-             at: dt.datetime) -> Stage:
+             at: dt.datetime, parts: list[tuple[str, uuid.UUID, Any]] = ()) -> Stage:
+        """A binding ruling, recorded as the copies its readers get: ``ruling``, the general text
+        every party reads (the application refuses one that names a company), and ``parts``, per
+        addressed company its recipient tag, the owner of its grievance key and the part addressed
+        to it (sealed with that key, like its notice). Each party reads the general text and its
+        own part; a company of the case is addressed at most once."""
         if compliance_deadline < at.date():
             raise ValidationError("compliance_deadline", "must not be before the ruling")
         to = target_of(self.reference, self.stage, Step.RULE)
+        tags = [tag for tag, _, _ in parts]
+        if len(set(tags)) != len(tags):
+            raise ConflictError(f"case {self.reference}: one part per company")
+        for recipient_tag, key_owner, part in parts:
+            self._ruling_part_addressed(recipient_tag=recipient_tag, key_owner=key_owner, part=part)
         self._ruled(ruling=ruling, compliance_deadline=compliance_deadline, published_summary=published_summary,
                     stage=to, actor=actor, reason=reason, at=at)
         return to
+
+    def ruling_part_for(self, recipient_tag: str) -> dict[str, Any] | None:
+        return next((part for part in self.ruling_parts if part["recipient_tag"] == recipient_tag), None)
+
+    @event("RulingPartAddressed")
+    def _ruling_part_addressed(self, recipient_tag: str, key_owner: uuid.UUID, part: Any) -> None:
+        self.ruling_parts.append({"recipient_tag": recipient_tag, "key_owner": key_owner, "part": part})
 
     @event("Ruled")
     def _ruled(self, ruling: Any, compliance_deadline: dt.date, published_summary: str, stage: Stage, actor: str,

@@ -163,7 +163,9 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     clock.advance(days=40)
     deadline = (clock.now + dt.timedelta(days=60)).date()
     ruled = client.post(f"/api/v1/grievances/{reference}/ruling", headers=auth["committee"], json={
-        "ruling": f"{names[first]} must fund the removal of children from the quarry and report monthly.",
+        "ruling": "The member addressed in its part must fund remediation at the quarry.",  # read by every party
+        "parts": [{"company": first,
+                   "text": f"{names[first]} must fund the removal of children from the quarry and report monthly."}],
         "compliance_deadline": deadline.isoformat(),
         "published_summary": "A member must fund remediation of child labour at a sandstone quarry in India."})
     assert ruled.status_code == 200, ruled.text

@@ -93,8 +93,16 @@ class MessageIn(BaseModel):
     text: str = Field(min_length=1, max_length=10_000)
 
 
+class RulingPartIn(BaseModel):
+    company: str = Field(max_length=120, description="the member company this part is addressed to")
+    text: str = Field(max_length=20_000, description="what the ruling says to that company; names no other")
+
+
 class RulingIn(BaseModel):
-    ruling: str = Field(min_length=1, max_length=20_000)
+    ruling: str = Field(min_length=1, max_length=20_000,
+                        description="the general text every party reads: it names no company and not the reporter")
+    parts: list[RulingPartIn] = Field(default_factory=list, max_length=50,
+                                      description="per company of the case, the part only it reads")
     compliance_deadline: dt.date
     published_summary: str = Field(min_length=20, max_length=4000,
                                    description="anonymised: published when the ruling is final")
@@ -215,7 +223,7 @@ def company_message(reference: Reference, body: MessageIn, principal: PrincipalD
 def ruling(reference: Reference, body: RulingIn, principal: PrincipalDep, svc: ServicesDep,
            request_id: RequestIdDep) -> StageOut:
     stage = svc.grievance.rule(principal, reference, body.ruling, body.compliance_deadline, body.published_summary,
-                               body.reason, request_id)
+                               body.reason, request_id, parts=[(part.company, part.text) for part in body.parts])
     return StageOut(reference=reference, stage=stage)
 
 
