@@ -21,7 +21,8 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 @router.get("/access-log")
 def access_log(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
                limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-               after: Annotated[int, Query(ge=0, description="entries after this sequence number")] = 0,
+               after: Annotated[int, Query(ge=0, le=2**31 - 1,  # the largest number the stores' seq columns hold
+                                            description="entries after this sequence number")] = 0,
                ) -> list[dict[str, Any]]:
     """Entries in order; the scope follows the role, and the read is itself logged."""
     if principal.role == Role.COMPANY:

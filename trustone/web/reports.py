@@ -82,7 +82,7 @@ def upload_report(ref: str, year: YearPath, file: Annotated[UploadFile, File(des
 
 @router.get("/{year}", response_model=ReportOut)
 def read_report(ref: str, year: YearPath, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
-                version: Annotated[int | None, Query(ge=1)] = None) -> ReportOut:
+                version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> ReportOut:  # a stored INTEGER
     """A report version's content (latest by default): the company itself and the secretariat."""
     content = svc.registry.read_report(principal, ref, year, version, purpose="read report", request_id=request_id)
     chosen = version or svc.registry.report(ref, year).latest.number
