@@ -92,13 +92,19 @@ class Authenticator:
 
     def login(self, login: str, password: str, totp: str | None) -> str:
         """A new session token, or one of the errors above."""
-        self._throttle.check(login)
-        account = self._find(login)
-        password_ok = verify_password(account.password_hash if account else _dummy_hash(), password or "")
-        if account is None or not password_ok or not account.active:
+        self._throttle.reserve(login)  # before the password check: see LoginThrottle.reserve
+        try:
+            account = self._find(login)
+            password_ok = verify_password(account.password_hash if account else _dummy_hash(), password or "")
+            if account is None or not password_ok or not account.active:
+                raise InvalidCredentialsError
+            self._second_factor(account, totp)
+        except TotpRequiredError:
+            self._throttle.release(login)  # the right password, the code still to come: no failure
+            raise
+        except AuthenticationError:
             self._throttle.record_failure(login)
-            raise InvalidCredentialsError
-        self._second_factor(account, totp)
+            raise
         self._throttle.record_success(login)
         return self._sessions.issue(account.login, self.session_ttl)
 
@@ -141,8 +147,6 @@ class Authenticator:
         except pyotp.OTPVerificationError:
             step = None
         if step is None:
-            self._throttle.record_failure(account.login)
-            raise InvalidCredentialsError
+            raise InvalidCredentialsError  # counted: the attempt was reserved in ``login``
         if not self._throttle.accept_totp_step(account.login, step):
-            self._throttle.record_failure(account.login)
             raise TotpReusedError

@@ -5,7 +5,9 @@ logins that do not exist are throttled just like real ones, so the table holds v
 logins alike and does not become a list of accounts.
 
 Every change is a single conditional statement (an upsert or a guarded update), so two concurrent
-requests for the same login cannot both slip through: the database orders them on the row.
+requests for the same login cannot both slip through: the database orders them on the row. An
+attempt is reserved before the password is checked (``reserve``), so concurrent guesses cannot all
+be checked before the lock falls.
 """
 
 from __future__ import annotations
@@ -57,30 +59,59 @@ class LoginThrottle:
             until = parse_iso_utc(row[0])
             raise LockedOutError(until, retry_after=max(1, math.ceil((until - now).total_seconds())))
 
-    def record_failure(self, login: str) -> None:
-        """Count a failure; the ``max_failures``-th within one lockout period locks the login.
+    def reserve(self, login: str) -> None:
+        """Take one of the window's ``max_failures`` attempts *before* the password is checked, or
+        raise ``LockedOutError``.
 
-        A counting window starts at the first failure and lasts one lockout period; a failure after
-        that starts a new window, so a few typos spread over days never add up to a lockout.
-        Locking resets the count: after the lockout the login gets ``max_failures`` fresh attempts.
+        The attempt counts as a failure from now on; only ``record_success`` or ``release`` gives it
+        back. So however many guesses arrive at once, at most ``max_failures`` per window reach the
+        (slow) password check: counting after the check would let every guess already in flight
+        through before the lock. A counting window starts at the first attempt and lasts one
+        lockout period; an attempt after that starts a new window, so a few typos spread over days
+        never add up to a lockout. When the window's attempts are all taken, the login is locked.
+
+        Each step is one conditional statement on the login's row, so the database orders
+        concurrent requests (SQLite: the write lock; PostgreSQL: the row lock, with the condition
+        re-checked on the newest row).
         """
         now = self._clock()
-        key, now_text, window_expired = login_key(login), iso_utc(now), iso_utc(now - self.lockout)
+        key, now_text = login_key(login), iso_utc(now)
+        with self._sql.transaction(exclusive=True) as cursor:
+            cursor.execute("INSERT INTO {schema}.auth_throttle (login_key, failures) VALUES (%s, 0)"
+                           " ON CONFLICT (login_key) DO NOTHING", (key,))
+            cursor.execute("UPDATE {schema}.auth_throttle SET failures = 0, window_started = NULL"
+                           " WHERE login_key = %s AND window_started <= %s", (key, iso_utc(now - self.lockout)))
+            taken = cursor.execute(
+                "UPDATE {schema}.auth_throttle SET failures = failures + 1,"
+                " window_started = COALESCE(window_started, %s)"
+                " WHERE login_key = %s AND (locked_until IS NULL OR locked_until <= %s) AND failures < %s",
+                (now_text, key, now_text, self.max_failures),
+            ).rowcount
+        if taken != 1:
+            self._lock_when_spent(login)
+            self.check(login)
+            # Unlocked in between by a login that succeeded at the same moment: refuse this one too.
+            raise LockedOutError(now + dt.timedelta(seconds=1), retry_after=1)
+
+    def record_failure(self, login: str) -> None:
+        """A reserved attempt failed (it is counted already): the ``max_failures``-th locks the login.
+        Locking resets the count: after the lockout the login gets ``max_failures`` fresh attempts."""
+        self._lock_when_spent(login)
+
+    def release(self, login: str) -> None:
+        """Give back a reserved attempt that was not a failure (the right password, and the second
+        factor still to come)."""
+        with self._sql.transaction() as cursor:
+            cursor.execute("UPDATE {schema}.auth_throttle SET failures = failures - 1"
+                           " WHERE login_key = %s AND failures > 0", (login_key(login),))
+
+    def _lock_when_spent(self, login: str) -> None:
+        now = self._clock()
         with self._sql.transaction(exclusive=True) as cursor:
             cursor.execute(
-                "INSERT INTO {schema}.auth_throttle AS t (login_key, failures, window_started)"
-                " VALUES (%s, 1, %s)"
-                " ON CONFLICT (login_key) DO UPDATE SET"
-                " failures = CASE WHEN t.window_started IS NULL OR t.window_started <= %s"
-                "   THEN 1 ELSE t.failures + 1 END,"
-                " window_started = CASE WHEN t.window_started IS NULL OR t.window_started <= %s"
-                "   THEN %s ELSE t.window_started END",
-                (key, now_text, window_expired, window_expired, now_text),
-            )
-            cursor.execute(
                 "UPDATE {schema}.auth_throttle SET locked_until = %s, failures = 0, window_started = NULL"
-                " WHERE login_key = %s AND failures >= %s",
-                (iso_utc(now + self.lockout), key, self.max_failures),
+                " WHERE login_key = %s AND failures >= %s AND (locked_until IS NULL OR locked_until <= %s)",
+                (iso_utc(now + self.lockout), login_key(login), self.max_failures, iso_utc(now)),
             )
 
     def record_success(self, login: str) -> None:
