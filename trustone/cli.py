@@ -109,13 +109,15 @@ def serve(
     import uvicorn
 
     from trustone.web.app import create_app
+    from trustone.web.logging import LOG_CONFIG
 
     try:
         Settings.from_env().refuse_placeholder_secrets()
     except SettingsError as error:
         fail(str(error))
     app = create_app(services_or_exit())
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # no query strings, no exception messages or tracebacks in the server's log (trustone/web/logging.py)
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=LOG_CONFIG, access_log=False)
 
 
 projections_cli = typer.Typer(help="The lists as projections of the event store.", no_args_is_help=True)

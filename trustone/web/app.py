@@ -18,6 +18,7 @@ from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
 from trustone.web.errors import install_error_handlers
+from trustone.web.logging import RequestLog
 from trustone.web.schemas import Health, MemberStatusOut
 from trustone.web.strict_query import refuse_unknown_query_parameters
 
@@ -58,6 +59,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         response = await call_next(request)
         response.headers["X-Request-ID"] = request.state.request_id
         return response
+
+    app.add_middleware(RequestLog)  # outside request_id: it also sees a request that raised
 
     app.include_router(auth_router)
     for router in (reports.router, lists.router, audit.router, admin.router, grievances.router, grievances.public,

@@ -106,6 +106,7 @@ def install_error_handlers(app: FastAPI) -> None:
     def unexpected(request: Request, exc: Exception) -> JSONResponse:
         request_id = uuid.uuid4().hex
         # The type only: an exception's message can quote data.
-        log.error("unexpected error %s on %s %s: %s", request_id, request.method, request.url.path,
+        log.error("unexpected error %s on %s %s: %s", request_id, request.method,
+                  getattr(request.scope.get("route"), "path", "(no route)"),  # the template: a path can name a company
                   type(exc).__name__)
         return JSONResponse(status_code=500, content={"detail": "internal error", "request_id": request_id})
