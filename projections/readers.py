@@ -58,15 +58,8 @@ def report_plan_reader(registry: Any, vault: Any, view_name: str):
 
 
 def redact_item(item: dict, names: list[str]) -> dict:
-    """Art. 6 lid 6: a published action plan must not link the company to a supplier."""
-    import re
+    """Art. 6 lid 6: a published action plan must not link the company to a supplier. However the
+    plan writes the name or the site id: see projections/redaction.py."""
+    from projections.redaction import redact_item as redact
 
-    patterns = [re.compile(re.escape(name), re.IGNORECASE) for name in sorted(set(names), key=len, reverse=True)
-                if len(name) >= 3]
-    out = {}
-    for key, value in item.items():
-        if isinstance(value, str):
-            for pattern in patterns:
-                value = pattern.sub("[supplier]", value)
-        out[key] = value
-    return out
+    return redact(item, names)

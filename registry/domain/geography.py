@@ -33,6 +33,14 @@ _ENGLISH_ALIASES: dict[str, dict[str, str]] = {
 }
 
 
+def fold_char(char: str) -> str:
+    """One character's folded form (case and accents removed; may be empty or longer, "ß" -> "ss").
+    ``fold`` of a text is these, with its whitespace collapsed; kept per character where a match
+    on the folded text must be traced back to the characters written (projections/redaction.py)."""
+    decomposed = unicodedata.normalize("NFKD", char.translate(_UNDECOMPOSABLE))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def fold(text: str) -> str:
     """Case-, accent- and whitespace-insensitive form of a name, for comparisons only."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
