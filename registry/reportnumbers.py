@@ -71,9 +71,11 @@ class NumberConvention:
 
 
 def _pattern(decimal: str, thousands: str) -> re.Pattern[str]:
+    """ASCII digits only (``re.ASCII``): ``\\d`` would also match full-width ``１２３`` or Arabic-Indic
+    digits, and ``Decimal()`` reads those too, so a volume could come in that nobody typed as one."""
     d, t = re.escape(decimal), re.escape(thousands)
     whole = rf"(?:\d+|[1-9]\d{{0,2}}(?:{t}\d{{3}})+)"  # a grouped number never starts with 0
-    return re.compile(rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)")
+    return re.compile(rf"[+-]?(?:{whole}(?:{d}\d*)?|{d}\d+)", re.ASCII)
 
 
 _PATTERNS = {separator: _pattern(separator.char, separator.other.char) for separator in Separator}

@@ -33,6 +33,42 @@ _ENGLISH_ALIASES: dict[str, dict[str, str]] = {
 }
 
 
+# Characters a person cannot see, or that change how the text around them is shown, refused in names
+# and regions: U+202A-202E and U+2066-2069 reorder text (a name can show its letters backwards), a
+# zero-width space makes two spellings look alike to a person but differ to the duplicate check, and
+# C0/C1 control characters have no place in a name (a terminal or a spreadsheet may act on them).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u180e")
+
+
+def refuse_hidden_characters(value: str, field: str, *, allow_line_breaks: bool = False) -> str:
+    """``value`` unchanged, or a ValidationError naming ``field`` and the character (by code point,
+    never the text: a name may be confidential where it is typed).
+
+    Refused: C0 and C1 control characters (tab and newline only where ``allow_line_breaks``: free
+    text), bidirectional overrides, embeddings, isolates and marks, zero-width characters, and the
+    other invisible format characters (Unicode category Cf), line and paragraph separators.
+    """
+    for position, char in enumerate(value, start=1):
+        if allow_line_breaks and char in "\t\n":
+            continue
+        category = unicodedata.category(char)
+        if char in _BIDI_CONTROLS:
+            kind = "a character that changes the direction of the text around it"
+        elif char in _ZERO_WIDTH:
+            kind = "an invisible (zero-width) character"
+        elif category == "Cc":
+            kind = "a control character"
+        elif category in ("Cf", "Zl", "Zp", "Cs", "Co", "Cn"):
+            kind = "an invisible, private or unassigned character"
+        else:
+            continue
+        name = unicodedata.name(char, "")
+        raise ValidationError(field, f"character {position} is {kind} (U+{ord(char):04X}{' ' + name if name else ''}):"
+                                     " remove it and type the text again")
+    return value
+
+
 def fold_char(char: str) -> str:
     """One character's folded form (case and accents removed; may be empty or longer, "ß" -> "ss").
     ``fold`` of a text is these, with its whitespace collapsed; kept per character where a match
@@ -96,8 +132,8 @@ class RegionPath:
     @classmethod
     def create(cls, country: str, province: str = "", district: str = "") -> RegionPath:
         code = validate_country(country)
-        province = " ".join((province or "").split())
-        district = " ".join((district or "").split())
+        province = refuse_hidden_characters(" ".join((province or "").split()), "province")
+        district = refuse_hidden_characters(" ".join((district or "").split()), "district")
         if district and not province:
             raise ValidationError("province", "needed when a district is given")
         for field, value in (("province", province), ("district", district)):
@@ -140,6 +176,8 @@ class Coordinates:
 
 
 def _number(field: str, value: object, low: float, high: float) -> float:
+    if isinstance(value, str) and not value.isascii():  # float() also reads full-width and other digits
+        raise ValidationError(field, "must be a number written with the digits 0-9")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
 from registry.domain.errors import ConflictError, ValidationError
-from registry.domain.geography import Coordinates, RegionPath
+from registry.domain.geography import Coordinates, RegionPath, refuse_hidden_characters
 
 
 class SiteKind(StrEnum):
@@ -53,6 +54,15 @@ class ProductionSite(Aggregate):
     def create_id(public_id: str) -> uuid.UUID:
         """From the random public id, so a site is found by the id people type in."""
         return uuid.uuid5(_NAMESPACE, public_id)
+
+    @classmethod
+    def _create(cls, event_class: Any, *, id: Any = None, **kwargs: Any) -> ProductionSite:  # noqa: A002
+        """A new site only (a stored event is replayed without this check, so a site registered
+        before it still loads): its name and address may not hide characters from a reader
+        (``refuse_hidden_characters``). Every path that registers a site comes through here."""
+        refuse_hidden_characters(str(kwargs.get("name") or ""), "site_name")
+        refuse_hidden_characters(str(kwargs.get("address") or ""), "address")
+        return super()._create(event_class, id=id, **kwargs)
 
     @event("Registered")
     def __init__(
