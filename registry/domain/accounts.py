@@ -38,6 +38,31 @@ def validate_login(login: str) -> str:
     return candidate
 
 
+# docs/access.md, Roles: the kind of organisation each role's people work for. A login's role must fit
+# its organisation: a company login for an NGO would let the policy treat an NGO as a member company.
+ORGANISATION_KIND_OF_ROLE = {
+    Role.SECRETARIAT: "secretariat",
+    Role.NGO: "ngo_party",
+    Role.UNION: "union_party",
+    Role.COMPANY: "member_company",
+    Role.COMMITTEE: "complaints_committee",
+    Role.AUDITOR: "auditor",
+    Role.BUYER: "public_buyer",
+}
+
+
+def check_role_fits(role: Role | str, organisation_kind: str) -> Role:
+    """The role, if it fits the kind of organisation (``OrganisationKind``); else a refusal naming ``role``."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise ValidationError("role", f"one of: {', '.join(r.value for r in Role)}") from None
+    if ORGANISATION_KIND_OF_ROLE[role] != str(organisation_kind):
+        raise ValidationError("role", f"a {role.value} login belongs to an organisation of kind "
+                                      f"{ORGANISATION_KIND_OF_ROLE[role]}, not {organisation_kind}")
+    return role
+
+
 # keys/ seals the TOTP secret with the account's own data key.
 CONFIDENTIAL_EVENTS = {"UserAccount.Created": ("originator_id", ("totp_secret",))}
 
