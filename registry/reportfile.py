@@ -176,12 +176,21 @@ RawRow = tuple[object, ...]
 def _collect_rows(rows: Iterable[Sequence[object]], sheet: str, max_rows: int,
                   collected: list[RawRow] | None = None) -> list[RawRow]:
     """All rows of a sheet, header first, refusing more than ``max_rows`` non-empty data rows.
-    ``collected`` receives the rows as they come, so a reader error can say where it happened."""
+    ``collected`` receives the rows as they come, so a reader error can say where it happened.
+
+    Every row counts, empty or not: a file padded with a million rows of spaces is refused as soon
+    as it holds more than ``max_rows`` rows plus a small allowance for the empty rows spreadsheets
+    leave behind, instead of being read whole first."""
     collected = [] if collected is None else collected
     filled = 0
+    most_rows = max_rows + min(1_000, max(100, max_rows // 10))  # header not counted
     for values in rows:
         row = tuple(values)
         collected.append(row)
+        if len(collected) - 1 > most_rows:
+            raise _file_error(
+                f"more than {most_rows:,} rows, counting empty ones: an upload holds at most {max_rows:,} "
+                "link rows. Delete the empty rows below the last link (rows of spaces count too)", sheet=sheet)
         if len(collected) > 1 and not _is_blank_row(row):
             filled += 1
             if filled > max_rows:
