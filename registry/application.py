@@ -23,7 +23,7 @@ from registry.domain.access_requests import (
 )
 from registry.domain.access_requests import DataAccessRegister
 from registry.domain.accounts import CONFIDENTIAL_EVENTS as ACCOUNT_CONFIDENTIAL_EVENTS
-from registry.domain.accounts import Role, UserAccount, validate_login
+from registry.domain.accounts import Role, UserAccount, check_role_fits, validate_login
 from registry.domain.assessment import level_for, next_assessment
 from registry.domain.declarations import Declaration, DeclarationRegister
 from registry.domain.duplicates import (
@@ -641,7 +641,8 @@ class RegistryApplication(SealedApplication):
         if self._exists(account_id):
             raise ConflictError("that login is taken")
         organisation = self.organisation(organisation_ref)
-        account = UserAccount(login=login, role=Role(role), organisation_id=organisation.id,
+        role = check_role_fits(role, organisation.kind)
+        account = UserAccount(login=login, role=role, organisation_id=organisation.id,
                               display_name=display_name, password_hash=password_hash,
                               totp_secret=totp_secret)
         before_write()
