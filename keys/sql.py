@@ -62,18 +62,39 @@ class SQLiteSqlStore(SqlStore):
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, read_only: bool = False):
         self.path = path
+        self.read_only = read_only
         self._local = threading.local()
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None,
-                                         check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
+            connection = self._open_read_only() if self.read_only else sqlite3.connect(
+                self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            if not self.read_only:
+                connection.execute("PRAGMA journal_mode=WAL")
             self._local.connection = connection
         return connection
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """For an auditor's copy on a medium that allows no write: ``mode=ro`` writes nothing to the
+        database file. A WAL database in a read-only directory cannot get its shared-memory file,
+        so it is then opened ``immutable`` (no locks, no WAL file), which is right for a copy that
+        nothing else writes to; a copy taken while the server ran should include its ``-wal`` file,
+        and is then read whole with ``mode=ro`` where the directory allows it."""
+        if not self.path.exists():
+            raise sqlite3.OperationalError(f"no database file at {self.path}")
+        uri = self.path.resolve().as_uri()
+        for flags in ("mode=ro", "mode=ro&immutable=1"):
+            connection = sqlite3.connect(f"{uri}?{flags}", uri=True, timeout=10, isolation_level=None,
+                                         check_same_thread=False)
+            try:
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return connection
+            except sqlite3.OperationalError:
+                connection.close()
+        raise sqlite3.OperationalError(f"the database {self.path} cannot be opened for reading")
 
     @contextmanager
     def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:
@@ -96,7 +117,7 @@ class SQLiteSqlStore(SqlStore):
 class PostgresSqlStore(SqlStore):
     dialect = "postgres"
 
-    def __init__(self, params: dict[str, str]):
+    def __init__(self, params: dict[str, str], read_only: bool = False):
         import psycopg_pool
         from psycopg.conninfo import make_conninfo
 
@@ -107,7 +128,9 @@ class PostgresSqlStore(SqlStore):
         conninfo = make_conninfo(
             dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"], port=params["POSTGRES_PORT"],
             user=params["POSTGRES_USER"] or None, password=params["POSTGRES_PASSWORD"] or None,
+            **({"options": "-c default_transaction_read_only=on"} if read_only else {}),
         )
+        self.read_only = read_only
         self._pool = psycopg_pool.ConnectionPool(conninfo, min_size=1, max_size=4, open=True)
 
     @contextmanager

@@ -68,10 +68,35 @@ class Services:
         self.sql.close()
 
 
-def sql_store(settings: Settings) -> SqlStore:
+def sql_store(settings: Settings, read_only: bool = False) -> SqlStore:
     if settings.database_url:
-        return PostgresSqlStore(settings.postgres_params())
-    return SQLiteSqlStore(settings.sqlite_path)
+        return PostgresSqlStore(settings.postgres_params(), read_only=read_only)
+    return SQLiteSqlStore(settings.sqlite_path, read_only=read_only)
+
+
+@dataclass
+class AuditServices:
+    """What ``trustone audit verify`` needs, opened to read only (``open_for_audit``)."""
+
+    sql: SqlStore
+    keyring: FileKeyring
+    access_log: AccessLog
+
+    def close(self) -> None:
+        self.sql.close()
+
+
+def open_for_audit(settings: Settings) -> AuditServices:
+    """The access log of an existing store, opened without writing anything: no directory, no
+    keyring, no table or trigger is created, no file's mode is changed, and the database is opened
+    read-only. An auditor verifies a copy on read-only media this way. A missing keyring is an
+    error here, never made anew."""
+    if not settings.database_url and not settings.sqlite_path.exists():
+        raise KeyringError(f"no store at {settings.data_dir}: nothing to verify (set TRUSTONE_DATA_DIR)")
+    sql = sql_store(settings, read_only=True)
+    keyring = FileKeyring.load(settings.keyring_file)
+    datakeys = DataKeyStore(sql, keyring)
+    return AuditServices(sql=sql, keyring=keyring, access_log=AccessLog(sql, datakeys, keyring))
 
 
 def open_keyring(settings: Settings, has_data_keys: bool) -> FileKeyring:

@@ -8,6 +8,7 @@ contained at each of those moments, even if someone with database access rewrote
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ import typer
 
 from keys.accesslog import DigestFileError, SignedDigest, read_digests
 from keys.keyring import KeyringError
-from trustone.bootstrap import Services, bootstrap
+from trustone.bootstrap import AuditServices, Services, bootstrap, open_for_audit
 from trustone.settings import Settings, SettingsError
 
 audit_cli = typer.Typer(help="Access log: verify the hash chain and signed digests.", no_args_is_help=True)
@@ -28,6 +29,14 @@ def _services() -> Services:
     try:
         return bootstrap(Settings.from_env())
     except (SettingsError, KeyringError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+def _read_only_services() -> AuditServices:
+    try:
+        return open_for_audit(Settings.from_env())
+    except (SettingsError, KeyringError, sqlite3.Error) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
@@ -51,7 +60,7 @@ def verify(
 ) -> None:
     """Check every entry's hash chain and every signed digest; exit 1 at the first tampered entry."""
     extra = _read_digests(digests) if digests else []
-    services = _services()
+    services = _read_only_services()  # an auditor's copy may be on read-only media: write nothing
     try:
         result = services.access_log.verify(extra_digests=extra)
     finally:
