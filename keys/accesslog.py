@@ -20,11 +20,12 @@ clear) and name the case's buyers.
 Sealing is two layers, both with the row's seq as associated data, so a sealed value copied into
 another row does not open:
 
-- inner: the details, padded to a multiple of ``PAD`` bytes (no size tells companies apart), under
-  the data key of the company they concern when it has one (so shredding the company makes its
-  entries unreadable, while the chain and digests still verify), else the access log's own key;
-- outer: the inner blob, under the access log's own key. Every entry's header thus names the same
-  key: the inner header, which would name the company's key, is hidden.
+- inner: whose data (company, subject, purpose), under the data key of that company when it has
+  one (shredding the company makes this part unreadable, while the chain and digests still
+  verify), else the access log's own key;
+- outer: the action, exact time, request id and the inner blob, under the access log's own key.
+  Every entry's header thus names the same key: the inner header, which names the company's key,
+  is hidden. Both are padded to a multiple of ``PAD`` bytes, so no size tells companies apart.
 
 "Entries about own data" cannot use a clear company column, nor any per-company constant (that
 would link all of one company's entries, and one entry by that company's own user names it). Each
@@ -76,6 +77,10 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class AccessLogFormatError(RuntimeError):
+    """The stored log is in a format this version does not write."""
+
+
 class Outcome(StrEnum):
     GRANTED = "granted"
     DENIED = "denied"
@@ -106,17 +111,15 @@ class AccessEntry:
 
 @dataclass(frozen=True)
 class StoredAccessEntry:
-    """A row as stored: the clear columns, the sealed details (base64 text) and the chain links."""
+    """A row as stored: the clear columns, the per-entry tag, the sealed details (base64 text) and
+    the chain links. Nothing here can be joined with another table (see the module docstring)."""
 
     seq: int
-    at: str
     actor: str
     role: str
     organisation: str
-    action: str
-    company: str | None
     outcome: str
-    request_id: str
+    tag: str
     details: str
     prev_hash: str
     hash: str
@@ -133,11 +136,44 @@ class StoredAccessEntry:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("prev_hash", "hash")}
 
 
+@dataclass(frozen=True)
+class OpenedAccessEntry:
+    """An entry with its details opened: what the auditor sees. ``unreadable``: the details did not
+    open (the company was shredded, or the row was tampered with); the sealed fields are then None."""
+
+    seq: int
+    at: str | None
+    actor: str
+    role: str
+    organisation: str
+    action: str | None
+    company: str | None
+    outcome: str
+    request_id: str | None
+    subject_kind: str | None
+    subject_ref: str | None
+    purpose: str | None
+    unreadable: bool = False
+
+    def as_dict(self) -> dict:
+        out = asdict(self)
+        if not self.unreadable:
+            del out["unreadable"]
+        return out
+
+
 _COLUMNS = ", ".join(f.name for f in fields(StoredAccessEntry))
+_OUTER = ("at", "action", "request_id")  # under the log key: stay readable when a company is shredded
+_INNER = ("company", "subject_kind", "subject_ref", "purpose")  # under the company's key when it has one
+_SEALED = _OUTER + _INNER
 
 
 def details_context(seq: int) -> str:
     return f"access-log/{seq}"
+
+
+def _inner_context(seq: int) -> str:
+    return f"access-log/{seq}/about"
 
 
 def entry_hash(prev_hash: str, columns: dict) -> str:
@@ -146,17 +182,69 @@ def entry_hash(prev_hash: str, columns: dict) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-def open_details(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict:
-    """The sealed subject kind, subject ref and purpose; DecryptionError if they do not open here."""
+def _padded(details: dict) -> bytes:
+    text = json.dumps(details, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return text + b" " * (-len(text) % PAD)  # JSON allows trailing whitespace
+
+
+def company_key_owner(company_ref: str) -> uuid.UUID:
+    """The owner of a company's data key, from its public ref."""
+    return Organisation.create_id(company_ref)
+
+
+def _tag_key(key: bytes, company: str | None = None) -> bytes:
+    info = _TAG_INFO if company is None else _TAG_INFO + b"\0" + company.encode("utf-8")
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(key)
+
+
+def _tag(tag_key: bytes, seq: int) -> str:
+    return hmac.new(tag_key, f"access-log/{seq}".encode(), hashlib.sha256).hexdigest()
+
+
+def open_details(datakeys: DataKeyStore, stored: StoredAccessEntry | OpenedAccessEntry) -> dict:
+    """Every sealed field (``_SEALED``); DecryptionError if they do not open here (shredded, moved,
+    or changed). An entry already opened (``AccessLog.entries``) gives its fields as they are."""
+    if isinstance(stored, OpenedAccessEntry):
+        if stored.unreadable:
+            raise DecryptionError
+        return {name: getattr(stored, name) for name in _SEALED}
+    return {**_open_outer(datakeys, stored), **_open_inner(datakeys, stored)}
+
+
+def _open_outer(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict:
     try:
-        blob = stored.details_blob
+        outer = stored.details_blob
+        opened = json.loads(open_sealed(datakeys.key(key_ref_of(outer)), outer, stored.details_context))
     except (binascii.Error, ValueError):
         raise DecryptionError from None
-    key = datakeys.key(key_ref_of(blob))
+    if not isinstance(opened, dict) or set(opened) != {*_OUTER, "about"}:
+        raise DecryptionError
+    return opened
+
+
+def _open_inner(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict:
     try:
-        return json.loads(open_sealed(key, blob, stored.details_context))
-    except ValueError:
+        inner = base64.b64decode(_open_outer(datakeys, stored)["about"], validate=True)
+        opened = json.loads(open_sealed(datakeys.key(key_ref_of(inner)), inner, _inner_context(stored.seq)))
+    except (binascii.Error, ValueError, TypeError):
         raise DecryptionError from None
+    if not isinstance(opened, dict) or set(opened) != set(_INNER):
+        raise DecryptionError
+    return opened
+
+
+def open_entry(datakeys: DataKeyStore, stored: StoredAccessEntry) -> OpenedAccessEntry:
+    """The entry as the auditor reads it; unreadable details are marked, not raised. A shredded
+    company's entry still shows who acted, how, when and under which request id; not whose data."""
+    details, unreadable = dict.fromkeys(_SEALED), False
+    for part in (_open_outer, _open_inner):
+        try:
+            details.update({k: v for k, v in part(datakeys, stored).items() if k in _SEALED})
+        except DecryptionError:
+            unreadable = True
+    return OpenedAccessEntry(seq=stored.seq, actor=stored.actor, role=stored.role,
+                             organisation=stored.organisation, outcome=stored.outcome,
+                             unreadable=unreadable, **details)
 
 
 # --- signed digests --------------------------------------------------------------------------------
@@ -351,14 +439,17 @@ class AccessLog:
         self.clock = clock
 
     def create_tables(self) -> None:
-        """Create the tables and their append-only triggers (idempotent)."""
+        """Create the tables and their append-only triggers (idempotent).
+
+        A log in the earlier format (company, request id and exact time in clear) is refused: new
+        entries cannot be appended to it, and it still holds the joinable columns
+        (docs/confidentiality.md, "The access log")."""
         with self.sql.transaction() as cursor:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS {schema}.access_log ("
-                " seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,"
-                " organisation TEXT NOT NULL, action TEXT NOT NULL, company TEXT, outcome TEXT NOT NULL,"
-                " request_id TEXT NOT NULL, details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)")
-            cursor.execute("CREATE INDEX IF NOT EXISTS access_log_company ON {schema}.access_log (company, seq)")
+                " seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, role TEXT NOT NULL,"
+                " organisation TEXT NOT NULL, outcome TEXT NOT NULL, tag TEXT NOT NULL,"
+                " details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)")
             cursor.execute("CREATE INDEX IF NOT EXISTS access_log_actor ON {schema}.access_log (actor, seq)")
             cursor.execute(
                 "CREATE INDEX IF NOT EXISTS access_log_organisation ON {schema}.access_log (organisation, seq)")
@@ -366,7 +457,18 @@ class AccessLog:
                 "CREATE TABLE IF NOT EXISTS {schema}.access_log_digests ("
                 " seq INTEGER PRIMARY KEY, head_hash TEXT NOT NULL, signed_at TEXT NOT NULL,"
                 " key_id TEXT NOT NULL, signature TEXT NOT NULL)")
+        self._refuse_old_format()
         protect_tables(self.sql, TABLES)
+
+    def _refuse_old_format(self) -> None:
+        try:
+            with self.sql.transaction() as cursor:
+                cursor.execute(f"SELECT {_COLUMNS} FROM {{schema}}.access_log LIMIT 1").fetchall()
+        except Exception:  # noqa: BLE001 - each driver has its own "no such column" error
+            raise AccessLogFormatError(
+                "the access_log table is in the earlier format, with company, request id and time in "
+                "clear: archive it (rename access_log and access_log_digests, after a last "
+                "`trustone audit verify`) before starting this version") from None
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -376,27 +478,37 @@ class AccessLog:
         Appends are serialised across processes (the head is read and extended under a write
         lock). Any failure writes nothing and propagates: the caller must then release no data.
         """
-        key_ref, key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # its own transaction: not inside ours
-        details = json.dumps({"subject_kind": entry.subject_kind, "subject_ref": entry.subject_ref,
-                              "purpose": entry.purpose}, sort_keys=True).encode()
+        log_ref, log_key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # its own transaction: not inside ours
+        company_key = self.datakeys.live_key(company_key_owner(entry.company)) if entry.company else None
+        inner_ref, inner_key = company_key or (log_ref, log_key)
         with self.sql.transaction(exclusive=True) as cursor:
             if self.sql.dialect == "postgres":
                 cursor.execute("LOCK TABLE {schema}.access_log IN EXCLUSIVE MODE")
             head = cursor.execute(
                 "SELECT seq, hash FROM {schema}.access_log ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev_hash = (1, GENESIS_HASH) if head is None else (head[0] + 1, head[1])
-            at = self.clock().astimezone(dt.UTC).isoformat(timespec="microseconds")
+            now = self.clock().astimezone(dt.UTC)
+            about = _padded({"company": entry.company, "subject_kind": entry.subject_kind,
+                             "subject_ref": entry.subject_ref, "purpose": entry.purpose})
+            inner = seal(inner_key, inner_ref, about, _inner_context(seq))
+            details = _padded({"at": now.isoformat(timespec="microseconds"), "action": entry.action,
+                               "request_id": entry.request_id, "about": base64.b64encode(inner).decode("ascii")})
+            if entry.company is None:
+                tag = secrets.token_hex(32)
+            elif company_key is not None:
+                tag = _tag(_tag_key(company_key[1]), seq)
+            else:
+                tag = _tag(_tag_key(log_key, entry.company), seq)
             row = StoredAccessEntry(
-                seq=seq, at=at, actor=entry.actor, role=str(entry.role), organisation=entry.organisation,
-                action=entry.action, company=entry.company, outcome=entry.outcome.value,
-                request_id=entry.request_id,
-                details=base64.b64encode(seal(key, key_ref, details, details_context(seq))).decode("ascii"),
+                seq=seq, actor=entry.actor, role=str(entry.role), organisation=entry.organisation,
+                outcome=entry.outcome.value, tag=tag,
+                details=base64.b64encode(seal(log_key, log_ref, details, details_context(seq))).decode("ascii"),
                 prev_hash=prev_hash, hash="")
             row = replace(row, hash=entry_hash(prev_hash, row.hashed_columns()))
             cursor.execute(
-                f"INSERT INTO {{schema}}.access_log ({_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
+                f"INSERT INTO {{schema}}.access_log ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(fields(row)))})",
                 tuple(getattr(row, f.name) for f in fields(row)))
-            digest = self._sign(seq, row.hash, at)
+            digest = self._sign(seq, row.hash, now.date().isoformat())  # the day only: no exact time in clear
             cursor.execute(
                 "INSERT INTO {schema}.access_log_digests (seq, head_hash, signed_at, key_id, signature)"
                 " VALUES (%s, %s, %s, %s, %s)",
@@ -410,20 +522,48 @@ class AccessLog:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def entries(self, actor: str | None = None, organisation: str | None = None, company: str | None = None,
-                limit: int = 100, after_seq: int = 0) -> list[StoredAccessEntry]:
-        """Stored entries in seq order, filtered on clear columns; details stay sealed."""
+    def rows(self, actor: str | None = None, organisation: str | None = None, company: str | None = None,
+             limit: int = 100, after_seq: int = 0) -> list[StoredAccessEntry]:
+        """Stored entries in seq order, details still sealed.
+
+        ``actor`` and ``organisation`` filter on clear columns. ``company`` keeps the entries about
+        that company's data: their tag is recomputed per entry (an HMAC each), scanning a page at a
+        time until ``limit`` are found."""
         where: list[str] = ["seq > %s"]
-        params: list = [after_seq]
-        for column, value in (("actor", actor), ("organisation", organisation), ("company", company)):
+        params: list = []
+        for column, value in (("actor", actor), ("organisation", organisation)):
             if value is not None:
                 where.append(f"{column} = %s")
                 params.append(value)
-        with self.sql.transaction() as cursor:
-            rows = cursor.execute(
-                f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {' AND '.join(where)}"
-                " ORDER BY seq LIMIT %s", (*params, max(0, limit))).fetchall()
-        return [StoredAccessEntry(*row) for row in rows]
+        matches = self._company_matcher(company) if company is not None else None
+        found: list[StoredAccessEntry] = []
+        after, limit = after_seq, max(0, limit)
+        while len(found) < limit:
+            page = limit if matches is None else _PAGE
+            with self.sql.transaction() as cursor:
+                rows = [StoredAccessEntry(*row) for row in cursor.execute(
+                    f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {' AND '.join(where)}"
+                    " ORDER BY seq LIMIT %s", (after, *params, page)).fetchall()]
+            found.extend(row for row in rows if matches is None or matches(row))
+            if len(rows) < page:
+                break
+            after = rows[-1].seq
+        return found[:limit]
+
+    def _company_matcher(self, company: str) -> Callable[[StoredAccessEntry], bool]:
+        """Whether an entry's tag is one this company's entries carry: from its data key (when it has
+        one) or from the log key and its ref (entries written while it had none)."""
+        keys = [_tag_key(self.datakeys.current_key(ACCESS_LOG_OWNER)[1], company)]
+        company_key = self.datakeys.live_key(company_key_owner(company))
+        if company_key is not None:
+            keys.append(_tag_key(company_key[1]))
+        return lambda row: any(hmac.compare_digest(_tag(key, row.seq), row.tag) for key in keys)
+
+    def entries(self, actor: str | None = None, organisation: str | None = None, company: str | None = None,
+                limit: int = 100, after_seq: int = 0) -> list[OpenedAccessEntry]:
+        """``rows``, opened: for the application's own use (command line, tests). A request reads
+        the log through ``ConfidentialFilter.read_access_log``, which logs the read first."""
+        return [open_entry(self.datakeys, row) for row in self.rows(actor, organisation, company, limit, after_seq)]
 
     def latest_digest(self) -> SignedDigest | None:
         with self.sql.transaction() as cursor:

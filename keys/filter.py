@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_details
+from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_entry
 from keys.datakeys import DataKeyStore, KeyShreddedError
 from keys.envelope import DecryptionError
 from keys.policy import Action, Decision, Facts, decide
@@ -161,18 +161,11 @@ class ConfidentialFilter:
 
     def read_access_log(self, principal: Principal | SystemPrincipal | None, facts: Facts, audit: Audit,
                         entries: list[StoredAccessEntry]) -> list[dict[str, Any]]:
-        """Entries with their sealed details opened, after the policy and a log entry of its own."""
+        """Entries with their sealed details opened (company, action, exact time, request id,
+        subject, purpose), after the policy and a log entry of its own. Details that do not open
+        (a shredded company's, or a tampered row's) are marked ``unreadable``."""
         self.authorise(principal, Action.READ_ACCESS_LOG, facts, audit)
-        out = []
-        for entry in entries:
-            try:
-                details = open_details(self.datakeys, entry)
-            except DecryptionError:
-                details = {"subject_kind": None, "subject_ref": None, "purpose": None, "unreadable": True}
-            out.append({"seq": entry.seq, "at": entry.at, "actor": entry.actor, "role": entry.role,
-                        "organisation": entry.organisation, "action": entry.action, "company": entry.company,
-                        "outcome": str(entry.outcome), "request_id": entry.request_id, **details})
-        return out
+        return [open_entry(self.datakeys, entry).as_dict() for entry in entries]
 
     def _open_one(self, value: Any) -> Any:
         """The plaintext; UNREADABLE when its data key was shredded; IntegrityError for anything

@@ -7,6 +7,7 @@ dropping the append-only triggers as the tables' owner can.
 from __future__ import annotations
 
 import base64
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -14,11 +15,11 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from keys.accesslog import TABLES, AccessEntry, Outcome, SignedDigest, entry_hash, open_details
+from keys.accesslog import TABLES, AccessEntry, AccessLogFormatError, Outcome, SignedDigest, entry_hash, open_details
 from keys.envelope import DecryptionError
 from keys.sql import Cursor
 
-COLUMNS = "seq, at, actor, role, organisation, action, company, outcome, request_id, details, prev_hash, hash"
+COLUMNS = "seq, actor, role, organisation, outcome, tag, details, prev_hash, hash"
 
 
 def sample_entry(n: int, company: str | None = "stenen-bv", outcome: Outcome = Outcome.GRANTED) -> AccessEntry:
@@ -77,9 +78,11 @@ def test_entries_are_appended_in_sequence_and_read_back_with_sealed_details(serv
             first.request_id) == ("ngo-user-1", "ngo", "arisa", "read_linked_list", "stenen-bv", "granted",
                                   "req-1")
     assert second.company is None and second.outcome == Outcome.DENIED
-    assert open_details(services.datakeys, third) == {
-        "subject_kind": "linked_list", "subject_ref": "IN-RJ-SECRETSITE3", "purpose": "grievance case 703"}
+    assert third.at.endswith("+00:00") and len(third.at) == len("2026-01-12T09:00:00.000000+00:00")
+    assert (third.company, third.request_id, third.subject_kind, third.subject_ref, third.purpose) == (
+        "other-co", "req-3", "linked_list", "IN-RJ-SECRETSITE3", "grievance case 703")
     assert [e.seq for e in log.entries(company="stenen-bv")] == [1]
+    assert [e.seq for e in log.entries(company="other-co")] == [3]
     assert [e.seq for e in log.entries(actor="ngo-user-1")] == [1, 3]
     assert [e.seq for e in log.entries(organisation="arisa", after_seq=1, limit=1)] == [2]
     assert log.entries(organisation="nobody") == []
@@ -89,20 +92,21 @@ def test_what_an_entry_is_about_is_not_in_the_tables_in_clear(services, log, fiv
     with services.sql.transaction() as cursor:
         rows = raw_rows(cursor)
         stored = repr(rows) + repr(cursor.execute("SELECT * FROM {schema}.access_log_digests").fetchall())
-    sealed = b"".join(base64.b64decode(row[9]) for row in rows)
+    sealed = b"".join(base64.b64decode(row[6]) for row in rows)
     for n in range(1, 6):
-        for secret in (f"IN-RJ-SECRETSITE{n}", f"grievance case 70{n}"):
+        for secret in (f"IN-RJ-SECRETSITE{n}", f"grievance case 70{n}", f"req-{n}", "stenen-bv", "read_linked_list"):
             assert secret not in stored and secret.encode() not in sealed
-    assert "stenen-bv" in stored  # the company is deliberately in clear: "someone read X's data"
+    assert not re.search(r"\d\d:\d\d:\d\d", stored)  # no exact time: the digests carry the day only
+    assert len({row[5] for row in rows}) == 5  # five entries about one company: five unrelated tags
 
 
 def test_sealed_details_moved_to_another_row_do_not_open(services, log, five):
     with tampering(services) as cursor:
-        cursor.execute("UPDATE {schema}.access_log SET details = %s WHERE seq = 2", (raw_rows(cursor, 4)[0][9],))
-    moved = log.entries(after_seq=1, limit=1)[0]
+        cursor.execute("UPDATE {schema}.access_log SET details = %s WHERE seq = 2", (raw_rows(cursor, 4)[0][6],))
+    moved = log.rows(after_seq=1, limit=1)[0]
     with pytest.raises(DecryptionError):
         open_details(services.datakeys, moved)
-    in_place = log.entries(after_seq=3, limit=1)[0]
+    in_place = log.rows(after_seq=3, limit=1)[0]
     assert open_details(services.datakeys, in_place)["subject_ref"] == "IN-RJ-SECRETSITE4"
     assert log.verify().first_bad_seq == 2
 
@@ -128,9 +132,8 @@ def test_the_latest_digest_is_signed_by_the_published_key_and_survives_json(log,
 
 
 @pytest.mark.parametrize(("column", "value"), [
-    ("at", "2020-01-01T00:00:00.000000+00:00"), ("actor", "someone-else"), ("role", "secretariat"),
-    ("organisation", "fnv"), ("action", "read_report"), ("company", "other-co"), ("outcome", "denied"),
-    ("request_id", "req-x"), ("details", None), ("hash", "f" * 64),
+    ("actor", "someone-else"), ("role", "secretariat"), ("organisation", "fnv"), ("outcome", "denied"),
+    ("tag", "0" * 64), ("details", None), ("hash", "f" * 64),
 ])
 def test_an_edit_of_any_column_is_found_at_that_entry(services, log, five, column, value):
     with tampering(services) as cursor:
@@ -152,25 +155,25 @@ def test_an_edited_link_is_found_at_that_entry(services, log, five):
 def test_an_edit_with_the_row_rehashed_is_caught_by_the_signed_digest(services, log, five):
     with tampering(services) as cursor:
         row = raw_rows(cursor, 3)[0]
-        forged = dict(zip(COLUMNS.split(", "), row, strict=True), company="other-co")
+        forged = dict(zip(COLUMNS.split(", "), row, strict=True), actor="someone-else")
         hashed = {k: v for k, v in forged.items() if k not in ("prev_hash", "hash")}
         new_hash = entry_hash(forged["prev_hash"], hashed)
-        cursor.execute("UPDATE {schema}.access_log SET company = 'other-co', hash = %s WHERE seq = 3", (new_hash,))
+        cursor.execute("UPDATE {schema}.access_log SET actor = 'someone-else', hash = %s WHERE seq = 3", (new_hash,))
     result = log.verify()
     assert (result.ok, result.first_bad_seq) == (False, 3)
     assert "signed digest" in result.problem
 
 
-def _rewrite_chain_from(cursor: Cursor, seq: int, company: str) -> None:
+def _rewrite_chain_from(cursor: Cursor, seq: int, actor: str) -> None:
     """Edit one entry and recompute every hash from there on: a consistent chain, but unsigned."""
-    prev = raw_rows(cursor, seq - 1)[0][11] if seq > 1 else "0" * 64
+    prev = raw_rows(cursor, seq - 1)[0][8] if seq > 1 else "0" * 64
     for row in raw_rows(cursor)[seq - 1:]:
-        columns = dict(zip(COLUMNS.split(", ")[:10], row[:10], strict=True))
+        columns = dict(zip(COLUMNS.split(", ")[:7], row[:7], strict=True))
         if row[0] == seq:
-            columns["company"] = company
+            columns["actor"] = actor
         new_hash = entry_hash(prev, columns)
-        cursor.execute("UPDATE {schema}.access_log SET company = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-                       (columns["company"], prev, new_hash, row[0]))
+        cursor.execute("UPDATE {schema}.access_log SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+                       (columns["actor"], prev, new_hash, row[0]))
         prev = new_hash
 
 
@@ -178,7 +181,7 @@ def test_a_rewritten_chain_with_its_digests_deleted_is_caught_by_an_exported_dig
     exported = SignedDigest.from_json(log.latest_digest().to_json())  # the auditor keeps this line
     log.append(sample_entry(6))
     with tampering(services) as cursor:
-        _rewrite_chain_from(cursor, 2, "other-co")
+        _rewrite_chain_from(cursor, 2, "someone-else")
         cursor.execute("DELETE FROM {schema}.access_log_digests")
     assert log.verify().first_bad_seq == 1  # no signed digest covers the rewritten log at all
     result = log.verify(extra_digests=[exported])
@@ -224,9 +227,9 @@ def test_a_deleted_last_entry_and_deleted_digests_are_found_by_an_exported_diges
 def test_a_forged_entry_appended_with_a_valid_hash_is_found(services, log, five):
     with tampering(services) as cursor:
         last = raw_rows(cursor, 5)[0]
-        columns = dict(zip(COLUMNS.split(", ")[:10], last[:10], strict=True), seq=6, actor="ghost")
-        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
-                       (*columns.values(), last[11], entry_hash(last[11], columns)))
+        columns = dict(zip(COLUMNS.split(", ")[:7], last[:7], strict=True), seq=6, actor="ghost")
+        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})",
+                       (*columns.values(), last[8], entry_hash(last[8], columns)))
     result = log.verify()
     assert (result.ok, result.first_bad_seq) == (False, 6)
     assert result.problem.startswith("inserted")
@@ -236,9 +239,9 @@ def test_a_forged_entry_inserted_in_the_middle_is_found(services, log, five):
     with tampering(services) as cursor:
         before = raw_rows(cursor, 2)[0]
         _renumber(cursor, 3, by=1)
-        columns = dict(zip(COLUMNS.split(", ")[:10], before[:10], strict=True), seq=3, actor="ghost")
-        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 12)})",
-                       (*columns.values(), before[11], entry_hash(before[11], columns)))
+        columns = dict(zip(COLUMNS.split(", ")[:7], before[:7], strict=True), seq=3, actor="ghost")
+        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})",
+                       (*columns.values(), before[8], entry_hash(before[8], columns)))
     result = log.verify()
     assert (result.ok, result.first_bad_seq) == (False, 3)
 
@@ -336,3 +339,55 @@ def test_concurrent_appends_form_one_unbroken_chain(log):
     assert errors == []
     assert [e.seq for e in log.entries(limit=100)] == list(range(1, 25))
     assert log.verify().checked == 24 and log.verify().ok
+
+
+# --- entries about one company's data, and shredding ---------------------------------------------
+
+def test_a_company_finds_exactly_the_entries_about_its_own_data_across_pages(services, log, monkeypatch):
+    monkeypatch.setattr("keys.accesslog._PAGE", 3)  # several pages of tags to scan
+    companies = ["stenen-bv", None, "other-co", "stenen-bv", "other-co", None, "stenen-bv", "stenen-bv"]
+    for n, company in enumerate(companies, start=1):
+        log.append(sample_entry(n, company=company))
+    assert [e.seq for e in log.entries(company="stenen-bv", limit=100)] == [1, 4, 7, 8]
+    assert [e.seq for e in log.entries(company="stenen-bv", limit=2, after_seq=1)] == [4, 7]
+    assert [e.seq for e in log.entries(company="other-co", limit=100)] == [3, 5]
+    assert log.entries(company="nobody-bv", limit=100) == []
+
+
+def test_an_entry_sealed_while_the_company_had_no_key_is_still_found_once_it_has_one(services, log):
+    log.append(sample_entry(1, company="new-member"))  # no data key yet: none is created by the log
+    from keys.accesslog import company_key_owner
+
+    assert services.datakeys.live_key(company_key_owner("new-member")) is None
+    services.datakeys.current_key(company_key_owner("new-member"))  # its first report, say
+    log.append(sample_entry(2, company="new-member"))
+    assert [e.seq for e in log.entries(company="new-member")] == [1, 2]
+
+
+def test_a_shredded_companys_entries_verify_but_no_longer_open(services, log):
+    from keys.accesslog import company_key_owner
+
+    for company in ("stenen-bv", "other-co"):
+        services.datakeys.current_key(company_key_owner(company))
+    log.append(sample_entry(1, company="stenen-bv"))
+    log.append(sample_entry(2, company="other-co"))
+    services.datakeys.shred(company_key_owner("stenen-bv"))
+    first, second = log.entries()
+    assert first.unreadable and (first.company, first.subject_kind, first.subject_ref, first.purpose) == (None,) * 4
+    assert (first.actor, first.action, first.request_id, first.outcome) == (
+        "ngo-user-1", "read_linked_list", "req-1", "granted")  # who did what, when: not whose data
+    assert not second.unreadable and second.company == "other-co"
+    assert log.entries(company="stenen-bv") == []  # its tags came from the destroyed key
+    assert log.verify().ok and log.verify().checked == 2
+
+
+def test_a_store_with_a_log_in_the_earlier_format_is_refused_with_a_clear_error(services, log):
+    from keys.accesslog import AccessLog
+
+    with tampering(services) as cursor:
+        cursor.execute("DROP TABLE {schema}.access_log")
+        cursor.execute("CREATE TABLE {schema}.access_log (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT,"
+                       " role TEXT, organisation TEXT, action TEXT, company TEXT, outcome TEXT,"
+                       " request_id TEXT, details TEXT, prev_hash TEXT, hash TEXT)")
+    with pytest.raises(AccessLogFormatError, match="company, request id and time in clear"):
+        AccessLog(services.sql, services.datakeys, services.keyring).create_tables()

@@ -128,17 +128,18 @@ def test_an_auditor_reads_entries_with_their_details_and_an_unreadable_one_marke
     services.filter.authorise(PROJECTION, Action.READ_REPORT, Facts(),
                               Audit(subject_kind="report", subject_ref="r-2", company="graniet-nv", purpose="rebuild",
                                     request_id="req-2"))
-    first, second = services.access_log.entries(limit=10_000)[-2:]
+    first, second = services.access_log.rows(limit=10_000)[-2:]
     moved = replace(second, details=first.details)  # a sealed detail moved to another row does not open
     out = services.filter.read_access_log(AUDITOR, Facts(), Audit(subject_kind="access_log", request_id="req-3"),
                                           [first, moved])
+    assert out[0]["at"] == services.access_log.entries(limit=1, after_seq=first.seq - 1)[0].at
     assert out == [
-        {"seq": first.seq, "at": first.at, "actor": "ngo-user-1", "role": "ngo", "organisation": "arisa",
+        {"seq": first.seq, "at": out[0]["at"], "actor": "ngo-user-1", "role": "ngo", "organisation": "arisa",
          "action": "read_linked_list", "company": "stenen-bv", "outcome": "granted", "request_id": "req-1",
          "subject_kind": "linked_list", "subject_ref": "IN-RJ-SITE1", "purpose": "case 7"},
-        {"seq": second.seq, "at": second.at, "actor": "system:projection:linked-list", "role": "system",
-         "organisation": "", "action": "read_report", "company": "graniet-nv", "outcome": "granted",
-         "request_id": "req-2", "subject_kind": None, "subject_ref": None, "purpose": None, "unreadable": True},
+        {"seq": second.seq, "at": None, "actor": "system:projection:linked-list", "role": "system",
+         "organisation": "", "action": None, "company": None, "outcome": "granted",
+         "request_id": None, "subject_kind": None, "subject_ref": None, "purpose": None, "unreadable": True},
     ]
     # the auditor's own read is logged first
     own = last_entry(services)
@@ -147,7 +148,7 @@ def test_an_auditor_reads_entries_with_their_details_and_an_unreadable_one_marke
 
 def test_an_audit_without_subject_ref_or_purpose_logs_them_empty(services):
     services.filter.authorise(NGO, Action.READ_PUBLIC, Facts(), Audit(subject_kind="public", request_id="req-9"))
-    entry = last_entry(services)
+    entry = services.access_log.rows(limit=10_000)[-1]
     out = services.filter.read_access_log(AUDITOR, Facts(), Audit(subject_kind="access_log"), [entry])
     assert (out[0]["subject_kind"], out[0]["subject_ref"], out[0]["purpose"], out[0]["company"]) == \
         ("public", "", "", None)
