@@ -107,22 +107,6 @@ class DataKeyStore:
                 " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
         return None if row is None else (row[0], self.key(row[0]))
 
-    def live_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
-        """The owner's current key if it has one, else None: never creates one (a key created as a
-        side effect of a read would date that read in the ``data_keys`` table)."""
-        key_ref = self._current.get(owner)
-        try:
-            return (key_ref, self.key(key_ref)) if key_ref is not None else self._stored_key(owner)
-        except DecryptionError:  # shredded meanwhile
-            return None
-
-    def _stored_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
-        with self.sql.transaction() as cursor:
-            row = cursor.execute(
-                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
-                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
-        return None if row is None else (row[0], self.key(row[0]))
-
     def _create(self, owner: uuid.UUID) -> tuple[str, bytes]:
         key_ref = f"dk-{secrets.token_hex(8)}"
         data_key = AESGCM.generate_key(bit_length=256)
