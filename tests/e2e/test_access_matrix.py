@@ -41,7 +41,7 @@ ORGS = {
     Role.AUDITOR: ("audit-firma", OrganisationKind.AUDITOR),
     Role.BUYER: ("gemeente-utrecht", OrganisationKind.PUBLIC_BUYER),
 }
-OWN, OTHER = "eigen-steen", "andere-steen"
+OWN, OTHER, THIRD = "eigen-steen", "andere-steen", "derde-steen"
 
 
 @cache
@@ -60,7 +60,9 @@ def world(services):
     registry.record_declaration("ngo.user", declaration, "2025-1", hashlib.sha256(declaration.encode()).hexdigest(),
                                 dt.date.today() - dt.timedelta(days=1), dt.date.today() + dt.timedelta(days=365))
     registry.register_organisation(OTHER, "Andere Steen BV", OrganisationKind.MEMBER_COMPANY, "BE")
-    for ref in (OWN, OTHER):
+    # A third buyer: the aggregated list is released only once k = 3 companies have reported a year.
+    registry.register_organisation(THIRD, "Derde Steen BV", OrganisationKind.MEMBER_COMPANY, "NL")
+    for ref in (OWN, OTHER, THIRD):
         registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
         registry.import_report(ref, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
                                submitted_on=dt.date(2025, 3, 1))
@@ -272,14 +274,14 @@ def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, t
     expected_entries = 1
     if cell.per_company and role in cell.allowed:
         expected_entries = len({row["company"] for row in response.json()["links"]}) or 1
-        assert expected_entries == 2  # both companies' links were in the answer
+        assert expected_entries == 3  # all three companies' links were in the answer
     assert len(new) == expected_entries, [(e.action, e.actor) for e in new]
     for entry in new:
         assert (entry.actor, entry.action) == (f"{role.value}.user", cell.action)
         assert str(entry.outcome) == ("granted" if role in cell.allowed else "denied")
         assert entry.request_id == response.headers["X-Request-ID"]
     if cell.per_company and role in cell.allowed:
-        assert {entry.company for entry in new} == {OWN, OTHER}
+        assert {entry.company for entry in new} == {OWN, OTHER, THIRD}
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])

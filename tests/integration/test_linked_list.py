@@ -101,11 +101,15 @@ def test_a_shredded_company_disappears_from_the_linked_list(world, member):
     assert {row.company for row in rows} == {"graniet-import"}
 
 
-def test_every_site_in_the_linked_list_is_in_the_aggregated_list_for_the_demo(services, demo):
+def test_every_site_in_the_linked_list_is_in_the_aggregated_list_for_the_demo_but_for_fewer_than_k_companies(
+        services, demo):
+    """The linked list follows every report; the aggregated list shows releases, cut each time k = 3
+    companies have changed a year. So at most k - 1 companies' newest sites can be missing from it."""
     for year in (2024, 2025):
         _, rows = search_linked_list(services, SECRETARIAT, year=year)
         aggregated = {site.site_id for site in services.aggregated_list.sites(year=year)[1]}
-        assert rows and {row.site_id for row in rows} <= aggregated
+        waiting = {row.company for row in rows if row.site_id not in aggregated}
+        assert rows and len(waiting) < 3
 
 
 def test_rebuilding_the_linked_list_gives_the_same_rows(world):
