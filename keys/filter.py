@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_entry
@@ -43,7 +43,7 @@ class IntegrityError(RegistryError):
     and field as the store names them) is for the log and the verifier, never for a response.
     """
 
-    def __init__(self, where: str = ""):
+    def __init__(self, where: str):
         super().__init__("integrity failure: stored confidential data does not verify; the request was "
                          "refused and recorded (an administrator can run `trustone verify`)")
         self.where = where
@@ -85,18 +85,8 @@ class ConfidentialFilter:
         sealed field themselves (e.g. a list whose rows are opened one by one afterwards)."""
         action = Action(action)
         decision = decide(principal, action, facts)
-        self.access_log.append(AccessEntry(
-            actor=principal.login if principal else "anonymous",
-            role=_role_of(principal),
-            organisation=getattr(principal, "organisation_ref", "") or "",
-            action=action.value,
-            company=audit.company,
-            subject_kind=audit.subject_kind,
-            subject_ref=audit.subject_ref,
-            purpose=audit.purpose,
-            request_id=audit.request_id or new_request_id(),
-            outcome=Outcome.GRANTED if decision.allowed else Outcome.DENIED,
-        ))
+        self.access_log.append(_entry(principal, action, audit,
+                                      Outcome.GRANTED if decision.allowed else Outcome.DENIED))
         if not decision.allowed:
             raise AccessDeniedError(decision, anonymous=principal is None)
         return decision
@@ -186,22 +176,11 @@ class ConfidentialFilter:
         leaves. Neither holds a confidential value: the line names the action and the field's
         application and field name; the entry's sealed subject says which row."""
         application, _, rest = failure.where.partition("/")
-        field = rest.rpartition("/")[2]
         log.error("integrity failure: %s refused: sealed field %r of %s does not open although its key "
-                  "was not shredded; run `trustone verify`", Action(action).value, field or "value",
-                  application or "a view")
-        self.access_log.append(AccessEntry(
-            actor=principal.login if principal else "anonymous",
-            role=_role_of(principal),
-            organisation=getattr(principal, "organisation_ref", "") or "",
-            action=Action(action).value,
-            company=audit.company,
-            subject_kind=audit.subject_kind,
-            subject_ref=failure.where,
-            purpose=audit.purpose,
-            request_id=audit.request_id or new_request_id(),
-            outcome=Outcome.INTEGRITY_FAILURE,
-        ))
+                  "was not shredded; run `trustone verify`", Action(action).value, rest.rpartition("/")[2],
+                  application)
+        self.access_log.append(_entry(principal, Action(action), replace(audit, subject_ref=failure.where),
+                                      Outcome.INTEGRITY_FAILURE))
 
     def check_sealed(self, value: SealedField) -> str:
         """For ``trustone verify``: "ok", "shredded" or "broken". Opens the value to check its tag and
@@ -211,6 +190,24 @@ class ConfidentialFilter:
         except IntegrityError:
             return "broken"
         return "shredded" if opened is UNREADABLE else "ok"
+
+
+def _entry(principal: Principal | SystemPrincipal | None, action: Action, audit: Audit,
+           outcome: Outcome) -> AccessEntry:
+    """The one shape of an access-log entry: who (a person, a system principal, or anonymous), what,
+    about whose data, and the outcome; a request without an id gets a fresh one."""
+    return AccessEntry(
+        actor=principal.login if principal else "anonymous",
+        role=_role_of(principal),
+        organisation=getattr(principal, "organisation_ref", "") or "",
+        action=action.value,
+        company=audit.company,
+        subject_kind=audit.subject_kind,
+        subject_ref=audit.subject_ref,
+        purpose=audit.purpose,
+        request_id=audit.request_id or new_request_id(),
+        outcome=outcome,
+    )
 
 
 def _role_of(principal: Principal | SystemPrincipal | None) -> str:

@@ -15,7 +15,7 @@ from dataclasses import replace
 import pytest
 
 from keys.envelope import seal
-from keys.filter import UNREADABLE, AccessDeniedError, Audit
+from keys.filter import UNREADABLE, AccessDeniedError, Audit, IntegrityError
 from keys.policy import Action, Facts
 from keys.principal import Principal, SystemPrincipal
 from keys.sealing import SealedField
@@ -169,3 +169,62 @@ def test_the_refusal_says_what_is_missing_or_that_the_role_may_not(services, who
     with pytest.raises(AccessDeniedError) as refused:
         services.filter.authorise(who, action, Facts(), AUDIT)
     assert str(refused.value) == text
+
+
+# --- integrity failures (docs/confidentiality.md, threat model: a writer to the database) -------
+
+def _flipped(sealed: SealedField) -> SealedField:
+    blob = bytearray(sealed.blob)
+    blob[-1] ^= 0x01
+    return replace(sealed, blob=bytes(blob))
+
+
+def test_a_value_that_does_not_open_is_refused_logged_and_recorded_as_an_integrity_failure(services, caplog):
+    owner = uuid.uuid4()
+    broken = _flipped(_sealed(services, owner, ["IN-RJ-SITE1"], "registry/r-1/3/links"))
+    with caplog.at_level("ERROR", logger="trustone.filter"), pytest.raises(IntegrityError) as refused:
+        services.filter.open(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), {"links": broken}, AUDIT)
+    assert refused.value.where == "registry/r-1/3/links"
+    assert "IN-RJ-SITE1" not in str(refused.value)
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [(
+        "trustone.filter", "integrity failure: read_linked_list refused: sealed field 'links' of registry does not "
+                           "open although its key was not shredded; run `trustone verify`")]
+    granted, failure = services.access_log.entries(limit=10_000)[-2:]
+    assert clear_columns(granted) == {"actor": "ngo-user-1", "role": "ngo", "organisation": "arisa",
+                                      "action": "read_linked_list", "company": "stenen-bv", "outcome": "granted",
+                                      "request_id": "req-1"}
+    assert clear_columns(failure) == {**clear_columns(granted), "outcome": "integrity_failure"}
+    assert (failure.subject_kind, failure.subject_ref, failure.purpose) == (
+        "linked_list", "registry/r-1/3/links", "case 7")
+
+
+def test_an_integrity_failure_of_a_system_reader_without_a_request_id_gets_a_fresh_one(services):
+    broken = _flipped(_sealed(services, uuid.uuid4(), ["S1"], "registry/r-2/1/terms"))
+    with pytest.raises(IntegrityError):
+        services.filter.open(PROJECTION, Action.READ_REPORT, Facts(), {"terms": broken},
+                             Audit(subject_kind="report", company="graniet-nv"))
+    failure = last_entry(services)
+    assert (failure.actor, failure.role, failure.organisation, failure.company, str(failure.outcome)) == (
+        "system:projection:linked-list", "system", "", "graniet-nv", "integrity_failure")
+    assert len(failure.request_id) == 32 and int(failure.request_id, 16) >= 0
+
+
+def test_a_search_over_a_broken_value_is_refused_whole_naming_no_company(services):
+    good = _sealed(services, uuid.uuid4(), ["S1"], "x/a")
+    broken = _flipped(_sealed(services, uuid.uuid4(), ["S1"], "x/b"))
+    with pytest.raises(IntegrityError):
+        services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT,
+                                  [("company-a", good), ("company-b", broken)], lambda company, value: [value])
+    failure = last_entry(services)
+    assert (failure.company, str(failure.outcome), failure.subject_ref) == (None, "integrity_failure", "x/b")
+
+
+def test_check_sealed_tells_ok_shredded_and_broken_apart_and_logs_nothing(services):
+    kept, gone = uuid.uuid4(), uuid.uuid4()
+    good = _sealed(services, kept, ["S1"], "x/a")
+    shredded = _sealed(services, gone, ["S2"], "x/b")
+    services.datakeys.shred(gone)
+    before = len(services.access_log.entries(limit=10_000))
+    assert [services.filter.check_sealed(value) for value in (good, shredded, _flipped(good))] == [
+        "ok", "shredded", "broken"]
+    assert len(services.access_log.entries(limit=10_000)) == before
