@@ -295,7 +295,10 @@ def _is_blank_row(row: RawRow) -> bool:
     return all(not _cell_text(value) for value in row)
 
 
-_COORDINATE = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+# ASCII digits only, as for every number in a report (registry/reportnumbers.py): ``\d`` would also
+# match full-width ``２５`` or Devanagari ``२५``, and ``Decimal()`` reads those too, so a site could be
+# placed by digits nobody typed as a coordinate.
+_COORDINATE = re.compile(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)")
 _MAX_NUMBER = Decimal(10) ** 15
 
 
@@ -356,7 +359,7 @@ def _parse_volume_unit(text: str) -> str:
 
 
 _TRUE, _FALSE = ("yes", "true", "1"), ("no", "false", "0")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits, as every number
 
 
 # --- the file's numbers (registry/reportnumbers.py) ------------------------------------------------
@@ -503,7 +506,7 @@ class _Row:
             return None
         number = _coordinate_number(self.raw(column))
         if number is None:
-            self.fail(column, "a number in decimal degrees, e.g. 25.226")
+            self.fail(column, "a number in decimal degrees written with the digits 0-9, e.g. 25.226")
         return number
 
     def integer(self, column: str, low: int, high: int, *, required: bool = False) -> int | None:
