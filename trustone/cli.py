@@ -196,8 +196,23 @@ def _register_subcommands() -> None:
 _register_subcommands()
 
 
+EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, the command may be run again later
+
+
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except Exception as error:
+        # A full disk (or a store out of resources) is one line for the operator, not a traceback;
+        # the store rolled the write back (trustone/storage_errors.py). Anything else goes on up.
+        from trustone.storage_errors import classify
+
+        refusal = classify(error)
+        if refusal is None:
+            raise
+        typer.echo(f"error: {refusal.detail}", err=True)
+        sys.exit(EX_TEMPFAIL)
+
 
 
 if __name__ == "__main__":

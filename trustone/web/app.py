@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from trustone.bootstrap import Services, bootstrap
 from trustone.casework import NoticeDispatcher
 from trustone.settings import Settings
+from trustone.storage_errors import create_probe_table, probe_write
 from trustone.web import admin, audit, data_access, grievances, lists, reports
 from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
@@ -67,9 +68,14 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
                    data_access.router):
         app.include_router(router)
 
-    @app.get("/healthz", response_model=Health, tags=["operations"])
+    create_probe_table(services.sql)
+
+    @app.get("/healthz", response_model=Health, tags=["operations"],
+             responses={503: {"description": "the store cannot take a write (full disk, out of resources)"}})
     def healthz(svc: ServicesDep) -> Health:
         svc.registry.recorder.max_notification_id()  # the store answers
+        # ... and can take a write: its error, if not, is answered 503 by the error handlers
+        probe_write(svc.sql, None if svc.settings.database_url else svc.settings.data_dir)
         return Health(status="ok", backend=svc.settings.backend)
 
     @app.get("/api/v1/public/members/{ref}/status", response_model=MemberStatusOut, tags=["public"])

@@ -19,6 +19,7 @@ from keys.auth import AuthenticationError, LockedOutError
 from keys.filter import AccessDeniedError, IntegrityError
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.reportfile import ReportFileError
+from trustone.storage_errors import classify as classify_storage_error
 
 log = logging.getLogger("trustone.web")
 
@@ -38,6 +39,15 @@ def _message_of(field: str, error: dict) -> str:
     if error.get("type") in _DATE_PARSING_ERRORS:
         return f"{field}: write the date as YYYY-MM-DD (for example 2024-12-31)"
     return error.get("msg", "invalid")
+
+
+def _store_error_classes() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+    from psycopg import Error as PostgresError
+
+    return (sqlite3.Error, PersistenceError, PostgresError, OSError)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -101,6 +111,22 @@ def install_error_handlers(app: FastAPI) -> None:
     def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
                             headers=getattr(exc, "headers", None))
+
+    def storage_error(request: Request, exc: Exception) -> JSONResponse:
+        # A store that cannot take the write (full disk, out of resources): the store rolled the
+        # transaction back; the client may retry later. Any other store error stays unexpected.
+        refusal = classify_storage_error(exc)
+        if refusal is None:
+            return unexpected(request, exc)
+        log.error("store refused a write on %s %s: %s", request.method,
+                  getattr(request.scope.get("route"), "path", "(no route)"), refusal.code)
+        return JSONResponse(status_code=503, content={"detail": refusal.detail, "code": refusal.code},
+                            headers={"Retry-After": str(refusal.retry_after)})
+
+    # The classes the store's errors come as (each checked by classify, not by its class alone).
+    # Registered by class, not left to the catch-all: that one hands the error on to the server after answering.
+    for error_class in _store_error_classes():
+        app.add_exception_handler(error_class, storage_error)
 
     @app.exception_handler(Exception)
     def unexpected(request: Request, exc: Exception) -> JSONResponse:
