@@ -16,7 +16,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, ClassVar
 
 from eventsourcing.application import Application
@@ -49,6 +49,16 @@ class View(ABC):
     def clear(self, cursor: Cursor) -> None:
         for table in self.tables:
             cursor.execute(f"DELETE FROM {{schema}}.{table}")
+
+
+class RebuildIntegrityError(IntegrityError):
+    """A rebuild stopped at an event whose sealed value does not verify. Names the view and the
+    event's position in its application's notification log (as ``trustone verify`` does), never a
+    value; the view was left as it was."""
+
+    def __init__(self, view: str, application: str, position: int, where: str):
+        super().__init__(where)
+        self.view, self.application, self.position = view, application, position
 
 
 class _AlreadyApplied(Exception):
@@ -98,6 +108,28 @@ class _ViewRecorderMixin:
             self.view.clear(cursor)
             cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s",
                            (application_name,))
+
+    def replay(self, raw: Any, app: Application, batch: int) -> int:
+        """Empty the view and apply every event again, inside the caller's transaction ``raw`` (see
+        ``ProjectionRunner.rebuild``): an event that cannot be applied (a sealed value that does not
+        verify) raises, and the caller's rollback leaves the view as it was."""
+        applied = last = 0
+        cursor = self._wrap(raw)
+        self.view.clear(cursor)
+        cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s", (app.name,))
+        while notifications := app.recorder.select_notifications(start=last + 1, limit=batch,
+                                                                 topics=self.view.topics):
+            for notification in notifications:
+                try:
+                    self.view.apply(cursor, app.mapper.to_domain_event(notification))
+                except IntegrityError as failure:
+                    raise RebuildIntegrityError(self.view.name, app.name, notification.id,
+                                                failure.where) from failure
+                last = notification.id
+            applied += len(notifications)
+        if last:
+            self._insert_tracking(raw, Tracking(app.name, last))  # type: ignore[attr-defined]
+        return applied
 
     def _wrap(self, raw: Any) -> Cursor:
         raise NotImplementedError
@@ -166,10 +198,21 @@ class ProjectionRunner:
         return total
 
     def rebuild(self, names: list[str] | None = None) -> int:
-        with self._lock:
+        """Rebuild the named views (default: all) from the events, then catch up the others.
+
+        Every named view is rebuilt inside a transaction of its own, and all of them stay open until
+        every view is rebuilt: an event that cannot be applied (RebuildIntegrityError) rolls every
+        one back, so the views are as they were before the rebuild, and no reader ever sees a view
+        emptied or half rebuilt. (Each view is its own SQLite file, so the commits at the end are one
+        per view: only a crash between two of them could leave some rebuilt and some not, and a
+        rebuild gives the same rows as following along.)"""
+        with self._lock, ExitStack() as transactions:
+            applied = 0
             for name in names or list(self.recorders):
-                self.recorders[name].forget(self.app.name)
-        return self.catch_up()
+                recorder = self.recorders[name]
+                raw = transactions.enter_context(recorder.datastore.transaction(commit=True))
+                applied += recorder.replay(raw, self.app, self.batch)
+        return applied + self.catch_up()
 
     # --- while serving ---------------------------------------------------------------------
 

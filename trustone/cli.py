@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from keys.keyring import KeyringError
+from projections.runner import RebuildIntegrityError
 from registry.domain.errors import RegistryError
 from registry.reportfile import ReportFileError
 from trustone.bootstrap import Services, bootstrap
@@ -140,6 +141,13 @@ def rebuild_projections(
             names = [name for name in (view or runner.recorders) if name in runner.recorders]
             if names:
                 applied += runner.rebuild(names)
+    except RebuildIntegrityError as failure:
+        # Positions, ids and a field name only, as `trustone verify` names rows; never a value.
+        application, record, version, field = (failure.where.split("/") + ["?"] * 4)[:4]
+        fail(f"integrity failure: rebuilding {failure.view} stopped at {failure.application} event "
+             f"{failure.position}: field {field} of {application} record {record} version {version} does not "
+             f"open although its key was not shredded; the {failure.application} views were left as they "
+             f"were; run `trustone verify` to list every failure")
     finally:
         services.close()
     typer.echo(f"rebuilt {', '.join(view or sorted(known))}: {applied} event(s) applied")
