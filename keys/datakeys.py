@@ -5,6 +5,12 @@ Rotation rewraps every data key under a new master key without touching a single
 removes an owner's wrapped keys: everything sealed under them becomes unreadable everywhere, for
 good. The wrapping binds key ref and owner as associated data, so a wrapped key moved to another
 owner's row does not open.
+
+A shredding leaves a proof in the key's row (``shred_proof``): a marker wrapped by the master keyring
+with the key ref, owner and time of the shredding as associated data. Only the keyring can make one,
+so a writer to the database without it cannot pass a deleted or blanked key off as shredded: a key
+that is gone without a valid proof is "missing but never shredded", an integrity failure, never
+"shredded". The proof is rewrapped on rotation like a live key, so its master key is never retired.
 """
 
 from __future__ import annotations
@@ -47,6 +53,13 @@ def _wrap_aad(key_ref: str, owner: uuid.UUID) -> bytes:
     return b"trustone-datakey/v1\0" + key_ref.encode() + b"\0" + str(owner).encode()
 
 
+_SHREDDED = b"trustone-datakey shredded"
+
+
+def _shred_aad(key_ref: str, owner: str, shredded_at: str) -> bytes:
+    return b"trustone-datakey-shredded/v1\0" + key_ref.encode() + b"\0" + owner.encode() + b"\0" + shredded_at.encode()
+
+
 class DataKeyStore:
     def __init__(self, sql: SqlStore, master: MasterKeyProvider,
                  clock: Callable[[], dt.datetime] = _utcnow):
@@ -66,6 +79,12 @@ class DataKeyStore:
                 " wrapped TEXT, created_at TEXT NOT NULL, shredded_at TEXT)"
             )
             cursor.execute("CREATE INDEX IF NOT EXISTS data_keys_owner ON {schema}.data_keys (owner)")
+        try:  # stores created before shredding left a proof
+            with sql.transaction() as cursor:
+                cursor.execute("SELECT shred_proof FROM {schema}.data_keys WHERE 1 = 0")
+        except Exception:  # noqa: BLE001 - the column is missing (sqlite3 and psycopg name it differently)
+            with sql.transaction() as cursor:
+                cursor.execute("ALTER TABLE {schema}.data_keys ADD COLUMN shred_proof TEXT")
 
     @staticmethod
     def has_keys(sql: SqlStore) -> bool:
@@ -136,18 +155,41 @@ class DataKeyStore:
             return cached[0]
         with self.sql.transaction() as cursor:
             row = cursor.execute(
-                "SELECT owner, master_key_id, wrapped, shredded_at FROM {schema}.data_keys WHERE key_ref = %s",
-                (key_ref,)).fetchone()
+                "SELECT owner, master_key_id, wrapped, shredded_at, shred_proof FROM {schema}.data_keys"
+                " WHERE key_ref = %s", (key_ref,)).fetchone()
         if row is None or (owner is not None and str(owner) != row[0]):
             raise DecryptionError
         if row[2] is None:
-            if row[3] is not None:
+            if self._proves_shredding(key_ref, *row):
                 raise KeyShreddedError
-            raise DecryptionError
+            raise DecryptionError  # gone without a shredding: an integrity failure, not "shredded"
         data_key = self.master.unwrap(row[1], base64.b64decode(row[2]), _wrap_aad(key_ref, uuid.UUID(row[0])))
         with self._lock:
             self._cache[key_ref] = (data_key, row[0], time.monotonic())
         return data_key
+
+    def _proves_shredding(self, key_ref: str, owner: str, master_id: str | None, wrapped: str | None,
+                          shredded_at: str | None, proof: str | None) -> bool:
+        if wrapped is not None or master_id is None or shredded_at is None or proof is None:
+            return False
+        try:
+            return self.master.unwrap(master_id, base64.b64decode(proof), _shred_aad(key_ref, owner, shredded_at)) == _SHREDDED
+        except (DecryptionError, ValueError):
+            return False
+
+    def is_recorded(self, key_ref: str) -> bool:
+        """Whether the key has a row at all, live or shredded (for ``trustone verify``)."""
+        with self.sql.transaction() as cursor:
+            return cursor.execute("SELECT 1 FROM {schema}.data_keys WHERE key_ref = %s", (key_ref,)).fetchone() is not None
+
+    def missing_never_shredded(self) -> list[str]:
+        """Key refs (random, naming no one) of keys that are gone without a valid shredding proof:
+        for ``trustone verify``. A key row deleted outright shows where a sealed value names it."""
+        with self.sql.transaction() as cursor:
+            rows = cursor.execute(
+                "SELECT key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof FROM {schema}.data_keys"
+                " WHERE wrapped IS NULL ORDER BY key_ref").fetchall()
+        return [row[0] for row in rows if not self._proves_shredding(*row)]
 
     def fingerprint(self, owner: uuid.UUID, data: bytes) -> str:
         """A keyed digest (HMAC-SHA256 under a key derived from the owner's data key).
@@ -178,23 +220,40 @@ class DataKeyStore:
                 cursor.execute(
                     "UPDATE {schema}.data_keys SET master_key_id = %s, wrapped = %s WHERE key_ref = %s",
                     (new_master, base64.b64encode(new_wrapped).decode(), key_ref))
+            # The shredding proofs move to the new master key too (a proof that does not open, a
+            # forged one, is left as it is for `trustone verify` to name).
+            proofs = cursor.execute(
+                "SELECT key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof FROM {schema}.data_keys"
+                " WHERE wrapped IS NULL AND shred_proof IS NOT NULL AND master_key_id <> %s", (primary,)).fetchall()
+            for key_ref, owner, master_id, wrapped, shredded_at, proof in proofs:
+                if self._proves_shredding(key_ref, owner, master_id, wrapped, shredded_at, proof):
+                    new_master, new_proof = self.master.wrap(_SHREDDED, _shred_aad(key_ref, owner, shredded_at))
+                    cursor.execute(
+                        "UPDATE {schema}.data_keys SET master_key_id = %s, shred_proof = %s WHERE key_ref = %s",
+                        (new_master, base64.b64encode(new_proof).decode(), key_ref))
         return len(rows)
 
     def master_keys_in_use(self) -> set[str]:
         with self.sql.transaction() as cursor:
             rows = cursor.execute(
-                "SELECT DISTINCT master_key_id FROM {schema}.data_keys WHERE wrapped IS NOT NULL").fetchall()
+                "SELECT DISTINCT master_key_id FROM {schema}.data_keys"
+                " WHERE wrapped IS NOT NULL OR shred_proof IS NOT NULL").fetchall()
         return {row[0] for row in rows}
 
     def shred(self, owner: uuid.UUID) -> int:
-        """Destroy the owner's data keys; returns how many were destroyed."""
+        """Destroy the owner's data keys, leaving in each row the proof that it was shredded (module
+        docstring); returns how many were destroyed."""
+        shredded_at = self.clock().isoformat()
         with self.sql.transaction(exclusive=True) as cursor:  # read-then-write: see rewrap_all
             refs = [row[0] for row in cursor.execute(
                 "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL",
                 (str(owner),)).fetchall()]
-            cursor.execute(
-                "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = NULL, shredded_at = %s"
-                " WHERE owner = %s AND wrapped IS NOT NULL", (self.clock().isoformat(), str(owner)))
+            for key_ref in refs:
+                master_id, proof = self.master.wrap(_SHREDDED, _shred_aad(key_ref, str(owner), shredded_at))
+                cursor.execute(
+                    "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = %s, shredded_at = %s,"
+                    " shred_proof = %s WHERE key_ref = %s",
+                    (master_id, shredded_at, base64.b64encode(proof).decode(), key_ref))
         with self._lock:
             for key_ref in refs:
                 self._cache.pop(key_ref, None)

@@ -3,7 +3,9 @@ threat model: a writer to the database, without the keys.)
 
 Three checks, each failure named by table and row id, never by a value:
 - every sealed field of every event (registry and grievance stores) opens, unless its data key was
-  shredded: a changed byte or a value copied from another row, field or owner is a failure;
+  shredded: a changed byte or a value copied from another row, field or owner is a failure, and so is
+  a data key that is gone without the proof a real shredding leaves ("key missing but never
+  shredded": deleted, or blanked by hand to pass for shredded);
 - every linked-list view row equals what its source events give (the projection replayed in memory
   up to the view's tracked position: report id, company, year, version, the sealed links and their
   context), no row is missing or extra, and its links open as that row's (projections/linked_list.py);
@@ -23,6 +25,7 @@ from typing import Any
 
 import typer
 
+from keys.envelope import key_ref_of
 from keys.keyring import KeyringError
 from keys.sealing import SealedField
 from projections.linked_list import bound_links
@@ -47,6 +50,7 @@ def verify_services(services: Services) -> Verification:
     result = Verification()
     for app in (services.registry, services.grievance):
         _check_event_store(services, app, result)
+    _check_shreddings(services, result)
     _check_linked_list(services, result)
     chain = services.access_log.verify()
     if not chain.ok:
@@ -74,16 +78,29 @@ def _check_event_store(services: Services, app: Any, result: Verification) -> No
             continue
         for name, value in sorted(vars(event).items()):
             if isinstance(value, SealedField):
-                _count(services.filter.check_sealed(value), f"{where} field {name}", result)
+                _count(services, value, f"{where} field {name}", result)
 
 
-def _count(status: str, where: str, result: Verification) -> None:
-    if status == "broken":
+def _count(services: Services, value: SealedField, where: str, result: Verification) -> None:
+    status = services.filter.check_sealed(value)
+    if status == "broken" and not services.datakeys.is_recorded(key_ref_of(value.blob)):
+        result.failures.append(f"{where}: does not open: {_MISSING} (its data key is not in data_keys)")
+    elif status == "broken":
         result.failures.append(f"{where}: does not open, and its key was not shredded")
     elif status == "shredded":
         result.shredded += 1
     else:
         result.opened += 1
+
+
+_MISSING = "key missing but never shredded"
+
+
+def _check_shreddings(services: Services, result: Verification) -> None:
+    """A data key that is gone must have been shredded: its row keeps the proof the shredding left,
+    which only the master keyring can make (keys/datakeys.py). Blanked or marked by hand, it has none."""
+    for key_ref in services.datakeys.missing_never_shredded():
+        result.failures.append(f"data_keys row {key_ref}: {_MISSING} (no valid shredding proof)")
 
 
 def _check_linked_list(services: Services, result: Verification) -> None:
