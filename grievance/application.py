@@ -24,6 +24,7 @@ Returns are references and plain dicts, never aggregates to mutate.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import logging
 import secrets
@@ -53,6 +54,7 @@ from registry.domain.errors import (
     NotFoundError,
     ValidationError,
 )
+from keys.sealing import SealedField
 from registry.sealed_application import SealedApplication, Vault
 
 log = logging.getLogger("trustone.grievance")
@@ -127,7 +129,7 @@ class GrievanceApplication(SealedApplication):
     def key_owner_for(self, company_id: uuid.UUID) -> uuid.UUID:
         """The owner of a company's grievance key: derived from its keyed tag, so it names no one,
         and shredding the company (keys/administration.py) can find and destroy it."""
-        return uuid.uuid5(_KEY_OWNERS, self.recipient_tag(company_id))
+        return key_owner_of_tag(self.recipient_tag(company_id))
 
     def _facts(self, principal: Any, case: GrievanceCase) -> dict[str, bool]:
         organisation_ref = getattr(principal, "organisation_ref", None)
@@ -471,17 +473,18 @@ class GrievanceApplication(SealedApplication):
         if role in ("secretariat", "committee"):
             fields["description"] = case.description
             fields |= {f"reason_{i}": reason for i, (*_, reason) in enumerate(case.history)}
-            fields |= {f"message_{i}": m["message"] for i, m in enumerate(case.messages)}
+            fields |= {f"message_{i}": addressed(m, "message") for i, m in enumerate(case.messages)}
         elif filer:
             fields["description"] = case.description
         elif role == "company" and facts["own_data"]:
             notice = case.notice_for(tag)
-            fields["notice"] = notice["notice"] if notice else None
-            fields |= {f"message_{i}": m["message"] for i, m in enumerate(case.messages) if m["recipient_tag"] == tag}
+            fields["notice"] = addressed(notice, "notice") if notice else None
+            fields |= {f"message_{i}": addressed(m, "message") for i, m in enumerate(case.messages)
+                       if m["recipient_tag"] == tag}
         if case.ruling is not None and (role in ("secretariat", "committee") or facts["own_data"]):
             # a binding ruling is addressed to the parties: each reads the general text and its own part
             fields["ruling"] = case.ruling
-            fields |= {f"ruling_part_{i}": part["part"] for i, part in enumerate(case.ruling_parts)
+            fields |= {f"ruling_part_{i}": addressed(part, "part") for i, part in enumerate(case.ruling_parts)
                        if role in ("secretariat", "committee") or part["recipient_tag"] == tag}
         opened = _jsonable(self._open(principal, "read_case", case, fields, request_id))
         view = {**self._summary(case), **{k: v for k, v in opened.items()
@@ -535,7 +538,7 @@ class GrievanceApplication(SealedApplication):
             self._authorise(principal, "see_notified_companies", case, request_id)
             return []
         opened = self._open(principal, "see_notified_companies", case,
-                            {f"notice_{i}": n["notice"] for i, n in enumerate(case.notices)}, request_id)
+                            {f"notice_{i}": addressed(n, "notice") for i, n in enumerate(case.notices)}, request_id)
         # a shredded company's notice reads as nothing: its name is gone with its keys
         return sorted(notice["company"] for notice in opened.values() if isinstance(notice, dict))
 
@@ -558,8 +561,30 @@ class GrievanceApplication(SealedApplication):
         cases = [self.case(reference) for reference in self.references()]
         return [case for case in cases if case.is_open and case.before_committee]
 
+def key_owner_of_tag(recipient_tag: str) -> uuid.UUID:
+    """The owner of the grievance key that seals what is addressed to the company with this keyed tag."""
+    return uuid.uuid5(_KEY_OWNERS, recipient_tag)
+
+
+def addressed(entry: Mapping[str, Any], field: str) -> Any:
+    """A company's sealed part of a case (its match, notice, message or ruling part), to be opened only
+    as addressed to the company its ``recipient_tag`` names.
+
+    Why: the tag is in clear next to the sealed value (in the event and in the case view), and it is
+    what decides whose inbox, case file and messages the value appears in. The event's own
+    ``key_owner`` attribute is in clear too, so a writer to the database could change both apart from
+    the value. Deriving the owner from the tag binds the two: a value re-addressed to another
+    company's tag is under another owner's key, does not open, and the filter refuses the read as an
+    integrity failure instead of showing one company's notice to another.
+    """
+    value = entry[field]
+    if isinstance(value, SealedField):
+        return dataclasses.replace(value, owner=str(key_owner_of_tag(entry["recipient_tag"])))
+    return value
+
+
 def _matched_fields(case: GrievanceCase) -> dict[str, Any]:
-    return {f"match_{index}": entry["match"] for index, entry in enumerate(case.matched)}
+    return {f"match_{index}": addressed(entry, "match") for index, entry in enumerate(case.matched)}
 
 
 def _names_any(words: str, names: set[str]) -> bool:

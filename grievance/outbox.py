@@ -20,7 +20,9 @@ the others still go. A company without an address is recorded as ``no_address`` 
 the in-app notice). A notice that cannot be opened (``open_notice`` returns None, e.g. its keys were
 shredded) is counted as ``unreadable`` and not recorded, so it is counted again on each run and is
 sent if it ever becomes readable. An exception from ``open_notice`` itself (say the access log cannot
-be written) is not a per-notice problem: it stops the run.
+be written) is not a per-notice problem: it stops the run. So does an integrity failure: a notice row
+that no longer opens as what it claims (its case, version, recipient; projections/cases.py) stops the
+run before anything more is mailed, rather than mailing another case's or company's notice.
 
 Logs carry notice ids, outcomes and counts only: never an address or anything from the notice.
 """

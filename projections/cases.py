@@ -6,8 +6,20 @@ country, themes, sites, stages and their times, keyed company tags, the ruling's
 and its published (anonymised) summary. Sealed attributes (reporter, description, parties,
 reasons, matches, messages, the ruling itself) are never copied, not even as ciphertext. The one
 exception is a company's notice: the outbox and the company's inbox need it, so it is kept exactly
-as sealed in the event store (the event's own ciphertext and row context, like the linked list),
-and only the filter can open it.
+as sealed in the event store (the event's own ciphertext, like the linked list), and only the filter
+can open it.
+
+A notice row is bound to what it claims on every read (``bound_notice``): its ciphertext is opened
+with the associated data of the event its own columns name (the case id, and the event version
+that its notice id ``<case id>:<version>`` states) and must have been sealed under the grievance key
+of the company its ``recipient_tag`` names; its reference must be its case's. The stored
+``notice_context`` is never used to open it (``trustone verify`` compares it with the source event).
+So a notice copied over another row's, a row moved to another case, or given another company's tag
+does not open, and the filter refuses the inbox or the outbox as an integrity failure instead of
+showing or mailing another case's or another company's notice as this one.
+
+Nothing else sealed is kept here: ``case_rulings`` holds the ruling's published, anonymised summary
+(in clear in the event), not the sealed ruling or its per-company parts.
 
 Every deadline figure comes from ``grievance.domain.deadlines`` applied to the stored stage
 history, so the queue, the reminders and the published statistics count the same way.
@@ -26,15 +38,17 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from grievance.application import key_owner_of_tag
 from grievance.domain import deadlines
 from grievance.domain.case import GrievanceCase
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline, Outcome
 from grievance.domain.stages import COMMITTEE_STAGES, TERMINAL, Stage
-from keys.sealing import SealedField
+from keys.sealing import SealedField, field_context
 from keys.sql import Cursor
 from projections.runner import View
 
 C = GrievanceCase
+NOTICE_FIELD = "notice"  # the CompanyNotified event's sealed attribute
 _SUMMARY_COLUMNS = ("case_id, reference, case_type, filer_ref, country, themes, stage, filed_at, compliance_deadline,"
                     " party_tags")
 
@@ -129,15 +143,44 @@ class CaseView(View):
 
     @staticmethod
     def _notice(cursor: Cursor, case_id: str, event: Any) -> None:
-        notice = event.notice
-        if not isinstance(notice, SealedField):
-            raise TypeError("the case view keeps sealed notices only")  # never plaintext into a view
+        row = notice_row(event)
         cursor.execute(
             "INSERT INTO {schema}.case_notices (notice_id, seq, case_id, reference, recipient_tag, notice,"
             " notice_context, notified_at) SELECT %s, (SELECT COALESCE(MAX(seq), 0) + 1 FROM {schema}.case_notices),"
             " %s, reference, %s, %s, %s, %s FROM {schema}.case_summaries WHERE case_id = %s",
-            (f"{event.originator_id}:{event.originator_version}", case_id, event.recipient_tag,
-             base64.b64encode(notice.blob).decode(), notice.context, _iso(event.at), case_id))
+            (row["notice_id"], row["case_id"], row["recipient_tag"], row["notice"], row["notice_context"],
+             row["notified_at"], case_id))
+
+
+def notice_row(event: Any) -> dict[str, str]:
+    """The ``case_notices`` columns a CompanyNotified event gives (all but its case's reference and the
+    order): what the view writes, and what ``trustone verify`` expects to find.
+
+    The notice id is the event's case id and version (also the outbox's key)."""
+    notice = event.notice
+    if not isinstance(notice, SealedField):
+        raise TypeError("the case view keeps sealed notices only")  # never plaintext into a view
+    return {"notice_id": f"{event.originator_id}:{event.originator_version}", "case_id": str(event.originator_id),
+            "recipient_tag": event.recipient_tag, "notice": base64.b64encode(notice.blob).decode(),
+            "notice_context": notice.context, "notified_at": _iso(event.at)}
+
+
+def bound_notice(app_name: str, notice_id: str, case_id: str, recipient_tag: str, notice: str,
+                 case_reference: str | None = None, reference: str | None = None) -> SealedField:
+    """A row's sealed notice, to be opened only as what the row claims to be (see the module's doc).
+
+    The context comes from the row's case id and the version its notice id states; the owner from its
+    recipient tag. A notice id that does not name the row's case, or a reference that is not its
+    case's (``case_reference``, from the case summary), gives a context no notice was sealed with.
+    """
+    originator, _, version = notice_id.rpartition(":")
+    consistent = originator == case_id and version.isdigit() and reference == case_reference
+    try:
+        blob = base64.b64decode(notice, validate=True)
+    except ValueError:  # not base64 at all: an empty blob, which the filter reports as not opening
+        blob = b""
+    return SealedField(blob, field_context(app_name, case_id, int(version) if consistent else -1, NOTICE_FIELD),
+                       owner=str(key_owner_of_tag(recipient_tag)))
 
 
 @dataclass(frozen=True)
@@ -186,9 +229,11 @@ class _Case:
 class CaseBoard:
     """Reading the case view. Who may call what is the policy's job; this only selects rows."""
 
-    def __init__(self, recorder: Any, limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS):
+    def __init__(self, recorder: Any, limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS,
+                 app_name: str = "grievance"):
         self.recorder = recorder
         self.limits = limits
+        self.app_name = app_name  # the application whose events the notice rows were copied from
 
     # --- loading --------------------------------------------------------------------------------
 
@@ -306,16 +351,27 @@ class CaseBoard:
         return self._notices("", ())
 
     def notices_for(self, recipient_tag: str) -> list[PendingNotice]:
-        return self._notices("WHERE recipient_tag = %s", (recipient_tag,))
+        return self._notices("WHERE n.recipient_tag = %s", (recipient_tag,))
 
     def _notices(self, where: str, params: tuple) -> list[PendingNotice]:
+        """Notice rows, each with its notice bound to the row (``bound_notice``); a row whose case is
+        not in the view gets no case reference, so it does not open either."""
         with self.recorder.cursor(commit=False) as cursor:
             rows = cursor.execute(
-                "SELECT notice_id, case_id, reference, recipient_tag, notice, notice_context, notified_at"
-                f" FROM {{schema}}.case_notices {where} ORDER BY seq", params).fetchall()
+                "SELECT n.notice_id, n.case_id, n.reference, n.recipient_tag, n.notice, n.notified_at, s.reference"
+                " FROM {schema}.case_notices n LEFT JOIN {schema}.case_summaries s ON s.case_id = n.case_id"
+                f" {where} ORDER BY n.seq", params).fetchall()
         return [PendingNotice(row[0], uuid.UUID(row[1]), row[2], row[3],
-                              SealedField(base64.b64decode(row[4]), row[5]), dt.datetime.fromisoformat(row[6]))
+                              bound_notice(self.app_name, row[0], row[1], row[3], row[4], row[6], row[2]),
+                              dt.datetime.fromisoformat(row[5]))
                 for row in rows]
+
+    def notice_rows(self) -> list[tuple[str, str, str, str, str, str, str]]:
+        """Every notice row as stored, in recorded order (notice id, case id, reference, recipient tag,
+        notice, notice context, notified at), for the verifier."""
+        with self.recorder.cursor(commit=False) as cursor:
+            return cursor.execute("SELECT notice_id, case_id, reference, recipient_tag, notice, notice_context,"
+                                  " notified_at FROM {schema}.case_notices ORDER BY seq").fetchall()
 
 
 def _days_per_left_stage(history: list[tuple[Stage, dt.datetime]]) -> dict[str, float]:

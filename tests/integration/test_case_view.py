@@ -262,7 +262,10 @@ def test_notices_are_kept_sealed_exactly_as_recorded_for_the_outbox_and_each_inb
     assert [notice.recipient_tag for notice in notices] == ["tag-a", "tag-b"]
     first = notices[0]
     assert isinstance(first, PendingNotice)
-    assert first.sealed == NOTICE and first.case_id == case_id and first.reference == "TS-2025-0001"
+    # the recorded bytes, bound to what the row claims: its case and version, and tag-a's grievance key
+    tag_a_key_owner = uuid.uuid5(uuid.UUID("6a1f0c3e-2b7d-4e95-8c40-d3f2a9b1e7c5"), "tag-a")
+    assert first.sealed == SealedField(NOTICE.blob, f"grievance/{case_id}/6/notice", owner=str(tag_a_key_owner))
+    assert first.case_id == case_id and first.reference == "TS-2025-0001"
     # filed 1, acknowledged 2, matched: one event per company (tag-a, tag-b) and the stage 3-5, notified 6
     assert first.notice_id == f"{case_id}:6" and first.notified_at == day(4)
     assert board.notices_for("tag-b") == [notices[1]]
