@@ -9,6 +9,9 @@ Three checks, each failure named by table and row id, never by a value:
 - every linked-list view row equals what its source events give (the projection replayed in memory
   up to the view's tracked position: report id, company, year, version, the sealed links and their
   context), no row is missing or extra, and its links open as that row's (projections/linked_list.py);
+- likewise every case-notice view row (notice id, case, reference, recipient tag, the sealed notice and
+  its context, time, order), and its notice opens as that row's (projections/cases.py); a company's
+  sealed part of a case opens under the key its recipient tag names (grievance/application.py);
 - the access log's hash chain (``trustone audit verify`` checks the signed digests as well).
 
 Checking opens each value and throws the plaintext away at once (``ConfidentialFilter.check_sealed``):
@@ -24,10 +27,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import typer
+from eventsourcing.utils import get_topic
 
+from grievance.application import addressed
+from grievance.domain.case import GrievanceCase
 from keys.envelope import key_ref_of
 from keys.keyring import KeyringError
 from keys.sealing import SealedField
+from projections.cases import NOTICE_FIELD, bound_notice, notice_row
 from projections.linked_list import bound_links
 from registry.domain.reports import SupplyChainReport
 from trustone.bootstrap import Services, bootstrap
@@ -43,6 +50,7 @@ class Verification:
     opened: int = 0
     shredded: int = 0
     rows: int = 0
+    notice_rows: int = 0
     failures: list[str] = field(default_factory=list)
 
 
@@ -52,6 +60,7 @@ def verify_services(services: Services) -> Verification:
         _check_event_store(services, app, result)
     _check_shreddings(services, result)
     _check_linked_list(services, result)
+    _check_case_notices(services, result)
     chain = services.access_log.verify()
     if not chain.ok:
         result.failures.append(f"access_log row {chain.first_bad_seq}: the hash chain does not verify")
@@ -78,6 +87,7 @@ def _check_event_store(services: Services, app: Any, result: Verification) -> No
             continue
         for name, value in sorted(vars(event).items()):
             if isinstance(value, SealedField):
+                value = addressed(vars(event), name) if hasattr(event, "recipient_tag") else value
                 _count(services, value, f"{where} field {name}", result)
 
 
@@ -146,9 +156,52 @@ def _check_linked_list(services: Services, result: Verification) -> None:
                 result.failures.append(f"{where}: its links do not open as this row's")
 
 
+def _check_case_notices(services: Services, result: Verification) -> None:
+    """Replay the notices of the case view up to its tracked position and compare row by row, then
+    check that each notice opens as its own row claims (the row's case, version and recipient)."""
+    grievance = services.grievance
+    recorder = services.cases.recorder
+    position = recorder.max_tracking_id(grievance.name) or 0
+    references: dict[str, str] = {}
+    expected: dict[str, dict[str, Any]] = {}
+    topics = (get_topic(GrievanceCase.Filed), get_topic(GrievanceCase.CompanyNotified))
+    if position:
+        for notification in _notifications(grievance, topics, up_to=position):
+            event = grievance.mapper.to_domain_event(notification)
+            if isinstance(event, GrievanceCase.Filed):
+                references[str(event.originator_id)] = event.reference
+            elif isinstance(event.notice, SealedField):
+                row = notice_row(event)
+                expected[row["notice_id"]] = {**row, "reference": references.get(row["case_id"])}
+    columns = ("notice_id", "case_id", "reference", "recipient_tag", "notice", "notice_context", "notified_at")
+    stored = [dict(zip(columns, row, strict=True)) for row in services.cases.notice_rows()]
+    actual = {row["notice_id"]: row for row in stored}
+    in_order = [notice_id for notice_id in actual if notice_id in expected]
+    if in_order != [notice_id for notice_id in expected if notice_id in actual]:
+        result.failures.append("case_notices: rows are not in the order their notices were recorded")
+    for notice_id in sorted(set(expected) | set(actual)):
+        where = f"case_notices row {notice_id}"
+        if notice_id not in actual:
+            result.failures.append(f"{where}: missing (its notice is in the event store)")
+            continue
+        if notice_id not in expected:
+            result.failures.append(f"{where}: no such notice in the event store")
+            continue
+        row = actual[notice_id]
+        differing = [column for column in columns[1:] if row[column] != expected[notice_id][column]]
+        if differing:
+            result.failures.append(f"{where}: {', '.join(differing)} differ(s) from the source events")
+            continue
+        result.notice_rows += 1
+        sealed = bound_notice(grievance.name, notice_id, row["case_id"], row["recipient_tag"], row["notice"],
+                              row["reference"], row["reference"])
+        if services.filter.check_sealed(sealed) == "broken":
+            result.failures.append(f"{where}: its {NOTICE_FIELD} does not open as this row's")
+
+
 def verify() -> None:
-    """Check every sealed field (unless shredded), every linked-list row against its source events,
-    and the access log's chain; names each failure by table and row id; exit 1 on any failure."""
+    """Check every sealed field (unless shredded), every linked-list and case-notice row against its
+    source events, and the access log's chain; names each failure by table and row id; exit 1 on any failure."""
     try:
         services = bootstrap(Settings.from_env())
     except (SettingsError, KeyringError) as error:
@@ -161,7 +214,8 @@ def verify() -> None:
     for failure in result.failures:
         typer.echo(f"integrity failure: {failure}", err=True)
     summary = (f"{result.opened} sealed field(s) open, {result.shredded} shredded (key destroyed), "
-               f"{result.rows} linked-list row(s) match their source")
+               f"{result.rows} linked-list row(s) match their source, "
+               f"{result.notice_rows} case notice row(s) match their source")
     if result.failures:
         typer.echo(f"{len(result.failures)} integrity failure(s); {summary}", err=True)
         raise typer.Exit(EXIT_FAILED)
