@@ -115,9 +115,15 @@ class DataKeyStore:
         side effect of a read would date that read in the ``data_keys`` table)."""
         key_ref = self._current.get(owner)
         try:
-            return (key_ref, self.key(key_ref)) if key_ref is not None else self._stored_key(owner)
+            if key_ref is not None:
+                return key_ref, self.key(key_ref)
+            stored = self._stored_key(owner)
         except DecryptionError:  # shredded meanwhile
+            self._current.pop(owner, None)
             return None
+        if stored is not None:
+            self._current[owner] = stored[0]
+        return stored
 
     def _stored_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
         with self.sql.transaction() as cursor:
@@ -191,13 +197,17 @@ class DataKeyStore:
                 " WHERE wrapped IS NULL ORDER BY key_ref").fetchall()
         return [row[0] for row in rows if not self._proves_shredding(*row)]
 
-    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str:
+    def fingerprint(self, owner: uuid.UUID, data: bytes, create: bool = True) -> str | None:
         """A keyed digest (HMAC-SHA256 under a key derived from the owner's data key).
 
         Used to recognise identical content (idempotent re-import) without storing a plain hash
-        that anyone holding the database could test guesses against.
+        that anyone holding the database could test guesses against. ``create=False``: None when
+        the owner has no live key (never made one, or it was shredded), and no key is created.
         """
-        _, data_key = self.current_key(owner)
+        live = self.current_key(owner) if create else self.live_key(owner)
+        if live is None:
+            return None
+        _, data_key = live
         mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                        info=b"trustone fingerprint v1").derive(data_key)
         return hmac.new(mac_key, data, hashlib.sha256).hexdigest()

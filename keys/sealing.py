@@ -72,6 +72,25 @@ def unseal(datakeys: DataKeyStore, sealed: SealedField) -> Any:
     return json.loads(plaintext)
 
 
+PAD_MINIMUM = 1024  # no sealed field is shorter: a few links, sites or words more show in no size
+
+
+def padded(plaintext: bytes) -> bytes:
+    """The JSON plaintext with trailing spaces (which JSON ignores) up to its size class: at least
+    ``PAD_MINIMUM`` bytes, above that the next of four steps per doubling (at most a quarter more).
+
+    Why: a ciphertext is as long as its plaintext. Without padding, the size of a report's sealed
+    fields from one version to the next would tell a copy of the database how many links or new
+    sites that company added, and the size of a case's sealed words how long they are."""
+    size = len(plaintext)
+    if size <= PAD_MINIMUM:
+        target = PAD_MINIMUM
+    else:
+        step = 1 << (size.bit_length() - 3)
+        target = -(-size // step) * step
+    return plaintext + b" " * (target - size)
+
+
 class SealingMapper(Mapper[uuid.UUID]):
     def __init__(self, transcoder: Transcoder, datakeys: DataKeyStore, app_name: str,
                  specs: dict[str, ConfidentialSpec]):
@@ -94,7 +113,7 @@ class SealingMapper(Mapper[uuid.UUID]):
             if isinstance(value, SealedField):
                 raise TypeError("a sealed field read from the store cannot be stored again as is")
             context = field_context(self.app_name, state["originator_id"], state["originator_version"], field)
-            plaintext = json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+            plaintext = padded(json.dumps(value, sort_keys=True, separators=(",", ":")).encode())
             state[field] = Sealed(seal(key, key_ref, plaintext, context))
         sealed_event = object.__new__(type(domain_event))
         object.__setattr__(sealed_event, "__dict__", state)

@@ -26,7 +26,11 @@ class Vault:
         return SealingMapper(transcoder, self.datakeys, app_name, specs)
 
     def fingerprint(self, owner: uuid.UUID, data: bytes) -> str:
-        return self.datakeys.fingerprint(owner, data)
+        return self.datakeys.fingerprint(owner, data)  # type: ignore[return-value]
+
+    def live_fingerprint(self, owner: uuid.UUID, data: bytes) -> str | None:
+        """As ``fingerprint``, or None when the owner has no live key; never creates a key."""
+        return self.datakeys.fingerprint(owner, data, create=False)
 
     def open(self, principal: Any, action: str, fields: dict[str, Any], *, subject_kind: str,
              subject_ref: str = "", company: str | None = None, purpose: str = "", request_id: str = "",

@@ -22,6 +22,11 @@ shredding, the rebuild cannot read the shredded reports any more, and recomputin
 before it would change the served list at the moment of the shredding. A stored release is reused
 instead; the shredded company's data leaves the list at the next release (the shredding counts as a
 change of that company's years). Only the latest release of a year is kept in the log.
+
+A site a report describes is registered only later, with other companies' new sites
+(registry/domain/site_intake.py). A release counts only registered sites, so a site enters the list
+at the first release after its registration, never at the registration itself; two ids of one site
+(described by two companies before it was registered, one merged into the other) count as one.
 """
 
 from __future__ import annotations
@@ -202,11 +207,30 @@ class AggregatedListView(View):
             read = self.read_links(_ReportAt(uuid.UUID(report_id), version))
             if read is None:
                 continue
-            site_ids = read[1]
+            # a site not registered yet (registry/domain/site_intake.py) counts from the first release
+            # after its registration: so the registration itself changes no list that is served
+            site_ids = {self._survivor(cursor, site_id) for site_id in read[1] if self._registered(cursor, site_id)}
             users.update(site_ids)
             regions.update(self._quarry_regions(cursor, site_ids))
         return {"sites": [[site_id, users[site_id]] for site_id in sorted(users)],
                 "regions": [[*region, regions[region]] for region in sorted(regions)]}
+
+    @staticmethod
+    def _registered(cursor: Cursor, site_id: str) -> bool:
+        return cursor.execute("SELECT 1 FROM {schema}.agg_sites WHERE site_id = %s", (site_id,)).fetchone() is not None
+
+    @staticmethod
+    def _survivor(cursor: Cursor, site_id: str) -> str:
+        """The site a (possibly merged) site id stands for now: two companies that described one new
+        site before it was registered name it by two ids, one merged into the other at registration."""
+        seen = set()
+        while site_id not in seen:
+            seen.add(site_id)
+            row = cursor.execute("SELECT merged_into FROM {schema}.agg_sites WHERE site_id = %s", (site_id,)).fetchone()
+            if row is None or row[0] is None:
+                break
+            site_id = row[0]
+        return site_id
 
     @staticmethod
     def _quarry_regions(cursor: Cursor, site_ids: set[str]) -> set[tuple[str, str, str]]:
@@ -283,6 +307,22 @@ class AggregatedList:
             wanted = fold(stone_type)
             sites = [site for site in sites if wanted in {fold(s) for s in site.stone_types}]
         return year, sites
+
+    def survivors(self) -> dict[str, str]:
+        """Each merged site -> the site it was merged into in the end: a report may name a site by
+        an id merged since (a duplicate confirmed by the secretariat, or a new site that another
+        company's report described first: registry/domain/site_intake.py)."""
+        with self.recorder.cursor(commit=False) as cursor:
+            merged = dict(cursor.execute(
+                "SELECT site_id, merged_into FROM {schema}.agg_sites WHERE merged_into IS NOT NULL").fetchall())
+        survivors = {}
+        for site_id in merged:
+            target, seen = site_id, set()
+            while target in merged and target not in seen:
+                seen.add(target)
+                target = merged[target]
+            survivors[site_id] = target
+        return survivors
 
     def catalogue(self) -> dict[str, CatalogueSite]:
         """Every registered site's public facts by site id (merged and on-hold sites included), for

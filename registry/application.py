@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,11 +52,13 @@ from registry.domain.reports import CONFIDENTIAL_EVENTS as REPORT_CONFIDENTIAL_E
 from registry.domain.reports import (
     AssessmentRecord,
     CommercialTerms,
+    DescribedSite,
     ReportContent,
     SupplyChainReport,
     SupplyLink,
 )
 from registry.domain.review_queue import DuplicateReviewQueue
+from registry.domain.site_intake import SiteIntake
 from registry.domain.site_ids import new_site_id
 from registry.domain.sites import (
     ProductionSite,
@@ -139,7 +142,8 @@ class RegistryApplication(SealedApplication):
     back goes through the vault's filter (policy, access log, then decryption)."""
 
     name = "registry"
-    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50, DataAccessRegister: 50}
+    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50, DataAccessRegister: 50,
+                                        SiteIntake: 50}
     confidential_events: ClassVar = {**REPORT_CONFIDENTIAL_EVENTS, **ACCOUNT_CONFIDENTIAL_EVENTS,
                                      **ACCESS_REQUEST_CONFIDENTIAL_EVENTS}
 
@@ -147,6 +151,9 @@ class RegistryApplication(SealedApplication):
         # Set by the composition root once the grievance application exists: whether a company is
         # part of an open case before the complaints committee (company ref -> bool).
         self.committee_case_check: Callable[[str], bool] = lambda ref: False
+        # How many companies' new sites are registered together (TRUSTONE_PUBLISH_K; set by the
+        # composition root): see registry/domain/site_intake.py.
+        self.site_release_k = 3
         super().__init__(env=env, vault=vault)
 
     # --- helpers -----------------------------------------------------------------------------
@@ -273,8 +280,12 @@ class RegistryApplication(SealedApplication):
 
     def _place_site(self, pending: dict[uuid.UUID, Aggregate], kind: SiteKind, name: str,
                     region: RegionPath, coordinates: Coordinates | None, address: str,
-                    stone_types: tuple[str, ...]) -> SiteRegistration:
-        """Find or create a site, adding what changed to ``pending`` (saved by the caller)."""
+                    stone_types: tuple[str, ...], public_id: str | None = None) -> SiteRegistration:
+        """Find or create a site, adding what changed to ``pending`` (saved by the caller).
+
+        ``public_id`` is given when a site a report described is registered (the report's links
+        already use that id): then a site that certainly exists already is registered too, and
+        merged into the existing one at once, so the report's id keeps leading to it."""
         name = " ".join((name or "").split())
         if not 2 <= len(name) <= 200:
             raise ValidationError("site_name", "2-200 characters")
@@ -285,10 +296,11 @@ class RegistryApplication(SealedApplication):
             district_key=fold(region.district), coordinates=coordinates,
         )
         match = best_match(fingerprint, index.candidates(fingerprint.kind, fingerprint.district_key))
-        if match.verdict == MatchVerdict.CERTAIN:
+        certain = match.verdict == MatchVerdict.CERTAIN
+        if certain and public_id is None:
             return SiteRegistration(index.resolve(match.site.public_id), MatchVerdict.CERTAIN)
         candidate = index.resolve(match.site.public_id) if match.site else None
-        public_id = new_site_id(region.country, region.subdivision)
+        public_id = public_id or new_site_id(region.country, region.subdivision)
         site = ProductionSite(
             public_id=public_id, kind=kind, name=name, address=" ".join((address or "").split()),
             region=region, coordinates=coordinates, stone_types=parse_stone_types(list(stone_types)),
@@ -299,6 +311,10 @@ class RegistryApplication(SealedApplication):
                   district_key=fingerprint.district_key,
                   latitude=coordinates.latitude if coordinates else None,
                   longitude=coordinates.longitude if coordinates else None)
+        if certain:
+            site.confirm_same_as(candidate, decided_by="registry: same kind, name and place")
+            index.alias(public_id=public_id, alias_of=candidate)
+            return SiteRegistration(candidate, MatchVerdict.CERTAIN)
         if candidate:
             queue = self._review_queue(pending)
             queue.hold(public_id=public_id, candidate=candidate)
@@ -404,18 +420,14 @@ class RegistryApplication(SealedApplication):
             before_write()
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
-        pending: dict[uuid.UUID, Aggregate] = {}
-        content, new_sites, held = self._resolve_sites(parsed, pending)
+        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
         changed = report.submit(content, digest=digest,
                                 source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
         before_write()
         if not changed:
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
-        pending[report.id] = report
-        self.save(*pending.values())
-        log.info("report version recorded: company=%s year=%s version=%s", company_ref, year,
-                 report.latest.number)
+        self.save(*self._with_site_intake(report, content))
         return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
                             held_for_review=held, **numbers)
 
@@ -436,29 +448,31 @@ class RegistryApplication(SealedApplication):
         if report.has_part(number, of, digest):
             before_write()
             return unchanged
-        pending: dict[uuid.UUID, Aggregate] = {}
-        content, new_sites, held = self._resolve_sites(parsed, pending)
+        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
         report.receive_part(number, of, content, digest)
         missing = tuple(report.missing_parts)
         submitted = False
+        to_save: list[Aggregate] = [report]
         if not missing:
             set_digest = self.vault.fingerprint(
                 company.id, "\n".join(report.parts[n].digest for n in sorted(report.parts)).encode())
             if report.is_latest(set_digest):
                 report.close_parts_unchanged()
             else:
-                submitted = report.submit(self._assemble_parts(company, report), digest=set_digest,
-                                          source=f"file:{of} parts", submitted_on=submitted_on)
+                assembled = self._assemble_parts(company, report)
+                submitted = report.submit(assembled, digest=set_digest, source=f"file:{of} parts",
+                                          submitted_on=submitted_on)
+                to_save = self._with_site_intake(report, assembled)
         before_write()
-        pending[report.id] = report
-        self.save(*pending.values())
+        self.save(*to_save)
         return ImportResult(changed=submitted, version=report.latest.number if report.latest else 0,
                             new_sites=new_sites, held_for_review=held, parts_missing=missing, **numbers)
 
     def _assemble_parts(self, company: Organisation, report: SupplyChainReport) -> ReportContent:
         """The parts' rows in part order. Earlier parts come back from the store sealed: they are
         opened through the filter by the registry itself (the part just received is still plain)."""
-        fields: dict[str, list] = {name: [] for name in ("links", "terms", "questionnaire", "action_plan")}
+        fields: dict[str, list] = {name: [] for name in ("links", "terms", "questionnaire", "action_plan",
+                                                          "new_sites")}
         for number in sorted(report.parts):
             opened = self.vault.open(
                 self.vault.system_principal("registry"), "read_report", report.parts[number].sealed,
@@ -480,7 +494,7 @@ class RegistryApplication(SealedApplication):
         changed = report.submit(content, digest=self._fingerprint(company.id, content), source=source,
                                 submitted_on=submitted_on)
         if changed:
-            self.save(report)
+            self.save(*self._with_site_intake(report, content))
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
 
     def save_report_draft(self, company_ref: str, year: int, content: ReportContent) -> None:
@@ -507,7 +521,7 @@ class RegistryApplication(SealedApplication):
         content = _content_or_gone(opened)
         changed = report.submit_draft(content, digest=self._fingerprint(company.id, content),
                                       submitted_on=submitted_on)
-        self.save(report)
+        self.save(*(self._with_site_intake(report, content) if changed else [report]))
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
 
     def read_report(self, principal: Any, company_ref: str, year: int, version: int | None = None,
@@ -548,27 +562,50 @@ class RegistryApplication(SealedApplication):
             return self.repository.get(report_id)
         return SupplyChainReport(company_id=company_id, year=year)
 
-    def _resolve_sites(self, parsed: ParsedReport, pending: dict[uuid.UUID, Aggregate]
+    def _resolve_sites(self, parsed: ParsedReport, own_waiting: list[DescribedSite]
                        ) -> tuple[ReportContent, int, int]:
+        """The file's rows as report content: a described site the registry knows becomes its id; one
+        it does not know gets a new id and is kept in the content (``new_sites``), sealed with it, to
+        be registered later with other companies' (``_with_site_intake``). Nothing is saved here:
+        sites are matched on a scratch copy of the region indexes, which also holds the company's own
+        sites still waiting (``own_waiting``: a corrected file, or next year's report, describes them
+        again, or names them by id, and gets the same id) and finds a site described twice in the
+        same file. Returns the content, how many new sites it describes, and how many of those may
+        duplicate a registered site (the secretariat will review them)."""
+        scratch: dict[uuid.UUID, Aggregate] = {}
+        own = {site.public_id: site for site in own_waiting}
+        for site in own_waiting:
+            self._region_index(scratch, RegionPath.create(site.country, site.province, site.district)).add(
+                public_id=site.public_id, kind=site.kind, name_key=normalise_name(site.name),
+                district_key=fold(site.district), latitude=site.latitude, longitude=site.longitude)
         errors: list[CellError] = []
         links: list[SupplyLink] = []
         terms: list[CommercialTerms] = []
-        new_sites = held = 0
+        described: dict[str, DescribedSite] = {}
+        held = 0
         for row in parsed.rows:
             site_id: str | None = None
             try:
-                if row.site_id is not None:
+                if row.site_id is not None and row.site_id.strip().upper() in own:
+                    site_id = row.site_id.strip().upper()
+                    if own[site_id].kind != row.site_kind.value:
+                        raise ValidationError("site_kind", "does not match the kind of the site with this id")
+                    described[site_id] = own[site_id]
+                elif row.site_id is not None:
                     site_id = self._existing_site_for_row(row.site_id, row.site_kind)
                 elif row.new_site is not None:
                     ns = row.new_site
                     registration = self._place_site(
-                        pending, row.site_kind, ns.name,
+                        scratch, row.site_kind, ns.name,
                         RegionPath.create(ns.country, ns.province, ns.district),
                         Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
                         ns.address, (row.stone_type,),
                     )
                     site_id = registration.public_id
-                    new_sites += registration.is_new
+                    if registration.is_new:
+                        described[site_id] = _described(scratch[self.site_aggregate_id(site_id)])
+                    elif site_id in own:
+                        described[site_id] = own[site_id]
                     held += registration.verdict == MatchVerdict.UNCERTAIN
             except ValidationError as error:
                 column = "site_id" if row.site_id is not None else _row_column(error.field)
@@ -583,8 +620,73 @@ class RegistryApplication(SealedApplication):
                                          row.contract_notes))
         if errors:
             raise ReportFileError(errors)
-        content = ReportContent(tuple(links), tuple(terms), parsed.questionnaire, parsed.action_plan)
-        return content, new_sites, held
+        content = ReportContent(tuple(links), tuple(terms), parsed.questionnaire, parsed.action_plan,
+                                tuple(described.values()))
+        return content, len(described), held
+
+    # --- new sites: registered k companies at a time (registry/domain/site_intake.py) ------------
+
+    def _with_site_intake(self, report: SupplyChainReport, content: ReportContent) -> list[Aggregate]:
+        """What to save with a new report version, in this order: when the waiting reports of at
+        least ``site_release_k`` companies now describe new sites, every one of those sites (in random
+        order, with the region indexes and review queue they change), then the intake, then the
+        report. Else the intake and the report only, and no site."""
+        intake = self.repository.get(SiteIntake.ID) if self._exists(SiteIntake.ID) else SiteIntake()
+        version = report.latest.number
+        intake.wait(report_id=str(report.id), company_id=str(report.company_id), version=version,
+                    tag=self._new_sites_tag(report.company_id, report.id, version, bool(content.new_sites)))
+        with_new_sites = {report_id: entry for report_id, entry in intake.waiting.items()
+                          if entry["tag"] == self._new_sites_tag(uuid.UUID(entry["company"]), report_id,
+                                                                 entry["version"], True)}
+        if len({entry["company"] for entry in with_new_sites.values()}) < self.site_release_k:
+            return [intake, report]
+        by_id = {site.public_id: site for report_id in sorted(with_new_sites)  # one site may be in two years' reports
+                 for site in (content.new_sites if report_id == str(report.id) else self._described_sites(report_id))
+                 if not self._exists(self.site_aggregate_id(site.public_id))}
+        sites = list(by_id.values())
+        random.SystemRandom().shuffle(sites)
+        pending: dict[uuid.UUID, Aggregate] = {}
+        for site in sites:
+            self._place_site(pending, SiteKind(site.kind), site.name,
+                             RegionPath.create(site.country, site.province, site.district),
+                             Coordinates.create(site.latitude, site.longitude) if site.latitude is not None
+                             else None, site.address, site.stone_types, public_id=site.public_id)
+        intake.release(sites=len(sites))
+        return [*pending.values(), intake, report]
+
+    def _own_waiting_sites(self, company_id: uuid.UUID) -> list[DescribedSite]:
+        """The new sites of this company's reports in the intake, not registered yet (opened
+        through the filter by the registry, one access-log entry per report that has any)."""
+        if not self._exists(SiteIntake.ID):
+            return []
+        intake: SiteIntake = self.repository.get(SiteIntake.ID)
+        sites: dict[str, DescribedSite] = {}
+        for report_id, entry in sorted(intake.waiting.items()):
+            if entry["company"] == str(company_id) and entry["tag"] == self._new_sites_tag(
+                    company_id, report_id, entry["version"], True):
+                sites.update({site.public_id: site for site in self._described_sites(report_id)
+                              if not self._exists(self.site_aggregate_id(site.public_id))})
+        return list(sites.values())
+
+    def _new_sites_tag(self, company_id: uuid.UUID, report_id: Any, version: int, has_new_sites: bool) -> str:
+        """A keyed digest saying whether a report version describes new sites. A company whose key
+        was shredded since has no tag any more: nothing of its report is left to register."""
+        what = "new sites" if has_new_sites else "no new sites"
+        return self.vault.live_fingerprint(company_id, f"site intake/{report_id}/{version}/{what}".encode()) or ""
+
+    def _described_sites(self, report_id: str) -> list[DescribedSite]:
+        """The new sites a waiting report's latest version describes, opened through the filter by
+        the registry itself (only when they are about to be registered)."""
+        report: SupplyChainReport = self.repository.get(uuid.UUID(report_id))
+        version = report.latest
+        company = self.repository.get(report.company_id)
+        opened = self.vault.open(
+            self.vault.system_principal("registry"), "read_report", {"new_sites": version.sealed["new_sites"]},
+            subject_kind="report", subject_ref=f"{company.ref}/{report.year}/v{version.number}",
+            company=company.ref, purpose="register the new sites of reports waiting")
+        if not isinstance(opened["new_sites"], list):
+            return []  # shredded since (a tampered value raised an integrity failure in the filter)
+        return [DescribedSite.from_dict(d) for d in opened["new_sites"]]
 
     def _existing_site_for_row(self, public_id: str, kind: SiteKind) -> str:
         if not self._exists(self.site_aggregate_id(public_id)):
@@ -733,3 +835,13 @@ def _row_column(field: str) -> str:
     """Map a domain field name onto the report file's column name."""
     return {"name": "site_name", "country": "country", "province": "province", "district": "district",
             "latitude": "latitude", "longitude": "longitude"}.get(field, field)
+
+
+def _described(site: ProductionSite) -> DescribedSite:
+    """A new site as a report keeps it until it is registered (normalised as the register would)."""
+    return DescribedSite(
+        public_id=site.public_id, kind=site.kind.value, name=site.name, country=site.region.country,
+        province=site.region.province, district=site.region.district, address=site.address,
+        latitude=site.coordinates.latitude if site.coordinates else None,
+        longitude=site.coordinates.longitude if site.coordinates else None,
+        stone_types=tuple(site.stone_types))

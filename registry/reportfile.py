@@ -139,6 +139,7 @@ class ParsedReport:
             questionnaire=self.questionnaire, action_plan=self.action_plan,
         )
         fields = content.as_event_fields()
+        del fields["new_sites"]  # always empty here: a described site is written into its link
         for link, row in zip(fields["links"], self.rows, strict=True):
             if row.new_site is not None:
                 link["new_site"] = asdict(row.new_site)

@@ -56,22 +56,22 @@ def services(settings: Settings) -> Iterator[Services]:
         built.close()
 
 
-_store_of: dict[str, str] = {}  # node id -> store, for the tests parametrised by the settings fixture
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark each store-parametrised test with its store, and remember which store it runs on."""
+    """Mark each store-parametrised test with its store, and say on its reports which store it ran
+    on (a user property travels with the report from a pytest-xdist worker to the main process,
+    which collects nothing itself and counts the passes)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("settings") if callspec is not None else None
         if backend in BACKENDS:
             item.add_marker(getattr(pytest.mark, backend))
-            _store_of[item.nodeid] = backend
+            item.user_properties.append(("store", backend))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    if report.when == "call" and report.passed and report.nodeid in _store_of:
-        _passed[_store_of[report.nodeid]] += 1
+    stores = [value for name, value in report.user_properties if name == "store"]
+    if report.when == "call" and report.passed and stores:
+        _passed[stores[0]] += 1
 
 
 def _postgres_check_applies(session: pytest.Session) -> bool:

@@ -127,6 +127,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     confidential_filter = ConfidentialFilter(access_log, datakeys)
     vault = Vault(datakeys, confidential_filter)
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
+    registry.site_release_k = settings.publish_k
     aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list"),
                                                           k=settings.publish_k))
     linked = view_recorder(settings, LinkedListView(lambda company_id: registry.repository.get(company_id).ref))

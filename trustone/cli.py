@@ -90,12 +90,13 @@ def import_report(
         fail(str(error))
     finally:
         services.close()
+    sites = (f"{result.new_sites} new site(s), {result.held_for_review} of them possibly known already "
+             "(new sites enter the site register together with other members' new sites)")
     if result.parts_missing:
-        typer.echo(f"part {part} of {of} kept: {result.new_sites} new site(s), {result.held_for_review} held for "
-                   f"duplicate review; still to come: part(s) {', '.join(map(str, result.parts_missing))}")
+        typer.echo(f"part {part} of {of} kept: {sites}; still to come: part(s) "
+                   f"{', '.join(map(str, result.parts_missing))}")
     elif result.changed:
-        typer.echo(f"recorded version {result.version}: {result.new_sites} new site(s), "
-                   f"{result.held_for_review} held for duplicate review")
+        typer.echo(f"recorded version {result.version}: {sites}")
     else:
         typer.echo(f"unchanged: identical to version {result.version}, nothing recorded")
     typer.echo(f"numbers: {result.decimal_separator_decided}")
@@ -220,7 +221,6 @@ def main() -> None:
             raise
         typer.echo(f"error: {refusal.detail}", err=True)
         sys.exit(EX_TEMPFAIL)
-
 
 
 if __name__ == "__main__":

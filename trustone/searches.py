@@ -39,6 +39,7 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     services.projections.catch_up()
     chosen_year, reports = services.linked_list.sealed_reports(year)
     catalogue = services.aggregated_list.catalogue()
+    survivors = services.aggregated_list.survivors()
     wanted_region = fold(region) if region else None
 
     def select(company_ref: str, links: list[dict]) -> list[LinkedRow]:
@@ -46,9 +47,9 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
             return []
         rows = []
         for link in links:
-            site_id = link["site_id"]
-            if site_id is None:
+            if link["site_id"] is None:
                 continue
+            site_id = survivors.get(link["site_id"], link["site_id"])  # a merged site as its survivor
             facts = catalogue.get(site_id) or _UNCATALOGUED
             if site and site_id != site.strip().upper():
                 continue
@@ -88,6 +89,7 @@ def grievance_buyer_resolver(services: Services):
     def resolve(principal: Any, site_ids: list[str], years: list[int], reference: str,
                 request_id: str) -> dict[str, dict[str, list]]:
         services.projections.catch_up()
+        survivors = services.aggregated_list.survivors()  # a report may name a site merged since
         wanted = set(site_ids)
         found: dict[str, dict[str, set]] = {}
         audit = Audit(subject_kind="grievance_case", subject_ref=reference, purpose=f"grievance case {reference}",
@@ -98,8 +100,8 @@ def grievance_buyer_resolver(services: Services):
                 continue
 
             def select(company_ref: str, links: list[dict], year: int = year) -> list[tuple[str, str, int]]:
-                return [(company_ref, site_id, year)
-                        for site_id in sorted({link["site_id"] for link in links} & wanted)]
+                named = {survivors.get(link["site_id"], link["site_id"]) for link in links}
+                return [(company_ref, site_id, year) for site_id in sorted(named & wanted)]
 
             rows = services.filter.open_many(principal, Action.READ_LINKED_LIST,
                                              linked_list_facts(services, principal), audit, reports, select)

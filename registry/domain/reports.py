@@ -20,13 +20,14 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
 from registry.domain.errors import ConflictError, ValidationError
 from registry.domain.sites import SiteKind
 
-CONFIDENTIAL_FIELDS = ("links", "terms", "questionnaire", "action_plan")
+CONFIDENTIAL_FIELDS = ("links", "terms", "questionnaire", "action_plan", "new_sites")
 
 _NAMESPACE = uuid.UUID("0b9f4a57-3f8e-4c1e-b0f4-3c6f2d8e9a21")
 
@@ -85,6 +86,35 @@ class SupplyLink:
 
 
 @dataclass(frozen=True)
+class DescribedSite:
+    """A production site a report describes and the registry does not know yet.
+
+    It is kept inside the report, sealed with the company's key, under a random public id chosen at
+    the upload (the links use that id). It is registered in the public site register only later,
+    together with the new sites of at least k companies (``RegistryApplication``, "site intake"):
+    registering it with the report would tell anyone holding the database which sites this company
+    added (the commit and the time would be the report's)."""
+
+    public_id: str
+    kind: str
+    name: str
+    country: str
+    province: str = ""
+    district: str = ""
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    stone_types: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "stone_types": list(self.stone_types)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DescribedSite:
+        return cls(**{**data, "stone_types": tuple(data.get("stone_types", ()))})
+
+
+@dataclass(frozen=True)
 class CommercialTerms:
     """Competition-sensitive (Begrippen i-viii): volumes, prices, contract notes of one link."""
 
@@ -132,6 +162,7 @@ class ReportContent:
     terms: tuple[CommercialTerms, ...] = ()
     questionnaire: tuple[QuestionnaireAnswer, ...] = ()
     action_plan: tuple[ActionPlanItem, ...] = field(default=())
+    new_sites: tuple[DescribedSite, ...] = ()  # sites the links name that are not registered yet
 
     def __post_init__(self) -> None:
         if self.terms and len(self.terms) != len(self.links):
@@ -145,20 +176,28 @@ class ReportContent:
             "terms": [_plain(asdict(t)) for t in terms],
             "questionnaire": [asdict(a) for a in self.questionnaire],
             "action_plan": [asdict(item) for item in self.action_plan],
+            # always present (an empty list too), so the stored event does not tell whether it has any
+            "new_sites": [site.as_dict() for site in self.new_sites],
         }
 
     def canonical_bytes(self) -> bytes:
         """Same content, same bytes, whatever file format it came in. Never stored as such: the
-        application turns it into a keyed fingerprint (a plain hash could be tested against guesses)."""
-        return canonical_json(self.as_event_fields())
+        application turns it into a keyed fingerprint (a plain hash could be tested against guesses).
+        A content without new sites serialises as before they existed, so its digest is unchanged."""
+        fields = self.as_event_fields()
+        if not fields["new_sites"]:
+            del fields["new_sites"]
+        return canonical_json(fields)
 
     @classmethod
-    def from_event_fields(cls, links: list, terms: list, questionnaire: list, action_plan: list) -> ReportContent:
+    def from_event_fields(cls, links: list, terms: list, questionnaire: list, action_plan: list,
+                          new_sites: list | None = None) -> ReportContent:
         return cls(
             links=tuple(SupplyLink.from_dict(d) for d in links),
             terms=tuple(CommercialTerms.from_dict(d) for d in terms),
             questionnaire=tuple(QuestionnaireAnswer(**d) for d in questionnaire),
             action_plan=tuple(ActionPlanItem(**d) for d in action_plan),
+            new_sites=tuple(DescribedSite.from_dict(d) for d in new_sites or ()),
         )
 
 
@@ -268,8 +307,8 @@ class SupplyChainReport(Aggregate):
 
     @event("DraftSaved")
     def _draft_saved(self, company_id: uuid.UUID, links: list, terms: list, questionnaire: list,
-                     action_plan: list) -> None:
-        self.draft = {"links": links, "terms": terms, "questionnaire": questionnaire, "action_plan": action_plan}
+                     action_plan: list, new_sites: list | None = None) -> None:
+        self.draft = _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
 
     def submit_draft(self, draft: ReportContent, digest: str, submitted_on: dt.date) -> bool:
         """Submit the draft; the caller opened it (through the filter) and passes it back in."""
@@ -353,19 +392,19 @@ class SupplyChainReport(Aggregate):
 
     @event("PartReceived")
     def _part_received(self, company_id: uuid.UUID, number: int, of: int, digest: str, links: list,
-                       terms: list, questionnaire: list, action_plan: list) -> None:
+                       terms: list, questionnaire: list, action_plan: list, new_sites: list | None = None) -> None:
         if of != self.parts_expected:
             self.parts = {}  # part 1 of another count: a new upload
         self.parts_expected = of
-        self.parts[number] = ReportPart(number, digest, {"links": links, "terms": terms,
-                                                         "questionnaire": questionnaire,
-                                                         "action_plan": action_plan})
+        self.parts[number] = ReportPart(number, digest,
+                                        _sealed_fields(links, terms, questionnaire, action_plan, new_sites))
 
     @event("VersionSubmitted")
     def _version_submitted(self, company_id: uuid.UUID, number: int, submitted_on: dt.date, source: str,
                            digest: str, quarry_insight: Decimal, factory_insight: Decimal,
-                           links: list, terms: list, questionnaire: list, action_plan: list) -> None:
-        sealed = {"links": links, "terms": terms, "questionnaire": questionnaire, "action_plan": action_plan}
+                           links: list, terms: list, questionnaire: list, action_plan: list,
+                           new_sites: list | None = None) -> None:
+        sealed = _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
         self.versions.append(ReportVersion(number, submitted_on, source, digest, Decimal(quarry_insight),
                                            Decimal(factory_insight), sealed))
         self.draft = None
@@ -394,3 +433,10 @@ class SupplyChainReport(Aggregate):
             version, Decimal(quarry_insight), Decimal(factory_insight), Decimal(due_diligence_score),
             level, assessed_on, next_due, next_kind, assessed_by,
         ))
+
+
+def _sealed_fields(links: Any, terms: Any, questionnaire: Any, action_plan: Any, new_sites: Any) -> dict:
+    """The confidential fields as an event carried them; versions stored before new sites were kept
+    in the report have none (an empty list, as a report without new sites)."""
+    return {"links": links, "terms": terms, "questionnaire": questionnaire, "action_plan": action_plan,
+            "new_sites": [] if new_sites is None else new_sites}

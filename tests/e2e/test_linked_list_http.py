@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.site_intake import register_waiting_sites
 from trustone.web.app import create_app
 
 URL = "/api/v1/linked-list"
@@ -30,6 +31,7 @@ def client(services):
                            submitted_on=dt.date(2025, 3, 1))
     registry.import_report("graniet-import", 2024, csv_bytes([factory_row(), factory_row(chain="C2", **LAIZHOU)]),
                            "b.csv", submitted_on=dt.date(2025, 3, 1))
+    register_waiting_sites(services)
     registry.register_organisation("arisa", "Arisa", OrganisationKind.NGO_PARTY, "NL")
     registry.create_account("ngo.user", Role.NGO, "arisa", "ngo", "not-used-here", None)
     text = "TruStone verklaring gekoppelde lijst"

@@ -24,6 +24,7 @@ from keys.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.site_intake import register_waiting_sites
 from trustone.web.app import create_app
 from trustone.web.auth import get_principal
 
@@ -139,9 +140,22 @@ def test_after_k_companies_changed_a_release_shows_all_changes_at_once(world, cl
     upload(world, "steen-c", 2024, [SITES[3], SITES[4]])
     response = client.get("/api/v1/aggregated-list?year=2024")
     assert response.status_code == 200
+    # the two new sites (steen-a's and steen-c's) wait for a third company's new sites to be registered
     assert sorted(site["name"] for site in response.json()["sites"]) == [
-        "Bundi Quarry One", "Jalore Granite Quarry", "Khammam Quarry", "Kota Stone Works",
-        "Laizhou Granite Works", "Secret New Quarry"]
+        "Bundi Quarry One", "Jalore Granite Quarry", "Khammam Quarry", "Kota Stone Works"]
+    def lists() -> dict:  # the member listing shows the made-up companies that join below
+        return {path: answer for path, answer in snapshot(client).items() if "members" not in path}
+
+    released = lists()
+    register_waiting_sites(world)  # a third company adds a site: the new sites are registered...
+    assert lists() == released  # ...which changes no list
+    for ref, rows in (("steen-a", [SITES[0], NEW_SITE]), ("steen-b", [SITES[2], SITES[1]]),
+                      ("steen-c", [SITES[4]])):
+        upload(world, ref, 2024, rows)
+    response = client.get("/api/v1/aggregated-list?year=2024")  # the next release shows them
+    assert sorted(site["name"] for site in response.json()["sites"]) == [
+        "Bundi Quarry One", "Jalore Granite Quarry", "Kota Stone Works", "Laizhou Granite Works",
+        "Secret New Quarry"]
 
 
 def test_a_year_with_fewer_than_k_reporting_companies_is_not_served(world, client):

@@ -29,6 +29,7 @@ from registry.domain.errors import GoneError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from tests.principals import secretariat
+from tests.site_intake import register_waiting_sites
 from trustone.cli import cli
 from trustone.searches import search_linked_list
 
@@ -50,7 +51,7 @@ def world(services, member):
     registry.register_organisation("arisa", "Arisa", OrganisationKind.NGO_PARTY, "NL")
     registry.import_report(member, YEAR, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
     registry.import_report(OTHER, YEAR, csv_bytes([factory_row(), LAIZHOU_ROW]), "b.csv", submitted_on=TODAY)
-    services.catch_up()
+    register_waiting_sites(services)
     return services
 
 

@@ -1,9 +1,10 @@
 """With only the database (no keyring), nothing confidential can be read (docs/confidentiality.md).
 
-After loading the demo data and taking a grievance case through notification, a company's response
-and a ruling, dump every table of both stores' databases and look for what must not be there in
-plaintext: a company-site pair, a volume, a price, a contract note, the reporter's identity, the
-case's words.
+After loading the demo data, three companies importing reports with new sites, a grievance case
+taken through notification, a company's response and a ruling, and a data-access release, dump
+every table of both stores' databases and look for what must not be there: a company-site pair (by
+content, by id, by the order of the events or by their times), a volume, a price, a contract note,
+the reporter's identity, the case's words.
 """
 
 from __future__ import annotations
@@ -88,8 +89,71 @@ def grievance(services, demo):
             **REPORTER, **CASE_WORDS}
 
 
+NEW_SITE_WORDS = ("Lotus", "Banyan", "Peacock")
+
+
 @pytest.fixture
-def dump(services, demo, grievance) -> list[str]:
+def imports(services, demo) -> dict[str, set[str]]:
+    """Three demo companies upload their latest report again as a file that adds two quarries
+    nobody knows: company ref -> the ids of its new sites (the truth an attacker is after)."""
+    import datetime as dt
+
+    from tests.integration.report_files import csv_bytes, quarry_row
+
+    year = max(year for _, year in demo.reports)
+    # companies the grievance case below does not concern (their file replaces their latest report)
+    refs = sorted({ref for ref, y in demo.reports if y == year} - set(demo.rajasthan_buyers))[:3]
+    assert len(refs) == 3
+    truth = {}
+    for number, ref in enumerate(refs):
+        rows = [quarry_row(chain=f"N{n}", name=f"{word} Quarry {'Bundi Kota Jhalawar'.split()[number]}",
+                           district="Bundi Kota Jhalawar".split()[number],
+                           latitude=f"{24.2 + number * 0.3 + n * 0.05:.4f}", longitude=f"{75.1 + n * 0.07:.4f}")
+                for n, word in enumerate(NEW_SITE_WORDS[:2])]
+        result = services.registry.import_report(ref, year, csv_bytes(rows), f"{ref}.csv",
+                                                 submitted_on=dt.date(year + 1, 3, 1))
+        assert result.changed and result.new_sites == 2
+        truth[ref] = {link.site_id for link in services.registry.read_report(
+            _secretariat(), ref, year, purpose="test: the truth").links}
+    return truth
+
+
+def _secretariat():
+    import uuid
+
+    from keys.principal import Principal
+    from registry.domain.accounts import Role
+
+    return Principal(login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(),
+                     organisation_ref="secretariat")
+
+
+@pytest.fixture
+def released(services, demo):
+    """A data-access request of the demo NGO, approved and downloaded."""
+    import datetime as dt
+    import hashlib
+
+    from registry.data_access import DataAccess
+    from tests.principals import of_account
+
+    ngo, secretariat = (of_account(services, demo.logins[role]) for role in ("ngo", "secretariat"))
+    access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections)
+    access_id = access.request(ngo, {"name": "Kishanpura Khan Mazdoor Sangathan", "contact": "+91 94140 77123"},
+                               "IN", "Rajasthan", "sandstone",
+                               purpose="Monitoring child labour at sandstone quarries in Rajasthan.")
+    today = dt.date.today()
+    access.record_clause(ngo, access_id, "TruStone geheimhoudingsclausule lokale partner", "2025-2",
+                         hashlib.sha256(b"clause 2025-2").hexdigest(), today - dt.timedelta(days=1),
+                         today + dt.timedelta(days=200))
+    assert access.decide(secretariat, access_id, True, "scope fits the stated purpose") == "approved"
+    _, content = access.release(ngo, access_id, "csv")
+    assert content
+    return access_id
+
+
+@pytest.fixture
+def dump(services, demo, imports, grievance, released) -> list[str]:
     """One string per table row, the lists' projections and case views included."""
     services.catch_up()
     return sqlite_dump(services.settings) if services.settings.backend == "sqlite" else postgres_dump(services)
@@ -158,3 +222,19 @@ def test_no_row_ties_the_answering_company_user_to_the_case(dump, grievance):
     rows = [row for row in dump if grievance["login"] in row]
     assert rows  # the account itself
     assert not [row for row in rows if any(mark in row for mark in grievance["case_marks"])]
+
+
+def test_no_companys_new_sites_follow_from_the_order_or_the_times_of_the_events(services, dump, imports, demo):
+    """Commit adjacency and timestamps (DESIGN 8a): each registered site is given to the company
+    whose report event is nearest to it in the store's order, or in time. For none of the three
+    importing companies does that give its new sites."""
+    from tests.integration.test_attack_commit_adjacency import by_position, by_time, event_rows, report_ids_of
+
+    events = event_rows(services)
+    reports = report_ids_of({ref for ref, _ in demo.reports}, {year for _, year in demo.reports})
+    registered = {event["state"]["public_id"] for event in events
+                  if event["topic"].endswith("ProductionSite.Registered")}
+    assert set().union(*imports.values()) <= registered
+    for attack in (by_position(events, reports), by_time(events, reports)):
+        for ref, sites in imports.items():
+            assert attack.get(ref, set()) != sites, ref

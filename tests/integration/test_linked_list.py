@@ -15,6 +15,7 @@ from keys.principal import Principal, SystemPrincipal
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.site_intake import register_waiting_sites
 from trustone.searches import search_linked_list
 
 TODAY = dt.date(2025, 4, 1)
@@ -30,6 +31,7 @@ def world(services, member):
     registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
     registry.import_report("graniet-import", 2024, csv_bytes([factory_row(), factory_row(chain="C2", **LAIZHOU)]),
                            "b.csv", submitted_on=TODAY)
+    register_waiting_sites(services)
     registry.register_organisation("arisa", "Arisa", OrganisationKind.NGO_PARTY, "NL")
     registry.register_organisation("fnv", "FNV", OrganisationKind.UNION_PARTY, "NL")
     for login, org in (("ngo.declared", "arisa"), ("ngo.undeclared", "arisa"), ("union.user", "fnv")):
@@ -122,6 +124,7 @@ def test_a_row_carries_its_sites_public_facts_and_a_rebuild_keeps_them(world, me
     quarry = quarry_row(name="Kanpura Sandstone Quarry", district="Bundi", latitude="25.52", longitude="75.61",
                         address="Bijolia-Bundi road, km 4")
     world.registry.import_report(member, 2024, csv_bytes([quarry]), "c.csv", submitted_on=TODAY)
+    register_waiting_sites(world)
     world.projections.rebuild()
     _, rows = search_linked_list(world, SECRETARIAT, company=member, kind="quarry")
     assert [(row.site_name, row.country, row.province, row.district, row.address) for row in rows] == [

@@ -8,7 +8,9 @@ reports site S and one where company B does.
 Since issue 11 the lists show releases, cut when k companies changed their reports. The worlds are
 compared once every report is released (k = 2, four companies: releases after the second and the
 fourth), as with k = 3 the fourth company's report would still wait for the next release, and the
-worlds would differ in what is not shown yet, not in what is. Lists between releases are attacked
+worlds would differ in what is not shown yet, not in what is. For the same reason every new site is
+registered first (they wait for other companies' new sites: registry/domain/site_intake.py), and
+the companies then correct their reports, so that the last release comes after the registration. Lists between releases are attacked
 in test_attack_lists_over_time.py.
 """
 
@@ -26,6 +28,7 @@ from projections.aggregated_list import quarry_region_use
 from projections.quarry_regions import apply_publication_rule, as_csv, as_geojson
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.site_intake import register_waiting_sites
 from trustone.bootstrap import bootstrap
 from trustone.settings import Settings
 
@@ -52,6 +55,13 @@ def public_outputs(assignment: list[frozenset[int]]) -> list[str]:
             for ref, site_numbers in zip(COMPANIES, assignment):
                 rows = [dict(SITES[n], chain=f"C{n}") for n in sorted(site_numbers)]
                 services.registry.import_report(ref, 2024, csv_bytes(rows), "r.csv", submitted_on=dt.date(2025, 3, 1))
+            # New sites wait to be registered with other companies' new sites, and enter the list at the
+            # first release after that: register them all, then have every company correct its report
+            # (chains renamed, same sites) so that a release after the registration comes out.
+            register_waiting_sites(services)
+            for ref, site_numbers in zip(COMPANIES, assignment):
+                rows = [dict(SITES[n], chain=f"D{n}") for n in sorted(site_numbers)]
+                services.registry.import_report(ref, 2024, csv_bytes(rows), "r.csv", submitted_on=dt.date(2025, 3, 2))
             services.projections.catch_up()
             _, sites = services.aggregated_list.sites(year=2024)
             # Site ids are drawn at random in each world, and the list is ordered by them (which says

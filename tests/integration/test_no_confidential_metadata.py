@@ -58,7 +58,10 @@ def test_aggregate_ids_never_combine_a_company_with_a_site(registry, imported, m
     report_id = SupplyChainReport.create_id(company_id, 2024)
     ids = {n.originator_id for n in all_notifications(registry)}
     assert all(isinstance(i, uuid.UUID) for i in ids)
-    assert report_id in ids and site_ids <= ids
+    assert report_id in ids
+    # the report's new sites are not registered with it (registry/domain/site_intake.py): no aggregate
+    # of theirs is there yet, in this commit or any other
+    assert not site_ids & ids
     # the report id is a function of company and year only, a site's id of its random public id only:
     # a different report from the same company for that year lands on the same id
     assert imported[0].id == report_id

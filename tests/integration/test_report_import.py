@@ -5,6 +5,7 @@ import pytest
 from registry.domain.errors import ConflictError, NotFoundError
 from registry.domain.reports import ReportStatus
 from registry.reportfile import ReportFileError
+from tests.site_intake import register_waiting_sites
 from tests.integration.report_files import (
     csv_bytes,
     factory_row,
@@ -20,16 +21,24 @@ def stored_position(registry) -> int:
     return registry.recorder.max_notification_id() or 0
 
 
-def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(registry, member, content_of):
+def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(services, registry, member, content_of):
     data = csv_bytes([quarry_row(), factory_row(), unknown_quarry_row()])
     result = registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
     assert (result.changed, result.version, result.new_sites) == (True, 1, 2)
     report = registry.report(member, 2024)
     assert report.status == ReportStatus.SUBMITTED
-    links = content_of(member, 2024).links
+    content = content_of(member, 2024)
+    links = content.links
     assert [link.site_kind.value for link in links] == ["quarry", "factory", "quarry"]
     assert links[2].site_id is None
+    # the new sites are kept in the report, under the ids its links use, until other members' join them
+    assert [(site.public_id, site.name) for site in content.new_sites] == [
+        (links[0].site_id, "Mahadev Sandstone Quarry Bijolia"), (links[1].site_id, "Kota Stone Processing Works")]
+    with pytest.raises(NotFoundError):
+        registry.site(links[0].site_id)
+    register_waiting_sites(services)
     assert registry.site(links[0].site_id).name == "Mahadev Sandstone Quarry Bijolia"
+    assert registry.site(links[1].site_id).region.district == "Kota"
     assert str(content_of(member, 2024).terms[0].price_eur_per_unit) == "4321.77"
 
 
@@ -94,7 +103,7 @@ def test_a_corrected_file_supersedes_the_previous_version_and_history_is_kept(re
     assert first.links[0].site_id == latest.links[0].site_id
 
 
-def test_a_site_described_by_two_companies_is_one_site(registry, member, content_of):
+def test_a_site_described_by_two_companies_is_one_site(services, registry, member, content_of):
     from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 
     registry.register_organisation("graniet-import", "Graniet Import NV", OrganisationKind.MEMBER_COMPANY, "BE")
@@ -104,23 +113,31 @@ def test_a_site_described_by_two_companies_is_one_site(registry, member, content
                            "b.csv", submitted_on=TODAY)
     first = content_of(member, 2024).links[0].site_id
     second = content_of("graniet-import", 2024).links[0].site_id
-    assert first == second
+    register_waiting_sites(services)
+    # registered together: the one described second is merged into the other at once
+    assert registry.current_site_id(first) == registry.current_site_id(second)
+    assert {registry.site(first).status.value, registry.site(second).status.value} == {"active", "merged"}
 
 
-def test_an_uncertain_duplicate_in_a_file_is_held_for_review_not_merged(registry, member, content_of):
+def test_an_uncertain_duplicate_in_a_file_is_held_for_review_not_merged(services, registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
     result = registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
     assert result.held_for_review == 1
-    held_id = content_of(member, 2025).links[0].site_id
-    original_id = content_of(member, 2024).links[0].site_id
-    assert registry.sites_awaiting_review() == [(held_id, original_id)]
+    assert registry.sites_awaiting_review() == []  # nothing is registered yet
+    register_waiting_sites(services)
+    described = {content_of(member, 2025).links[0].site_id, content_of(member, 2024).links[0].site_id}
+    # registered together, in random order: whichever came second is held, the other is its candidate
+    [(held_id, candidate_id)] = registry.sites_awaiting_review()
+    assert {held_id, candidate_id} == described and held_id != candidate_id
 
 
-def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surviving_site(registry, member, content_of):
+def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surviving_site(
+        services, registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
     registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
+    register_waiting_sites(services)
     held_id, original_id = registry.sites_awaiting_review()[0]
     assert registry.decide_duplicate(held_id, same_as_candidate=True, decided_by="secretariat-1") == original_id
     assert registry.sites_awaiting_review() == []
@@ -131,10 +148,11 @@ def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surv
     assert content_of(member, 2025).links[0].site_id == original_id
 
 
-def test_a_person_can_also_decide_that_a_held_site_is_distinct(registry, member):
+def test_a_person_can_also_decide_that_a_held_site_is_distinct(services, registry, member):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     registry.import_report(member, 2025, csv_bytes([quarry_row(name="Mahadev Sandstone Quarries Bijoliya",
                                                                latitude="25.1750")]), "b.csv", submitted_on=TODAY)
+    register_waiting_sites(services)
     held_id, _ = registry.sites_awaiting_review()[0]
     assert registry.decide_duplicate(held_id, same_as_candidate=False, decided_by="secretariat-1") == held_id
     assert registry.site(held_id).status.value == "active"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row, unknown_quarry_row, xlsx_bytes
+from tests.site_intake import register_waiting_sites
 
 TODAY = dt.date(2025, 4, 1)
 
@@ -27,11 +28,13 @@ def held_row() -> dict[str, str]:
     return quarry_row(district="", latitude="", longitude="")
 
 
-def test_a_file_with_a_held_row_uploaded_five_times_is_recorded_once(registry, member, content_of):
+def test_a_file_with_a_held_row_uploaded_five_times_is_recorded_once(services, registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+    register_waiting_sites(services)
     data = csv_bytes([held_row(), factory_row()])
     first = registry.import_report(member, 2025, data, "b.csv", submitted_on=TODAY)
     assert (first.changed, first.version, first.held_for_review) == (True, 1, 1)
+    register_waiting_sites(services)
     queue = registry.sites_awaiting_review()
     assert len(queue) == 1
     after_first = stored_position(registry)
@@ -43,10 +46,12 @@ def test_a_file_with_a_held_row_uploaded_five_times_is_recorded_once(registry, m
 
 
 @pytest.mark.parametrize("same", [True, False], ids=["decided-same", "decided-distinct"])
-def test_after_the_held_row_is_decided_the_same_file_still_changes_nothing(registry, member, same):
+def test_after_the_held_row_is_decided_the_same_file_still_changes_nothing(services, registry, member, same):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
+    register_waiting_sites(services)
     data = csv_bytes([held_row(), factory_row()])
     registry.import_report(member, 2025, data, "b.csv", submitted_on=TODAY)
+    register_waiting_sites(services)
     (held_id, _), = registry.sites_awaiting_review()
     registry.decide_duplicate(held_id, same_as_candidate=same, decided_by="secretariat-1")
     before = stored_position(registry)

@@ -21,8 +21,9 @@ YearPath = Annotated[int, Path(ge=2000, le=2100, description="report year")]
 class ImportOut(BaseModel):
     changed: bool
     version: int
-    new_sites: int
-    held_for_review: int
+    new_sites: int = Field(description="sites the report describes that the registry does not know yet; they enter"
+                                       " the site register together with the new sites of other members")
+    held_for_review: int = Field(description="of those, how many may be a site the registry knows already")
     decimal_separator: Literal["comma", "dot"] | None
     decimal_separator_decided: str
     parts_missing: list[int] = Field(default_factory=list, description="a report in parts: the parts still to come")
