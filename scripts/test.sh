@@ -16,6 +16,7 @@
 #   PYTHON                      interpreter used to create .venv (default python3)
 #   TRUSTONE_TEST_POSTGRES_URL  use this database instead of the private cluster
 #   TRUSTONE_REQUIRE_POSTGRES   default 1; set 0 to run a subset with no PostgreSQL test
+#   TRUSTONE_TEST_WORKERS       parallel test processes (default: one per core)
 #   TRUSTONE_PG_PORT / TRUSTONE_PG_DIR   see scripts/pg-test-cluster.sh
 set -euo pipefail
 
@@ -60,6 +61,13 @@ export TRUSTONE_REQUIRE_POSTGRES="${TRUSTONE_REQUIRE_POSTGRES:-1}"
 if [ $# -eq 0 ]; then
     set -- -q
 fi
+# Tests run in parallel, one pytest-xdist worker per core (TRUSTONE_TEST_WORKERS; 1 runs them in this
+# process), unless the arguments choose (-n N, or -p no:xdist).
+workers="${TRUSTONE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
+case " $* " in
+    *" -n "*|*" -n"[0-9]*|*"no:xdist"*) ;;
+    *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" "$@"; fi ;;
+esac
 set +e
 "$VENV/bin/python" -m pytest "$@"
 rc=$?
