@@ -135,25 +135,34 @@ def _check_linked_list(services: Services, result: Verification) -> None:
                                            links_context=event.links.context)
     actual = {row[0]: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
               for row in services.linked_list.rows()}
-    for report_id in sorted(set(expected) | set(actual)):
-        where = f"linked_reports row {report_id}"
-        if report_id not in actual:
-            result.failures.append(f"{where}: missing (its report is in the event store)")
-            continue
-        if report_id not in expected:
-            result.failures.append(f"{where}: no such report in the event store")
-            continue
+    for report_id in _rows_matching_their_source(result, "linked_reports", "report", expected, actual):
         row = actual[report_id]
-        differing = [column for column, value in expected[report_id].items() if row[column] != value]
-        if differing:
-            result.failures.append(f"{where}: {', '.join(differing)} differ(s) from the source events")
-            continue
+        where = f"linked_reports row {report_id}"
         result.rows += 1
         if row["links"] is not None:
             sealed = bound_links(registry.name, row["company"], row["year"], row["links"], row["links_context"])
             status = services.filter.check_sealed(sealed)
             if status == "broken":
                 result.failures.append(f"{where}: its links do not open as this row's")
+
+
+def _rows_matching_their_source(result: Verification, table: str, source: str, expected: dict[str, dict],
+                                actual: dict[str, dict], columns: tuple[str, ...] | None = None) -> list[str]:
+    """The keys of the view rows equal to what their source events say (``columns``: those compared,
+    default all expected); every other row, and every missing one, is a failure naming it."""
+    matching = []
+    for key in sorted(set(expected) | set(actual)):
+        where = f"{table} row {key}"
+        if key not in actual:
+            result.failures.append(f"{where}: missing (its {source} is in the event store)")
+        elif key not in expected:
+            result.failures.append(f"{where}: no such {source} in the event store")
+        elif differing := [column for column in (columns or tuple(expected[key]))
+                           if actual[key][column] != expected[key][column]]:
+            result.failures.append(f"{where}: {', '.join(differing)} differ(s) from the source events")
+        else:
+            matching.append(key)
+    return matching
 
 
 def _check_case_notices(services: Services, result: Verification) -> None:
@@ -179,19 +188,9 @@ def _check_case_notices(services: Services, result: Verification) -> None:
     in_order = [notice_id for notice_id in actual if notice_id in expected]
     if in_order != [notice_id for notice_id in expected if notice_id in actual]:
         result.failures.append("case_notices: rows are not in the order their notices were recorded")
-    for notice_id in sorted(set(expected) | set(actual)):
-        where = f"case_notices row {notice_id}"
-        if notice_id not in actual:
-            result.failures.append(f"{where}: missing (its notice is in the event store)")
-            continue
-        if notice_id not in expected:
-            result.failures.append(f"{where}: no such notice in the event store")
-            continue
+    for notice_id in _rows_matching_their_source(result, "case_notices", "notice", expected, actual, columns[1:]):
         row = actual[notice_id]
-        differing = [column for column in columns[1:] if row[column] != expected[notice_id][column]]
-        if differing:
-            result.failures.append(f"{where}: {', '.join(differing)} differ(s) from the source events")
-            continue
+        where = f"case_notices row {notice_id}"
         result.notice_rows += 1
         sealed = bound_notice(grievance.name, notice_id, row["case_id"], row["recipient_tag"], row["notice"],
                               row["reference"], row["reference"])
