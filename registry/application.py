@@ -167,6 +167,13 @@ class RegistryApplication(SealedApplication):
     def _exists(self, aggregate_id: uuid.UUID) -> bool:
         return aggregate_id in self.repository
 
+    def _get_or_none(self, aggregate_id: uuid.UUID) -> Any:
+        """The aggregate, or None: one read of the store (``in`` then ``get`` would read it twice)."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
     # --- organisations -----------------------------------------------------------------------
 
     @staticmethod
@@ -253,9 +260,9 @@ class RegistryApplication(SealedApplication):
         best: AssessmentRecord | None = None
         for year in range(since.year - 1, day.year + 1):
             report_id = SupplyChainReport.create_id(company_id, year)
-            if not self._exists(report_id):
+            report: SupplyChainReport | None = self._get_or_none(report_id)
+            if report is None:
                 continue
-            report: SupplyChainReport = self.repository.get(report_id)
             for record in report.assessments:
                 if since <= record.assessed_on <= day and (best is None or record.assessed_on >= best.assessed_on):
                     best = record
@@ -324,27 +331,20 @@ class RegistryApplication(SealedApplication):
         index_id = RegionSiteIndex.create_id(region.country, region.province)
         if index_id in pending:
             return pending[index_id]  # type: ignore[return-value]
-        if self._exists(index_id):
-            index = self.repository.get(index_id)
-        else:
-            index = RegionSiteIndex(country=region.country, province=region.province)
+        index = self._get_or_none(index_id) or RegionSiteIndex(country=region.country, province=region.province)
         pending[index_id] = index
         return index
 
     def _review_queue(self, pending: dict[uuid.UUID, Aggregate]) -> DuplicateReviewQueue:
         queue_id = DuplicateReviewQueue.ID
         if queue_id not in pending:
-            if self._exists(queue_id):
-                pending[queue_id] = self.repository.get(queue_id)
-            else:
-                pending[queue_id] = DuplicateReviewQueue()
+            pending[queue_id] = self._get_or_none(queue_id) or DuplicateReviewQueue()
         return pending[queue_id]  # type: ignore[return-value]
 
     def sites_awaiting_review(self) -> list[tuple[str, str]]:
         """(held site, possible duplicate) pairs, oldest first."""
-        if not self._exists(DuplicateReviewQueue.ID):
-            return []
-        return list(self.repository.get(DuplicateReviewQueue.ID).held.items())
+        queue = self._get_or_none(DuplicateReviewQueue.ID)
+        return list(queue.held.items()) if queue is not None else []
 
     def decide_duplicate(self, public_id: str, same_as_candidate: bool, decided_by: str) -> str:
         """Returns the public id to use from now on for this site."""
@@ -558,9 +558,7 @@ class RegistryApplication(SealedApplication):
 
     def _report_for(self, company_id: uuid.UUID, year: int) -> SupplyChainReport:
         report_id = SupplyChainReport.create_id(company_id, year)
-        if self._exists(report_id):
-            return self.repository.get(report_id)
-        return SupplyChainReport(company_id=company_id, year=year)
+        return self._get_or_none(report_id) or SupplyChainReport(company_id=company_id, year=year)
 
     def _resolve_sites(self, parsed: ParsedReport, own_waiting: list[DescribedSite]
                        ) -> tuple[ReportContent, int, int]:
@@ -631,7 +629,7 @@ class RegistryApplication(SealedApplication):
         least ``site_release_k`` companies now describe new sites, every one of those sites (in random
         order, with the region indexes and review queue they change), then the intake, then the
         report. Else the intake and the report only, and no site."""
-        intake = self.repository.get(SiteIntake.ID) if self._exists(SiteIntake.ID) else SiteIntake()
+        intake = self._get_or_none(SiteIntake.ID) or SiteIntake()
         version = report.latest.number
         intake.wait(report_id=str(report.id), company_id=str(report.company_id), version=version,
                     tag=self._new_sites_tag(report.company_id, report.id, version, bool(content.new_sites)))
@@ -657,9 +655,9 @@ class RegistryApplication(SealedApplication):
     def _own_waiting_sites(self, company_id: uuid.UUID) -> list[DescribedSite]:
         """The new sites of this company's reports in the intake, not registered yet (opened
         through the filter by the registry, one access-log entry per report that has any)."""
-        if not self._exists(SiteIntake.ID):
+        intake: SiteIntake | None = self._get_or_none(SiteIntake.ID)
+        if intake is None:
             return []
-        intake: SiteIntake = self.repository.get(SiteIntake.ID)
         sites: dict[str, DescribedSite] = {}
         for report_id, entry in sorted(intake.waiting.items()):
             if entry["company"] == str(company_id) and entry["tag"] == self._new_sites_tag(
@@ -808,9 +806,9 @@ class RegistryApplication(SealedApplication):
         """The account's declarations, oldest first (valid or not)."""
         account = self.account(login)
         register_id = DeclarationRegister.create_id(account.id)
-        if not self._exists(register_id):
+        register: DeclarationRegister | None = self._get_or_none(register_id)
+        if register is None:
             return []
-        register: DeclarationRegister = self.repository.get(register_id)
         return [self.repository.get(declaration_id) for declaration_id in register.declaration_ids]
 
     def valid_declaration(self, login: str, day: dt.date) -> bool:
@@ -819,9 +817,7 @@ class RegistryApplication(SealedApplication):
 
     def _declaration_register(self, account_id: uuid.UUID) -> DeclarationRegister:
         register_id = DeclarationRegister.create_id(account_id)
-        if self._exists(register_id):
-            return self.repository.get(register_id)
-        return DeclarationRegister(account_id=account_id)
+        return self._get_or_none(register_id) or DeclarationRegister(account_id=account_id)
 
 
 def _content_or_gone(opened: dict[str, Any]) -> ReportContent:
