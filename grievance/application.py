@@ -105,6 +105,14 @@ class GrievanceApplication(SealedApplication):
         self.limits = dict(limits)
         super().__init__(env=env, vault=vault)
 
+    def conflict_message(self, objs: tuple[Any, ...]) -> str:
+        """A lost race on a case names the case: its reference is what the user acted on."""
+        case = next((obj for obj in objs if isinstance(obj, GrievanceCase)), None)
+        if case is None:
+            return super().conflict_message(objs)
+        return (f"case {case.reference} was changed by someone else at the same time: this step was not saved; "
+                "reload the case and try again")
+
     # --- lookups ------------------------------------------------------------------------------
 
     def _register(self) -> CaseRegister:
