@@ -24,7 +24,7 @@ from eventsourcing.utils import get_topic
 
 from keys.sealing import SealedField, field_context
 from keys.sql import Cursor
-from projections.runner import View
+from projections.runner import View, table_exists
 from registry.domain.organisations import Organisation
 from registry.domain.reports import SupplyChainReport
 
@@ -54,22 +54,34 @@ class LinkedRow:
 
 
 class LinkedListView(View):
+    """A row names its company by its public ref, read from the view's own table of organisations
+    (``linked_companies``, from their registration events), never by loading an aggregate."""
+
     name = "linked_list"
-    topics = (get_topic(SupplyChainReport.Started), get_topic(SupplyChainReport.VersionSubmitted))
-    tables = ("linked_reports",)
+    topics = (get_topic(Organisation.Registered), get_topic(SupplyChainReport.Started),
+              get_topic(SupplyChainReport.VersionSubmitted))
+    tables = ("linked_reports", "linked_companies")
 
-    def __init__(self, company_ref_of: Any):
-        self.company_ref_of = company_ref_of  # company id -> public ref
-
-    def create_tables(self, cursor: Cursor) -> None:
+    def create_tables(self, cursor: Cursor) -> bool:
+        # a store made before the organisations table: built again from the first event
+        rebuild = table_exists(cursor, "linked_reports") and not table_exists(cursor, "linked_companies")
+        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.linked_companies (company_id TEXT PRIMARY KEY,"
+                       " ref TEXT NOT NULL)")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.linked_reports (report_id TEXT PRIMARY KEY, company TEXT NOT NULL,"
             " year INTEGER NOT NULL, version INTEGER, links TEXT, links_context TEXT)")
+        return rebuild
 
     def apply(self, cursor: Cursor, event: Any) -> None:
+        if isinstance(event, Organisation.Registered):
+            cursor.execute("INSERT INTO {schema}.linked_companies (company_id, ref) VALUES (%s, %s)",
+                           (str(event.originator_id), event.ref))
+            return
         if isinstance(event, SupplyChainReport.Started):
-            cursor.execute("INSERT INTO {schema}.linked_reports (report_id, company, year) VALUES (%s, %s, %s)",
-                           (str(event.originator_id), self.company_ref_of(event.company_id), event.year))
+            cursor.execute(
+                "INSERT INTO {schema}.linked_reports (report_id, company, year)"
+                " SELECT %s, ref, %s FROM {schema}.linked_companies WHERE company_id = %s",
+                (str(event.originator_id), event.year, str(event.company_id)))
             return
         links = event.links
         if not isinstance(links, SealedField):

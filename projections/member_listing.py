@@ -9,6 +9,10 @@ watch this public page, and a row that changed the moment a report came in would
 company uploaded (and so which sites the aggregated list gains, channel 3 of issue 11). So the
 action plan is read at the report's *assessment* (the version assessed is the latest submitted), not
 at its submission; a correction after the assessment shows at the next one.
+
+The names to remove from a plan are the sites' public names, which this view keeps in a table of
+its own from the sites' registration events (``member_site_names``): a view never loads aggregates to
+read a name.
 """
 
 from __future__ import annotations
@@ -19,30 +23,42 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from keys.sql import Cursor
-from projections.runner import View
+from projections.runner import View, table_exists
 from registry.domain.organisations import Organisation, OrganisationKind
 from registry.domain.reports import SupplyChainReport
+from registry.domain.sites import ProductionSite
 
-PlanReader = Any  # (report event) -> (year, redacted plan items of its latest version) | None
+# (report event, site id -> registered name or None) -> (year, redacted plan items of its latest version) | None
+PlanReader = Any
 
 
 class MemberListingView(View):
     name = "member_listing"
     topics = tuple(get_topic(cls) for cls in (
         Organisation.Registered, Organisation.Joined, Organisation.MembershipEnded, Organisation.DelayExplained,
-        SupplyChainReport.Started, SupplyChainReport.Assessed))
-    tables = ("member_listing", "member_reports")
+        SupplyChainReport.Started, SupplyChainReport.Assessed, ProductionSite.Registered))
+    tables = ("member_listing", "member_reports", "member_site_names")
 
     def __init__(self, read_plan: PlanReader):
         self.read_plan = read_plan
 
-    def create_tables(self, cursor: Cursor) -> None:
+    def create_tables(self, cursor: Cursor) -> bool:
+        # A store made before the names table: the view is built again from the first event, so
+        # that no plan is redacted without the names of the sites registered before.
+        rebuild = table_exists(cursor, "member_listing") and not table_exists(cursor, "member_site_names")
+        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.member_site_names (site_id TEXT PRIMARY KEY,"
+                       " name TEXT NOT NULL)")
         cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.member_listing (organisation_id TEXT PRIMARY KEY,"
                        " name TEXT NOT NULL, document TEXT NOT NULL)")
         cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.member_reports (report_id TEXT PRIMARY KEY,"
                        " organisation_id TEXT NOT NULL, year INTEGER NOT NULL)")
+        return rebuild
 
     def apply(self, cursor: Cursor, event: Any) -> None:
+        if isinstance(event, ProductionSite.Registered):
+            cursor.execute("INSERT INTO {schema}.member_site_names (site_id, name) VALUES (%s, %s)",
+                           (event.public_id, event.name))
+            return
         if isinstance(event, Organisation.Registered):
             if OrganisationKind(event.kind) == OrganisationKind.MEMBER_COMPANY:
                 document = {"ref": event.ref, "name": event.name, "country": event.country, "periods": [],
@@ -66,7 +82,7 @@ class MemberListingView(View):
             document["delay_explanations"][str(event.year)] = event.explanation
         elif isinstance(event, SupplyChainReport.Assessed):
             document["levels"][str(year)] = {"level": event.level, "assessed_on": event.assessed_on.isoformat()}
-            read = self.read_plan(event)
+            read = self.read_plan(event, lambda site_id: _site_name(cursor, site_id))
             current = document["action_plan"]
             if read is not None and (current is None or read[0] >= current["year"]):
                 document["action_plan"] = {"year": read[0], "items": read[1]}
@@ -86,6 +102,11 @@ class MemberListingView(View):
         row = cursor.execute("SELECT document FROM {schema}.member_listing WHERE organisation_id = %s",
                              (organisation_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+
+def _site_name(cursor: Cursor, site_id: str) -> str | None:
+    row = cursor.execute("SELECT name FROM {schema}.member_site_names WHERE site_id = %s", (site_id,)).fetchone()
+    return row[0] if row else None
 
 
 class MemberListing:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from keys.filter import UNREADABLE
@@ -36,11 +37,12 @@ def report_site_reader(registry: Any, vault: Any, view_name: str):
 
 
 def report_plan_reader(registry: Any, vault: Any, view_name: str):
-    """For a VersionSubmitted event: (year, its action plan with every supplier named in the same
-    version's links removed). None when the content cannot be opened."""
+    """For a report event: (year, its action plan with every supplier named in the same version's
+    links removed). None when the content cannot be opened. A registered site's name comes from
+    ``site_name``, the view's own catalogue (never from loading the site's aggregate)."""
     principal = SystemPrincipal(f"projection:{view_name}")
 
-    def read(event: Any) -> tuple[int, list[dict]] | None:
+    def read(event: Any, site_name: Callable[[str], str | None] = lambda site_id: None) -> tuple[int, list[dict]] | None:
         report = registry.repository.get(event.originator_id, version=event.originator_version)
         company = registry.repository.get(report.company_id)
         version = report.versions[-1]
@@ -55,11 +57,18 @@ def report_plan_reader(registry: Any, vault: Any, view_name: str):
         # name is the one the report gives
         described = {site["public_id"]: site["name"] for site in opened["new_sites"]}
         site_ids = sorted({link["site_id"] for link in opened["links"] if link["site_id"]})
-        names = [described[site_id] if site_id in described else registry.site(site_id).name
+        names = [described[site_id] if site_id in described else _registered_name(site_name, site_id)
                  for site_id in site_ids] + site_ids
         return report.year, [redact_item(item, names) for item in opened["action_plan"]]
 
     return read
+
+
+def _registered_name(site_name: Callable[[str], str | None], site_id: str) -> str:
+    name = site_name(site_id)
+    if name is None:  # a report names only sites registered before it: the view's catalogue is incomplete
+        raise LookupError("a site the report links to is not in the view's site catalogue; rebuild the view")
+    return name
 
 
 def redact_item(item: dict, names: list[str]) -> dict:

@@ -1,11 +1,28 @@
 """Exactly-once projections on the library's tracking recorders, for SQLite and PostgreSQL.
 
 Each view is a subclass of the library's ``SQLiteTrackingRecorder`` or ``PostgresTrackingRecorder``
-(chosen by the store), so its rows and its tracking record are written in one transaction: an event
-is applied exactly once, crash or no crash (the library's single-row tracking refuses a position
-that does not advance). There is one code path for applying events; only finding new ones varies,
-and for now both stores poll the notification log (``select_notifications`` from the tracked
-position), because the SQLite recorder cannot ``subscribe()``.
+(chosen by the store), so its rows and its tracking record are written in one transaction.
+
+**Batches.** Notifications are applied a batch at a time: one transaction per batch, the tracking
+record written at its end, so a crash anywhere in a batch keeps all of it or none of it, and the
+next run applies it once. (One commit, and one fsync, per event was what bounded the speed.)
+
+**The position scanned.** A view reads only its own topics, but its tracking record is the position
+it has *scanned* up to, events of other topics included: the application's highest notification id
+at the time of the scan when the batch reached it. Otherwise a view whose last event is of another
+topic would never reach the log's end, and nobody could wait on it (``ProjectionRunner.wait``).
+
+**One applier at a time per view.** Every apply (and a rebuild) first takes the view's write lock in
+its own database (PostgreSQL: a transaction-scoped advisory lock; SQLite: the file's write lock,
+taken by the transaction's first statement) and then reads its tracked position: a second runner in
+another process (a server following the views while ``trustone projections rebuild`` runs) waits
+and then skips what was applied meanwhile, instead of colliding on a view row or the tracking row.
+
+**Readers wait, they do not apply.** A request takes the application's highest notification id at
+its start and waits (the library's ``TrackingRecorder.wait``) until its views have reached it, while
+the background runner (``start``) applies. Where no runner runs in this process (tests, the CLI),
+the waiter catches up itself, under the runner's lock. A wait that runs out raises ``ViewsBehind``
+(a ``TimeoutError``): the web app answers 503 with Retry-After (trustone/storage_errors.py).
 
 View SQL is written once with ``%s`` placeholders and ``{schema}.`` prefixes (keys/sql.py's Cursor).
 """
@@ -14,13 +31,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, ClassVar
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import InfrastructureFactory, Tracking
+from eventsourcing.persistence import InfrastructureFactory, Notification, Tracking
 from eventsourcing.persistence import IntegrityError as TrackingConflict
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
@@ -32,6 +50,11 @@ from trustone.settings import Settings
 
 log = logging.getLogger("trustone.projections")
 
+DEFAULT_BATCH = 1_000  # notifications scanned per transaction
+DEFAULT_WAIT_TIMEOUT = 5.0  # seconds a reader waits for its views before the request is refused (503)
+
+Progress = Callable[[int], None]  # called with how many more notifications were scanned
+
 
 class View(ABC):
     """What a list needs: its tables, how an event changes them, how to empty them."""
@@ -41,7 +64,9 @@ class View(ABC):
     tables: ClassVar[tuple[str, ...]]
 
     @abstractmethod
-    def create_tables(self, cursor: Cursor) -> None: ...
+    def create_tables(self, cursor: Cursor) -> bool | None:
+        """Create the view's tables if missing. True when the view must be built again from the
+        first event (a table it now reads from did not exist in this store yet)."""
 
     @abstractmethod
     def apply(self, cursor: Cursor, event: Any) -> None: ...
@@ -49,6 +74,19 @@ class View(ABC):
     def clear(self, cursor: Cursor) -> None:
         for table in self.tables:
             cursor.execute(f"DELETE FROM {{schema}}.{table}")
+
+
+def table_exists(cursor: Cursor, table: str) -> bool:
+    """Whether one of the view's tables exists yet (one query for both stores, in a savepoint so that
+    a missing table does not abort the transaction)."""
+    cursor.execute("SAVEPOINT probe_table")
+    try:
+        cursor.execute(f"SELECT 1 FROM {{schema}}.{table} LIMIT 1")
+    except Exception:  # noqa: BLE001  # the store's own "no such table", whatever class it comes as
+        cursor.execute("ROLLBACK TO SAVEPOINT probe_table")
+        return False
+    cursor.execute("RELEASE SAVEPOINT probe_table")
+    return True
 
 
 class RebuildIntegrityError(IntegrityError):
@@ -61,75 +99,132 @@ class RebuildIntegrityError(IntegrityError):
         self.view, self.application, self.position = view, application, position
 
 
-class _AlreadyApplied(Exception):
-    """The tracking record for this position exists: roll the attempt back and move on."""
+class ViewsBehind(TimeoutError):
+    """A reader waited longer than its timeout for a view to reach the notification id it needs.
+    Names the view and the application only."""
+
+    def __init__(self, view: str, application: str):
+        super().__init__(f"the {view} view of {application} is behind: try again shortly")
+        self.view, self.application = view, application
+
+
+class _FailedAt(Exception):
+    """Raised inside a batch's transaction (so that it rolls back) when notification
+    ``notification_id`` did not verify; the cause is the IntegrityError."""
+
+    def __init__(self, notification_id: int):
+        super().__init__(notification_id)
+        self.notification_id = notification_id
+
+
+Batch = Sequence[tuple[int, Any]]  # (notification id, domain event), ids ascending
 
 
 class _ViewRecorderMixin:
     """Adds the view's tables and one-transaction apply-and-track to a library tracking recorder."""
 
     view: View
-    _dialect: ClassVar[str]
 
     def create_table(self) -> None:
         super().create_table()  # type: ignore[misc]  # the library's tracking table
-        with self.cursor(commit=True) as cursor:
-            self.view.create_tables(cursor)
+        with self.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
+            cursor = self._wrap(raw)
+            if self.view.create_tables(cursor):
+                self.view.clear(cursor)
+                cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name <> %s",
+                               (self.table_migration_identifier,))  # type: ignore[attr-defined]
 
     @contextmanager
     def cursor(self, commit: bool) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=commit) as raw:  # type: ignore[attr-defined]
             yield self._wrap(raw)
 
-    def process(self, event: Any, tracking: Tracking) -> bool:
-        """Apply and track in one transaction; False when this position was already applied.
+    def position(self, application_name: str) -> int:
+        return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
 
-        Only a conflict on the tracking record itself means "already applied" (another runner got
-        there first, and nothing of this attempt is kept); any other error propagates.
+    def apply_batch(self, application_name: str, batch: Batch, scanned: int) -> int:
+        """Apply the batch's events and track ``scanned`` (at least the last id of the batch), in one
+        transaction under the view's lock; returns how many events were applied.
+
+        Events at or below the tracked position (applied by another runner meanwhile) are skipped.
+        Any error rolls the whole batch back. After an integrity failure (a sealed value that does
+        not verify) the events before the failing one are then applied in a batch of their own
+        (tracked up to the one before it) and the failure propagates, so the view stops exactly
+        before the event that failed.
         """
         try:
             with self.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
-                position = self._max_tracking_id(tracking.application_name, raw) or 0  # type: ignore[attr-defined]
-                if tracking.notification_id <= position:
-                    return False
-                self.view.apply(self._wrap(raw), event)
-                try:
-                    self._insert_tracking(raw, tracking)  # type: ignore[attr-defined]
-                except TrackingConflict as conflict:
-                    raise _AlreadyApplied from conflict
-        except _AlreadyApplied:
+                self._lock(raw)
+                position = self._max_tracking_id(application_name, raw) or 0  # type: ignore[attr-defined]
+                if scanned <= position:
+                    return 0
+                cursor = self._wrap(raw)
+                applied = 0
+                for notification_id, event in batch:
+                    if notification_id <= position:
+                        continue
+                    try:
+                        self.view.apply(cursor, event)
+                    except IntegrityError as failure:
+                        raise _FailedAt(notification_id) from failure
+                    applied += 1
+                self._insert_tracking(raw, Tracking(application_name, scanned))  # type: ignore[attr-defined]
+                return applied
+        except _FailedAt as failed:
+            before = [(nid, event) for nid, event in batch if nid < failed.notification_id]
+            if before:
+                self.apply_batch(application_name, before, failed.notification_id - 1)
+            failure = failed.__cause__
+            raise failure  # type: ignore[misc]
+
+    def process(self, event: Any, tracking: Tracking) -> bool:
+        """Apply one event and track it; False when this position was already applied."""
+        try:
+            return self.apply_batch(tracking.application_name, [(tracking.notification_id, event)],
+                                    tracking.notification_id) > 0
+        except TrackingConflict:  # only the tracking record's own conflict means "already applied"
             return False
-        return True
 
     def forget(self, application_name: str) -> None:
         """Empty the view and its position, in one transaction (a rebuild starts from here)."""
         with self.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
+            self._lock(raw)
             cursor = self._wrap(raw)
             self.view.clear(cursor)
             cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s",
                            (application_name,))
 
-    def replay(self, raw: Any, app: Application, batch: int) -> int:
+    def replay(self, raw: Any, scan: Callable[[int], tuple[Batch, int]], application_name: str,
+               progress: Progress | None = None) -> int:
         """Empty the view and apply every event again, inside the caller's transaction ``raw`` (see
-        ``ProjectionRunner.rebuild``): an event that cannot be applied (a sealed value that does not
-        verify) raises, and the caller's rollback leaves the view as it was."""
-        applied = last = 0
+        ``ProjectionRunner.rebuild``), holding the view's lock throughout. An event that cannot be
+        applied (a sealed value that does not verify) raises, and the caller's rollback leaves the
+        view as it was."""
+        self._lock(raw)
         cursor = self._wrap(raw)
         self.view.clear(cursor)
-        cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s", (app.name,))
-        while notifications := app.recorder.select_notifications(start=last + 1, limit=batch,
-                                                                 topics=self.view.topics):
-            for notification in notifications:
+        cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s", (application_name,))
+        applied = position = 0
+        while True:
+            batch, scanned = scan(position)
+            if scanned <= position:
+                break
+            for notification_id, event in batch:
                 try:
-                    self.view.apply(cursor, app.mapper.to_domain_event(notification))
+                    self.view.apply(cursor, event)
                 except IntegrityError as failure:
-                    raise RebuildIntegrityError(self.view.name, app.name, notification.id,
+                    raise RebuildIntegrityError(self.view.name, application_name, notification_id,
                                                 failure.where) from failure
-                last = notification.id
-            applied += len(notifications)
-        if last:
-            self._insert_tracking(raw, Tracking(app.name, last))  # type: ignore[attr-defined]
+            applied += len(batch)
+            if progress is not None:
+                progress(scanned - position)
+            position = scanned
+        if position:
+            self._insert_tracking(raw, Tracking(application_name, position))  # type: ignore[attr-defined]
         return applied
+
+    def _lock(self, raw: Any) -> None:
+        raise NotImplementedError
 
     def _wrap(self, raw: Any) -> Cursor:
         raise NotImplementedError
@@ -139,6 +234,11 @@ class _ViewRecorderMixin:
 
 
 class SQLiteViewRecorder(_ViewRecorderMixin, SQLiteTrackingRecorder):
+    def _lock(self, raw: Any) -> None:
+        # A write as the transaction's first statement takes the file's write lock (waiting up to the
+        # busy timeout for another process's), and the reads after it see everything committed.
+        raw.execute("UPDATE tracking SET notification_id = notification_id WHERE 0")
+
     def _wrap(self, raw: Any) -> Cursor:
         return Cursor(raw, translate=True, schema="")
 
@@ -147,6 +247,10 @@ class SQLiteViewRecorder(_ViewRecorderMixin, SQLiteTrackingRecorder):
 
 
 class PostgresViewRecorder(_ViewRecorderMixin, PostgresTrackingRecorder):
+    def _lock(self, raw: Any) -> None:
+        # READ COMMITTED: each statement after the lock sees what the previous holder committed.
+        raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"trustone view {self._tracking_table()}",))
+
     def _wrap(self, raw: Any) -> Cursor:
         from psycopg.rows import tuple_row
 
@@ -170,58 +274,115 @@ def view_recorder(settings: Settings, view: View) -> SQLiteViewRecorder | Postgr
 class ProjectionRunner:
     """Follows one application's notification log into its views."""
 
-    def __init__(self, app: Application, recorders: list, batch: int = 200):
+    def __init__(self, app: Application, recorders: list, batch: int = DEFAULT_BATCH,
+                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT):
         self.app = app
         self.recorders = {recorder.view.name: recorder for recorder in recorders}
         self.batch = batch
+        self.wait_timeout = wait_timeout
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # Set while serving: some worker process of the server follows (trustone/followers.py), maybe
+        # not this one, so a reader waits for it instead of applying (Services.serving).
+        self.followed_elsewhere = False
+
+    # --- applying ------------------------------------------------------------------------------
+
+    def _scan(self, name: str, position: int) -> tuple[Batch, int]:
+        """The view's next batch after ``position`` (decoded), and the position it scans up to."""
+        top = self.app.recorder.max_notification_id() or 0
+        if top <= position:
+            return [], position
+        notifications: Sequence[Notification] = self.app.recorder.select_notifications(
+            start=position + 1, limit=self.batch, stop=top, topics=self.recorders[name].view.topics)
+        scanned = notifications[-1].id if len(notifications) == self.batch else top
+        return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications], scanned
 
     def run_once(self, name: str) -> int:
+        """Apply one batch to the view; how many notifications its position advanced by."""
         recorder = self.recorders[name]
-        position = recorder.max_tracking_id(self.app.name) or 0
-        notifications = self.app.recorder.select_notifications(
-            start=position + 1, limit=self.batch, topics=recorder.view.topics)
-        for notification in notifications:
-            recorder.process(self.app.mapper.to_domain_event(notification),
-                             Tracking(self.app.name, notification.id))
-        return len(notifications)
+        position = recorder.position(self.app.name)
+        batch, scanned = self._scan(name, position)
+        if scanned <= position:
+            return 0
+        recorder.apply_batch(self.app.name, batch, scanned)
+        return scanned - position
 
-    def catch_up(self) -> int:
-        """Apply everything recorded so far to every view; returns how many events were applied."""
+    def catch_up(self, names: Sequence[str] | None = None) -> int:
+        """Apply everything recorded so far to the named views (default: all); returns by how many
+        notifications their positions advanced in all."""
         total = 0
         with self._lock:
-            for name in self.recorders:
+            for name in names or self.recorders:
                 while (count := self.run_once(name)):
                     total += count
         return total
 
-    def rebuild(self, names: list[str] | None = None) -> int:
-        """Rebuild the named views (default: all) from the events, then catch up the others.
+    def wait(self, names: Sequence[str] | None = None, timeout: float | None = None) -> None:
+        """Return once the named views (default: all) have reached the notification id that was the
+        application's highest when this was called: a reader sees at least what was written before
+        its request. Raises ViewsBehind after ``timeout`` seconds (default ``wait_timeout``)."""
+        target = self.app.recorder.max_notification_id() or 0
+        names = list(names or self.recorders)
+        if all(self.recorders[name].position(self.app.name) >= target for name in names):
+            return
+        if not (self.following or self.followed_elsewhere):
+            self.catch_up(names)  # no runner follows (tests, the CLI): the waiter applies, under the lock
+            return
+        self._wake.set()
+        deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
+        for name in names:
+            try:
+                self.recorders[name].wait(self.app.name, target, timeout=max(0.0, deadline - time.monotonic()))
+            except TimeoutError as late:
+                raise ViewsBehind(name, self.app.name) from late
 
-        Every named view is rebuilt inside a transaction of its own, and all of them stay open until
-        every view is rebuilt: an event that cannot be applied (RebuildIntegrityError) rolls every
-        one back, so the views are as they were before the rebuild, and no reader ever sees a view
-        emptied or half rebuilt. (Each view is its own SQLite file, so the commits at the end are one
-        per view: only a crash between two of them could leave some rebuilt and some not, and a
-        rebuild gives the same rows as following along.)"""
+    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+        """Rebuild the named views (default: all) from the events, then catch up the others; returns
+        how many events were applied. ``progress`` is told how many notifications each batch scanned.
+
+        Every named view is rebuilt inside a transaction of its own, and all of them stay open (each
+        holding its view's lock: a runner in another process waits, then skips what the rebuild
+        applied) until every view is rebuilt: an event that cannot be applied (RebuildIntegrityError)
+        rolls every one back, so the views are as they were before the rebuild, and no reader ever
+        sees a view emptied or half rebuilt. (Each view is its own SQLite file, so the commits at
+        the end are one per view: only a crash between two of them could leave some rebuilt and
+        some not, and a rebuild gives the same rows as following along.)"""
+        chosen = [name for name in self.recorders if name in set(names or self.recorders)]
         with self._lock, ExitStack() as transactions:
             applied = 0
-            for name in names or list(self.recorders):
+            for name in chosen:
                 recorder = self.recorders[name]
                 raw = transactions.enter_context(recorder.datastore.transaction(commit=True))
-                applied += recorder.replay(raw, self.app, self.batch)
-        return applied + self.catch_up()
+                applied += recorder.replay(raw, lambda position, name=name: self._scan(name, position),
+                                           self.app.name, progress)
+        self.catch_up()
+        return applied
+
+    def backlog(self, names: Sequence[str] | None = None) -> int:
+        """How many notifications a rebuild of the named views scans (for a progress bar)."""
+        return (self.app.recorder.max_notification_id() or 0) * len(list(names or self.recorders))
 
     # --- while serving ---------------------------------------------------------------------
 
+    @property
+    def following(self) -> bool:
+        """Whether this process's background runner is applying (``start``)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self, interval: float = 0.2) -> None:
-        """Follow in the background. An integrity failure stops the following (no retry could mend a
-        broken row, and each try would add an access-log entry): the views stay where they were, and
-        every request that catches up first (a search, a match) is refused with the same error."""
+        """Follow in the background: every ``interval`` seconds, or at once when a reader waits. An
+        integrity failure stops the following (no retry could mend a broken row, and each try would
+        add an access-log entry): the views stay where they were, and every reader that waits then
+        catches up itself and is refused with the same error."""
         def loop() -> None:
-            while not self._stop.wait(interval):
+            while not self._stop.is_set():
+                self._wake.wait(interval)
+                self._wake.clear()
+                if self._stop.is_set():
+                    return
                 try:
                     self.catch_up()
                 except IntegrityError:
@@ -231,10 +392,12 @@ class ProjectionRunner:
                 except Exception as error:  # keep following; the next round retries from the tracked position
                     log.error("projection runner: %s; retrying", type(error).__name__)
 
+        self._stop.clear()
         self._thread = threading.Thread(target=loop, name="projection-runner", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
