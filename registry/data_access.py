@@ -97,7 +97,7 @@ class DataAccess:
                 self._save(access)
             except ConflictError:
                 pass  # a download at the same moment recorded the first release: nothing else changes
-        self.projections.catch_up()  # what was reported before the download is in it
+        self.projections.wait(["aggregated_list"])  # what was reported before the download is in it
         year, sites = self.aggregated_list.sites(None, access.country, access.region, access.stone_type, None)
         watermark = (f"TruStone data-access release {access.id} for {partner['name']} on {today.isoformat()}: "
                      "confidential, for the stated purpose only")

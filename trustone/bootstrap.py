@@ -58,6 +58,13 @@ class Services:
         for runner in self.runners:
             runner.catch_up()
 
+    def serving(self) -> None:
+        """From now on a reader waits for the background runner to bring its views up to the writes
+        before its request, instead of applying them itself: one worker process of the server
+        follows (trustone/followers.py), maybe another one than the reader's."""
+        for runner in self.runners:
+            runner.followed_elsewhere = True
+
     def close(self) -> None:
         for runner in self.runners:
             runner.stop()
@@ -130,7 +137,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     registry.site_release_k = settings.publish_k
     aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list"),
                                                           k=settings.publish_k))
-    linked = view_recorder(settings, LinkedListView(lambda company_id: registry.repository.get(company_id).ref))
+    linked = view_recorder(settings, LinkedListView())
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
     limits = settings.deadline_limits()

@@ -26,7 +26,7 @@ def _company_tag(svc: Services, principal: Any) -> str | None:
 def queue_for(svc: Services, principal: Any, request_id: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     svc.vault.authorise(principal, "read_case_queue", subject_kind="case_queue", purpose="grievance queue",
                         request_id=request_id)
-    svc.case_projections.catch_up()
+    svc.case_projections.wait()
     items = svc.cases.queue(role=str(principal.role), organisation_ref=principal.organisation_ref,
                             recipient_tag=_company_tag(svc, principal), now=now or svc.grievance.clock())
     return [_plain(vars(item)) for item in items]
@@ -34,7 +34,7 @@ def queue_for(svc: Services, principal: Any, request_id: str, now: dt.datetime |
 
 def notices_for(svc: Services, principal: Any, request_id: str) -> list[dict[str, Any]]:
     tag = _company_tag(svc, principal)
-    svc.case_projections.catch_up()
+    svc.case_projections.wait()
     pending = svc.cases.notices_for(tag) if tag else []
     opened = svc.vault.open(principal, "read_case", {str(i): p.sealed for i, p in enumerate(pending)},
                             subject_kind="grievance_notices", company=principal.organisation_ref,
@@ -61,7 +61,7 @@ def deliver_notices(svc: Services, mailer: Any = None) -> Any:
 
     mail = MailSettings.from_env(dict(svc.settings.mail_environ))
     mailer = mailer or SmtpMailer(mail)
-    svc.case_projections.catch_up()
+    svc.case_projections.wait()
     principal = SystemPrincipal("grievance:mailer")
 
     def open_notice(pending: Any) -> dict | None:

@@ -137,11 +137,17 @@ def rebuild_projections(
         unknown = set(view or ()) - set(known)
         if unknown:
             fail(f"--view: no such view; known: {', '.join(sorted(known))}")
+        from projections.progress import rebuild_progress
+
         applied = 0
-        for runner in services.runners:
-            names = [name for name in (view or runner.recorders) if name in runner.recorders]
-            if names:
-                applied += runner.rebuild(names)
+        chosen = [(runner, [name for name in (view or runner.recorders) if name in runner.recorders])
+                  for runner in services.runners]
+        chosen = [(runner, names) for runner, names in chosen if names]
+        # safe while a server follows the same views: each view's lock is held for the rebuild
+        # (projections/runner.py); progress on a terminal only
+        with rebuild_progress(sum(runner.backlog(names) for runner, names in chosen)) as progress:
+            for runner, names in chosen:
+                applied += runner.rebuild(names, progress=progress)
     except RebuildIntegrityError as failure:
         # Positions, ids and a field name only, as `trustone verify` names rows; never a value.
         application, record, version, field = (failure.where.split("/") + ["?"] * 4)[:4]

@@ -17,7 +17,7 @@ from trustone.bootstrap import Services
 
 
 def publish_quarry_regions(services: Services, year: int, on: dt.date | None = None) -> dict[str, Any]:
-    services.projections.catch_up()
+    services.projections.wait(["aggregated_list"])
     try:
         services.aggregated_list.require_release(year)
     except NotFoundError as unreleased:

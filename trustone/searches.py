@@ -36,7 +36,7 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     Filters: ``company`` (ref), ``site`` (public id), ``country``, ``region`` (province or district),
     ``stone_type`` and ``kind`` (a SiteKind value). Each company in the answer is one access-log entry.
     """
-    services.projections.catch_up()
+    services.projections.wait(["linked_list", "aggregated_list"])
     chosen_year, reports = services.linked_list.sealed_reports(year)
     catalogue = services.aggregated_list.catalogue()
     survivors = services.aggregated_list.survivors()
@@ -88,7 +88,7 @@ def grievance_buyer_resolver(services: Services):
     """
     def resolve(principal: Any, site_ids: list[str], years: list[int], reference: str,
                 request_id: str) -> dict[str, dict[str, list]]:
-        services.projections.catch_up()
+        services.projections.wait(["linked_list", "aggregated_list"])
         survivors = services.aggregated_list.survivors()  # a report may name a site merged since
         wanted = set(site_ids)
         found: dict[str, dict[str, set]] = {}

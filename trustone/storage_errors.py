@@ -39,6 +39,10 @@ STORAGE_FULL = StorageRefusal("storage_full", "the data store is full: nothing w
 STORAGE_EXHAUSTED = StorageRefusal(
     "storage_exhausted", "the data store is out of resources: nothing was written; try again later", retry_after=30)
 
+VIEWS_BEHIND = StorageRefusal(
+    "views_behind", "the lists are catching up with the latest writes: nothing was written; try again shortly",
+    retry_after=2)
+
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _PG_DISK_FULL = "53100"
 _PG_INSUFFICIENT_RESOURCES = "53"  # the SQLSTATE class
@@ -58,6 +62,10 @@ def _refusal_of(error: BaseException) -> StorageRefusal | None:
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", None)  # set by SQLite itself (an extended code)
         return STORAGE_FULL if code is not None and code & 0xFF == sqlite3.SQLITE_FULL else None
+    from projections.runner import ViewsBehind
+
+    if isinstance(error, ViewsBehind):  # a reader's wait for its lists ran out (projections/runner.py)
+        return VIEWS_BEHIND
     if isinstance(error, OSError):
         return STORAGE_FULL if error.errno in _FULL_ERRNOS else None
     sqlstate = getattr(error, "sqlstate", None)  # psycopg.Error (psycopg is imported only for PostgreSQL)

@@ -29,6 +29,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        services.serving()  # readers wait for the follower (projections/runner.py), they do not apply
         for runner in services.runners:
             runner.start()  # lists and case views follow writes within a fraction of a second
         dispatcher = NoticeDispatcher(services) if NoticeDispatcher.configured(services) else None

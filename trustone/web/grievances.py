@@ -237,12 +237,12 @@ def systemic(reference: Reference, body: SystemicIn, principal: PrincipalDep, sv
 @public.get("/grievance-statistics")
 def statistics(svc: ServicesDep) -> dict[str, Any]:
     """Published: cases by stage, theme, country and type; median days per stage; share on time."""
-    svc.case_projections.catch_up()
+    svc.case_projections.wait()
     return svc.cases.statistics(svc.grievance.clock())
 
 
 @public.get("/rulings")
 def rulings(svc: ServicesDep) -> list[dict[str, Any]]:
     """The committee's rulings, anonymised, as published when final."""
-    svc.case_projections.catch_up()
+    svc.case_projections.wait()
     return svc.cases.rulings()

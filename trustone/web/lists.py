@@ -46,7 +46,7 @@ def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: Reque
     """Production sites in use by at least one member in the year: no company reference of any kind."""
     svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(),
                          Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id))
-    svc.projections.catch_up()  # a reader sees at least what was written before the request
+    svc.projections.wait(["aggregated_list"])  # a reader sees at least what was written before the request
     chosen, sites = svc.aggregated_list.sites(year, country, region, stone_type, kind.value if kind else None)
     return AggregatedListOut(year=chosen, sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
                                                  for site in sites])
@@ -113,5 +113,5 @@ def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestId
 @router.get("/public/members", tags=["public"])
 def public_members(svc: ServicesDep) -> list[dict]:
     """The member listing (art. 5 lid 12): no login. Action plans never name a supplier."""
-    svc.projections.catch_up()
+    svc.projections.wait(["member_listing"])
     return svc.member_listing.members()
