@@ -115,6 +115,13 @@ class SQLiteSqlStore(SqlStore):
 
 
 class PostgresSqlStore(SqlStore):
+    """A small pool set like the eventsourcing library's (trustone/settings.py ``postgres_params``):
+    ``POSTGRES_POOL_SIZE`` connections kept, up to ``POSTGRES_MAX_OVERFLOW`` more under load, each
+    checked as it leaves the pool (a connection that PostgreSQL's restart left stale is replaced,
+    not used), and a wait of at most ``POSTGRES_CONNECT_TIMEOUT`` seconds for one (then psycopg's
+    ``PoolTimeout``, answered 503). libpq's own connect timeout is set to the same, for a server
+    that does not answer at all."""
+
     dialect = "postgres"
 
     def __init__(self, params: dict[str, str], read_only: bool = False):
@@ -122,16 +129,21 @@ class PostgresSqlStore(SqlStore):
         from psycopg.conninfo import make_conninfo
 
         schema = params.get("POSTGRES_SCHEMA") or "public"
+        timeout = int(params.get("POSTGRES_CONNECT_TIMEOUT") or 30)
         if not _SAFE_SCHEMA.match(schema):
             raise ValueError("POSTGRES_SCHEMA: letters, digits and underscores only")
         self.schema = schema
         conninfo = make_conninfo(
             dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"], port=params["POSTGRES_PORT"],
             user=params["POSTGRES_USER"] or None, password=params["POSTGRES_PASSWORD"] or None,
+            connect_timeout=timeout,
             **({"options": "-c default_transaction_read_only=on"} if read_only else {}),
         )
         self.read_only = read_only
-        self._pool = psycopg_pool.ConnectionPool(conninfo, min_size=1, max_size=4, open=True)
+        kept = int(params.get("POSTGRES_POOL_SIZE") or 1)
+        self._pool = psycopg_pool.ConnectionPool(
+            conninfo, min_size=kept, max_size=kept + int(params.get("POSTGRES_MAX_OVERFLOW") or 0), open=True,
+            check=psycopg_pool.ConnectionPool.check_connection, timeout=timeout)
 
     @contextmanager
     def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:

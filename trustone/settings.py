@@ -36,6 +36,8 @@ class Settings:
     publish_k: int = 3  # TRUSTONE_PUBLISH_K: a region's figures are published only from k companies on
     grievance_limits: str = ""  # TRUSTONE_GRIEVANCE_LIMITS, e.g. "acknowledge=5,ruling=90" (days)
     mail_environ: tuple[tuple[str, str], ...] = ()  # TRUSTONE_SMTP_* and TRUSTONE_MAIL_FROM, read by grievance/mail.py
+    db_pool_size: int = 3  # TRUSTONE_DB_POOL_SIZE: most PostgreSQL connections of one pool (see postgres_params)
+    db_connect_timeout: int = 3  # TRUSTONE_DB_CONNECT_TIMEOUT: seconds to get a connection before a 503
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,6 +50,8 @@ class Settings:
                        demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1",
                        publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2),
                        grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
+                       db_pool_size=_int_setting(environ, "TRUSTONE_DB_POOL_SIZE", 3, minimum=1),
+                       db_connect_timeout=_int_setting(environ, "TRUSTONE_DB_CONNECT_TIMEOUT", 3, minimum=1),
                        mail_environ=tuple(sorted((k, v) for k, v in environ.items()
                                                  if k.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_")))))
         if database_url:
@@ -78,6 +82,18 @@ class Settings:
         return "postgres" if self.database_url else "sqlite"
 
     def postgres_params(self) -> dict[str, str]:
+        """The eventsourcing library's PostgreSQL settings, read by its datastores and by ours
+        (keys/sql.py's ``PostgresSqlStore``), so that every pool of a process is set alike:
+
+        - at most ``TRUSTONE_DB_POOL_SIZE`` connections per pool (one kept open while idle, the rest
+          opened under load); a process has seven pools (two applications, four views, the SQL
+          store), so a server holds 7 per worker when idle and at most 7 x size per worker;
+        - each connection is checked when it is taken from the pool (``PRE_PING``): one that went
+          stale when PostgreSQL restarted is replaced, not handed to a request;
+        - a request waits at most ``TRUSTONE_DB_CONNECT_TIMEOUT`` seconds for a connection, and then
+          gets the pool's timeout error, which is answered 503 (trustone/storage_errors.py) instead
+          of hanging while PostgreSQL is down.
+        """
         url = urlparse(self.database_url or "")
         if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):
             raise SettingsError(
@@ -89,6 +105,10 @@ class Settings:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or ""),
             "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": str(self.db_pool_size - 1),
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_CONNECT_TIMEOUT": str(self.db_connect_timeout),
         }
         schema = parse_qs(url.query).get("schema")
         if schema:
@@ -107,7 +127,7 @@ class Settings:
     def application_env(self, app_name: str) -> dict[str, str]:
         """The eventsourcing settings for one application (each has its own SQLite file)."""
         if self.database_url:
-            return {"PERSISTENCE_MODULE": "eventsourcing.postgres", **self.postgres_params()}
+            return {"PERSISTENCE_MODULE": "trustone.pgfactory:BoundedWaitPostgresFactory", **self.postgres_params()}
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(self.data_dir / f"{app_name}.sqlite3"),

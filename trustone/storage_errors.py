@@ -9,8 +9,12 @@ that hit the error has been rolled back by the store, so nothing of the request 
 
 Recognised: SQLite's SQLITE_FULL ("database or disk is full"), the operating system's ENOSPC and
 EDQUOT, and PostgreSQL's class 53 "insufficient resources" (53100 disk_full is ``storage_full``;
-out of memory, too many connections and configuration limits are ``storage_exhausted``). Only the
-error's code is read, never its message: a message can quote data.
+out of memory, too many connections and configuration limits are ``storage_exhausted``). A
+PostgreSQL that cannot be reached (down, restarting, the connection lost, no pooled connection
+within TRUSTONE_DB_CONNECT_TIMEOUT) is ``storage_unavailable``: class 08, 57P01-57P03, and
+psycopg's own OperationalError that carries no SQLSTATE. Whether a write whose connection broke at
+its commit was kept cannot be known from here, so that answer does not say "nothing was written".
+Only the error's code and class are read, never its message: a message can quote data.
 
 ``probe_write`` is the health check's write probe (see its docstring).
 """
@@ -39,6 +43,9 @@ STORAGE_FULL = StorageRefusal("storage_full", "the data store is full: nothing w
 STORAGE_EXHAUSTED = StorageRefusal(
     "storage_exhausted", "the data store is out of resources: nothing was written; try again later", retry_after=30)
 
+STORAGE_UNAVAILABLE = StorageRefusal(
+    "storage_unavailable", "the data store cannot be reached: try again shortly", retry_after=5)
+
 VIEWS_BEHIND = StorageRefusal(
     "views_behind", "the lists are catching up with the latest writes: nothing was written; try again shortly",
     retry_after=2)
@@ -46,6 +53,8 @@ VIEWS_BEHIND = StorageRefusal(
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _PG_DISK_FULL = "53100"
 _PG_INSUFFICIENT_RESOURCES = "53"  # the SQLSTATE class
+_PG_CONNECTION_EXCEPTION = "08"  # the SQLSTATE class
+_PG_SERVER_GOING = frozenset({"57P01", "57P02", "57P03"})  # admin shutdown, crash shutdown, cannot connect now
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -68,13 +77,23 @@ def _refusal_of(error: BaseException) -> StorageRefusal | None:
         return VIEWS_BEHIND
     if isinstance(error, OSError):
         return STORAGE_FULL if error.errno in _FULL_ERRNOS else None
-    sqlstate = getattr(error, "sqlstate", None)  # psycopg.Error (psycopg is imported only for PostgreSQL)
-    if isinstance(sqlstate, str) and type(error).__module__.startswith("psycopg"):
+    if not type(error).__module__.startswith("psycopg"):  # psycopg is imported only for PostgreSQL
+        return None
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str):
         if sqlstate == _PG_DISK_FULL:
             return STORAGE_FULL
         if sqlstate.startswith(_PG_INSUFFICIENT_RESOURCES):
             return STORAGE_EXHAUSTED
-    return None
+        if sqlstate.startswith(_PG_CONNECTION_EXCEPTION) or sqlstate in _PG_SERVER_GOING:
+            return STORAGE_UNAVAILABLE
+        return None
+    # No SQLSTATE: the client's own OperationalError (no connection could be made, the server closed
+    # the connection, the pool gave none in time: psycopg_pool.PoolTimeout is one) -- the store is
+    # out of reach, whatever the request was.
+    from psycopg import OperationalError
+
+    return STORAGE_UNAVAILABLE if isinstance(error, OperationalError) else None
 
 
 def classify(error: BaseException) -> StorageRefusal | None:
