@@ -106,20 +106,30 @@ def import_report(
 def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="worker processes (default: one per core this process may use)")] = None,
 ) -> None:
-    """Run the web application and API."""
+    """Run the web application and API, in one worker process per core.
+
+    The workers share nothing but the store: each opens its own connections (a few per pool, see
+    TRUSTONE_DB_POOL_SIZE), access-log appends are serialised by the database, and one worker at a
+    time follows the events into the lists and sends notice e-mails (trustone/followers.py)."""
+    import os
+
     import uvicorn
 
-    from trustone.web.app import create_app
     from trustone.web.logging import LOG_CONFIG
 
     try:
         Settings.from_env().refuse_placeholder_secrets()
     except SettingsError as error:
         fail(str(error))
-    app = create_app(services_or_exit())
+    # Stores, tables and triggers are created here, once, before the workers start side by side.
+    services_or_exit().close()
+    count = workers or len(os.sched_getaffinity(0))
     # no query strings, no exception messages or tracebacks in the server's log (trustone/web/logging.py)
-    uvicorn.run(app, host=host, port=port, log_level="info", log_config=LOG_CONFIG, access_log=False)
+    uvicorn.run("trustone.web.app:create_app", factory=True, workers=count, host=host, port=port,
+                log_level="info", log_config=LOG_CONFIG, access_log=False)
 
 
 projections_cli = typer.Typer(help="The lists as projections of the event store.", no_args_is_help=True)

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Query, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.casework import NoticeDispatcher
+from trustone.followers import BackgroundWork
 from trustone.settings import Settings
 from trustone.storage_errors import create_probe_table, probe_write
 from trustone.web import admin, audit, data_access, grievances, lists, reports
@@ -27,19 +28,29 @@ from trustone.web.strict_query import refuse_unknown_query_parameters
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
     services = services or bootstrap(settings)
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI):
-        services.serving()  # readers wait for the follower (projections/runner.py), they do not apply
+    dispatcher = NoticeDispatcher(services) if NoticeDispatcher.configured(services) else None
+
+    def start_following() -> None:
         for runner in services.runners:
             runner.start()  # lists and case views follow writes within a fraction of a second
-        dispatcher = NoticeDispatcher(services) if NoticeDispatcher.configured(services) else None
         if dispatcher:
             dispatcher.start()
-        yield
+
+    def stop_following() -> None:
         if dispatcher:
             dispatcher.stop()
         for runner in services.runners:
             runner.stop()
+
+    # One worker process of the server follows and dispatches (trustone/followers.py).
+    background = BackgroundWork(services.settings.data_dir / "background.lock", start_following, stop_following)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        services.serving()  # readers wait for the follower (projections/runner.py), they do not apply
+        background.start()
+        yield
+        background.stop()
 
     app = FastAPI(
         lifespan=lifespan,
