@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console(width=None if sys.stdout.isatty() else 200)  # a file or pipe gets whole rows
     today = dt.datetime.now(dt.UTC).date().isoformat()
     results: dict[str, dict] = {}
-    total = len(args.backends) * len(args.scales) * phases.STEPS_PER_RUN
+    total = len(args.backends) * sum(phases.steps(scale) for scale in args.scales)
     with ExitStack() as stack:
         progress = None
         if sys.stderr.isatty():  # quiet when not on a terminal

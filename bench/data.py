@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 COLUMNS = ["chain", "tier", "site_kind", "site_id", "site_name", "country", "province", "district",
@@ -48,18 +49,30 @@ class DataSet:
     companies: list[str]  # refs
     sites: list[Site]
     links_per_company: int
-    reports: dict[str, list[dict[str, str]]]  # company ref -> rows
+    chosen: dict[str, list[int]]  # company ref -> its sites' indexes, in link order
+    seed: int
 
     @property
     def links(self) -> int:
-        return sum(len(rows) for rows in self.reports.values())
+        return sum(len(indexes) for indexes in self.chosen.values())
+
+    def rows(self, ref: str) -> list[dict[str, str]]:
+        """A company's report rows, made when asked (at 100x all of them would not fit in memory)."""
+        rng = random.Random(f"{self.seed}-{ref}")
+        return [_row(rng, n, self.sites[index]) for n, index in enumerate(self.chosen[ref], start=1)]
 
     def csv(self, ref: str) -> bytes:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.reports[ref])
+        writer.writerows(self.rows(ref))
         return out.getvalue().encode()
+
+    def all_rows(self) -> Iterator[tuple[str, ...]]:
+        """Every link as a tuple (company, year, the report's columns), for the plain baseline."""
+        for ref in self.companies:
+            for row in self.rows(ref):
+                yield (ref, str(YEAR), *row.values())
 
 
 def _site(index: int) -> Site:
@@ -82,11 +95,15 @@ def _row(rng: random.Random, chain: int, site: Site) -> dict[str, str]:
             "price_eur_per_unit": f"{rng.randint(5, 400)}.{rng.randint(10, 99)}", "contract_notes": ""}
 
 
+def company_count(scale: float, k: int = 3, companies_1x: int = 50) -> int:
+    return max(k, round(companies_1x * scale))
+
+
 def make(scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sites_1x: int = 500,
          seed: int = 12) -> DataSet:
     """``scale`` 1 is the 1x data set; a smaller one (the smoke test) keeps at least k companies."""
     rng = random.Random(seed)
-    n_companies = max(k, round(companies_1x * scale))
+    n_companies = company_count(scale, k, companies_1x)
     n_sites = max(2 * k, round(sites_1x * scale))
     links = min(links, n_sites)
     sites = [_site(i) for i in range(n_sites)]
@@ -98,7 +115,7 @@ def make(scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sit
     pool = sites[len(reserved):]
     described: list[Site] = []
     seen: set[int] = set()
-    reports = {}
+    chosen_by_company = {}
     for i, ref in enumerate(refs):
         if i < introducers:
             own = [reserved[i % len(reserved)]] if i < len(reserved) else []
@@ -109,5 +126,6 @@ def make(scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sit
             if site.index not in seen:
                 seen.add(site.index)
                 described.append(site)
-        reports[ref] = [_row(rng, n, site) for n, site in enumerate(chosen, start=1)]
-    return DataSet(scale=scale, companies=refs, sites=sites, links_per_company=links, reports=reports)
+        chosen_by_company[ref] = [site.index for site in chosen]
+    return DataSet(scale=scale, companies=refs, sites=sites, links_per_company=links, chosen=chosen_by_company,
+                   seed=seed)

@@ -81,8 +81,7 @@ def measure_import(services, settings: Settings, dataset: bench_data.DataSet, st
     services.catch_up()
     seconds = time.perf_counter() - started
     rate = dataset.links / seconds
-    rows = [(ref, str(bench_data.YEAR), *row.values()) for ref, report in dataset.reports.items() for row in report]
-    baseline, _ = executemany_rate(settings, rows)
+    baseline, _ = executemany_rate(settings, dataset.all_rows())
     _, sites = services.aggregated_list.sites(bench_data.YEAR, None, None, None, None)
     return _figure("import", rate, baseline, rate >= 5000 and rate >= baseline / 3, links=dataset.links,
                    reports=len(dataset.companies), seconds=seconds, import_seconds=imported,
@@ -175,8 +174,7 @@ def run_once(settings: Settings, scale: float, clients: int, requests: int, seco
     try:
         accounts = _setup_people(services, dataset, clients, work)
         step()
-        figures = {"import": measure_import(services, settings, dataset, lambda: None)}
-        step()
+        figures = {"import": measure_import(services, settings, dataset, step)}
         figures["rebuild"] = measure_rebuild(services)
         step()
     finally:
@@ -189,4 +187,6 @@ def run_once(settings: Settings, scale: float, clients: int, requests: int, seco
             "figures": figures}
 
 
-STEPS_PER_RUN = 8  # people, import, rebuild, 4 load runs, audit
+def steps(scale: float) -> int:
+    """Progress steps of one run: people, one per report, rebuild, four load runs, audit."""
+    return 7 + bench_data.company_count(scale)
