@@ -198,9 +198,13 @@ class AggregatedListView(View):
 
     def _compute(self, cursor: Cursor, year: int) -> dict[str, list]:
         """The year's use from every report's latest version as of now, read through the filter;
-        a shredded or unreadable report contributes nothing. Sorted by public keys only."""
+        a shredded or unreadable report contributes nothing. Sorted by public keys only.
+
+        The catalogue is read once per cut (one query, not three per site of every report)."""
         reports = cursor.execute("SELECT report_id, version FROM {schema}.agg_reports WHERE year = %s"
                                  " AND version IS NOT NULL ORDER BY report_id", (year,)).fetchall()
+        catalogue = {row[0]: row[1:] for row in cursor.execute(
+            "SELECT site_id, merged_into, kind, country, province_key, district_key FROM {schema}.agg_sites").fetchall()}
         users: Counter[str] = Counter()
         regions: Counter[tuple[str, str, str]] = Counter()
         for report_id, version in reports:
@@ -209,38 +213,32 @@ class AggregatedListView(View):
                 continue
             # a site not registered yet (registry/domain/site_intake.py) counts from the first release
             # after its registration: so the registration itself changes no list that is served
-            site_ids = {self._survivor(cursor, site_id) for site_id in read[1] if self._registered(cursor, site_id)}
+            site_ids = {self._survivor(catalogue, site_id) for site_id in read[1] if site_id in catalogue}
             users.update(site_ids)
-            regions.update(self._quarry_regions(cursor, site_ids))
+            regions.update(self._quarry_regions(catalogue, site_ids))
         return {"sites": [[site_id, users[site_id]] for site_id in sorted(users)],
                 "regions": [[*region, regions[region]] for region in sorted(regions)]}
 
     @staticmethod
-    def _registered(cursor: Cursor, site_id: str) -> bool:
-        return cursor.execute("SELECT 1 FROM {schema}.agg_sites WHERE site_id = %s", (site_id,)).fetchone() is not None
-
-    @staticmethod
-    def _survivor(cursor: Cursor, site_id: str) -> str:
+    def _survivor(catalogue: dict[str, tuple], site_id: str) -> str:
         """The site a (possibly merged) site id stands for now: two companies that described one new
         site before it was registered name it by two ids, one merged into the other at registration."""
         seen = set()
         while site_id not in seen:
             seen.add(site_id)
-            row = cursor.execute("SELECT merged_into FROM {schema}.agg_sites WHERE site_id = %s", (site_id,)).fetchone()
-            if row is None or row[0] is None:
+            entry = catalogue.get(site_id)
+            if entry is None or entry[0] is None:
                 break
-            site_id = row[0]
+            site_id = entry[0]
         return site_id
 
     @staticmethod
-    def _quarry_regions(cursor: Cursor, site_ids: set[str]) -> set[tuple[str, str, str]]:
+    def _quarry_regions(catalogue: dict[str, tuple], site_ids: set[str]) -> set[tuple[str, str, str]]:
         regions: set[tuple[str, str, str]] = set()
         for site_id in sorted(site_ids):
-            row = cursor.execute(
-                "SELECT country, province_key, district_key FROM {schema}.agg_sites"
-                " WHERE site_id = %s AND kind = 'quarry'", (site_id,)).fetchone()
-            if row is not None:
-                regions.add((row[0], row[1], row[2]))
+            entry = catalogue.get(site_id)
+            if entry is not None and entry[1] == "quarry":
+                regions.add((entry[2], entry[3], entry[4]))
         return regions
 
 
