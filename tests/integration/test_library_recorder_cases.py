@@ -9,7 +9,10 @@ whatever it changes:
 
 - the application stores (registry, grievance) with the append-only triggers of keys/append_only.py:
   ``ApplicationRecorderTestCase`` and ``NonInterleavingNotificationIDsBaseCase``; their snapshot
-  stores (also protected), when snapshotting is on: ``AggregateRecorderTestCase``;
+  stores (also protected), when snapshotting is on: ``AggregateRecorderTestCase``. The library's
+  cases expect an empty store, and bootstrap may write (a migration event), so each case gets a
+  twin of the application's recorder: the same class on the same datastore (same pool, same
+  pragmas), a table of its own, protected by the same triggers;
 - every projection view recorder of every runner (projections/runner.py ``view_recorder``, with any
   batching it does): ``TrackingRecorderTestCase``, and ``ProcessRecorderTestCase`` for any that is a
   process recorder.
@@ -32,19 +35,15 @@ from eventsourcing.persistence import (
     StoredEvent,
     TrackingRecorder,
 )
+from eventsourcing.tests.persistence import (
+    AggregateRecorderTestCase,
+    ApplicationRecorderTestCase,
+    NonInterleavingNotificationIDsBaseCase,
+    ProcessRecorderTestCase,
+    TrackingRecorderTestCase,
+)
 
-try:
-    from eventsourcing.tests.persistence import (
-        AggregateRecorderTestCase,
-        ApplicationRecorderTestCase,
-        NonInterleavingNotificationIDsBaseCase,
-        ProcessRecorderTestCase,
-        TrackingRecorderTestCase,
-    )
-except ModuleNotFoundError as missing:  # the library's test module imports its AES cipher at import time
-    raise ImportError(f"{missing}: the library's recorder test cases need pycryptodome "
-                      "(eventsourcing's 'crypto' extra) in the test dependencies") from missing
-
+from keys.append_only import protect_sqlite_file, protect_tables
 from trustone.bootstrap import Services
 
 APPLICATIONS = ("registry", "grievance")
@@ -73,6 +72,35 @@ def application(services: Services, name: str):
     return {"registry": services.registry, "grievance": services.grievance}[name]
 
 
+def protected_twin(services: Services, recorder, table: str):
+    """A fresh, empty table behind a recorder of the application's own class and datastore, with the
+    append-only triggers installed as ``keys.append_only.protect_event_tables`` installs them."""
+    twin = type(recorder)(recorder.datastore, events_table_name=table)
+    twin.create_table()
+    if services.settings.backend == "sqlite":
+        protect_sqlite_file(recorder.datastore.pool.db_name, [table])
+    else:
+        protect_tables(services.sql, [table])
+    return twin
+
+
+def _qualified(services: Services, recorder, table: str) -> str:
+    return f"{recorder.datastore.schema}.{table}" if services.settings.backend == "postgres" else table
+
+
+def assert_append_only(services: Services, recorder, table: str) -> None:
+    """An UPDATE or DELETE of the table's rows is refused by the database, and nothing changes."""
+    before = recorder.select_notifications(start=None, limit=1000) if hasattr(recorder, "select_notifications") \
+        else None
+    for statement in (f"UPDATE {_qualified(services, recorder, table)} SET topic = 'rewritten'",
+                      f"DELETE FROM {_qualified(services, recorder, table)}"):
+        with pytest.raises(Exception, match="append-only"):
+            with recorder.datastore.transaction(commit=True) as cursor:
+                cursor.execute(statement)
+    if before is not None:
+        assert recorder.select_notifications(start=None, limit=1000) == before
+
+
 def view_recorders(services: Services) -> list[TrackingRecorder]:
     """Every projection recorder bootstrap built, each a library tracking recorder."""
     recorders = [recorder for runner in services.runners for recorder in runner.recorders.values()]
@@ -93,14 +121,14 @@ def one_at_a_time(recorders: list) -> Callable[[], object]:
 @pytest.mark.parametrize("name", APPLICATIONS)
 @pytest.mark.parametrize("method", case_methods(ApplicationRecorderTestCase))
 def test_application_recorder_case(services, name, method):
-    recorder = application(services, name).recorder
+    recorder = protected_twin(services, application(services, name).recorder, "libcase_events")
     assert isinstance(recorder, ApplicationRecorder)
     run_library_case(ApplicationRecorderTestCase, method, lambda: recorder)
 
 
 @pytest.mark.parametrize("name", APPLICATIONS)
 def test_non_interleaving_notification_ids_case(services, name):
-    recorder = application(services, name).recorder
+    recorder = protected_twin(services, application(services, name).recorder, "libcase_events")
     run_library_case(NonInterleavingNotificationIDsBaseCase, "test", lambda: recorder)
 
 
@@ -108,7 +136,7 @@ def test_non_interleaving_notification_ids_case(services, name):
 def test_insert_subscribe_case(services, name):
     """The library runs ``optional_test_insert_subscribe`` against its PostgreSQL recorder only:
     its SQLite recorder cannot subscribe (the projection runner polls instead), and says so."""
-    recorder = application(services, name).recorder
+    recorder = protected_twin(services, application(services, name).recorder, "libcase_events")
     if services.settings.backend == "postgres":
         run_library_case(ApplicationRecorderTestCase, "optional_test_insert_subscribe", lambda: recorder)
         return
@@ -125,26 +153,27 @@ def test_snapshot_recorder_case(services, name, method):
     if app.snapshots is None:
         assert not getattr(app, "snapshotting_intervals", None)
         return
-    recorder = app.snapshots.recorder
+    recorder = protected_twin(services, app.snapshots.recorder, "libcase_snapshots")
     assert isinstance(recorder, AggregateRecorder)
     run_library_case(AggregateRecorderTestCase, method, lambda: recorder)
 
 
 @pytest.mark.parametrize("name", APPLICATIONS)
-def test_the_recorders_under_test_are_the_append_only_ones(services, name):
-    """The cases above ran against the protected tables: an UPDATE or DELETE of what the library
-    just inserted is refused by the database (keys/append_only.py), through the same datastore."""
-    recorder = application(services, name).recorder
-    recorder.insert_events([StoredEvent(originator_id=uuid.uuid4(), originator_version=1,
-                                        topic="topic1", state=b"state1")])
-    table = recorder.events_table_name
-    if services.settings.backend == "postgres":
-        table = f"{recorder.datastore.schema}.{table}"
-    for statement in (f"UPDATE {table} SET topic = 'rewritten'", f"DELETE FROM {table}"):
-        with pytest.raises(Exception, match="append-only"):
-            with recorder.datastore.transaction(commit=True) as cursor:
-                cursor.execute(statement)
-    assert [n.topic for n in recorder.select_notifications(start=None, limit=10)] == ["topic1"]
+def test_the_recorders_under_test_are_append_only_like_the_applications(services, name):
+    """The twins the cases ran against refuse an UPDATE or DELETE, as the application's own event
+    and snapshot tables do (keys/append_only.py), through the same datastore."""
+    app = application(services, name)
+    recorders = [(app.recorder, "libcase_events")]
+    if app.snapshots is not None:
+        recorders.append((app.snapshots.recorder, "libcase_snapshots"))
+    for recorder, twin_table in recorders:
+        twin = protected_twin(services, recorder, twin_table)
+        assert type(twin) is type(recorder) and twin.datastore is recorder.datastore
+        for target, table in ((twin, twin_table), (recorder, recorder.events_table_name)):
+            # a row to refuse (SQLite's triggers fire per row)
+            target.insert_events([StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic="topic1",
+                                              state=b"state1")])
+            assert_append_only(services, target, table)
 
 
 # --- the projection views --------------------------------------------------------------------------
