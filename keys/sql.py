@@ -142,8 +142,11 @@ class PostgresSqlStore(SqlStore):
         self.read_only = read_only
         kept = int(params.get("POSTGRES_POOL_SIZE") or 1)
         self._pool = psycopg_pool.ConnectionPool(
-            conninfo, min_size=kept, max_size=kept + int(params.get("POSTGRES_MAX_OVERFLOW") or 0), open=True,
+            conninfo, min_size=kept, max_size=kept + int(params.get("POSTGRES_MAX_OVERFLOW") or 0), open=False,
             check=psycopg_pool.ConnectionPool.check_connection, timeout=timeout)
+        # Opened with its kept connection in place: a first request that found the pool still filling
+        # would make it grow by one, and keep that connection too.
+        self._pool.open(wait=True, timeout=timeout)
 
     @contextmanager
     def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:

@@ -9,6 +9,9 @@ timeout, so a request hung for ten times ``POSTGRES_CONNECT_TIMEOUT`` (measured:
 answered 503 (trustone/storage_errors.py). The library reads that variable as whole seconds only,
 hence the pool's timeout is set here after the datastore is made.
 
+The pool also opens with its kept connection in place, so that a pool at
+rest holds one connection, not two (TRUSTONE_DB_POOL_SIZE, README).
+
 Selected by ``PERSISTENCE_MODULE`` (trustone/settings.py ``application_env``).
 """
 
@@ -24,3 +27,8 @@ class BoundedWaitPostgresFactory(postgres.PostgresFactory):
         super().__init__(env)
         total = float(self.env.get(self.POSTGRES_CONNECT_TIMEOUT) or 30)
         self.datastore.pool.timeout = max(total / LIBRARY_ATTEMPTS, 0.1)
+        # The pool is opened here, waiting for its kept connection, so that a first request does not
+        # find it still filling (it would grow by one and keep that too). Not through the library's
+        # ``pool_open_timeout``: with it set, every connection taken calls psycopg_pool's ``wait``,
+        # which raises AssertionError when two threads find no idle connection at once.
+        self.datastore.pool.open(wait=True, timeout=total)
