@@ -2,11 +2,19 @@
 
 Prints figures as ratios against a baseline measured in the same run, never absolute targets:
     .venv/bin/python bench/report_import.py [--links 2000] [--repeat 5]
+    .venv/bin/python bench/report_import.py --scale 1 [--postgres URL] [--profile FILE]
 
 - baseline: parsing the CSV and building the report content (no store);
 - import, sealed: the whole import into a fresh SQLite store with the vault's sealing mapper;
 - import, plain mapper: the same import with sealing switched off (for comparison only);
 - read back through the filter: opening the latest version (policy, access-log entry, decryption).
+
+``--scale X`` measures the registry as it grows instead: 50*X member companies each import a report
+of 100 links over a catalogue of 500*X sites (described by name and place, as companies do: the first
+reporters describe them new, later ones are resolved to the registered site), then the lists catch
+up. It prints links/s of the imports alone and end to end (lists caught up), per tenth of the run, so
+a figure that falls as the catalogue grows shows. About ten sites share a kind and district at every
+scale (more sites means more districts, as in the world), ten provinces in three countries.
 """
 
 from __future__ import annotations
@@ -102,11 +110,105 @@ def read_back(data: bytes, repeat: int) -> float:
         return seconds
 
 
+SCALE_COMPANIES, SCALE_SITES, SCALE_LINKS = 50, 500, 100
+_PROVINCES = (("IN", "Rajasthan"), ("IN", "Karnataka"), ("IN", "Telangana"), ("IN", "Andhra Pradesh"),
+              ("CN", "Fujian"), ("CN", "Shandong"), ("CN", "Guangdong"), ("VN", "Thanh Hoa"),
+              ("VN", "Binh Dinh"), ("VN", "Nghe An"))
+_WORDS = ("Aravali", "Balaji", "Chamunda", "Devi", "Ekta", "Ganesh", "Hari", "Indus", "Jyoti", "Kailash",
+          "Lakshmi", "Mahadev", "Narmada", "Om", "Parvati", "Rudra", "Shiv", "Tapti", "Uma", "Vindhya")
+
+
+def scale_site(j: int) -> dict[str, str]:
+    """Site ``j`` of the bench catalogue: ten per kind and district, dissimilar names, 20 km apart
+    (so no two are possible duplicates of each other)."""
+    country, province = _PROVINCES[(j // 20) % len(_PROVINCES)]
+    kind = ("quarry", "factory")[(j // 10) % 2]
+    words = f"{_WORDS[j % 20]} {_WORDS[(j * 7 + 3) % 20]} {_WORDS[(j * 13 + 5) % 20]}"
+    return {"site_kind": kind, "site_name": f"{words} {kind.title()} {j}", "country": country,
+            "province": province, "district": f"District {j // 20}",
+            "latitude": f"{10 + (j % 10) * 0.2:.4f}", "longitude": f"{70 + (j // 20) % 100 * 0.05:.4f}"}
+
+
+def scale_report(company: int, sites: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for t in range(SCALE_LINKS):
+        site = scale_site((company * 37 + t * 5) % sites)
+        writer.writerow({**site, "chain": f"C{t // 4}", "tier": 2 if site["site_kind"] == "quarry" else 1,
+                         "stone_type": "granite", "product": "slabs", "channel": "trader",
+                         "origin_confidence": "claimed", "volume": f"{100 + t}.5", "volume_unit": "m2",
+                         "price_eur_per_unit": f"{10 + t % 90}.25"})
+    return out.getvalue().encode()
+
+
+def scale_run(scale: float, postgres_url: str | None, profile: str | None) -> None:
+    companies, sites = int(SCALE_COMPANIES * scale), int(SCALE_SITES * scale)
+    files = [scale_report(c, sites) for c in range(companies)]
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = None
+        database_url = None
+        if postgres_url:
+            import psycopg
+
+            schema = f"bench_{uuid.uuid4().hex[:12]}"
+            with psycopg.connect(postgres_url, autocommit=True) as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+            database_url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}schema={schema}"
+        services = bootstrap(Settings(data_dir=Path(tmp), database_url=database_url))
+        try:
+            registry = services.registry
+            for c in range(companies):
+                registry.register_organisation(f"bench-{c}", f"Bench Company {c}", OrganisationKind.MEMBER_COMPANY,
+                                               "NL")
+                registry.join(f"bench-{c}", dt.date(2021, 1, 1), CompanyCategory.C, CompanySize.LARGE)
+            services.catch_up()
+            profiler = None
+            if profile:
+                import cProfile
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+            started = time.perf_counter()
+            tenth = max(1, companies // 10)
+            marks = []
+            for c, data in enumerate(files):
+                registry.import_report(f"bench-{c}", 2024, data, f"bench-{c}.csv", submitted_on=dt.date(2025, 3, 1))
+                if (c + 1) % tenth == 0:
+                    marks.append(time.perf_counter())
+            imported = time.perf_counter()
+            services.catch_up()
+            finished = time.perf_counter()
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(profile)
+        finally:
+            services.close()
+            if schema:
+                import psycopg
+
+                with psycopg.connect(postgres_url, autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    links = companies * SCALE_LINKS
+    per_tenth = [tenth * SCALE_LINKS / (b - a) for a, b in zip([started, *marks], marks, strict=False)]
+    print(f"scale {scale:g}x on {'PostgreSQL' if postgres_url else 'SQLite'}: {companies} companies x "
+          f"{SCALE_LINKS} links over {sites} sites")
+    print(f"  import only        {links / (imported - started):10.0f} links/s")
+    print(f"  end to end         {links / (finished - started):10.0f} links/s (lists caught up)")
+    print("  per tenth (import) " + " ".join(f"{v:.0f}" for v in per_tenth))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--links", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--scale", type=float, help="run the growing-catalogue bench at this scale instead")
+    parser.add_argument("--postgres", help="PostgreSQL URL for --scale (a throwaway schema is made in it)")
+    parser.add_argument("--profile", help="write cProfile stats of the --scale imports to this file")
     args = parser.parse_args()
+    if args.scale:
+        scale_run(args.scale, args.postgres, args.profile)
+        return
     data = report_csv(args.links)
     baseline = timed(lambda: parse_report_file(data, "bench.csv"), args.repeat)
     sealed = timed(lambda: import_once(data, sealed=True), args.repeat)

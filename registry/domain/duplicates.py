@@ -64,8 +64,10 @@ def compare(new: SiteFingerprint, known: SiteFingerprint) -> MatchVerdict:
     if new.district_key and known.district_key and new.district_key != known.district_key:
         return MatchVerdict.DISTINCT
     same_name = new.name_key == known.name_key
-    similar = same_name or SequenceMatcher(None, new.name_key, known.name_key).ratio() >= SIMILAR_NAME_RATIO
-    if not similar:
+    if not same_name and new.coordinates is not None and known.coordinates is not None \
+            and new.coordinates.distance_km(known.coordinates) > NEARBY_DISTANCE_KM:
+        return MatchVerdict.DISTINCT  # too far apart whatever the names (cheaper than comparing them)
+    if not (same_name or similar_names(new.name_key, known.name_key)):
         return MatchVerdict.DISTINCT
     if new.coordinates is None and known.coordinates is None and same_name and new.district_key:
         # The very same description (name, kind, district): the registry cannot tell them apart,
@@ -80,6 +82,18 @@ def compare(new: SiteFingerprint, known: SiteFingerprint) -> MatchVerdict:
     if distance <= NEARBY_DISTANCE_KM:
         return MatchVerdict.UNCERTAIN
     return MatchVerdict.DISTINCT
+
+
+def similar_names(a: str, b: str) -> bool:
+    """``SequenceMatcher.ratio() >= SIMILAR_NAME_RATIO``, after its two cheap upper bounds (lengths,
+    then letters in common), which settle most pairs of different names without the full match."""
+    total = len(a) + len(b)
+    if not total:
+        return True  # two empty names: ratio() is 1.0
+    if 2 * min(len(a), len(b)) / total < SIMILAR_NAME_RATIO:  # real_quick_ratio(), without building a matcher
+        return False
+    matcher = SequenceMatcher(None, a, b)
+    return matcher.quick_ratio() >= SIMILAR_NAME_RATIO and matcher.ratio() >= SIMILAR_NAME_RATIO
 
 
 _RANK = {MatchVerdict.CERTAIN: 0, MatchVerdict.UNCERTAIN: 1, MatchVerdict.DISTINCT: 2}
