@@ -69,6 +69,7 @@ class DataKeyStore:
         self._cache: dict[str, tuple[bytes, str, float]] = {}  # key ref -> key, owner, when read
         self._current: dict[uuid.UUID, str] = {}
         self._lock = threading.Lock()
+        self._creating = threading.Lock()  # one new key per owner when two threads need one at once
 
     @staticmethod
     def create_tables(sql: SqlStore) -> None:
@@ -101,14 +102,15 @@ class DataKeyStore:
                 return key_ref, self.key(key_ref)
             except DecryptionError:
                 self._current.pop(owner, None)  # shredded meanwhile: fall through to a new key
-        with self.sql.transaction() as cursor:
-            row = cursor.execute(
-                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
-                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
-        if row is not None:
-            self._current[owner] = row[0]
-            return row[0], self.key(row[0])
-        return self._create(owner)
+        with self._creating:  # else two first uploads at once each make a key (and two digests)
+            with self.sql.transaction() as cursor:
+                row = cursor.execute(
+                    "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
+                    " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
+            if row is not None:
+                self._current[owner] = row[0]
+                return row[0], self.key(row[0])
+            return self._create(owner)
 
     def live_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
         """The owner's current key if it has one, else None: never creates one (a key created as a

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from registry.domain.organisations import (
     validate_ref,
 )
 from registry.domain.region_index import RegionSiteIndex
+from registry.domain.site_catalogue import DistrictDirectory, SiteBucket
 from registry.domain.reports import CONFIDENTIAL_EVENTS as REPORT_CONFIDENTIAL_EVENTS
 from registry.domain.reports import (
     AssessmentRecord,
@@ -72,10 +74,14 @@ from registry.reportfile import (
     ReportFileError,
     parse_report_file,
 )
-from registry.sealed_application import SealedApplication, Vault
+from registry.sealed_application import SealedApplication, Vault, VersionConflictError
+from registry.site_catalogue import Pending, SiteCatalogue
 
 # Operational log: references and counts of public things only, never report content.
 log = logging.getLogger("trustone.registry")
+
+# How often a report command is decided anew after losing a race on its save (``_redone_on_conflict``).
+_CONFLICT_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -142,8 +148,11 @@ class RegistryApplication(SealedApplication):
     back goes through the vault's filter (policy, access log, then decryption)."""
 
     name = "registry"
-    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, DuplicateReviewQueue: 50, DataAccessRegister: 50,
-                                        SiteIntake: 50}
+    # Buckets and directories hold the sites of one district / the districts of one province: their
+    # snapshots stay small as the catalogue grows (registry/domain/site_catalogue.py). RegionSiteIndex
+    # is no longer written; its snapshots of before still load.
+    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, SiteBucket: 50, DistrictDirectory: 50,
+                                        DuplicateReviewQueue: 50, DataAccessRegister: 50, SiteIntake: 50}
     confidential_events: ClassVar = {**REPORT_CONFIDENTIAL_EVENTS, **ACCOUNT_CONFIDENTIAL_EVENTS,
                                      **ACCESS_REQUEST_CONFIDENTIAL_EVENTS}
 
@@ -155,6 +164,8 @@ class RegistryApplication(SealedApplication):
         # composition root): see registry/domain/site_intake.py.
         self.site_release_k = 3
         super().__init__(env=env, vault=vault)
+        self.catalogue = SiteCatalogue(self)
+        self.catalogue.refresh()  # a store of before gets its site buckets now, not in a command
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -280,33 +291,38 @@ class RegistryApplication(SealedApplication):
     def register_site(self, kind: SiteKind, name: str, region: RegionPath,
                       coordinates: Coordinates | None = None, address: str = "",
                       stone_types: tuple[str, ...] = ()) -> SiteRegistration:
-        pending: dict[uuid.UUID, Aggregate] = {}
+        self.catalogue.refresh()
+        pending: Pending = {}
         registration = self._place_site(pending, kind, name, region, coordinates, address, stone_types)
         self.save(*pending.values())
         return registration
 
-    def _place_site(self, pending: dict[uuid.UUID, Aggregate], kind: SiteKind, name: str,
+    def _place_site(self, pending: Pending, kind: SiteKind, name: str,
                     region: RegionPath, coordinates: Coordinates | None, address: str,
-                    stone_types: tuple[str, ...], public_id: str | None = None) -> SiteRegistration:
-        """Find or create a site, adding what changed to ``pending`` (saved by the caller).
+                    stone_types: tuple[str, ...], public_id: str | None = None,
+                    scratch: bool = False) -> SiteRegistration:
+        """Find or create a site, adding what changed to ``pending`` (saved by the caller; the
+        catalogue is refreshed by the caller, once per command).
 
         ``public_id`` is given when a site a report described is registered (the report's links
         already use that id): then a site that certainly exists already is registered too, and
-        merged into the existing one at once, so the report's id keeps leading to it."""
+        merged into the existing one at once, so the report's id keeps leading to it. ``scratch``:
+        ``pending`` is never saved (a report's rows being resolved), so nothing is held for review."""
         name = " ".join((name or "").split())
         if not 2 <= len(name) <= 200:
             raise ValidationError("site_name", "2-200 characters")
         kind = SiteKind(kind)
-        index = self._region_index(pending, region)
         fingerprint = SiteFingerprint(
             public_id="", kind=kind.value, name_key=normalise_name(name),
             district_key=fold(region.district), coordinates=coordinates,
         )
-        match = best_match(fingerprint, index.candidates(fingerprint.kind, fingerprint.district_key))
+        country, province = region.country, region.province
+        match = best_match(fingerprint, self.catalogue.candidates(pending, country, province, fingerprint.kind,
+                                                                  fingerprint.district_key))
         certain = match.verdict == MatchVerdict.CERTAIN
+        candidate = self.catalogue.resolve(pending, match.site, country, province) if match.site else None
         if certain and public_id is None:
-            return SiteRegistration(index.resolve(match.site.public_id), MatchVerdict.CERTAIN)
-        candidate = index.resolve(match.site.public_id) if match.site else None
+            return SiteRegistration(candidate, MatchVerdict.CERTAIN)
         public_id = public_id or new_site_id(region.country, region.subdivision)
         site = ProductionSite(
             public_id=public_id, kind=kind, name=name, address=" ".join((address or "").split()),
@@ -314,28 +330,21 @@ class RegistryApplication(SealedApplication):
             duplicate_candidate=candidate,
         )
         pending[site.id] = site
-        index.add(public_id=public_id, kind=kind.value, name_key=fingerprint.name_key,
-                  district_key=fingerprint.district_key,
-                  latitude=coordinates.latitude if coordinates else None,
-                  longitude=coordinates.longitude if coordinates else None)
+        self.catalogue.add(pending, country, province, kind.value, fingerprint.district_key, public_id=public_id,
+                           name_key=fingerprint.name_key,
+                           latitude=coordinates.latitude if coordinates else None,
+                           longitude=coordinates.longitude if coordinates else None)
         if certain:
             site.confirm_same_as(candidate, decided_by="registry: same kind, name and place")
-            index.alias(public_id=public_id, alias_of=candidate)
+            self.catalogue.alias(pending, country, province, kind.value, fingerprint.district_key,
+                                 public_id=public_id, alias_of=candidate)
             return SiteRegistration(candidate, MatchVerdict.CERTAIN)
-        if candidate:
+        if candidate and not scratch:
             queue = self._review_queue(pending)
             queue.hold(public_id=public_id, candidate=candidate)
         return SiteRegistration(public_id, match.verdict, candidate)
 
-    def _region_index(self, pending: dict[uuid.UUID, Aggregate], region: RegionPath) -> RegionSiteIndex:
-        index_id = RegionSiteIndex.create_id(region.country, region.province)
-        if index_id in pending:
-            return pending[index_id]  # type: ignore[return-value]
-        index = self._get_or_none(index_id) or RegionSiteIndex(country=region.country, province=region.province)
-        pending[index_id] = index
-        return index
-
-    def _review_queue(self, pending: dict[uuid.UUID, Aggregate]) -> DuplicateReviewQueue:
+    def _review_queue(self, pending: Pending) -> DuplicateReviewQueue:
         queue_id = DuplicateReviewQueue.ID
         if queue_id not in pending:
             pending[queue_id] = self._get_or_none(queue_id) or DuplicateReviewQueue()
@@ -352,13 +361,14 @@ class RegistryApplication(SealedApplication):
         if site.status != SiteStatus.PENDING_REVIEW:
             raise ConflictError(f"site {public_id} is not waiting for a duplicate decision")
         candidate = site.duplicate_candidate
-        pending: dict[uuid.UUID, Aggregate] = {self.site_aggregate_id(public_id): site}
+        self.catalogue.refresh()
+        pending: Pending = {self.site_aggregate_id(public_id): site}
         queue = self._review_queue(pending)
         queue.decide(public_id=public_id)
         if same_as_candidate:
             site.confirm_same_as(candidate, decided_by=decided_by)
-            index = self._region_index(pending, site.region)
-            index.alias(public_id=public_id, alias_of=candidate)
+            self.catalogue.alias(pending, site.region.country, site.region.province, site.kind.value,
+                                 fold(site.region.district), public_id=public_id, alias_of=candidate)
             result = candidate
         else:
             site.confirm_distinct(decided_by=decided_by)
@@ -411,23 +421,47 @@ class RegistryApplication(SealedApplication):
         parsed = parse_report_file(data, filename, decimal_separator, max_rows)
         numbers = {"decimal_separator": parsed.numbers.separator and parsed.numbers.separator.value,
                    "decimal_separator_decided": parsed.numbers.describe()}
-        report = self._report_for(company.id, year)
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
+        before_write = _once(before_write)
         if part is not None:
-            return self._import_part(company, report, parsed, digest, part, filename, submitted_on,
-                                     before_write, numbers)
+            return self._redone_on_conflict(lambda: self._import_part(
+                company, self._report_for(company.id, year), parsed, digest, part, filename, submitted_on,
+                before_write, numbers))
+        return self._redone_on_conflict(lambda: self._import_whole(
+            company, self._report_for(company.id, year), parsed, digest, filename, submitted_on, before_write,
+            numbers))
+
+    def _redone_on_conflict(self, command: Callable[[], ImportResult]) -> ImportResult:
+        """Runs a report command again on fresh state when its save lost a race: another upload saved
+        the report (or the site intake, which every submission joins, or a site bucket) first, the
+        store refused this save whole (``VersionConflictError``), and the command is decided anew:
+        a different file becomes the next version, the same file changes nothing. Bounded: after
+        ``_CONFLICT_ATTEMPTS`` lost races in a row the conflict (409) is the answer."""
+        for attempt in range(_CONFLICT_ATTEMPTS):
+            try:
+                return command()
+            except VersionConflictError:
+                if attempt == _CONFLICT_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.002 * 2 ** attempt))  # noqa: S311 - spreading retries only
+        raise AssertionError("unreachable")
+
+    def _import_whole(self, company: Organisation, report: SupplyChainReport, parsed: ParsedReport, digest: str,
+                      filename: str, submitted_on: dt.date, before_write: Callable[[], None],
+                      numbers: dict[str, Any]) -> ImportResult:
         if report.is_latest(digest):
             before_write()
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
-        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
+        intake = self._site_intake()  # read once for both uses
+        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id, intake))
         changed = report.submit(content, digest=digest,
                                 source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
         before_write()
         if not changed:
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
-        self.save(*self._with_site_intake(report, content))
+        self.save(*self._with_site_intake(report, content, intake))
         return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
                             held_for_review=held, **numbers)
 
@@ -448,7 +482,8 @@ class RegistryApplication(SealedApplication):
         if report.has_part(number, of, digest):
             before_write()
             return unchanged
-        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
+        intake = self._site_intake()
+        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id, intake))
         report.receive_part(number, of, content, digest)
         missing = tuple(report.missing_parts)
         submitted = False
@@ -462,7 +497,7 @@ class RegistryApplication(SealedApplication):
                 assembled = self._assemble_parts(company, report)
                 submitted = report.submit(assembled, digest=set_digest, source=f"file:{of} parts",
                                           submitted_on=submitted_on)
-                to_save = self._with_site_intake(report, assembled)
+                to_save = self._with_site_intake(report, assembled, intake)
         before_write()
         self.save(*to_save)
         return ImportResult(changed=submitted, version=report.latest.number if report.latest else 0,
@@ -490,12 +525,15 @@ class RegistryApplication(SealedApplication):
         for position, link in enumerate(content.links):
             if link.site_id is not None and not self._exists(self.site_aggregate_id(link.site_id)):
                 raise ValidationError(f"links[{position}].site_id", "no production site with this id")
-        report = self._report_for(company.id, year)
-        changed = report.submit(content, digest=self._fingerprint(company.id, content), source=source,
-                                submitted_on=submitted_on)
-        if changed:
-            self.save(*self._with_site_intake(report, content))
-        return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+        digest = self._fingerprint(company.id, content)
+
+        def submit() -> ImportResult:
+            report = self._report_for(company.id, year)
+            changed = report.submit(content, digest=digest, source=source, submitted_on=submitted_on)
+            if changed:
+                self.save(*self._with_site_intake(report, content))
+            return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+        return self._redone_on_conflict(submit)
 
     def save_report_draft(self, company_ref: str, year: int, content: ReportContent) -> None:
         """A draft (web form in progress): replaces the previous draft; versions stay untouched."""
@@ -570,12 +608,14 @@ class RegistryApplication(SealedApplication):
         again, or names them by id, and gets the same id) and finds a site described twice in the
         same file. Returns the content, how many new sites it describes, and how many of those may
         duplicate a registered site (the secretariat will review them)."""
-        scratch: dict[uuid.UUID, Aggregate] = {}
+        self.catalogue.refresh()
+        scratch: Pending = {}
         own = {site.public_id: site for site in own_waiting}
         for site in own_waiting:
-            self._region_index(scratch, RegionPath.create(site.country, site.province, site.district)).add(
-                public_id=site.public_id, kind=site.kind, name_key=normalise_name(site.name),
-                district_key=fold(site.district), latitude=site.latitude, longitude=site.longitude)
+            region = RegionPath.create(site.country, site.province, site.district)
+            self.catalogue.add(scratch, region.country, region.province, site.kind, fold(region.district),
+                               public_id=site.public_id, name_key=normalise_name(site.name),
+                               latitude=site.latitude, longitude=site.longitude)
         errors: list[CellError] = []
         links: list[SupplyLink] = []
         terms: list[CommercialTerms] = []
@@ -597,7 +637,7 @@ class RegistryApplication(SealedApplication):
                         scratch, row.site_kind, ns.name,
                         RegionPath.create(ns.country, ns.province, ns.district),
                         Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
-                        ns.address, (row.stone_type,),
+                        ns.address, (row.stone_type,), scratch=True,
                     )
                     site_id = registration.public_id
                     if registration.is_new:
@@ -624,12 +664,16 @@ class RegistryApplication(SealedApplication):
 
     # --- new sites: registered k companies at a time (registry/domain/site_intake.py) ------------
 
-    def _with_site_intake(self, report: SupplyChainReport, content: ReportContent) -> list[Aggregate]:
+    def _site_intake(self) -> SiteIntake:
+        return self._get_or_none(SiteIntake.ID) or SiteIntake()
+
+    def _with_site_intake(self, report: SupplyChainReport, content: ReportContent,
+                          intake: SiteIntake | None = None) -> list[Aggregate]:
         """What to save with a new report version, in this order: when the waiting reports of at
         least ``site_release_k`` companies now describe new sites, every one of those sites (in random
         order, with the region indexes and review queue they change), then the intake, then the
         report. Else the intake and the report only, and no site."""
-        intake = self._get_or_none(SiteIntake.ID) or SiteIntake()
+        intake = intake or self._site_intake()
         version = report.latest.number
         intake.wait(report_id=str(report.id), company_id=str(report.company_id), version=version,
                     tag=self._new_sites_tag(report.company_id, report.id, version, bool(content.new_sites)))
@@ -643,7 +687,8 @@ class RegistryApplication(SealedApplication):
                  if not self._exists(self.site_aggregate_id(site.public_id))}
         sites = list(by_id.values())
         random.SystemRandom().shuffle(sites)
-        pending: dict[uuid.UUID, Aggregate] = {}
+        self.catalogue.refresh()
+        pending: Pending = {}
         for site in sites:
             self._place_site(pending, SiteKind(site.kind), site.name,
                              RegionPath.create(site.country, site.province, site.district),
@@ -652,12 +697,9 @@ class RegistryApplication(SealedApplication):
         intake.release(sites=len(sites))
         return [*pending.values(), intake, report]
 
-    def _own_waiting_sites(self, company_id: uuid.UUID) -> list[DescribedSite]:
+    def _own_waiting_sites(self, company_id: uuid.UUID, intake: SiteIntake) -> list[DescribedSite]:
         """The new sites of this company's reports in the intake, not registered yet (opened
         through the filter by the registry, one access-log entry per report that has any)."""
-        intake: SiteIntake | None = self._get_or_none(SiteIntake.ID)
-        if intake is None:
-            return []
         sites: dict[str, DescribedSite] = {}
         for report_id, entry in sorted(intake.waiting.items()):
             if entry["company"] == str(company_id) and entry["tag"] == self._new_sites_tag(
@@ -818,6 +860,18 @@ class RegistryApplication(SealedApplication):
     def _declaration_register(self, account_id: uuid.UUID) -> DeclarationRegister:
         register_id = DeclarationRegister.create_id(account_id)
         return self._get_or_none(register_id) or DeclarationRegister(account_id=account_id)
+
+
+def _once(action: Callable[[], None]) -> Callable[[], None]:
+    """``action`` the first time only: a command redone after a lost race logs its grant once."""
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            action()
+    return run
 
 
 def _content_or_gone(opened: dict[str, Any]) -> ReportContent:
