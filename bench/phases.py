@@ -73,13 +73,16 @@ def _setup_people(services, dataset: bench_data.DataSet, clients: int, work: Pat
 def measure_import(services, settings: Settings, dataset: bench_data.DataSet, step: Callable[[], None]) -> dict:
     registry = services.registry
     submitted = dt.date(bench_data.YEAR + 1, 3, 1)
-    started = time.perf_counter()
+    imported = 0.0  # the clock runs for the imports only, not for making the files
     for ref in dataset.companies:
-        registry.import_report(ref, bench_data.YEAR, dataset.csv(ref), f"{ref}.csv", submitted_on=submitted)
+        data = dataset.csv(ref)
+        started = time.perf_counter()
+        registry.import_report(ref, bench_data.YEAR, data, f"{ref}.csv", submitted_on=submitted)
+        imported += time.perf_counter() - started
         step()
-    imported = time.perf_counter() - started
+    started = time.perf_counter()
     services.catch_up()
-    seconds = time.perf_counter() - started
+    seconds = imported + time.perf_counter() - started
     rate = dataset.links / seconds
     baseline, _ = executemany_rate(settings, dataset.all_rows())
     _, sites = services.aggregated_list.sites(bench_data.YEAR, None, None, None, None)
