@@ -34,7 +34,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +82,19 @@ class AggregatedListView(View):
             raise ValueError("k: at least 2, or a release would show one company's upload")
         self.read_links = read_links
         self.k = k
+        self._opened: dict[tuple[str, int], tuple | None] | None = None  # see batch()
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """While one transaction lasts, each report version is opened through the filter once (and
+        logged once), however many releases the batch cuts: a cut reads every report of its year,
+        so without this a rebuild read each report once per release after it. What was opened is
+        kept in this process's memory only, and forgotten when the transaction ends."""
+        self._opened = {}
+        try:
+            yield
+        finally:
+            self._opened = None
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -135,6 +149,9 @@ class AggregatedListView(View):
         elif isinstance(event, Organisation.ConfidentialDataShredded):
             rows = cursor.execute("SELECT report_id FROM {schema}.agg_reports WHERE company_id = %s"
                                   " AND version IS NOT NULL ORDER BY report_id", (str(event.originator_id),)).fetchall()
+            if self._opened is not None:  # what was opened before the shredding is not used after it
+                shredded = {row[0] for row in rows}
+                self._opened = {key: read for key, read in self._opened.items() if key[0] not in shredded}
             self._changed(cursor, [row[0] for row in rows])
 
     @staticmethod
@@ -208,7 +225,7 @@ class AggregatedListView(View):
         users: Counter[str] = Counter()
         regions: Counter[tuple[str, str, str]] = Counter()
         for report_id, version in reports:
-            read = self.read_links(_ReportAt(uuid.UUID(report_id), version))
+            read = self._read(report_id, version)
             if read is None:
                 continue
             # a site not registered yet (registry/domain/site_intake.py) counts from the first release
@@ -218,6 +235,13 @@ class AggregatedListView(View):
             regions.update(self._quarry_regions(catalogue, site_ids))
         return {"sites": [[site_id, users[site_id]] for site_id in sorted(users)],
                 "regions": [[*region, regions[region]] for region in sorted(regions)]}
+
+    def _read(self, report_id: str, version: int) -> tuple | None:
+        if self._opened is None:
+            return self.read_links(_ReportAt(uuid.UUID(report_id), version))
+        if (report_id, version) not in self._opened:
+            self._opened[(report_id, version)] = self.read_links(_ReportAt(uuid.UUID(report_id), version))
+        return self._opened[(report_id, version)]
 
     @staticmethod
     def _survivor(catalogue: dict[str, tuple], site_id: str) -> str:

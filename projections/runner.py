@@ -71,6 +71,12 @@ class View(ABC):
     @abstractmethod
     def apply(self, cursor: Cursor, event: Any) -> None: ...
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Around the events of one transaction (a batch, or a whole rebuild): a view may keep what it
+        read for the batch in memory while it lasts, and must forget it at the end."""
+        yield
+
     def clear(self, cursor: Cursor) -> None:
         for table in self.tables:
             cursor.execute(f"DELETE FROM {{schema}}.{table}")
@@ -160,14 +166,8 @@ class _ViewRecorderMixin:
                     return 0
                 cursor = self._wrap(raw)
                 applied = 0
-                for notification_id, event in batch:
-                    if notification_id <= position:
-                        continue
-                    try:
-                        self.view.apply(cursor, event)
-                    except IntegrityError as failure:
-                        raise _FailedAt(notification_id) from failure
-                    applied += 1
+                with self.view.batch():
+                    applied = self._apply_all(cursor, batch, position)
                 self._insert_tracking(raw, Tracking(application_name, scanned))  # type: ignore[attr-defined]
                 return applied
         except _FailedAt as failed:
@@ -176,6 +176,18 @@ class _ViewRecorderMixin:
                 self.apply_batch(application_name, before, failed.notification_id - 1)
             failure = failed.__cause__
             raise failure  # type: ignore[misc]
+
+    def _apply_all(self, cursor: Cursor, batch: Batch, position: int) -> int:
+        applied = 0
+        for notification_id, event in batch:
+            if notification_id <= position:
+                continue
+            try:
+                self.view.apply(cursor, event)
+            except IntegrityError as failure:
+                raise _FailedAt(notification_id) from failure
+            applied += 1
+        return applied
 
     def process(self, event: Any, tracking: Tracking) -> bool:
         """Apply one event and track it; False when this position was already applied."""
@@ -205,20 +217,21 @@ class _ViewRecorderMixin:
         self.view.clear(cursor)
         cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s", (application_name,))
         applied = position = 0
-        while True:
-            batch, scanned = scan(position)
-            if scanned <= position:
-                break
-            for notification_id, event in batch:
-                try:
-                    self.view.apply(cursor, event)
-                except IntegrityError as failure:
-                    raise RebuildIntegrityError(self.view.name, application_name, notification_id,
-                                                failure.where) from failure
-            applied += len(batch)
-            if progress is not None:
-                progress(scanned - position)
-            position = scanned
+        with self.view.batch():
+            while True:
+                batch, scanned = scan(position)
+                if scanned <= position:
+                    break
+                for notification_id, event in batch:
+                    try:
+                        self.view.apply(cursor, event)
+                    except IntegrityError as failure:
+                        raise RebuildIntegrityError(self.view.name, application_name, notification_id,
+                                                    failure.where) from failure
+                applied += len(batch)
+                if progress is not None:
+                    progress(scanned - position)
+                position = scanned
         if position:
             self._insert_tracking(raw, Tracking(application_name, position))  # type: ignore[attr-defined]
         return applied
