@@ -1,4 +1,5 @@
-"""The growth curves: each figure against the scale, one line per store, its baseline dashed."""
+"""The growth curves: each figure against the scale, one line per store, its baseline dashed, the
+target's bound dotted grey."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def draw(results: dict[str, dict], path: Path) -> Path:
             ax.plot(scales, [run["figures"][key]["baseline"] for run in runs], linestyle="--", marker=".",
                     color=line.get_color(), label=f"{backend} baseline")
         first = results[next(iter(results))]["runs"][0]["figures"][key]
+        if first.get("target_value"):
+            ax.axhline(first["target_value"], color="grey", linestyle=":", linewidth=1, label="target")
         ax.set_title(first["label"], fontsize=9)
         ax.set_xlabel("scale (1x = 5,000 links)")
         ax.set_ylabel(first["unit"])

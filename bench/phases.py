@@ -31,23 +31,24 @@ ROOT = Path(__file__).resolve().parents[1]
 NGO_REF = "bench-ngo"
 DECLARATION = "TruStone verklaring gekoppelde lijst"
 
-# figure key -> (label, unit, baseline label, target text)
+# figure key -> (label, unit, baseline label, target text, the target's absolute bound)
 FIGURES = {
     "import": ("report import, lists caught up", "links/s", "executemany of the same rows",
-               ">= 5,000/s and >= 1/3 of baseline"),
+               ">= 5,000/s and >= 1/3 of baseline", 5000),
     "rebuild": ("projection rebuild", "events/s", "read + decode the same events",
-                ">= 20,000/s and >= 1/2 of baseline"),
-    "linked_list": ("linked-list search, p99", "ms", "/healthz p99, same server", "p99 < 50 ms, 0 errors"),
-    "aggregated_list": ("aggregated list, p99", "ms", "/healthz p99, same server", "p99 < 50 ms, 0 errors"),
-    "audit_verify": ("trustone audit verify", "entries/s", "SELECT of the access_log rows", ">= 100,000/s"),
+                ">= 20,000/s and >= 1/2 of baseline", 20000),
+    "linked_list": ("linked-list search, p99", "ms", "/healthz p99, same server", "p99 < 50 ms, 0 errors", 50),
+    "aggregated_list": ("aggregated list, p99", "ms", "/healthz p99, same server", "p99 < 50 ms, 0 errors", 50),
+    "audit_verify": ("trustone audit verify", "entries/s", "SELECT of the access_log rows", ">= 100,000/s",
+                     100_000),
 }
 
 
 def _figure(key: str, value: float, baseline: float, met: bool, **details) -> dict:
-    label, unit, baseline_label, target = FIGURES[key]
+    label, unit, baseline_label, target, bound = FIGURES[key]
     return {"label": label, "unit": unit, "value": float(value), "baseline": float(baseline),
             "baseline_label": baseline_label, "ratio": float(value / baseline) if baseline else 0.0,
-            "target": target, "met": bool(met), "details": details}
+            "target": target, "target_value": float(bound), "met": bool(met), "details": details}
 
 
 def _setup_people(services, dataset: bench_data.DataSet, clients: int, work: Path) -> Path:
@@ -140,7 +141,8 @@ def measure_http(settings: Settings, dataset: bench_data.DataSet, accounts: Path
                       + [{"year": year, "country": country} for country in countries])
     aggregated_queries = [{"year": year}] + [{"year": year, "country": country} for country in countries]
     figures = {}
-    with running_server(settings, work / "server.log") as base:
+    server_log = work / "server.log"
+    with running_server(settings, server_log) as base:
         for key, path, queries in (("linked_list", "/api/v1/linked-list", linked_queries),
                                    ("aggregated_list", "/api/v1/aggregated-list", aggregated_queries)):
             health = _load(base, "/healthz", clients, requests, seconds, work)
@@ -151,6 +153,8 @@ def measure_http(settings: Settings, dataset: bench_data.DataSet, accounts: Path
             figures[key] = _figure(key, answer["p99_ms"], health["p99_ms"], met, p50_ms=answer["p50_ms"],
                                    errors=answer["errors"], requests=answer["requests"], status=answer["status"],
                                    elapsed_s=answer["elapsed_s"], healthz=health)
+            if answer["errors"] or health["errors"]:  # why, from the server's own log (it logs no values)
+                figures[key]["details"]["server_log_tail"] = server_log.read_text(errors="replace").splitlines()[-30:]
     return figures
 
 
