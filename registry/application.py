@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -165,6 +166,8 @@ class RegistryApplication(SealedApplication):
         self.site_release_k = 3
         super().__init__(env=env, vault=vault)
         self.catalogue = SiteCatalogue(self)
+        self._intake: SiteIntake | None = None  # see _current_intake
+        self._intake_lock = threading.Lock()
         self.catalogue.refresh()  # a store of before gets its site buckets now, not in a command
 
     # --- helpers -----------------------------------------------------------------------------
@@ -378,12 +381,14 @@ class RegistryApplication(SealedApplication):
 
     def current_site_id(self, public_id: str) -> str:
         """Follows merges: the id a site is known by now."""
+        return self._surviving(self.site(public_id)).public_id
+
+    def _surviving(self, site: ProductionSite) -> ProductionSite:
         seen: set[str] = set()
-        site = self.site(public_id)
         while site.merged_into and site.public_id not in seen:
             seen.add(site.public_id)
             site = self.site(site.merged_into)
-        return site.public_id
+        return site
 
     # --- reports -----------------------------------------------------------------------------
 
@@ -453,15 +458,14 @@ class RegistryApplication(SealedApplication):
             before_write()
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
-        intake = self._site_intake()  # read once for both uses
-        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id, intake))
+        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
         changed = report.submit(content, digest=digest,
                                 source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
         before_write()
         if not changed:
             return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
                                 **numbers)
-        self.save(*self._with_site_intake(report, content, intake))
+        self._save_with_site_intake(report, content)
         return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
                             held_for_review=held, **numbers)
 
@@ -482,12 +486,10 @@ class RegistryApplication(SealedApplication):
         if report.has_part(number, of, digest):
             before_write()
             return unchanged
-        intake = self._site_intake()
-        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id, intake))
+        content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
         report.receive_part(number, of, content, digest)
         missing = tuple(report.missing_parts)
         submitted = False
-        to_save: list[Aggregate] = [report]
         if not missing:
             set_digest = self.vault.fingerprint(
                 company.id, "\n".join(report.parts[n].digest for n in sorted(report.parts)).encode())
@@ -497,9 +499,11 @@ class RegistryApplication(SealedApplication):
                 assembled = self._assemble_parts(company, report)
                 submitted = report.submit(assembled, digest=set_digest, source=f"file:{of} parts",
                                           submitted_on=submitted_on)
-                to_save = self._with_site_intake(report, assembled, intake)
         before_write()
-        self.save(*to_save)
+        if submitted:
+            self._save_with_site_intake(report, assembled)
+        else:
+            self.save(report)
         return ImportResult(changed=submitted, version=report.latest.number if report.latest else 0,
                             new_sites=new_sites, held_for_review=held, parts_missing=missing, **numbers)
 
@@ -531,7 +535,7 @@ class RegistryApplication(SealedApplication):
             report = self._report_for(company.id, year)
             changed = report.submit(content, digest=digest, source=source, submitted_on=submitted_on)
             if changed:
-                self.save(*self._with_site_intake(report, content))
+                self._save_with_site_intake(report, content)
             return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
         return self._redone_on_conflict(submit)
 
@@ -559,7 +563,10 @@ class RegistryApplication(SealedApplication):
         content = _content_or_gone(opened)
         changed = report.submit_draft(content, digest=self._fingerprint(company.id, content),
                                       submitted_on=submitted_on)
-        self.save(*(self._with_site_intake(report, content) if changed else [report]))
+        if changed:
+            self._save_with_site_intake(report, content)
+        else:
+            self.save(report)
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
 
     def read_report(self, principal: Any, company_ref: str, year: int, version: int | None = None,
@@ -664,16 +671,39 @@ class RegistryApplication(SealedApplication):
 
     # --- new sites: registered k companies at a time (registry/domain/site_intake.py) ------------
 
-    def _site_intake(self) -> SiteIntake:
-        return self._get_or_none(SiteIntake.ID) or SiteIntake()
+    def _current_intake(self) -> SiteIntake:
+        """The intake as stored now (call holding ``_intake_lock``). Its state holds every report
+        waiting since the last release, so it is not reloaded whole per report: the copy in memory
+        is brought up to date with the events recorded since it was read (one query, few events)."""
+        cached = self._intake
+        if cached is None:
+            cached = self._get_or_none(SiteIntake.ID) or SiteIntake()
+        elif cached.version:
+            for stored in self.repository.event_store.get(SiteIntake.ID, gt=cached.version):
+                stored.mutate(cached)
+        else:  # made here and not saved yet: perhaps made and saved elsewhere since
+            cached = self._get_or_none(SiteIntake.ID) or cached
+        self._intake = cached
+        return cached
+
+    def _save_with_site_intake(self, report: SupplyChainReport, content: ReportContent) -> None:
+        """Saves a new report version with the intake (and, at a release, the sites): one process
+        changes the intake one command at a time, since every submission changes it anyway. A save
+        that fails leaves the copy in memory unknown: it is read afresh next time."""
+        with self._intake_lock:
+            intake = self._current_intake()
+            try:
+                self.save(*self._with_site_intake(report, content, intake))
+            except BaseException:
+                self._intake = None
+                raise
 
     def _with_site_intake(self, report: SupplyChainReport, content: ReportContent,
-                          intake: SiteIntake | None = None) -> list[Aggregate]:
+                          intake: SiteIntake) -> list[Aggregate]:
         """What to save with a new report version, in this order: when the waiting reports of at
         least ``site_release_k`` companies now describe new sites, every one of those sites (in random
-        order, with the region indexes and review queue they change), then the intake, then the
+        order, with the catalogue buckets and review queue they change), then the intake, then the
         report. Else the intake and the report only, and no site."""
-        intake = intake or self._site_intake()
         version = report.latest.number
         intake.wait(report_id=str(report.id), company_id=str(report.company_id), version=version,
                     tag=self._new_sites_tag(report.company_id, report.id, version, bool(content.new_sites)))
@@ -695,15 +725,21 @@ class RegistryApplication(SealedApplication):
                              Coordinates.create(site.latitude, site.longitude) if site.latitude is not None
                              else None, site.address, site.stone_types, public_id=site.public_id)
         intake.release(sites=len(sites))
-        return [*pending.values(), intake, report]
+        # The catalogue's changes first, then the sites as one run right before the release and
+        # the report that triggered it: the order of the sites is random, and none of them is
+        # nearer in the store's order to an earlier report than to this one.
+        registered = [aggregate for aggregate in pending.values() if isinstance(aggregate, ProductionSite)]
+        return [*(a for a in pending.values() if not isinstance(a, ProductionSite)), *registered, intake, report]
 
-    def _own_waiting_sites(self, company_id: uuid.UUID, intake: SiteIntake) -> list[DescribedSite]:
+    def _own_waiting_sites(self, company_id: uuid.UUID) -> list[DescribedSite]:
         """The new sites of this company's reports in the intake, not registered yet (opened
         through the filter by the registry, one access-log entry per report that has any)."""
+        with self._intake_lock:
+            own = sorted((report_id, entry) for report_id, entry in self._current_intake().waiting.items()
+                         if entry["company"] == str(company_id))
         sites: dict[str, DescribedSite] = {}
-        for report_id, entry in sorted(intake.waiting.items()):
-            if entry["company"] == str(company_id) and entry["tag"] == self._new_sites_tag(
-                    company_id, report_id, entry["version"], True):
+        for report_id, entry in own:
+            if entry["tag"] == self._new_sites_tag(company_id, report_id, entry["version"], True):
                 sites.update({site.public_id: site for site in self._described_sites(report_id)
                               if not self._exists(self.site_aggregate_id(site.public_id))})
         return list(sites.values())
@@ -729,12 +765,15 @@ class RegistryApplication(SealedApplication):
         return [DescribedSite.from_dict(d) for d in opened["new_sites"]]
 
     def _existing_site_for_row(self, public_id: str, kind: SiteKind) -> str:
-        if not self._exists(self.site_aggregate_id(public_id)):
+        """One read of the store for a site that was never merged (``in``, then ``current_site_id``,
+        then ``site`` read it three times)."""
+        site = self._get_or_none(self.site_aggregate_id(public_id))
+        if not isinstance(site, ProductionSite):
             raise ValidationError("site_id", "no production site with this id in the registry")
-        current = self.current_site_id(public_id)
-        if self.site(current).kind != kind:
+        current = self._surviving(site)
+        if current.kind != kind:
             raise ValidationError("site_kind", "does not match the kind of the site with this id")
-        return current
+        return current.public_id
 
     def report(self, company_ref: str, year: int) -> SupplyChainReport:
         company = self.company(company_ref)
