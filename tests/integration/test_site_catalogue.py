@@ -121,3 +121,22 @@ def test_a_site_described_twice_in_one_batch_is_registered_once(registry, distri
     first = register(registry, "Aravali Quarry", district, latitude=25.0, longitude=75.0)
     second = register(registry, "Aravali Quarry", district, latitude=25.0, longitude=75.0)
     assert (second.verdict, second.public_id) == (MatchVerdict.CERTAIN, first.public_id)
+
+
+def test_a_reports_waiting_sites_stay_out_of_the_catalogue_while_it_is_resolved(registry, member):
+    """Resolving a report adds the company's waiting sites to copies of the buckets (to find them
+    again); the copies are never saved, and the catalogue other commands read stays without them."""
+    import datetime as dt
+
+    from tests.integration.report_files import csv_bytes, quarry_row
+
+    other = register(registry, "Bhairav Stone Works Quarry", "Bhilwara", latitude=26.9, longitude=75.3)
+    for chain in ("C1", "C2"):  # the second import resolves with the first one's site waiting
+        registry.import_report(member, 2024, csv_bytes([quarry_row(chain=chain)]), "report.csv",
+                               submitted_on=dt.date(2025, 4, 1))
+    registry.catalogue.refresh()
+    assert [f.public_id for f in registry.catalogue.candidates({}, *RAJASTHAN, "quarry", "bhilwara")] == [
+        other.public_id]
+    assert registry.register_site(SiteKind.QUARRY, "Mahadev Sandstone Quarry Bijolia",
+                                  RegionPath.create("IN", "Rajasthan", "Bhilwara"),
+                                  Coordinates.create("25.1712", "75.3303")).verdict == MatchVerdict.DISTINCT
