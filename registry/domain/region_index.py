@@ -1,7 +1,8 @@
-"""The sites of one province, kept together so a new site can be checked for duplicates.
+"""The sites of one province, as the registry kept them before the site catalogue's buckets.
 
-One index per country + province (public data, names no company). Duplicate detection only ever
-compares sites within a province, so this bounds the work of each check to that province's sites.
+No longer written: one aggregate per province grew with the catalogue, and every report reloaded
+it (issue 12). Kept so that a store written before still loads: the first start of the registry
+copies its entries into buckets (``registry/site_catalogue.py``, ``domain/site_catalogue.py``).
 """
 
 from __future__ import annotations
