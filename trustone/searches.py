@@ -30,11 +30,14 @@ def linked_list_facts(services: Services, principal: Any, site: str | None = Non
 def search_linked_list(services: Services, principal: Any, year: int | None = None, company: str | None = None,
                        site: str | None = None, country: str | None = None, region: str | None = None,
                        stone_type: str | None = None, request_id: str = "",
-                       kind: str | None = None) -> tuple[int | None, list[LinkedRow]]:
+                       kind: str | None = None, after: tuple = (),
+                       limit: int | None = None) -> tuple[int | None, list[LinkedRow]]:
     """The links of a year that match every filter given, each with its site's public facts.
 
     Filters: ``company`` (ref), ``site`` (public id), ``country``, ``region`` (province or district),
     ``stone_type`` and ``kind`` (a SiteKind value). Each company in the answer is one access-log entry.
+    One page (trustone/web/pages.py): the rows whose ``page_key`` comes after ``after``, at most
+    ``limit``; a company with no row on the page is not in the answer, so not logged.
     """
     services.projections.wait(["linked_list", "aggregated_list"])
     chosen_year, reports = services.linked_list.sealed_reports(year)
@@ -42,9 +45,20 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     survivors = services.aggregated_list.survivors()
     wanted_region = fold(region) if region else None
 
+    taken = 0
+
     def select(company_ref: str, links: list[dict]) -> list[LinkedRow]:
+        nonlocal taken
         if company and company_ref != company:
             return []
+        if limit is not None and taken >= limit:
+            return []
+        chosen = [row for row, key in _numbered(_rows(company_ref, links)) if key > after]
+        chosen = chosen if limit is None else chosen[:limit - taken]
+        taken += len(chosen)
+        return chosen
+
+    def _rows(company_ref: str, links: list[dict]) -> list[LinkedRow]:
         rows = []
         for link in links:
             if link["site_id"] is None:
@@ -71,8 +85,38 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     rows = services.filter.open_many(
         principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal, site),
         Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search", request_id=request_id),
-        reports, select)
-    return chosen_year, sorted(rows, key=lambda row: (row.company, row.site_id, row.tier))
+        sorted(reports, key=lambda item: item[0]), select)  # companies in page order
+    return chosen_year, sorted(rows, key=link_order)
+
+
+def link_order(row: LinkedRow) -> tuple:
+    """The order of the answer: company, site, tier, then the rest of what a row shows."""
+    return (row.company, row.site_id, row.tier, row.site_kind or "", row.stone_type or "", row.product or "",
+            row.channel or "")
+
+
+def _numbered(rows: list[LinkedRow]) -> list[tuple[LinkedRow, tuple]]:
+    """Each row with its page key: its ``link_order`` and how many alike rows come before it (two
+    chains can name the same site with the same terms: rows alike, each a row of the answer)."""
+    numbered, previous, alike = [], None, 0
+    for row in sorted(rows, key=link_order):
+        order = link_order(row)
+        alike = alike + 1 if order == previous else 0
+        numbered.append((row, (*order, alike)))
+        previous = order
+    return numbered
+
+
+PAGE_KEY_SHAPE = (str, str, int, str, str, str, str, int)  # link_order and the count of alike rows
+
+
+def page_end(rows: list[LinkedRow], after: tuple) -> tuple:
+    """The page key of a page's last row (the page's rows in order, after ``after``)."""
+    last = link_order(rows[-1])
+    alike = sum(1 for row in rows if link_order(row) == last) - 1
+    if after and after[:-1] == last:  # the rows alike began on an earlier page
+        alike += after[-1] + 1
+    return (*last, alike)
 
 
 # A link to a site the catalogue does not (yet) hold: shown with its id only, matched by no place filter.
@@ -83,7 +127,8 @@ def grievance_buyer_resolver(services: Services):
     """For the grievance application: which member companies bought from these sites in these years.
 
     Read from the linked list through the filter as the secretariat person who matches the case
-    (their action, their access-log entries), one entry per company found, purpose "grievance case N".
+    (their action, their access-log entries), every year in one search: one entry per company found,
+    purpose "grievance case N".
     Only companies that are members today are returned: the covenant reaches no one else.
     """
     def resolve(principal: Any, site_ids: list[str], years: list[int], reference: str,
@@ -94,21 +139,21 @@ def grievance_buyer_resolver(services: Services):
         found: dict[str, dict[str, set]] = {}
         audit = Audit(subject_kind="grievance_case", subject_ref=reference, purpose=f"grievance case {reference}",
                       request_id=request_id)
+        items = []  # every year's reports in one search: one request, one access-log transaction
         for year in years:
             _, reports = services.linked_list.sealed_reports(year)
-            if not reports:
-                continue
+            items.extend((company_ref, sealed, year) for company_ref, sealed in reports)
 
-            def select(company_ref: str, links: list[dict], year: int = year) -> list[tuple[str, str, int]]:
-                named = {survivors.get(link["site_id"], link["site_id"]) for link in links}
-                return [(company_ref, site_id, year) for site_id in sorted(named & wanted)]
+        def select(company_ref: str, links: list[dict], year: int) -> list[tuple[str, str, int]]:
+            named = {survivors.get(link["site_id"], link["site_id"]) for link in links}
+            return [(company_ref, site_id, year) for site_id in sorted(named & wanted)]
 
-            rows = services.filter.open_many(principal, Action.READ_LINKED_LIST,
-                                             linked_list_facts(services, principal), audit, reports, select)
-            for company_ref, site_id, row_year in rows:
-                entry = found.setdefault(company_ref, {"sites": set(), "years": set()})
-                entry["sites"].add(site_id)
-                entry["years"].add(row_year)
+        rows = services.filter.open_many(principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal),
+                                         audit, items, select) if items else []
+        for company_ref, site_id, row_year in rows:
+            entry = found.setdefault(company_ref, {"sites": set(), "years": set()})
+            entry["sites"].add(site_id)
+            entry["years"].add(row_year)
         today = services.grievance.clock().date()
         return {ref: {"sites": sorted(entry["sites"]), "years": sorted(entry["years"])}
                 for ref, entry in found.items() if services.registry.member_status_on(ref, today).member}

@@ -13,6 +13,7 @@ from projections.quarry_regions import as_csv, as_geojson
 from keys.filter import Audit
 from keys.policy import Action, Facts
 from registry.domain.sites import SiteKind
+from trustone.web import pages
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
 
@@ -34,6 +35,7 @@ class AggregatedSiteOut(BaseModel):
 class AggregatedListOut(BaseModel):
     year: int | None
     sites: list[AggregatedSiteOut]
+    next_cursor: str | None = None  # the next page's cursor; none after the last page (trustone/web/pages.py)
 
 
 @router.get("/aggregated-list", response_model=AggregatedListOut)
@@ -42,14 +44,20 @@ def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: Reque
                     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
                     region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
                     stone_type: Annotated[str | None, Query(max_length=40)] = None,
-                    kind: SiteKind | None = None) -> AggregatedListOut:
-    """Production sites in use by at least one member in the year: no company reference of any kind."""
+                    kind: SiteKind | None = None, cursor: pages.CursorQuery = None,
+                    limit: pages.LimitQuery = pages.DEFAULT_LIMIT) -> AggregatedListOut:
+    """Production sites in use by at least one member in the year: no company reference of any kind.
+    In pages of ``limit`` sites in public-id order; ``next_cursor`` asks for the next."""
+    after = pages.decode(cursor, (str,))
     svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(),
                          Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id))
     svc.projections.wait(["aggregated_list"])  # a reader sees at least what was written before the request
     chosen, sites = svc.aggregated_list.sites(year, country, region, stone_type, kind.value if kind else None)
-    return AggregatedListOut(year=chosen, sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
-                                                 for site in sites])
+    page = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)[:limit + 1]
+    next_cursor = pages.encode((page[limit - 1].site_id,)) if len(page) > limit else None
+    return AggregatedListOut(year=chosen, next_cursor=next_cursor,
+                             sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
+                                    for site in page[:limit]])
 
 
 @router.get("/public/quarry-regions", tags=["public"])
@@ -90,6 +98,7 @@ class LinkedRowOut(BaseModel):
 class LinkedListOut(BaseModel):
     year: int | None
     links: list[LinkedRowOut]
+    next_cursor: str | None = None  # the next page's cursor; none after the last page (trustone/web/pages.py)
 
 
 @router.get("/linked-list", response_model=LinkedListOut)
@@ -100,14 +109,19 @@ def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestId
                 country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
                 region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
                 stone_type: Annotated[str | None, Query(max_length=40)] = None,
-                kind: SiteKind | None = None) -> LinkedListOut:
+                kind: SiteKind | None = None, cursor: pages.CursorQuery = None,
+                limit: pages.LimitQuery = pages.DEFAULT_LIMIT) -> LinkedListOut:
     """Member companies and the sites they buy from: the secretariat, and NGO parties while their
-    signed declaration is valid. Each company in the answer is an access-log entry."""
-    from trustone.searches import search_linked_list
+    signed declaration is valid. Each company in the answer (this page) is an access-log entry.
+    In pages of ``limit`` rows by company and site; ``next_cursor`` asks for the next (a last page
+    that is exactly full is followed by an empty one)."""
+    from trustone.searches import PAGE_KEY_SHAPE, page_end, search_linked_list
 
+    after = pages.decode(cursor, PAGE_KEY_SHAPE)
     chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id,
-                                      kind=kind.value if kind else None)
-    return LinkedListOut(year=chosen, links=[LinkedRowOut(**vars(row)) for row in rows])
+                                      kind=kind.value if kind else None, after=after, limit=limit)
+    next_cursor = pages.encode(page_end(rows, after)) if len(rows) == limit else None
+    return LinkedListOut(year=chosen, next_cursor=next_cursor, links=[LinkedRowOut(**vars(row)) for row in rows])
 
 
 @router.get("/public/members", tags=["public"])
