@@ -4,11 +4,24 @@ Three layers, each against a different attacker:
 
 - **Hash chain.** Each row's hash commits to the previous row's hash and to every column of its
   own, so an edited, removed, inserted or reordered row breaks the chain at that row.
-- **Signed digests.** Each append also stores an Ed25519 signature over the new head. Someone with
-  write access to the database but not the keyring can rebuild a consistent chain, but cannot sign
-  it. An auditor keeps digests (``trustone audit digest``); one kept from before catches even a
-  rewritten chain whose stored digests were deleted too, and a log cut short at the end.
+- **Signed checkpoints.** Now and then an append also stores an Ed25519 signature over the head of
+  the chain (a ``SignedDigest``): when ``CHECKPOINT_ENTRIES`` entries were written since the last
+  one (inside a long batch too), or on the first append ``CHECKPOINT_SECONDS`` or more after it (and
+  on a process's first append, which cannot know when the last one was). A signature over the head
+  covers every entry before it through the chain, so verify checks hashes between checkpoints and
+  signatures only at checkpoints: it is bounded by hashing, not by one signature check per entry.
+  Someone with write access to the database but not the keyring can rebuild a consistent chain,
+  but cannot sign it. An auditor keeps digests (``trustone audit digest``, which signs the head
+  first when it is not yet covered); one kept from before catches even a rewritten chain whose
+  stored checkpoints were deleted too, and a log cut short at the end. Logs stored by earlier
+  versions, with a digest after every entry, are logs whose every entry is a checkpoint.
 - **Append-only triggers** (``keys.append_only``): a guard rail against accidents, not a proof.
+
+The residual: the unsigned tail. The entries after the last checkpoint (fewer than
+``CHECKPOINT_ENTRIES``, all appended less than ``CHECKPOINT_SECONDS`` after it, as a verify checks
+by count) are covered by the hash chain only. A writer to the database without the keyring can
+remove, rewrite or add to that tail unseen by the stored log alone; a digest the auditor kept that
+covers them still catches it. A tail longer than a checkpoint allows is reported as tampering.
 
 Nothing an attacker with only the database could join on is in clear (docs/confidentiality.md,
 threat model). In clear: seq, actor, role, the actor's organisation, outcome, and the day of the
@@ -16,6 +29,13 @@ signed digest. Sealed (``details``): the company whose data it is, the action, t
 request id, the subject and the purpose. Otherwise the request id and time of a matching's
 ``read_linked_list`` entries (company in clear) join with the case's ``Matched`` event (sites in
 clear) and name the case's buyers.
+
+One request, one transaction: ``append_many`` writes all the entries of one request (one per
+company whose data it released) together or not at all, each with its own seq, tag and sealing.
+Appends take the log's write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``LOCK TABLE ... IN
+EXCLUSIVE MODE``, which still admits plain SELECTs); readers never wait for it (SQLite in WAL
+mode, PostgreSQL's snapshots). On PostgreSQL an append waits at most ``LOCK_TIMEOUT_SECONDS`` for
+the lock, then fails as a busy store (HTTP 503, trustone/storage_errors.py), writing nothing.
 
 Sealing is two layers, both with the row's seq as associated data, so a sealed value copied into
 another row does not open:
@@ -47,10 +67,12 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
+from json.encoder import encode_basestring as _json_string  # what json.dumps(ensure_ascii=False) uses
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -69,6 +91,10 @@ GENESIS_HASH = "0" * 64
 DIGEST_DOMAIN = "trustone-access-log/v1"
 TABLES = ("access_log", "access_log_digests")
 _PAGE = 2000
+_VERIFY_PAGE = 20_000  # rows per read while verifying: few round trips, bounded memory
+CHECKPOINT_ENTRIES = 256  # a signature at least every this many entries ...
+CHECKPOINT_SECONDS = 1.0  # ... and on the first append this long after the last one
+LOCK_TIMEOUT_SECONDS = 5.0  # PostgreSQL: how long an append waits for the log's lock (then: busy, 503)
 PAD = 512  # sealed details are padded to a multiple of this many bytes
 _TAG_INFO = b"trustone access-log tag v1"
 
@@ -358,73 +384,112 @@ class VerifyResult:
     checked: int  # entries whose chain link and hash were checked and found good
     first_bad_seq: int | None = None
     problem: str | None = None
-    digests_checked: int = 0
+    digests_checked: int = 0  # signed checkpoints (stored or kept by an auditor) found good
 
 
-def _row_problem(row: StoredAccessEntry, expected: int, prev_hash: str) -> tuple[int, str] | None:
-    if row.seq > expected:
-        gone = f"entry {expected}" if row.seq == expected + 1 else f"entries {expected}-{row.seq - 1}"
+_ROW_FIELDS = tuple(f.name for f in fields(StoredAccessEntry))
+
+
+def _row_hash(row: tuple) -> str:
+    """``entry_hash`` of a stored row (a tuple in ``_COLUMNS`` order), without building a dict: the
+    same canonical JSON written out in its sorted key order. Rows whose values are not the types the
+    table holds (a tampered SQLite row can hold anything) go the general way."""
+    seq, actor, role, organisation, outcome, tag, details, prev_hash, _ = row
+    if type(seq) is not int or not all(type(v) is str for v in (actor, role, organisation, outcome, tag, details,
+                                                                prev_hash)):
+        return entry_hash(prev_hash if isinstance(prev_hash, str) else str(prev_hash),
+                          dict(zip(_ROW_FIELDS[:7], row[:7], strict=True)))
+    canonical = (f'{prev_hash}{{"actor":{_json_string(actor)},"details":{_json_string(details)},'
+                 f'"organisation":{_json_string(organisation)},"outcome":{_json_string(outcome)},'
+                 f'"role":{_json_string(role)},"seq":{seq},"tag":{_json_string(tag)}}}')
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _row_problem(row: tuple, expected: int, prev_hash: str) -> tuple[int, str] | None:
+    seq = row[0]
+    if not isinstance(seq, int) or seq > expected:
+        if not isinstance(seq, int):
+            return expected, "changed: an entry's number is not a number"
+        gone = f"entry {expected}" if seq == expected + 1 else f"entries {expected}-{seq - 1}"
         return expected, f"missing: {gone} removed"
-    if row.seq < expected:
-        return row.seq, f"inserted: an extra entry numbered {row.seq}"
-    if row.prev_hash != prev_hash:
-        return row.seq, ("reordered: its link to the entry before does not match "
-                         "(moved, or an entry before it was inserted or removed)")
-    if entry_hash(row.prev_hash, row.hashed_columns()) != row.hash:
-        return row.seq, "changed: its content does not match its hash"
+    if seq < expected:
+        return seq, f"inserted: an extra entry numbered {seq}"
+    if row[7] != prev_hash:
+        return seq, ("reordered: its link to the entry before does not match "
+                     "(moved, or an entry before it was inserted or removed, or edited and rehashed)")
+    if _row_hash(row) != row[8]:
+        return seq, "changed: its content does not match its hash"
     return None
 
 
-def _digest_problem(digest: SignedDigest, row: StoredAccessEntry, public_key: Ed25519PublicKey) -> str | None:
+def _digest_problem(digest: SignedDigest, seq: int, head_hash: str, public_key: Ed25519PublicKey,
+                    covered_from: int) -> tuple[int, str] | None:
     if not digest.signed_by(public_key):
-        return "bad signature: a digest for this entry is not signed by the access-log key"
-    if digest.seq != row.seq:
-        return "inserted: a signed digest names an entry that cannot exist"
-    if digest.head_hash != row.hash:
-        return ("changed: the chain up to this entry differs from its signed digest "
-                "(this entry or one before it was edited, inserted or removed)")
+        return digest.seq, "bad signature: a digest for this entry is not signed by the access-log key"
+    if digest.seq != seq:
+        return digest.seq, "inserted: a signed digest names an entry that cannot exist"
+    if digest.head_hash != head_hash:
+        if covered_from == seq:
+            return seq, ("changed: the chain up to this entry differs from its signed digest "
+                         "(this entry or one before it was edited, inserted or removed)")
+        return covered_from, (f"changed: entries {covered_from}-{seq} differ from the signed checkpoint at entry "
+                              f"{seq} (one of them was edited, inserted or removed and the chain rehashed)")
     return None
 
 
-def verify(log_rows: Iterable[StoredAccessEntry], digests: Iterable[SignedDigest],
-           public_key: Ed25519PublicKey, require_signed_head: bool = True) -> VerifyResult:
-    """Walk the chain from seq 1 and check every digest against it; stop at the first problem.
+def verify(log_rows: Iterable[StoredAccessEntry | tuple], digests: Iterable[SignedDigest],
+           public_key: Ed25519PublicKey, max_unsigned: int | None = CHECKPOINT_ENTRIES,
+           progress: Callable[[int], None] | None = None) -> VerifyResult:
+    """Walk the chain from seq 1, check each row's link and hash, and each signed digest (stored
+    checkpoints and any an auditor kept) where the walk reaches its seq; stop at the first problem.
 
-    Rows must come in seq order. Each digest is checked when the walk reaches its seq, so the
-    first problem reported is the earliest entry known to be bad. ``require_signed_head``: the
-    last entry must be covered by a digest, which every append writes; off, for an auditor
-    checking an export against older digests only.
+    Rows come in seq order (``StoredAccessEntry`` or tuples in its field order). A checkpoint whose
+    head no longer matches while every hash before it does means the chain since the previous good
+    checkpoint was rewritten and rehashed: the first entry after that checkpoint is named, with the
+    range. ``max_unsigned``: the entries after the last checkpoint must be fewer than this (an append
+    signs at least every ``CHECKPOINT_ENTRIES``); None for an auditor checking an export against
+    older digests only. ``progress`` is called with the number of entries checked so far, now and then.
     """
     pending = sorted(digests, key=lambda d: d.seq)
     checked = digests_checked = signed_up_to = 0
     expected, prev_hash, index = 1, GENESIS_HASH, 0
+    next_digest = pending[0].seq if pending else None
 
     def bad(seq: int, problem: str) -> VerifyResult:
         return VerifyResult(False, checked, seq, problem, digests_checked)
 
     for row in log_rows:
+        if isinstance(row, StoredAccessEntry):
+            row = tuple(getattr(row, name) for name in _ROW_FIELDS)
         found = _row_problem(row, expected, prev_hash)
         if found:
             return bad(*found)
         checked += 1
-        while index < len(pending) and pending[index].seq <= row.seq:
-            digest = pending[index]
-            index += 1
-            problem = _digest_problem(digest, row, public_key)
-            if problem:
-                return bad(digest.seq, problem)
-            digests_checked += 1
-            signed_up_to = row.seq
-        expected, prev_hash = row.seq + 1, row.hash
+        seq = row[0]
+        if next_digest is not None and next_digest <= seq:
+            while index < len(pending) and pending[index].seq <= seq:
+                digest = pending[index]
+                index += 1
+                problem = _digest_problem(digest, seq, row[8], public_key, signed_up_to + 1)
+                if problem:
+                    return bad(*problem)
+                digests_checked += 1
+                signed_up_to = seq
+            next_digest = pending[index].seq if index < len(pending) else None
+        expected, prev_hash = seq + 1, row[8]
+        if progress is not None and checked % _VERIFY_PAGE == 0:
+            progress(checked)
 
+    if progress is not None:
+        progress(checked)
     for digest in pending[index:]:  # digests beyond the last row
         if not digest.signed_by(public_key):
             return bad(digest.seq, "bad signature: a digest for this entry is not signed by the access-log key")
         return bad(expected, f"truncated: the log ends at entry {expected - 1}, "
                              f"but a signed digest covers entry {digest.seq}")
-    if require_signed_head and checked and signed_up_to < expected - 1:
-        return bad(signed_up_to + 1, f"inserted: entries {signed_up_to + 1}-{expected - 1} are not covered "
-                                     "by any signed digest (added, or the digests were removed)")
+    if max_unsigned is not None and checked and (expected - 1) - signed_up_to >= max_unsigned:
+        return bad(signed_up_to + 1, f"inserted: entries {signed_up_to + 1}-{expected - 1} are not covered by any "
+                                     "signed checkpoint (added, or the checkpoints were removed)")
     return VerifyResult(True, checked, digests_checked=digests_checked)
 
 
@@ -432,11 +497,17 @@ def verify(log_rows: Iterable[StoredAccessEntry], digests: Iterable[SignedDigest
 
 class AccessLog:
     def __init__(self, sql: SqlStore, datakeys: DataKeyStore, keyring: FileKeyring,
-                 clock: Callable[[], dt.datetime] = _utcnow):
+                 clock: Callable[[], dt.datetime] = _utcnow, checkpoint_entries: int = CHECKPOINT_ENTRIES,
+                 checkpoint_seconds: float = CHECKPOINT_SECONDS):
         self.sql = sql
         self.datakeys = datakeys
         self.keyring = keyring
         self.clock = clock
+        self.checkpoint_entries = checkpoint_entries
+        self.checkpoint_seconds = checkpoint_seconds
+        self.lock_timeout = LOCK_TIMEOUT_SECONDS
+        self._checkpointed_at: dt.datetime | None = None  # this process's last checkpoint (the clock's time)
+        self._checkpoint_lock = threading.Lock()
 
     def create_tables(self) -> None:
         """Create the tables and their append-only triggers (idempotent).
@@ -473,47 +544,122 @@ class AccessLog:
     # --- writing --------------------------------------------------------------------------------
 
     def append(self, entry: AccessEntry) -> int:
-        """Record one entry and a signed digest of the new head, in one transaction; returns its seq.
+        """Record one entry (``append_many`` of one); returns its seq."""
+        return self.append_many([entry])[0]
 
-        Appends are serialised across processes (the head is read and extended under a write
-        lock). Any failure writes nothing and propagates: the caller must then release no data.
+    def append_many(self, entries: Sequence[AccessEntry]) -> list[int]:
+        """Record the entries of one request in one transaction, in order; returns their seqs.
+
+        Each entry gets its own seq, tag and two-layer sealing, exactly as if appended alone; a
+        checkpoint is signed inside the batch each time ``checkpoint_entries`` were written since the
+        last one, and over the batch's last entry when ``checkpoint_seconds`` have passed. Appends
+        are serialised across processes (the head is read and extended under the write lock); readers
+        do not wait for them. Any failure writes none of the entries and propagates: the caller must
+        then release no data.
         """
-        log_ref, log_key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # its own transaction: not inside ours
-        company_key = self.datakeys.live_key(company_key_owner(entry.company)) if entry.company else None
-        inner_ref, inner_key = company_key or (log_ref, log_key)
+        entries = list(entries)
+        if not entries:
+            return []
+        log_ref, log_key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # their own transactions: not inside ours
+        company_keys = {company: self.datakeys.live_key(company_key_owner(company))
+                        for company in {entry.company for entry in entries if entry.company}}
         with self.sql.transaction(exclusive=True) as cursor:
-            if self.sql.dialect == "postgres":
-                cursor.execute("LOCK TABLE {schema}.access_log IN EXCLUSIVE MODE")
+            self._lock_for_append(cursor)
             head = cursor.execute(
                 "SELECT seq, hash FROM {schema}.access_log ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev_hash = (1, GENESIS_HASH) if head is None else (head[0] + 1, head[1])
+            last = cursor.execute("SELECT seq FROM {schema}.access_log_digests ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev_hash = (0, GENESIS_HASH) if head is None else head
+            checkpointed = 0 if last is None else last[0]
             now = self.clock().astimezone(dt.UTC)
-            about = _padded({"company": entry.company, "subject_kind": entry.subject_kind,
-                             "subject_ref": entry.subject_ref, "purpose": entry.purpose})
-            inner = seal(inner_key, inner_ref, about, _inner_context(seq))
-            details = _padded({"at": now.isoformat(timespec="microseconds"), "action": entry.action,
-                               "request_id": entry.request_id, "about": base64.b64encode(inner).decode("ascii")})
-            if entry.company is None:
-                tag = secrets.token_hex(32)
-            elif company_key is not None:
-                tag = _tag(_tag_key(company_key[1]), seq)
-            else:
-                tag = _tag(_tag_key(log_key, entry.company), seq)
-            row = StoredAccessEntry(
-                seq=seq, actor=entry.actor, role=str(entry.role), organisation=entry.organisation,
-                outcome=entry.outcome.value, tag=tag,
-                details=base64.b64encode(seal(log_key, log_ref, details, details_context(seq))).decode("ascii"),
-                prev_hash=prev_hash, hash="")
-            row = replace(row, hash=entry_hash(prev_hash, row.hashed_columns()))
-            cursor.execute(
-                f"INSERT INTO {{schema}}.access_log ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(fields(row)))})",
-                tuple(getattr(row, f.name) for f in fields(row)))
-            digest = self._sign(seq, row.hash, now.date().isoformat())  # the day only: no exact time in clear
-            cursor.execute(
-                "INSERT INTO {schema}.access_log_digests (seq, head_hash, signed_at, key_id, signature)"
-                " VALUES (%s, %s, %s, %s, %s)",
-                (digest.seq, digest.head_hash, digest.signed_at, digest.key_id, digest.signature))
-        return seq
+            day = now.date().isoformat()  # the day only: no exact time in clear
+            rows: list[StoredAccessEntry] = []
+            digests: list[SignedDigest] = []
+            for entry in entries:
+                seq += 1
+                row = self._sealed_row(entry, seq, prev_hash, now, (log_ref, log_key), company_keys.get(entry.company))
+                rows.append(row)
+                prev_hash = row.hash
+                if seq - checkpointed >= self.checkpoint_entries:
+                    digests.append(self._sign(seq, prev_hash, day))
+                    checkpointed = seq
+            if checkpointed < seq and self._time_for_checkpoint(now):
+                digests.append(self._sign(seq, prev_hash, day))
+            insert = f"INSERT INTO {{schema}}.access_log ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(_ROW_FIELDS))})"
+            for row in rows:
+                cursor.execute(insert, tuple(getattr(row, name) for name in _ROW_FIELDS))
+            for digest in digests:
+                self._insert_digest(cursor, digest)
+        if digests:
+            self._checkpoint_done(now)
+        return [row.seq for row in rows]
+
+    def checkpoint(self) -> SignedDigest | None:
+        """A signed digest of the current head, signing one now if the head is not yet covered
+        (``trustone audit digest``, ``GET /api/v1/audit/digest``: what an auditor keeps must cover the
+        whole log as it is); None while the log is empty."""
+        with self.sql.transaction(exclusive=True) as cursor:
+            self._lock_for_append(cursor)
+            head = cursor.execute("SELECT seq, hash FROM {schema}.access_log ORDER BY seq DESC LIMIT 1").fetchone()
+            if head is None:
+                return None
+            latest = cursor.execute(
+                "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
+                " ORDER BY seq DESC LIMIT 1").fetchone()
+            if latest is not None and latest[0] == head[0]:
+                return SignedDigest(*latest)
+            now = self.clock().astimezone(dt.UTC)
+            digest = self._sign(head[0], head[1], now.date().isoformat())
+            self._insert_digest(cursor, digest)
+        self._checkpoint_done(now)
+        return digest
+
+    def _lock_for_append(self, cursor: Cursor) -> None:
+        """PostgreSQL: the log's write lock, waited for at most ``lock_timeout`` (SQLite took its
+        write lock at BEGIN IMMEDIATE). EXCLUSIVE mode admits ACCESS SHARE: plain reads go on."""
+        if self.sql.dialect == "postgres":
+            cursor.execute(f"SET LOCAL lock_timeout = {max(1, int(self.lock_timeout * 1000))}")
+            cursor.execute("LOCK TABLE {schema}.access_log IN EXCLUSIVE MODE")
+
+    def _time_for_checkpoint(self, now: dt.datetime) -> bool:
+        with self._checkpoint_lock:
+            last = self._checkpointed_at
+        return last is None or (now - last).total_seconds() >= self.checkpoint_seconds
+
+    def _checkpoint_done(self, now: dt.datetime) -> None:
+        with self._checkpoint_lock:
+            if self._checkpointed_at is None or now > self._checkpointed_at:
+                self._checkpointed_at = now
+
+    @staticmethod
+    def _insert_digest(cursor: Cursor, digest: SignedDigest) -> None:
+        cursor.execute(
+            "INSERT INTO {schema}.access_log_digests (seq, head_hash, signed_at, key_id, signature)"
+            " VALUES (%s, %s, %s, %s, %s)",
+            (digest.seq, digest.head_hash, digest.signed_at, digest.key_id, digest.signature))
+
+    @staticmethod
+    def _sealed_row(entry: AccessEntry, seq: int, prev_hash: str, now: dt.datetime, log: tuple[str, bytes],
+                    company_key: tuple[str, bytes] | None) -> StoredAccessEntry:
+        """One entry as stored: both layers sealed with its seq, its tag, its link and hash."""
+        log_ref, log_key = log
+        inner_ref, inner_key = company_key or log
+        about = _padded({"company": entry.company, "subject_kind": entry.subject_kind,
+                         "subject_ref": entry.subject_ref, "purpose": entry.purpose})
+        inner = seal(inner_key, inner_ref, about, _inner_context(seq))
+        details = _padded({"at": now.isoformat(timespec="microseconds"), "action": entry.action,
+                           "request_id": entry.request_id, "about": base64.b64encode(inner).decode("ascii")})
+        if entry.company is None:
+            tag = secrets.token_hex(32)
+        elif company_key is not None:
+            tag = _tag(_tag_key(company_key[1]), seq)
+        else:
+            tag = _tag(_tag_key(log_key, entry.company), seq)
+        row = StoredAccessEntry(
+            seq=seq, actor=entry.actor, role=str(entry.role), organisation=entry.organisation,
+            outcome=entry.outcome.value, tag=tag,
+            details=base64.b64encode(seal(log_key, log_ref, details, details_context(seq))).decode("ascii"),
+            prev_hash=prev_hash, hash="")
+        return replace(row, hash=entry_hash(prev_hash, row.hashed_columns()))
 
     def _sign(self, seq: int, head_hash: str, signed_at: str) -> SignedDigest:
         unsigned = SignedDigest(seq, head_hash, signed_at, self.keyring.signing_key_id, "")
@@ -579,11 +725,19 @@ class AccessLog:
         return self.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
 
-    def verify(self, extra_digests: Iterable[SignedDigest] = ()) -> VerifyResult:
-        """Verify the stored log against its stored digests and any an auditor kept.
+    def count(self) -> int:
+        """How many entries the log holds (for a progress bar: the number of the last one)."""
+        with self.sql.transaction() as cursor:
+            row = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()
+        return row[0] or 0
+
+    def verify(self, extra_digests: Iterable[SignedDigest] = (),
+               progress: Callable[[int], None] | None = None) -> VerifyResult:
+        """Verify the stored log against its stored checkpoints and any digests an auditor kept.
 
         Rows and digests are read in one transaction with one snapshot, so an append running
-        meanwhile is either wholly seen or not at all (never a digest without its row).
+        meanwhile is either wholly seen or not at all (never a digest without its row), and the
+        reading does not wait for it.
         """
         with self.sql.transaction() as cursor:
             if self.sql.dialect == "postgres":
@@ -591,11 +745,12 @@ class AccessLog:
             stored = [SignedDigest(*row) for row in cursor.execute(
                 "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
                 " ORDER BY seq").fetchall()]
-            return verify(self._all_rows(cursor), [*stored, *extra_digests], self.public_key())
+            return verify(self._all_rows(cursor), [*stored, *extra_digests], self.public_key(),
+                          max_unsigned=self.checkpoint_entries, progress=progress)
 
     @staticmethod
-    def _all_rows(cursor: Cursor) -> Iterator[StoredAccessEntry]:
-        """Every row in seq order, a page at a time (the log may be long).
+    def _all_rows(cursor: Cursor) -> Iterator[tuple]:
+        """Every row in seq order (tuples in ``_COLUMNS`` order), a page at a time (the log may be long).
 
         The first page has no lower bound, so a row forged with seq 0 or below is seen too.
         """
@@ -603,8 +758,8 @@ class AccessLog:
         while True:
             condition, params = ("", ()) if after is None else (" WHERE seq > %s", (after,))
             rows = cursor.execute(f"SELECT {_COLUMNS} FROM {{schema}}.access_log{condition}"
-                                  " ORDER BY seq LIMIT %s", (*params, _PAGE)).fetchall()
-            yield from (StoredAccessEntry(*row) for row in rows)
-            if len(rows) < _PAGE:
+                                  " ORDER BY seq LIMIT %s", (*params, _VERIFY_PAGE)).fetchall()
+            yield from rows
+            if len(rows) < _VERIFY_PAGE:
                 return
             after = rows[-1][0]

@@ -69,6 +69,7 @@ class DataKeyStore:
         self._cache: dict[str, tuple[bytes, str, float]] = {}  # key ref -> key, owner, when read
         self._current: dict[uuid.UUID, str] = {}
         self._lock = threading.Lock()
+        self.generation = 0  # +1 at each shredding or rewrapping: caches of opened values start over (keys/filter.py)
         self._creating = threading.Lock()  # one new key per owner when two threads need one at once
 
     @staticmethod
@@ -243,6 +244,8 @@ class DataKeyStore:
                     cursor.execute(
                         "UPDATE {schema}.data_keys SET master_key_id = %s, shred_proof = %s WHERE key_ref = %s",
                         (new_master, base64.b64encode(new_proof).decode(), key_ref))
+        with self._lock:
+            self.generation += 1
         return len(rows)
 
     def master_keys_in_use(self) -> set[str]:
@@ -269,6 +272,7 @@ class DataKeyStore:
         with self._lock:
             for key_ref in refs:
                 self._cache.pop(key_ref, None)
+            self.generation += 1
         self._current.pop(owner, None)
         return len(refs)
 

@@ -7,20 +7,27 @@ Projections and background jobs come through here too, as named system principal
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Any
 
 from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_entry
 from keys.datakeys import DataKeyStore, KeyShreddedError
-from keys.envelope import DecryptionError
+from keys.envelope import DecryptionError, key_ref_of
 from keys.policy import Action, Decision, Facts, decide
 from keys.principal import Principal, SystemPrincipal
 from keys.sealing import SealedField, unseal
 from registry.domain.errors import RegistryError
 
 log = logging.getLogger("trustone.filter")
+
+OPENED_CACHE_BYTES = 64 * 1024 * 1024  # opened reports kept per process, counted by ciphertext size
 
 
 class AccessDeniedError(RegistryError):
@@ -74,10 +81,71 @@ def new_request_id() -> str:
     return uuid.uuid4().hex
 
 
+def _frozen(value: Any) -> Any:
+    """A JSON value that cannot be changed in place: a value handed out from the cache twice must
+    be the same both times, whatever the first reader did with it."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+class _OpenedCache:
+    """Opened values by (digest of the ciphertext, row context, owner), least recently used first."""
+
+    def __init__(self) -> None:
+        self._values: OrderedDict[tuple[bytes, str, str | None], tuple[str, Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(sealed: SealedField) -> tuple[bytes, str, str | None]:
+        return hashlib.sha256(sealed.blob).digest(), sealed.context, sealed.owner
+
+    def get(self, key: tuple, generation: int) -> tuple[str, Any] | None:
+        with self._lock:
+            self._expire(generation)
+            found = self._values.get(key)
+            if found is None:
+                return None
+            self._values.move_to_end(key)
+            return found[0], found[1]
+
+    def put(self, key: tuple, key_ref: str, value: Any, size: int, generation: int) -> None:
+        with self._lock:
+            self._expire(generation)
+            if key in self._values or size > OPENED_CACHE_BYTES:
+                return
+            self._values[key] = (key_ref, value, size)
+            self._bytes += size
+            while self._bytes > OPENED_CACHE_BYTES:
+                _, (_, _, dropped) = self._values.popitem(last=False)
+                self._bytes -= dropped
+
+    def drop(self, key: tuple) -> None:
+        with self._lock:
+            found = self._values.pop(key, None)
+            if found is not None:
+                self._bytes -= found[2]
+
+    def size(self) -> int:
+        return self._bytes
+
+    def _expire(self, generation: int) -> None:
+        """Everything goes when a key was shredded or rewrapped since (``DataKeyStore.generation``)."""
+        if generation != self._generation:
+            self._values.clear()
+            self._bytes = 0
+            self._generation = generation
+
+
 class ConfidentialFilter:
     def __init__(self, access_log: AccessLog, datakeys: DataKeyStore):
         self.access_log = access_log
         self.datakeys = datakeys
+        self._opened = _OpenedCache()
 
     def authorise(self, principal: Principal | SystemPrincipal | None, action: Action | str,
                   facts: Facts, audit: Audit) -> Decision:
@@ -117,37 +185,65 @@ class ConfidentialFilter:
             raise
 
     def open_many(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
-                  audit: Audit, items: list[tuple[str, Any]], select: Any) -> list[Any]:
+                  audit: Audit, items: Sequence[tuple], select: Callable[..., list[Any]]) -> list[Any]:
         """A search over many companies' sealed data (the linked list).
 
-        The policy decides first (a denial is logged once). Then the items are decrypted *inside* the
-        filter, ``select(company, value)`` picks the results, one granted entry per company whose
-        data is in the result is logged, and only then is anything released. A company that was
-        searched but is not in the result is not logged: its data did not reach the reader.
+        The policy decides first (a denial is logged once). Then the items, ``(company, sealed)`` or
+        ``(company, sealed, label)``, are opened *inside* the filter (from this process's cache when
+        opened before), ``select(company, value[, label])`` picks the results, one granted entry per
+        company whose data is in the result is logged, all in one transaction (``append_many``), and
+        only then is anything released. A company that was searched but is not in the result is not
+        logged: its data did not reach the reader. Values handed to ``select`` are read-only.
         """
         action = Action(action)
         self.check(principal, action, facts, audit)
+        audit = replace(audit, request_id=audit.request_id or new_request_id())  # one id for the request
         results: list[Any] = []
         companies: set[str] = set()
-        for company, sealed in items:
+        for company, sealed, *label in items:
             try:
-                value = self._open_one(sealed)
+                value = self._open_cached(sealed)
             except IntegrityError as failure:  # the whole search is refused: no partial answer
-                self._record_integrity_failure(principal, action, Audit(
-                    subject_kind=audit.subject_kind, subject_ref=audit.subject_ref, purpose=audit.purpose,
-                    request_id=audit.request_id), failure)
+                self._record_integrity_failure(principal, action, replace(audit, company=None), failure)
                 raise
             if value is UNREADABLE:  # shredded: gone on purpose, so not part of any answer
                 continue
-            chosen = select(company, value)
+            chosen = select(company, value, *label)
             if chosen:
                 results.extend(chosen)
                 companies.add(company)
-        for company in sorted(companies) or [None]:
-            self.authorise(principal, action, facts, Audit(
-                subject_kind=audit.subject_kind, subject_ref=audit.subject_ref, company=company,
-                purpose=audit.purpose, request_id=audit.request_id))
+        self.access_log.append_many([_entry(principal, action, replace(audit, company=company), Outcome.GRANTED)
+                                     for company in sorted(companies) or [None]])
         return results
+
+    def opened_cache_bytes(self) -> int:
+        """How much the cache of opened values holds now (ciphertext bytes): for tests and metrics."""
+        return self._opened.size()
+
+    def _open_cached(self, value: Any) -> Any:
+        """``_open_one``, remembering what opened. A hit is served only while its data key is still
+        there (looked up as any read would); a shredded key drops it and gives UNREADABLE."""
+        if not isinstance(value, SealedField):
+            return value
+        key, generation = _OpenedCache.key(value), self.datakeys.generation
+        found = self._opened.get(key, generation)
+        if found is not None:
+            key_ref, opened = found
+            try:
+                self.datakeys.key(key_ref, owner=value.owner)
+            except KeyShreddedError:
+                self._opened.drop(key)
+                return UNREADABLE
+            except DecryptionError:  # gone without a shredding: as _open_one would say
+                self._opened.drop(key)
+                raise IntegrityError(where=value.context) from None
+            return opened
+        opened = self._open_one(value)
+        if opened is UNREADABLE:
+            return opened
+        opened = _frozen(opened)
+        self._opened.put(key, key_ref_of(value.blob), opened, len(value.blob), generation)
+        return opened
 
     def read_access_log(self, principal: Principal | SystemPrincipal | None, facts: Facts, audit: Audit,
                         entries: list[StoredAccessEntry]) -> list[dict[str, Any]]:

@@ -4,15 +4,21 @@ An auditor runs ``trustone audit digest`` now and then and keeps the line it pri
 system), or saves the body of ``GET /api/v1/audit/digest`` as it comes; ``trustone audit verify
 --digests FILE`` reads either, or several in one file, and proves the log still contains what it
 contained at each of those moments, even if someone with database access rewrote it since.
+``trustone audit digest`` signs the head first when the last signed checkpoint is behind it, so
+what the auditor keeps covers every entry up to that moment (keys/accesslog.py, the unsigned tail).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from keys.accesslog import DigestFileError, SignedDigest, read_digests
 from keys.keyring import KeyringError
@@ -51,6 +57,21 @@ def _read_digests(path: Path) -> list[SignedDigest]:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+@contextmanager
+def _verify_progress(total: int, console: Console | None = None) -> Iterator[Callable[[int], None]]:
+    """A bar on the terminal (stderr) while entries are checked; nothing when it is not a terminal
+    (cron, a pipe, a log file), so the output stays the one summary line."""
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda _checked: None
+        return
+    columns = (TextColumn("verifying the access log"), BarColumn(), MofNCompleteColumn(), TextColumn("entries"),
+               TaskProgressColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("verify", total=total)
+        yield lambda checked: progress.update(task, completed=checked)
+
+
 @audit_cli.command()
 def verify(
     digests: Annotated[Path | None, typer.Option(
@@ -62,21 +83,24 @@ def verify(
     extra = _read_digests(digests) if digests else []
     services = _read_only_services()  # an auditor's copy may be on read-only media: write nothing
     try:
-        result = services.access_log.verify(extra_digests=extra)
+        with _verify_progress(services.access_log.count()) as progress:
+            result = services.access_log.verify(extra_digests=extra, progress=progress)
     finally:
         services.close()
     if not result.ok:
         typer.echo(f"access log TAMPERED at entry {result.first_bad_seq}: {result.problem}", err=True)
         raise typer.Exit(EXIT_TAMPERED)
-    typer.echo(f"access log intact: {result.checked} entries, {result.digests_checked} digests checked")
+    plural = "" if result.digests_checked == 1 else "s"
+    typer.echo(f"access log intact: {result.checked} entries, {result.digests_checked} signed checkpoint{plural} checked")
 
 
 @audit_cli.command()
 def digest() -> None:
-    """Print the latest signed digest as one JSON line, for an auditor to keep."""
+    """Print a signed digest of the whole log as one JSON line, for an auditor to keep (the head is
+    signed now when no checkpoint covers it yet)."""
     services = _services()
     try:
-        latest = services.access_log.latest_digest()
+        latest = services.access_log.checkpoint()
     finally:
         services.close()
     if latest is None:

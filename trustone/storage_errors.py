@@ -46,6 +46,13 @@ STORAGE_EXHAUSTED = StorageRefusal(
 STORAGE_UNAVAILABLE = StorageRefusal(
     "storage_unavailable", "the data store cannot be reached: try again shortly", retry_after=5)
 
+# A lock not had in time (SQLite SQLITE_BUSY/SQLITE_LOCKED; PostgreSQL lock_not_available, a
+# statement timeout, a deadlock): the transaction was rolled back, and a moment later it goes through.
+STORAGE_BUSY = StorageRefusal("storage_busy", "the data store is busy: nothing was written; try again in a moment",
+                              retry_after=1)
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_PG_BUSY = frozenset({"55P03", "57014", "40P01"})
+
 VIEWS_BEHIND = StorageRefusal(
     "views_behind", "the lists are catching up with the latest writes: nothing was written; try again shortly",
     retry_after=2)
@@ -70,6 +77,8 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 def _refusal_of(error: BaseException) -> StorageRefusal | None:
     if isinstance(error, sqlite3.Error):
         code = getattr(error, "sqlite_errorcode", None)  # set by SQLite itself (an extended code)
+        if code is not None and code & 0xFF in _SQLITE_BUSY_CODES:
+            return STORAGE_BUSY
         return STORAGE_FULL if code is not None and code & 0xFF == sqlite3.SQLITE_FULL else None
     from projections.runner import ViewsBehind
 
@@ -83,6 +92,8 @@ def _refusal_of(error: BaseException) -> StorageRefusal | None:
     if isinstance(sqlstate, str):
         if sqlstate == _PG_DISK_FULL:
             return STORAGE_FULL
+        if sqlstate in _PG_BUSY:
+            return STORAGE_BUSY
         if sqlstate.startswith(_PG_INSUFFICIENT_RESOURCES):
             return STORAGE_EXHAUSTED
         if sqlstate.startswith(_PG_CONNECTION_EXCEPTION) or sqlstate in _PG_SERVER_GOING:
