@@ -11,12 +11,17 @@ Each test stops and starts a private cluster of its own (tests/faults/pgcluster.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import httpx
 from fastapi.testclient import TestClient
 
+from registry.domain.accounts import Role
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.faults.server import Server
+from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from trustone.web.auth import build_authenticator
 from trustone.bootstrap import bootstrap
 from trustone.settings import Settings
 from trustone.web.app import create_app
@@ -41,15 +46,36 @@ def test_after_a_postgresql_restart_no_request_fails_on_a_stale_pooled_connectio
         services.close()
 
 
+def company_with_a_session(settings: Settings) -> dict[str, str]:
+    """A member company and its user's bearer header, written before the server starts."""
+    services = bootstrap(settings)
+    try:
+        services.registry.register_organisation("de-steenhouwer", "De Steenhouwer BV",
+                                                OrganisationKind.MEMBER_COMPANY, "NL")
+        services.registry.join("de-steenhouwer", dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
+        services.registry.create_account("company.user", Role.COMPANY, "de-steenhouwer", "c", "not-used-here", None)
+        token = build_authenticator(services)._sessions.issue("company.user", dt.timedelta(hours=1))  # noqa: SLF001
+        return {"Authorization": f"Bearer {token}"}
+    finally:
+        services.close()
+
+
 def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_recovers(private_pg, fresh_database,
                                                                                     tmp_path):
-    server = Server(tmp_path / "data", fresh_database, workers=1).start()
+    settings = Settings(data_dir=tmp_path / "data", database_url=fresh_database)
+    headers = company_with_a_session(settings)
+    server = Server(settings.data_dir, fresh_database, workers=1).start()
+
+    def upload() -> httpx.Response:
+        return httpx.post(f"{server.url}/api/v1/companies/de-steenhouwer/reports/2024", headers=headers, timeout=30,
+                          files={"file": ("r.csv", csv_bytes([quarry_row(), factory_row()]), "text/csv")})
+
     try:
         assert httpx.get(f"{server.url}/api/v1/public/members", timeout=10).status_code == 200
         private_pg.stop()
-        for path in ("/healthz", "/api/v1/public/members", "/healthz"):
+        for path in ("/healthz", "/api/v1/public/members", "upload", "/healthz"):
             started = time.monotonic()
-            response = httpx.get(f"{server.url}{path}", timeout=30)
+            response = upload() if path == "upload" else httpx.get(f"{server.url}{path}", timeout=30)
             took = time.monotonic() - started
             assert response.status_code == 503, (path, response.status_code, response.text)
             assert int(response.headers["Retry-After"]) > 0
@@ -61,6 +87,9 @@ def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_reco
             assert status == 503 and time.monotonic() < deadline, status
             time.sleep(0.5)
         assert httpx.get(f"{server.url}/api/v1/public/members", timeout=10).status_code == 200
+        uploaded = upload()
+        assert uploaded.status_code == 200, uploaded.text
+        assert uploaded.json()["version"] == 1  # the upload refused with 503 left nothing behind
         assert server.alive()  # the same process: nothing was restarted but PostgreSQL
     finally:
         server.stop()
