@@ -83,8 +83,11 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     create_probe_table(services.sql)
 
     @app.get("/healthz", response_model=Health, tags=["operations"],
-             responses={503: {"description": "the store cannot take a write (full disk, out of resources)"}})
+             responses={503: {"description": "the store cannot take a write (full disk, out of resources) or "
+                                             "cannot be reached (PostgreSQL down or restarting)"}})
     def healthz(svc: ServicesDep) -> Health:
+        """200 when the store answers and can take a write; 503 with Retry-After otherwise, within
+        about TRUSTONE_DB_CONNECT_TIMEOUT seconds when PostgreSQL cannot be reached (trustone/pgfactory.py)."""
         svc.registry.recorder.max_notification_id()  # the store answers
         # ... and can take a write: its error, if not, is answered 503 by the error handlers
         probe_write(svc.sql, None if svc.settings.database_url else svc.settings.data_dir)
