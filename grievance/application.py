@@ -27,22 +27,30 @@ import base64
 import dataclasses
 import datetime as dt
 import logging
+import random
 import secrets
+import threading
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.domain import Aggregate
 
 from grievance.domain.case import (
     CONFIDENTIAL_EVENTS,
+    CaseLookup,
+    CaseNumbers,
     CaseRegister,
     CaseType,
+    CaseYears,
     GrievanceCase,
     MessageKind,
     first_stage,
+    followup_key,
+    reference_key,
     text,
 )
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
@@ -55,7 +63,7 @@ from registry.domain.errors import (
     ValidationError,
 )
 from keys.sealing import SealedField
-from registry.sealed_application import SealedApplication, Vault
+from registry.sealed_application import SealedApplication, Vault, VersionConflictError
 
 log = logging.getLogger("trustone.grievance")
 
@@ -63,6 +71,8 @@ _FOLLOWUP_OWNER = uuid.UUID("c0de5eed-4a1b-4c2d-8e3f-9a0b1c2d3e4f")  # the key t
 _FOLLOWUP_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over a phone line
 _RECIPIENT_PURPOSE = b"grievance-recipient"
 _KEY_OWNERS = uuid.UUID("6a1f0c3e-2b7d-4e95-8c40-d3f2a9b1e7c5")  # namespace of companies' grievance keys
+# How long a filing keeps drawing a new number while other server processes draw the same one.
+_FILING_PATIENCE_SECONDS = 30.0
 
 # Steps of the secretariat; every committee-phase step is the committee's.
 _SECRETARIAT_STEPS = frozenset({Step.ACKNOWLEDGE, Step.DECLARE_INADMISSIBLE, Step.AGREE_REMEDIATION,
@@ -93,7 +103,7 @@ def utc_now() -> dt.datetime:
 
 class GrievanceApplication(SealedApplication):
     name = "grievance"
-    snapshotting_intervals: ClassVar = {CaseRegister: 50}
+    snapshotting_intervals: ClassVar = {CaseNumbers: 20}  # holds one integer: reloaded from a snapshot
     confidential_events: ClassVar = CONFIDENTIAL_EVENTS
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault, directory: Directory,
@@ -103,6 +113,9 @@ class GrievanceApplication(SealedApplication):
         self.buyers = buyers
         self.clock = clock
         self.limits = dict(limits)
+        # Filings in this process draw numbers one at a time (the store writes one at a time anyway),
+        # so they never conflict with each other; only another process can draw the same number.
+        self._filing = threading.Lock()
         super().__init__(env=env, vault=vault)
 
     def conflict_message(self, objs: tuple[Any, ...]) -> str:
@@ -115,20 +128,32 @@ class GrievanceApplication(SealedApplication):
 
     # --- lookups ------------------------------------------------------------------------------
 
-    def _register(self) -> CaseRegister:
+    def _get_or_none(self, aggregate_id: uuid.UUID) -> Any:
         try:
-            return self.repository.get(CaseRegister.ID)
+            return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            return CaseRegister()
+            return None
+
+    def _legacy_register(self) -> CaseRegister:
+        """The register of earlier versions (grievance/domain/case.py), empty in a newer store."""
+        return self._get_or_none(CaseRegister.ID) or CaseRegister()
+
+    def _case_id(self, key: str) -> uuid.UUID | None:
+        lookup = self._get_or_none(CaseLookup.create_id(key))
+        return lookup.case_id if lookup is not None else None
 
     def case(self, reference: str) -> GrievanceCase:
-        case_id = self._register().by_reference.get((reference or "").strip().upper())
+        reference = (reference or "").strip().upper()
+        case_id = self._case_id(reference_key(reference)) or self._legacy_register().by_reference.get(reference)
         if case_id is None:
             raise NotFoundError(f"no grievance case {reference}")
         return self.repository.get(case_id)
 
     def references(self) -> list[str]:
-        return sorted(self._register().by_reference)
+        years = self._get_or_none(CaseYears.ID)
+        numbered = [reference for year in (years.years if years else [])
+                    for reference in self.repository.get(CaseNumbers.create_id(year)).references()]
+        return sorted({*self._legacy_register().by_reference, *numbered})
 
     def recipient_tag(self, company_id: uuid.UUID) -> str:
         """A company's keyed tag on notices and disputes: without the keyring it names no one."""
@@ -197,30 +222,53 @@ class GrievanceApplication(SealedApplication):
         country = filing.country or (site_ids[0][:2] if site_ids else None)
         parties, party_tags = self._parties(filing.parties)
         self.vault.authorise(principal, "file_grievance", **audit)
-        code = _new_followup_code()
-        for _attempt in range(5):  # two filings at once: the register's version conflicts, one retries
-            register = self._register()
-            case = GrievanceCase(
-                reference=register.next_reference(now.year), case_type=filing.case_type,
-                filer_ref=principal.organisation_ref, filer_kind=str(principal.role), site_ids=site_ids,
-                country=country, region=filing.region, themes=filing.themes, observed_on=filing.observed_on,
-                language=filing.language, reporter=filing.reporter.as_dict() if filing.reporter else None,
-                description=filing.description, parties=parties, party_tags=party_tags,
-                followup_tag=self._followup_tag(code), stage=first_stage(filing.case_type), at=now,
-                actor=principal.login)
+        draft = dict(case_type=filing.case_type, filer_ref=principal.organisation_ref, filer_kind=str(principal.role),
+                     site_ids=site_ids, country=country, region=filing.region, themes=filing.themes,
+                     observed_on=filing.observed_on, language=filing.language,
+                     reporter=filing.reporter.as_dict() if filing.reporter else None,
+                     description=filing.description, parties=parties, party_tags=party_tags,
+                     stage=first_stage(filing.case_type), at=now, actor=principal.login)
+        with self._filing:
+            reference, code = self._number_and_save(draft, filing, now)
+        log.info("grievance case %s filed (%s)", reference, CaseType(filing.case_type).value)
+        return reference, code
+
+    def _number_and_save(self, draft: dict[str, Any], filing: Filing, now: dt.datetime) -> tuple[str, str]:
+        """Draw the year's next number and save the case with it and its two lookups in one commit:
+        the number is used, or it was not drawn. When another server process drew the same number
+        first, draw again after a short random wait (a bounded patience, then 409)."""
+        give_up, attempt = time.monotonic() + _FILING_PATIENCE_SECONDS, 0
+        while True:
+            code = _new_followup_code()  # a new one each time: its lookup is created by the same save
+            numbers, first_of_year = self._numbers(now.year)
+            case = GrievanceCase(reference=numbers.draw(), followup_tag=self._followup_tag(code), **draft)
             for attachment in filing.attachments:
                 case.add_evidence(attachment.media_type, len(attachment.content),
                                   {"filename": attachment.filename,
                                    "content": base64.b64encode(attachment.content).decode("ascii")},
-                                  at=now, actor=principal.login)
-            register.issue(case.reference, case.id, case.followup_tag)
+                                  at=now, actor=draft["actor"])
+            lookups = (CaseLookup(key=reference_key(case.reference), case_id=case.id),
+                       CaseLookup(key=followup_key(case.followup_tag), case_id=case.id))
             try:
-                self.save(register, case)
-            except IntegrityError:
+                self.save(numbers, *first_of_year, case, *lookups)
+            except VersionConflictError:
+                if time.monotonic() > give_up:
+                    raise ConflictError("too many filings at once: please try again") from None
+                time.sleep(random.uniform(0, min(0.02 * 2 ** attempt, 0.5)))
+                attempt += 1
                 continue
-            log.info("grievance case %s filed (%s)", case.reference, case.case_type.value)
             return case.reference, code
-        raise ConflictError("too many filings at once: please try again")
+
+    def _numbers(self, year: int) -> tuple[CaseNumbers, tuple[Aggregate, ...]]:
+        """The year's sequence of case numbers; a new year's comes with its entry in the list of
+        years, and continues after the last number the earlier register drew that year."""
+        numbers = self._get_or_none(CaseNumbers.create_id(year))
+        if numbers is not None:
+            return numbers, ()
+        years = self._get_or_none(CaseYears.ID) or CaseYears()
+        if year not in years.years:
+            years.add(year)
+        return CaseNumbers(year=year, last=self._legacy_register().last_number.get(str(year), 0)), (years,)
 
     @staticmethod
     def _check_filer(principal: Any, filing: Filing) -> None:
@@ -255,7 +303,8 @@ class GrievanceApplication(SealedApplication):
 
     def follow_up(self, code: str) -> dict[str, Any]:
         """What a local partner may see without a login: the stage and the dates, nothing else."""
-        case_id = self._register().by_followup_tag.get(self._followup_tag(code))
+        tag = self._followup_tag(code)
+        case_id = self._case_id(followup_key(tag)) or self._legacy_register().by_followup_tag.get(tag)
         if case_id is None:
             raise NotFoundError("no case with this follow-up code")
         case: GrievanceCase = self.repository.get(case_id)

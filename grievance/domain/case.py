@@ -311,11 +311,95 @@ class GrievanceCase(Aggregate):
         self.systemic = {"joint_project": joint_project, "actor": actor, "reason": reason, "at": at}
 
 
-class CaseRegister(Aggregate):
-    """Issues case numbers (one sequence per year) and finds a case by reference or follow-up tag.
+# Namespace of the ids of the small aggregates that number and find cases (derived from a year, a
+# reference or a follow-up tag, so that each is found with one ``get``).
+_INDEX_NAMESPACE = uuid.UUID("3e9b7c1d-52a4-4f0e-b8d6-7a1c2e4f9b30")
 
-    Issuing a number is saved together with the new case, so two filings at once conflict on the
-    register's version and one retries: no number is used twice, none is skipped.
+
+class CaseNumbers(Aggregate):
+    """One year's sequence of case numbers: the last number drawn, nothing else.
+
+    Drawing a number is saved in the same commit as the new case and its lookups, so a number is
+    used once and none is skipped: two filings that drew the same number conflict on this
+    aggregate's version and the one refused draws again. It stays cheap to load whatever the
+    history: it holds one integer and is snapshotted (grievance/application.py).
+    """
+
+    @staticmethod
+    def create_id(year: int, **_: Any) -> uuid.UUID:
+        return uuid.uuid5(_INDEX_NAMESPACE, f"case-numbers/{int(year)}")
+
+    @event("Opened")
+    def __init__(self, year: int, last: int = 0) -> None:
+        self.year = int(year)
+        self.first = int(last) + 1  # numbers below were drawn by the earlier CaseRegister, if any
+        self.last = int(last)
+
+    def draw(self) -> str:
+        """The next reference of the year (in memory until saved with its case)."""
+        self._drawn(number=self.last + 1)
+        return reference_for(self.year, self.last)
+
+    @event("Drawn")
+    def _drawn(self, number: int) -> None:
+        self.last = number
+
+    def references(self) -> list[str]:
+        return [reference_for(self.year, number) for number in range(self.first, self.last + 1)]
+
+
+class CaseYears(Aggregate):
+    """The years that have a sequence of case numbers, so every reference can be listed. One event
+    per year: it is written together with the first case of a year only."""
+
+    ID = uuid.UUID("9d4f6a2b-3c8e-4b71-a05f-e2d7c9b1f846")
+
+    @staticmethod
+    def create_id() -> uuid.UUID:
+        return CaseYears.ID
+
+    @event("Opened")
+    def __init__(self) -> None:
+        self.years: list[int] = []
+
+    @event("YearAdded")
+    def add(self, year: int) -> None:
+        self.years.append(int(year))
+
+
+class CaseLookup(Aggregate):
+    """Finds one case by a key of it: its reference, or the keyed tag of its follow-up code.
+
+    Its id is derived from the key, so a lookup is one ``get`` of one event; created with the case,
+    in the same commit, and never changed. Its event holds the key and the case id, nothing new: a
+    reference and a follow-up tag are in clear on the case already, and the tag (a keyed digest of
+    the code) names no one and cannot be turned back into the code without the keyring.
+    """
+
+    @staticmethod
+    def create_id(key: str, **_: Any) -> uuid.UUID:
+        return uuid.uuid5(_INDEX_NAMESPACE, key)
+
+    @event("Recorded")
+    def __init__(self, key: str, case_id: uuid.UUID) -> None:
+        self.case_id = case_id
+
+
+def reference_key(reference: str) -> str:
+    return f"reference/{reference}"
+
+
+def followup_key(followup_tag: str) -> str:
+    return f"follow-up/{followup_tag}"
+
+
+class CaseRegister(Aggregate):
+    """The single register of earlier versions (read, never written any more).
+
+    It numbered every case and found each by reference or follow-up tag; every filing updated it,
+    so filings at the same moment conflicted on its version, and it grew with every case. Stores
+    made before CaseNumbers and CaseLookup keep their cases in it: they are still found through it,
+    and a year's new sequence continues after its last number.
     """
 
     ID = uuid.UUID("5f2c8e1a-7b3d-4c6e-9a0f-1d2e3f4a5b6c")
@@ -329,9 +413,6 @@ class CaseRegister(Aggregate):
         self.by_reference: dict[str, uuid.UUID] = {}
         self.by_followup_tag: dict[str, uuid.UUID] = {}
         self.last_number: dict[str, int] = {}
-
-    def next_reference(self, year: int) -> str:
-        return reference_for(year, self.last_number.get(str(year), 0) + 1)
 
     @event("Issued")
     def issue(self, reference: str, case_id: uuid.UUID, followup_tag: str) -> None:

@@ -18,12 +18,12 @@ def test_the_registry_snapshots_only_public_aggregates():
     assert not confidential & {cls.__name__ for cls in RegistryApplication.snapshotting_intervals}
 
 
-def test_the_grievance_application_seals_its_cases_and_snapshots_only_its_register():
+def test_the_grievance_application_seals_its_cases_and_snapshots_only_its_case_numbers():
     from grievance.application import GrievanceApplication
 
     confidential = {name.split(".", 1)[0] for name in GrievanceApplication.confidential_events}
     assert confidential == {"GrievanceCase"}
-    assert {cls.__name__ for cls in GrievanceApplication.snapshotting_intervals} == {"CaseRegister"}
+    assert {cls.__name__ for cls in GrievanceApplication.snapshotting_intervals} == {"CaseNumbers"}
 
 
 def test_a_grievance_case_cannot_be_snapshotted():
