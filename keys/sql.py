@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 _SAFE_SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+MAX_IDLE = 60.0  # seconds: a connection opened under load beyond the one kept is closed after this long unused
 
 
 class Cursor:
@@ -143,7 +144,7 @@ class PostgresSqlStore(SqlStore):
         kept = int(params.get("POSTGRES_POOL_SIZE") or 1)
         self._pool = psycopg_pool.ConnectionPool(
             conninfo, min_size=kept, max_size=kept + int(params.get("POSTGRES_MAX_OVERFLOW") or 0), open=False,
-            check=psycopg_pool.ConnectionPool.check_connection, timeout=timeout)
+            check=psycopg_pool.ConnectionPool.check_connection, timeout=timeout, max_idle=MAX_IDLE)
         # Opened with its kept connection in place: a first request that found the pool still filling
         # would make it grow by one, and keep that connection too.
         self._pool.open(wait=True, timeout=timeout)

@@ -49,6 +49,13 @@ class Server:
                 raise AssertionError(f"server did not come up:\n{self.output()}")
             time.sleep(0.2)
 
+    def wait_for_workers(self, count: int, timeout: float = 60) -> None:
+        """Until ``count`` worker processes have started (the first answer may come from one alone)."""
+        deadline = time.monotonic() + timeout
+        while self.output().count("Application startup complete") < count:
+            assert time.monotonic() < deadline, self.output()
+            time.sleep(0.2)
+
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
