@@ -677,12 +677,12 @@ class RegistryApplication(SealedApplication):
         is brought up to date with the events recorded since it was read (one query, few events)."""
         cached = self._intake
         if cached is None:
-            cached = self._get_or_none(SiteIntake.ID) or SiteIntake()
-        elif cached.version:
+            cached = self._get_or_none(SiteIntake.ID)
+            if cached is None:
+                return SiteIntake()  # the first submission ever: not kept until it is saved
+        else:
             for stored in self.repository.event_store.get(SiteIntake.ID, gt=cached.version):
                 stored.mutate(cached)
-        else:  # made here and not saved yet: perhaps made and saved elsewhere since
-            cached = self._get_or_none(SiteIntake.ID) or cached
         self._intake = cached
         return cached
 
@@ -697,6 +697,7 @@ class RegistryApplication(SealedApplication):
             except BaseException:
                 self._intake = None
                 raise
+            self._intake = intake
 
     def _with_site_intake(self, report: SupplyChainReport, content: ReportContent,
                           intake: SiteIntake) -> list[Aggregate]:
