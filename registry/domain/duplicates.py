@@ -7,6 +7,7 @@ on hold for a person at the secretariat to confirm (never merged silently); anyt
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -34,7 +35,9 @@ class MatchVerdict(StrEnum):
     DISTINCT = "distinct"
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_name(name: str) -> str:
+    """Remembered: the same sites are described by report after report."""
     words = re.sub(r"[^\w\s]", " ", fold(name)).split()
     kept = [_VARIANTS.get(w, w) for w in words if w not in _NOISE_WORDS]
     return " ".join(kept)
