@@ -55,7 +55,7 @@ from grievance.domain.case import (
 )
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
 from grievance.domain.filing import Filing, check_filing
-from grievance.domain.stages import NEXT, Stage, Step, target_of
+from grievance.domain.stages import NEXT, Stage, StaleStageError, Step, target_of
 from registry.domain.errors import (
     ConflictError,
     GoneError,
@@ -314,11 +314,18 @@ class GrievanceApplication(SealedApplication):
     # --- the secretariat's and the committee's steps -------------------------------------------
 
     def advance(self, principal: Any, reference: str, step: Step | str, reason: str, request_id: str = "",
-                outcome: Stage | None = None, hearing_on: dt.date | None = None) -> str:
+                outcome: Stage | None = None, hearing_on: dt.date | None = None,
+                seen_stage: Stage | str | None = None) -> str:
+        """One step without data of its own. ``seen_stage``: the stage the user saw when choosing
+        the step; when the case has left it meanwhile, 409 and nothing is recorded (a step taken by
+        someone else between the two is not silently built upon). Two steps saved at once on the
+        same version: the store refuses the second (``VersionConflictError``, also 409)."""
         step = Step(step)
         case = self.case(reference)
         action = self._action_for(case, step)
         facts = self._check(principal, action, case, request_id)
+        if seen_stage is not None and case.stage != Stage(seen_stage):
+            raise StaleStageError(case.reference, case.stage, Stage(seen_stage))
         reason = text(reason, "reason", 4000)
         stage = case.advance(step, principal.login, reason, self.clock(), outcome, hearing_on)  # in memory
         self._authorise(principal, action, case, request_id, facts)
@@ -336,9 +343,10 @@ class GrievanceApplication(SealedApplication):
             return "manage_case"
         raise ValidationError("step", f"'{step.value}' has a command of its own")
 
-    def admit(self, principal: Any, reference: str, admissible: bool, reason: str, request_id: str = "") -> str:
+    def admit(self, principal: Any, reference: str, admissible: bool, reason: str, request_id: str = "",
+              seen_stage: Stage | str | None = None) -> str:
         return self.advance(principal, reference, Step.ADMIT, reason, request_id,
-                            outcome=Stage.ADMITTED if admissible else Stage.INADMISSIBLE)
+                            outcome=Stage.ADMITTED if admissible else Stage.INADMISSIBLE, seen_stage=seen_stage)
 
     def flag_systemic(self, principal: Any, reference: str, joint_project: str, reason: str,
                       request_id: str = "") -> None:

@@ -103,6 +103,19 @@ class IllegalTransitionError(ConflictError):
         self.allowed = allowed
 
 
+class StaleStageError(ConflictError):
+    """The case has left the stage its user saw when choosing a step (409). Nothing is recorded: the
+    step was chosen for a state that no longer holds (someone else took a step meanwhile). Names the
+    stage it is in now and the steps allowed there."""
+
+    def __init__(self, reference: str, stage: Stage, seen: Stage):
+        super().__init__(f"case {reference} is {stage.value} now, no longer {seen.value} as when this step was "
+                         "chosen: nothing was recorded; reload the case")
+        self.stage = stage
+        self.seen = seen
+        self.allowed = allowed_steps(stage)
+
+
 def allowed_steps(stage: Stage) -> list[str]:
     return [step.value for step in NEXT[stage]]
 

@@ -1,10 +1,12 @@
 """Two secretariat users take a step on the same case at the same moment (issue 12, item 7).
 
 Real threads against the real store (SQLite and PostgreSQL through the ``settings`` fixture). Both
-load the case as filed; one step wins, the other is refused with a conflict (409 over HTTP, with a
-message saying the case changed meanwhile) and nothing of it is recorded: no lost update, no step
-applied on top of a state its user did not see. Before the fix the loser got the event store's own
-``IntegrityError`` (HTTP 500) in nearly every round on PostgreSQL.
+saw the case as filed and say so (``seen_stage``); one step wins, the other is refused with a
+conflict (409 over HTTP, with a message saying the case changed meanwhile) and nothing of it is
+recorded: no lost update, no step applied on top of a state its user did not see. Whichever way the
+threads interleave: when both load the case before either saves, the store refuses the second save
+(before the fix that was the event store's own ``IntegrityError``, HTTP 500, in nearly every round
+on PostgreSQL); when one runs after the other, the case is no longer in the stage its user saw.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def test_two_secretariat_users_stepping_on_one_case_at_once_one_wins_and_the_oth
     first, second = _secretariat("secretariat.one"), _secretariat("secretariat.two")
     for _ in range(ROUNDS):
         reference, _code = app.file(_ngo(), _complaint())
-        results = _at_once(*(lambda who=who, step=step: app.advance(who, reference, step, "taken at once")
+        results = _at_once(*(lambda who=who, step=step: app.advance(who, reference, step, "taken at once",
+                                                                    seen_stage="filed")
                              for who, step in zip((first, second), STEPS, strict=True)))
         won = [result for result in results if isinstance(result, str)]
         lost = [result for result in results if not isinstance(result, str)]
@@ -91,7 +94,8 @@ def test_over_http_the_losing_step_is_a_409_saying_the_case_changed_meanwhile(se
         for _ in range(ROUNDS):
             reference, _code = app.file(_ngo(), _complaint())
             answers = _at_once(*(lambda h=h, step=step: client.post(
-                f"/api/v1/grievances/{reference}/steps", json={"step": step, "reason": "taken at once"}, headers=h)
+                f"/api/v1/grievances/{reference}/steps",
+                json={"step": step, "reason": "taken at once", "seen_stage": "filed"}, headers=h)
                 for h, step in zip(headers, STEPS, strict=True)))
             codes = tuple(sorted(answer.status_code for answer in answers))
             assert codes == (200, 409), [(answer.status_code, answer.text) for answer in answers]
@@ -100,3 +104,20 @@ def test_over_http_the_losing_step_is_a_409_saying_the_case_changed_meanwhile(se
             winner = next(answer for answer in answers if answer.status_code == 200).json()
             case = app.case(reference)
             assert [stage.value for stage, *_ in case.history] == ["filed", winner["stage"]]
+
+
+def test_a_step_chosen_on_a_stage_the_case_has_left_is_refused_and_changes_nothing(services):
+    """The same, one after the other: the second user still saw the case as filed."""
+    app = services.grievance
+    reference, _code = app.file(_ngo(), _complaint())
+    assert app.advance(_secretariat("secretariat.one"), reference, "acknowledge", "first", seen_stage="filed") \
+        == "acknowledged"
+    try:
+        app.advance(_secretariat("secretariat.two"), reference, "refer_to_committee", "second", seen_stage="filed")
+    except ConflictError as refused:
+        assert "acknowledged" in str(refused) and "filed" in str(refused)  # says what it is now, and what was seen
+        assert set(refused.allowed) == {"declare_inadmissible", "match", "refer_to_committee"}  # docs/lifecycles.md
+    else:
+        raise AssertionError("a step chosen on 'filed' was applied to an acknowledged case")
+    case = app.case(reference)
+    assert [stage.value for stage, *_ in case.history] == ["filed", "acknowledged"] and case.version == 2

@@ -21,7 +21,7 @@ from grievance.domain.filing import (
     Reporter,
     decode_base64,
 )
-from grievance.domain.stages import Step
+from grievance.domain.stages import Stage, Step
 from registry.domain.errors import ValidationError
 from trustone.casework import notices_for, queue_for
 from trustone.web.auth import PrincipalDep
@@ -73,6 +73,8 @@ class StepIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
     hearing_on: dt.date | None = None
     admissible: bool | None = Field(default=None, description="for step 'admit': the committee's decision")
+    seen_stage: Stage | None = Field(default=None, description="the stage the user saw when choosing this step: "
+                                     "if the case has left it meanwhile, 409 and nothing is recorded")
 
 
 class MatchIn(BaseModel):
@@ -188,10 +190,11 @@ def take_step(reference: Reference, body: StepIn, principal: PrincipalDep, svc: 
     if body.step == Step.ADMIT:
         if body.admissible is None:
             raise ValidationError("admissible", "required for step 'admit'")
-        stage = svc.grievance.admit(principal, reference, body.admissible, body.reason, request_id)
+        stage = svc.grievance.admit(principal, reference, body.admissible, body.reason, request_id,
+                                    seen_stage=body.seen_stage)
     else:
         stage = svc.grievance.advance(principal, reference, body.step, body.reason, request_id,
-                                      hearing_on=body.hearing_on)
+                                      hearing_on=body.hearing_on, seen_stage=body.seen_stage)
     return StageOut(reference=reference, stage=stage)
 
 
