@@ -73,7 +73,7 @@ def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_reco
     try:
         assert httpx.get(f"{server.url}/api/v1/public/members", timeout=10).status_code == 200
         private_pg.stop()
-        for path in ("/healthz", "/api/v1/public/members", "upload", "/healthz"):
+        for path in ("/healthz", "/api/v1/public/members", "upload"):
             started = time.monotonic()
             response = upload() if path == "upload" else httpx.get(f"{server.url}{path}", timeout=30)
             took = time.monotonic() - started
@@ -82,7 +82,7 @@ def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_reco
             assert response.json()["detail"] == "the data store cannot be reached: try again shortly"
             assert took < FAST, (path, took)
         private_pg.start()
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 10  # a few seconds: no pause as long as the outage was
         while (status := httpx.get(f"{server.url}/healthz", timeout=30).status_code) != 200:
             assert status == 503 and time.monotonic() < deadline, status
             time.sleep(0.5)
