@@ -26,11 +26,11 @@ from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
 from registry.csvsafe import comment_line, rows_to_csv
 from registry.domain.access_requests import DataAccessRegister, DataAccessRequest, allowed_steps
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
+from registry.sealed_application import VersionConflictError
 
 REQUEST, APPROVE = "request_release", "approve_release"
 CSV_COLUMNS = ("site_id", "kind", "name", "country", "province", "district", "latitude", "longitude", "stone_types")
@@ -64,7 +64,7 @@ class DataAccess:
             register.add(request_id=access.id, requester_ref=access.requester_ref)
             try:
                 self.registry.save(register, *requested)
-            except IntegrityError:
+            except VersionConflictError:
                 continue
             return access.id
         raise ConflictError("too many requests at once: please try again")
@@ -177,9 +177,11 @@ class DataAccess:
         return access
 
     def _save(self, access: DataAccessRequest) -> None:
+        """A lost race (another step saved first) is a conflict naming the request, not retried:
+        this step was decided on a status that no longer holds."""
         try:
             self.registry.save(access)
-        except IntegrityError:
+        except VersionConflictError:
             raise ConflictError(f"data-access request {access.id} changed meanwhile: please try again") from None
 
     def _audit(self, principal: Any, access: DataAccessRequest, request_id: str, purpose: str = "") -> dict[str, Any]:
