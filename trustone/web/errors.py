@@ -91,6 +91,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConflictError)
     def conflict(_: Request, exc: ConflictError) -> JSONResponse:
+        # Also a lost race: the save path raises a version conflict as VersionConflictError, a
+        # ConflictError first and the store's IntegrityError second, so it lands here, not in
+        # storage_error below (registry/sealed_application.py).
         content: dict = {"detail": str(exc)}
         if hasattr(exc, "allowed"):  # an illegal transition names the steps that are allowed
             content["allowed_next"] = exc.allowed
