@@ -205,12 +205,11 @@ class AggregatedListView(View):
                        " ON CONFLICT (year) DO UPDATE SET release = excluded.release", (year, release))
         cursor.execute("DELETE FROM {schema}.agg_site_use WHERE year = %s", (year,))
         cursor.execute("DELETE FROM {schema}.agg_region_use WHERE year = %s", (year,))
-        for site_id, users in document["sites"]:
-            cursor.execute("INSERT INTO {schema}.agg_site_use (site_id, year, users) VALUES (%s, %s, %s)",
-                           (site_id, year, users))
-        for country, province_key, district_key, companies in document["regions"]:
-            cursor.execute("INSERT INTO {schema}.agg_region_use (country, province_key, district_key, year, companies)"
-                           " VALUES (%s, %s, %s, %s, %s)", (country, province_key, district_key, year, companies))
+        _insert_rows(cursor, "agg_site_use (site_id, year, users)",
+                     [(site_id, year, users) for site_id, users in document["sites"]])
+        _insert_rows(cursor, "agg_region_use (country, province_key, district_key, year, companies)",
+                     [(country, province_key, district_key, year, companies)
+                      for country, province_key, district_key, companies in document["regions"]])
         cursor.execute("DELETE FROM {schema}.agg_pending WHERE year = %s", (year,))
 
     def _compute(self, cursor: Cursor, year: int) -> dict[str, list]:
@@ -264,6 +263,15 @@ class AggregatedListView(View):
             if entry is not None and entry[1] == "quarry":
                 regions.add((entry[2], entry[3], entry[4]))
         return regions
+
+
+def _insert_rows(cursor: Cursor, table: str, rows: list[tuple], chunk: int = 150) -> None:
+    """Many rows in few statements (a release rewrites every site row of its year); at most 750
+    parameters a statement, within the oldest SQLite limit (999)."""
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        values = ", ".join(["(" + ", ".join(["%s"] * len(part[0])) + ")"] * len(part))
+        cursor.execute(f"INSERT INTO {{schema}}.{table} VALUES {values}", [value for row in part for value in row])
 
 
 @dataclass(frozen=True)

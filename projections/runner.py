@@ -300,6 +300,7 @@ class ProjectionRunner:
         # Set while serving: some worker process of the server follows (trustone/followers.py), maybe
         # not this one, so a reader waits for it instead of applying (Services.serving).
         self.followed_elsewhere = False
+        self.stopped_by_integrity_failure = False
 
     # --- applying ------------------------------------------------------------------------------
 
@@ -341,8 +342,10 @@ class ProjectionRunner:
         names = list(names or self.recorders)
         if all(self.recorders[name].position(self.app.name) >= target for name in names):
             return
-        if not (self.following or self.followed_elsewhere):
-            self.catch_up(names)  # no runner follows (tests, the CLI): the waiter applies, under the lock
+        if self.stopped_by_integrity_failure or not (self.following or self.followed_elsewhere):
+            # no runner follows (tests, the CLI), or this process's stopped at a broken event: the
+            # waiter applies, under the lock (and is refused with the integrity failure, if any)
+            self.catch_up(names)
             return
         self._wake.set()
         deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
@@ -399,6 +402,7 @@ class ProjectionRunner:
                 try:
                     self.catch_up()
                 except IntegrityError:
+                    self.stopped_by_integrity_failure = True
                     log.critical("projection runner for %s stopped: integrity failure in a stored event; "
                                  "run `trustone verify`", self.app.name)
                     return
