@@ -12,6 +12,7 @@ Each test stops and starts a private cluster of its own (tests/faults/pgcluster.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 
 import httpx
@@ -93,3 +94,39 @@ def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_reco
         assert server.alive()  # the same process: nothing was restarted but PostgreSQL
     finally:
         server.stop()
+
+
+def test_postgresql_restarted_under_load_gives_only_answers_or_503_never_500(private_pg, fresh_database, tmp_path):
+    """Eight clients read all the time while PostgreSQL stops for a few seconds and starts again,
+    against a server of two workers: every answer is 200 or 503, and after the restart 200 again."""
+    server = Server(tmp_path / "data", fresh_database, workers=2).start()
+    server.wait_for_workers(2)
+    statuses: list[tuple[float, int]] = []
+    stopping = threading.Event()
+
+    def read(path: str) -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            while not stopping.is_set():
+                sent = time.monotonic()
+                statuses.append((sent, client.get(path).status_code))
+
+    clients = [threading.Thread(target=read, args=(path,)) for path in ("/healthz", "/api/v1/public/members") * 4]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(1)
+        private_pg.stop()
+        time.sleep(4)
+        private_pg.start()
+        back = time.monotonic()
+        time.sleep(6)
+        stopping.set()
+        for client in clients:
+            client.join(timeout=40)
+    finally:
+        stopping.set()
+        server.stop()
+    assert {status for _, status in statuses} <= {200, 503}, sorted({status for _, status in statuses})
+    assert 503 in {status for _, status in statuses}
+    late = [status for sent, status in statuses if sent > back + 1]  # sent once PostgreSQL was back
+    assert late and set(late) == {200}, late
