@@ -121,7 +121,7 @@ class PostgresSqlStore(SqlStore):
     checked as it leaves the pool (a connection that PostgreSQL's restart left stale is replaced,
     not used), and a wait of at most ``POSTGRES_CONNECT_TIMEOUT`` seconds for one (then psycopg's
     ``PoolTimeout``, answered 503). libpq's own connect timeout is set to the same, for a server
-    that does not answer at all."""
+    that does not answer at all. Connections opened under load close after ``MAX_IDLE`` unused."""
 
     dialect = "postgres"
 
