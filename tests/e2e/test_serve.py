@@ -100,3 +100,29 @@ def test_two_workers_serving_at_once_keep_the_access_log_chain_and_follow_each_e
     checked = int(audit.stdout.split("intact: ")[1].split(" entries")[0])
     assert checked >= before + 45 + 6
     assert_views_equal_a_fresh_rebuild(services.settings, server.env)
+
+
+def test_when_the_following_worker_dies_another_worker_takes_over_the_following(tmp_path):
+    import re
+    import signal
+
+    from tests.faults.server import Server
+
+    server = Server(tmp_path / "data", workers=2).start()
+    try:
+        server.wait_for_workers(2)
+        pattern = re.compile(r"this worker \(pid (\d+)\) follows")
+        deadline = time.monotonic() + 10
+        while not pattern.findall(server.output()):
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+        [first] = pattern.findall(server.output())
+        os.kill(int(first), signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while len(followers := pattern.findall(server.output())) < 2:
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.1)
+        assert followers[1] != first
+        assert httpx.get(f"{server.url}/api/v1/public/members", timeout=30).status_code == 200
+    finally:
+        server.stop()
