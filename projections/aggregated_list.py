@@ -83,18 +83,25 @@ class AggregatedListView(View):
         self.read_links = read_links
         self.k = k
         self._opened: dict[tuple[str, int], tuple | None] | None = None  # see batch()
+        self._served: dict[int, dict[str, list]] | None = None
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self, cursor: Cursor) -> Iterator[None]:
         """While one transaction lasts, each report version is opened through the filter once (and
         logged once), however many releases the batch cuts: a cut reads every report of its year,
         so without this a rebuild read each report once per release after it. What was opened is
-        kept in this process's memory only, and forgotten when the transaction ends."""
-        self._opened = {}
+        kept in this process's memory only, and forgotten when the transaction ends.
+
+        The served rows of a year (``agg_site_use``, ``agg_region_use``) are written once, at the end
+        of the transaction, from the year's last release in it: no reader sees a release that a
+        later one in the same transaction replaced, and nothing in the transaction reads them."""
+        self._opened, self._served = {}, {}
         try:
             yield
+            for year, document in sorted(self._served.items()):
+                self._serve(cursor, year, document)
         finally:
-            self._opened = None
+            self._opened, self._served = None, None
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -203,6 +210,14 @@ class AggregatedListView(View):
                     (year, release, json.dumps(document)))
         cursor.execute("INSERT INTO {schema}.agg_releases (year, release) VALUES (%s, %s)"
                        " ON CONFLICT (year) DO UPDATE SET release = excluded.release", (year, release))
+        if self._served is None:
+            self._serve(cursor, year, document)
+        else:
+            self._served[year] = document  # written at the end of the transaction (batch())
+        cursor.execute("DELETE FROM {schema}.agg_pending WHERE year = %s", (year,))
+
+    @staticmethod
+    def _serve(cursor: Cursor, year: int, document: dict[str, list]) -> None:
         cursor.execute("DELETE FROM {schema}.agg_site_use WHERE year = %s", (year,))
         cursor.execute("DELETE FROM {schema}.agg_region_use WHERE year = %s", (year,))
         _insert_rows(cursor, "agg_site_use (site_id, year, users)",
@@ -210,7 +225,6 @@ class AggregatedListView(View):
         _insert_rows(cursor, "agg_region_use (country, province_key, district_key, year, companies)",
                      [(country, province_key, district_key, year, companies)
                       for country, province_key, district_key, companies in document["regions"]])
-        cursor.execute("DELETE FROM {schema}.agg_pending WHERE year = %s", (year,))
 
     def _compute(self, cursor: Cursor, year: int) -> dict[str, list]:
         """The year's use from every report's latest version as of now, read through the filter;

@@ -72,9 +72,10 @@ class View(ABC):
     def apply(self, cursor: Cursor, event: Any) -> None: ...
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self, cursor: Cursor) -> Iterator[None]:
         """Around the events of one transaction (a batch, or a whole rebuild): a view may keep what it
-        read for the batch in memory while it lasts, and must forget it at the end."""
+        read for the batch in memory while it lasts, and must forget it at the end; it may also leave
+        writes that a later event of the batch would overwrite to the end (on ``cursor``)."""
         yield
 
     def clear(self, cursor: Cursor) -> None:
@@ -166,7 +167,7 @@ class _ViewRecorderMixin:
                     return 0
                 cursor = self._wrap(raw)
                 applied = 0
-                with self.view.batch():
+                with self.view.batch(cursor):
                     applied = self._apply_all(cursor, batch, position)
                 self._insert_tracking(raw, Tracking(application_name, scanned))  # type: ignore[attr-defined]
                 return applied
@@ -217,7 +218,7 @@ class _ViewRecorderMixin:
         self.view.clear(cursor)
         cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s", (application_name,))
         applied = position = 0
-        with self.view.batch():
+        with self.view.batch(cursor):
             while True:
                 batch, scanned = scan(position)
                 if scanned <= position:
