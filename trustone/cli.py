@@ -130,9 +130,10 @@ def serve(
     # no query strings, no exception messages or tracebacks in the server's log (trustone/web/logging.py)
     # A worker that does not answer the supervisor's health check in time is killed and replaced;
     # uvicorn's 5 s is less than a worker can take to start (imports, opening the stores) on a busy
-    # machine, so it would be killed while starting, again and again.
+    # machine, so it would be killed while starting, again and again. (Not much longer either: the
+    # supervisor attends to nothing else, a SIGTERM included, while it waits for that answer.)
     uvicorn.run("trustone.web.app:create_app", factory=True, workers=count, host=host, port=port,
-                log_level="info", log_config=LOG_CONFIG, access_log=False, timeout_worker_healthcheck=30)
+                log_level="info", log_config=LOG_CONFIG, access_log=False, timeout_worker_healthcheck=15)
 
 
 projections_cli = typer.Typer(help="The lists as projections of the event store.", no_args_is_help=True)
