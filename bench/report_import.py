@@ -142,7 +142,8 @@ def scale_report(company: int, sites: int) -> bytes:
     return out.getvalue().encode()
 
 
-def scale_run(scale: float, postgres_url: str | None, profile: str | None, lists: bool = True) -> None:
+def scale_run(scale: float, postgres_url: str | None, profile: str | None, lists: bool = True,
+              progress: bool = False) -> None:
     companies, sites = int(SCALE_COMPANIES * scale), int(SCALE_SITES * scale)
     files = [scale_report(c, sites) for c in range(companies)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,6 +177,10 @@ def scale_run(scale: float, postgres_url: str | None, profile: str | None, lists
                 registry.import_report(f"bench-{c}", 2024, data, f"bench-{c}.csv", submitted_on=dt.date(2025, 3, 1))
                 if (c + 1) % tenth == 0:
                     marks.append(time.perf_counter())
+                    if progress:
+                        done = len(marks)
+                        print(f"  tenth {done}: {tenth * SCALE_LINKS / (marks[-1] - (marks[-2] if done > 1 else started)):.0f}"
+                              " links/s", flush=True)
             imported = time.perf_counter()
             links = companies * SCALE_LINKS
             per_tenth = [tenth * SCALE_LINKS / (b - a) for a, b in zip([started, *marks], marks, strict=False)]
@@ -208,9 +213,10 @@ def main() -> None:
     parser.add_argument("--postgres", help="PostgreSQL URL for --scale (a throwaway schema is made in it)")
     parser.add_argument("--profile", help="write cProfile stats of the --scale imports to this file")
     parser.add_argument("--no-lists", action="store_true", help="--scale: imports only, the lists not caught up")
+    parser.add_argument("--progress", action="store_true", help="--scale: print each tenth as it is done")
     args = parser.parse_args()
     if args.scale:
-        scale_run(args.scale, args.postgres, args.profile, lists=not args.no_lists)
+        scale_run(args.scale, args.postgres, args.profile, lists=not args.no_lists, progress=args.progress)
         return
     data = report_csv(args.links)
     baseline = timed(lambda: parse_report_file(data, "bench.csv"), args.repeat)
