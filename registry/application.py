@@ -414,16 +414,21 @@ class RegistryApplication(SealedApplication):
                       submitted_on: dt.date, decimal_separator: str | None = None,
                       max_rows: int | None = None,
                       before_write: Callable[[], None] = lambda: None,
-                      part: tuple[int, int] | None = None) -> ImportResult:
+                      part: tuple[int, int] | None = None,
+                      stage: Callable[[str], None] = lambda _name: None) -> ImportResult:
         """Parse, resolve sites, and record a new report version, all or nothing.
 
         Idempotence is decided on what the file says, before any site is resolved: resolving a
         described site may register one (held for duplicate review), so the same file must be
         recognised first, and then nothing at all is written. ``before_write`` runs once every
-        check has passed, right before the outcome is final (the upload logs its grant there)."""
+        check has passed, right before the outcome is final (the upload logs its grant there).
+        ``stage`` is told each step as it starts (the command line shows it while a large file is
+        imported): "checking the file", then "matching sites and recording"."""
         company = self.company(company_ref)
         self._check_report_year(company, year)
+        stage("checking the file")
         parsed = parse_report_file(data, filename, decimal_separator, max_rows)
+        stage("matching sites and recording")
         numbers = {"decimal_separator": parsed.numbers.separator and parsed.numbers.separator.value,
                    "decimal_separator_decided": parsed.numbers.describe()}
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())

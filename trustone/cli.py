@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from keys.keyring import KeyringError
 from projections.runner import RebuildIntegrityError
@@ -22,6 +26,20 @@ cli = typer.Typer(help="TruStone registry: confidential supply-chain registry an
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(grievances_cli, name="grievances")
+
+
+@contextmanager
+def import_stages(name: str, console: Console | None = None) -> Iterator[Callable[[str], None]]:
+    """On a terminal, the import's current step with a spinner and the time taken so far; nothing
+    when stdout is not a terminal (a script's output stays the one result line)."""
+    console = console or Console()
+    if not console.is_terminal:
+        yield lambda _stage: None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"{name}: starting", total=None)
+        yield lambda stage: progress.update(task, description=f"{name}: {stage}")
 
 
 def services_or_exit() -> Services:
@@ -79,9 +97,11 @@ def import_report(
         fail("--part and --of go together: --part N --of M")
     services = services_or_exit()
     try:
-        result = services.registry.import_report(company, year, file.read_bytes(), file.name,
-                                                 submitted_on=dt.date.today(), decimal_separator=decimal_separator,
-                                                 max_rows=max_rows, part=(part, of) if part and of else None)
+        with import_stages(file.name) as stage:
+            result = services.registry.import_report(
+                company, year, file.read_bytes(), file.name, submitted_on=dt.date.today(),
+                decimal_separator=decimal_separator, max_rows=max_rows, part=(part, of) if part and of else None,
+                stage=stage)
     except ReportFileError as error:
         for cell in error.errors:
             typer.echo(str(cell), err=True)
