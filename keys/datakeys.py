@@ -103,15 +103,12 @@ class DataKeyStore:
                 return key_ref, self.key(key_ref)
             except DecryptionError:
                 self._current.pop(owner, None)  # shredded meanwhile: fall through to a new key
-        with self._creating:  # else two first uploads at once each make a key (and two digests)
-            with self.sql.transaction() as cursor:
-                row = cursor.execute(
-                    "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
-                    " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
-            if row is not None:
-                self._current[owner] = row[0]
-                return row[0], self.key(row[0])
-            return self._create(owner)
+        with self._creating:  # one thread of this process at a time; the database lock for other processes
+            stored = self._stored_key(owner)  # the usual case, without taking the write lock
+            if stored is not None:
+                self._current[owner] = stored[0]
+                return stored
+            return self._find_or_create(owner)
 
     def live_key(self, owner: uuid.UUID) -> tuple[str, bytes] | None:
         """The owner's current key if it has one, else None: never creates one (a key created as a
@@ -135,15 +132,28 @@ class DataKeyStore:
                 " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
         return None if row is None else (row[0], self.key(row[0]))
 
-    def _create(self, owner: uuid.UUID) -> tuple[str, bytes]:
+    def _find_or_create(self, owner: uuid.UUID) -> tuple[str, bytes]:
+        """The owner's live key, or a new one: looked for and made in one transaction that holds the
+        store's write lock (SQLite) or a lock on this owner (PostgreSQL), so processes that need an
+        owner's first key at once end up with one key, never one each (two keys would give two
+        fingerprints of one file, and two follow-up tags for one case)."""
         key_ref = f"dk-{secrets.token_hex(8)}"
         data_key = AESGCM.generate_key(bit_length=256)
         master_id, wrapped = self.master.wrap(data_key, _wrap_aad(key_ref, owner))
-        with self.sql.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO {schema}.data_keys (key_ref, owner, master_key_id, wrapped, created_at)"
-                " VALUES (%s, %s, %s, %s, %s)",
-                (key_ref, str(owner), master_id, base64.b64encode(wrapped).decode(), self.clock().isoformat()))
+        with self.sql.transaction(exclusive=True) as cursor:
+            if self.sql.dialect == "postgres":
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"data_keys/{owner}",))
+            row = cursor.execute(
+                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
+                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
+            if row is None:
+                cursor.execute(
+                    "INSERT INTO {schema}.data_keys (key_ref, owner, master_key_id, wrapped, created_at)"
+                    " VALUES (%s, %s, %s, %s, %s)",
+                    (key_ref, str(owner), master_id, base64.b64encode(wrapped).decode(), self.clock().isoformat()))
+        if row is not None:
+            self._current[owner] = row[0]
+            return row[0], self.key(row[0])
         with self._lock:
             self._cache[key_ref] = (data_key, str(owner), time.monotonic())
         self._current[owner] = key_ref
