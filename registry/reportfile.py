@@ -15,7 +15,7 @@ import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePath
@@ -29,12 +29,13 @@ from registry.domain.geography import Coordinates, validate_country
 from registry.domain.reports import (
     ActionPlanItem,
     Channel,
-    CommercialTerms,
     OriginConfidence,
     QuestionnaireAnswer,
+    LINK_FIELDS,
+    TERMS_FIELDS,
     ReportContent,
-    SupplyLink,
     canonical_json,
+    plain_fields,
 )
 from registry.domain.site_ids import parse_site_id
 from registry.domain.sites import SiteKind, parse_site_kind
@@ -90,6 +91,9 @@ class NewSite:
     longitude: float | None = None
 
 
+_NEW_SITE_FIELDS = tuple(f.name for f in fields(NewSite))
+
+
 @dataclass(frozen=True)
 class ParsedLinkRow:
     row: int
@@ -129,21 +133,20 @@ class ParsedReport:
         matched or registered. A file of site ids and unknown sites only gives the same bytes as
         ``ReportContent.canonical_bytes`` of the same links, so the API and a file agree.
         """
-        content = ReportContent(
-            links=tuple(SupplyLink(chain=r.chain, tier=r.tier, site_kind=r.site_kind, site_id=r.site_id,
-                                   stone_type=r.stone_type, product=r.product, channel=r.channel,
-                                   origin_confidence=r.origin_confidence, circular=r.circular)
-                        for r in self.rows),
-            terms=tuple(CommercialTerms(r.volume, r.volume_unit, r.price_eur_per_unit, r.contract_notes)
-                        for r in self.rows),
-            questionnaire=self.questionnaire, action_plan=self.action_plan,
-        )
-        fields = content.as_event_fields()
-        del fields["new_sites"]  # always empty here: a described site is written into its link
-        for link, row in zip(fields["links"], self.rows, strict=True):
+        # The same dicts as ``ReportContent(links, terms, ...).as_event_fields()`` of these rows, built
+        # in one pass from the rows (whose attributes carry the link's and the terms' field names).
+        links, terms = [], []
+        for row in self.rows:
+            link = plain_fields(row, LINK_FIELDS)
             if row.new_site is not None:
-                link["new_site"] = asdict(row.new_site)
-        return canonical_json(fields)
+                link["new_site"] = plain_fields(row.new_site, _NEW_SITE_FIELDS, plain=False)
+            links.append(link)
+            terms.append(plain_fields(row, TERMS_FIELDS))
+        content = ReportContent(links=(), questionnaire=self.questionnaire, action_plan=self.action_plan)
+        event_fields = content.as_event_fields()
+        del event_fields["new_sites"]  # always empty here: a described site is written into its link
+        event_fields["links"], event_fields["terms"] = links, terms
+        return canonical_json(event_fields)
 
 
 # --- file kinds, limits ----------------------------------------------------------------------
