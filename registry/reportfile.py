@@ -41,6 +41,7 @@ from registry.domain.site_ids import parse_site_id
 from registry.domain.sites import SiteKind, parse_site_kind
 from registry.reportnumbers import (
     NumberConvention,
+    Reading,
     Separator,
     Source,
     ambiguity_message,
@@ -383,10 +384,19 @@ _CONVENTION_COLUMNS = {LINKS: ("tier", "volume", "price_eur_per_unit"), ACTION_P
 class _Numbers:
     convention: NumberConvention
     hint: Separator | None  # what the CSV's column separator suggests, named in an ambiguity error
+    # Each number cell is read twice, for the convention and for its row: the first reading of each
+    # text is kept for the second (only while this file is parsed; the texts can be prices).
+    readings: dict[str, Reading] = field(default_factory=dict, compare=False)
+
+    def reading(self, text: str) -> Reading:
+        read = self.readings.get(text)
+        if read is None:
+            read = self.readings[text] = reading(text)
+        return read
 
 
 def _number_convention(sheets: dict[str, list[RawRow]], given: Separator | None,
-                       errors: list[CellError]) -> NumberConvention | None:
+                       errors: list[CellError], readings: dict[str, Reading]) -> NumberConvention | None:
     """Detected once for the whole file, from its text cells that read one way only."""
     evidence: dict[Separator, list[str]] = {separator: [] for separator in Separator}
     for sheet, columns in _CONVENTION_COLUMNS.items():
@@ -399,7 +409,11 @@ def _number_convention(sheets: dict[str, list[RawRow]], given: Separator | None,
                 i = positions.get(column)
                 if i is None or i >= len(values) or not isinstance(values[i], str):
                     continue
-                shown = reading(values[i].strip()).evidence
+                text = values[i].strip()
+                read = readings.get(text)
+                if read is None:
+                    read = readings[text] = reading(text)
+                shown = read.evidence
                 if shown is not None:
                     evidence[shown].append(f"{sheet} row {number}, column {column}")
     convention, conflict = decide(given, evidence)
@@ -423,6 +437,8 @@ class _Row:
         self.sheet = sheet
         self.number = number
         self._cells = cells
+        # each cell as text once: the getters ask for it several times (blank, then the value)
+        self._texts = {column: _cell_text(value) for column, value in cells.items()}
         self._missing = missing  # required columns absent from the header: reported once, not per row
         self._errors = errors
         self._count = len(errors)
@@ -438,7 +454,11 @@ class _Row:
         return self._cells.get(column)
 
     def blank(self, column: str) -> bool:
-        return not _cell_text(self.raw(column))
+        return not self._texts.get(column)
+
+    def _text(self, column: str) -> str:
+        """``_cell_text`` of the cell."""
+        return self._texts.get(column, "")
 
     def _absent(self, column: str, required: bool) -> bool:
         """True when the cell is empty, after recording an error if the column needs a value."""
@@ -452,7 +472,7 @@ class _Row:
              single_line: bool = True) -> str:
         if self._absent(column, required):
             return ""
-        text = _cell_text(self.raw(column))
+        text = self._text(column)
         text = " ".join(text.split()) if single_line else text.replace("\r\n", "\n")
         if len(text) > max_length:
             self.fail(column, f"at most {max_length} characters")
@@ -470,7 +490,7 @@ class _Row:
                     self.fail(column, f"{_REQUIRED}: {error.message}")
             return None
         try:
-            return parse(_cell_text(self.raw(column)))
+            return parse(self._text(column))
         except ValidationError as error:
             self.fail(column, error.message)
             return None
@@ -481,8 +501,8 @@ class _Row:
         value = self.raw(column)
         if not isinstance(value, str):
             return _within_limits(_native_number(value))
-        text = _cell_text(value)
-        read = reading(text)
+        text = self._text(column)
+        read = self.numbers.reading(text)
         if not read.is_number:
             return None
         number = read.value(self.numbers.convention.separator)
@@ -530,7 +550,7 @@ class _Row:
         value = self.raw(column)
         if isinstance(value, bool):
             return value
-        folded = _cell_text(value).lower()
+        folded = self._text(column).lower()
         if folded in _TRUE or folded in _FALSE:
             return folded in _TRUE
         self.fail(column, "yes or no (also true/false or 1/0); empty means no")
@@ -544,7 +564,7 @@ class _Row:
             return value.date().isoformat()
         if isinstance(value, dt.date):
             return value.isoformat()
-        text = _cell_text(value)
+        text = self._text(column)
         try:
             if _ISO_DATE.fullmatch(text):
                 return dt.date.fromisoformat(text).isoformat()
@@ -787,10 +807,11 @@ def parse_report_file(data: bytes, filename: str, decimal_separator: Separator |
         hint = Separator.COMMA if delimiter == ";" else None
     else:
         sheets = _read_xlsx(data, errors, max_rows)
-    convention = _number_convention(sheets, given, errors)
+    readings: dict[str, Reading] = {}
+    convention = _number_convention(sheets, given, errors, readings)
     # When the numbers contradict each other (an error already), the rest is still checked, with
     # the numbers that read two ways refused.
-    numbers = _Numbers(convention or NumberConvention(None, Source.NOT_NEEDED), hint)
+    numbers = _Numbers(convention or NumberConvention(None, Source.NOT_NEEDED), hint, readings)
     if LINKS not in sheets:
         errors.append(CellError(LINKS, 0, "", "the workbook has no sheet named links"))
         links: list[ParsedLinkRow] = []
