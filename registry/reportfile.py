@@ -738,6 +738,7 @@ def _parse_table(sheet: str, rows: list[RawRow], errors: list[CellError], number
     positions = _header(sheet, rows[0], table, errors)
     missing = frozenset(column for column in table.required if column not in positions)
     unnamed = [i for i, value in enumerate(rows[0]) if not _cell_text(value)]
+    width = len(rows[0])
     parsed = []
     for number, values in enumerate(rows[1:], start=2):
         if _is_blank_row(values):
@@ -747,9 +748,11 @@ def _parse_table(sheet: str, rows: list[RawRow], errors: list[CellError], number
         result = table.parse_row(_Row(sheet, number, cells, missing, errors, numbers))
         if result is not None:
             parsed.append(result)
-        _report_cells_without_header(sheet, number, values, len(rows[0]), unnamed, errors)
-        # a row's errors in the order of its columns, as the reader scans the row
-        errors[first_error:] = sorted(errors[first_error:], key=lambda e: positions.get(e.column, len(values)))
+        if unnamed or len(values) > width:
+            _report_cells_without_header(sheet, number, values, width, unnamed, errors)
+        if len(errors) > first_error + 1:
+            # a row's errors in the order of its columns, as the reader scans the row
+            errors[first_error:] = sorted(errors[first_error:], key=lambda e: positions.get(e.column, len(values)))
     return parsed
 
 
