@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from keys.accesslog import company_key_owner
+from keys.accesslog import ACCESS_LOG_OWNER, company_key_owner
 from keys.filter import Audit
 from keys.policy import Action, Facts
 from keys.principal import Principal
@@ -32,7 +32,9 @@ COMPANIES = ("company-a", "company-b", "company-c")
 
 @contextmanager
 def counting_transactions(services):
-    """Counts the store's exclusive (write) transactions; each still runs on the real store."""
+    """Counts the store's exclusive (write) transactions; each still runs on the real store. The
+    access log's own data key is made first (a fresh store's first append makes it, in a write of its own)."""
+    services.datakeys.current_key(ACCESS_LOG_OWNER)
     real = services.sql.transaction
     opened: list[bool] = []
 
