@@ -53,7 +53,9 @@ def test_a_report_appears_in_each_list_with_the_right_visibility(services, membe
         ("Rajasthan", "Bhilwara", None)]
     assert member not in json.dumps(document) and SITE_NAME not in json.dumps(document)
 
-    # public member listing: the company and its level, no supplier
+    # public member listing: the company and its level, no supplier (read as its route reads it:
+    # after waiting for the view to reach what was written before)
+    services.projections.wait(["member_listing"])
     listed = next(m for m in services.member_listing.members() if m["ref"] == member)
     assert listed["progress"][0]["level"] == 2
     assert SITE_NAME not in json.dumps(listed)
