@@ -379,15 +379,21 @@ class RegistryApplication(SealedApplication):
         self.save(*pending.values())
         return result
 
-    def current_site_id(self, public_id: str) -> str:
-        """Follows merges: the id a site is known by now."""
-        return self._surviving(self.site(public_id)).public_id
+    def current_site_id(self, public_id: str, pending: dict[uuid.UUID, Aggregate] | None = None) -> str:
+        """Follows merges: the id a site is known by now. ``pending``: the aggregates of a command
+        not saved yet, looked in first (a batch of new sites registers and merges some of them in
+        one commit, so a merge may lead to a site that is not in the store yet)."""
+        return self._surviving(self._site_in(public_id, pending), pending).public_id
 
-    def _surviving(self, site: ProductionSite) -> ProductionSite:
+    def _site_in(self, public_id: str, pending: dict[uuid.UUID, Aggregate] | None) -> ProductionSite:
+        unsaved = (pending or {}).get(self.site_aggregate_id(public_id))
+        return unsaved if unsaved is not None else self.site(public_id)  # type: ignore[return-value]
+
+    def _surviving(self, site: ProductionSite, pending: dict[uuid.UUID, Aggregate] | None = None) -> ProductionSite:
         seen: set[str] = set()
         while site.merged_into and site.public_id not in seen:
             seen.add(site.public_id)
-            site = self.site(site.merged_into)
+            site = self._site_in(site.merged_into, pending)
         return site
 
     # --- reports -----------------------------------------------------------------------------

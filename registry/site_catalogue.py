@@ -152,7 +152,7 @@ class SiteCatalogue:
             seen.add(public_id)
             public_id = target
             if target not in bucket.entries:
-                return self._app.current_site_id(target)  # merged into a site of another bucket
+                return self._app.current_site_id(target, pending)  # merged into a site of another bucket
         return public_id
 
     def add(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
