@@ -20,6 +20,7 @@ from typing import Any
 
 _SAFE_SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 BUSY_WAIT = 30.0  # seconds a request may wait in all while every connection of its pool is in use
+FAILING_FOR = 10.0  # seconds after a lost or failed connection during which a pool counts as failing
 MAX_IDLE = 60.0  # seconds: a connection opened under load beyond the one kept is closed after this long unused
 
 
@@ -121,16 +122,26 @@ def busy_tolerant(pool: Any) -> Any:
     """The same psycopg pool, its wait for a connection telling load from an outage.
 
     The pool's own ``timeout`` is short, so that a request is answered 503 within seconds while
-    PostgreSQL is down. But a pool whose every connection is open and in use is not down, it is
-    busy: then the request keeps waiting its turn, up to ``BUSY_WAIT`` seconds in all (measured: 20
-    clients on two workers got 503 for a tenth of their searches without this). A pool that has
-    fewer connections than it may open, and still none free, cannot make one: that is an outage.
-    Set on the object (``connection()`` calls ``self.getconn``), so that it serves for a pool made
-    by a library too.
+    PostgreSQL is down. But a pool that is merely busy (every connection out with another request)
+    is not down: then the request keeps waiting its turn, up to ``BUSY_WAIT`` seconds in all
+    (measured: 20 clients on two workers got 503 for a tenth of their searches without this). The
+    pool is taken to be failing, and the wait cut short, while it has lost a connection or failed
+    to make one in the last ``FAILING_FOR`` seconds (psycopg_pool's own counters): a stopped or
+    restarting PostgreSQL shows there within a second, a busy one never. Set on the object
+    (``connection()`` calls ``self.getconn``), so that it serves for a pool made by a library too.
     """
     import psycopg_pool
 
     wait_once = pool.getconn
+    seen = {"failures": 0, "changed": float("-inf")}
+
+    def failing() -> bool:
+        stats = pool.get_stats()
+        failures = stats.get("connections_errors", 0) + stats.get("connections_lost", 0)
+        now = time.monotonic()
+        if failures != seen["failures"]:
+            seen.update(failures=failures, changed=now)
+        return now - seen["changed"] < FAILING_FOR
 
     def getconn(timeout: float | None = None) -> Any:
         deadline = time.monotonic() + BUSY_WAIT
@@ -138,11 +149,10 @@ def busy_tolerant(pool: Any) -> Any:
             try:
                 return wait_once(timeout)
             except psycopg_pool.PoolTimeout:
-                stats = pool.get_stats()
-                busy = stats["pool_size"] >= pool.max_size and stats["pool_available"] == 0
-                if not busy or time.monotonic() >= deadline:
+                if failing() or time.monotonic() >= deadline:
                     raise
 
+    failing()  # what the pool had counted before is not news
     pool.getconn = getconn
     return pool
 
