@@ -18,7 +18,7 @@ from typing import Any
 
 from keys.append_only import protect_tables
 from keys.sql import SqlStore
-from projections.aggregated_list import RegionUse
+from projections.aggregated_reads import RegionUse
 from registry.csvsafe import rows_to_csv
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 from registry.domain.geography import country_name

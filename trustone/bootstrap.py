@@ -19,7 +19,8 @@ from keys.keyring import FileKeyring, KeyringError
 from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
 from keys.vault import Vault
 from projections.cases import CaseBoard, CaseView
-from projections.aggregated_list import AggregatedList, AggregatedListView
+from projections.aggregated_list import AggregatedListView
+from projections.aggregated_reads import AggregatedList
 from projections.linked_list import LinkedList, LinkedListView
 from projections.member_listing import MemberListing, MemberListingView
 from projections.quarry_regions import PublishedQuarryRegions

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from projections.aggregated_list import quarry_region_use
+from projections.aggregated_reads import quarry_region_use
 from registry.domain.errors import ConflictError, NotFoundError
 from trustone.bootstrap import Services
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from keys.filter import Audit
 from keys.policy import Action, Facts
 from keys.principal import Principal
-from projections.aggregated_list import CatalogueSite
+from projections.aggregated_reads import CatalogueSite
 from projections.linked_list import LinkedRow
 from registry.domain.accounts import Role
 from registry.domain.geography import fold

@@ -24,7 +24,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projections.aggregated_list import quarry_region_use
+from projections.aggregated_reads import quarry_region_use
 from projections.quarry_regions import apply_publication_rule, as_csv, as_geojson
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
