@@ -19,10 +19,19 @@ another process (a server following the views while ``trustone projections rebui
 and then skips what was applied meanwhile, instead of colliding on a view row or the tracking row.
 
 **Readers wait, they do not apply.** A request takes the application's highest notification id at
-its start and waits (the library's ``TrackingRecorder.wait``) until its views have reached it, while
-the background runner (``start``) applies. Where no runner runs in this process (tests, the CLI),
-the waiter catches up itself, under the runner's lock. A wait that runs out raises ``ViewsBehind``
-(a ``TimeoutError``): the web app answers 503 with Retry-After (trustone/storage_errors.py).
+its start and waits until its views have reached it, while the background runner (``start``, in
+this worker or another: trustone/followers.py) applies. The wait polls the views' tracked positions
+from a few milliseconds on (the library's ``TrackingRecorder.wait`` sleeps 100 ms before its first
+look, which alone was twice the latency target of a list read), and a runner in the same process
+wakes its waiters after each batch. Where no runner runs in this process (tests, the CLI), the
+waiter catches up itself, under the runner's lock.
+
+**A wait that runs out** means the follower is slow, gone (it died after taking the background
+lock) or stopped at a broken event in another worker, whose flag this process cannot see. The
+reader then applies itself if nobody holds the view's lock (without queueing for it): it gets the
+rows when the follower was merely gone, the integrity failure when the event is broken. Only when
+someone is applying the view (a rebuild in another process) does it raise ``ViewsBehind`` (a
+``TimeoutError``): the web app answers 503 with Retry-After (trustone/storage_errors.py).
 
 View SQL is written once with ``%s`` placeholders and ``{schema}.`` prefixes (keys/sql.py's Cursor).
 """
@@ -30,6 +39,7 @@ View SQL is written once with ``%s`` placeholders and ``{schema}.`` prefixes (ke
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -52,6 +62,9 @@ log = logging.getLogger("trustone.projections")
 
 DEFAULT_BATCH = 1_000  # notifications scanned per transaction
 DEFAULT_WAIT_TIMEOUT = 5.0  # seconds a reader waits for its views before the request is refused (503)
+
+FIRST_POLL = 0.002  # seconds a reader waits before it looks at its views' positions again...
+LAST_POLL = 0.05  # ... doubling up to this
 
 Progress = Callable[[int], None]  # called with how many more notifications were scanned
 
@@ -115,6 +128,11 @@ class ViewsBehind(TimeoutError):
         self.view, self.application = view, application
 
 
+class ViewBusy(Exception):
+    """Someone else holds the view's lock (a rebuild, another runner): raised instead of queueing
+    for it where the caller asked not to wait (a reader whose wait ran out)."""
+
+
 class _FailedAt(Exception):
     """Raised inside a batch's transaction (so that it rolls back) when notification
     ``notification_id`` did not verify; the cause is the IntegrityError."""
@@ -149,11 +167,12 @@ class _ViewRecorderMixin:
     def position(self, application_name: str) -> int:
         return self.max_tracking_id(application_name) or 0  # type: ignore[attr-defined]
 
-    def apply_batch(self, application_name: str, batch: Batch, scanned: int) -> int:
+    def apply_batch(self, application_name: str, batch: Batch, scanned: int, wait_for_lock: bool = True) -> int:
         """Apply the batch's events and track ``scanned`` (at least the last id of the batch), in one
         transaction under the view's lock; returns how many events were applied.
 
         Events at or below the tracked position (applied by another runner meanwhile) are skipped.
+        ``wait_for_lock=False``: ViewBusy at once when another applier holds the view's lock.
         Any error rolls the whole batch back. After an integrity failure (a sealed value that does
         not verify) the events before the failing one are then applied in a batch of their own
         (tracked up to the one before it) and the failure propagates, so the view stops exactly
@@ -161,7 +180,8 @@ class _ViewRecorderMixin:
         """
         try:
             with self.datastore.transaction(commit=True) as raw:  # type: ignore[attr-defined]
-                self._lock(raw)
+                if not self._lock(raw, wait=wait_for_lock):
+                    raise ViewBusy(self.view.name)
                 position = self._max_tracking_id(application_name, raw) or 0  # type: ignore[attr-defined]
                 if scanned <= position:
                     return 0
@@ -237,7 +257,9 @@ class _ViewRecorderMixin:
             self._insert_tracking(raw, Tracking(application_name, position))  # type: ignore[attr-defined]
         return applied
 
-    def _lock(self, raw: Any) -> None:
+    def _lock(self, raw: Any, wait: bool = True) -> bool:
+        """Take the view's write lock for the transaction ``raw``; False (without waiting) when
+        ``wait`` is False and another transaction holds it."""
         raise NotImplementedError
 
     def _wrap(self, raw: Any) -> Cursor:
@@ -248,10 +270,25 @@ class _ViewRecorderMixin:
 
 
 class SQLiteViewRecorder(_ViewRecorderMixin, SQLiteTrackingRecorder):
-    def _lock(self, raw: Any) -> None:
+    def _lock(self, raw: Any, wait: bool = True) -> bool:
         # A write as the transaction's first statement takes the file's write lock (waiting up to the
         # busy timeout for another process's), and the reads after it see everything committed.
-        raw.execute("UPDATE tracking SET notification_id = notification_id WHERE 0")
+        take = "UPDATE tracking SET notification_id = notification_id WHERE 0"
+        if wait:
+            raw.execute(take)
+            return True
+        raw.execute("PRAGMA busy_timeout")
+        busy_timeout = raw.fetchone()[0]
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            raw.execute(take)
+        except sqlite3.OperationalError as busy:
+            if busy.sqlite_errorcode not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
+            return False
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(busy_timeout)}")
+        return True
 
     def _wrap(self, raw: Any) -> Cursor:
         return Cursor(raw, translate=True, schema="")
@@ -261,9 +298,11 @@ class SQLiteViewRecorder(_ViewRecorderMixin, SQLiteTrackingRecorder):
 
 
 class PostgresViewRecorder(_ViewRecorderMixin, PostgresTrackingRecorder):
-    def _lock(self, raw: Any) -> None:
+    def _lock(self, raw: Any, wait: bool = True) -> bool:
         # READ COMMITTED: each statement after the lock sees what the previous holder committed.
-        raw.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"trustone view {self._tracking_table()}",))
+        function = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+        raw.execute(f"SELECT {function}(hashtext(%s)) AS taken", (f"trustone view {self._tracking_table()}",))
+        return wait or bool(raw.fetchone()["taken"])  # the library's connections give rows as dicts
 
     def _wrap(self, raw: Any) -> Cursor:
         from psycopg.rows import tuple_row
@@ -297,6 +336,8 @@ class ProjectionRunner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._advanced = threading.Condition()  # notified by this process's runner after each round
+        self._rounds = 0
         self._thread: threading.Thread | None = None
         # Set while serving: some worker process of the server follows (trustone/followers.py), maybe
         # not this one, so a reader waits for it instead of applying (Services.serving).
@@ -315,14 +356,14 @@ class ProjectionRunner:
         scanned = notifications[-1].id if len(notifications) == self.batch else top
         return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications], scanned
 
-    def run_once(self, name: str) -> int:
+    def run_once(self, name: str, wait_for_lock: bool = True) -> int:
         """Apply one batch to the view; how many notifications its position advanced by."""
         recorder = self.recorders[name]
         position = recorder.position(self.app.name)
         batch, scanned = self._scan(name, position)
         if scanned <= position:
             return 0
-        recorder.apply_batch(self.app.name, batch, scanned)
+        recorder.apply_batch(self.app.name, batch, scanned, wait_for_lock)
         return scanned - position
 
     def catch_up(self, names: Sequence[str] | None = None) -> int:
@@ -340,21 +381,45 @@ class ProjectionRunner:
         application's highest when this was called: a reader sees at least what was written before
         its request. Raises ViewsBehind after ``timeout`` seconds (default ``wait_timeout``)."""
         target = self.app.recorder.max_notification_id() or 0
-        names = list(names or self.recorders)
-        if all(self.recorders[name].position(self.app.name) >= target for name in names):
+        behind = self._behind(list(names or self.recorders), target)
+        if not behind:
             return
         if self.stopped_by_integrity_failure or not (self.following or self.followed_elsewhere):
             # no runner follows (tests, the CLI), or this process's stopped at a broken event: the
             # waiter applies, under the lock (and is refused with the integrity failure, if any)
-            self.catch_up(names)
+            self.catch_up(behind)
             return
         self._wake.set()
         deadline = time.monotonic() + (self.wait_timeout if timeout is None else timeout)
-        for name in names:
-            try:
-                self.recorders[name].wait(self.app.name, target, timeout=max(0.0, deadline - time.monotonic()))
-            except TimeoutError as late:
-                raise ViewsBehind(name, self.app.name) from late
+        interval = FIRST_POLL
+        while (remaining := deadline - time.monotonic()) > 0:
+            rounds = self._rounds
+            with self._advanced:
+                self._advanced.wait_for(lambda: self._rounds != rounds, timeout=min(interval, remaining))
+            behind = self._behind(behind, target)
+            if not behind:
+                return
+            interval = min(interval * 2, LAST_POLL)
+        if not self._catch_up_unless_busy(behind):  # the module's doc: "A wait that runs out"
+            raise ViewsBehind(behind[0], self.app.name)
+
+    def _behind(self, names: list[str], target: int) -> list[str]:
+        return [name for name in names if self.recorders[name].position(self.app.name) < target]
+
+    def _catch_up_unless_busy(self, names: list[str]) -> bool:
+        """Apply the named views here and now, unless someone (a runner of this process, another
+        process) is applying one of them: then False, at once."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            for name in names:
+                while self.run_once(name, wait_for_lock=False):
+                    pass
+        except ViewBusy:
+            return False
+        finally:
+            self._lock.release()
+        return True
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Rebuild the named views (default: all) from the events, then catch up the others; returns
@@ -402,6 +467,9 @@ class ProjectionRunner:
                     return
                 try:
                     self.catch_up()
+                    with self._advanced:
+                        self._rounds += 1
+                        self._advanced.notify_all()
                 except IntegrityError:
                     self.stopped_by_integrity_failure = True
                     log.critical("projection runner for %s stopped: integrity failure in a stored event; "
