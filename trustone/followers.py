@@ -44,16 +44,32 @@ class BackgroundWork:
         except BlockingIOError:
             os.close(fd)
             return False
+        except BaseException:
+            os.close(fd)
+            raise
         self._fd = fd
         return True
 
+    def _unlock(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
     def start(self) -> None:
         def wait_for_the_lock() -> None:
+            """Holding the lock with nothing following would leave every worker waiting for views
+            that never move: the lock is let go when the work cannot start, and tried again."""
             while not self._stopping.is_set():
-                if self._try_lock():
-                    log.info("this worker (pid %s) follows the events and sends the notices", os.getpid())
-                    self._start()
-                    return
+                try:
+                    if self._try_lock():
+                        log.info("this worker (pid %s) follows the events and sends the notices", os.getpid())
+                        self._start()
+                        return
+                except Exception:
+                    log.exception("this worker (pid %s) could not start the background work; another "
+                                  "worker may take it", os.getpid())
+                    self._unlock()
                 self._stopping.wait(self.retry_every)
 
         self._thread = threading.Thread(target=wait_for_the_lock, name="background-work-lock", daemon=True)
@@ -64,7 +80,7 @@ class BackgroundWork:
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self._fd is not None:
-            self._stop_work()
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+            try:
+                self._stop_work()
+            finally:
+                self._unlock()
