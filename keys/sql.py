@@ -13,7 +13,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -118,17 +118,20 @@ class SQLiteSqlStore(SqlStore):
             self._local.connection = None
 
 
-def busy_tolerant(pool: Any) -> Any:
+def busy_tolerant(pool: Any, busy_wait: float = BUSY_WAIT, clock: Callable[[], float] = time.monotonic) -> Any:
     """The same psycopg pool, its wait for a connection telling load from an outage.
 
     The pool's own ``timeout`` is short, so that a request is answered 503 within seconds while
     PostgreSQL is down. But a pool that is merely busy (every connection out with another request)
-    is not down: then the request keeps waiting its turn, up to ``BUSY_WAIT`` seconds in all
+    is not down: then the request keeps waiting its turn, up to ``busy_wait`` seconds in all
     (measured: 20 clients on two workers got 503 for a tenth of their searches without this). The
     pool is taken to be failing, and the wait cut short, while it has lost a connection or failed
-    to make one in the last ``FAILING_FOR`` seconds (psycopg_pool's own counters): a stopped or
-    restarting PostgreSQL shows there within a second, a busy one never. Set on the object
-    (``connection()`` calls ``self.getconn``), so that it serves for a pool made by a library too.
+    to make one in the last ``FAILING_FOR`` seconds (psycopg_pool's own counters, read at every
+    ``getconn``, so that a failure is dated when it happened, not when the pool is next busy): a
+    stopped or restarting PostgreSQL shows there within a second, a busy one never. Set on the
+    object (``connection()`` calls ``self.getconn``), so that it serves for a pool made by a
+    library too; a library that retries a failed ``getconn`` itself gets a share of the wait
+    (trustone/pgfactory.py), so that a request waits ``BUSY_WAIT`` in all, not once per retry.
     """
     import psycopg_pool
 
@@ -138,22 +141,25 @@ def busy_tolerant(pool: Any) -> Any:
     def failing() -> bool:
         stats = pool.get_stats()
         failures = stats.get("connections_errors", 0) + stats.get("connections_lost", 0)
-        now = time.monotonic()
+        now = clock()
         if failures != seen["failures"]:
             seen.update(failures=failures, changed=now)
         return now - seen["changed"] < FAILING_FOR
 
     def getconn(timeout: float | None = None) -> Any:
-        deadline = time.monotonic() + BUSY_WAIT
+        failing()  # dates any failure since the last call
+        deadline = clock() + busy_wait
         while True:
             try:
                 return wait_once(timeout)
             except psycopg_pool.PoolTimeout:
-                if failing() or time.monotonic() >= deadline:
+                if failing() or clock() >= deadline:
                     raise
 
     failing()  # what the pool had counted before is not news
+    seen["changed"] = float("-inf")
     pool.getconn = getconn
+    pool.busy_wait = busy_wait
     return pool
 
 
@@ -161,8 +167,9 @@ class PostgresSqlStore(SqlStore):
     """A small pool set like the eventsourcing library's (trustone/settings.py ``postgres_params``):
     ``POSTGRES_POOL_SIZE`` connections kept, up to ``POSTGRES_MAX_OVERFLOW`` more under load, each
     checked as it leaves the pool (a connection that PostgreSQL's restart left stale is replaced,
-    not used), and a wait of at most ``POSTGRES_CONNECT_TIMEOUT`` seconds for one (then psycopg's
-    ``PoolTimeout``, answered 503). libpq's own connect timeout is set to the same, for a server
+    not used), and a wait of at most ``POSTGRES_CONNECT_TIMEOUT`` seconds for one while PostgreSQL
+    cannot be reached (then psycopg's ``PoolTimeout``, answered 503), up to ``BUSY_WAIT`` while every
+    connection is merely in use (``busy_tolerant``). libpq's own connect timeout is set to the same, for a server
     that does not answer at all. Connections opened under load close after ``MAX_IDLE`` unused."""
 
     dialect = "postgres"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from eventsourcing import postgres
 
-from keys.sql import MAX_IDLE, busy_tolerant
+from keys.sql import BUSY_WAIT, MAX_IDLE, busy_tolerant
 
 LIBRARY_ATTEMPTS = 10  # eventsourcing.postgres: @retry((InterfaceError, OperationalError), max_attempts=10, ...)
 
@@ -33,6 +33,7 @@ class BoundedWaitPostgresFactory(postgres.PostgresFactory):
         # find it still filling (it would grow by one and keep that too). Not through the library's
         # ``pool_open_timeout``: with it set, every connection taken calls psycopg_pool's ``wait``,
         # which raises AssertionError when two threads find no idle connection at once.
-        busy_tolerant(self.datastore.pool)  # a busy pool makes a request wait; only an outage is fast
+        # a busy pool makes a request wait (BUSY_WAIT in all, over the library's attempts); only an outage is fast
+        busy_tolerant(self.datastore.pool, busy_wait=BUSY_WAIT / LIBRARY_ATTEMPTS)
         self.datastore.pool.max_idle = MAX_IDLE  # connections opened under load close again after a minute
         self.datastore.pool.open(wait=True, timeout=total)

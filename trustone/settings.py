@@ -90,9 +90,10 @@ class Settings:
           store), so a server holds 7 per worker when idle and at most 7 x size per worker;
         - each connection is checked when it is taken from the pool (``PRE_PING``): one that went
           stale when PostgreSQL restarted is replaced, not handed to a request;
-        - a request waits at most ``TRUSTONE_DB_CONNECT_TIMEOUT`` seconds for a connection, and then
-          gets the pool's timeout error, which is answered 503 (trustone/storage_errors.py) instead
-          of hanging while PostgreSQL is down.
+        - while PostgreSQL cannot be reached, a request waits about ``TRUSTONE_DB_CONNECT_TIMEOUT``
+          seconds for a connection and then gets the pool's timeout error, answered 503
+          (trustone/storage_errors.py) instead of hanging; while every connection is merely in use
+          by other requests, it waits its turn, up to 30 s in all (keys/sql.py ``busy_tolerant``).
         """
         url = urlparse(self.database_url or "")
         if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):
