@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
@@ -38,26 +38,57 @@ class AggregatedListOut(BaseModel):
     next_cursor: str | None = None  # the next page's cursor; none after the last page (trustone/web/pages.py)
 
 
-@router.get("/aggregated-list", response_model=AggregatedListOut)
+@router.get("/aggregated-list", response_model=AggregatedListOut,
+            responses={304: {"description": "the list the client holds (its If-None-Match) is still the list"}})
 def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
                     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
                     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
                     region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
                     stone_type: Annotated[str | None, Query(max_length=40)] = None,
                     kind: SiteKind | None = None, cursor: pages.CursorQuery = None,
-                    limit: pages.LimitQuery = pages.DEFAULT_LIMIT) -> AggregatedListOut:
+                    limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
+                    if_none_match: Annotated[str | None, Header(max_length=2000)] = None) -> Response:
     """Production sites in use by at least one member in the year: no company reference of any kind.
-    In pages of ``limit`` sites in public-id order; ``next_cursor`` asks for the next."""
+    In pages of ``limit`` sites in public-id order; ``next_cursor`` asks for the next.
+
+    The list changes only at a release, so each page is computed once per release (and catalogue
+    change) and kept (projections/aggregated_reads.py), and answered with an ``ETag`` naming the
+    release and the query: ``If-None-Match`` with the current one is answered 304. A 304 says the
+    list its reader holds is still the list, which is reading it: every request is decided and
+    logged first, a 304 too (one access-log entry each, naming no company, as the list names none),
+    and a refused party gets its 403 whatever tag it sends."""
     after = pages.decode(cursor, (str,))
     svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(),
                          Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id))
     svc.projections.wait(["aggregated_list"])  # a reader sees at least what was written before the request
-    chosen, sites = svc.aggregated_list.sites(year, country, region, stone_type, kind.value if kind else None)
-    page = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)[:limit + 1]
-    next_cursor = pages.encode((page[limit - 1].site_id,)) if len(page) > limit else None
-    return AggregatedListOut(year=chosen, next_cursor=next_cursor,
-                             sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
-                                    for site in page[:limit]])
+    reads = svc.aggregated_list
+    release = reads.release(year)
+    query = (country, region, stone_type, kind.value if kind else None, after, limit)
+    tag = release.etag(*query)
+    headers = {"Cache-Control": "private, no-cache"}  # no shared cache; each use asks (and is logged)
+    if _matches(if_none_match, tag):
+        return Response(status_code=304, headers={**headers, "ETag": tag})
+
+    def page() -> bytes:
+        chosen, sites = reads.sites(year, *query[:4])
+        rows = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)[:limit + 1]
+        next_cursor = pages.encode((rows[limit - 1].site_id,)) if len(rows) > limit else None
+        return AggregatedListOut(year=chosen, next_cursor=next_cursor,
+                                 sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
+                                        for site in rows[:limit]]).model_dump_json().encode()
+
+    body, of_release = reads.remember(release, ("page", *query), page)
+    if of_release:  # computed while the view moved on: a newer answer than the tag names, so no tag
+        headers["ETag"] = tag
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an If-None-Match header names ``tag`` (RFC 9110 13.1.2: weak comparison, or ``*``)."""
+    if not if_none_match:
+        return False
+    offered = [part.strip().removeprefix("W/") for part in if_none_match.split(",")]
+    return "*" in offered or tag in offered
 
 
 @router.get("/public/quarry-regions", tags=["public"])
