@@ -639,6 +639,7 @@ class RegistryApplication(SealedApplication):
         terms: list[CommercialTerms] = []
         described: dict[str, DescribedSite] = {}
         held = 0
+        resolved = _ResolvedDescriptions(self.catalogue, scratch)
         for row in parsed.rows:
             site_id: str | None = None
             try:
@@ -651,12 +652,15 @@ class RegistryApplication(SealedApplication):
                     site_id = self._existing_site_for_row(row.site_id, row.site_kind)
                 elif row.new_site is not None:
                     ns = row.new_site
-                    registration = self._place_site(
-                        scratch, row.site_kind, ns.name,
-                        RegionPath.create(ns.country, ns.province, ns.district),
-                        Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
-                        ns.address, (row.stone_type,), scratch=True,
-                    )
+                    registration = resolved.get(row)
+                    if registration is None:
+                        region = RegionPath.create(ns.country, ns.province, ns.district)
+                        registration = self._place_site(
+                            scratch, row.site_kind, ns.name, region,
+                            Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
+                            ns.address, (row.stone_type,), scratch=True,
+                        )
+                        resolved.remember(row, region, registration)
                     site_id = registration.public_id
                     if registration.is_new:
                         described[site_id] = _described(scratch[self.site_aggregate_id(site_id)])
@@ -930,6 +934,46 @@ def _content_or_gone(opened: dict[str, Any]) -> ReportContent:
     if not all(isinstance(value, list) for value in opened.values()):
         raise GoneError("this report's confidential content can no longer be read")
     return ReportContent.from_event_fields(**opened)
+
+
+class _ResolvedDescriptions:
+    """A report's described sites, each resolved once: a report names the same site in many rows.
+
+    A row whose description (kind, name, place, coordinates) was resolved before in this report
+    gets the same answer without asking the catalogue again, as long as the buckets that answer was
+    read from are as they were (``SiteCatalogue.state``: a new site of the same district described
+    by a row in between may change it, and then the row is decided again). Only certain answers are
+    reused, which change nothing: such a row is what a row resolved again would give. A new site is
+    certain for its next row when the description has coordinates or a district (``compare``: the
+    same name at the same place, or in the same named district); one with neither is held as a
+    possible duplicate of itself, so each of its rows is decided again, as it always was."""
+
+    def __init__(self, catalogue: SiteCatalogue, scratch: Pending):
+        self._catalogue = catalogue
+        self._scratch = scratch
+        self._known: dict[tuple, tuple[SiteRegistration, tuple, tuple]] = {}  # description -> answer
+
+    @staticmethod
+    def _key(row: Any) -> tuple:
+        ns = row.new_site
+        return (row.site_kind, ns.name, ns.country, ns.province, ns.district, ns.latitude, ns.longitude)
+
+    def _state(self, row: Any, where: tuple) -> tuple:
+        return self._catalogue.state(self._scratch, *where)
+
+    def get(self, row: Any) -> SiteRegistration | None:
+        known = self._known.get(self._key(row))
+        if known is None or self._state(row, known[1]) != known[2]:
+            return None
+        return known[0]
+
+    def remember(self, row: Any, region: RegionPath, registration: SiteRegistration) -> None:
+        ns = row.new_site
+        if registration.verdict != MatchVerdict.CERTAIN and not (ns.latitude is not None or fold(region.district)):
+            return
+        where = (region.country, region.province, SiteKind(row.site_kind).value, fold(region.district))
+        certain = SiteRegistration(registration.public_id, MatchVerdict.CERTAIN)
+        self._known[self._key(row)] = (certain, where, self._state(row, where))
 
 
 def _row_column(field: str) -> str:

@@ -4,10 +4,13 @@ A report of a hundred links asks for a hundred buckets; a ``get`` each from the 
 more than the rest of the import. So the buckets read are kept in memory (at most ``capacity`` of
 them, least recently used dropped first) and kept current by following the registry's notification
 log: before each command the catalogue reads the buckets' and directories' notifications since it
-last looked (one query, over the few events recorded since) and forgets every aggregate that
-changed. A bucket the command changes is a copy, saved by the command with its version: a command
-that read a bucket another process has changed since fails on that version and is retried on fresh
-state (``RegistryApplication``), so a duplicate is still caught at write time.
+last looked (one query, over the few events recorded since) and applies each to its copy in memory
+(a bucket a release started is made from its first event), so a release of hundreds of new sites
+costs its own events, not a read of every bucket it touched. A district the province's directory
+does not list has no bucket: it is not looked up in the store. A bucket the command changes is a
+copy, saved by the command with its version: a command that read a bucket another process has
+changed since fails on that version and is retried on fresh state (``RegistryApplication``), so a
+duplicate is still caught at write time.
 
 The catalogue copies the entries of the province indexes of before (``RegionSiteIndex``) into
 buckets once per store, the first time it is used (``CatalogueMigrated`` records it): a store
@@ -60,6 +63,7 @@ class SiteCatalogue:
         self._position: int | None = None  # the notification id read up to
         self._lock = threading.RLock()
         self._made: dict[uuid.UUID, tuple[Aggregate, list[SiteFingerprint]]] = {}  # bucket -> fingerprints
+        self._listed: dict[uuid.UUID, tuple[Aggregate, set[str]]] = {}  # directory -> its districts as a set
 
     # --- keeping current -------------------------------------------------------------------------
 
@@ -78,8 +82,36 @@ class SiteCatalogue:
                 page = recorder.select_notifications(start=self._position, limit=_PAGE, stop=top,
                                                      topics=_FOLLOWED_TOPICS, inclusive_of_start=False)
                 for notification in page:
-                    self._cache.pop(notification.originator_id, None)
+                    self._follow(notification)
                 self._position = page[-1].id if len(page) == _PAGE else top
+
+    def _follow(self, notification: Any) -> None:
+        """One followed event: applied to a copy of the cached state it follows on (the cached
+        object may be in use by a command of another thread, so it is never changed in place); a
+        first event makes the aggregate. Anything else (a gap, a state not cached) is forgotten and
+        read from the store when asked for."""
+        aggregate_id = notification.originator_id
+        cached = self._cache.get(aggregate_id)
+        if cached is None and aggregate_id not in self._cache and notification.originator_version != 1:
+            return  # not cached: nothing to keep current
+        event = self._app.mapper.to_domain_event(notification)
+        if cached is None and event.originator_version == 1:
+            self._store(aggregate_id, event.mutate(None))
+        elif cached is not None and cached.version >= event.originator_version:
+            pass  # already in the cached state (read after this event was recorded)
+        elif cached is not None and cached.version == event.originator_version - 1:
+            clone = _copy(cached)
+            event.mutate(clone)
+            self._store(aggregate_id, clone)
+        else:
+            self._cache.pop(aggregate_id, None)
+
+    def _store(self, aggregate_id: uuid.UUID, aggregate: Aggregate | None) -> None:
+        """Keep ``aggregate`` (None: not in the store) as the latest; call holding the lock."""
+        self._cache[aggregate_id] = aggregate
+        self._cache.move_to_end(aggregate_id)
+        while len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
 
     def forget(self, pending: Pending) -> None:
         """A command failed after changing copies of these: drop any cached state for them."""
@@ -94,9 +126,7 @@ class SiteCatalogue:
                 return self._cache[aggregate_id]
         aggregate = self._app._get_or_none(aggregate_id)  # noqa: SLF001 - the application's one read
         with self._lock:
-            self._cache[aggregate_id] = aggregate
-            while len(self._cache) > self._capacity:
-                self._cache.popitem(last=False)
+            self._store(aggregate_id, aggregate)
         return aggregate
 
     def _read(self, pending: Pending, aggregate_id: uuid.UUID) -> Any:
@@ -115,11 +145,14 @@ class SiteCatalogue:
                    district_key: str) -> list[SiteFingerprint]:
         """The sites a new site of this kind and district could duplicate: its district's and those
         whose district is not known; with no district, those of every district of the province."""
+        directory = self._read(pending, DistrictDirectory.create_id(country, province, kind))
+        if directory is None:
+            return []  # no site of this kind in the province
         if district_key:
-            keys = [district_key, ""]
+            listed = self._districts(directory)
+            keys = [key for key in (district_key, "") if key in listed]
         else:
-            directory = self._read(pending, DistrictDirectory.create_id(country, province, kind))
-            keys = list(directory.districts) if directory is not None else []
+            keys = list(directory.districts)
         found: list[SiteFingerprint] = []
         for key in keys:
             bucket_id = SiteBucket.create_id(country, province, kind, key)
@@ -127,6 +160,29 @@ class SiteCatalogue:
             if bucket is not None:
                 found.extend(self._fingerprints(bucket_id, bucket, shared=bucket_id not in pending))
         return sorted(found, key=lambda site: site.public_id)
+
+    def _districts(self, directory: DistrictDirectory) -> set[str] | list[str]:
+        """The districts a directory lists, as a set made once per cached directory (a command's own
+        copy changes, so it is searched as it is)."""
+        with self._lock:
+            if self._cache.get(directory.id) is not directory:
+                return directory.districts
+            made = self._listed.get(directory.id)
+            if made is None or made[0] is not directory:
+                made = self._listed[directory.id] = (directory, set(directory.districts))
+                while len(self._listed) > self._capacity:
+                    self._listed.pop(next(iter(self._listed)))
+            return made[1]
+
+    def state(self, pending: Pending, country: str, province: str, kind: str, district_key: str) -> tuple:
+        """What ``candidates`` would answer from, as far as a command can change it: the versions of
+        its own copies of the directory and buckets read (the cached ones do not change during a
+        command). Equal states give equal candidates."""
+        directory_id = DistrictDirectory.create_id(country, province, kind)
+        directory = self._read(pending, directory_id)
+        keys = (district_key, "") if district_key else (tuple(directory.districts) if directory is not None else ())
+        ids = (directory_id, *(SiteBucket.create_id(country, province, kind, key) for key in keys))
+        return tuple(pending[i].version if i in pending else None for i in ids)
 
     def _fingerprints(self, bucket_id: uuid.UUID, bucket: SiteBucket, shared: bool) -> list[SiteFingerprint]:
         """A cached bucket's fingerprints are made once (they are asked for by every row that names
@@ -158,14 +214,22 @@ class SiteCatalogue:
     def add(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
             public_id: str, name_key: str, latitude: float | None, longitude: float | None) -> None:
         bucket_id = SiteBucket.create_id(country, province, kind, district_key)
-        if bucket_id not in pending and self._cached(bucket_id) is None:
+        if bucket_id not in pending and not self._listed_in_directory(pending, country, province, kind, district_key):
             directory = self._writable(pending, DistrictDirectory.create_id(country, province, kind),
                                        lambda: DistrictDirectory(country=country, province=province, kind=kind))
-            if district_key not in directory.districts:
-                directory.add(district_key=district_key)
+            directory.add(district_key=district_key)
+            pending[bucket_id] = SiteBucket(country=country, province=province, kind=kind,
+                                            district_key=district_key)
         bucket = self._writable(pending, bucket_id, lambda: SiteBucket(
             country=country, province=province, kind=kind, district_key=district_key))
         bucket.add(public_id=public_id, name_key=name_key, latitude=latitude, longitude=longitude)
+
+    def _listed_in_directory(self, pending: Pending, country: str, province: str, kind: str,
+                             district_key: str) -> bool:
+        """Whether a bucket of this district exists: a bucket is only ever started with its district
+        added to the directory, in the same save (``add``; the copy from the province indexes too)."""
+        directory = self._read(pending, DistrictDirectory.create_id(country, province, kind))
+        return directory is not None and district_key in self._districts(directory)
 
     def alias(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
               public_id: str, alias_of: str) -> None:
