@@ -758,20 +758,33 @@ class AccessLog:
         return row[0] or 0
 
     def verify(self, extra_digests: Iterable[SignedDigest] = (),
-               progress: Callable[[int], None] | None = None) -> VerifyResult:
+               progress: Callable[[int], None] | None = None, workers: int | None = None) -> VerifyResult:
         """Verify the stored log against its stored checkpoints and any digests an auditor kept.
 
         Rows and digests are read in one transaction with one snapshot, so an append running
         meanwhile is either wholly seen or not at all (never a digest without its row), and the
-        reading does not wait for it.
+        reading does not wait for it. A long log is hashed in ranges by ``workers`` processes
+        (default: one per core from ``PARALLEL_MIN_ROWS`` entries on; 0: here, in one walk), at the
+        same snapshot (keys/accesslog_ranges.py); any problem is then named by the one walk.
         """
+        from keys import accesslog_ranges  # it imports this module
+
         with self.sql.transaction() as cursor:
             if self.sql.dialect == "postgres":
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            stored = [SignedDigest(*row) for row in cursor.execute(
+            digests = [SignedDigest(*row) for row in cursor.execute(
                 "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
                 " ORDER BY seq").fetchall()]
-            return verify(self._all_rows(cursor), [*stored, *extra_digests], self.public_key(),
+            digests.extend(extra_digests)
+            head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()[0] or 0
+            workers = accesslog_ranges.workers_for(head) if workers is None else workers
+            source = accesslog_ranges.source_of(self.sql, cursor) if workers > 1 and head > 0 else None
+            if source is not None:
+                result = accesslog_ranges.verify_in_ranges(source, head, digests, self.public_key(),
+                                                           self.checkpoint_entries, workers, progress)
+                if result is not None:
+                    return result
+            return verify(self._all_rows(cursor), digests, self.public_key(),
                           max_unsigned=self.checkpoint_entries, progress=progress)
 
     @staticmethod
