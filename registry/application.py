@@ -8,12 +8,14 @@ included). Returns are ids and plain values, never aggregates to mutate.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -317,7 +319,7 @@ class RegistryApplication(SealedApplication):
         kind = SiteKind(kind)
         fingerprint = SiteFingerprint(
             public_id="", kind=kind.value, name_key=normalise_name(name),
-            district_key=fold(region.district), coordinates=coordinates,
+            district_key=_folded(region.district), coordinates=coordinates,
         )
         country, province = region.country, region.province
         match = best_match(fingerprint, self.catalogue.candidates(pending, country, province, fingerprint.kind,
@@ -639,7 +641,7 @@ class RegistryApplication(SealedApplication):
         terms: list[CommercialTerms] = []
         described: dict[str, DescribedSite] = {}
         held = 0
-        resolved = _ResolvedDescriptions(self.catalogue, scratch)
+        resolved = _ResolvedDescriptions(self.catalogue, scratch, parsed.rows)
         for row in parsed.rows:
             site_id: str | None = None
             try:
@@ -654,7 +656,7 @@ class RegistryApplication(SealedApplication):
                     ns = row.new_site
                     registration = resolved.get(row)
                     if registration is None:
-                        region = RegionPath.create(ns.country, ns.province, ns.district)
+                        region = _region(ns.country, ns.province, ns.district)
                         registration = self._place_site(
                             scratch, row.site_kind, ns.name, region,
                             Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
@@ -948,10 +950,13 @@ class _ResolvedDescriptions:
     same name at the same place, or in the same named district); one with neither is held as a
     possible duplicate of itself, so each of its rows is decided again, as it always was."""
 
-    def __init__(self, catalogue: SiteCatalogue, scratch: Pending):
+    def __init__(self, catalogue: SiteCatalogue, scratch: Pending, rows: Sequence[Any]):
         self._catalogue = catalogue
         self._scratch = scratch
         self._known: dict[tuple, tuple[SiteRegistration, tuple, tuple]] = {}  # description -> answer
+        # only a description named in more than one row is worth remembering
+        counts = Counter(self._key(row) for row in rows if row.new_site is not None and row.site_id is None)
+        self._repeated = {key for key, count in counts.items() if count > 1}
 
     @staticmethod
     def _key(row: Any) -> tuple:
@@ -969,11 +974,27 @@ class _ResolvedDescriptions:
 
     def remember(self, row: Any, region: RegionPath, registration: SiteRegistration) -> None:
         ns = row.new_site
-        if registration.verdict != MatchVerdict.CERTAIN and not (ns.latitude is not None or fold(region.district)):
+        key = self._key(row)
+        if key not in self._repeated:
             return
-        where = (region.country, region.province, SiteKind(row.site_kind).value, fold(region.district))
+        district_key = _folded(region.district)
+        if registration.verdict != MatchVerdict.CERTAIN and not (ns.latitude is not None or district_key):
+            return
+        where = (region.country, region.province, SiteKind(row.site_kind).value, district_key)
         certain = SiteRegistration(registration.public_id, MatchVerdict.CERTAIN)
-        self._known[self._key(row)] = (certain, where, self._state(row, where))
+        self._known[key] = (certain, where, self._state(row, where))
+
+
+@functools.lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """``fold``, remembered: the same districts are named row after row, report after report."""
+    return fold(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _region(country: str, province: str, district: str) -> RegionPath:
+    """``RegionPath.create``, remembered (public geography; a refusal is raised again each time)."""
+    return RegionPath.create(country, province, district)
 
 
 def _row_column(field: str) -> str:

@@ -280,6 +280,8 @@ def _check_zip(data: bytes) -> None:
 
 def _cell_text(value: object) -> str:
     """A cell as text, stripped. XLSX cells can be numbers, dates or booleans; CSV cells are text."""
+    if value.__class__ is str:  # every CSV cell, most XLSX ones: asked first
+        return value.strip()  # type: ignore[union-attr]
     if value is None:
         return ""
     if isinstance(value, str):
@@ -297,7 +299,13 @@ def _cell_text(value: object) -> str:
 
 
 def _is_blank_row(row: RawRow) -> bool:
-    return all(not _cell_text(value) for value in row)
+    for value in row:
+        if value.__class__ is str:
+            if value and not value.isspace():  # what ``_cell_text`` strips to nothing
+                return False
+        elif _cell_text(value):
+            return False
+    return True
 
 
 # ASCII digits only, as for every number in a report (registry/reportnumbers.py): ``\d`` would also
@@ -387,6 +395,10 @@ class _Numbers:
     # Each number cell is read twice, for the convention and for its row: the first reading of each
     # text is kept for the second (only while this file is parsed; the texts can be prices).
     readings: dict[str, Reading] = field(default_factory=dict, compare=False)
+    # A choice column repeats a few values row after row ("quarry", "IN", "trader"): each text is
+    # checked once per column, and its value or refusal kept for the next row (also only while this
+    # file is parsed). The parsers are pure functions of the text.
+    choices: dict[tuple[str, str], tuple[object, str | None]] = field(default_factory=dict, compare=False)
 
     def reading(self, text: str) -> Reading:
         read = self.readings.get(text)
@@ -438,7 +450,8 @@ class _Row:
         self.number = number
         self._cells = cells
         # each cell as text once: the getters ask for it several times (blank, then the value)
-        self._texts = {column: _cell_text(value) for column, value in cells.items()}
+        self._texts = {column: value.strip() if value.__class__ is str else _cell_text(value)
+                       for column, value in cells.items()}
         self._missing = missing  # required columns absent from the header: reported once, not per row
         self._errors = errors
         self._count = len(errors)
@@ -489,11 +502,18 @@ class _Row:
                 except ValidationError as error:
                     self.fail(column, f"{_REQUIRED}: {error.message}")
             return None
-        try:
-            return parse(self._text(column))
-        except ValidationError as error:
-            self.fail(column, error.message)
-            return None
+        text = self._text(column)
+        checked = self.numbers.choices.get((column, text))
+        if checked is None:
+            try:
+                checked = (parse(text), None)
+            except ValidationError as error:
+                checked = (None, error.message)
+            self.numbers.choices[(column, text)] = checked
+        value, refusal = checked
+        if refusal is not None:
+            self.fail(column, refusal)
+        return value  # type: ignore[return-value]
 
     def _number(self, column: str) -> Decimal | None | _Refused:
         """The cell as a number by the file's convention; ``_REFUSED`` after recording why it cannot
@@ -651,15 +671,21 @@ def _coordinates(row: _Row) -> Coordinates | None:
         missing, other = ("longitude", "latitude") if given["latitude"] else ("latitude", "longitude")
         row.fail(missing, f"needed when {other} is given: give both or neither")
         return None
-    latitude = _coordinate(row, "latitude")
-    longitude = _coordinate(row, "longitude")
+    latitude, longitude = row.coordinate("latitude"), row.coordinate("longitude")
+    if latitude is not None and longitude is not None:
+        try:  # both in range, the usual case: one check of the pair
+            return Coordinates.create(float(latitude), float(longitude))
+        except ValidationError:
+            pass  # say which one is out of range, below
+    latitude = _in_range(row, "latitude", latitude)
+    longitude = _in_range(row, "longitude", longitude)
     if latitude is None or longitude is None:
         return None
     return Coordinates.create(latitude, longitude)
 
 
-def _coordinate(row: _Row, column: str) -> float | None:
-    number = row.coordinate(column)
+def _in_range(row: _Row, column: str, number: Decimal | None) -> float | None:
+    """A coordinate read by ``_Row.coordinate`` (None: refused there), checked alone."""
     if number is None:
         return None
     try:

@@ -76,7 +76,9 @@ class DistrictDirectory(Aggregate):
     whose district is not given, which could be any of them)."""
 
     @staticmethod
+    @functools.lru_cache(maxsize=4096)
     def create_id(country: str, province: str, kind: str) -> uuid.UUID:
+        """Remembered, as a bucket's: every row of a report asks for its province's directory."""
         return uuid.uuid5(_DIRECTORY_NAMESPACE, f"{country}/{fold(province)}/{kind}")
 
     @event("Started")
