@@ -88,6 +88,9 @@ class DataAccess:
         access = self._load(access_id)
         purpose = f"data access release {access.id}"
         self._check(principal, REQUEST, access, request_id, purpose)
+        # What was reported before the download is in it; waited for before anything is written, so
+        # that a download refused because the lists are behind (503) has recorded nothing.
+        self.projections.wait(["aggregated_list"])
         today = self.clock()
         first = access.release(on=today, by=principal.login)  # in memory: 409 unless approved and valid
         opened = self._open(principal, REQUEST, access, request_id, purpose=purpose)
@@ -97,7 +100,6 @@ class DataAccess:
                 self._save(access)
             except ConflictError:
                 pass  # a download at the same moment recorded the first release: nothing else changes
-        self.projections.wait(["aggregated_list"])  # what was reported before the download is in it
         year, sites = self.aggregated_list.sites(None, access.country, access.region, access.stone_type, None)
         watermark = (f"TruStone data-access release {access.id} for {partner['name']} on {today.isoformat()}: "
                      "confidential, for the stated purpose only")
