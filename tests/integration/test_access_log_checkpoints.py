@@ -17,7 +17,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from keys.accesslog import AccessLog, SignedDigest, entry_hash
-from tests.integration.test_access_log import COLUMNS, raw_rows, sample_entry, tampering
+from tests.integration.test_access_log import COLUMNS, _rewrite_chain_from, raw_rows, sample_entry, tampering
 
 START = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)
 
@@ -89,15 +89,7 @@ def test_an_edit_between_checkpoints_is_named_at_that_entry(services, log, ten):
 
 def test_an_edit_with_the_chain_rehashed_up_to_the_next_checkpoint_is_caught_there(services, log, ten):
     with tampering(services) as cursor:
-        prev = raw_rows(cursor, 6)[0][8]
-        for row in raw_rows(cursor)[6:]:  # entries 7-10, rehashed: a consistent chain, but unsigned
-            columns = dict(zip(COLUMNS.split(", ")[:7], row[:7], strict=True))
-            if row[0] == 7:
-                columns["actor"] = "someone-else"
-            new_hash = entry_hash(prev, columns)
-            cursor.execute("UPDATE {schema}.access_log SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-                           (columns["actor"], prev, new_hash, row[0]))
-            prev = new_hash
+        _rewrite_chain_from(cursor, 7, "someone-else")  # entries 7-10, rehashed: a consistent chain, but unsigned
     result = log.verify()
     # the checkpoint at 9 covers 6-9 and no longer matches: the first of them is the first that may be bad
     assert (result.ok, result.first_bad_seq) == (False, 6)
