@@ -12,7 +12,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -96,6 +96,7 @@ class _OpenedCache:
 
     def __init__(self) -> None:
         self._values: OrderedDict[tuple[bytes, str, str | None], tuple[str, Any, int]] = OrderedDict()
+        self._derived: dict[tuple[bytes, str, str | None], Any] = {}  # at most one per value, weighed as it
         self._bytes = 0
         self._generation = -1
         self._lock = threading.Lock()
@@ -120,15 +121,38 @@ class _OpenedCache:
                 return
             self._values[key] = (key_ref, value, size)
             self._bytes += size
-            while self._bytes > OPENED_CACHE_BYTES:
-                _, (_, _, dropped) = self._values.popitem(last=False)
-                self._bytes -= dropped
+            self._evict()
+
+    def derived(self, key: tuple) -> Any | None:
+        with self._lock:
+            return self._derived.get(key)
+
+    def put_derived(self, key: tuple, derived: Any) -> None:
+        """Keep ``derived`` with the value it was made from (only while that value is kept), in place of
+        the one before. Weighed as the value's ciphertext again: a rough bound, not a measurement."""
+        with self._lock:
+            found = self._values.get(key)
+            if found is None:
+                return
+            if key not in self._derived:
+                self._bytes += found[2]
+            self._derived[key] = derived
+            self._evict()
 
     def drop(self, key: tuple) -> None:
         with self._lock:
-            found = self._values.pop(key, None)
-            if found is not None:
-                self._bytes -= found[2]
+            self._pop(key)
+
+    def _pop(self, key: tuple) -> None:
+        found = self._values.pop(key, None)
+        if found is not None:
+            self._bytes -= found[2]
+        if self._derived.pop(key, None) is not None and found is not None:
+            self._bytes -= found[2]
+
+    def _evict(self) -> None:
+        while self._bytes > OPENED_CACHE_BYTES and self._values:
+            self._pop(next(iter(self._values)))
 
     def size(self) -> int:
         return self._bytes
@@ -137,6 +161,7 @@ class _OpenedCache:
         """Everything goes when a key was shredded or rewrapped since (``DataKeyStore.generation``)."""
         if generation != self._generation:
             self._values.clear()
+            self._derived.clear()
             self._bytes = 0
             self._generation = generation
 
@@ -185,7 +210,8 @@ class ConfidentialFilter:
             raise
 
     def open_many(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
-                  audit: Audit, items: Sequence[tuple], select: Callable[..., list[Any]]) -> list[Any]:
+                  audit: Audit, items: Iterable[tuple], select: Callable[..., list[Any]],
+                  derive: Callable[..., Any] | None = None) -> list[Any]:
         """A search over many companies' sealed data (the linked list).
 
         The policy decides first (a denial is logged once). Then the items, ``(company, sealed)`` or
@@ -194,6 +220,14 @@ class ConfidentialFilter:
         company whose data is in the result is logged, all in one transaction (``append_many``), and
         only then is anything released. A company that was searched but is not in the result is not
         logged: its data did not reach the reader. Values handed to ``select`` are read-only.
+        ``items`` is taken one item at a time, after the policy's decision: an iterator may read
+        them as they are asked for, and stop once the caller's answer is complete.
+
+        ``derive(company, value, previous[, label])``, when given, makes what ``select`` is handed
+        instead of the value (for the linked list: the report's rows as a search shows them), and is
+        kept in this cache with the value, in memory only, to be handed back as ``previous`` next
+        time: it returns ``previous`` itself while that is still right, so a repeated search does not
+        build it again. It goes with the value (a shredding, a rotation, the cache's bound).
         """
         action = Action(action)
         self.check(principal, action, facts, audit)
@@ -208,6 +242,8 @@ class ConfidentialFilter:
                 raise
             if value is UNREADABLE:  # shredded: gone on purpose, so not part of any answer
                 continue
+            if derive is not None:
+                value = self._derived(sealed, company, value, label, derive)
             chosen = select(company, value, *label)
             if chosen:
                 results.extend(chosen)
@@ -215,6 +251,14 @@ class ConfidentialFilter:
         self.access_log.append_many([_entry(principal, action, replace(audit, company=company), Outcome.GRANTED)
                                      for company in sorted(companies) or [None]])
         return results
+
+    def _derived(self, sealed: Any, company: str, value: Any, label: list, derive: Callable[..., Any]) -> Any:
+        key = _OpenedCache.key(sealed) if isinstance(sealed, SealedField) else None
+        previous = self._opened.derived(key) if key is not None else None
+        derived = derive(company, value, previous, *label)
+        if key is not None and derived is not previous:
+            self._opened.put_derived(key, derived)
+        return derived
 
     def opened_cache_bytes(self) -> int:
         """How much the cache of opened values holds now (ciphertext bytes): for tests and metrics."""

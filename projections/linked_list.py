@@ -70,6 +70,10 @@ class LinkedListView(View):
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.linked_reports (report_id TEXT PRIMARY KEY, company TEXT NOT NULL,"
             " year INTEGER NOT NULL, version INTEGER, links TEXT, links_context TEXT)")
+        # which companies reported a year, read without touching the sealed links (covering: a version
+        # is set together with the links); and one company's report, for a search by company
+        cursor.execute("CREATE INDEX IF NOT EXISTS linked_reports_year_company"
+                       " ON {schema}.linked_reports (year, company, version)")
         return rebuild
 
     def apply(self, cursor: Cursor, event: Any) -> None:
@@ -116,16 +120,47 @@ class LinkedList:
 
     def sealed_reports(self, year: int | None) -> tuple[int | None, list[tuple[str, SealedField]]]:
         """(company ref, sealed links) of every report of the year (default: latest with any)."""
+        year = self.year(year)
+        if year is None:
+            return None, []
         with self.recorder.cursor(commit=False) as cursor:
-            if year is None:
-                row = cursor.execute("SELECT MAX(year) FROM {schema}.linked_reports WHERE links IS NOT NULL").fetchone()
-                year = row[0] if row else None
-            if year is None:
-                return None, []
             rows = cursor.execute(
                 "SELECT company, links, links_context FROM {schema}.linked_reports"
                 " WHERE year = %s AND links IS NOT NULL ORDER BY company", (year,)).fetchall()
         return year, [(row[0], bound_links(self.app_name, row[0], year, row[1], row[2])) for row in rows]
+
+    def year(self, year: int | None) -> int | None:
+        """The year asked for, or (none asked) the latest year with any report."""
+        if year is not None:
+            return year
+        with self.recorder.cursor(commit=False) as cursor:
+            row = cursor.execute("SELECT MAX(year) FROM {schema}.linked_reports WHERE version IS NOT NULL").fetchone()
+        return row[0] if row else None
+
+    def companies(self, year: int) -> list[str]:
+        """The refs of the companies with a report of the year, in page order (Python's, whatever the
+        store's collation). Read from the index alone: no sealed links are read."""
+        with self.recorder.cursor(commit=False) as cursor:
+            rows = cursor.execute("SELECT company FROM {schema}.linked_reports WHERE year = %s"
+                                  " AND version IS NOT NULL", (year,)).fetchall()
+        return sorted(row[0] for row in rows)
+
+    def sealed_of(self, year: int, companies: list[str]) -> list[tuple[str, SealedField]]:
+        """(company ref, sealed links) of these companies' reports of the year, in the order asked;
+        a company without one is left out. Every row naming the company is returned: two rows naming
+        one company in a year can only be a changed row, and each must be opened to say so."""
+        if not companies:
+            return []
+        marks = ", ".join(["%s"] * len(companies))
+        with self.recorder.cursor(commit=False) as cursor:
+            rows = cursor.execute(
+                "SELECT company, links, links_context FROM {schema}.linked_reports"
+                f" WHERE year = %s AND company IN ({marks}) AND links IS NOT NULL", (year, *companies)).fetchall()
+        found: dict[str, list] = {}
+        for row in sorted(rows, key=lambda row: (row[2] or "", row[1] or "")):
+            found.setdefault(row[0], []).append(row)
+        return [(ref, bound_links(self.app_name, ref, year, links, context))
+                for ref in dict.fromkeys(companies) for _, links, context in found.get(ref, [])]
 
     def rows(self) -> list[tuple[str, str, int, int | None, str | None, str | None]]:
         """Every row as stored (report id, company, year, version, links, links context), for the verifier."""

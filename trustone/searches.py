@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from keys.filter import Audit
 from keys.policy import Action, Facts
 from keys.principal import Principal
+from keys.sealing import SealedField
 from projections.aggregated_reads import CatalogueSite
 from projections.linked_list import LinkedRow
 from registry.domain.accounts import Role
@@ -40,53 +45,131 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     ``limit``; a company with no row on the page is not in the answer, so not logged.
     """
     services.projections.wait(["linked_list", "aggregated_list"])
-    chosen_year, reports = services.linked_list.sealed_reports(year)
+    chosen_year = services.linked_list.year(year)
     catalogue = services.aggregated_list.catalogue()
     survivors = services.aggregated_list.survivors()
     wanted_region = fold(region) if region else None
 
     taken = 0
+    wanted_site = site.strip().upper() if site else None
+    wanted_country = country.upper() if country else None
+    wanted_stone = fold(stone_type) if stone_type else None
 
-    def select(company_ref: str, links: list[dict]) -> list[LinkedRow]:
+    def matches(row: LinkedRow, facts: CatalogueSite, folded_stone: str) -> bool:
+        return ((not kind or row.site_kind == kind)
+                and (not wanted_country or facts.country == wanted_country)
+                and (not wanted_region or wanted_region in (facts.province_key, facts.district_key))
+                and (wanted_stone is None or folded_stone == wanted_stone))
+
+    def derive(company_ref: str, links: Any, previous: ReportRows | None) -> ReportRows:
+        if previous is not None and previous.still_shows(company_ref, chosen_year, catalogue, survivors):
+            return previous
+        return report_rows(company_ref, links, chosen_year, catalogue, survivors)
+
+    def select(company_ref: str, report: ReportRows) -> list[LinkedRow]:
         nonlocal taken
         if company and company_ref != company:
             return []
-        if limit is not None and taken >= limit:
+        if page_full():
             return []
-        chosen = [row for row, key in _numbered(_rows(company_ref, links)) if key > after]
+        candidates = report.by_site.get(wanted_site, ()) if wanted_site is not None else report.rows
+        chosen = [row for row, key, facts, folded in candidates if key > after and matches(row, facts, folded)]
         chosen = chosen if limit is None else chosen[:limit - taken]
         taken += len(chosen)
         return chosen
 
-    def _rows(company_ref: str, links: list[dict]) -> list[LinkedRow]:
-        rows = []
-        for link in links:
-            if link["site_id"] is None:
-                continue
-            site_id = survivors.get(link["site_id"], link["site_id"])  # a merged site as its survivor
-            facts = catalogue.get(site_id) or _UNCATALOGUED
-            if site and site_id != site.strip().upper():
-                continue
-            if kind and link["site_kind"] != kind:
-                continue
-            if country and facts.country != country.upper():
-                continue
-            if wanted_region and wanted_region not in (facts.province_key, facts.district_key):
-                continue
-            if stone_type and fold(link["stone_type"]) != fold(stone_type):
-                continue
-            rows.append(LinkedRow(
-                company=company_ref, year=chosen_year, site_id=site_id, site_kind=link["site_kind"],
-                site_name=facts.name, country=facts.country, province=facts.province, district=facts.district,
-                address=facts.address, latitude=facts.latitude, longitude=facts.longitude, tier=link["tier"],
-                stone_type=link["stone_type"], product=link["product"], channel=link["channel"]))
-        return rows
+    def page_full() -> bool:
+        return limit is not None and taken >= limit
+
+    def reports() -> Iterator[tuple[str, SealedField]]:
+        """The reports this page can need, in page order (by company), read from the view as the
+        filter asks for them: a search by company reads that report alone; any other starts at the
+        company its cursor names (an earlier company's rows all come before the cursor) and stops
+        once the page is full (a later company's rows all come after the page)."""
+        if chosen_year is None:
+            return
+        if company:
+            yield from services.linked_list.sealed_of(chosen_year, [company])
+            return
+        refs = services.linked_list.companies(chosen_year)
+        if after:
+            refs = refs[bisect.bisect_left(refs, after[0]):]
+        batch = _FIRST_BATCH
+        while refs and not page_full():
+            chunk, refs = refs[:batch], refs[batch:]
+            for item in services.linked_list.sealed_of(chosen_year, chunk):
+                if page_full():
+                    return
+                yield item
+            batch = min(2 * batch, _LAST_BATCH)
 
     rows = services.filter.open_many(
         principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal, site),
         Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search", request_id=request_id),
-        sorted(reports, key=lambda item: item[0]), select)  # companies in page order
+        reports(), select, derive)
     return chosen_year, sorted(rows, key=link_order)
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """One report's rows as a search shows them, numbered in page order, each with its site's facts and
+    folded stone type (what the filters test); kept by the filter with the opened report (in memory
+    only) so that the next search of it builds nothing. Rows show the catalogue as it was when they
+    were built: ``still_shows`` checks every site they name against the catalogue of now."""
+
+    company: str
+    year: int | None
+    sites: tuple[tuple[str, str, CatalogueSite | None], ...]  # (site id named, survivor, its facts)
+    rows: tuple[tuple[LinkedRow, tuple, CatalogueSite, str], ...]  # (row, page key, facts, folded stone)
+    by_site: Mapping[str, tuple]  # survivor -> its rows, in the same order
+
+    def still_shows(self, company: str, year: int | None, catalogue: Mapping[str, CatalogueSite],
+                    survivors: Mapping[str, str]) -> bool:
+        if company != self.company or year != self.year:
+            return False
+        for named, survivor, facts in self.sites:
+            if survivors.get(named, named) != survivor:
+                return False
+            now = catalogue.get(survivor)
+            if now is not facts and now != facts:
+                return False
+        return True
+
+
+def report_rows(company_ref: str, links: Any, year: int | None, catalogue: Mapping[str, CatalogueSite],
+                survivors: Mapping[str, str]) -> ReportRows:
+    """Every row of one report (a link whose site is not registered yet has none), with its page key.
+
+    Numbered over the whole report: rows alike (the same ``link_order``) pass or fail every filter
+    together (each tests the site, the kind or the stone type, all part of the order), so their
+    count is the same as in a filtered answer."""
+    sites: dict[str, tuple[str, str, CatalogueSite | None]] = {}
+    built: list[tuple[LinkedRow, CatalogueSite, str]] = []
+    for link in links:
+        if link["site_id"] is None:
+            continue
+        site_id = survivors.get(link["site_id"], link["site_id"])  # a merged site as its survivor
+        found = catalogue.get(site_id)
+        sites[link["site_id"]] = (link["site_id"], site_id, found)
+        facts = found or _UNCATALOGUED
+        row = LinkedRow(
+            company=company_ref, year=year, site_id=site_id, site_kind=link["site_kind"],
+            site_name=facts.name, country=facts.country, province=facts.province, district=facts.district,
+            address=facts.address, latitude=facts.latitude, longitude=facts.longitude, tier=link["tier"],
+            stone_type=link["stone_type"], product=link["product"], channel=link["channel"])
+        built.append((row, facts, fold(link["stone_type"] or "")))
+    facts_of = {id(row): (facts, folded) for row, facts, folded in built}
+    rows = tuple((row, key, *facts_of[id(row)]) for row, key in _numbered([row for row, _, _ in built]))
+    by_site: dict[str, list] = {}
+    for entry in rows:
+        by_site.setdefault(entry[0].site_id, []).append(entry)
+    return ReportRows(company_ref, year, tuple(sites.values()), rows,
+                      MappingProxyType({site_id: tuple(entries) for site_id, entries in by_site.items()}))
+
+
+# How many reports a search reads from the view at once: few for a page that the first companies
+# fill, more (doubling) for one that has to look further.
+_FIRST_BATCH, _LAST_BATCH = 4, 64
 
 
 def link_order(row: LinkedRow) -> tuple:
