@@ -73,8 +73,10 @@ class PostgresLock:
 
 
 def _requests_entries(world) -> list:
-    """The log's entries but the server follower's own reads (it may read meanwhile; they name it)."""
-    return [row for row in world.access_log.rows(limit=100_000) if not row.actor.startswith("system:projection:")]
+    """The log's entries once the server's follower has applied everything written so far (it reads
+    reports for the views, as ``system:projection:...``): what is added after is a request's."""
+    world.projections.wait()
+    return world.access_log.rows(limit=100_000)
 
 
 @pytest.fixture
