@@ -56,6 +56,15 @@ class Server:
             assert time.monotonic() < deadline, self.output()
             time.sleep(0.2)
 
+    def wait_for_follower(self, timeout: float = 60) -> None:
+        """Until one worker has taken the background work (trustone/followers.py), and then one list
+        read has waited for its views: the follower has made its first rounds."""
+        deadline = time.monotonic() + timeout
+        while "follows the events and sends the notices" not in self.output():
+            assert time.monotonic() < deadline, self.output()
+            time.sleep(0.2)
+        assert httpx.get(f"{self.url}/api/v1/public/members", timeout=30).status_code == 200
+
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 

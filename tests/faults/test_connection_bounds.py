@@ -35,7 +35,7 @@ def test_a_server_idle_after_use_and_an_audit_verify_stay_within_their_bounds(pr
     server = Server(tmp_path / "data", fresh_database, workers=WORKERS).start()
     try:
         server.wait_for_workers(WORKERS)
-        time.sleep(1.5)  # the follower's rounds too
+        server.wait_for_follower()
         resting = private_pg.connections(dbname)
         assert 0 < resting <= RESTING_SERVER_BOUND, resting
         with httpx.Client(base_url=server.url, timeout=30) as client:
