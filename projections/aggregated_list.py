@@ -23,6 +23,10 @@ before it would change the served list at the moment of the shredding. A stored 
 instead; the shredded company's data leaves the list at the next release (the shredding counts as a
 change of that company's years). Only the latest release of a year is kept in the log.
 
+A release costs what changed since the one before, not every report of the year (``batch()``):
+what the last release counted is kept in this process's memory, never in the database, which holds
+only a random token naming the transaction that memory belongs to.
+
 A site a report describes is registered only later, with other companies' new sites
 (registry/domain/site_intake.py). A release counts only registered sites, so a site enters the list
 at the first release after its registration, never at the registration itself; two ids of one site
@@ -36,7 +40,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -59,7 +63,8 @@ class AggregatedListView(View):
     topics = (get_topic(ProductionSite.Registered), get_topic(ProductionSite.Merged),
               get_topic(SupplyChainReport.Started), get_topic(SupplyChainReport.VersionSubmitted),
               get_topic(Organisation.ConfidentialDataShredded))
-    # agg_release_log is left out on purpose: a rebuild keeps the releases already cut (module docstring)
+    # agg_release_log is left out on purpose: a rebuild keeps the releases already cut (module docstring);
+    # agg_memory holds one random token, not a row of the list (batch()), emptied by clear()
     tables = ("agg_sites", "agg_site_use", "agg_region_use", "agg_site_addresses", "agg_reports", "agg_pending",
               "agg_releases")
 
@@ -68,26 +73,55 @@ class AggregatedListView(View):
             raise ValueError("k: at least 2, or a release would show one company's upload")
         self.read_links = read_links
         self.k = k
-        self._opened: dict[tuple[str, int], tuple | None] | None = None  # see batch()
+        self._memory: _Memory | None = None  # see batch()
+        self._in_batch = False
         self._served: dict[int, dict[str, list]] | None = None
 
     @contextmanager
     def batch(self, cursor: Cursor) -> Iterator[None]:
-        """While one transaction lasts, each report version is opened through the filter once (and
-        logged once), however many releases the batch cuts: a cut reads every report of its year,
-        so without this a rebuild read each report once per release after it. What was opened is
-        kept in this process's memory only, and forgotten when the transaction ends.
+        """A transaction of events (a batch, or a whole rebuild).
+
+        **What a release costs.** This process keeps in memory, per year, what the year's last
+        release counted (``_Memory``): each report's counted version and its site ids, and the
+        release's figures. A release then opens only the reports changed since the one before
+        (``agg_pending``), and recounts, from memory, the unchanged reports that name a site
+        registered or merged since (their figures change with the catalogue, not with a new
+        version). So a release costs what changed, not every report of the year. The memory is
+        used only while this process is the view's only writer: each transaction ends by writing a
+        new random token to ``agg_memory`` and keeping it in memory, and the next one uses the
+        memory only if the token it finds is that one. A transaction that rolled back, a rebuild,
+        or another process's batch leaves another token, and the memory is dropped: the next
+        release of each year is counted again from every report, as before. A copy of the database
+        holds the token only, which says nothing; what a release counted stays in this process's
+        memory (like the filter's cache of opened values), and a shredded company's part of it is
+        dropped at the shredding.
 
         The served rows of a year (``agg_site_use``, ``agg_region_use``) are written once, at the end
         of the transaction, from the year's last release in it: no reader sees a release that a
         later one in the same transaction replaced, and nothing in the transaction reads them."""
-        self._opened, self._served = {}, {}
+        found = cursor.execute("SELECT token FROM {schema}.agg_memory").fetchone()
+        if self._memory is not None and (found is None or found[0] != self._memory.token):
+            self._memory = None  # another writer, a rollback or a rebuild since: not what is stored
+        self._in_batch, self._served = True, {}
         try:
             yield
             for year, document in sorted(self._served.items()):
                 self._serve(cursor, year, document)
+            token = uuid.uuid4().hex
+            cursor.execute("DELETE FROM {schema}.agg_memory")
+            cursor.execute("INSERT INTO {schema}.agg_memory (token) VALUES (%s)", (token,))
+            if self._memory is not None:
+                self._memory.token = token
+        except BaseException:
+            self._memory = None
+            raise
         finally:
-            self._opened, self._served = None, None
+            self._in_batch, self._served = False, None
+
+    def clear(self, cursor: Cursor) -> None:
+        self._memory = None
+        super().clear(cursor)
+        cursor.execute("DELETE FROM {schema}.agg_memory")
 
     def create_tables(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -125,13 +159,22 @@ class AggregatedListView(View):
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_release_log (year INTEGER PRIMARY KEY, release INTEGER NOT NULL,"
             " document TEXT NOT NULL)")
+        # The token of the last transaction whose releases this process keeps in memory (batch()).
+        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.agg_memory (token TEXT NOT NULL)")
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         if isinstance(event, ProductionSite.Registered):
             self._register(cursor, event)
+            if self._memory is not None:
+                self._memory.registered(event)
         elif isinstance(event, ProductionSite.Merged):
             cursor.execute("UPDATE {schema}.agg_sites SET merged_into = %s WHERE aggregate_id = %s",
                            (event.into, str(event.originator_id)))
+            if self._memory is not None:
+                merged = cursor.execute("SELECT site_id FROM {schema}.agg_sites WHERE aggregate_id = %s",
+                                        (str(event.originator_id),)).fetchone()
+                if merged is not None:
+                    self._memory.merged(merged[0], event.into)
         elif isinstance(event, SupplyChainReport.Started):
             cursor.execute("INSERT INTO {schema}.agg_reports (report_id, company_id, year, version)"
                            " VALUES (%s, %s, %s, NULL)", (str(event.originator_id), str(event.company_id), event.year))
@@ -142,9 +185,8 @@ class AggregatedListView(View):
         elif isinstance(event, Organisation.ConfidentialDataShredded):
             rows = cursor.execute("SELECT report_id FROM {schema}.agg_reports WHERE company_id = %s"
                                   " AND version IS NOT NULL ORDER BY report_id", (str(event.originator_id),)).fetchall()
-            if self._opened is not None:  # what was opened before the shredding is not used after it
-                shredded = {row[0] for row in rows}
-                self._opened = {key: read for key, read in self._opened.items() if key[0] not in shredded}
+            if self._memory is not None:  # what was opened before the shredding is not kept after it
+                self._memory.shredded({row[0] for row in rows})
             self._changed(cursor, [row[0] for row in rows])
 
     @staticmethod
@@ -187,8 +229,10 @@ class AggregatedListView(View):
                                 (year,)).fetchone()
         if logged is not None and logged[0] == release:
             document = json.loads(logged[1])  # cut before: served as it was (a rebuild after a shredding)
+            if self._memory is not None:
+                self._memory.years.pop(year, None)  # not what the reports give now: counted afresh next time
         else:
-            document = self._compute(cursor, year)
+            document = self._count(cursor, year)
             if logged is None or logged[0] < release:
                 cursor.execute(
                     "INSERT INTO {schema}.agg_release_log (year, release, document) VALUES (%s, %s, %s)"
@@ -212,57 +256,54 @@ class AggregatedListView(View):
                      [(country, province_key, district_key, year, companies)
                       for country, province_key, district_key, companies in document["regions"]])
 
-    def _compute(self, cursor: Cursor, year: int) -> dict[str, list]:
+    def _count(self, cursor: Cursor, year: int) -> dict[str, list]:
+        """The year's release: from memory plus what changed (batch()), or from every report."""
+        if not self._in_batch:
+            self._memory = None
+            return self._compute(cursor, year).document()
+        if self._memory is None:
+            self._memory = _Memory(token="", catalogue=_catalogue(cursor))
+        counted = self._memory.years.get(year)
+        if counted is None:
+            counted = self._memory.years[year] = self._compute(cursor, year)
+        else:
+            self._advance(cursor, year, counted)
+        return counted.document()
+
+    def _compute(self, cursor: Cursor, year: int) -> _Counted:
         """The year's use from every report's latest version as of now, read through the filter;
         a shredded or unreadable report contributes nothing. Sorted by public keys only.
 
         The catalogue is read once per cut (one query, not three per site of every report)."""
         reports = cursor.execute("SELECT report_id, version FROM {schema}.agg_reports WHERE year = %s"
                                  " AND version IS NOT NULL ORDER BY report_id", (year,)).fetchall()
-        catalogue = {row[0]: row[1:] for row in cursor.execute(
-            "SELECT site_id, merged_into, kind, country, province_key, district_key FROM {schema}.agg_sites").fetchall()}
-        users: Counter[str] = Counter()
-        regions: Counter[tuple[str, str, str]] = Counter()
+        catalogue = self._memory.catalogue if self._memory is not None else _catalogue(cursor)
+        counted = _Counted()
         for report_id, version in reports:
-            read = self._read(report_id, version)
-            if read is None:
-                continue
-            # a site not registered yet (registry/domain/site_intake.py) counts from the first release
-            # after its registration: so the registration itself changes no list that is served
-            site_ids = {self._survivor(catalogue, site_id) for site_id in read[1] if site_id in catalogue}
-            users.update(site_ids)
-            regions.update(self._quarry_regions(catalogue, site_ids))
-        return {"sites": [[site_id, users[site_id]] for site_id in sorted(users)],
-                "regions": [[*region, regions[region]] for region in sorted(regions)]}
+            counted.add(report_id, version, self._read(report_id, version), catalogue)
+        return counted
 
-    def _read(self, report_id: str, version: int) -> tuple | None:
-        if self._opened is None:
-            return self.read_links(_ReportAt(uuid.UUID(report_id), version))
-        if (report_id, version) not in self._opened:
-            self._opened[(report_id, version)] = self.read_links(_ReportAt(uuid.UUID(report_id), version))
-        return self._opened[(report_id, version)]
+    def _advance(self, cursor: Cursor, year: int, counted: _Counted) -> None:
+        """From the year's last release to this one: the reports changed since (``agg_pending``) are
+        opened at their latest version; the unchanged ones that name a site registered or merged
+        since are counted again from what the last release opened, against the catalogue now."""
+        assert self._memory is not None
+        catalogue = self._memory.catalogue
+        changed = dict(cursor.execute(
+            "SELECT p.report_id, r.version FROM {schema}.agg_pending p JOIN {schema}.agg_reports r"
+            " ON r.report_id = p.report_id WHERE p.year = %s AND r.version IS NOT NULL", (year,)).fetchall())
+        for report_id in sorted(counted.naming_any(counted.stale) - set(changed)):
+            version, site_ids = counted.remove(report_id)
+            counted.add(report_id, version, site_ids, catalogue)
+        for report_id, version in sorted(changed.items()):
+            counted.remove(report_id)
+            counted.add(report_id, version, self._read(report_id, version), catalogue)
+        counted.stale = set()
 
-    @staticmethod
-    def _survivor(catalogue: dict[str, tuple], site_id: str) -> str:
-        """The site a (possibly merged) site id stands for now: two companies that described one new
-        site before it was registered name it by two ids, one merged into the other at registration."""
-        seen = set()
-        while site_id not in seen:
-            seen.add(site_id)
-            entry = catalogue.get(site_id)
-            if entry is None or entry[0] is None:
-                break
-            site_id = entry[0]
-        return site_id
-
-    @staticmethod
-    def _quarry_regions(catalogue: dict[str, tuple], site_ids: set[str]) -> set[tuple[str, str, str]]:
-        regions: set[tuple[str, str, str]] = set()
-        for site_id in sorted(site_ids):
-            entry = catalogue.get(site_id)
-            if entry is not None and entry[1] == "quarry":
-                regions.add((entry[2], entry[3], entry[4]))
-        return regions
+    def _read(self, report_id: str, version: int) -> frozenset[str]:
+        """The site ids a report's version names; none when it cannot be opened (shredded)."""
+        read = self.read_links(_ReportAt(uuid.UUID(report_id), version))
+        return frozenset(read[1]) if read is not None else frozenset()
 
 
 def _insert_rows(cursor: Cursor, table: str, rows: list[tuple], chunk: int = 150) -> None:
@@ -280,3 +321,122 @@ class _ReportAt:
 
     originator_id: uuid.UUID
     originator_version: int
+
+
+# --- what a release counted (kept in memory, batch()) --------------------------------------------
+
+Catalogue = dict[str, tuple]  # site id -> (merged into, kind, country, province key, district key)
+Region = tuple[str, str, str]
+
+
+def _catalogue(cursor: Cursor) -> Catalogue:
+    return {row[0]: row[1:] for row in cursor.execute(
+        "SELECT site_id, merged_into, kind, country, province_key, district_key FROM {schema}.agg_sites").fetchall()}
+
+
+def _survivor(catalogue: Catalogue, site_id: str) -> str:
+    """The site a (possibly merged) site id stands for now: two companies that described one new
+    site before it was registered name it by two ids, one merged into the other at registration."""
+    seen = set()
+    while site_id not in seen:
+        seen.add(site_id)
+        entry = catalogue.get(site_id)
+        if entry is None or entry[0] is None:
+            break
+        site_id = entry[0]
+    return site_id
+
+
+def _quarry_regions(catalogue: Catalogue, site_ids: frozenset[str]) -> frozenset[Region]:
+    return frozenset((entry[2], entry[3], entry[4]) for entry in map(catalogue.get, site_ids)
+                     if entry is not None and entry[1] == "quarry")
+
+
+@dataclass
+class _Counted:
+    """One year's last release as counted: per report, the version counted and the site ids it
+    names (none when it could not be opened), and what that gives against the catalogue then (its
+    sites, followed to their survivors, and its quarry regions); the sums of those; and which site
+    ids name which reports, for a site registered or merged since (``stale``)."""
+
+    reports: dict[str, tuple[int, frozenset[str], frozenset[str], frozenset[Region]]] = field(default_factory=dict)
+    users: Counter[str] = field(default_factory=Counter)
+    regions: Counter[Region] = field(default_factory=Counter)
+    naming: dict[str, set[str]] = field(default_factory=dict)
+    stale: set[str] = field(default_factory=set)
+
+    def add(self, report_id: str, version: int, site_ids: frozenset[str], catalogue: Catalogue) -> None:
+        # a site not registered yet (registry/domain/site_intake.py) counts from the first release
+        # after its registration: so the registration itself changes no list that is served
+        sites = frozenset(_survivor(catalogue, site_id) for site_id in site_ids if site_id in catalogue)
+        regions = _quarry_regions(catalogue, sites)
+        self.reports[report_id] = (version, site_ids, sites, regions)
+        self.users.update(sites)
+        self.regions.update(regions)
+        for site_id in site_ids:
+            self.naming.setdefault(site_id, set()).add(report_id)
+
+    def remove(self, report_id: str) -> tuple[int, frozenset[str]]:
+        """Takes a report out of the sums; returns the version and site ids it was counted with."""
+        version, site_ids, sites, regions = self.reports.pop(report_id, (0, frozenset(), frozenset(), frozenset()))
+        self.users.subtract(sites)
+        self.regions.subtract(regions)
+        for site_id in site_ids:
+            self.naming[site_id].discard(report_id)
+        return version, site_ids
+
+    def naming_any(self, site_ids: set[str]) -> set[str]:
+        return {report_id for site_id in site_ids for report_id in self.naming.get(site_id, ())}
+
+    def document(self) -> dict[str, list]:
+        """The release as served and logged, sorted by public keys only."""
+        return {"sites": [[site_id, users] for site_id, users in sorted(self.users.items()) if users > 0],
+                "regions": [[*region, n] for region, n in sorted(self.regions.items()) if n > 0]}
+
+
+@dataclass
+class _Memory:
+    """What this process counted at each year's last release, valid while ``token`` is the one
+    stored (batch()), and the catalogue as of the events applied so far."""
+
+    token: str
+    catalogue: Catalogue
+    years: dict[int, _Counted] = field(default_factory=dict)
+
+    def registered(self, event: Any) -> None:
+        region = event.region
+        self.catalogue[event.public_id] = (None, str(event.kind), region.country, fold(region.province),
+                                           fold(region.district))
+        self._stale({event.public_id})
+
+    def merged(self, merged: str, into: str) -> None:
+        """Every id that led to the merged site now leads further: the reports naming one are
+        counted again at their year's next release."""
+        entry = self.catalogue[merged]
+        self.catalogue[merged] = (into, *entry[1:])
+        self._stale({site_id for site_id in self.catalogue if _leads_through(self.catalogue, site_id, merged)})
+
+    def shredded(self, report_ids: set[str]) -> None:
+        """A shredded company's reports: out of the sums now (served only at the next release,
+        where they count nothing), and what they named forgotten."""
+        for counted in self.years.values():
+            for report_id in sorted(report_ids & set(counted.reports)):
+                version, _ = counted.remove(report_id)
+                counted.add(report_id, version, frozenset(), self.catalogue)
+
+    def _stale(self, site_ids: set[str]) -> None:
+        for counted in self.years.values():
+            counted.stale |= site_ids
+
+
+def _leads_through(catalogue: Catalogue, site_id: str, through: str) -> bool:
+    seen = set()
+    while site_id not in seen:
+        if site_id == through:
+            return True
+        seen.add(site_id)
+        entry = catalogue.get(site_id)
+        if entry is None or entry[0] is None:
+            return False
+        site_id = entry[0]
+    return False
