@@ -42,7 +42,7 @@ def report_plan_reader(registry: Any, vault: Any, view_name: str):
     ``site_name``, the view's own catalogue (never from loading the site's aggregate)."""
     principal = SystemPrincipal(f"projection:{view_name}")
 
-    def read(event: Any, site_name: Callable[[str], str | None] = lambda site_id: None) -> tuple[int, list[dict]] | None:
+    def read(event: Any, site_name: Callable[[str], str | None]) -> tuple[int, list[dict]] | None:
         report = registry.repository.get(event.originator_id, version=event.originator_version)
         company = registry.repository.get(report.company_id)
         version = report.versions[-1]
