@@ -94,14 +94,18 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
         refs = services.linked_list.companies(chosen_year)
         if after:
             refs = refs[bisect.bisect_left(refs, after[0]):]
-        batch = _FIRST_BATCH
+        batch, read = _FIRST_BATCH, 0
         while refs and not page_full():
             chunk, refs = refs[:batch], refs[batch:]
+            read += len(chunk)
             for item in services.linked_list.sealed_of(chosen_year, chunk):
                 if page_full():
                     return
                 yield item
-            batch = min(2 * batch, _LAST_BATCH)
+            # as many more as the rows per report so far say the page still needs; twice as many
+            # as last time while none matched
+            wanted = -(-(limit - taken) * read // taken) if limit is not None and taken else 2 * batch
+            batch = max(1, min(wanted, _LAST_BATCH))
 
     rows = services.filter.open_many(
         principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal, site),
@@ -167,8 +171,8 @@ def report_rows(company_ref: str, links: Any, year: int | None, catalogue: Mappi
                       MappingProxyType({site_id: tuple(entries) for site_id, entries in by_site.items()}))
 
 
-# How many reports a search reads from the view at once: few for a page that the first companies
-# fill, more (doubling) for one that has to look further.
+# How many reports a search reads from the view at once: few at first (a page that the first
+# companies fill), then as many as the page still needs at the rate found so far, at most the last.
 _FIRST_BATCH, _LAST_BATCH = 4, 64
 
 
