@@ -3,8 +3,8 @@
 Each example files a new case on the demo data (a complaint, which starts "filed", or a dispute
 between parties, which starts "referred") and takes random steps through the public commands, each
 by the role the design gives it: steps the stage allows and steps it does not. The model is the
-design's table, written out below as literals (docs/lifecycles.md, with the choices of
-docs/design-notes.md as transcribed in tests/unit/test_lifecycle_table.py), never the module's own.
+design's table as transcribed once, in literals, in tests/unit/test_lifecycle_table.py
+(docs/lifecycles.md, with the choices of docs/design-notes.md), never the module's own.
 
 Invariants after every step, on SQLite and PostgreSQL: the stored case is in the model's stage and
 has the model's stage history (no step lost, none doubled, none applied twice); a refused step is a
@@ -25,29 +25,10 @@ from keys.filter import AccessDeniedError
 from registry.domain.errors import ConflictError
 from tests.clock import FakeClock
 from tests.principals import of_account
+from tests.unit.test_lifecycle_table import LIFECYCLE
 
 START = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)  # the demo NGO's declaration is valid 2025-03-01..2027-03-01
-REFER = {"refer_to_committee": ("referred",)}
-# stage -> step -> the stages it may lead to (first: the default outcome)
-LIFECYCLE: dict[str, dict[str, tuple[str, ...]]] = {
-    "filed": {"acknowledge": ("acknowledged",), **REFER},
-    "acknowledged": {"declare_inadmissible": ("inadmissible",), "match": ("matched", "not_in_member_chains"), **REFER},
-    "inadmissible": {"close": ("closed",), **REFER},  # an appeal to the committee
-    "matched": {"notify_companies": ("companies_notified",), **REFER},
-    "not_in_member_chains": {},
-    "companies_notified": {"respond": ("in_dialogue",), **REFER},
-    "in_dialogue": {"resolve": ("resolved",), "agree_remediation": ("remediation_agreed",), **REFER},
-    "remediation_agreed": {"monitor_remediation": ("remediation_monitored",), **REFER},
-    "remediation_monitored": {"resolve": ("resolved",), **REFER},
-    "resolved": {"close": ("closed",)},
-    "referred": {"admit": ("admitted", "inadmissible")},
-    "admitted": {"schedule_hearing": ("hearing_scheduled",)},
-    "hearing_scheduled": {"schedule_hearing": ("hearing_scheduled",), "rule": ("ruled",)},
-    "ruled": {"record_compliance": ("closed",), "send_reminder": ("reminded",)},
-    "reminded": {"record_compliance": ("closed",), "propose_membership_end": ("membership_end_proposed",)},
-    "membership_end_proposed": {"close": ("closed",)},
-    "closed": {},
-}
+# stage -> step -> the stages it may lead to (first: the default outcome): the design's table, transcribed once
 STEPS = sorted({step for steps in LIFECYCLE.values() for step in steps})
 COMMITTEE = {"referred", "admitted", "hearing_scheduled", "ruled", "reminded", "membership_end_proposed"}
 # a notified company may keep writing here; only its first response moves the case on
