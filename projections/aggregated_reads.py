@@ -127,6 +127,8 @@ class AggregatedList:
         self._snapshot: _Snapshot | None = None
         self._answers = _Answers(answer_bytes)
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one snapshot read at a time: the others wait for it
+        self._computing: dict[tuple, threading.Lock] = {}  # one computation of an answer at a time
 
     # --- the release served ----------------------------------------------------------------------
 
@@ -155,15 +157,29 @@ class AggregatedList:
                  weight: Callable[[T], int] = len) -> tuple[T, bool]:
         """The answer ``compute`` gives for ``key`` in ``release``, computed once and then kept
         while the release is served. Also True when the answer is exactly ``release``'s (it is
-        then kept; an answer computed while the view moved on is newer, and returned unkept)."""
-        kept = self._answers.get((release, key))
+        then kept; an answer computed while the view moved on is newer, and returned unkept).
+
+        Concurrent requests for an answer not kept yet wait for the first one's computation
+        instead of all computing it at once (20 clients arriving together after a release)."""
+        full = (release, key)
+        kept = self._answers.get(full)
         if kept is not None:
             return kept, True
-        answer = compute()
-        if self._position() != release.position:
-            return answer, False
-        self._answers.put((release, key), answer, max(512, weight(answer)))
-        return answer, True
+        with self._lock:
+            computing = self._computing.setdefault(full, threading.Lock())
+        try:
+            with computing:
+                kept = self._answers.get(full)
+                if kept is not None:
+                    return kept, True
+                answer = compute()
+                if self._position() != release.position:
+                    return answer, False
+                self._answers.put(full, answer, max(512, weight(answer)))
+                return answer, True
+        finally:
+            with self._lock:
+                self._computing.pop(full, None)
 
     # --- what is read ------------------------------------------------------------------------------
 
@@ -176,8 +192,13 @@ class AggregatedList:
         release = self.release(year)
         if release.year is None:
             return None, []
-        sites, _ = self.remember(release, ("sites", country, region, stone_type, kind),
-                                 lambda: self._select_sites(release.year, country, region, stone_type, kind),
+
+        def select() -> tuple[AggregatedSite, ...]:
+            served, _ = self.remember(release, ("year",), lambda: self._served_sites(release.year),
+                                      weight=lambda rows: _SITE_BYTES * (1 + len(rows)))
+            return _filtered(served, country, region, stone_type, kind)
+
+        sites, _ = self.remember(release, ("sites", country, region, stone_type, kind), select,
                                  weight=lambda found: _SITE_BYTES * (1 + len(found)))
         return release.year, list(sites)
 
@@ -204,8 +225,11 @@ class AggregatedList:
         snapshot = self._snapshot
         if snapshot is not None and snapshot.position == position:
             return snapshot
-        snapshot = self._read(position)
-        with self._lock:
+        with self._reading:  # a request that waited here finds the snapshot the one before it read
+            snapshot = self._snapshot
+            if snapshot is not None and snapshot.position == position:
+                return snapshot
+            snapshot = self._read(position)
             if self._snapshot is None or self._snapshot.position <= position:
                 self._snapshot = snapshot
         return snapshot
@@ -223,31 +247,32 @@ class AggregatedList:
         merged = {row[0]: row[11] for row in sites if row[11] is not None}
         return _Snapshot(position, digest, catalogue, _survivors(merged), releases)
 
-    def _select_sites(self, year: int, country: str | None, region: str | None, stone_type: str | None,
-                      kind: str | None) -> tuple[AggregatedSite, ...]:
-        where, params = ["u.year = %s", "u.users > 0"], [year]
-        if country:
-            where.append("s.country = %s")
-            params.append(country.upper())
-        if region:
-            where.append("(s.province_key = %s OR s.district_key = %s)")
-            params += [fold(region), fold(region)]
-        if kind:
-            where.append("s.kind = %s")
-            params.append(kind)
+    def _served_sites(self, year: int) -> tuple[tuple[AggregatedSite, str, str], ...]:
+        """Every site the year's release serves (a merged one as its survivor), in site-id order as
+        the store sorts, each with its folded province and district (for the region filter)."""
         with self.recorder.cursor(commit=False) as cursor:
             rows = cursor.execute(
                 "SELECT DISTINCT s.site_id, s.kind, s.name, s.country, s.province, s.district, s.latitude,"
-                " s.longitude, s.stone_types FROM {schema}.agg_site_use u"
+                " s.longitude, s.stone_types, s.province_key, s.district_key FROM {schema}.agg_site_use u"
                 " JOIN {schema}.agg_sites m ON m.site_id = u.site_id"
                 " JOIN {schema}.agg_sites s ON s.site_id = COALESCE(m.merged_into, m.site_id)"
-                f" WHERE {' AND '.join(where)} ORDER BY s.site_id", params).fetchall()
-        sites = [AggregatedSite(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                                tuple(json.loads(row[8]))) for row in rows]
-        if stone_type:
-            wanted = fold(stone_type)
-            sites = [site for site in sites if wanted in {fold(s) for s in site.stone_types}]
-        return tuple(sites)
+                " WHERE u.year = %s AND u.users > 0 ORDER BY s.site_id", (year,)).fetchall()
+        return tuple((AggregatedSite(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                                     tuple(json.loads(row[8]))), row[9], row[10]) for row in rows)
+
+
+def _filtered(served: tuple[tuple[AggregatedSite, str, str], ...], country: str | None, region: str | None,
+              stone_type: str | None, kind: str | None) -> tuple[AggregatedSite, ...]:
+    """The served sites that match every filter given, in the order served: ``country`` (its code),
+    ``region`` (a province or district, compared folded), ``kind``, ``stone_type`` (folded)."""
+    wanted_region = fold(region) if region else None
+    wanted_stone = fold(stone_type) if stone_type else None
+    return tuple(
+        site for site, province_key, district_key in served
+        if (not country or site.country == country.upper())
+        and (wanted_region is None or wanted_region in (province_key, district_key))
+        and (not kind or site.kind == kind)
+        and (wanted_stone is None or wanted_stone in {fold(s) for s in site.stone_types}))
 
 
 def _survivors(merged: dict[str, str]) -> dict[str, str]:

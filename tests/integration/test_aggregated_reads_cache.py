@@ -13,6 +13,7 @@ Two things are checked here, on both stores:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -179,3 +180,30 @@ def test_a_release_cut_elsewhere_is_in_this_processs_next_answer(services, other
     wait(services)
     year, sites = reader.sites()
     assert year == 2024 and len(sites) == 2
+
+
+def test_requests_arriving_together_after_a_release_compute_its_list_once(services, other):
+    """Twenty clients asking at once right after a release must not all read the year's list: the
+    first computes it, the others wait for it (each would otherwise hold a connection and the GIL)."""
+    _members(other.registry)
+    for ref in COMPANIES:
+        _report(other.registry, ref)
+    other.catch_up()
+    wait(services)
+    recording = RecordingRecorder(services.projections.recorders["aggregated_list"])
+    reader = AggregatedList(recording)
+    reader.catalogue()  # the snapshot is read: what remains is the year's list
+    start = threading.Barrier(8)
+    answers = []
+
+    def ask() -> None:
+        start.wait()
+        answers.append(reader.sites(2024, country="IN"))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 8 and len({repr(answer) for answer in answers}) == 1
+    assert recording.reads_of("agg_site_use") == 1
