@@ -730,13 +730,15 @@ class RegistryApplication(SealedApplication):
                                                                  entry["version"], True)}
         if len({entry["company"] for entry in with_new_sites.values()}) < self.site_release_k:
             return [intake, report]
-        by_id = {site.public_id: site for report_id in sorted(with_new_sites)  # one site may be in two years' reports
-                 for site in (content.new_sites if report_id == str(report.id) else self._described_sites(report_id))
-                 if not self._exists(self.site_aggregate_id(site.public_id))}
-        sites = list(by_id.values())
-        random.SystemRandom().shuffle(sites)
         self.catalogue.refresh()
         pending: Pending = {}
+        # one site may be in two years' reports: the catalogue knows those registered already
+        by_id = {site.public_id: site for report_id in sorted(with_new_sites)
+                 for site in (content.new_sites if report_id == str(report.id) else self._described_sites(report_id))
+                 if not self.catalogue.registered(pending, site.country, site.province, site.kind,
+                                                  _folded(site.district), site.public_id)}
+        sites = list(by_id.values())
+        random.SystemRandom().shuffle(sites)
         for site in sites:
             self._place_site(pending, SiteKind(site.kind), site.name,
                              RegionPath.create(site.country, site.province, site.district),

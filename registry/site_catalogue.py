@@ -231,6 +231,16 @@ class SiteCatalogue:
         directory = self._read(pending, DistrictDirectory.create_id(country, province, kind))
         return directory is not None and district_key in self._districts(directory)
 
+    def registered(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
+                   public_id: str) -> bool:
+        """Whether this site is registered: every registration adds it to its bucket in the same save
+        (``RegistryApplication._place_site``; the copy from the province indexes too), a merged site
+        included."""
+        if not self._listed_in_directory(pending, country, province, kind, district_key):
+            return False
+        bucket = self._read(pending, SiteBucket.create_id(country, province, kind, district_key))
+        return bucket is not None and public_id in bucket.entries
+
     def alias(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
               public_id: str, alias_of: str) -> None:
         bucket = self._writable(pending, SiteBucket.create_id(country, province, kind, district_key),

@@ -130,3 +130,30 @@ def test_sites_a_release_registered_are_known_without_reading_their_buckets_agai
     assert _site_ids(content_of, later) == registered
     own_buckets = {SiteBucket.create_id("IN", "Rajasthan", "quarry", f"own district {n}") for n in range(len(refs))}
     assert not own_buckets & set(bucket_reads)
+
+
+def test_a_release_asks_the_catalogue_not_the_store_whether_its_sites_are_registered(services, registry,
+                                                                                    content_of, monkeypatch):
+    """Before registering the waiting sites, a release leaves out those registered already (one site
+    may be in two years' reports): the catalogue's buckets say which, without reading each site."""
+    site_reads = []
+    real = registry._exists  # noqa: SLF001
+
+    def counted(aggregate_id):
+        site_reads.append(aggregate_id)
+        return real(aggregate_id)
+
+    refs = [_company(registry, f"company-{n}") for n in range(registry.site_release_k)]
+    monkeypatch.setattr(registry, "_exists", counted)
+    for n, ref in enumerate(refs):
+        rows = [quarry_row(chain="C1", name=f"Own Quarry Of Company {n}", district=f"Own District {n}",
+                           latitude=f"{24 + n * 0.5:.4f}")]
+        registry.import_report(ref, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
+    registered = [content_of(ref, 2024).links[0].site_id for ref in refs]
+    assert all(registry.site(site_id).public_id == site_id for site_id in registered)
+    assert not {registry.site_aggregate_id(site_id) for site_id in registered} & set(site_reads)
+    # the same site in next year's report of the first company: known, not registered again
+    again = registry.import_report(refs[0], 2025, csv_bytes([quarry_row(
+        chain="C1", name="Own Quarry Of Company 0", district="Own District 0", latitude="24.0000")]),
+        "report.csv", submitted_on=SUBMITTED)
+    assert again.new_sites == 0
