@@ -521,6 +521,18 @@ def verify(log_rows: Iterable[StoredAccessEntry | tuple], digests: Iterable[Sign
 
 # --- the store -------------------------------------------------------------------------------------
 
+@dataclass(eq=False)
+class _Request:
+    """One ``append_many`` waiting to be written: its entries and its companies' keys; then its
+    seqs, or the error that wrote none of them."""
+
+    entries: list[AccessEntry]
+    company_keys: dict[str, tuple[str, bytes] | None]
+    seqs: list[int] | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
 class AccessLog:
     def __init__(self, sql: SqlStore, datakeys: DataKeyStore, keyring: FileKeyring,
                  clock: Callable[[], dt.datetime] = _utcnow, checkpoint_entries: int = CHECKPOINT_ENTRIES,
@@ -534,6 +546,9 @@ class AccessLog:
         self.lock_timeout = LOCK_TIMEOUT_SECONDS
         self._checkpointed_at: dt.datetime | None = None  # this process's last checkpoint (the clock's time)
         self._checkpoint_lock = threading.Lock()
+        self._queue = threading.Condition()  # group commit (``append_many``): the requests waiting ...
+        self._waiting: list[_Request] = []
+        self._writing = 0  # ... and how many the thread writing now carries (0: nobody writes)
 
     def create_tables(self) -> None:
         """Create the tables and their append-only triggers (idempotent).
@@ -582,42 +597,101 @@ class AccessLog:
         are serialised across processes (the head is read and extended under the write lock); readers
         do not wait for them. Any failure writes none of the entries and propagates: the caller must
         then release no data.
+
+        Group commit: while one thread of this process writes, the requests of the others queue here
+        (not at the database, whose lock SQLite waits for by sleeping); the next writer takes every
+        request queued and writes them in one transaction, each request's entries consecutive. The
+        entries are sealed before the write lock is taken, for the seqs that follow the head as read
+        just before; under the lock only the links, hashes, checkpoint signatures and inserts are done
+        (and the sealing again in the rare case another process appended in between).
         """
         entries = list(entries)
         if not entries:
             return []
-        log_ref, log_key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # their own transactions: not inside ours
+        log_key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # their own transactions: not inside ours
         company_keys = {company: self.datakeys.live_key(company_key_owner(company))
                         for company in {entry.company for entry in entries if entry.company}}
+        request = _Request(entries, company_keys)
+        with self._queue:
+            self._waiting.append(request)
+            while self._writing and not request.done:
+                self._queue.wait()
+            group = None
+            if not request.done:  # nobody is writing: this thread writes every request queued
+                group, self._waiting, self._writing = self._waiting, [], len(self._waiting)
+        if group is not None:
+            try:
+                self._write(group, log_key)
+            except BaseException as error:
+                for queued in group:
+                    queued.error = error
+            finally:
+                with self._queue:
+                    for queued in group:
+                        queued.done = True
+                    self._writing = 0
+                    self._queue.notify_all()
+        if request.error is not None:
+            raise request.error
+        return request.seqs
+
+    def appends_waiting(self) -> int:
+        """Requests of this process being written or queued to be (for tests and diagnostics)."""
+        with self._queue:
+            return self._writing + len(self._waiting)
+
+    def _write(self, group: list[_Request], log_key: tuple[str, bytes]) -> None:
+        """One transaction for the requests of ``group``, in order; sets each request's seqs."""
+        now = self.clock().astimezone(dt.UTC)
+        day = now.date().isoformat()  # the day only: no exact time in clear
+        with self.sql.transaction() as cursor:  # a plain read: the seqs to seal for, if nobody appends first
+            head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()[0] or 0
+        sealed = self._sealed_rows(group, head, now, log_key)
         with self.sql.transaction(exclusive=True) as cursor:
             self._lock_for_append(cursor)
-            head = cursor.execute(
+            last_row = cursor.execute(
                 "SELECT seq, hash FROM {schema}.access_log ORDER BY seq DESC LIMIT 1").fetchone()
             last = cursor.execute("SELECT seq FROM {schema}.access_log_digests ORDER BY seq DESC LIMIT 1").fetchone()
-            seq, prev_hash = (0, GENESIS_HASH) if head is None else head
+            seq, prev_hash = (0, GENESIS_HASH) if last_row is None else last_row
+            if seq != head:  # another process appended in between: sealed again, for the seqs now next
+                sealed = self._sealed_rows(group, seq, now, log_key)
             checkpointed = 0 if last is None else last[0]
-            now = self.clock().astimezone(dt.UTC)
-            day = now.date().isoformat()  # the day only: no exact time in clear
             rows: list[StoredAccessEntry] = []
             digests: list[SignedDigest] = []
-            for entry in entries:
-                seq += 1
-                row = self._sealed_row(entry, seq, prev_hash, now, (log_ref, log_key), company_keys.get(entry.company))
+            for row in sealed:
+                row = replace(row, prev_hash=prev_hash)
+                row = replace(row, hash=entry_hash(prev_hash, row.hashed_columns()))
                 rows.append(row)
-                prev_hash = row.hash
+                seq, prev_hash = row.seq, row.hash
                 if seq - checkpointed >= self.checkpoint_entries:
                     digests.append(self._sign(seq, prev_hash, day))
                     checkpointed = seq
             if checkpointed < seq and self._time_for_checkpoint(now):
                 digests.append(self._sign(seq, prev_hash, day))
-            insert = f"INSERT INTO {{schema}}.access_log ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(_ROW_FIELDS))})"
-            for row in rows:
-                cursor.execute(insert, tuple(getattr(row, name) for name in _ROW_FIELDS))
+            self._insert_rows(cursor, rows)
             for digest in digests:
                 self._insert_digest(cursor, digest)
         if digests:
             self._checkpoint_done(now)
-        return [row.seq for row in rows]
+        seqs = iter(row.seq for row in rows)
+        for request in group:
+            request.seqs = [next(seqs) for _ in request.entries]
+
+    def _sealed_rows(self, group: list[_Request], head: int, now: dt.datetime,
+                     log_key: tuple[str, bytes]) -> list[StoredAccessEntry]:
+        """Every entry of the group sealed and tagged for the seqs after ``head``, not yet linked."""
+        rows, seq = [], head
+        for request in group:
+            for entry in request.entries:
+                seq += 1
+                rows.append(self._sealed_row(entry, seq, now, log_key, request.company_keys.get(entry.company)))
+        return rows
+
+    @staticmethod
+    def _insert_rows(cursor: Cursor, rows: list[StoredAccessEntry]) -> None:
+        insert = f"INSERT INTO {{schema}}.access_log ({_COLUMNS}) VALUES ({', '.join(['%s'] * len(_ROW_FIELDS))})"
+        for row in rows:
+            cursor.execute(insert, tuple(getattr(row, name) for name in _ROW_FIELDS))
 
     def checkpoint(self) -> SignedDigest | None:
         """A signed digest of the current head, signing one now if the head is not yet covered
@@ -664,9 +738,10 @@ class AccessLog:
             (digest.seq, digest.head_hash, digest.signed_at, digest.key_id, digest.signature))
 
     @staticmethod
-    def _sealed_row(entry: AccessEntry, seq: int, prev_hash: str, now: dt.datetime, log: tuple[str, bytes],
+    def _sealed_row(entry: AccessEntry, seq: int, now: dt.datetime, log: tuple[str, bytes],
                     company_key: tuple[str, bytes] | None) -> StoredAccessEntry:
-        """One entry as stored: both layers sealed with its seq, its tag, its link and hash."""
+        """One entry as stored, both layers sealed with its seq and tagged; its link and hash are
+        set under the write lock (``_write``)."""
         log_ref, log_key = log
         inner_ref, inner_key = company_key or log
         about = _padded({"company": entry.company, "subject_kind": entry.subject_kind,
@@ -680,12 +755,11 @@ class AccessLog:
             tag = _tag(_tag_key(company_key[1]), seq)
         else:
             tag = _tag(_tag_key(log_key, entry.company), seq)
-        row = StoredAccessEntry(
+        return StoredAccessEntry(
             seq=seq, actor=entry.actor, role=str(entry.role), organisation=entry.organisation,
             outcome=entry.outcome.value, tag=tag,
             details=base64.b64encode(seal(log_key, log_ref, details, details_context(seq))).decode("ascii"),
-            prev_hash=prev_hash, hash="")
-        return replace(row, hash=entry_hash(prev_hash, row.hashed_columns()))
+            prev_hash="", hash="")
 
     def _sign(self, seq: int, head_hash: str, signed_at: str) -> SignedDigest:
         unsigned = SignedDigest(seq, head_hash, signed_at, self.keyring.signing_key_id, "")
