@@ -75,7 +75,8 @@ class AggregatedListView(View):
         self.k = k
         self._memory: _Memory | None = None  # see batch()
         self._in_batch = False
-        self._served: dict[int, dict[str, list]] | None = None
+        # year -> (release, its document or what it counted, whether to log it): see _cut
+        self._served: dict[int, tuple[int, dict[str, list] | _Counted, bool]] | None = None
 
     @contextmanager
     def batch(self, cursor: Cursor) -> Iterator[None]:
@@ -96,16 +97,20 @@ class AggregatedListView(View):
         memory (like the filter's cache of opened values), and a shredded company's part of it is
         dropped at the shredding.
 
-        The served rows of a year (``agg_site_use``, ``agg_region_use``) are written once, at the end
-        of the transaction, from the year's last release in it: no reader sees a release that a
-        later one in the same transaction replaced, and nothing in the transaction reads them."""
+        The served rows of a year (``agg_site_use``, ``agg_region_use``) and its release in the log are
+        written once, at the end of the transaction, from the year's last release in it: no reader
+        sees a release that a later one in the same transaction replaced, nothing in the transaction
+        reads them, and a release costs no rewrite of every site of its year."""
         found = cursor.execute("SELECT token FROM {schema}.agg_memory").fetchone()
         if self._memory is not None and (found is None or found[0] != self._memory.token):
             self._memory = None  # another writer, a rollback or a rebuild since: not what is stored
         self._in_batch, self._served = True, {}
         try:
             yield
-            for year, document in sorted(self._served.items()):
+            for year, (release, cut, log) in sorted(self._served.items()):
+                document = cut.document() if isinstance(cut, _Counted) else cut
+                if log:
+                    self._log(cursor, year, release, document)
                 self._serve(cursor, year, document)
             token = uuid.uuid4().hex
             cursor.execute("DELETE FROM {schema}.agg_memory")
@@ -186,6 +191,9 @@ class AggregatedListView(View):
             rows = cursor.execute("SELECT report_id FROM {schema}.agg_reports WHERE company_id = %s"
                                   " AND version IS NOT NULL ORDER BY report_id", (str(event.originator_id),)).fetchall()
             if self._memory is not None:  # what was opened before the shredding is not kept after it
+                for year, (release, cut, log) in list((self._served or {}).items()):
+                    if isinstance(cut, _Counted):  # released before the shredding: as it was then
+                        self._served[year] = (release, cut.document(), log)  # type: ignore[index]
                 self._memory.shredded({row[0] for row in rows})
             self._changed(cursor, [row[0] for row in rows])
 
@@ -225,26 +233,36 @@ class AggregatedListView(View):
     def _cut(self, cursor: Cursor, year: int) -> None:
         row = cursor.execute("SELECT release FROM {schema}.agg_releases WHERE year = %s", (year,)).fetchone()
         release = (row[0] if row else 0) + 1
-        logged = cursor.execute("SELECT release, document FROM {schema}.agg_release_log WHERE year = %s",
-                                (year,)).fetchone()
+        logged = cursor.execute("SELECT release FROM {schema}.agg_release_log WHERE year = %s", (year,)).fetchone()
+        cut: dict[str, list] | _Counted
         if logged is not None and logged[0] == release:
-            document = json.loads(logged[1])  # cut before: served as it was (a rebuild after a shredding)
+            # cut before: served as it was (a rebuild after a shredding)
+            cut = json.loads(cursor.execute("SELECT document FROM {schema}.agg_release_log WHERE year = %s",
+                                            (year,)).fetchone()[0])
             if self._memory is not None:
                 self._memory.years.pop(year, None)  # not what the reports give now: counted afresh next time
         else:
-            document = self._count(cursor, year)
-            if logged is None or logged[0] < release:
-                cursor.execute(
-                    "INSERT INTO {schema}.agg_release_log (year, release, document) VALUES (%s, %s, %s)"
-                    " ON CONFLICT (year) DO UPDATE SET release = excluded.release, document = excluded.document",
-                    (year, release, json.dumps(document)))
+            cut = self._count(cursor, year)
         cursor.execute("INSERT INTO {schema}.agg_releases (year, release) VALUES (%s, %s)"
                        " ON CONFLICT (year) DO UPDATE SET release = excluded.release", (year, release))
         if self._served is None:
+            document = cut.document() if isinstance(cut, _Counted) else cut
+            if isinstance(cut, _Counted):
+                self._log(cursor, year, release, document)
             self._serve(cursor, year, document)
-        else:
-            self._served[year] = document  # written at the end of the transaction (batch())
+        else:  # written at the end of the transaction (batch()); a later cut of the year replaces it
+            self._served[year] = (release, cut, isinstance(cut, _Counted))
         cursor.execute("DELETE FROM {schema}.agg_pending WHERE year = %s", (year,))
+
+    @staticmethod
+    def _log(cursor: Cursor, year: int, release: int, document: dict[str, list]) -> None:
+        """Keeps the year's latest release (a release the log holds a later one of stays out)."""
+        logged = cursor.execute("SELECT release FROM {schema}.agg_release_log WHERE year = %s", (year,)).fetchone()
+        if logged is None or logged[0] < release:
+            cursor.execute(
+                "INSERT INTO {schema}.agg_release_log (year, release, document) VALUES (%s, %s, %s)"
+                " ON CONFLICT (year) DO UPDATE SET release = excluded.release, document = excluded.document",
+                (year, release, json.dumps(document)))
 
     @staticmethod
     def _serve(cursor: Cursor, year: int, document: dict[str, list]) -> None:
@@ -256,11 +274,11 @@ class AggregatedListView(View):
                      [(country, province_key, district_key, year, companies)
                       for country, province_key, district_key, companies in document["regions"]])
 
-    def _count(self, cursor: Cursor, year: int) -> dict[str, list]:
+    def _count(self, cursor: Cursor, year: int) -> _Counted:
         """The year's release: from memory plus what changed (batch()), or from every report."""
         if not self._in_batch:
             self._memory = None
-            return self._compute(cursor, year).document()
+            return self._compute(cursor, year)
         if self._memory is None:
             self._memory = _Memory(token="", catalogue=_catalogue(cursor))
         counted = self._memory.years.get(year)
@@ -268,7 +286,7 @@ class AggregatedListView(View):
             counted = self._memory.years[year] = self._compute(cursor, year)
         else:
             self._advance(cursor, year, counted)
-        return counted.document()
+        return counted
 
     def _compute(self, cursor: Cursor, year: int) -> _Counted:
         """The year's use from every report's latest version as of now, read through the filter;
@@ -369,6 +387,7 @@ class _Counted:
         # a site not registered yet (registry/domain/site_intake.py) counts from the first release
         # after its registration: so the registration itself changes no list that is served
         sites = frozenset(_survivor(catalogue, site_id) for site_id in site_ids if site_id in catalogue)
+        sites = site_ids if sites == site_ids else sites  # the usual case: one set kept, not two
         regions = _quarry_regions(catalogue, sites)
         self.reports[report_id] = (version, site_ids, sites, regions)
         self.users.update(sites)
