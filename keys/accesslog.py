@@ -32,7 +32,9 @@ clear) and name the case's buyers.
 
 One request, one transaction: ``append_many`` writes all the entries of one request (one per
 company whose data it released) together or not at all, each with its own seq, tag and sealing.
-Appends take the log's write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``LOCK TABLE ... IN
+The requests of one process that arrive while another is being written queue in the process and
+are then written together, in one transaction (group commit), each still consecutive; entries are
+sealed before the lock is taken. Appends take the log's write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``LOCK TABLE ... IN
 EXCLUSIVE MODE``, which still admits plain SELECTs); readers never wait for it (SQLite in WAL
 mode, PostgreSQL's snapshots). On PostgreSQL an append waits at most ``LOCK_TIMEOUT_SECONDS`` for
 the lock, then fails as a busy store (HTTP 503, trustone/storage_errors.py), writing nothing.
