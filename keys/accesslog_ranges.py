@@ -16,19 +16,23 @@ exactly as it always did: tampering is rare, and its report must not depend on h
 The workers read the same state as the caller: on PostgreSQL they import its snapshot
 (``pg_export_snapshot``); on SQLite, whose connections cannot share one, they read the seqs up to
 the head the caller saw, which appends (the only writes the log admits) do not change.
-Workers are forked from a server process that has this module loaded (``forkserver``), never from
-the caller, whose connection pools have threads of their own; as with any use of multiprocessing, a
-script that verifies must guard its main code (``if __name__ == "__main__"``), as the command line
-does. A worker that cannot start or read makes this pass answer nothing: the walk then decides.
+Workers are processes of their own (``python -m keys.accesslog_ranges``), which import this module
+and what it needs, not the caller's main module (multiprocessing would: the whole application for
+the command line, a second or more per worker), and are not forked from the caller, whose connection
+pools have threads. A worker that cannot start or read makes this pass answer nothing: the walk
+then decides.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import queue
 import re
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,34 +100,94 @@ def verify_in_ranges(source: Source, head: int, digests: Sequence[SignedDigest],
     count = max(workers, -(-head // RANGE_ROWS))
     bounds = [(1 + head * n // count, head * (n + 1) // count) for n in range(count)]
     wanted = {digest.seq for digest in digests}
-    heads: dict[int, str] = {}
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    tasks = [(n, first, last, n == 0, sorted(seq for seq in wanted if first <= seq <= last))
+             for n, (first, last) in enumerate(bounds)]
+    results: dict[int, RangeResult] = {}
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_verify_range, source, first, last, n == 0,
-                                   sorted(seq for seq in wanted if first <= seq <= last))
-                       for n, (first, last) in enumerate(bounds)]
-            signed = all(digest.signed_by(public_key) for digest in set(digests))  # meanwhile, here
-            link, done = GENESIS_HASH, 0
-            for (first, last), future in zip(bounds, futures, strict=True):
-                result = future.result()
-                if not signed or not result.ok or result.rows != last - first + 1 or result.first_link != link:
-                    for other in futures:
-                        other.cancel()
-                    return None
-                link, done = result.last_hash, done + result.rows
-                heads.update(result.heads or {})
-                if progress is not None:
-                    progress(done)
-    except Exception:  # noqa: BLE001 - a worker that could not start or read: the walk decides (and raises)
+        running = _Workers(source, [tasks[k::workers] for k in range(workers)])
+    except OSError:  # a worker that could not start: the walk decides
         return None
+    with running:
+        signed = all(digest.signed_by(public_key) for digest in set(digests))  # meanwhile, here
+        done = 0
+        for _ in tasks:
+            index, result = running.next_result()
+            if not signed or result is None or not result.ok:
+                return None
+            results[index] = result
+            done += result.rows
+            if progress is not None:
+                progress(done)
+    link, heads = GENESIS_HASH, {}
+    for n, (first, last) in enumerate(bounds):
+        if results[n].rows != last - first + 1 or results[n].first_link != link:
+            return None
+        link = results[n].last_hash
+        heads.update(results[n].heads or {})
     if any(heads.get(digest.seq) != digest.head_hash for digest in digests):
         return None  # a checkpoint beyond the head, or over a chain that differs
     signed_up_to = max(wanted, default=0)
     if max_unsigned is not None and head - signed_up_to >= max_unsigned:
         return None
     return VerifyResult(True, head, digests_checked=len(digests))
+
+
+class _Workers:
+    """``python -m keys.accesslog_ranges`` once per worker, each given its ranges on stdin and handing
+    back one result per range on stdout as it finishes. A process of its own (not multiprocessing)
+    imports this module only, not the caller's main module (the whole application, for the command
+    line), and shares nothing with the caller's threads. Left early (a range that does not hold),
+    the workers are stopped."""
+
+    def __init__(self, source: Source, shares: list[list[tuple]]):
+        root = str(Path(__file__).resolve().parents[1])  # the tree this module is in, whatever is installed
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+        self._results: queue.Queue = queue.Queue()
+        self._processes: list[subprocess.Popen] = []
+        try:
+            for share in shares:
+                process = subprocess.Popen([sys.executable, "-m", "keys.accesslog_ranges"], stdin=subprocess.PIPE,
+                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+                self._processes.append(process)
+                threading.Thread(target=self._read, args=(process, len(share)), daemon=True).start()
+                process.stdin.write(pickle.dumps((tuple(vars(source).values()), share)))
+                process.stdin.close()
+        except BaseException:
+            self.__exit__()
+            raise
+
+    def _read(self, process: subprocess.Popen, expected: int) -> None:
+        try:
+            for _ in range(expected):
+                index, *fields = pickle.load(process.stdout)
+                self._results.put((index, RangeResult(*fields)))
+        except Exception:  # noqa: BLE001 - a worker that died or could not read: no answer
+            self._results.put((-1, None))
+
+    def next_result(self) -> tuple[int, RangeResult | None]:
+        return self._results.get()
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in self._processes:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            process.stdout.close()
+
+
+def _serve() -> None:
+    """A worker (``python -m keys.accesslog_ranges``): its ranges from stdin, a result each on stdout."""
+    fields, share = pickle.load(sys.stdin.buffer)
+    source = Source(*fields)
+    for index, first, last, unbounded_below, checkpoints in share:
+        result = _verify_range(source, first, last, unbounded_below, checkpoints)
+        pickle.dump((index, *vars(result).values()), sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        if not result.ok:
+            return
 
 
 def _verify_range(source: Source, first: int, last: int, unbounded_below: bool, checkpoints: list[int]) -> RangeResult:
@@ -171,3 +235,7 @@ def _reading(source: Source) -> Iterator[Callable[[str, tuple], list[tuple]]]:
         connection.execute(f"SET TRANSACTION SNAPSHOT '{source.snapshot}'")
         yield lambda sql, params: connection.execute(sql.replace("{schema}.", f"{source.schema}."), params).fetchall()
         connection.execute("COMMIT")
+
+
+if __name__ == "__main__":
+    _serve()
