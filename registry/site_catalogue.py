@@ -113,20 +113,19 @@ class SiteCatalogue:
         while len(self._cache) > self._capacity:
             self._cache.popitem(last=False)
 
-    def forget(self, pending: Pending) -> None:
-        """A command failed after changing copies of these: drop any cached state for them."""
-        with self._lock:
-            for aggregate_id in pending:
-                self._cache.pop(aggregate_id, None)
-
     def _cached(self, aggregate_id: uuid.UUID) -> Aggregate | None:
+        """The cached state, or the store's (kept only if the log was not followed meanwhile: an
+        event followed during the read found nothing cached to apply to, so a copy read before it
+        would be kept stale for good, and every command writing it would lose on its version)."""
         with self._lock:
             if aggregate_id in self._cache:
                 self._cache.move_to_end(aggregate_id)
                 return self._cache[aggregate_id]
+            position = self._position
         aggregate = self._app._get_or_none(aggregate_id)  # noqa: SLF001 - the application's one read
         with self._lock:
-            self._store(aggregate_id, aggregate)
+            if self._position == position:
+                self._store(aggregate_id, aggregate)
         return aggregate
 
     def _read(self, pending: Pending, aggregate_id: uuid.UUID) -> Any:
