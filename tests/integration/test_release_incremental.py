@@ -167,7 +167,7 @@ operations = st.lists(st.one_of(
     st.tuples(st.just("register"), st.integers(0, 1)),
     st.tuples(st.just("merge")),
     st.tuples(st.just("shred"), st.integers(0, 3)),
-), min_size=6, max_size=16)
+), min_size=4, max_size=8)
 
 
 @settings(max_examples=30, deadline=None,
