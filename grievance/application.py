@@ -36,7 +36,6 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar, Protocol
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from grievance.domain.case import (
@@ -127,12 +126,6 @@ class GrievanceApplication(SealedApplication):
                 "reload the case and try again")
 
     # --- lookups ------------------------------------------------------------------------------
-
-    def _get_or_none(self, aggregate_id: uuid.UUID) -> Any:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
 
     def _legacy_register(self) -> CaseRegister:
         """The register of earlier versions (grievance/domain/case.py), empty in a newer store."""

@@ -183,13 +183,6 @@ class RegistryApplication(SealedApplication):
     def _exists(self, aggregate_id: uuid.UUID) -> bool:
         return aggregate_id in self.repository
 
-    def _get_or_none(self, aggregate_id: uuid.UUID) -> Any:
-        """The aggregate, or None: one read of the store (``in`` then ``get`` would read it twice)."""
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-
     # --- organisations -----------------------------------------------------------------------
 
     @staticmethod

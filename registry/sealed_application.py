@@ -20,7 +20,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar, Protocol
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
 
 from registry.domain.errors import ConflictError
@@ -74,6 +74,13 @@ class SealedApplication(Application[uuid.UUID]):
             raise
         except IntegrityError as conflict:
             raise VersionConflictError(self.conflict_message(objs)) from conflict
+
+    def _get_or_none(self, aggregate_id: uuid.UUID) -> Any:
+        """The aggregate, or None: one read of the store (``in`` then ``get`` would read it twice)."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def conflict_message(self, objs: tuple[Any, ...]) -> str:  # noqa: ARG002 - subclasses name what they may
         """The message of a lost race on saving ``objs``; an application may name the record where
