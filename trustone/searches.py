@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -35,7 +35,7 @@ def linked_list_facts(services: Services, principal: Any, site: str | None = Non
 def search_linked_list(services: Services, principal: Any, year: int | None = None, company: str | None = None,
                        site: str | None = None, country: str | None = None, region: str | None = None,
                        stone_type: str | None = None, request_id: str = "",
-                       kind: str | None = None, after: tuple = (),
+                       kind: str | None = None, after: tuple | Callable[[], tuple] = (),
                        limit: int | None = None) -> tuple[int | None, list[LinkedRow]]:
     """The links of a year that match every filter given, each with its site's public facts.
 
@@ -43,7 +43,16 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     ``stone_type`` and ``kind`` (a SiteKind value). Each company in the answer is one access-log entry.
     One page (trustone/web/pages.py): the rows whose ``page_key`` comes after ``after``, at most
     ``limit``; a company with no row on the page is not in the answer, so not logged.
+
+    The policy decides first: a refused party is refused and logged before anything else of its
+    request is looked at (``after`` may be a callable that decodes a cursor, called after that), or
+    the views are waited for.
     """
+    facts = linked_list_facts(services, principal, site)
+    audit = Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search",
+                  request_id=request_id)
+    services.filter.check(principal, Action.READ_LINKED_LIST, facts, audit)
+    after = after() if callable(after) else after
     services.projections.wait(["linked_list", "aggregated_list"])
     chosen_year = services.linked_list.year(year)
     catalogue = services.aggregated_list.catalogue()
@@ -107,10 +116,7 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
             wanted = -(-(limit - taken) * read // taken) if limit is not None and taken else 2 * batch
             batch = max(1, min(wanted, _LAST_BATCH))
 
-    rows = services.filter.open_many(
-        principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal, site),
-        Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search", request_id=request_id),
-        reports(), select, derive)
+    rows = services.filter.open_many(principal, Action.READ_LINKED_LIST, facts, audit, reports(), select, derive)
     return chosen_year, sorted(rows, key=link_order)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -57,9 +59,10 @@ def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: Reque
     list its reader holds is still the list, which is reading it: every request is decided and
     logged first, a 304 too (one access-log entry each, naming no company, as the list names none),
     and a refused party gets its 403 whatever tag it sends."""
+    audit = Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id)
+    svc.filter.check(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)  # a refusal is logged whatever the input
     after = pages.decode(cursor, (str,))
-    svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(),
-                         Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id))
+    svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)
     svc.projections.wait(["aggregated_list"])  # a reader sees at least what was written before the request
     reads = svc.aggregated_list
     release = reads.release(year)
@@ -148,10 +151,10 @@ def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestId
     that is exactly full is followed by an empty one)."""
     from trustone.searches import PAGE_KEY_SHAPE, page_end, search_linked_list
 
-    after = pages.decode(cursor, PAGE_KEY_SHAPE)
+    after = functools.cache(lambda: pages.decode(cursor, PAGE_KEY_SHAPE))  # read once access was decided
     chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id,
                                       kind=kind.value if kind else None, after=after, limit=limit)
-    next_cursor = pages.encode(page_end(rows, after)) if len(rows) == limit else None
+    next_cursor = pages.encode(page_end(rows, after())) if len(rows) == limit else None
     return LinkedListOut(year=chosen, next_cursor=next_cursor, links=[LinkedRowOut(**vars(row)) for row in rows])
 
 
