@@ -7,6 +7,8 @@ Tests pass their own settings; nothing happens at import time.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from grievance.application import GrievanceApplication
@@ -123,9 +125,42 @@ def open_keyring(settings: Settings, has_data_keys: bool) -> FileKeyring:
     return FileKeyring.create(path)
 
 
+@contextmanager
+def _one_bootstrap_at_a_time(settings: Settings) -> Iterator[None]:
+    """Creating the tables, triggers and keyring is done by one process at a time per store.
+
+    ``trustone serve`` starts its workers side by side, each bootstrapping the same store; two
+    ``CREATE ... IF NOT EXISTS`` (or the library's ``CREATE OR REPLACE FUNCTION``) at once fail on
+    PostgreSQL ("tuple concurrently updated", a duplicate type name), and a worker died at startup.
+    PostgreSQL: a session advisory lock per schema, on a connection of its own, held while the
+    services are built. SQLite serialises its schema changes itself (each file's write lock)."""
+    if not settings.database_url:
+        yield
+        return
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    params = settings.postgres_params()
+    conninfo = make_conninfo(dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"],
+                             port=params["POSTGRES_PORT"], user=params["POSTGRES_USER"] or None,
+                             password=params["POSTGRES_PASSWORD"] or None)
+    key = f"trustone bootstrap {params.get('POSTGRES_SCHEMA') or 'public'}"
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+
+
 def bootstrap(settings: Settings | None = None) -> Services:
     settings = settings or Settings.from_env()
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with _one_bootstrap_at_a_time(settings):
+        return _built(settings)
+
+
+def _built(settings: Settings) -> Services:
     sql = sql_store(settings)
     DataKeyStore.create_tables(sql)
     keyring = open_keyring(settings, has_data_keys=DataKeyStore.has_keys(sql))
