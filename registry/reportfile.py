@@ -401,10 +401,15 @@ class _Numbers:
     choices: dict[tuple[str, str], tuple[object, str | None]] = field(default_factory=dict, compare=False)
 
     def reading(self, text: str) -> Reading:
-        read = self.readings.get(text)
-        if read is None:
-            read = self.readings[text] = reading(text)
-        return read
+        return _kept_reading(self.readings, text)
+
+
+def _kept_reading(readings: dict[str, Reading], text: str) -> Reading:
+    """The reading of ``text``, read once per file (see ``_Numbers.readings``)."""
+    read = readings.get(text)
+    if read is None:
+        read = readings[text] = reading(text)
+    return read
 
 
 def _number_convention(sheets: dict[str, list[RawRow]], given: Separator | None,
@@ -421,11 +426,7 @@ def _number_convention(sheets: dict[str, list[RawRow]], given: Separator | None,
                 i = positions.get(column)
                 if i is None or i >= len(values) or not isinstance(values[i], str):
                     continue
-                text = values[i].strip()
-                read = readings.get(text)
-                if read is None:
-                    read = readings[text] = reading(text)
-                shown = read.evidence
+                shown = _kept_reading(readings, values[i].strip()).evidence
                 if shown is not None:
                     evidence[shown].append(f"{sheet} row {number}, column {column}")
     convention, conflict = decide(given, evidence)
