@@ -10,7 +10,6 @@ import os
 import platform
 import sys
 import tempfile
-from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -21,6 +20,7 @@ from rich.table import Table  # noqa: E402
 
 from bench import chart, phases  # noqa: E402
 from bench.stores import fresh_settings  # noqa: E402
+from trustone.terminal import progress_on_terminal  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -85,21 +85,16 @@ def main(argv: list[str] | None = None) -> int:
     today = dt.datetime.now(dt.UTC).date().isoformat()
     results: dict[str, dict] = {}
     total = len(args.backends) * sum(phases.steps(scale) for scale in args.scales)
-    with ExitStack() as stack:
-        progress = None
-        if sys.stderr.isatty():  # quiet when not on a terminal
-            progress = stack.enter_context(Progress(console=Console(stderr=True), transient=True))
-            task = progress.add_task("bench", total=total)
+    columns = (*Progress.get_default_columns(),)
+    with progress_on_terminal(Console(stderr=True), columns, total, "bench") as update:  # quiet when not on a terminal
         for backend in args.backends:
             runs = []
             for scale in args.scales:
-                if progress is not None:
-                    progress.update(task, description=f"{backend} {scale:g}x")
+                update(description=f"{backend} {scale:g}x")
                 with tempfile.TemporaryDirectory(prefix="trustone-bench-") as tmp, \
                         fresh_settings(backend, Path(tmp) / "data") as settings:
                     runs.append(phases.run_once(settings, scale, args.clients, args.requests, args.seconds,
-                                                Path(tmp), (lambda: progress.advance(task)) if progress else
-                                                (lambda: None)))
+                                                Path(tmp), lambda: update(advance=1)))
             results[backend] = {"date": today, "backend": backend, "runs": runs, "flatness": flatness(runs),
                                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                             "platform": platform.platform()},

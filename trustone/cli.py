@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from keys.keyring import KeyringError
 from projections.runner import RebuildIntegrityError
@@ -21,6 +21,7 @@ from trustone.bootstrap import Services, bootstrap
 from trustone.cli_audit import audit_cli
 from trustone.cli_grievances import grievances_cli
 from trustone.settings import Settings, SettingsError
+from trustone.terminal import progress_on_terminal
 
 cli = typer.Typer(help="TruStone registry: confidential supply-chain registry and grievance cases.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -32,14 +33,9 @@ cli.add_typer(grievances_cli, name="grievances")
 def import_stages(name: str, console: Console | None = None) -> Iterator[Callable[[str], None]]:
     """On a terminal, the import's current step with a spinner and the time taken so far; nothing
     when stdout is not a terminal (a script's output stays the one result line)."""
-    console = console or Console()
-    if not console.is_terminal:
-        yield lambda _stage: None
-        return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(f"{name}: starting", total=None)
-        yield lambda stage: progress.update(task, description=f"{name}: {stage}")
+    with progress_on_terminal(console or Console(), columns, None, f"{name}: starting") as update:
+        yield lambda stage: update(description=f"{name}: {stage}")
 
 
 def services_or_exit() -> Services:

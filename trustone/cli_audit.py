@@ -18,12 +18,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
 from keys.accesslog import DigestFileError, SignedDigest, read_digests
 from keys.keyring import KeyringError
 from trustone.bootstrap import AuditServices, Services, bootstrap, open_for_audit
 from trustone.settings import Settings, SettingsError
+from trustone.terminal import progress_on_terminal
 
 audit_cli = typer.Typer(help="Access log: verify the hash chain and signed digests.", no_args_is_help=True)
 
@@ -61,15 +62,10 @@ def _read_digests(path: Path) -> list[SignedDigest]:
 def _verify_progress(total: int, console: Console | None = None) -> Iterator[Callable[[int], None]]:
     """A bar on the terminal (stderr) while entries are checked; nothing when it is not a terminal
     (cron, a pipe, a log file), so the output stays the one summary line."""
-    console = console or Console(stderr=True)
-    if not console.is_terminal:
-        yield lambda _checked: None
-        return
     columns = (TextColumn("verifying the access log"), BarColumn(), MofNCompleteColumn(), TextColumn("entries"),
                TaskProgressColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("verify", total=total)
-        yield lambda checked: progress.update(task, completed=checked)
+    with progress_on_terminal(console or Console(stderr=True), columns, total) as update:
+        yield lambda checked: update(completed=checked)
 
 
 @audit_cli.command()
