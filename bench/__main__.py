@@ -28,11 +28,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--scale", type=float, action="append",
-                        help="1 alone for a quick run; 100 adds 100x to 1x and 10x; any other value alone "
-                             "(e.g. 0.02); repeatable")
-    parser.add_argument("--smoke", action="store_true",
-                        help="checks the harness, not the timings: scale 0.02, 2 clients, a few requests, SQLite")
+    parser.add_argument(
+        "--scale",
+        type=float,
+        action="append",
+        help="1 alone for a quick run; 100 adds 100x to 1x and 10x; any other value alone (e.g. 0.02); repeatable",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="checks the harness, not the timings: scale 0.02, 2 clients, a few requests, SQLite",
+    )
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400, help="per load run, across the clients")
     parser.add_argument("--seconds", type=float, default=60.0, help="per load run, at most")
@@ -63,10 +69,16 @@ def table(results: dict[str, dict]) -> Table:
             for figure in run["figures"].values():
                 unit = figure["unit"]
                 extra = f" ({figure['details']['errors']} errors)" if "errors" in figure["details"] else ""
-                out.add_row(backend, f"{run['scale']:g}x", figure["label"],
-                            f"{_number(figure['value'], unit)} {unit}{extra}",
-                            f"{_number(figure['baseline'], unit)} {unit}", f"{figure['ratio']:.3f}",
-                            figure["target"], "yes" if figure["met"] else "NO")
+                out.add_row(
+                    backend,
+                    f"{run['scale']:g}x",
+                    figure["label"],
+                    f"{_number(figure['value'], unit)} {unit}{extra}",
+                    f"{_number(figure['baseline'], unit)} {unit}",
+                    f"{figure['ratio']:.3f}",
+                    figure["target"],
+                    "yes" if figure["met"] else "NO",
+                )
         if result.get("flatness"):
             out.add_row(backend, "", "import flatness (largest / 1x)", f"{result['flatness']:.3f}", "", "", "", "")
     return out
@@ -91,15 +103,38 @@ def main(argv: list[str] | None = None) -> int:
             runs = []
             for scale in args.scales:
                 update(description=f"{backend} {scale:g}x")
-                with tempfile.TemporaryDirectory(prefix="trustone-bench-") as tmp, \
-                        fresh_settings(backend, Path(tmp) / "data") as settings:
-                    runs.append(phases.run_once(settings, scale, args.clients, args.requests, args.seconds,
-                                                Path(tmp), lambda: update(advance=1)))
-            results[backend] = {"date": today, "backend": backend, "runs": runs, "flatness": flatness(runs),
-                                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                                            "platform": platform.platform()},
-                                "settings": {"clients": args.clients, "requests": args.requests,
-                                             "seconds": args.seconds, "scales": args.scales}}
+                with (
+                    tempfile.TemporaryDirectory(prefix="trustone-bench-") as tmp,
+                    fresh_settings(backend, Path(tmp) / "data") as settings,
+                ):
+                    runs.append(
+                        phases.run_once(
+                            settings,
+                            scale,
+                            args.clients,
+                            args.requests,
+                            args.seconds,
+                            Path(tmp),
+                            lambda: update(advance=1),
+                        )
+                    )
+            results[backend] = {
+                "date": today,
+                "backend": backend,
+                "runs": runs,
+                "flatness": flatness(runs),
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "python": platform.python_version(),
+                    "platform": platform.platform(),
+                },
+                "settings": {
+                    "clients": args.clients,
+                    "requests": args.requests,
+                    "seconds": args.seconds,
+                    "scales": args.scales,
+                },
+            }
     args.results.mkdir(parents=True, exist_ok=True)
     for backend, result in results.items():
         (args.results / f"{today}-{backend}.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -17,15 +17,21 @@ def draw(results: dict[str, dict], path: Path) -> Path:
     columns = 3
     rows = -(-len(keys) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(4.4 * columns, 3.6 * rows), squeeze=False)
-    for ax in axes.flat[len(keys):]:
+    for ax in axes.flat[len(keys) :]:
         ax.set_visible(False)
     for ax, key in zip(axes.flat, keys):
         for backend, result in results.items():
             runs = sorted(result["runs"], key=lambda run: run["scale"])
             scales = [run["scale"] for run in runs]
-            line, = ax.plot(scales, [run["figures"][key]["value"] for run in runs], marker="o", label=backend)
-            ax.plot(scales, [run["figures"][key]["baseline"] for run in runs], linestyle="--", marker=".",
-                    color=line.get_color(), label=f"{backend} baseline")
+            (line,) = ax.plot(scales, [run["figures"][key]["value"] for run in runs], marker="o", label=backend)
+            ax.plot(
+                scales,
+                [run["figures"][key]["baseline"] for run in runs],
+                linestyle="--",
+                marker=".",
+                color=line.get_color(),
+                label=f"{backend} baseline",
+            )
         first = results[next(iter(results))]["runs"][0]["figures"][key]
         if first.get("target_value"):
             ax.axhline(first["target_value"], color="grey", linestyle=":", linewidth=1, label="target")

@@ -18,16 +18,58 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-COLUMNS = ["chain", "tier", "site_kind", "site_id", "site_name", "country", "province", "district",
-           "address", "latitude", "longitude", "stone_type", "product", "channel", "origin_confidence",
-           "circular", "volume", "volume_unit", "price_eur_per_unit", "contract_notes"]
+COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "site_id",
+    "site_name",
+    "country",
+    "province",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+    "contract_notes",
+]
 
 YEAR = 2024
 # (country, province, base latitude, base longitude, stone) - provinces the registry knows
-_PLACES = (("IN", "Rajasthan", 24.0, 72.0, "sandstone"), ("CN", "Shandong", 35.0, 115.0, "granite"),
-           ("PT", "Evora", 37.5, -8.5, "marble"))
-_WORDS = ("Amber", "Basalt", "Cedar", "Dune", "Ember", "Flint", "Garnet", "Heron", "Iris", "Jasper", "Kestrel",
-          "Lotus", "Mica", "Nimbus", "Onyx", "Pebble", "Quartz", "Raven", "Slate", "Topaz")
+_PLACES = (
+    ("IN", "Rajasthan", 24.0, 72.0, "sandstone"),
+    ("CN", "Shandong", 35.0, 115.0, "granite"),
+    ("PT", "Evora", 37.5, -8.5, "marble"),
+)
+_WORDS = (
+    "Amber",
+    "Basalt",
+    "Cedar",
+    "Dune",
+    "Ember",
+    "Flint",
+    "Garnet",
+    "Heron",
+    "Iris",
+    "Jasper",
+    "Kestrel",
+    "Lotus",
+    "Mica",
+    "Nimbus",
+    "Onyx",
+    "Pebble",
+    "Quartz",
+    "Raven",
+    "Slate",
+    "Topaz",
+)
 
 
 @dataclass(frozen=True)
@@ -80,27 +122,51 @@ def _site(index: int) -> Site:
     kind = "quarry" if index % 2 == 0 else "factory"
     cell = index // len(_PLACES)
     word = _WORDS[index % len(_WORDS)]
-    return Site(index=index, kind=kind, name=f"{word} {kind.title()} Works {index}", country=country,
-                province=province, district=f"Bench District {index:06d}",
-                latitude=f"{lat + (cell % 100) * 0.05:.4f}", longitude=f"{lon + (cell // 100) * 0.05:.4f}",
-                stone=stone)
+    return Site(
+        index=index,
+        kind=kind,
+        name=f"{word} {kind.title()} Works {index}",
+        country=country,
+        province=province,
+        district=f"Bench District {index:06d}",
+        latitude=f"{lat + (cell % 100) * 0.05:.4f}",
+        longitude=f"{lon + (cell // 100) * 0.05:.4f}",
+        stone=stone,
+    )
 
 
 def _row(rng: random.Random, chain: int, site: Site) -> dict[str, str]:
-    return {"chain": f"C{chain}", "tier": "2" if site.kind == "quarry" else "1", "site_kind": site.kind,
-            "site_id": "", "site_name": site.name, "country": site.country, "province": site.province,
-            "district": site.district, "address": "", "latitude": site.latitude, "longitude": site.longitude,
-            "stone_type": site.stone, "product": "paving", "channel": "direct", "origin_confidence": "claimed",
-            "circular": "", "volume": f"{rng.randint(10, 9000)}.{rng.randint(0, 9)}", "volume_unit": "m2",
-            "price_eur_per_unit": f"{rng.randint(5, 400)}.{rng.randint(10, 99)}", "contract_notes": ""}
+    return {
+        "chain": f"C{chain}",
+        "tier": "2" if site.kind == "quarry" else "1",
+        "site_kind": site.kind,
+        "site_id": "",
+        "site_name": site.name,
+        "country": site.country,
+        "province": site.province,
+        "district": site.district,
+        "address": "",
+        "latitude": site.latitude,
+        "longitude": site.longitude,
+        "stone_type": site.stone,
+        "product": "paving",
+        "channel": "direct",
+        "origin_confidence": "claimed",
+        "circular": "",
+        "volume": f"{rng.randint(10, 9000)}.{rng.randint(0, 9)}",
+        "volume_unit": "m2",
+        "price_eur_per_unit": f"{rng.randint(5, 400)}.{rng.randint(10, 99)}",
+        "contract_notes": "",
+    }
 
 
 def company_count(scale: float, k: int = 3, companies_1x: int = 50) -> int:
     return max(k, round(companies_1x * scale))
 
 
-def make(scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sites_1x: int = 500,
-         seed: int = 12) -> DataSet:
+def make(
+    scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sites_1x: int = 500, seed: int = 12
+) -> DataSet:
     """``scale`` 1 is the 1x data set; a smaller one (the smoke test) keeps at least k companies."""
     rng = random.Random(seed)
     n_companies = company_count(scale, k, companies_1x)
@@ -111,8 +177,8 @@ def make(scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sit
     # Each of the first ``introducers`` companies (a multiple of k) has one site of its own that no
     # one describes before it, so each of them has new sites and the last release registers all.
     introducers = n_companies - n_companies % k
-    reserved = sites[:introducers] if introducers <= n_sites // 2 else sites[:n_sites // 2]
-    pool = sites[len(reserved):]
+    reserved = sites[:introducers] if introducers <= n_sites // 2 else sites[: n_sites // 2]
+    pool = sites[len(reserved) :]
     described: list[Site] = []
     seen: set[int] = set()
     chosen_by_company = {}
@@ -127,5 +193,6 @@ def make(scale: float, k: int = 3, companies_1x: int = 50, links: int = 100, sit
                 seen.add(site.index)
                 described.append(site)
         chosen_by_company[ref] = [site.index for site in chosen]
-    return DataSet(scale=scale, companies=refs, sites=sites, links_per_company=links, chosen=chosen_by_company,
-                   seed=seed)
+    return DataSet(
+        scale=scale, companies=refs, sites=sites, links_per_company=links, chosen=chosen_by_company, seed=seed
+    )

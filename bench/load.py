@@ -30,14 +30,23 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 async def login(client: httpx.AsyncClient, account: dict) -> str:
-    response = await client.post("/api/v1/auth/login", json={"login": account["login"],
-                                                             "password": account["password"]})
+    response = await client.post(
+        "/api/v1/auth/login", json={"login": account["login"], "password": account["password"]}
+    )
     response.raise_for_status()
     return response.json()["access_token"]
 
 
-async def run(base: str, path: str, accounts: list[dict], queries: list[dict], clients: int, requests: int,
-              seconds: float, timeout: float) -> dict:
+async def run(
+    base: str,
+    path: str,
+    accounts: list[dict],
+    queries: list[dict],
+    clients: int,
+    requests: int,
+    seconds: float,
+    timeout: float,
+) -> dict:
     host = urlparse(base).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"load client: loopback only, not {host}")
@@ -76,10 +85,17 @@ async def run(base: str, path: str, accounts: list[dict], queries: list[dict], c
 
     started = time.monotonic()
     await asyncio.gather(*(one_client(n) for n in range(clients)))
-    return {"path": path, "clients": clients, "requests": len(latencies), "errors": errors, "status": statuses,
-            "p50_ms": percentile(latencies, 0.50), "p99_ms": percentile(latencies, 0.99),
-            "mean_ms": statistics.fmean(latencies) if latencies else 0.0,
-            "elapsed_s": time.monotonic() - started}
+    return {
+        "path": path,
+        "clients": clients,
+        "requests": len(latencies),
+        "errors": errors,
+        "status": statuses,
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+        "mean_ms": statistics.fmean(latencies) if latencies else 0.0,
+        "elapsed_s": time.monotonic() - started,
+    }
 
 
 def _next_cursor(response: httpx.Response) -> str | None:
@@ -102,8 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     accounts = json.loads(open(args.accounts).read()) if args.accounts else []
     queries = json.loads(open(args.queries).read()) if args.queries else []
-    result = asyncio.run(run(args.base, args.path, accounts, queries, args.clients, args.requests,
-                             args.seconds, args.timeout))
+    result = asyncio.run(
+        run(args.base, args.path, accounts, queries, args.clients, args.requests, args.seconds, args.timeout)
+    )
     json.dump(result, sys.stdout)
 
 

@@ -40,15 +40,21 @@ def main() -> None:
                 registry.register_organisation(ref, ref.title(), OrganisationKind.MEMBER_COMPANY, "NL")
                 registry.join(ref, dt.date(bench_data.YEAR - 1, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
             for ref in dataset.companies:
-                registry.import_report(ref, bench_data.YEAR, dataset.csv(ref), f"{ref}.csv",
-                                       submitted_on=dt.date(bench_data.YEAR + 1, 3, 1))
+                registry.import_report(
+                    ref,
+                    bench_data.YEAR,
+                    dataset.csv(ref),
+                    f"{ref}.csv",
+                    submitted_on=dt.date(bench_data.YEAR + 1, 3, 1),
+                )
             services.catch_up()
             runner, app = services.projections, services.registry
             started, decoded = time.perf_counter(), 0
             for recorder in runner.recorders.values():
                 last = 0
-                while notifications := app.recorder.select_notifications(start=last + 1, limit=1000,
-                                                                         topics=recorder.view.topics):
+                while notifications := app.recorder.select_notifications(
+                    start=last + 1, limit=1000, topics=recorder.view.topics
+                ):
                     for notification in notifications:
                         app.mapper.to_domain_event(notification)
                         last = notification.id
@@ -58,9 +64,11 @@ def main() -> None:
             applied = runner.rebuild()
             seconds = time.perf_counter() - started
             rate = applied / seconds
-            print(f"{args.backend} x{args.scale:g}: log {app.recorder.max_notification_id()} notifications; "
-                  f"rebuild {applied} events in {seconds:.2f} s = {rate:,.0f} events/s; "
-                  f"baseline read+decode {baseline:,.0f} events/s; ratio {rate / baseline:.2f}")
+            print(
+                f"{args.backend} x{args.scale:g}: log {app.recorder.max_notification_id()} notifications; "
+                f"rebuild {applied} events in {seconds:.2f} s = {rate:,.0f} events/s; "
+                f"baseline read+decode {baseline:,.0f} events/s; ratio {rate / baseline:.2f}"
+            )
         finally:
             services.close()
 

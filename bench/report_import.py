@@ -42,8 +42,24 @@ from registry.reportfile import parse_report_file  # noqa: E402
 from trustone.bootstrap import bootstrap  # noqa: E402
 from trustone.settings import Settings  # noqa: E402
 
-COLUMNS = ["chain", "tier", "site_kind", "site_name", "country", "province", "district", "latitude", "longitude",
-           "stone_type", "product", "channel", "origin_confidence", "volume", "volume_unit", "price_eur_per_unit"]
+COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "site_name",
+    "country",
+    "province",
+    "district",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+]
 
 
 def report_csv(links: int) -> bytes:
@@ -51,9 +67,26 @@ def report_csv(links: int) -> bytes:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for i in range(links):
-        writer.writerow([f"C{i // 4}", 2, "quarry", f"Bench Quarry {i}", "IN", "Rajasthan", f"District {i % 40}",
-                         f"{24 + (i % 500) / 100:.4f}", f"{72 + (i // 500) / 10:.4f}", "sandstone", "paving",
-                         "trader", "claimed", f"{100 + i}.5", "m2", f"{10 + i % 90}.25"])
+        writer.writerow(
+            [
+                f"C{i // 4}",
+                2,
+                "quarry",
+                f"Bench Quarry {i}",
+                "IN",
+                "Rajasthan",
+                f"District {i % 40}",
+                f"{24 + (i % 500) / 100:.4f}",
+                f"{72 + (i // 500) / 10:.4f}",
+                "sandstone",
+                "paving",
+                "trader",
+                "claimed",
+                f"{100 + i}.5",
+                "m2",
+                f"{10 + i % 90}.25",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -84,15 +117,17 @@ def import_once(data: bytes, sealed: bool) -> None:
         services = bootstrap(Settings(data_dir=Path(tmp)))
         registry = services.registry
         if not sealed:
-            registry = RegistryApplication(env=services.settings.application_env("plain"),
-                                           vault=PlainVault(services.vault))
+            registry = RegistryApplication(
+                env=services.settings.application_env("plain"), vault=PlainVault(services.vault)
+            )
         registry.register_organisation("bench-co", "Bench Co", OrganisationKind.MEMBER_COMPANY, "NL")
         registry.join("bench-co", dt.date(2021, 1, 1), CompanyCategory.C, CompanySize.LARGE)
         registry.import_report("bench-co", 2024, data, "bench.csv", submitted_on=dt.date(2025, 3, 1))
         if not sealed:
             stored = registry.recorder.select_notifications(start=1, limit=100_000)
-            assert any(b"price_eur_per_unit" in n.state for n in stored
-                       if n.topic.endswith("VersionSubmitted")), "the plain run must really store plaintext"
+            assert any(b"price_eur_per_unit" in n.state for n in stored if n.topic.endswith("VersionSubmitted")), (
+                "the plain run must really store plaintext"
+            )
             registry.close()
         services.close()
 
@@ -111,11 +146,40 @@ def read_back(data: bytes, repeat: int) -> float:
 
 
 SCALE_COMPANIES, SCALE_SITES, SCALE_LINKS = 50, 500, 100
-_PROVINCES = (("IN", "Rajasthan"), ("IN", "Karnataka"), ("IN", "Telangana"), ("IN", "Andhra Pradesh"),
-              ("CN", "Fujian"), ("CN", "Shandong"), ("CN", "Guangdong"), ("VN", "Thanh Hoa"),
-              ("VN", "Binh Dinh"), ("VN", "Nghe An"))
-_WORDS = ("Aravali", "Balaji", "Chamunda", "Devi", "Ekta", "Ganesh", "Hari", "Indus", "Jyoti", "Kailash",
-          "Lakshmi", "Mahadev", "Narmada", "Om", "Parvati", "Rudra", "Shiv", "Tapti", "Uma", "Vindhya")
+_PROVINCES = (
+    ("IN", "Rajasthan"),
+    ("IN", "Karnataka"),
+    ("IN", "Telangana"),
+    ("IN", "Andhra Pradesh"),
+    ("CN", "Fujian"),
+    ("CN", "Shandong"),
+    ("CN", "Guangdong"),
+    ("VN", "Thanh Hoa"),
+    ("VN", "Binh Dinh"),
+    ("VN", "Nghe An"),
+)
+_WORDS = (
+    "Aravali",
+    "Balaji",
+    "Chamunda",
+    "Devi",
+    "Ekta",
+    "Ganesh",
+    "Hari",
+    "Indus",
+    "Jyoti",
+    "Kailash",
+    "Lakshmi",
+    "Mahadev",
+    "Narmada",
+    "Om",
+    "Parvati",
+    "Rudra",
+    "Shiv",
+    "Tapti",
+    "Uma",
+    "Vindhya",
+)
 
 
 def scale_site(j: int) -> dict[str, str]:
@@ -124,9 +188,15 @@ def scale_site(j: int) -> dict[str, str]:
     country, province = _PROVINCES[(j // 20) % len(_PROVINCES)]
     kind = ("quarry", "factory")[(j // 10) % 2]
     words = f"{_WORDS[j % 20]} {_WORDS[(j * 7 + 3) % 20]} {_WORDS[(j * 13 + 5) % 20]}"
-    return {"site_kind": kind, "site_name": f"{words} {kind.title()} {j}", "country": country,
-            "province": province, "district": f"District {j // 20}",
-            "latitude": f"{10 + (j % 10) * 0.2:.4f}", "longitude": f"{70 + (j // 20) % 100 * 0.05:.4f}"}
+    return {
+        "site_kind": kind,
+        "site_name": f"{words} {kind.title()} {j}",
+        "country": country,
+        "province": province,
+        "district": f"District {j // 20}",
+        "latitude": f"{10 + (j % 10) * 0.2:.4f}",
+        "longitude": f"{70 + (j // 20) % 100 * 0.05:.4f}",
+    }
 
 
 def scale_report(company: int, sites: int) -> bytes:
@@ -135,15 +205,26 @@ def scale_report(company: int, sites: int) -> bytes:
     writer.writeheader()
     for t in range(SCALE_LINKS):
         site = scale_site((company * 37 + t * 5) % sites)
-        writer.writerow({**site, "chain": f"C{t // 4}", "tier": 2 if site["site_kind"] == "quarry" else 1,
-                         "stone_type": "granite", "product": "slabs", "channel": "trader",
-                         "origin_confidence": "claimed", "volume": f"{100 + t}.5", "volume_unit": "m2",
-                         "price_eur_per_unit": f"{10 + t % 90}.25"})
+        writer.writerow(
+            {
+                **site,
+                "chain": f"C{t // 4}",
+                "tier": 2 if site["site_kind"] == "quarry" else 1,
+                "stone_type": "granite",
+                "product": "slabs",
+                "channel": "trader",
+                "origin_confidence": "claimed",
+                "volume": f"{100 + t}.5",
+                "volume_unit": "m2",
+                "price_eur_per_unit": f"{10 + t % 90}.25",
+            }
+        )
     return out.getvalue().encode()
 
 
-def scale_run(scale: float, postgres_url: str | None, profile: str | None, lists: bool = True,
-              progress: bool = False) -> None:
+def scale_run(
+    scale: float, postgres_url: str | None, profile: str | None, lists: bool = True, progress: bool = False
+) -> None:
     companies, sites = int(SCALE_COMPANIES * scale), int(SCALE_SITES * scale)
     files = [scale_report(c, sites) for c in range(companies)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -160,8 +241,9 @@ def scale_run(scale: float, postgres_url: str | None, profile: str | None, lists
         try:
             registry = services.registry
             for c in range(companies):
-                registry.register_organisation(f"bench-{c}", f"Bench Company {c}", OrganisationKind.MEMBER_COMPANY,
-                                               "NL")
+                registry.register_organisation(
+                    f"bench-{c}", f"Bench Company {c}", OrganisationKind.MEMBER_COMPANY, "NL"
+                )
                 registry.join(f"bench-{c}", dt.date(2021, 1, 1), CompanyCategory.C, CompanySize.LARGE)
             services.catch_up()
             profiler = None
@@ -179,20 +261,26 @@ def scale_run(scale: float, postgres_url: str | None, profile: str | None, lists
                     marks.append(time.perf_counter())
                     if progress:
                         done = len(marks)
-                        print(f"  tenth {done}: {tenth * SCALE_LINKS / (marks[-1] - (marks[-2] if done > 1 else started)):.0f}"
-                              " links/s", flush=True)
+                        print(
+                            f"  tenth {done}: {tenth * SCALE_LINKS / (marks[-1] - (marks[-2] if done > 1 else started)):.0f}"
+                            " links/s",
+                            flush=True,
+                        )
             imported = time.perf_counter()
             links = companies * SCALE_LINKS
             per_tenth = [tenth * SCALE_LINKS / (b - a) for a, b in zip([started, *marks], marks, strict=False)]
-            print(f"scale {scale:g}x on {'PostgreSQL' if postgres_url else 'SQLite'}: {companies} companies x "
-                  f"{SCALE_LINKS} links over {sites} sites")
+            print(
+                f"scale {scale:g}x on {'PostgreSQL' if postgres_url else 'SQLite'}: {companies} companies x "
+                f"{SCALE_LINKS} links over {sites} sites"
+            )
             print(f"  import only        {links / (imported - started):10.0f} links/s")
             print("  per tenth (import) " + " ".join(f"{v:.0f}" for v in per_tenth), flush=True)
             if lists:
                 services.catch_up()
                 finished = time.perf_counter()
-                print(f"  end to end         {links / (finished - started):10.0f} links/s (lists caught up)",
-                      flush=True)
+                print(
+                    f"  end to end         {links / (finished - started):10.0f} links/s (lists caught up)", flush=True
+                )
             if profiler is not None:
                 profiler.disable()
                 profiler.dump_stats(profile)
@@ -224,8 +312,12 @@ def main() -> None:
     plain = timed(lambda: import_once(data, sealed=False), args.repeat)
     read = read_back(data, args.repeat)
     print(f"report of {args.links} links, median of {args.repeat} runs; 1.00 = parsing the file")
-    for label, seconds in (("parse (baseline)", baseline), ("import, sealed", sealed),
-                           ("import, plain mapper", plain), ("read back through the filter", read)):
+    for label, seconds in (
+        ("parse (baseline)", baseline),
+        ("import, sealed", sealed),
+        ("import, plain mapper", plain),
+        ("read back through the filter", read),
+    ):
         print(f"  {label:32s} {seconds / baseline:8.2f}x")
     print(f"  sealing overhead on import       {sealed / plain:8.2f}x of the plain import")
 

@@ -34,9 +34,13 @@ def running_server(settings: Settings, log_path: Path, startup_seconds: float = 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([*_trustone(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=server_environment(settings), stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            [*_trustone(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=server_environment(settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
             deadline = time.monotonic() + startup_seconds
             while True:

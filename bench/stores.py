@@ -49,8 +49,11 @@ def server_environment(settings: Settings) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRUSTONE_")}
     # the server runs the code of the tree this bench is in, whatever is installed
     root = str(Path(__file__).resolve().parents[1])
-    env.update(TRUSTONE_DATA_DIR=str(settings.data_dir), TRUSTONE_DEMO_MODE="1",
-               PYTHONPATH=os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))))
+    env.update(
+        TRUSTONE_DATA_DIR=str(settings.data_dir),
+        TRUSTONE_DEMO_MODE="1",
+        PYTHONPATH=os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH")))),
+    )
     if settings.database_url:
         env["TRUSTONE_DATABASE_URL"] = settings.database_url
     return env
@@ -63,9 +66,13 @@ def _connection(settings: Settings):
         import psycopg
 
         params = settings.postgres_params()
-        conn = psycopg.connect(dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"],
-                               port=params["POSTGRES_PORT"], user=params["POSTGRES_USER"],
-                               password=params["POSTGRES_PASSWORD"])
+        conn = psycopg.connect(
+            dbname=params["POSTGRES_DBNAME"],
+            host=params["POSTGRES_HOST"],
+            port=params["POSTGRES_PORT"],
+            user=params["POSTGRES_USER"],
+            password=params["POSTGRES_PASSWORD"],
+        )
         schema = params.get("POSTGRES_SCHEMA", "public")
         try:
             yield conn, f'"{schema}".', "%s"

@@ -74,10 +74,19 @@ _KEY_OWNERS = uuid.UUID("6a1f0c3e-2b7d-4e95-8c40-d3f2a9b1e7c5")  # namespace of 
 _FILING_PATIENCE_SECONDS = 30.0
 
 # Steps of the secretariat; every committee-phase step is the committee's.
-_SECRETARIAT_STEPS = frozenset({Step.ACKNOWLEDGE, Step.DECLARE_INADMISSIBLE, Step.AGREE_REMEDIATION,
-                                Step.MONITOR_REMEDIATION, Step.RESOLVE, Step.CLOSE})
-_COMMITTEE_STEPS = frozenset({Step.ADMIT, Step.SCHEDULE_HEARING, Step.SEND_REMINDER, Step.PROPOSE_MEMBERSHIP_END,
-                              Step.RECORD_COMPLIANCE})
+_SECRETARIAT_STEPS = frozenset(
+    {
+        Step.ACKNOWLEDGE,
+        Step.DECLARE_INADMISSIBLE,
+        Step.AGREE_REMEDIATION,
+        Step.MONITOR_REMEDIATION,
+        Step.RESOLVE,
+        Step.CLOSE,
+    }
+)
+_COMMITTEE_STEPS = frozenset(
+    {Step.ADMIT, Step.SCHEDULE_HEARING, Step.SEND_REMINDER, Step.PROPOSE_MEMBERSHIP_END, Step.RECORD_COMPLIANCE}
+)
 
 
 class Directory(Protocol):
@@ -105,9 +114,16 @@ class GrievanceApplication(SealedApplication):
     snapshotting_intervals: ClassVar = {CaseNumbers: 20}  # holds one integer: reloaded from a snapshot
     confidential_events: ClassVar = CONFIDENTIAL_EVENTS
 
-    def __init__(self, env: dict[str, str] | None = None, *, vault: Vault, directory: Directory,
-                 buyers: BuyerResolver, clock: Callable[[], dt.datetime] = utc_now,
-                 limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS):
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        vault: Vault,
+        directory: Directory,
+        buyers: BuyerResolver,
+        clock: Callable[[], dt.datetime] = utc_now,
+        limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS,
+    ):
         self.directory = directory
         self.buyers = buyers
         self.clock = clock
@@ -122,8 +138,10 @@ class GrievanceApplication(SealedApplication):
         case = next((obj for obj in objs if isinstance(obj, GrievanceCase)), None)
         if case is None:
             return super().conflict_message(objs)
-        return (f"case {case.reference} was changed by someone else at the same time: this step was not saved; "
-                "reload the case and try again")
+        return (
+            f"case {case.reference} was changed by someone else at the same time: this step was not saved; "
+            "reload the case and try again"
+        )
 
     # --- lookups ------------------------------------------------------------------------------
 
@@ -144,8 +162,11 @@ class GrievanceApplication(SealedApplication):
 
     def references(self) -> list[str]:
         years = self._get_or_none(CaseYears.ID)
-        numbered = [reference for year in (years.years if years else [])
-                    for reference in self.repository.get(CaseNumbers.create_id(year)).references()]
+        numbered = [
+            reference
+            for year in (years.years if years else [])
+            for reference in self.repository.get(CaseNumbers.create_id(year)).references()
+        ]
         return sorted({*self._legacy_register().by_reference, *numbered})
 
     def recipient_tag(self, company_id: uuid.UUID) -> str:
@@ -165,13 +186,22 @@ class GrievanceApplication(SealedApplication):
             tag = self.recipient_tag(principal.organisation_id)
             own = case.notice_for(tag) is not None or tag in case.party_tags
         declared = role == "ngo" and self.directory.valid_declaration(principal.login, self.clock().date())
-        return {"own_data": own, "is_filer": organisation_ref == case.filer_ref,
-                "in_case_file": case.before_committee, "valid_declaration": declared,
-                "secretariat_is_party": case.secretariat_is_party}
+        return {
+            "own_data": own,
+            "is_filer": organisation_ref == case.filer_ref,
+            "in_case_file": case.before_committee,
+            "valid_declaration": declared,
+            "secretariat_is_party": case.secretariat_is_party,
+        }
 
     def _audit(self, case: GrievanceCase, request_id: str, company: str | None = None) -> dict[str, Any]:
-        return {"subject_kind": "grievance_case", "subject_ref": case.reference, "company": company,
-                "purpose": f"grievance case {case.reference}", "request_id": request_id}
+        return {
+            "subject_kind": "grievance_case",
+            "subject_ref": case.reference,
+            "company": company,
+            "purpose": f"grievance case {case.reference}",
+            "request_id": request_id,
+        }
 
     def _check(self, principal: Any, action: str, case: GrievanceCase, request_id: str) -> dict[str, bool]:
         """Step 1 (see the module docstring): the policy decides; a denial is logged and raised, a
@@ -181,8 +211,9 @@ class GrievanceApplication(SealedApplication):
         self.vault.check(principal, action, facts=facts, **self._audit(case, request_id))
         return facts
 
-    def _begin(self, principal: Any, reference: str, action: str, step: Step, request_id: str
-               ) -> tuple[GrievanceCase, dict[str, bool]]:
+    def _begin(
+        self, principal: Any, reference: str, action: str, step: Step, request_id: str
+    ) -> tuple[GrievanceCase, dict[str, bool]]:
         """Steps 1 and 2 for a command that must read before it can run on the aggregate: the case,
         the policy, and the stage table's answer whether ``step`` may follow (409 naming what may)."""
         case = self.case(reference)
@@ -190,13 +221,22 @@ class GrievanceApplication(SealedApplication):
         target_of(case.reference, case.stage, step)
         return case, facts
 
-    def _authorise(self, principal: Any, action: str, case: GrievanceCase, request_id: str,
-                   facts: dict[str, bool] | None = None) -> None:
+    def _authorise(
+        self, principal: Any, action: str, case: GrievanceCase, request_id: str, facts: dict[str, bool] | None = None
+    ) -> None:
         facts = self._facts(principal, case) if facts is None else facts
         self.vault.authorise(principal, action, facts=facts, **self._audit(case, request_id))
 
-    def _open(self, principal: Any, action: str, case: GrievanceCase, fields: dict[str, Any], request_id: str,
-              company: str | None = None, facts: dict[str, bool] | None = None) -> dict[str, Any]:
+    def _open(
+        self,
+        principal: Any,
+        action: str,
+        case: GrievanceCase,
+        fields: dict[str, Any],
+        request_id: str,
+        company: str | None = None,
+        facts: dict[str, bool] | None = None,
+    ) -> dict[str, Any]:
         facts = self._facts(principal, case) if facts is None else facts
         return self.vault.open(principal, action, fields, facts=facts, **self._audit(case, request_id, company))
 
@@ -207,20 +247,36 @@ class GrievanceApplication(SealedApplication):
         follow-up code). The code is shown once; only its keyed tag is stored."""
         now = self.clock()
         filing = check_filing(filing, now.date())
-        audit = {"subject_kind": "grievance_case", "purpose": "file a grievance", "request_id": request_id,
-                 "facts": {"is_dispute": CaseType(filing.case_type).is_dispute}}
+        audit = {
+            "subject_kind": "grievance_case",
+            "purpose": "file a grievance",
+            "request_id": request_id,
+            "facts": {"is_dispute": CaseType(filing.case_type).is_dispute},
+        }
         self.vault.check(principal, "file_grievance", **audit)
         self._check_filer(principal, filing)
         site_ids = [self._site_id(site_id, index) for index, site_id in enumerate(filing.site_ids)]
         country = filing.country or (site_ids[0][:2] if site_ids else None)
         parties, party_tags = self._parties(filing.parties)
         self.vault.authorise(principal, "file_grievance", **audit)
-        draft = dict(case_type=filing.case_type, filer_ref=principal.organisation_ref, filer_kind=str(principal.role),
-                     site_ids=site_ids, country=country, region=filing.region, themes=filing.themes,
-                     observed_on=filing.observed_on, language=filing.language,
-                     reporter=filing.reporter.as_dict() if filing.reporter else None,
-                     description=filing.description, parties=parties, party_tags=party_tags,
-                     stage=first_stage(filing.case_type), at=now, actor=principal.login)
+        draft = dict(
+            case_type=filing.case_type,
+            filer_ref=principal.organisation_ref,
+            filer_kind=str(principal.role),
+            site_ids=site_ids,
+            country=country,
+            region=filing.region,
+            themes=filing.themes,
+            observed_on=filing.observed_on,
+            language=filing.language,
+            reporter=filing.reporter.as_dict() if filing.reporter else None,
+            description=filing.description,
+            parties=parties,
+            party_tags=party_tags,
+            stage=first_stage(filing.case_type),
+            at=now,
+            actor=principal.login,
+        )
         with self._filing:
             reference, code = self._number_and_save(draft, filing, now)
         log.info("grievance case %s filed (%s)", reference, CaseType(filing.case_type).value)
@@ -236,18 +292,23 @@ class GrievanceApplication(SealedApplication):
             numbers, first_of_year = self._numbers(now.year)
             case = GrievanceCase(reference=numbers.draw(), followup_tag=self._followup_tag(code), **draft)
             for attachment in filing.attachments:
-                case.add_evidence(attachment.media_type, len(attachment.content),
-                                  {"filename": attachment.filename,
-                                   "content": base64.b64encode(attachment.content).decode("ascii")},
-                                  at=now, actor=draft["actor"])
-            lookups = (CaseLookup(key=reference_key(case.reference), case_id=case.id),
-                       CaseLookup(key=followup_key(case.followup_tag), case_id=case.id))
+                case.add_evidence(
+                    attachment.media_type,
+                    len(attachment.content),
+                    {"filename": attachment.filename, "content": base64.b64encode(attachment.content).decode("ascii")},
+                    at=now,
+                    actor=draft["actor"],
+                )
+            lookups = (
+                CaseLookup(key=reference_key(case.reference), case_id=case.id),
+                CaseLookup(key=followup_key(case.followup_tag), case_id=case.id),
+            )
             try:
                 self.save(numbers, *first_of_year, case, *lookups)
             except VersionConflictError:
                 if time.monotonic() > give_up:
                     raise ConflictError("too many filings at once: please try again") from None
-                time.sleep(random.uniform(0, min(0.02 * 2 ** attempt, 0.5)))
+                time.sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
                 attempt += 1
                 continue
             return case.reference, code
@@ -268,8 +329,10 @@ class GrievanceApplication(SealedApplication):
         role, case_type = str(principal.role), filing.case_type
         if role == "company" and filing.site_ids:
             # the filer is in clear on the case; with a site next to it, it would say who buys there
-            raise ValidationError("site_ids", "a company's dispute names no production site here: "
-                                  "describe it in the description, which is sealed")
+            raise ValidationError(
+                "site_ids",
+                "a company's dispute names no production site here: describe it in the description, which is sealed",
+            )
         if case_type == CaseType.DISPUTE_WITH_SECRETARIAT and role != "company":
             raise ValidationError("case_type", "a dispute with the secretariat is filed by a member company")
 
@@ -301,14 +364,25 @@ class GrievanceApplication(SealedApplication):
         if case_id is None:
             raise NotFoundError("no case with this follow-up code")
         case: GrievanceCase = self.repository.get(case_id)
-        return {"stage": case.stage.value, "filed_on": case.filed_at.date().isoformat(),
-                "stages": [{"stage": stage.value, "on": at.date().isoformat()} for stage, at in case.stage_dates()]}
+        return {
+            "stage": case.stage.value,
+            "filed_on": case.filed_at.date().isoformat(),
+            "stages": [{"stage": stage.value, "on": at.date().isoformat()} for stage, at in case.stage_dates()],
+        }
 
     # --- the secretariat's and the committee's steps -------------------------------------------
 
-    def advance(self, principal: Any, reference: str, step: Step | str, reason: str, request_id: str = "",
-                outcome: Stage | None = None, hearing_on: dt.date | None = None,
-                seen_stage: Stage | str | None = None) -> str:
+    def advance(
+        self,
+        principal: Any,
+        reference: str,
+        step: Step | str,
+        reason: str,
+        request_id: str = "",
+        outcome: Stage | None = None,
+        hearing_on: dt.date | None = None,
+        seen_stage: Stage | str | None = None,
+    ) -> str:
         """One step without data of its own. ``seen_stage``: the stage the user saw when choosing
         the step; when the case has left it meanwhile, 409 and nothing is recorded (a step taken by
         someone else between the two is not silently built upon). Two steps saved at once on the
@@ -336,23 +410,46 @@ class GrievanceApplication(SealedApplication):
             return "manage_case"
         raise ValidationError("step", f"'{step.value}' has a command of its own")
 
-    def admit(self, principal: Any, reference: str, admissible: bool, reason: str, request_id: str = "",
-              seen_stage: Stage | str | None = None) -> str:
-        return self.advance(principal, reference, Step.ADMIT, reason, request_id,
-                            outcome=Stage.ADMITTED if admissible else Stage.INADMISSIBLE, seen_stage=seen_stage)
+    def admit(
+        self,
+        principal: Any,
+        reference: str,
+        admissible: bool,
+        reason: str,
+        request_id: str = "",
+        seen_stage: Stage | str | None = None,
+    ) -> str:
+        return self.advance(
+            principal,
+            reference,
+            Step.ADMIT,
+            reason,
+            request_id,
+            outcome=Stage.ADMITTED if admissible else Stage.INADMISSIBLE,
+            seen_stage=seen_stage,
+        )
 
-    def flag_systemic(self, principal: Any, reference: str, joint_project: str, reason: str,
-                      request_id: str = "") -> None:
+    def flag_systemic(
+        self, principal: Any, reference: str, joint_project: str, reason: str, request_id: str = ""
+    ) -> None:
         """Art. 6 lid 4d: a systemic problem, linked to a proposal for a joint project."""
         case = self.case(reference)
         facts = self._check(principal, "manage_case", case, request_id)
-        case.flag_systemic(text(joint_project, "joint_project", 300), principal.login, text(reason, "reason", 4000),
-                           self.clock())  # in memory
+        case.flag_systemic(
+            text(joint_project, "joint_project", 300), principal.login, text(reason, "reason", 4000), self.clock()
+        )  # in memory
         self._authorise(principal, "manage_case", case, request_id, facts)
         self.save(case)
 
-    def match(self, principal: Any, reference: str, site_ids: list[str], years: list[int] | None, reason: str,
-              request_id: str = "") -> dict[str, Any]:
+    def match(
+        self,
+        principal: Any,
+        reference: str,
+        site_ids: list[str],
+        years: list[int] | None,
+        reason: str,
+        request_id: str = "",
+    ) -> dict[str, Any]:
         """Link the case to production sites; which members bought there is resolved through the
         filter (one access-log entry per company found, purpose "grievance case N"). No buyer closes
         the case as not in member chains. Returns the stage and how many companies were found.
@@ -374,8 +471,13 @@ class GrievanceApplication(SealedApplication):
         matches = []
         for ref in sorted(found):
             company_id = self.directory.organisation(ref).id
-            matches.append((self.recipient_tag(company_id), self.key_owner_for(company_id),
-                            {"company": ref, "sites": sorted(found[ref]["sites"]), "years": sorted(found[ref]["years"])}))
+            matches.append(
+                (
+                    self.recipient_tag(company_id),
+                    self.key_owner_for(company_id),
+                    {"company": ref, "sites": sorted(found[ref]["sites"]), "years": sorted(found[ref]["years"])},
+                )
+            )
         stage = case.match(sites, years, matches, principal.login, reason, now)
         self.save(case)
         return {"stage": stage.value, "companies_found": len(matches)}
@@ -386,8 +488,9 @@ class GrievanceApplication(SealedApplication):
         year = (case.observed_on or now.date()).year
         return [year - 1, year]
 
-    def notify_companies(self, principal: Any, reference: str, allegation: str, reason: str = "companies notified",
-                         request_id: str = "") -> int:
+    def notify_companies(
+        self, principal: Any, reference: str, allegation: str, reason: str = "companies notified", request_id: str = ""
+    ) -> int:
         """Each matched company gets its own notice: the site(s) and the allegation (written by the
         secretariat for companies, so the reporter's words and names stay in the case), never another
         company. E-mails follow from the committed events (the outbox). Returns the number notified."""
@@ -402,38 +505,68 @@ class GrievanceApplication(SealedApplication):
             if not isinstance(match, dict):
                 continue  # the company was shredded since matching: nobody left to notify
             company = self.directory.organisation(match["company"])
-            notices.append((entry["recipient_tag"], {
-                "company": company.ref, "company_name": company.name, "reference": case.reference,
-                "sites": [self._site_summary(site_id) for site_id in match["sites"]],
-                "years": match["years"], "themes": [theme.value for theme in case.themes],
-                "allegation": allegation, "respond_by": respond_by.isoformat()}))
+            notices.append(
+                (
+                    entry["recipient_tag"],
+                    {
+                        "company": company.ref,
+                        "company_name": company.name,
+                        "reference": case.reference,
+                        "sites": [self._site_summary(site_id) for site_id in match["sites"]],
+                        "years": match["years"],
+                        "themes": [theme.value for theme in case.themes],
+                        "allegation": allegation,
+                        "respond_by": respond_by.isoformat(),
+                    },
+                )
+            )
         case.notify_companies(notices, principal.login, reason, now)
         self.save(case)
         return len(notices)
 
     def _site_summary(self, site_id: str) -> dict[str, str]:
         site = self.directory.site(site_id)
-        return {"site_id": site_id, "name": site.name, "kind": site.kind.value, "district": site.region.district,
-                "province": site.region.province, "country": site.region.country}
+        return {
+            "site_id": site_id,
+            "name": site.name,
+            "kind": site.kind.value,
+            "district": site.region.district,
+            "province": site.region.province,
+            "country": site.region.country,
+        }
 
     # --- the company side -------------------------------------------------------------------------
 
-    def company_writes(self, principal: Any, reference: str, kind: MessageKind | str, message: str,
-                       request_id: str = "") -> str:
+    def company_writes(
+        self, principal: Any, reference: str, kind: MessageKind | str, message: str, request_id: str = ""
+    ) -> str:
         """A notified company responds, proposes remediation or reports progress."""
         case = self.case(reference)
         facts = self._check(principal, "respond_to_case", case, request_id)
-        stage = case.company_writes(self.recipient_tag(principal.organisation_id), MessageKind(kind),
-                                    {"company": principal.organisation_ref, "text": text(message, "message", 10_000)},
-                                    principal.login, self.clock())  # in memory
+        stage = case.company_writes(
+            self.recipient_tag(principal.organisation_id),
+            MessageKind(kind),
+            {"company": principal.organisation_ref, "text": text(message, "message", 10_000)},
+            principal.login,
+            self.clock(),
+        )  # in memory
         self._authorise(principal, "respond_to_case", case, request_id, facts)
         self.save(case)
         return stage.value
 
     # --- the committee's ruling -------------------------------------------------------------------
 
-    def rule(self, principal: Any, reference: str, ruling: str, compliance_deadline: dt.date, published_summary: str,
-             reason: str = "ruling", request_id: str = "", parts: Sequence[tuple[str, str]] = ()) -> str:
+    def rule(
+        self,
+        principal: Any,
+        reference: str,
+        ruling: str,
+        compliance_deadline: dt.date,
+        published_summary: str,
+        reason: str = "ruling",
+        request_id: str = "",
+        parts: Sequence[tuple[str, str]] = (),
+    ) -> str:
         """A binding ruling, recorded as each reader's own copy (issue 11, channel 4).
 
         ``ruling`` is the general text that every party reads (the filer, each notified company,
@@ -448,9 +581,15 @@ class GrievanceApplication(SealedApplication):
         general = text(ruling, "ruling", 20_000)
         addressed = self._addressees(case, parts)
         names = {"reporter": case.reporter, "parties": case.parties, **_matched_fields(case)}
-        stage = case.rule(general, compliance_deadline, summary, principal.login, text(reason, "reason", 4000),
-                          self.clock(), parts=[(tag, owner, part) for tag, owner, part in addressed]
-                          )  # in memory: the stage, the dates and the parts
+        stage = case.rule(
+            general,
+            compliance_deadline,
+            summary,
+            principal.login,
+            text(reason, "reason", 4000),
+            self.clock(),
+            parts=[(tag, owner, part) for tag, owner, part in addressed],
+        )  # in memory: the stage, the dates and the parts
         # The names the texts must not contain are sealed: this check alone comes after a read.
         opened = self._open(principal, "record_committee_decision", case, names, request_id, facts=facts)
         if case.filer_kind == "company":
@@ -465,18 +604,24 @@ class GrievanceApplication(SealedApplication):
                 companies[company.ref] = {company.ref, company.name}
                 everyone |= companies[company.ref]
         if _names_any(general, everyone):
-            raise ValidationError("ruling", "every party reads the general text: it must name no company and not the "
-                                            "reporter; address a company in a part of its own")
+            raise ValidationError(
+                "ruling",
+                "every party reads the general text: it must name no company and not the "
+                "reporter; address a company in a part of its own",
+            )
         for index, (_, _, part) in enumerate(addressed):
             others = reporter.union(*(names for ref, names in companies.items() if ref != part["company"]))
             if _names_any(part["text"], others):
-                raise ValidationError(f"parts[{index + 1}].text", "names another company or the reporter: "
-                                                                  "a part is read by its company only")
+                raise ValidationError(
+                    f"parts[{index + 1}].text",
+                    "names another company or the reporter: a part is read by its company only",
+                )
         self.save(case)
         return stage.value
 
-    def _addressees(self, case: GrievanceCase, parts: Sequence[tuple[str, str]]
-                    ) -> list[tuple[str, uuid.UUID, dict[str, str]]]:
+    def _addressees(
+        self, case: GrievanceCase, parts: Sequence[tuple[str, str]]
+    ) -> list[tuple[str, uuid.UUID, dict[str, str]]]:
         """Each part's company checked (a company notified of the case, a party to the dispute or the
         company that filed it; once), with its recipient tag and the owner of its grievance key."""
         addressed: list[tuple[str, uuid.UUID, dict[str, str]]] = []
@@ -484,14 +629,22 @@ class GrievanceApplication(SealedApplication):
             field = f"parts[{index + 1}]"
             company = self._company_or_none(ref)
             tag = self.recipient_tag(company.id) if company is not None else None
-            in_case = tag is not None and (case.notice_for(tag) is not None or tag in case.party_tags
-                                           or (case.filer_kind == "company" and company.ref == case.filer_ref))
+            in_case = tag is not None and (
+                case.notice_for(tag) is not None
+                or tag in case.party_tags
+                or (case.filer_kind == "company" and company.ref == case.filer_ref)
+            )
             if not in_case:
                 raise ValidationError(f"{field}.company", "not a company notified of this case or party to it")
             if any(tag == earlier for earlier, _, _ in addressed):
                 raise ValidationError(f"{field}.company", "this company already has a part")
-            addressed.append((tag, self.key_owner_for(company.id),
-                              {"company": company.ref, "text": text(words, f"{field}.text", 20_000)}))
+            addressed.append(
+                (
+                    tag,
+                    self.key_owner_for(company.id),
+                    {"company": company.ref, "text": text(words, f"{field}.text", 20_000)},
+                )
+            )
         return addressed
 
     def _company_or_none(self, ref: str) -> Any:
@@ -507,8 +660,9 @@ class GrievanceApplication(SealedApplication):
         reporter: set[str] = set()
         if isinstance(opened.get("reporter"), dict):
             reporter = {opened["reporter"].get("name", ""), opened["reporter"].get("organisation", "")}
-        refs = list(opened.get("parties") or []) + [match["company"] for name, match in opened.items()
-                                                   if name.startswith("match_") and isinstance(match, dict)]
+        refs = list(opened.get("parties") or []) + [
+            match["company"] for name, match in opened.items() if name.startswith("match_") and isinstance(match, dict)
+        ]
         refs += [opened["filer"]] if opened.get("filer") else []
         companies = {}
         for ref in refs:
@@ -537,41 +691,61 @@ class GrievanceApplication(SealedApplication):
         elif role == "company" and facts["own_data"]:
             notice = case.notice_for(tag)
             fields["notice"] = addressed(notice, "notice") if notice else None
-            fields |= {f"message_{i}": addressed(m, "message") for i, m in enumerate(case.messages)
-                       if m["recipient_tag"] == tag}
+            fields |= {
+                f"message_{i}": addressed(m, "message")
+                for i, m in enumerate(case.messages)
+                if m["recipient_tag"] == tag
+            }
         if case.ruling is not None and (role in ("secretariat", "committee") or facts["own_data"]):
             # a binding ruling is addressed to the parties: each reads the general text and its own part
             fields["ruling"] = case.ruling
-            fields |= {f"ruling_part_{i}": addressed(part, "part") for i, part in enumerate(case.ruling_parts)
-                       if role in ("secretariat", "committee") or part["recipient_tag"] == tag}
+            fields |= {
+                f"ruling_part_{i}": addressed(part, "part")
+                for i, part in enumerate(case.ruling_parts)
+                if role in ("secretariat", "committee") or part["recipient_tag"] == tag
+            }
         opened = _jsonable(self._open(principal, "read_case", case, fields, request_id))
-        view = {**self._summary(case), **{k: v for k, v in opened.items()
-                                          if not k.startswith(("reason_", "message_", "ruling_part_"))}}
+        view = {
+            **self._summary(case),
+            **{k: v for k, v in opened.items() if not k.startswith(("reason_", "message_", "ruling_part_"))},
+        }
         if "ruling" in opened:  # a shredded company's part reads as nothing
-            view["ruling_parts"] = [part for name, part in opened.items()
-                                    if name.startswith("ruling_part_") and isinstance(part, dict)]
+            view["ruling_parts"] = [
+                part for name, part in opened.items() if name.startswith("ruling_part_") and isinstance(part, dict)
+            ]
         if role in ("secretariat", "committee"):
             for index, entry in enumerate(view["stages"]):
                 entry["reason"] = opened.get(f"reason_{index}")
         messages = [(index, m) for index, m in enumerate(case.messages) if f"message_{index}" in opened]
-        view["messages"] = [{"kind": m["kind"].value, "at": m["at"].isoformat(), **(opened[f"message_{index}"] or {})}
-                            for index, m in messages]
+        view["messages"] = [
+            {"kind": m["kind"].value, "at": m["at"].isoformat(), **(opened[f"message_{index}"] or {})}
+            for index, m in messages
+        ]
         return view
 
     def _summary(self, case: GrievanceCase) -> dict[str, Any]:
-        return {"reference": case.reference, "case_type": case.case_type.value, "stage": case.stage.value,
-                "filer": case.filer_ref, "site_ids": case.site_ids, "country": case.country, "region": case.region,
-                "themes": [theme.value for theme in case.themes],
-                "observed_on": case.observed_on.isoformat() if case.observed_on else None,
-                "language": case.language, "filed_at": case.filed_at.isoformat(),
-                "stages": [{"stage": stage.value, "at": at.isoformat()} for stage, at in case.stage_dates()],
-                "allowed_next": [step.value for step in _next_steps(case)],
-                "evidence": [{"number": e["number"], "media_type": e["media_type"], "size": e["size"]}
-                             for e in case.evidence],
-                "systemic": {"joint_project": case.systemic["joint_project"]} if case.systemic else None,
-                "hearing_on": case.hearing_on.isoformat() if case.hearing_on else None,
-                "compliance_deadline": case.compliance_deadline.isoformat() if case.compliance_deadline else None,
-                "published_summary": case.published_summary}
+        return {
+            "reference": case.reference,
+            "case_type": case.case_type.value,
+            "stage": case.stage.value,
+            "filer": case.filer_ref,
+            "site_ids": case.site_ids,
+            "country": case.country,
+            "region": case.region,
+            "themes": [theme.value for theme in case.themes],
+            "observed_on": case.observed_on.isoformat() if case.observed_on else None,
+            "language": case.language,
+            "filed_at": case.filed_at.isoformat(),
+            "stages": [{"stage": stage.value, "at": at.isoformat()} for stage, at in case.stage_dates()],
+            "allowed_next": [step.value for step in _next_steps(case)],
+            "evidence": [
+                {"number": e["number"], "media_type": e["media_type"], "size": e["size"]} for e in case.evidence
+            ],
+            "systemic": {"joint_project": case.systemic["joint_project"]} if case.systemic else None,
+            "hearing_on": case.hearing_on.isoformat() if case.hearing_on else None,
+            "compliance_deadline": case.compliance_deadline.isoformat() if case.compliance_deadline else None,
+            "published_summary": case.published_summary,
+        }
 
     def reporter(self, principal: Any, reference: str, request_id: str = "") -> dict[str, str]:
         """The local partner's identity and contact: the filing party and the committee only."""
@@ -595,8 +769,13 @@ class GrievanceApplication(SealedApplication):
         if not case.notices:
             self._authorise(principal, "see_notified_companies", case, request_id)
             return []
-        opened = self._open(principal, "see_notified_companies", case,
-                            {f"notice_{i}": addressed(n, "notice") for i, n in enumerate(case.notices)}, request_id)
+        opened = self._open(
+            principal,
+            "see_notified_companies",
+            case,
+            {f"notice_{i}": addressed(n, "notice") for i, n in enumerate(case.notices)},
+            request_id,
+        )
         # a shredded company's notice reads as nothing: its name is gone with its keys
         return sorted(notice["company"] for notice in opened.values() if isinstance(notice, dict))
 
@@ -618,6 +797,7 @@ class GrievanceApplication(SealedApplication):
     def _open_committee_cases(self) -> list[GrievanceCase]:
         cases = [self.case(reference) for reference in self.references()]
         return [case for case in cases if case.is_open and case.before_committee]
+
 
 def key_owner_of_tag(recipient_tag: str) -> uuid.UUID:
     """The owner of the grievance key that seals what is addressed to the company with this keyed tag."""
@@ -670,6 +850,7 @@ def _readable(value: Any, reference: str) -> Any:
 
 def _jsonable(opened: dict[str, Any]) -> dict[str, Any]:
     """Opened fields as plain JSON values; a shredded one reads as null."""
+
     def one(value: Any) -> Any:
         if isinstance(value, list):
             return [one(item) for item in value]
@@ -680,7 +861,7 @@ def _jsonable(opened: dict[str, Any]) -> dict[str, Any]:
 
 def _new_followup_code() -> str:
     raw = "".join(secrets.choice(_FOLLOWUP_ALPHABET) for _ in range(16))  # 80 bits
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def _normalise_code(code: str) -> str:

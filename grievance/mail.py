@@ -51,8 +51,7 @@ class MailSettings:
         if not 1 <= port <= 65535:
             raise ValueError(f"TRUSTONE_SMTP_PORT: must be 1-65535, not {port}")
         sender = environ.get("TRUSTONE_MAIL_FROM", "").strip() or "secretariaat@trustone.invalid"
-        if (any(c.isspace() for c in sender) or sender.count("@") != 1
-                or email.utils.parseaddr(sender)[1] != sender):
+        if any(c.isspace() for c in sender) or sender.count("@") != 1 or email.utils.parseaddr(sender)[1] != sender:
             raise ValueError("TRUSTONE_MAIL_FROM: a plain e-mail address, e.g. secretariaat@example.org")
         starttls_text = environ.get("TRUSTONE_SMTP_STARTTLS", "").strip() or "0"
         if starttls_text not in ("0", "1"):
@@ -67,8 +66,7 @@ class MailSettings:
         if username and not use_starttls and not _is_loopback(host):
             # a password (and confidential notices) must not cross a network in clear text
             raise ValueError("TRUSTONE_SMTP_STARTTLS: must be '1' to log in to a mail server that is not local")
-        return cls(host=host, port=port, sender=sender, use_starttls=use_starttls,
-                   username=username, password=password)
+        return cls(host=host, port=port, sender=sender, use_starttls=use_starttls, username=username, password=password)
 
 
 def _is_loopback(host: str) -> bool:
@@ -116,8 +114,14 @@ def _site_line(site: Mapping[str, object]) -> str:
     return f"  - {site.get('name', '')}{kind}, site id {site.get('site_id', '')}, {where}"
 
 
-def notice_message(notice: Mapping[str, object], to: str, sender: str, message_id: str,
-                   case_url: str | None, date: dt.datetime | None = None) -> EmailMessage:
+def notice_message(
+    notice: Mapping[str, object],
+    to: str,
+    sender: str,
+    message_id: str,
+    case_url: str | None,
+    date: dt.datetime | None = None,
+) -> EmailMessage:
     """The notice e-mail for one company, in English, plain text.
 
     Uses only ``company_name``, ``reference``, ``sites``, ``themes``, ``allegation`` and
@@ -128,31 +132,34 @@ def notice_message(notice: Mapping[str, object], to: str, sender: str, message_i
     sites = list(notice.get("sites") or [])
     themes = ", ".join(_theme(t) for t in (notice.get("themes") or [])) or "not specified"
     site_word = "site" if len(sites) == 1 else "sites"
-    how_to_respond = (f"To respond, log in to the TruStone registry and open case {reference}"
-                      + (f":\n{case_url}" if case_url else "."))
-    body = "\n".join([
-        f"Dear {company_name},",
-        "",
-        f"The TruStone secretariat has received a grievance report (case {reference}) about a",
-        f"production {site_word} in your supply chain, as you reported it to the covenant:",
-        "",
-        *(_site_line(site) for site in sites),
-        "",
-        f"Themes: {themes}",
-        "",
-        "The report, as summarised by the secretariat:",
-        "",
-        str(notice.get("allegation") or "").strip(),
-        "",
-        f"Please respond by {notice.get('respond_by')}.",
-        how_to_respond,
-        "",
-        "Replies to this e-mail are not read; please use the registry, where your response is",
-        "recorded with the case. This notice is confidential and meant for your company only.",
-        "",
-        "TruStone secretariat",
-        "",
-    ])
+    how_to_respond = f"To respond, log in to the TruStone registry and open case {reference}" + (
+        f":\n{case_url}" if case_url else "."
+    )
+    body = "\n".join(
+        [
+            f"Dear {company_name},",
+            "",
+            f"The TruStone secretariat has received a grievance report (case {reference}) about a",
+            f"production {site_word} in your supply chain, as you reported it to the covenant:",
+            "",
+            *(_site_line(site) for site in sites),
+            "",
+            f"Themes: {themes}",
+            "",
+            "The report, as summarised by the secretariat:",
+            "",
+            str(notice.get("allegation") or "").strip(),
+            "",
+            f"Please respond by {notice.get('respond_by')}.",
+            how_to_respond,
+            "",
+            "Replies to this e-mail are not read; please use the registry, where your response is",
+            "recorded with the case. This notice is confidential and meant for your company only.",
+            "",
+            "TruStone secretariat",
+            "",
+        ]
+    )
     message = EmailMessage()
     message["Subject"] = f"TruStone grievance case {reference}: a production site in your supply chain"
     message["From"] = sender

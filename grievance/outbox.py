@@ -85,8 +85,8 @@ class NoticeOutbox:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS {schema}.notice_deliveries ("
                 " notice_id TEXT PRIMARY KEY,"
-                " outcome TEXT NOT NULL,"      # 'sent' or 'no_address'
-                " message_id TEXT,"            # the Message-ID sent (NULL when no mail was sent)
+                " outcome TEXT NOT NULL,"  # 'sent' or 'no_address'
+                " message_id TEXT,"  # the Message-ID sent (NULL when no mail was sent)
                 " delivered_at TEXT NOT NULL)"  # iso_utc of the record, sortable as text
             )
 
@@ -96,10 +96,11 @@ class NoticeOutbox:
         found: set[str] = set()
         with self._sql.transaction() as cursor:
             for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start:start + _CHUNK]
+                chunk = ids[start : start + _CHUNK]
                 rows = cursor.execute(
                     "SELECT notice_id FROM {schema}.notice_deliveries WHERE notice_id IN ("
-                    + ", ".join(["%s"] * len(chunk)) + ")",
+                    + ", ".join(["%s"] * len(chunk))
+                    + ")",
                     chunk,
                 ).fetchall()
                 found.update(row[0] for row in rows)
@@ -117,9 +118,16 @@ class NoticeOutbox:
             ).rowcount
         return inserted == 1
 
-    def deliver_pending(self, pending: Iterable[PendingNotice], open_notice: OpenNotice, address_of: AddressOf,
-                        mailer: Mailer, sender: str, clock: Callable[[], dt.datetime] = utc_now,
-                        case_url: CaseUrl | None = None) -> DeliveryReport:
+    def deliver_pending(
+        self,
+        pending: Iterable[PendingNotice],
+        open_notice: OpenNotice,
+        address_of: AddressOf,
+        mailer: Mailer,
+        sender: str,
+        clock: Callable[[], dt.datetime] = utc_now,
+        case_url: CaseUrl | None = None,
+    ) -> DeliveryReport:
         """Send every pending notice not yet recorded; see the module docstring for the guarantees.
 
         ``open_notice(pending)`` returns the opened notice dict (through the filter) or None;
@@ -147,8 +155,14 @@ class NoticeOutbox:
                 continue
             message_id = message_id_for(notice_id)
             try:
-                message = notice_message(opened, to=to, sender=sender, message_id=message_id,
-                                         case_url=case_url(notice) if case_url else None, date=clock())
+                message = notice_message(
+                    opened,
+                    to=to,
+                    sender=sender,
+                    message_id=message_id,
+                    case_url=case_url(notice) if case_url else None,
+                    date=clock(),
+                )
                 mailer.send(message)
             except Exception as exc:  # noqa: BLE001 - one notice's failure must not stop the others
                 # only the exception's type: SMTP errors quote the recipient address
@@ -161,6 +175,11 @@ class NoticeOutbox:
             counts["sent"] += 1
             log.info("notice %s: sent", notice_id)
         report = DeliveryReport(**counts)
-        log.info("notice outbox: %d sent, %d no address, %d unreadable, %d failed",
-                 report.sent, report.no_address, report.unreadable, report.failed)
+        log.info(
+            "notice outbox: %d sent, %d no address, %d unreadable, %d failed",
+            report.sent,
+            report.no_address,
+            report.unreadable,
+            report.failed,
+        )
         return report

@@ -270,12 +270,19 @@ def open_entry(datakeys: DataKeyStore, stored: StoredAccessEntry) -> OpenedAcces
             details.update({k: v for k, v in part(datakeys, stored).items() if k in _SEALED})
         except DecryptionError:
             unreadable = True
-    return OpenedAccessEntry(seq=stored.seq, actor=stored.actor, role=stored.role,
-                             organisation=stored.organisation, outcome=stored.outcome,
-                             unreadable=unreadable, **details)
+    return OpenedAccessEntry(
+        seq=stored.seq,
+        actor=stored.actor,
+        role=stored.role,
+        organisation=stored.organisation,
+        outcome=stored.outcome,
+        unreadable=unreadable,
+        **details,
+    )
 
 
 # --- signed digests --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SignedDigest:
@@ -318,13 +325,17 @@ class SignedDigest:
             digest = cls(**{f.name: data[f.name] for f in fields(cls)})  # type: ignore[index]
         except (TypeError, KeyError):
             raise ValueError("not a signed access-log digest") from None
-        if not isinstance(digest.seq, int) or isinstance(digest.seq, bool) or not all(
-                isinstance(getattr(digest, f.name), str) for f in fields(cls) if f.name != "seq"):
+        if (
+            not isinstance(digest.seq, int)
+            or isinstance(digest.seq, bool)
+            or not all(isinstance(getattr(digest, f.name), str) for f in fields(cls) if f.name != "seq")
+        ):
             raise ValueError("not a signed access-log digest")
         return digest
 
 
 # --- the auditor's files: what is exported is read back as is -------------------------------------
+
 
 def digest_export(digest: SignedDigest | None, public_key_pem: str) -> dict[str, object]:
     """The body of ``GET /api/v1/audit/digest``: the latest digest (an object, as ``audit digest``
@@ -380,6 +391,7 @@ def _digest_in(value: object) -> SignedDigest:
 
 # --- verification ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -408,14 +420,20 @@ def _row_hash(row: tuple) -> str:
         raw = details.encode("ascii")
     else:
         return _general_row_hash(row)
-    if (raw.translate(None, _BASE64) or type(seq) is not int or type(prev_hash) is not str
-            or not type(actor) is type(role) is type(organisation) is type(outcome) is type(tag) is str):
+    if (
+        raw.translate(None, _BASE64)
+        or type(seq) is not int
+        or type(prev_hash) is not str
+        or not type(actor) is type(role) is type(organisation) is type(outcome) is type(tag) is str
+    ):
         return _general_row_hash(row)
     try:
         digest = hashlib.sha256(f'{prev_hash}{{"actor":{_json_string(actor)},"details":"'.encode())
         digest.update(raw)
-        digest.update(f'","organisation":{_json_string(organisation)},"outcome":{_json_string(outcome)},'
-                      f'"role":{_json_string(role)},"seq":{seq},"tag":{_json_string(tag)}}}'.encode())
+        digest.update(
+            f'","organisation":{_json_string(organisation)},"outcome":{_json_string(outcome)},'
+            f'"role":{_json_string(role)},"seq":{seq},"tag":{_json_string(tag)}}}'.encode()
+        )
     except UnicodeEncodeError:
         return _general_row_hash(row)
     return digest.hexdigest()
@@ -442,31 +460,42 @@ def _row_problem(row: tuple, expected: int, prev_hash: str) -> tuple[int, str] |
     if seq < expected:
         return seq, f"inserted: an extra entry numbered {seq}"
     if row[7] != prev_hash:
-        return seq, ("reordered: its link to the entry before does not match "
-                     "(moved, or an entry before it was inserted or removed, or edited and rehashed)")
+        return seq, (
+            "reordered: its link to the entry before does not match "
+            "(moved, or an entry before it was inserted or removed, or edited and rehashed)"
+        )
     if _row_hash(row) != row[8]:
         return seq, "changed: its content does not match its hash"
     return None
 
 
-def _digest_problem(digest: SignedDigest, seq: int, head_hash: str, public_key: Ed25519PublicKey,
-                    covered_from: int) -> tuple[int, str] | None:
+def _digest_problem(
+    digest: SignedDigest, seq: int, head_hash: str, public_key: Ed25519PublicKey, covered_from: int
+) -> tuple[int, str] | None:
     if not digest.signed_by(public_key):
         return digest.seq, "bad signature: a digest for this entry is not signed by the access-log key"
     if digest.seq != seq:
         return digest.seq, "inserted: a signed digest names an entry that cannot exist"
     if digest.head_hash != head_hash:
         if covered_from == seq:
-            return seq, ("changed: the chain up to this entry differs from its signed digest "
-                         "(this entry or one before it was edited, inserted or removed)")
-        return covered_from, (f"changed: entries {covered_from}-{seq} differ from the signed checkpoint at entry "
-                              f"{seq} (one of them was edited, inserted or removed and the chain rehashed)")
+            return seq, (
+                "changed: the chain up to this entry differs from its signed digest "
+                "(this entry or one before it was edited, inserted or removed)"
+            )
+        return covered_from, (
+            f"changed: entries {covered_from}-{seq} differ from the signed checkpoint at entry "
+            f"{seq} (one of them was edited, inserted or removed and the chain rehashed)"
+        )
     return None
 
 
-def verify(log_rows: Iterable[StoredAccessEntry | tuple], digests: Iterable[SignedDigest],
-           public_key: Ed25519PublicKey, max_unsigned: int | None = CHECKPOINT_ENTRIES,
-           progress: Callable[[int], None] | None = None) -> VerifyResult:
+def verify(
+    log_rows: Iterable[StoredAccessEntry | tuple],
+    digests: Iterable[SignedDigest],
+    public_key: Ed25519PublicKey,
+    max_unsigned: int | None = CHECKPOINT_ENTRIES,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyResult:
     """Walk the chain from seq 1, check each row's link and hash, and each signed digest (stored
     checkpoints and any an auditor kept) where the walk reaches its seq; stop at the first problem.
 
@@ -513,15 +542,20 @@ def verify(log_rows: Iterable[StoredAccessEntry | tuple], digests: Iterable[Sign
     for digest in pending[index:]:  # digests beyond the last row
         if not digest.signed_by(public_key):
             return bad(digest.seq, "bad signature: a digest for this entry is not signed by the access-log key")
-        return bad(expected, f"truncated: the log ends at entry {expected - 1}, "
-                             f"but a signed digest covers entry {digest.seq}")
+        return bad(
+            expected, f"truncated: the log ends at entry {expected - 1}, but a signed digest covers entry {digest.seq}"
+        )
     if max_unsigned is not None and checked and (expected - 1) - signed_up_to >= max_unsigned:
-        return bad(signed_up_to + 1, f"inserted: entries {signed_up_to + 1}-{expected - 1} are not covered by any "
-                                     "signed checkpoint (added, or the checkpoints were removed)")
+        return bad(
+            signed_up_to + 1,
+            f"inserted: entries {signed_up_to + 1}-{expected - 1} are not covered by any "
+            "signed checkpoint (added, or the checkpoints were removed)",
+        )
     return VerifyResult(True, checked, digests_checked=digests_checked)
 
 
 # --- the store -------------------------------------------------------------------------------------
+
 
 @dataclass(eq=False)
 class _Request:
@@ -536,9 +570,15 @@ class _Request:
 
 
 class AccessLog:
-    def __init__(self, sql: SqlStore, datakeys: DataKeyStore, keyring: FileKeyring,
-                 clock: Callable[[], dt.datetime] = _utcnow, checkpoint_entries: int = CHECKPOINT_ENTRIES,
-                 checkpoint_seconds: float = CHECKPOINT_SECONDS):
+    def __init__(
+        self,
+        sql: SqlStore,
+        datakeys: DataKeyStore,
+        keyring: FileKeyring,
+        clock: Callable[[], dt.datetime] = _utcnow,
+        checkpoint_entries: int = CHECKPOINT_ENTRIES,
+        checkpoint_seconds: float = CHECKPOINT_SECONDS,
+    ):
         self.sql = sql
         self.datakeys = datakeys
         self.keyring = keyring
@@ -563,14 +603,17 @@ class AccessLog:
                 "CREATE TABLE IF NOT EXISTS {schema}.access_log ("
                 " seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, role TEXT NOT NULL,"
                 " organisation TEXT NOT NULL, outcome TEXT NOT NULL, tag TEXT NOT NULL,"
-                " details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)")
+                " details TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"
+            )
             cursor.execute("CREATE INDEX IF NOT EXISTS access_log_actor ON {schema}.access_log (actor, seq)")
             cursor.execute(
-                "CREATE INDEX IF NOT EXISTS access_log_organisation ON {schema}.access_log (organisation, seq)")
+                "CREATE INDEX IF NOT EXISTS access_log_organisation ON {schema}.access_log (organisation, seq)"
+            )
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS {schema}.access_log_digests ("
                 " seq INTEGER PRIMARY KEY, head_hash TEXT NOT NULL, signed_at TEXT NOT NULL,"
-                " key_id TEXT NOT NULL, signature TEXT NOT NULL)")
+                " key_id TEXT NOT NULL, signature TEXT NOT NULL)"
+            )
         self._refuse_old_format()
         protect_tables(self.sql, TABLES)
 
@@ -582,7 +625,8 @@ class AccessLog:
             raise AccessLogFormatError(
                 "the access_log table is in the earlier format, with company, request id and time in "
                 "clear: archive it (rename access_log and access_log_digests, after a last "
-                "`trustone audit verify`) before starting this version") from None
+                "`trustone audit verify`) before starting this version"
+            ) from None
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -611,8 +655,10 @@ class AccessLog:
         if not entries:
             return []
         log_key = self.datakeys.current_key(ACCESS_LOG_OWNER)  # their own transactions: not inside ours
-        company_keys = {company: self.datakeys.live_key(company_key_owner(company))
-                        for company in {entry.company for entry in entries if entry.company}}
+        company_keys = {
+            company: self.datakeys.live_key(company_key_owner(company))
+            for company in {entry.company for entry in entries if entry.company}
+        }
         request = _Request(entries, company_keys)
         with self._queue:
             self._waiting.append(request)
@@ -651,8 +697,7 @@ class AccessLog:
         sealed = self._sealed_rows(group, head, now, log_key)
         with self.sql.transaction(exclusive=True) as cursor:
             self._lock_for_append(cursor)
-            last_row = cursor.execute(
-                "SELECT seq, hash FROM {schema}.access_log ORDER BY seq DESC LIMIT 1").fetchone()
+            last_row = cursor.execute("SELECT seq, hash FROM {schema}.access_log ORDER BY seq DESC LIMIT 1").fetchone()
             last = cursor.execute("SELECT seq FROM {schema}.access_log_digests ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev_hash = (0, GENESIS_HASH) if last_row is None else last_row
             if seq != head:  # another process appended in between: sealed again, for the seqs now next
@@ -679,8 +724,9 @@ class AccessLog:
         for request in group:
             request.seqs = [next(seqs) for _ in request.entries]
 
-    def _sealed_rows(self, group: list[_Request], head: int, now: dt.datetime,
-                     log_key: tuple[str, bytes]) -> list[StoredAccessEntry]:
+    def _sealed_rows(
+        self, group: list[_Request], head: int, now: dt.datetime, log_key: tuple[str, bytes]
+    ) -> list[StoredAccessEntry]:
         """Every entry of the group sealed and tagged for the seqs after ``head``, not yet linked."""
         rows, seq = [], head
         for request in group:
@@ -706,7 +752,8 @@ class AccessLog:
                 return None
             latest = cursor.execute(
                 "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
-                " ORDER BY seq DESC LIMIT 1").fetchone()
+                " ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
             if latest is not None and latest[0] == head[0]:
                 return SignedDigest(*latest)
             now = self.clock().astimezone(dt.UTC)
@@ -737,20 +784,34 @@ class AccessLog:
         cursor.execute(
             "INSERT INTO {schema}.access_log_digests (seq, head_hash, signed_at, key_id, signature)"
             " VALUES (%s, %s, %s, %s, %s)",
-            (digest.seq, digest.head_hash, digest.signed_at, digest.key_id, digest.signature))
+            (digest.seq, digest.head_hash, digest.signed_at, digest.key_id, digest.signature),
+        )
 
     @staticmethod
-    def _sealed_row(entry: AccessEntry, seq: int, now: dt.datetime, log: tuple[str, bytes],
-                    company_key: tuple[str, bytes] | None) -> StoredAccessEntry:
+    def _sealed_row(
+        entry: AccessEntry, seq: int, now: dt.datetime, log: tuple[str, bytes], company_key: tuple[str, bytes] | None
+    ) -> StoredAccessEntry:
         """One entry as stored, both layers sealed with its seq and tagged; its link and hash are
         set under the write lock (``_write``)."""
         log_ref, log_key = log
         inner_ref, inner_key = company_key or log
-        about = _padded({"company": entry.company, "subject_kind": entry.subject_kind,
-                         "subject_ref": entry.subject_ref, "purpose": entry.purpose})
+        about = _padded(
+            {
+                "company": entry.company,
+                "subject_kind": entry.subject_kind,
+                "subject_ref": entry.subject_ref,
+                "purpose": entry.purpose,
+            }
+        )
         inner = seal(inner_key, inner_ref, about, _inner_context(seq))
-        details = _padded({"at": now.isoformat(timespec="microseconds"), "action": entry.action,
-                           "request_id": entry.request_id, "about": base64.b64encode(inner).decode("ascii")})
+        details = _padded(
+            {
+                "at": now.isoformat(timespec="microseconds"),
+                "action": entry.action,
+                "request_id": entry.request_id,
+                "about": base64.b64encode(inner).decode("ascii"),
+            }
+        )
         if entry.company is None:
             tag = secrets.token_hex(32)
         elif company_key is not None:
@@ -758,10 +819,16 @@ class AccessLog:
         else:
             tag = _tag(_tag_key(log_key, entry.company), seq)
         return StoredAccessEntry(
-            seq=seq, actor=entry.actor, role=str(entry.role), organisation=entry.organisation,
-            outcome=entry.outcome.value, tag=tag,
+            seq=seq,
+            actor=entry.actor,
+            role=str(entry.role),
+            organisation=entry.organisation,
+            outcome=entry.outcome.value,
+            tag=tag,
             details=base64.b64encode(seal(log_key, log_ref, details, details_context(seq))).decode("ascii"),
-            prev_hash="", hash="")
+            prev_hash="",
+            hash="",
+        )
 
     def _sign(self, seq: int, head_hash: str, signed_at: str) -> SignedDigest:
         unsigned = SignedDigest(seq, head_hash, signed_at, self.keyring.signing_key_id, "")
@@ -770,8 +837,14 @@ class AccessLog:
 
     # --- reading --------------------------------------------------------------------------------
 
-    def rows(self, actor: str | None = None, organisation: str | None = None, company: str | None = None,
-             limit: int = 100, after_seq: int = 0) -> list[StoredAccessEntry]:
+    def rows(
+        self,
+        actor: str | None = None,
+        organisation: str | None = None,
+        company: str | None = None,
+        limit: int = 100,
+        after_seq: int = 0,
+    ) -> list[StoredAccessEntry]:
         """Stored entries in seq order, details still sealed.
 
         ``actor`` and ``organisation`` filter on clear columns. ``company`` keeps the entries about
@@ -789,9 +862,14 @@ class AccessLog:
         while len(found) < limit:
             page = limit if matches is None else _PAGE
             with self.sql.transaction() as cursor:
-                rows = [StoredAccessEntry(*row) for row in cursor.execute(
-                    f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {' AND '.join(where)}"
-                    " ORDER BY seq LIMIT %s", (after, *params, page)).fetchall()]
+                rows = [
+                    StoredAccessEntry(*row)
+                    for row in cursor.execute(
+                        f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {' AND '.join(where)}"
+                        " ORDER BY seq LIMIT %s",
+                        (after, *params, page),
+                    ).fetchall()
+                ]
             found.extend(row for row in rows if matches is None or matches(row))
             if len(rows) < page:
                 break
@@ -807,8 +885,14 @@ class AccessLog:
             keys.append(_tag_key(company_key[1]))
         return lambda row: any(hmac.compare_digest(_tag(key, row.seq), row.tag) for key in keys)
 
-    def entries(self, actor: str | None = None, organisation: str | None = None, company: str | None = None,
-                limit: int = 100, after_seq: int = 0) -> list[OpenedAccessEntry]:
+    def entries(
+        self,
+        actor: str | None = None,
+        organisation: str | None = None,
+        company: str | None = None,
+        limit: int = 100,
+        after_seq: int = 0,
+    ) -> list[OpenedAccessEntry]:
         """``rows``, opened: for the application's own use (command line, tests). A request reads
         the log through ``ConfidentialFilter.read_access_log``, which logs the read first."""
         return [open_entry(self.datakeys, row) for row in self.rows(actor, organisation, company, limit, after_seq)]
@@ -817,15 +901,19 @@ class AccessLog:
         with self.sql.transaction() as cursor:
             row = cursor.execute(
                 "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
-                " ORDER BY seq DESC LIMIT 1").fetchone()
+                " ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
         return None if row is None else SignedDigest(*row)
 
     def public_key(self) -> Ed25519PublicKey:
         return self.keyring.signing_key().public_key()
 
     def public_key_pem(self) -> str:
-        return self.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+        return (
+            self.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode("ascii")
+        )
 
     def count(self) -> int:
         """How many entries the log holds (for a progress bar: the number of the last one)."""
@@ -833,8 +921,12 @@ class AccessLog:
             row = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()
         return row[0] or 0
 
-    def verify(self, extra_digests: Iterable[SignedDigest] = (),
-               progress: Callable[[int], None] | None = None, workers: int | None = None) -> VerifyResult:
+    def verify(
+        self,
+        extra_digests: Iterable[SignedDigest] = (),
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+    ) -> VerifyResult:
         """Verify the stored log against its stored checkpoints and any digests an auditor kept.
 
         Rows and digests are read in one transaction with one snapshot, so an append running
@@ -848,20 +940,29 @@ class AccessLog:
         with self.sql.transaction() as cursor:
             if self.sql.dialect == "postgres":
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            digests = [SignedDigest(*row) for row in cursor.execute(
-                "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
-                " ORDER BY seq").fetchall()]
+            digests = [
+                SignedDigest(*row)
+                for row in cursor.execute(
+                    "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests ORDER BY seq"
+                ).fetchall()
+            ]
             digests.extend(extra_digests)
             head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()[0] or 0
             workers = accesslog_ranges.workers_for(head) if workers is None else workers
             source = accesslog_ranges.source_of(self.sql, cursor) if workers > 1 and head > 0 else None
             if source is not None:
-                result = accesslog_ranges.verify_in_ranges(source, head, digests, self.public_key(),
-                                                           self.checkpoint_entries, workers, progress)
+                result = accesslog_ranges.verify_in_ranges(
+                    source, head, digests, self.public_key(), self.checkpoint_entries, workers, progress
+                )
                 if result is not None:
                     return result
-            return verify(self._all_rows(cursor), digests, self.public_key(),
-                          max_unsigned=self.checkpoint_entries, progress=progress)
+            return verify(
+                self._all_rows(cursor),
+                digests,
+                self.public_key(),
+                max_unsigned=self.checkpoint_entries,
+                progress=progress,
+            )
 
     @staticmethod
     def _all_rows(cursor: Cursor) -> Iterator[tuple]:
@@ -872,8 +973,10 @@ class AccessLog:
         after: int | None = None
         while True:
             condition, params = ("", ()) if after is None else (" WHERE seq > %s", (after,))
-            rows = cursor.execute(f"SELECT {_COLUMNS} FROM {{schema}}.access_log{condition}"
-                                  " ORDER BY seq LIMIT %s", (*params, _VERIFY_PAGE)).fetchall()
+            rows = cursor.execute(
+                f"SELECT {_COLUMNS} FROM {{schema}}.access_log{condition} ORDER BY seq LIMIT %s",
+                (*params, _VERIFY_PAGE),
+            ).fetchall()
             yield from rows
             if len(rows) < _VERIFY_PAGE:
                 return

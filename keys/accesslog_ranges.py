@@ -92,16 +92,24 @@ def source_of(sql: SqlStore, cursor) -> Source | None:  # noqa: ANN001 - a keys.
     return Source("postgres", pool.conninfo, sql.schema, snapshot)
 
 
-def verify_in_ranges(source: Source, head: int, digests: Sequence[SignedDigest], public_key,  # noqa: ANN001
-                     max_unsigned: int | None, workers: int,
-                     progress: Callable[[int], None] | None = None) -> VerifyResult | None:
+def verify_in_ranges(
+    source: Source,
+    head: int,
+    digests: Sequence[SignedDigest],
+    public_key,  # noqa: ANN001
+    max_unsigned: int | None,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> VerifyResult | None:
     """The log 1..``head`` verified in ranges by ``workers`` processes: the result when it is intact,
     None when anything does not hold (then walk it sequentially to name the first bad entry)."""
     count = max(workers, -(-head // RANGE_ROWS))
     bounds = [(1 + head * n // count, head * (n + 1) // count) for n in range(count)]
     wanted = {digest.seq for digest in digests}
-    tasks = [(n, first, last, n == 0, sorted(seq for seq in wanted if first <= seq <= last))
-             for n, (first, last) in enumerate(bounds)]
+    tasks = [
+        (n, first, last, n == 0, sorted(seq for seq in wanted if first <= seq <= last))
+        for n, (first, last) in enumerate(bounds)
+    ]
     results: dict[int, RangeResult] = {}
     try:
         running = _Workers(source, [tasks[k::workers] for k in range(workers)])
@@ -146,8 +154,13 @@ class _Workers:
         self._processes: list[subprocess.Popen] = []
         try:
             for share in shares:
-                process = subprocess.Popen([sys.executable, "-m", "keys.accesslog_ranges"], stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "keys.accesslog_ranges"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
                 self._processes.append(process)
                 threading.Thread(target=self._read, args=(process, len(share)), daemon=True).start()
                 process.stdin.write(pickle.dumps((tuple(vars(source).values()), share)))
@@ -199,8 +212,10 @@ def _verify_range(source: Source, first: int, last: int, unbounded_below: bool, 
         wanted = set(checkpoints)
         while True:
             condition, params = ("seq <= %s", (last,)) if after is None else ("seq > %s AND seq <= %s", (after, last))
-            page = query(f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {condition} ORDER BY seq LIMIT %s",
-                         (*params, _VERIFY_PAGE))
+            page = query(
+                f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {condition} ORDER BY seq LIMIT %s",
+                (*params, _VERIFY_PAGE),
+            )
             for row in page:
                 if row[0] != expected or (link is not None and row[7] != link) or _row_hash(row) != row[8]:
                     return RangeResult(False)

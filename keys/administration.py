@@ -21,8 +21,9 @@ class RotationResult:
     retired: tuple[str, ...]
 
 
-def rotate_master_key(services, principal: Principal | SystemPrincipal, retire_unused: bool = True,
-                      request_id: str = "") -> RotationResult:
+def rotate_master_key(
+    services, principal: Principal | SystemPrincipal, retire_unused: bool = True, request_id: str = ""
+) -> RotationResult:
     """New primary master key; every data key rewrapped under it; no event rewritten.
 
     Master keys that no longer wrap anything are dropped from the keyring when ``retire_unused``,
@@ -41,8 +42,9 @@ def rotate_master_key(services, principal: Principal | SystemPrincipal, retire_u
     return RotationResult(new_id, rewrapped, tuple(retired))
 
 
-def shred_company(services, company_ref: str, principal: Principal | SystemPrincipal,
-                  on: dt.date | None = None, request_id: str = "") -> int:
+def shred_company(
+    services, company_ref: str, principal: Principal | SystemPrincipal, on: dt.date | None = None, request_id: str = ""
+) -> int:
     """Destroy the company's data keys: its confidential fields become unreadable everywhere."""
     company = services.registry.company(company_ref)
     _authorise(services.filter, principal, "shred company data", company_ref, request_id)
@@ -56,8 +58,12 @@ def shred_company(services, company_ref: str, principal: Principal | SystemPrinc
     return destroyed
 
 
-def _authorise(confidential_filter: ConfidentialFilter, principal, purpose: str, company: str | None,
-               request_id: str) -> None:
-    confidential_filter.authorise(principal, Action.ADMINISTER_KEYS, Facts(),
-                                  Audit(subject_kind="keys", company=company, purpose=purpose,
-                                        request_id=request_id))
+def _authorise(
+    confidential_filter: ConfidentialFilter, principal, purpose: str, company: str | None, request_id: str
+) -> None:
+    confidential_filter.authorise(
+        principal,
+        Action.ADMINISTER_KEYS,
+        Facts(),
+        Audit(subject_kind="keys", company=company, purpose=purpose, request_id=request_id),
+    )

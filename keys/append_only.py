@@ -49,6 +49,7 @@ def _require_tables(exists: Callable[[str], object], names: list[str]) -> None:
 
 # --- SQLite ----------------------------------------------------------------------------------------
 
+
 def _sqlite_statements(table: str) -> list[str]:
     return [
         f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}"
@@ -64,8 +65,12 @@ def protect_sqlite_file(path: Path | str, table_names: Iterable[str]) -> None:
     try:
         connection.execute("BEGIN IMMEDIATE")
         try:
-            _require_tables(lambda name: connection.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone(), names)
+            _require_tables(
+                lambda name: connection.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+                ).fetchone(),
+                names,
+            )
             for name in names:
                 for statement in _sqlite_statements(name):
                     connection.execute(statement)
@@ -79,18 +84,21 @@ def protect_sqlite_file(path: Path | str, table_names: Iterable[str]) -> None:
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 
+
 def _pg_protect(cursor: Cursor, names: list[str]) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_LOCK_KEY,))
     cursor.execute(
         f"CREATE OR REPLACE FUNCTION {{schema}}.{_PG_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$"
         f" BEGIN RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',"
-        f" MESSAGE = '{REFUSAL}: ' || TG_OP || ' on ' || TG_TABLE_NAME; END; $$")
+        f" MESSAGE = '{REFUSAL}: ' || TG_OP || ' on ' || TG_TABLE_NAME; END; $$"
+    )
     for name in names:
         cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {{schema}}.{name} FROM PUBLIC")
         for op in ("UPDATE", "DELETE", "TRUNCATE"):
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER {name}_no_{op.lower()} BEFORE {op} ON {{schema}}.{name}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {{schema}}.{_PG_FUNCTION}()")
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {{schema}}.{_PG_FUNCTION}()"
+            )
 
 
 def _pg_is_protected(cursor: Cursor, schema: str, names: list[str]) -> bool:
@@ -99,26 +107,33 @@ def _pg_is_protected(cursor: Cursor, schema: str, names: list[str]) -> bool:
     rows = cursor.execute(
         "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
         " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = ANY(%s)",
-        (schema, names)).fetchall()
+        (schema, names),
+    ).fetchall()
     return wanted <= {row[0] for row in rows}
 
 
 # --- either store ----------------------------------------------------------------------------------
+
 
 def protect_tables(sql: SqlStore, table_names: Iterable[str]) -> None:
     """Install the refusing triggers on tables of ``sql`` (idempotent; the tables must exist)."""
     names = _checked(table_names)
     with sql.transaction(exclusive=True) as cursor:
         if sql.dialect == "sqlite":
-            _require_tables(lambda name: cursor.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", (name,)).fetchone(), names)
+            _require_tables(
+                lambda name: cursor.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", (name,)
+                ).fetchone(),
+                names,
+            )
             for name in names:
                 for statement in _sqlite_statements(name):
                     cursor.execute(statement)
             return
         schema = sql.schema  # type: ignore[attr-defined]
-        _require_tables(lambda name: cursor.execute(
-            "SELECT to_regclass(%s)", (f"{schema}.{name}",)).fetchone()[0], names)
+        _require_tables(
+            lambda name: cursor.execute("SELECT to_regclass(%s)", (f"{schema}.{name}",)).fetchone()[0], names
+        )
         if not _pg_is_protected(cursor, schema, names):
             _pg_protect(cursor, names)
 

@@ -81,8 +81,14 @@ def _dummy_hash() -> str:
 
 
 class Authenticator:
-    def __init__(self, registry: RegistryApplication, sessions: SessionStore, throttle: LoginThrottle,
-                 clock: Clock, session_ttl: dt.timedelta = dt.timedelta(hours=8)):
+    def __init__(
+        self,
+        registry: RegistryApplication,
+        sessions: SessionStore,
+        throttle: LoginThrottle,
+        clock: Clock,
+        session_ttl: dt.timedelta = dt.timedelta(hours=8),
+    ):
         self._registry = registry
         self._sessions = sessions
         self._throttle = throttle
@@ -117,8 +123,12 @@ class Authenticator:
         if account is None or not account.active:
             return None
         organisation = self._registry.repository.get(account.organisation_id)
-        return Principal(login=account.login, role=account.role,
-                         organisation_id=account.organisation_id, organisation_ref=organisation.ref)
+        return Principal(
+            login=account.login,
+            role=account.role,
+            organisation_id=account.organisation_id,
+            organisation_ref=organisation.ref,
+        )
 
     def logout(self, token: str) -> None:
         self._sessions.revoke(token)
@@ -135,8 +145,7 @@ class Authenticator:
         if secret is None:
             if account.role in ROLES_REQUIRING_TOTP:
                 # Fail closed: a misconfigured account is refused, not let in on a password alone.
-                log.warning("login refused: account %s requires a second factor but has none enrolled",
-                            account.login)
+                log.warning("login refused: account %s requires a second factor but has none enrolled", account.login)
                 raise InvalidCredentialsError
             return
         code = (totp or "").replace(" ", "")

@@ -61,8 +61,7 @@ def _shred_aad(key_ref: str, owner: str, shredded_at: str) -> bytes:
 
 
 class DataKeyStore:
-    def __init__(self, sql: SqlStore, master: MasterKeyProvider,
-                 clock: Callable[[], dt.datetime] = _utcnow):
+    def __init__(self, sql: SqlStore, master: MasterKeyProvider, clock: Callable[[], dt.datetime] = _utcnow):
         self.sql = sql
         self.master = master
         self.clock = clock
@@ -129,7 +128,9 @@ class DataKeyStore:
         with self.sql.transaction() as cursor:
             row = cursor.execute(
                 "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
-                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
+                " ORDER BY created_at DESC, key_ref LIMIT 1",
+                (str(owner),),
+            ).fetchone()
         return None if row is None else (row[0], self.key(row[0]))
 
     def _find_or_create(self, owner: uuid.UUID) -> tuple[str, bytes]:
@@ -145,12 +146,15 @@ class DataKeyStore:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"data_keys/{owner}",))
             row = cursor.execute(
                 "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL"
-                " ORDER BY created_at DESC, key_ref LIMIT 1", (str(owner),)).fetchone()
+                " ORDER BY created_at DESC, key_ref LIMIT 1",
+                (str(owner),),
+            ).fetchone()
             if row is None:
                 cursor.execute(
                     "INSERT INTO {schema}.data_keys (key_ref, owner, master_key_id, wrapped, created_at)"
                     " VALUES (%s, %s, %s, %s, %s)",
-                    (key_ref, str(owner), master_id, base64.b64encode(wrapped).decode(), self.clock().isoformat()))
+                    (key_ref, str(owner), master_id, base64.b64encode(wrapped).decode(), self.clock().isoformat()),
+                )
         if row is not None:
             self._current[owner] = row[0]
             return row[0], self.key(row[0])
@@ -175,7 +179,9 @@ class DataKeyStore:
         with self.sql.transaction() as cursor:
             row = cursor.execute(
                 "SELECT owner, master_key_id, wrapped, shredded_at, shred_proof FROM {schema}.data_keys"
-                " WHERE key_ref = %s", (key_ref,)).fetchone()
+                " WHERE key_ref = %s",
+                (key_ref,),
+            ).fetchone()
         if row is None or (owner is not None and str(owner) != row[0]):
             raise DecryptionError
         if row[2] is None:
@@ -187,19 +193,31 @@ class DataKeyStore:
             self._cache[key_ref] = (data_key, row[0], time.monotonic())
         return data_key
 
-    def _proves_shredding(self, key_ref: str, owner: str, master_id: str | None, wrapped: str | None,
-                          shredded_at: str | None, proof: str | None) -> bool:
+    def _proves_shredding(
+        self,
+        key_ref: str,
+        owner: str,
+        master_id: str | None,
+        wrapped: str | None,
+        shredded_at: str | None,
+        proof: str | None,
+    ) -> bool:
         if wrapped is not None or master_id is None or shredded_at is None or proof is None:
             return False
         try:
-            return self.master.unwrap(master_id, base64.b64decode(proof), _shred_aad(key_ref, owner, shredded_at)) == _SHREDDED
+            return (
+                self.master.unwrap(master_id, base64.b64decode(proof), _shred_aad(key_ref, owner, shredded_at))
+                == _SHREDDED
+            )
         except (DecryptionError, ValueError):
             return False
 
     def is_recorded(self, key_ref: str) -> bool:
         """Whether the key has a row at all, live or shredded (for ``trustone verify``)."""
         with self.sql.transaction() as cursor:
-            return cursor.execute("SELECT 1 FROM {schema}.data_keys WHERE key_ref = %s", (key_ref,)).fetchone() is not None
+            return (
+                cursor.execute("SELECT 1 FROM {schema}.data_keys WHERE key_ref = %s", (key_ref,)).fetchone() is not None
+            )
 
     def missing_never_shredded(self) -> list[str]:
         """Key refs (random, naming no one) of keys that are gone without a valid shredding proof:
@@ -207,7 +225,8 @@ class DataKeyStore:
         with self.sql.transaction() as cursor:
             rows = cursor.execute(
                 "SELECT key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof FROM {schema}.data_keys"
-                " WHERE wrapped IS NULL ORDER BY key_ref").fetchall()
+                " WHERE wrapped IS NULL ORDER BY key_ref"
+            ).fetchall()
         return [row[0] for row in rows if not self._proves_shredding(*row)]
 
     def fingerprint(self, owner: uuid.UUID, data: bytes, create: bool = True) -> str | None:
@@ -221,8 +240,9 @@ class DataKeyStore:
         if live is None:
             return None
         _, data_key = live
-        mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                       info=b"trustone fingerprint v1").derive(data_key)
+        mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"trustone fingerprint v1").derive(
+            data_key
+        )
         return hmac.new(mac_key, data, hashlib.sha256).hexdigest()
 
     # --- administration ----------------------------------------------------------------------
@@ -235,25 +255,31 @@ class DataKeyStore:
         with self.sql.transaction(exclusive=True) as cursor:
             rows = cursor.execute(
                 "SELECT key_ref, owner, master_key_id, wrapped FROM {schema}.data_keys"
-                " WHERE wrapped IS NOT NULL AND master_key_id <> %s", (primary,)).fetchall()
+                " WHERE wrapped IS NOT NULL AND master_key_id <> %s",
+                (primary,),
+            ).fetchall()
             for key_ref, owner, master_id, wrapped in rows:
                 aad = _wrap_aad(key_ref, uuid.UUID(owner))
                 data_key = self.master.unwrap(master_id, base64.b64decode(wrapped), aad)
                 new_master, new_wrapped = self.master.wrap(data_key, aad)
                 cursor.execute(
                     "UPDATE {schema}.data_keys SET master_key_id = %s, wrapped = %s WHERE key_ref = %s",
-                    (new_master, base64.b64encode(new_wrapped).decode(), key_ref))
+                    (new_master, base64.b64encode(new_wrapped).decode(), key_ref),
+                )
             # The shredding proofs move to the new master key too (a proof that does not open, a
             # forged one, is left as it is for `trustone verify` to name).
             proofs = cursor.execute(
                 "SELECT key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof FROM {schema}.data_keys"
-                " WHERE wrapped IS NULL AND shred_proof IS NOT NULL AND master_key_id <> %s", (primary,)).fetchall()
+                " WHERE wrapped IS NULL AND shred_proof IS NOT NULL AND master_key_id <> %s",
+                (primary,),
+            ).fetchall()
             for key_ref, owner, master_id, wrapped, shredded_at, proof in proofs:
                 if self._proves_shredding(key_ref, owner, master_id, wrapped, shredded_at, proof):
                     new_master, new_proof = self.master.wrap(_SHREDDED, _shred_aad(key_ref, owner, shredded_at))
                     cursor.execute(
                         "UPDATE {schema}.data_keys SET master_key_id = %s, shred_proof = %s WHERE key_ref = %s",
-                        (new_master, base64.b64encode(new_proof).decode(), key_ref))
+                        (new_master, base64.b64encode(new_proof).decode(), key_ref),
+                    )
         with self._lock:
             self.generation += 1
         return len(rows)
@@ -262,7 +288,8 @@ class DataKeyStore:
         with self.sql.transaction() as cursor:
             rows = cursor.execute(
                 "SELECT DISTINCT master_key_id FROM {schema}.data_keys"
-                " WHERE wrapped IS NOT NULL OR shred_proof IS NOT NULL").fetchall()
+                " WHERE wrapped IS NOT NULL OR shred_proof IS NOT NULL"
+            ).fetchall()
         return {row[0] for row in rows}
 
     def shred(self, owner: uuid.UUID) -> int:
@@ -270,15 +297,19 @@ class DataKeyStore:
         docstring); returns how many were destroyed."""
         shredded_at = self.clock().isoformat()
         with self.sql.transaction(exclusive=True) as cursor:  # read-then-write: see rewrap_all
-            refs = [row[0] for row in cursor.execute(
-                "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL",
-                (str(owner),)).fetchall()]
+            refs = [
+                row[0]
+                for row in cursor.execute(
+                    "SELECT key_ref FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL", (str(owner),)
+                ).fetchall()
+            ]
             for key_ref in refs:
                 master_id, proof = self.master.wrap(_SHREDDED, _shred_aad(key_ref, str(owner), shredded_at))
                 cursor.execute(
                     "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = %s, shredded_at = %s,"
                     " shred_proof = %s WHERE key_ref = %s",
-                    (master_id, shredded_at, base64.b64encode(proof).decode(), key_ref))
+                    (master_id, shredded_at, base64.b64encode(proof).decode(), key_ref),
+                )
         with self._lock:
             for key_ref in refs:
                 self._cache.pop(key_ref, None)
@@ -291,5 +322,6 @@ class DataKeyStore:
         with self.sql.transaction() as cursor:
             live, shredded = cursor.execute(
                 "SELECT COUNT(*) FILTER (WHERE wrapped IS NOT NULL), COUNT(*) FILTER (WHERE wrapped IS NULL)"
-                " FROM {schema}.data_keys").fetchone()
+                " FROM {schema}.data_keys"
+            ).fetchone()
         return {"live_data_keys": live, "shredded_data_keys": shredded}

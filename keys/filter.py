@@ -56,8 +56,10 @@ class IntegrityError(RegistryError):
     """
 
     def __init__(self, where: str):
-        super().__init__("integrity failure: stored confidential data does not verify; the request was "
-                         "refused and recorded (an administrator can run `trustone verify`)")
+        super().__init__(
+            "integrity failure: stored confidential data does not verify; the request was "
+            "refused and recorded (an administrator can run `trustone verify`)"
+        )
         self.where = where
 
 
@@ -177,20 +179,23 @@ class ConfidentialFilter:
         self.datakeys = datakeys
         self._opened = _OpenedCache()
 
-    def authorise(self, principal: Principal | SystemPrincipal | None, action: Action | str,
-                  facts: Facts, audit: Audit) -> Decision:
+    def authorise(
+        self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts, audit: Audit
+    ) -> Decision:
         """Decide and log; raises AccessDeniedError when denied. For actions that release no
         sealed field themselves (e.g. a list whose rows are opened one by one afterwards)."""
         action = Action(action)
         decision = decide(principal, action, facts)
-        self.access_log.append(_entry(principal, action, audit,
-                                      Outcome.GRANTED if decision.allowed else Outcome.DENIED))
+        self.access_log.append(
+            _entry(principal, action, audit, Outcome.GRANTED if decision.allowed else Outcome.DENIED)
+        )
         if not decision.allowed:
             raise AccessDeniedError(decision, anonymous=principal is None)
         return decision
 
-    def check(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
-              audit: Audit) -> Decision:
+    def check(
+        self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts, audit: Audit
+    ) -> Decision:
         """The first half of a decision whose grant is logged late: the policy decides now, a denial
         is logged and raised now, a grant is *not* logged yet.
 
@@ -204,8 +209,14 @@ class ConfidentialFilter:
             self.authorise(principal, action, facts, audit)  # logs the denial and raises
         return decision
 
-    def open(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
-             fields: dict[str, Any], audit: Audit) -> dict[str, Any]:
+    def open(
+        self,
+        principal: Principal | SystemPrincipal | None,
+        action: Action | str,
+        facts: Facts,
+        fields: dict[str, Any],
+        audit: Audit,
+    ) -> dict[str, Any]:
         """Decide, log, then decrypt every sealed value in ``fields`` (others pass through)."""
         self.authorise(principal, action, facts, audit)
         try:
@@ -214,9 +225,16 @@ class ConfidentialFilter:
             self._record_integrity_failure(principal, action, audit, failure)
             raise
 
-    def open_many(self, principal: Principal | SystemPrincipal | None, action: Action | str, facts: Facts,
-                  audit: Audit, items: Iterable[tuple], select: Callable[..., list[Any]],
-                  derive: Callable[..., Any] | None = None) -> list[Any]:
+    def open_many(
+        self,
+        principal: Principal | SystemPrincipal | None,
+        action: Action | str,
+        facts: Facts,
+        audit: Audit,
+        items: Iterable[tuple],
+        select: Callable[..., list[Any]],
+        derive: Callable[..., Any] | None = None,
+    ) -> list[Any]:
         """A search over many companies' sealed data (the linked list).
 
         The policy decides first (a denial is logged once). Then the items, ``(company, sealed)`` or
@@ -253,8 +271,12 @@ class ConfidentialFilter:
             if chosen:
                 results.extend(chosen)
                 companies.add(company)
-        self.access_log.append_many([_entry(principal, action, replace(audit, company=company), Outcome.GRANTED)
-                                     for company in sorted(companies) or [None]])
+        self.access_log.append_many(
+            [
+                _entry(principal, action, replace(audit, company=company), Outcome.GRANTED)
+                for company in sorted(companies) or [None]
+            ]
+        )
         return results
 
     def _derived(self, sealed: Any, company: str, value: Any, label: list, derive: Callable[..., Any]) -> Any:
@@ -294,8 +316,13 @@ class ConfidentialFilter:
         self._opened.put(key, key_ref_of(value.blob), opened, OPENED_WEIGHT * len(value.blob), generation)
         return opened
 
-    def read_access_log(self, principal: Principal | SystemPrincipal | None, facts: Facts, audit: Audit,
-                        entries: list[StoredAccessEntry]) -> list[dict[str, Any]]:
+    def read_access_log(
+        self,
+        principal: Principal | SystemPrincipal | None,
+        facts: Facts,
+        audit: Audit,
+        entries: list[StoredAccessEntry],
+    ) -> list[dict[str, Any]]:
         """Entries with their sealed details opened (company, action, exact time, request id,
         subject, purpose), after the policy and a log entry of its own. Details that do not open
         (a shredded company's, or a tampered row's) are marked ``unreadable``."""
@@ -315,17 +342,23 @@ class ConfidentialFilter:
         except (DecryptionError, ValueError):  # ValueError: the stored plaintext is not JSON
             raise IntegrityError(where=value.context) from None
 
-    def _record_integrity_failure(self, principal: Principal | SystemPrincipal | None, action: Action | str,
-                                  audit: Audit, failure: IntegrityError) -> None:
+    def _record_integrity_failure(
+        self, principal: Principal | SystemPrincipal | None, action: Action | str, audit: Audit, failure: IntegrityError
+    ) -> None:
         """A log line and an access-log entry (outcome ``integrity_failure``), before the refusal
         leaves. Neither holds a confidential value: the line names the action and the field's
         application and field name; the entry's sealed subject says which row."""
         application, _, rest = failure.where.partition("/")
-        log.error("integrity failure: %s refused: sealed field %r of %s does not open although its key "
-                  "was not shredded; run `trustone verify`", Action(action).value, rest.rpartition("/")[2],
-                  application)
-        self.access_log.append(_entry(principal, Action(action), replace(audit, subject_ref=failure.where),
-                                      Outcome.INTEGRITY_FAILURE))
+        log.error(
+            "integrity failure: %s refused: sealed field %r of %s does not open although its key "
+            "was not shredded; run `trustone verify`",
+            Action(action).value,
+            rest.rpartition("/")[2],
+            application,
+        )
+        self.access_log.append(
+            _entry(principal, Action(action), replace(audit, subject_ref=failure.where), Outcome.INTEGRITY_FAILURE)
+        )
 
     def check_sealed(self, value: SealedField) -> str:
         """For ``trustone verify``: "ok", "shredded" or "broken". Opens the value to check its tag and
@@ -337,8 +370,9 @@ class ConfidentialFilter:
         return "shredded" if opened is UNREADABLE else "ok"
 
 
-def _entry(principal: Principal | SystemPrincipal | None, action: Action, audit: Audit,
-           outcome: Outcome) -> AccessEntry:
+def _entry(
+    principal: Principal | SystemPrincipal | None, action: Action, audit: Audit, outcome: Outcome
+) -> AccessEntry:
     """The one shape of an access-log entry: who (a person, a system principal, or anonymous), what,
     about whose data, and the outcome; a request without an id gets a fresh one."""
     return AccessEntry(

@@ -54,8 +54,15 @@ class FileKeyring:
         if path.exists():
             raise KeyringError(f"keyring {path} exists already")
         signing = Ed25519PrivateKey.generate().private_bytes_raw()
-        keyring = cls(path, {"format": 1, "primary": "", "master_keys": {},
-                             "signing_key": {"id": f"sk-{secrets.token_hex(4)}", "private": _b64(signing)}})
+        keyring = cls(
+            path,
+            {
+                "format": 1,
+                "primary": "",
+                "master_keys": {},
+                "signing_key": {"id": f"sk-{secrets.token_hex(4)}", "private": _b64(signing)},
+            },
+        )
         keyring._add_master_key()
         keyring._write()
         return keyring

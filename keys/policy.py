@@ -93,32 +93,39 @@ def _when(condition: Callable[[Facts], bool], requires: str, words: dict[Action,
 
 # What "own" is about, per action that has an "own only" cell.
 OWN_SUBJECT = {
-    Action.SUBMIT_REPORT: "report", Action.READ_REPORT: "report", Action.REQUEST_RELEASE: "data-access request",
-    Action.READ_CREDENTIAL: "login", Action.READ_CASE: "case", Action.RESPOND_TO_CASE: "case",
-    Action.REFER_TO_COMMITTEE: "case", Action.READ_REPORTER_IDENTITY: "case", Action.READ_EVIDENCE: "case",
+    Action.SUBMIT_REPORT: "report",
+    Action.READ_REPORT: "report",
+    Action.REQUEST_RELEASE: "data-access request",
+    Action.READ_CREDENTIAL: "login",
+    Action.READ_CASE: "case",
+    Action.RESPOND_TO_CASE: "case",
+    Action.REFER_TO_COMMITTEE: "case",
+    Action.READ_REPORTER_IDENTITY: "case",
+    Action.READ_EVIDENCE: "case",
 }
 # What a valid declaration unlocks, per action that needs one.
 DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list"}
 
 OWN = _when(lambda f: f.own_data, "not your organisation's {}", OWN_SUBJECT)
-DECLARED = _when(lambda f: f.valid_declaration,
-                 "an NGO party needs a valid signed confidentiality declaration to {}", DECLARED_FOR)
+DECLARED = _when(
+    lambda f: f.valid_declaration, "an NGO party needs a valid signed confidentiality declaration to {}", DECLARED_FOR
+)
 CASE_FILE = _when(lambda f: f.in_case_file, "only a case file before the committee")
 DISPUTE = _when(lambda f: f.is_dispute, "companies may file disputes only")
 OWN_ENTRIES = _when(lambda f: f.own_entries_only, "only your own entries of the access log")
-ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only,
-                       "only the access-log entries about your organisation's data")
+ABOUT_OWN_DATA = _when(lambda f: f.about_own_data_only, "only the access-log entries about your organisation's data")
 FILER = _when(lambda f: f.is_filer, "a company reads the evidence of its own dispute only")
 # Which companies were notified is the linked list's answer for one case's sites: an NGO party with
 # linked-list rights sees it for the cases it filed, not for every case (issue 11).
-FILER_DECLARED = _when(lambda f: f.is_filer and f.valid_declaration,
-                       "an NGO party sees which companies were notified of a case it filed only, "
-                       "with a valid signed confidentiality declaration")
+FILER_DECLARED = _when(
+    lambda f: f.is_filer and f.valid_declaration,
+    "an NGO party sees which companies were notified of a case it filed only, "
+    "with a valid signed confidentiality declaration",
+)
 # a party to a dispute cannot run its case
 NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party, "the secretariat is a party to this dispute")
 
-S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE,
-                       Role.AUDITOR, Role.BUYER)
+S, N, U, C, K, A, B = (Role.SECRETARIAT, Role.NGO, Role.UNION, Role.COMPANY, Role.COMMITTEE, Role.AUDITOR, Role.BUYER)
 EVERY_ROLE = {role: ALLOW for role in Role}
 
 # action -> role -> rule. Roles left out of a row are denied.

@@ -92,8 +92,9 @@ def padded(plaintext: bytes) -> bytes:
 
 
 class SealingMapper(Mapper[uuid.UUID]):
-    def __init__(self, transcoder: Transcoder, datakeys: DataKeyStore, app_name: str,
-                 specs: dict[str, ConfidentialSpec]):
+    def __init__(
+        self, transcoder: Transcoder, datakeys: DataKeyStore, app_name: str, specs: dict[str, ConfidentialSpec]
+    ):
         transcoder.register(SealedAsBase64())
         super().__init__(transcoder=transcoder)
         self.datakeys = datakeys
@@ -127,7 +128,8 @@ class SealingMapper(Mapper[uuid.UUID]):
         owner = None if owner is None else str(owner)
         for field, value in state.items():
             if isinstance(value, Sealed):
-                context = field_context(self.app_name, stored_event.originator_id,
-                                        stored_event.originator_version, field)
+                context = field_context(
+                    self.app_name, stored_event.originator_id, stored_event.originator_version, field
+                )
                 state[field] = SealedField(value.blob, context, owner)
         return domain_event

@@ -55,9 +55,7 @@ class SessionStore:
                 " expires_at TEXT NOT NULL,"
                 " revoked INTEGER NOT NULL DEFAULT 0)"
             )
-            cursor.execute(
-                "CREATE INDEX IF NOT EXISTS auth_sessions_login_idx ON {schema}.auth_sessions (login)"
-            )
+            cursor.execute("CREATE INDEX IF NOT EXISTS auth_sessions_login_idx ON {schema}.auth_sessions (login)")
 
     def issue(self, login: str, ttl: dt.timedelta) -> str:
         now = self._clock()
@@ -81,8 +79,7 @@ class SessionStore:
             return None
         with self._sql.transaction() as cursor:
             row = cursor.execute(
-                "SELECT login FROM {schema}.auth_sessions"
-                " WHERE token_hash = %s AND revoked = 0 AND expires_at > %s",
+                "SELECT login FROM {schema}.auth_sessions WHERE token_hash = %s AND revoked = 0 AND expires_at > %s",
                 (token_digest(token), iso_utc(self._clock())),
             ).fetchone()
         return row[0] if row else None
@@ -91,8 +88,9 @@ class SessionStore:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
             return
         with self._sql.transaction() as cursor:
-            cursor.execute("UPDATE {schema}.auth_sessions SET revoked = 1 WHERE token_hash = %s",
-                           (token_digest(token),))
+            cursor.execute(
+                "UPDATE {schema}.auth_sessions SET revoked = 1 WHERE token_hash = %s", (token_digest(token),)
+            )
 
     def revoke_all(self, login: str) -> None:
         """Every session of a login (password change, deactivation, suspected theft)."""

@@ -74,8 +74,11 @@ class SQLiteSqlStore(SqlStore):
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None:
-            connection = self._open_read_only() if self.read_only else sqlite3.connect(
-                self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            connection = (
+                self._open_read_only()
+                if self.read_only
+                else sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            )
             if not self.read_only:
                 connection.execute("PRAGMA journal_mode=WAL")
             self._local.connection = connection
@@ -91,8 +94,9 @@ class SQLiteSqlStore(SqlStore):
             raise sqlite3.OperationalError(f"no database file at {self.path}")
         uri = self.path.resolve().as_uri()
         for flags in ("mode=ro", "mode=ro&immutable=1"):
-            connection = sqlite3.connect(f"{uri}?{flags}", uri=True, timeout=10, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(
+                f"{uri}?{flags}", uri=True, timeout=10, isolation_level=None, check_same_thread=False
+            )
             try:
                 connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
                 return connection
@@ -184,16 +188,27 @@ class PostgresSqlStore(SqlStore):
             raise ValueError("POSTGRES_SCHEMA: letters, digits and underscores only")
         self.schema = schema
         conninfo = make_conninfo(
-            dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"], port=params["POSTGRES_PORT"],
-            user=params["POSTGRES_USER"] or None, password=params["POSTGRES_PASSWORD"] or None,
+            dbname=params["POSTGRES_DBNAME"],
+            host=params["POSTGRES_HOST"],
+            port=params["POSTGRES_PORT"],
+            user=params["POSTGRES_USER"] or None,
+            password=params["POSTGRES_PASSWORD"] or None,
             connect_timeout=timeout,
             **({"options": "-c default_transaction_read_only=on"} if read_only else {}),
         )
         self.read_only = read_only
         kept = int(params.get("POSTGRES_POOL_SIZE") or 1)
-        self._pool = busy_tolerant(psycopg_pool.ConnectionPool(
-            conninfo, min_size=kept, max_size=kept + int(params.get("POSTGRES_MAX_OVERFLOW") or 0), open=False,
-            check=psycopg_pool.ConnectionPool.check_connection, timeout=timeout, max_idle=MAX_IDLE))
+        self._pool = busy_tolerant(
+            psycopg_pool.ConnectionPool(
+                conninfo,
+                min_size=kept,
+                max_size=kept + int(params.get("POSTGRES_MAX_OVERFLOW") or 0),
+                open=False,
+                check=psycopg_pool.ConnectionPool.check_connection,
+                timeout=timeout,
+                max_idle=MAX_IDLE,
+            )
+        )
         # Opened with its kept connection in place: a first request that found the pool still filling
         # would make it grow by one, and keep that connection too.
         self._pool.open(wait=True, timeout=timeout)

@@ -27,8 +27,13 @@ def login_key(login: str) -> str:
 
 
 class LoginThrottle:
-    def __init__(self, sql: SqlStore, clock: Clock = utc_now, max_failures: int = 5,
-                 lockout: dt.timedelta = dt.timedelta(minutes=15)):
+    def __init__(
+        self,
+        sql: SqlStore,
+        clock: Clock = utc_now,
+        max_failures: int = 5,
+        lockout: dt.timedelta = dt.timedelta(minutes=15),
+    ):
         if max_failures < 1:
             raise ValueError("max_failures must be at least 1")
         self._sql = sql
@@ -42,7 +47,7 @@ class LoginThrottle:
                 "CREATE TABLE IF NOT EXISTS {schema}.auth_throttle ("
                 " login_key TEXT PRIMARY KEY,"
                 " failures INTEGER NOT NULL DEFAULT 0,"
-                " window_started TEXT,"   # first failure of the current counting window
+                " window_started TEXT,"  # first failure of the current counting window
                 " locked_until TEXT,"
                 " last_totp_step INTEGER)"  # newest TOTP time step accepted for this login
             )
@@ -77,10 +82,16 @@ class LoginThrottle:
         now = self._clock()
         key, now_text = login_key(login), iso_utc(now)
         with self._sql.transaction(exclusive=True) as cursor:
-            cursor.execute("INSERT INTO {schema}.auth_throttle (login_key, failures) VALUES (%s, 0)"
-                           " ON CONFLICT (login_key) DO NOTHING", (key,))
-            cursor.execute("UPDATE {schema}.auth_throttle SET failures = 0, window_started = NULL"
-                           " WHERE login_key = %s AND window_started <= %s", (key, iso_utc(now - self.lockout)))
+            cursor.execute(
+                "INSERT INTO {schema}.auth_throttle (login_key, failures) VALUES (%s, 0)"
+                " ON CONFLICT (login_key) DO NOTHING",
+                (key,),
+            )
+            cursor.execute(
+                "UPDATE {schema}.auth_throttle SET failures = 0, window_started = NULL"
+                " WHERE login_key = %s AND window_started <= %s",
+                (key, iso_utc(now - self.lockout)),
+            )
             taken = cursor.execute(
                 "UPDATE {schema}.auth_throttle SET failures = failures + 1,"
                 " window_started = COALESCE(window_started, %s)"
@@ -102,8 +113,10 @@ class LoginThrottle:
         """Give back a reserved attempt that was not a failure (the right password, and the second
         factor still to come)."""
         with self._sql.transaction() as cursor:
-            cursor.execute("UPDATE {schema}.auth_throttle SET failures = failures - 1"
-                           " WHERE login_key = %s AND failures > 0", (login_key(login),))
+            cursor.execute(
+                "UPDATE {schema}.auth_throttle SET failures = failures - 1 WHERE login_key = %s AND failures > 0",
+                (login_key(login),),
+            )
 
     def _lock_when_spent(self, login: str) -> None:
         now = self._clock()

@@ -20,8 +20,9 @@ class Vault:
         self.datakeys = datakeys
         self.filter = confidential_filter
 
-    def mapper(self, transcoder: Transcoder, app_name: str,
-               confidential_events: dict[str, tuple[str, tuple[str, ...]]]) -> Mapper:
+    def mapper(
+        self, transcoder: Transcoder, app_name: str, confidential_events: dict[str, tuple[str, tuple[str, ...]]]
+    ) -> Mapper:
         specs = {name: ConfidentialSpec(owner, fields) for name, (owner, fields) in confidential_events.items()}
         return SealingMapper(transcoder, self.datakeys, app_name, specs)
 
@@ -32,28 +33,59 @@ class Vault:
         """As ``fingerprint``, or None when the owner has no live key; never creates a key."""
         return self.datakeys.fingerprint(owner, data, create=False)
 
-    def open(self, principal: Any, action: str, fields: dict[str, Any], *, subject_kind: str,
-             subject_ref: str = "", company: str | None = None, purpose: str = "", request_id: str = "",
-             facts: dict[str, bool] | None = None) -> dict[str, Any]:
-        audit = Audit(subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose,
-                      request_id=request_id)
+    def open(
+        self,
+        principal: Any,
+        action: str,
+        fields: dict[str, Any],
+        *,
+        subject_kind: str,
+        subject_ref: str = "",
+        company: str | None = None,
+        purpose: str = "",
+        request_id: str = "",
+        facts: dict[str, bool] | None = None,
+    ) -> dict[str, Any]:
+        audit = Audit(
+            subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose, request_id=request_id
+        )
         return self.filter.open(principal, action, Facts(**(facts or {})), fields, audit)
 
-    def authorise(self, principal: Any, action: str, *, subject_kind: str, subject_ref: str = "",
-                  company: str | None = None, purpose: str = "", request_id: str = "",
-                  facts: dict[str, bool] | None = None) -> None:
+    def authorise(
+        self,
+        principal: Any,
+        action: str,
+        *,
+        subject_kind: str,
+        subject_ref: str = "",
+        company: str | None = None,
+        purpose: str = "",
+        request_id: str = "",
+        facts: dict[str, bool] | None = None,
+    ) -> None:
         """Decide and log an action that opens no sealed field itself (a command, a list read)."""
-        audit = Audit(subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose,
-                      request_id=request_id)
+        audit = Audit(
+            subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose, request_id=request_id
+        )
         self.filter.authorise(principal, action, Facts(**(facts or {})), audit)
 
-    def check(self, principal: Any, action: str, *, subject_kind: str, subject_ref: str = "",
-              company: str | None = None, purpose: str = "", request_id: str = "",
-              facts: dict[str, bool] | None = None) -> None:
+    def check(
+        self,
+        principal: Any,
+        action: str,
+        *,
+        subject_kind: str,
+        subject_ref: str = "",
+        company: str | None = None,
+        purpose: str = "",
+        request_id: str = "",
+        facts: dict[str, bool] | None = None,
+    ) -> None:
         """The policy decides now (a denial is logged and raised); the grant is logged later by
         ``authorise`` or ``open``, once every other precondition has held (ConfidentialFilter.check)."""
-        audit = Audit(subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose,
-                      request_id=request_id)
+        audit = Audit(
+            subject_kind=subject_kind, subject_ref=subject_ref, company=company, purpose=purpose, request_id=request_id
+        )
         self.filter.check(principal, action, Facts(**(facts or {})), audit)
 
     @staticmethod

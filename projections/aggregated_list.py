@@ -60,13 +60,24 @@ LinkReader = Callable[[Any], tuple[int, set[str], set[str]] | None]
 
 class AggregatedListView(View):
     name = "aggregated_list"
-    topics = (get_topic(ProductionSite.Registered), get_topic(ProductionSite.Merged),
-              get_topic(SupplyChainReport.Started), get_topic(SupplyChainReport.VersionSubmitted),
-              get_topic(Organisation.ConfidentialDataShredded))
+    topics = (
+        get_topic(ProductionSite.Registered),
+        get_topic(ProductionSite.Merged),
+        get_topic(SupplyChainReport.Started),
+        get_topic(SupplyChainReport.VersionSubmitted),
+        get_topic(Organisation.ConfidentialDataShredded),
+    )
     # agg_release_log is left out on purpose: a rebuild keeps the releases already cut (module docstring);
     # agg_memory holds one random token, not a row of the list (batch()), emptied by clear()
-    tables = ("agg_sites", "agg_site_use", "agg_region_use", "agg_site_addresses", "agg_reports", "agg_pending",
-              "agg_releases")
+    tables = (
+        "agg_sites",
+        "agg_site_use",
+        "agg_region_use",
+        "agg_site_addresses",
+        "agg_reports",
+        "agg_pending",
+        "agg_releases",
+    )
 
     def __init__(self, read_links: LinkReader, k: int = DEFAULT_K):
         if k < 2:
@@ -134,36 +145,44 @@ class AggregatedListView(View):
             " kind TEXT NOT NULL,"
             " name TEXT NOT NULL, country TEXT NOT NULL, province TEXT NOT NULL, district TEXT NOT NULL,"
             " province_key TEXT NOT NULL, district_key TEXT NOT NULL, latitude REAL, longitude REAL,"
-            " stone_types TEXT NOT NULL, merged_into TEXT)")
+            " stone_types TEXT NOT NULL, merged_into TEXT)"
+        )
         # A site's address or place (public, like the rest of the catalogue), in a table of its own so
         # that a store made before it gains it with CREATE TABLE IF NOT EXISTS; sites registered before
         # then get theirs with `trustone projections rebuild --view aggregated_list`.
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS {schema}.agg_site_addresses (site_id TEXT PRIMARY KEY, address TEXT NOT NULL)")
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_site_addresses (site_id TEXT PRIMARY KEY, address TEXT NOT NULL)"
+        )
         # The released use of each site per year (how many reports use it in the year's last release).
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_site_use (site_id TEXT NOT NULL, year INTEGER NOT NULL,"
-            " users INTEGER NOT NULL, PRIMARY KEY (site_id, year))")
+            " users INTEGER NOT NULL, PRIMARY KEY (site_id, year))"
+        )
         # Quarry regions (art. 6 lid 5): per region and year, how many reports source quarries there in
         # the year's last release. One report is one company's year, so this counts distinct companies.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_region_use (country TEXT NOT NULL, province_key TEXT NOT NULL,"
             " district_key TEXT NOT NULL, year INTEGER NOT NULL, companies INTEGER NOT NULL,"
-            " PRIMARY KEY (country, province_key, district_key, year))")
+            " PRIMARY KEY (country, province_key, district_key, year))"
+        )
         # Which reports exist and their latest submitted version: the event store's own metadata (the
         # Started event carries company and year in clear), nothing of their content.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_reports (report_id TEXT PRIMARY KEY, company_id TEXT NOT NULL,"
-            " year INTEGER NOT NULL, version INTEGER)")
+            " year INTEGER NOT NULL, version INTEGER)"
+        )
         # Reports changed since their year's last release (what changed is not kept: see the docstring).
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_pending (year INTEGER NOT NULL, report_id TEXT NOT NULL,"
-            " PRIMARY KEY (year, report_id))")
+            " PRIMARY KEY (year, report_id))"
+        )
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS {schema}.agg_releases (year INTEGER PRIMARY KEY, release INTEGER NOT NULL)")
+            "CREATE TABLE IF NOT EXISTS {schema}.agg_releases (year INTEGER PRIMARY KEY, release INTEGER NOT NULL)"
+        )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.agg_release_log (year INTEGER PRIMARY KEY, release INTEGER NOT NULL,"
-            " document TEXT NOT NULL)")
+            " document TEXT NOT NULL)"
+        )
         # The token of the last transaction whose releases this process keeps in memory (batch()).
         cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.agg_memory (token TEXT NOT NULL)")
 
@@ -173,23 +192,33 @@ class AggregatedListView(View):
             if self._memory is not None:
                 self._memory.registered(event)
         elif isinstance(event, ProductionSite.Merged):
-            cursor.execute("UPDATE {schema}.agg_sites SET merged_into = %s WHERE aggregate_id = %s",
-                           (event.into, str(event.originator_id)))
+            cursor.execute(
+                "UPDATE {schema}.agg_sites SET merged_into = %s WHERE aggregate_id = %s",
+                (event.into, str(event.originator_id)),
+            )
             if self._memory is not None:
-                merged = cursor.execute("SELECT site_id FROM {schema}.agg_sites WHERE aggregate_id = %s",
-                                        (str(event.originator_id),)).fetchone()
+                merged = cursor.execute(
+                    "SELECT site_id FROM {schema}.agg_sites WHERE aggregate_id = %s", (str(event.originator_id),)
+                ).fetchone()
                 if merged is not None:
                     self._memory.merged(merged[0], event.into)
         elif isinstance(event, SupplyChainReport.Started):
-            cursor.execute("INSERT INTO {schema}.agg_reports (report_id, company_id, year, version)"
-                           " VALUES (%s, %s, %s, NULL)", (str(event.originator_id), str(event.company_id), event.year))
+            cursor.execute(
+                "INSERT INTO {schema}.agg_reports (report_id, company_id, year, version) VALUES (%s, %s, %s, NULL)",
+                (str(event.originator_id), str(event.company_id), event.year),
+            )
         elif isinstance(event, SupplyChainReport.VersionSubmitted):
-            cursor.execute("UPDATE {schema}.agg_reports SET version = %s WHERE report_id = %s",
-                           (event.originator_version, str(event.originator_id)))
+            cursor.execute(
+                "UPDATE {schema}.agg_reports SET version = %s WHERE report_id = %s",
+                (event.originator_version, str(event.originator_id)),
+            )
             self._changed(cursor, [str(event.originator_id)])
         elif isinstance(event, Organisation.ConfidentialDataShredded):
-            rows = cursor.execute("SELECT report_id FROM {schema}.agg_reports WHERE company_id = %s"
-                                  " AND version IS NOT NULL ORDER BY report_id", (str(event.originator_id),)).fetchall()
+            rows = cursor.execute(
+                "SELECT report_id FROM {schema}.agg_reports WHERE company_id = %s"
+                " AND version IS NOT NULL ORDER BY report_id",
+                (str(event.originator_id),),
+            ).fetchall()
             if self._memory is not None:  # what was opened before the shredding is not kept after it
                 for year, (release, cut, log) in list((self._served or {}).items()):
                     if isinstance(cut, _Counted):  # released before the shredding: as it was then
@@ -204,12 +233,26 @@ class AggregatedListView(View):
             "INSERT INTO {schema}.agg_sites (site_id, aggregate_id, kind, name, country, province, district,"
             " province_key, district_key, latitude, longitude, stone_types)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            (event.public_id, str(event.originator_id), str(event.kind), event.name, region.country, region.province, region.district,
-             fold(region.province), fold(region.district), point.latitude if point else None,
-             point.longitude if point else None, json.dumps(list(event.stone_types))))
+            (
+                event.public_id,
+                str(event.originator_id),
+                str(event.kind),
+                event.name,
+                region.country,
+                region.province,
+                region.district,
+                fold(region.province),
+                fold(region.district),
+                point.latitude if point else None,
+                point.longitude if point else None,
+                json.dumps(list(event.stone_types)),
+            ),
+        )
         if event.address:
-            cursor.execute("INSERT INTO {schema}.agg_site_addresses (site_id, address) VALUES (%s, %s)",
-                           (event.public_id, event.address))
+            cursor.execute(
+                "INSERT INTO {schema}.agg_site_addresses (site_id, address) VALUES (%s, %s)",
+                (event.public_id, event.address),
+            )
 
     # --- releases ----------------------------------------------------------------------------
 
@@ -221,12 +264,17 @@ class AggregatedListView(View):
             if row is None:
                 continue
             years.add(row[0])
-            cursor.execute("INSERT INTO {schema}.agg_pending (year, report_id) VALUES (%s, %s)"
-                           " ON CONFLICT (year, report_id) DO NOTHING", (row[0], report_id))
+            cursor.execute(
+                "INSERT INTO {schema}.agg_pending (year, report_id) VALUES (%s, %s)"
+                " ON CONFLICT (year, report_id) DO NOTHING",
+                (row[0], report_id),
+            )
         for year in sorted(years):
             changed = cursor.execute(
                 "SELECT COUNT(DISTINCT r.company_id) FROM {schema}.agg_pending p"
-                " JOIN {schema}.agg_reports r ON r.report_id = p.report_id WHERE p.year = %s", (year,)).fetchone()[0]
+                " JOIN {schema}.agg_reports r ON r.report_id = p.report_id WHERE p.year = %s",
+                (year,),
+            ).fetchone()[0]
             if changed >= self.k:
                 self._cut(cursor, year)
 
@@ -237,14 +285,18 @@ class AggregatedListView(View):
         cut: dict[str, list] | _Counted
         if logged is not None and logged[0] == release:
             # cut before: served as it was (a rebuild after a shredding)
-            cut = json.loads(cursor.execute("SELECT document FROM {schema}.agg_release_log WHERE year = %s",
-                                            (year,)).fetchone()[0])
+            cut = json.loads(
+                cursor.execute("SELECT document FROM {schema}.agg_release_log WHERE year = %s", (year,)).fetchone()[0]
+            )
             if self._memory is not None:
                 self._memory.years.pop(year, None)  # not what the reports give now: counted afresh next time
         else:
             cut = self._count(cursor, year)
-        cursor.execute("INSERT INTO {schema}.agg_releases (year, release) VALUES (%s, %s)"
-                       " ON CONFLICT (year) DO UPDATE SET release = excluded.release", (year, release))
+        cursor.execute(
+            "INSERT INTO {schema}.agg_releases (year, release) VALUES (%s, %s)"
+            " ON CONFLICT (year) DO UPDATE SET release = excluded.release",
+            (year, release),
+        )
         if self._served is None:
             document = cut.document() if isinstance(cut, _Counted) else cut
             if isinstance(cut, _Counted):
@@ -262,17 +314,26 @@ class AggregatedListView(View):
             cursor.execute(
                 "INSERT INTO {schema}.agg_release_log (year, release, document) VALUES (%s, %s, %s)"
                 " ON CONFLICT (year) DO UPDATE SET release = excluded.release, document = excluded.document",
-                (year, release, json.dumps(document)))
+                (year, release, json.dumps(document)),
+            )
 
     @staticmethod
     def _serve(cursor: Cursor, year: int, document: dict[str, list]) -> None:
         cursor.execute("DELETE FROM {schema}.agg_site_use WHERE year = %s", (year,))
         cursor.execute("DELETE FROM {schema}.agg_region_use WHERE year = %s", (year,))
-        _insert_rows(cursor, "agg_site_use (site_id, year, users)",
-                     [(site_id, year, users) for site_id, users in document["sites"]])
-        _insert_rows(cursor, "agg_region_use (country, province_key, district_key, year, companies)",
-                     [(country, province_key, district_key, year, companies)
-                      for country, province_key, district_key, companies in document["regions"]])
+        _insert_rows(
+            cursor,
+            "agg_site_use (site_id, year, users)",
+            [(site_id, year, users) for site_id, users in document["sites"]],
+        )
+        _insert_rows(
+            cursor,
+            "agg_region_use (country, province_key, district_key, year, companies)",
+            [
+                (country, province_key, district_key, year, companies)
+                for country, province_key, district_key, companies in document["regions"]
+            ],
+        )
 
     def _count(self, cursor: Cursor, year: int) -> _Counted:
         """The year's release: from memory plus what changed (batch()), or from every report."""
@@ -293,8 +354,11 @@ class AggregatedListView(View):
         a shredded or unreadable report contributes nothing. Sorted by public keys only.
 
         The catalogue is read once per cut (one query, not three per site of every report)."""
-        reports = cursor.execute("SELECT report_id, version FROM {schema}.agg_reports WHERE year = %s"
-                                 " AND version IS NOT NULL ORDER BY report_id", (year,)).fetchall()
+        reports = cursor.execute(
+            "SELECT report_id, version FROM {schema}.agg_reports WHERE year = %s"
+            " AND version IS NOT NULL ORDER BY report_id",
+            (year,),
+        ).fetchall()
         catalogue = self._memory.catalogue if self._memory is not None else _catalogue(cursor)
         counted = _Counted()
         for report_id, version in reports:
@@ -307,9 +371,13 @@ class AggregatedListView(View):
         since are counted again from what the last release opened, against the catalogue now."""
         assert self._memory is not None
         catalogue = self._memory.catalogue
-        changed = dict(cursor.execute(
-            "SELECT p.report_id, r.version FROM {schema}.agg_pending p JOIN {schema}.agg_reports r"
-            " ON r.report_id = p.report_id WHERE p.year = %s AND r.version IS NOT NULL", (year,)).fetchall())
+        changed = dict(
+            cursor.execute(
+                "SELECT p.report_id, r.version FROM {schema}.agg_pending p JOIN {schema}.agg_reports r"
+                " ON r.report_id = p.report_id WHERE p.year = %s AND r.version IS NOT NULL",
+                (year,),
+            ).fetchall()
+        )
         for report_id in sorted(counted.naming_any(counted.stale) - set(changed)):
             version, site_ids = counted.remove(report_id)
             counted.add(report_id, version, site_ids, catalogue)
@@ -328,7 +396,7 @@ def _insert_rows(cursor: Cursor, table: str, rows: list[tuple], chunk: int = 150
     """Many rows in few statements (a release rewrites every site row of its year); at most 750
     parameters a statement, within the oldest SQLite limit (999)."""
     for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
+        part = rows[start : start + chunk]
         values = ", ".join(["(" + ", ".join(["%s"] * len(part[0])) + ")"] * len(part))
         cursor.execute(f"INSERT INTO {{schema}}.{table} VALUES {values}", [value for row in part for value in row])
 
@@ -348,8 +416,12 @@ Region = tuple[str, str, str]
 
 
 def _catalogue(cursor: Cursor) -> Catalogue:
-    return {row[0]: row[1:] for row in cursor.execute(
-        "SELECT site_id, merged_into, kind, country, province_key, district_key FROM {schema}.agg_sites").fetchall()}
+    return {
+        row[0]: row[1:]
+        for row in cursor.execute(
+            "SELECT site_id, merged_into, kind, country, province_key, district_key FROM {schema}.agg_sites"
+        ).fetchall()
+    }
 
 
 def _survivor(catalogue: Catalogue, site_id: str) -> str:
@@ -366,8 +438,11 @@ def _survivor(catalogue: Catalogue, site_id: str) -> str:
 
 
 def _quarry_regions(catalogue: Catalogue, site_ids: frozenset[str]) -> frozenset[Region]:
-    return frozenset((entry[2], entry[3], entry[4]) for entry in map(catalogue.get, site_ids)
-                     if entry is not None and entry[1] == "quarry")
+    return frozenset(
+        (entry[2], entry[3], entry[4])
+        for entry in map(catalogue.get, site_ids)
+        if entry is not None and entry[1] == "quarry"
+    )
 
 
 @dataclass
@@ -409,8 +484,10 @@ class _Counted:
 
     def document(self) -> dict[str, list]:
         """The release as served and logged, sorted by public keys only."""
-        return {"sites": [[site_id, users] for site_id, users in sorted(self.users.items()) if users > 0],
-                "regions": [[*region, n] for region, n in sorted(self.regions.items()) if n > 0]}
+        return {
+            "sites": [[site_id, users] for site_id, users in sorted(self.users.items()) if users > 0],
+            "regions": [[*region, n] for region, n in sorted(self.regions.items()) if n > 0],
+        }
 
 
 @dataclass
@@ -424,8 +501,13 @@ class _Memory:
 
     def registered(self, event: Any) -> None:
         region = event.region
-        self.catalogue[event.public_id] = (None, str(event.kind), region.country, fold(region.province),
-                                           fold(region.district))
+        self.catalogue[event.public_id] = (
+            None,
+            str(event.kind),
+            region.country,
+            fold(region.province),
+            fold(region.district),
+        )
         self._stale({event.public_id})
 
     def merged(self, merged: str, into: str) -> None:

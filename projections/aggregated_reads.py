@@ -140,10 +140,12 @@ class AggregatedList:
         if year is None:
             year = max(snapshot.releases, default=None)
         elif year not in snapshot.releases:
-            raise NotFoundError(f"not yet released: fewer than {self.recorder.view.k} companies have reported"
-                                f" for {year}")
-        return Release(year, snapshot.releases.get(year) if year is not None else None, snapshot.digest,
-                       snapshot.position)
+            raise NotFoundError(
+                f"not yet released: fewer than {self.recorder.view.k} companies have reported for {year}"
+            )
+        return Release(
+            year, snapshot.releases.get(year) if year is not None else None, snapshot.digest, snapshot.position
+        )
 
     def latest_year(self) -> int | None:
         """The latest report year with a release (a year with reports but none is not shown)."""
@@ -153,8 +155,9 @@ class AggregatedList:
         """A year's list exists only once released: k companies reported (projections/aggregated_list.py)."""
         self.release(year)
 
-    def remember(self, release: Release, key: tuple, compute: Callable[[], T],
-                 weight: Callable[[T], int] = len) -> tuple[T, bool]:
+    def remember(
+        self, release: Release, key: tuple, compute: Callable[[], T], weight: Callable[[T], int] = len
+    ) -> tuple[T, bool]:
         """The answer ``compute`` gives for ``key`` in ``release``, computed once and then kept
         while the release is served. Also True when the answer is exactly ``release``'s (it is
         then kept; an answer computed while the view moved on is newer, and returned unkept).
@@ -183,8 +186,14 @@ class AggregatedList:
 
     # --- what is read ------------------------------------------------------------------------------
 
-    def sites(self, year: int | None = None, country: str | None = None, region: str | None = None,
-              stone_type: str | None = None, kind: str | None = None) -> tuple[int | None, list[AggregatedSite]]:
+    def sites(
+        self,
+        year: int | None = None,
+        country: str | None = None,
+        region: str | None = None,
+        stone_type: str | None = None,
+        kind: str | None = None,
+    ) -> tuple[int | None, list[AggregatedSite]]:
         """Sites in use in ``year`` (default: the latest report year), merged sites shown as the
         site they were merged into; ``region`` matches a province or a district.
 
@@ -194,12 +203,20 @@ class AggregatedList:
             return None, []
 
         def select() -> tuple[AggregatedSite, ...]:
-            served, _ = self.remember(release, ("year",), lambda: self._served_sites(release.year),
-                                      weight=lambda rows: _SITE_BYTES * (1 + len(rows)))
+            served, _ = self.remember(
+                release,
+                ("year",),
+                lambda: self._served_sites(release.year),
+                weight=lambda rows: _SITE_BYTES * (1 + len(rows)),
+            )
             return _filtered(served, country, region, stone_type, kind)
 
-        sites, _ = self.remember(release, ("sites", country, region, stone_type, kind), select,
-                                 weight=lambda found: _SITE_BYTES * (1 + len(found)))
+        sites, _ = self.remember(
+            release,
+            ("sites", country, region, stone_type, kind),
+            select,
+            weight=lambda found: _SITE_BYTES * (1 + len(found)),
+        )
         return release.year, list(sites)
 
     def survivors(self) -> dict[str, str]:
@@ -238,7 +255,8 @@ class AggregatedList:
         with self.recorder.cursor(commit=False) as cursor:
             sites = cursor.execute(
                 "SELECT site_id, kind, name, country, province, district, province_key, district_key,"
-                " latitude, longitude, stone_types, merged_into FROM {schema}.agg_sites").fetchall()
+                " latitude, longitude, stone_types, merged_into FROM {schema}.agg_sites"
+            ).fetchall()
             addresses = dict(cursor.execute("SELECT site_id, address FROM {schema}.agg_site_addresses").fetchall())
             releases = dict(cursor.execute("SELECT year, release FROM {schema}.agg_releases").fetchall())
         sites = sorted(tuple(row) for row in sites)
@@ -256,23 +274,40 @@ class AggregatedList:
                 " s.longitude, s.stone_types, s.province_key, s.district_key FROM {schema}.agg_site_use u"
                 " JOIN {schema}.agg_sites m ON m.site_id = u.site_id"
                 " JOIN {schema}.agg_sites s ON s.site_id = COALESCE(m.merged_into, m.site_id)"
-                " WHERE u.year = %s AND u.users > 0 ORDER BY s.site_id", (year,)).fetchall()
-        return tuple((AggregatedSite(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
-                                     tuple(json.loads(row[8]))), row[9], row[10]) for row in rows)
+                " WHERE u.year = %s AND u.users > 0 ORDER BY s.site_id",
+                (year,),
+            ).fetchall()
+        return tuple(
+            (
+                AggregatedSite(
+                    row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], tuple(json.loads(row[8]))
+                ),
+                row[9],
+                row[10],
+            )
+            for row in rows
+        )
 
 
-def _filtered(served: tuple[tuple[AggregatedSite, str, str], ...], country: str | None, region: str | None,
-              stone_type: str | None, kind: str | None) -> tuple[AggregatedSite, ...]:
+def _filtered(
+    served: tuple[tuple[AggregatedSite, str, str], ...],
+    country: str | None,
+    region: str | None,
+    stone_type: str | None,
+    kind: str | None,
+) -> tuple[AggregatedSite, ...]:
     """The served sites that match every filter given, in the order served: ``country`` (its code),
     ``region`` (a province or district, compared folded), ``kind``, ``stone_type`` (folded)."""
     wanted_region = fold(region) if region else None
     wanted_stone = fold(stone_type) if stone_type else None
     return tuple(
-        site for site, province_key, district_key in served
+        site
+        for site, province_key, district_key in served
         if (not country or site.country == country.upper())
         and (wanted_region is None or wanted_region in (province_key, district_key))
         and (not kind or site.kind == kind)
-        and (wanted_stone is None or wanted_stone in {fold(s) for s in site.stone_types}))
+        and (wanted_stone is None or wanted_stone in {fold(s) for s in site.stone_types})
+    )
 
 
 def _survivors(merged: dict[str, str]) -> dict[str, str]:
@@ -325,19 +360,28 @@ def quarry_region_use(recorder: Any, year: int) -> list[RegionUse]:
     with recorder.cursor(commit=False) as cursor:
         regions = cursor.execute(
             "SELECT country, province_key, district_key, companies FROM {schema}.agg_region_use"
-            " WHERE year = %s AND companies > 0 ORDER BY country, province_key, district_key", (year,)).fetchall()
+            " WHERE year = %s AND companies > 0 ORDER BY country, province_key, district_key",
+            (year,),
+        ).fetchall()
         out = []
         for country, province_key, district_key, companies in regions:
             sites = cursor.execute(
                 "SELECT s.province, s.district, s.latitude, s.longitude FROM {schema}.agg_sites s"
                 " JOIN {schema}.agg_site_use u ON u.site_id = s.site_id AND u.year = %s AND u.users > 0"
                 " WHERE s.kind = 'quarry' AND s.country = %s AND s.province_key = %s AND s.district_key = %s"
-                " ORDER BY s.site_id", (year, country, province_key, district_key)).fetchall()
+                " ORDER BY s.site_id",
+                (year, country, province_key, district_key),
+            ).fetchall()
             points = [(row[2], row[3]) for row in sites if row[2] is not None]
-            out.append(RegionUse(
-                country=country, province=sites[0][0] if sites else province_key,
-                district=sites[0][1] if sites else district_key, companies=companies, sites=len(sites),
-                latitude=sum(p[0] for p in points) / len(points) if points else None,
-                longitude=sum(p[1] for p in points) / len(points) if points else None,
-            ))
+            out.append(
+                RegionUse(
+                    country=country,
+                    province=sites[0][0] if sites else province_key,
+                    district=sites[0][1] if sites else district_key,
+                    companies=companies,
+                    sites=len(sites),
+                    latitude=sum(p[0] for p in points) / len(points) if points else None,
+                    longitude=sum(p[1] for p in points) / len(points) if points else None,
+                )
+            )
     return out

@@ -49,8 +49,9 @@ from projections.runner import View
 
 C = GrievanceCase
 NOTICE_FIELD = "notice"  # the CompanyNotified event's sealed attribute
-_SUMMARY_COLUMNS = ("case_id, reference, case_type, filer_ref, country, themes, stage, filed_at, compliance_deadline,"
-                    " party_tags")
+_SUMMARY_COLUMNS = (
+    "case_id, reference, case_type, filer_ref, country, themes, stage, filed_at, compliance_deadline, party_tags"
+)
 
 
 def _words(text: str | None) -> list[str]:
@@ -68,8 +69,19 @@ def _iso(value: Any) -> str | None:
 
 class CaseView(View):
     name = "cases"
-    topics = tuple(get_topic(cls) for cls in (C.Filed, C.EvidenceAdded, C.Advanced, C.Matched, C.CompanyNotified,
-                                              C.CompanyWrote, C.Ruled, C.FlaggedSystemic))
+    topics = tuple(
+        get_topic(cls)
+        for cls in (
+            C.Filed,
+            C.EvidenceAdded,
+            C.Advanced,
+            C.Matched,
+            C.CompanyNotified,
+            C.CompanyWrote,
+            C.Ruled,
+            C.FlaggedSystemic,
+        )
+    )
     tables = ("case_summaries", "case_stages", "case_notices", "case_rulings")
 
     def create_tables(self, cursor: Cursor) -> None:
@@ -77,22 +89,26 @@ class CaseView(View):
             "CREATE TABLE IF NOT EXISTS {schema}.case_summaries (case_id TEXT PRIMARY KEY, reference TEXT NOT NULL,"
             " case_type TEXT NOT NULL, filer_ref TEXT NOT NULL, country TEXT, themes TEXT NOT NULL,"
             " site_ids TEXT NOT NULL, stage TEXT NOT NULL, filed_at TEXT NOT NULL, systemic TEXT,"
-            " compliance_deadline TEXT, hearing_on TEXT, party_tags TEXT NOT NULL, followup_tag TEXT NOT NULL)")
+            " compliance_deadline TEXT, hearing_on TEXT, party_tags TEXT NOT NULL, followup_tag TEXT NOT NULL)"
+        )
         cursor.execute("CREATE INDEX IF NOT EXISTS case_summaries_filer ON {schema}.case_summaries (filer_ref)")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.case_stages (case_id TEXT NOT NULL, seq INTEGER NOT NULL,"
-            " stage TEXT NOT NULL, entered_at TEXT NOT NULL, PRIMARY KEY (case_id, seq))")
+            " stage TEXT NOT NULL, entered_at TEXT NOT NULL, PRIMARY KEY (case_id, seq))"
+        )
         cursor.execute("CREATE INDEX IF NOT EXISTS case_stages_stage ON {schema}.case_stages (stage)")
         # seq: the order notices were recorded in (several share one time); stable across rebuilds.
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.case_notices (notice_id TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
             " case_id TEXT NOT NULL, reference TEXT NOT NULL, recipient_tag TEXT NOT NULL, notice TEXT NOT NULL,"
-            " notice_context TEXT NOT NULL, notified_at TEXT NOT NULL)")
+            " notice_context TEXT NOT NULL, notified_at TEXT NOT NULL)"
+        )
         cursor.execute("CREATE INDEX IF NOT EXISTS case_notices_recipient ON {schema}.case_notices (recipient_tag)")
         cursor.execute("CREATE INDEX IF NOT EXISTS case_notices_case ON {schema}.case_notices (case_id)")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.case_rulings (case_id TEXT PRIMARY KEY, reference TEXT NOT NULL,"
-            " ruled_at TEXT NOT NULL, country TEXT, themes TEXT NOT NULL, summary TEXT NOT NULL)")
+            " ruled_at TEXT NOT NULL, country TEXT, themes TEXT NOT NULL, summary TEXT NOT NULL)"
+        )
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         case_id = str(event.originator_id)
@@ -101,18 +117,33 @@ class CaseView(View):
                 "INSERT INTO {schema}.case_summaries (case_id, reference, case_type, filer_ref, country, themes,"
                 " site_ids, stage, filed_at, party_tags, followup_tag)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (case_id, event.reference, str(event.case_type), event.filer_ref, event.country,
-                 ",".join(str(t) for t in event.themes), ",".join(event.site_ids), str(event.stage), _iso(event.at),
-                 ",".join(event.party_tags), event.followup_tag))
+                (
+                    case_id,
+                    event.reference,
+                    str(event.case_type),
+                    event.filer_ref,
+                    event.country,
+                    ",".join(str(t) for t in event.themes),
+                    ",".join(event.site_ids),
+                    str(event.stage),
+                    _iso(event.at),
+                    ",".join(event.party_tags),
+                    event.followup_tag,
+                ),
+            )
             self._enter(cursor, case_id, event.stage, event.at)
         elif isinstance(event, C.Advanced):
             self._enter(cursor, case_id, event.stage, event.at)
             if event.hearing_on is not None:
-                cursor.execute("UPDATE {schema}.case_summaries SET hearing_on = %s WHERE case_id = %s",
-                               (_iso(event.hearing_on), case_id))
+                cursor.execute(
+                    "UPDATE {schema}.case_summaries SET hearing_on = %s WHERE case_id = %s",
+                    (_iso(event.hearing_on), case_id),
+                )
         elif isinstance(event, C.Matched):
-            cursor.execute("UPDATE {schema}.case_summaries SET site_ids = %s WHERE case_id = %s",
-                           (",".join(event.site_ids), case_id))
+            cursor.execute(
+                "UPDATE {schema}.case_summaries SET site_ids = %s WHERE case_id = %s",
+                (",".join(event.site_ids), case_id),
+            )
             self._enter(cursor, case_id, event.stage, event.at)
         elif isinstance(event, C.CompanyNotified):
             self._notice(cursor, case_id, event)
@@ -122,23 +153,29 @@ class CaseView(View):
                 self._enter(cursor, case_id, event.stage, event.at)
         elif isinstance(event, C.Ruled):
             self._enter(cursor, case_id, event.stage, event.at)
-            cursor.execute("UPDATE {schema}.case_summaries SET compliance_deadline = %s WHERE case_id = %s",
-                           (_iso(event.compliance_deadline), case_id))
+            cursor.execute(
+                "UPDATE {schema}.case_summaries SET compliance_deadline = %s WHERE case_id = %s",
+                (_iso(event.compliance_deadline), case_id),
+            )
             cursor.execute(
                 "INSERT INTO {schema}.case_rulings (case_id, reference, ruled_at, country, themes, summary)"
                 " SELECT case_id, reference, %s, country, themes, %s FROM {schema}.case_summaries WHERE case_id = %s"
                 " ON CONFLICT (case_id) DO UPDATE SET ruled_at = excluded.ruled_at, summary = excluded.summary",
-                (_iso(event.at), event.published_summary, case_id))
+                (_iso(event.at), event.published_summary, case_id),
+            )
         elif isinstance(event, C.FlaggedSystemic):
-            cursor.execute("UPDATE {schema}.case_summaries SET systemic = %s WHERE case_id = %s",
-                           (event.joint_project, case_id))
+            cursor.execute(
+                "UPDATE {schema}.case_summaries SET systemic = %s WHERE case_id = %s", (event.joint_project, case_id)
+            )
         # EvidenceAdded: nothing in clear that a list shows (the attachment is sealed).
 
     @staticmethod
     def _enter(cursor: Cursor, case_id: str, stage: Any, at: dt.datetime) -> None:
         cursor.execute(
             "INSERT INTO {schema}.case_stages (case_id, seq, stage, entered_at) SELECT %s, COALESCE(MAX(seq), -1) + 1,"
-            " %s, %s FROM {schema}.case_stages WHERE case_id = %s", (case_id, str(stage), _iso(at), case_id))
+            " %s, %s FROM {schema}.case_stages WHERE case_id = %s",
+            (case_id, str(stage), _iso(at), case_id),
+        )
         cursor.execute("UPDATE {schema}.case_summaries SET stage = %s WHERE case_id = %s", (str(stage), case_id))
 
     @staticmethod
@@ -148,8 +185,16 @@ class CaseView(View):
             "INSERT INTO {schema}.case_notices (notice_id, seq, case_id, reference, recipient_tag, notice,"
             " notice_context, notified_at) SELECT %s, (SELECT COALESCE(MAX(seq), 0) + 1 FROM {schema}.case_notices),"
             " %s, reference, %s, %s, %s, %s FROM {schema}.case_summaries WHERE case_id = %s",
-            (row["notice_id"], row["case_id"], row["recipient_tag"], row["notice"], row["notice_context"],
-             row["notified_at"], case_id))
+            (
+                row["notice_id"],
+                row["case_id"],
+                row["recipient_tag"],
+                row["notice"],
+                row["notice_context"],
+                row["notified_at"],
+                case_id,
+            ),
+        )
 
 
 def notice_row(event: Any) -> dict[str, str]:
@@ -160,13 +205,25 @@ def notice_row(event: Any) -> dict[str, str]:
     notice = event.notice
     if not isinstance(notice, SealedField):
         raise TypeError("the case view keeps sealed notices only")  # never plaintext into a view
-    return {"notice_id": f"{event.originator_id}:{event.originator_version}", "case_id": str(event.originator_id),
-            "recipient_tag": event.recipient_tag, "notice": base64.b64encode(notice.blob).decode(),
-            "notice_context": notice.context, "notified_at": _iso(event.at)}
+    return {
+        "notice_id": f"{event.originator_id}:{event.originator_version}",
+        "case_id": str(event.originator_id),
+        "recipient_tag": event.recipient_tag,
+        "notice": base64.b64encode(notice.blob).decode(),
+        "notice_context": notice.context,
+        "notified_at": _iso(event.at),
+    }
 
 
-def bound_notice(app_name: str, notice_id: str, case_id: str, recipient_tag: str, notice: str,
-                 case_reference: str | None = None, reference: str | None = None) -> SealedField:
+def bound_notice(
+    app_name: str,
+    notice_id: str,
+    case_id: str,
+    recipient_tag: str,
+    notice: str,
+    case_reference: str | None = None,
+    reference: str | None = None,
+) -> SealedField:
     """A row's sealed notice, to be opened only as what the row claims to be (see the module's doc).
 
     The context comes from the row's case id and the version its notice id states; the owner from its
@@ -179,8 +236,11 @@ def bound_notice(app_name: str, notice_id: str, case_id: str, recipient_tag: str
         blob = base64.b64decode(notice, validate=True)
     except ValueError:  # not base64 at all: an empty blob, which the filter reports as not opening
         blob = b""
-    return SealedField(blob, field_context(app_name, case_id, int(version) if consistent else -1, NOTICE_FIELD),
-                       owner=str(key_owner_of_tag(recipient_tag)))
+    return SealedField(
+        blob,
+        field_context(app_name, case_id, int(version) if consistent else -1, NOTICE_FIELD),
+        owner=str(key_owner_of_tag(recipient_tag)),
+    )
 
 
 @dataclass(frozen=True)
@@ -229,8 +289,7 @@ class _Case:
 class CaseBoard:
     """Reading the case view. Who may call what is the policy's job; this only selects rows."""
 
-    def __init__(self, recorder: Any, limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS,
-                 app_name: str = "grievance"):
+    def __init__(self, recorder: Any, limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS, app_name: str = "grievance"):
         self.recorder = recorder
         self.limits = limits
         self.app_name = app_name  # the application whose events the notice rows were copied from
@@ -239,29 +298,46 @@ class CaseBoard:
 
     def _cases(self, where: str = "", params: tuple = ()) -> list[_Case]:
         with self.recorder.cursor(commit=False) as cursor:
-            rows = cursor.execute(f"SELECT {_SUMMARY_COLUMNS} FROM {{schema}}.case_summaries s {where}",
-                                  params).fetchall()
+            rows = cursor.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM {{schema}}.case_summaries s {where}", params
+            ).fetchall()
             stages = cursor.execute(
                 "SELECT case_id, stage, entered_at FROM {schema}.case_stages WHERE case_id IN"
                 f" (SELECT s.case_id FROM {{schema}}.case_summaries s {where}) ORDER BY case_id, seq",
-                params).fetchall()
+                params,
+            ).fetchall()
         history: dict[str, list[tuple[Stage, dt.datetime]]] = defaultdict(list)
         for case_id, stage, entered_at in stages:
             history[case_id].append((Stage(stage), dt.datetime.fromisoformat(entered_at)))
-        return [_Case(row[0], row[1], row[2], row[3], row[4], _words(row[5]), Stage(row[6]),
-                      dt.datetime.fromisoformat(row[7]), dt.date.fromisoformat(row[8]) if row[8] else None,
-                      _words(row[9]), history[row[0]]) for row in rows]
+        return [
+            _Case(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                _words(row[5]),
+                Stage(row[6]),
+                dt.datetime.fromisoformat(row[7]),
+                dt.date.fromisoformat(row[8]) if row[8] else None,
+                _words(row[9]),
+                history[row[0]],
+            )
+            for row in rows
+        ]
 
     def history(self, case_id: uuid.UUID | str) -> list[tuple[Stage, dt.datetime]]:
         with self.recorder.cursor(commit=False) as cursor:
-            rows = cursor.execute("SELECT stage, entered_at FROM {schema}.case_stages WHERE case_id = %s"
-                                  " ORDER BY seq", (str(case_id),)).fetchall()
+            rows = cursor.execute(
+                "SELECT stage, entered_at FROM {schema}.case_stages WHERE case_id = %s ORDER BY seq", (str(case_id),)
+            ).fetchall()
         return [(Stage(stage), dt.datetime.fromisoformat(at)) for stage, at in rows]
 
     # --- queues ---------------------------------------------------------------------------------
 
-    def queue(self, *, role: str, organisation_ref: str | None = None, recipient_tag: str | None = None,
-              now: dt.datetime) -> list[QueueItem]:
+    def queue(
+        self, *, role: str, organisation_ref: str | None = None, recipient_tag: str | None = None, now: dt.datetime
+    ) -> list[QueueItem]:
         """A role's cases: open ones by due date (overdue first), then closed ones, newest first.
 
         secretariat: every case (a dispute with the secretariat too: the policy refuses its edits);
@@ -273,37 +349,55 @@ class CaseBoard:
             cases = self._cases()
         elif role == "committee":
             committee = ", ".join(["%s"] * len(COMMITTEE_STAGES))
-            cases = self._cases(f"WHERE EXISTS (SELECT 1 FROM {{schema}}.case_stages t WHERE t.case_id = s.case_id"
-                                f" AND t.stage IN ({committee}))", tuple(str(s) for s in sorted(COMMITTEE_STAGES)))
+            cases = self._cases(
+                f"WHERE EXISTS (SELECT 1 FROM {{schema}}.case_stages t WHERE t.case_id = s.case_id"
+                f" AND t.stage IN ({committee}))",
+                tuple(str(s) for s in sorted(COMMITTEE_STAGES)),
+            )
         elif role in ("ngo", "union"):
             cases = self._cases("WHERE s.filer_ref = %s", (organisation_ref,)) if organisation_ref else []
         elif role == "company" and (organisation_ref or recipient_tag):
             cases = self._cases(
                 "WHERE s.filer_ref = %s OR s.case_id IN (SELECT n.case_id FROM {schema}.case_notices n"
-                " WHERE n.recipient_tag = %s)", (organisation_ref or "", recipient_tag or ""))
+                " WHERE n.recipient_tag = %s)",
+                (organisation_ref or "", recipient_tag or ""),
+            )
             if recipient_tag:  # party tags are comma text: a dispute against this company
                 known = {case.case_id for case in cases}
-                cases += [case for case in self._cases("WHERE s.party_tags <> ''")
-                          if case.case_id not in known and recipient_tag in case.party_tags]
+                cases += [
+                    case
+                    for case in self._cases("WHERE s.party_tags <> ''")
+                    if case.case_id not in known and recipient_tag in case.party_tags
+                ]
         else:
             cases = []
         items = [self._item(case, role, now) for case in cases]
-        open_items = sorted((item for item in items if item.stage not in TERMINAL),
-                            key=lambda item: (not item.overdue, item.due_at is None, item.due_at or now,
-                                              item.filed_at, item.reference))
-        closed = sorted((item for item in items if item.stage in TERMINAL),
-                        key=lambda item: (item.filed_at, item.reference), reverse=True)
+        open_items = sorted(
+            (item for item in items if item.stage not in TERMINAL),
+            key=lambda item: (not item.overdue, item.due_at is None, item.due_at or now, item.filed_at, item.reference),
+        )
+        closed = sorted(
+            (item for item in items if item.stage in TERMINAL),
+            key=lambda item: (item.filed_at, item.reference),
+            reverse=True,
+        )
         return open_items + closed
 
     def _item(self, case: _Case, role: str, now: dt.datetime) -> QueueItem:
         segment = deadlines.running(case.history, self.limits, case.compliance_deadline)
         responsible = segment.responsible if segment else None
         return QueueItem(
-            reference=case.reference, case_type=case.case_type, stage=case.stage, filed_at=case.filed_at,
+            reference=case.reference,
+            case_type=case.case_type,
+            stage=case.stage,
+            filed_at=case.filed_at,
             stage_since=case.history[-1][1] if case.history else case.filed_at,
-            deadline=segment.deadline.value if segment else None, due_at=segment.due_at if segment else None,
-            overdue=bool(segment and segment.overdue(now)), responsible=responsible,
-            my_turn=responsible == role)
+            deadline=segment.deadline.value if segment else None,
+            due_at=segment.due_at if segment else None,
+            overdue=bool(segment and segment.overdue(now)),
+            responsible=responsible,
+            my_turn=responsible == role,
+        )
 
     # --- published ------------------------------------------------------------------------------
 
@@ -340,10 +434,20 @@ class CaseBoard:
     def rulings(self) -> list[dict[str, Any]]:
         """The committee's rulings as published: the case number and the anonymised summary."""
         with self.recorder.cursor(commit=False) as cursor:
-            rows = cursor.execute("SELECT reference, ruled_at, country, themes, summary FROM {schema}.case_rulings"
-                                  " ORDER BY ruled_at, reference").fetchall()
-        return [{"reference": row[0], "ruled_on": dt.datetime.fromisoformat(row[1]).date(), "country": row[2],
-                 "themes": _words(row[3]), "summary": row[4]} for row in rows]
+            rows = cursor.execute(
+                "SELECT reference, ruled_at, country, themes, summary FROM {schema}.case_rulings"
+                " ORDER BY ruled_at, reference"
+            ).fetchall()
+        return [
+            {
+                "reference": row[0],
+                "ruled_on": dt.datetime.fromisoformat(row[1]).date(),
+                "country": row[2],
+                "themes": _words(row[3]),
+                "summary": row[4],
+            }
+            for row in rows
+        ]
 
     # --- notices (outbox and in-app inbox) --------------------------------------------------------
 
@@ -360,18 +464,29 @@ class CaseBoard:
             rows = cursor.execute(
                 "SELECT n.notice_id, n.case_id, n.reference, n.recipient_tag, n.notice, n.notified_at, s.reference"
                 " FROM {schema}.case_notices n LEFT JOIN {schema}.case_summaries s ON s.case_id = n.case_id"
-                f" {where} ORDER BY n.seq", params).fetchall()
-        return [PendingNotice(row[0], uuid.UUID(row[1]), row[2], row[3],
-                              bound_notice(self.app_name, row[0], row[1], row[3], row[4], row[6], row[2]),
-                              dt.datetime.fromisoformat(row[5]))
-                for row in rows]
+                f" {where} ORDER BY n.seq",
+                params,
+            ).fetchall()
+        return [
+            PendingNotice(
+                row[0],
+                uuid.UUID(row[1]),
+                row[2],
+                row[3],
+                bound_notice(self.app_name, row[0], row[1], row[3], row[4], row[6], row[2]),
+                dt.datetime.fromisoformat(row[5]),
+            )
+            for row in rows
+        ]
 
     def notice_rows(self) -> list[tuple[str, str, str, str, str, str, str]]:
         """Every notice row as stored, in recorded order (notice id, case id, reference, recipient tag,
         notice, notice context, notified at), for the verifier."""
         with self.recorder.cursor(commit=False) as cursor:
-            return cursor.execute("SELECT notice_id, case_id, reference, recipient_tag, notice, notice_context,"
-                                  " notified_at FROM {schema}.case_notices ORDER BY seq").fetchall()
+            return cursor.execute(
+                "SELECT notice_id, case_id, reference, recipient_tag, notice, notice_context,"
+                " notified_at FROM {schema}.case_notices ORDER BY seq"
+            ).fetchall()
 
 
 def _days_per_left_stage(history: list[tuple[Stage, dt.datetime]]) -> dict[str, float]:

@@ -58,41 +58,51 @@ class LinkedListView(View):
     (``linked_companies``, from their registration events), never by loading an aggregate."""
 
     name = "linked_list"
-    topics = (get_topic(Organisation.Registered), get_topic(SupplyChainReport.Started),
-              get_topic(SupplyChainReport.VersionSubmitted))
+    topics = (
+        get_topic(Organisation.Registered),
+        get_topic(SupplyChainReport.Started),
+        get_topic(SupplyChainReport.VersionSubmitted),
+    )
     tables = ("linked_reports", "linked_companies")
 
     def create_tables(self, cursor: Cursor) -> bool:
         # a store made before the organisations table: built again from the first event
         rebuild = table_exists(cursor, "linked_reports") and not table_exists(cursor, "linked_companies")
-        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.linked_companies (company_id TEXT PRIMARY KEY,"
-                       " ref TEXT NOT NULL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.linked_companies (company_id TEXT PRIMARY KEY, ref TEXT NOT NULL)"
+        )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS {schema}.linked_reports (report_id TEXT PRIMARY KEY, company TEXT NOT NULL,"
-            " year INTEGER NOT NULL, version INTEGER, links TEXT, links_context TEXT)")
+            " year INTEGER NOT NULL, version INTEGER, links TEXT, links_context TEXT)"
+        )
         # which companies reported a year, read without touching the sealed links (covering: a version
         # is set together with the links); and one company's report, for a search by company
-        cursor.execute("CREATE INDEX IF NOT EXISTS linked_reports_year_company"
-                       " ON {schema}.linked_reports (year, company, version)")
+        cursor.execute(
+            "CREATE INDEX IF NOT EXISTS linked_reports_year_company ON {schema}.linked_reports (year, company, version)"
+        )
         return rebuild
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         if isinstance(event, Organisation.Registered):
-            cursor.execute("INSERT INTO {schema}.linked_companies (company_id, ref) VALUES (%s, %s)",
-                           (str(event.originator_id), event.ref))
+            cursor.execute(
+                "INSERT INTO {schema}.linked_companies (company_id, ref) VALUES (%s, %s)",
+                (str(event.originator_id), event.ref),
+            )
             return
         if isinstance(event, SupplyChainReport.Started):
             cursor.execute(
                 "INSERT INTO {schema}.linked_reports (report_id, company, year)"
                 " SELECT %s, ref, %s FROM {schema}.linked_companies WHERE company_id = %s",
-                (str(event.originator_id), event.year, str(event.company_id)))
+                (str(event.originator_id), event.year, str(event.company_id)),
+            )
             return
         links = event.links
         if not isinstance(links, SealedField):
             raise TypeError("the linked list reads sealed links only")  # never plaintext into a view
         cursor.execute(
             "UPDATE {schema}.linked_reports SET version = %s, links = %s, links_context = %s WHERE report_id = %s",
-            (event.number, base64.b64encode(links.blob).decode(), links.context, str(event.originator_id)))
+            (event.number, base64.b64encode(links.blob).decode(), links.context, str(event.originator_id)),
+        )
 
 
 def bound_links(app_name: str, company_ref: str, year: int, links: str, links_context: str | None) -> SealedField:
@@ -109,8 +119,7 @@ def bound_links(app_name: str, company_ref: str, year: int, links: str, links_co
         blob = base64.b64decode(links, validate=True)
     except ValueError:  # not base64 at all: an empty blob, which the filter reports as not opening
         blob = b""
-    return SealedField(blob, field_context(app_name, report_id, event_version, LINKS_FIELD),
-                       owner=str(company_id))
+    return SealedField(blob, field_context(app_name, report_id, event_version, LINKS_FIELD), owner=str(company_id))
 
 
 class LinkedList:
@@ -126,7 +135,9 @@ class LinkedList:
         with self.recorder.cursor(commit=False) as cursor:
             rows = cursor.execute(
                 "SELECT company, links, links_context FROM {schema}.linked_reports"
-                " WHERE year = %s AND links IS NOT NULL ORDER BY company", (year,)).fetchall()
+                " WHERE year = %s AND links IS NOT NULL ORDER BY company",
+                (year,),
+            ).fetchall()
         return year, [(row[0], bound_links(self.app_name, row[0], year, row[1], row[2])) for row in rows]
 
     def year(self, year: int | None) -> int | None:
@@ -141,8 +152,9 @@ class LinkedList:
         """The refs of the companies with a report of the year, in page order (Python's, whatever the
         store's collation). Read from the index alone: no sealed links are read."""
         with self.recorder.cursor(commit=False) as cursor:
-            rows = cursor.execute("SELECT company FROM {schema}.linked_reports WHERE year = %s"
-                                  " AND version IS NOT NULL", (year,)).fetchall()
+            rows = cursor.execute(
+                "SELECT company FROM {schema}.linked_reports WHERE year = %s AND version IS NOT NULL", (year,)
+            ).fetchall()
         return sorted(row[0] for row in rows)
 
     def sealed_of(self, year: int, companies: list[str]) -> list[tuple[str, SealedField]]:
@@ -155,15 +167,22 @@ class LinkedList:
         with self.recorder.cursor(commit=False) as cursor:
             rows = cursor.execute(
                 "SELECT company, links, links_context FROM {schema}.linked_reports"
-                f" WHERE year = %s AND company IN ({marks}) AND links IS NOT NULL", (year, *companies)).fetchall()
+                f" WHERE year = %s AND company IN ({marks}) AND links IS NOT NULL",
+                (year, *companies),
+            ).fetchall()
         found: dict[str, list] = {}
         for row in sorted(rows, key=lambda row: (row[2] or "", row[1] or "")):
             found.setdefault(row[0], []).append(row)
-        return [(ref, bound_links(self.app_name, ref, year, links, context))
-                for ref in dict.fromkeys(companies) for _, links, context in found.get(ref, [])]
+        return [
+            (ref, bound_links(self.app_name, ref, year, links, context))
+            for ref in dict.fromkeys(companies)
+            for _, links, context in found.get(ref, [])
+        ]
 
     def rows(self) -> list[tuple[str, str, int, int | None, str | None, str | None]]:
         """Every row as stored (report id, company, year, version, links, links context), for the verifier."""
         with self.recorder.cursor(commit=False) as cursor:
-            return cursor.execute("SELECT report_id, company, year, version, links, links_context"
-                                  " FROM {schema}.linked_reports ORDER BY report_id").fetchall()
+            return cursor.execute(
+                "SELECT report_id, company, year, version, links, links_context"
+                " FROM {schema}.linked_reports ORDER BY report_id"
+            ).fetchall()

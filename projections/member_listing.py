@@ -34,9 +34,18 @@ PlanReader = Any
 
 class MemberListingView(View):
     name = "member_listing"
-    topics = tuple(get_topic(cls) for cls in (
-        Organisation.Registered, Organisation.Joined, Organisation.MembershipEnded, Organisation.DelayExplained,
-        SupplyChainReport.Started, SupplyChainReport.Assessed, ProductionSite.Registered))
+    topics = tuple(
+        get_topic(cls)
+        for cls in (
+            Organisation.Registered,
+            Organisation.Joined,
+            Organisation.MembershipEnded,
+            Organisation.DelayExplained,
+            SupplyChainReport.Started,
+            SupplyChainReport.Assessed,
+            ProductionSite.Registered,
+        )
+    )
     tables = ("member_listing", "member_reports", "member_site_names")
 
     def __init__(self, read_plan: PlanReader):
@@ -46,29 +55,46 @@ class MemberListingView(View):
         # A store made before the names table: the view is built again from the first event, so
         # that no plan is redacted without the names of the sites registered before.
         rebuild = table_exists(cursor, "member_listing") and not table_exists(cursor, "member_site_names")
-        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.member_site_names (site_id TEXT PRIMARY KEY,"
-                       " name TEXT NOT NULL)")
-        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.member_listing (organisation_id TEXT PRIMARY KEY,"
-                       " name TEXT NOT NULL, document TEXT NOT NULL)")
-        cursor.execute("CREATE TABLE IF NOT EXISTS {schema}.member_reports (report_id TEXT PRIMARY KEY,"
-                       " organisation_id TEXT NOT NULL, year INTEGER NOT NULL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.member_site_names (site_id TEXT PRIMARY KEY, name TEXT NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.member_listing (organisation_id TEXT PRIMARY KEY,"
+            " name TEXT NOT NULL, document TEXT NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS {schema}.member_reports (report_id TEXT PRIMARY KEY,"
+            " organisation_id TEXT NOT NULL, year INTEGER NOT NULL)"
+        )
         return rebuild
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         if isinstance(event, ProductionSite.Registered):
-            cursor.execute("INSERT INTO {schema}.member_site_names (site_id, name) VALUES (%s, %s)",
-                           (event.public_id, event.name))
+            cursor.execute(
+                "INSERT INTO {schema}.member_site_names (site_id, name) VALUES (%s, %s)", (event.public_id, event.name)
+            )
             return
         if isinstance(event, Organisation.Registered):
             if OrganisationKind(event.kind) == OrganisationKind.MEMBER_COMPANY:
-                document = {"ref": event.ref, "name": event.name, "country": event.country, "periods": [],
-                            "levels": {}, "action_plan": None, "delay_explanations": {}}
-                cursor.execute("INSERT INTO {schema}.member_listing (organisation_id, name, document)"
-                               " VALUES (%s, %s, %s)", (str(event.originator_id), event.name, json.dumps(document)))
+                document = {
+                    "ref": event.ref,
+                    "name": event.name,
+                    "country": event.country,
+                    "periods": [],
+                    "levels": {},
+                    "action_plan": None,
+                    "delay_explanations": {},
+                }
+                cursor.execute(
+                    "INSERT INTO {schema}.member_listing (organisation_id, name, document) VALUES (%s, %s, %s)",
+                    (str(event.originator_id), event.name, json.dumps(document)),
+                )
             return
         if isinstance(event, SupplyChainReport.Started):
-            cursor.execute("INSERT INTO {schema}.member_reports (report_id, organisation_id, year) VALUES (%s, %s, %s)",
-                           (str(event.originator_id), str(event.company_id), event.year))
+            cursor.execute(
+                "INSERT INTO {schema}.member_reports (report_id, organisation_id, year) VALUES (%s, %s, %s)",
+                (str(event.originator_id), str(event.company_id), event.year),
+            )
             return
         organisation_id, year = self._owner(cursor, event)
         document = self._document(cursor, organisation_id)
@@ -86,21 +112,26 @@ class MemberListingView(View):
             current = document["action_plan"]
             if read is not None and (current is None or read[0] >= current["year"]):
                 document["action_plan"] = {"year": read[0], "items": read[1]}
-        cursor.execute("UPDATE {schema}.member_listing SET document = %s WHERE organisation_id = %s",
-                       (json.dumps(document), organisation_id))
+        cursor.execute(
+            "UPDATE {schema}.member_listing SET document = %s WHERE organisation_id = %s",
+            (json.dumps(document), organisation_id),
+        )
 
     @staticmethod
     def _owner(cursor: Cursor, event: Any) -> tuple[str, int | None]:
         if isinstance(event, SupplyChainReport.Assessed):
-            row = cursor.execute("SELECT organisation_id, year FROM {schema}.member_reports WHERE report_id = %s",
-                                 (str(event.originator_id),)).fetchone()
+            row = cursor.execute(
+                "SELECT organisation_id, year FROM {schema}.member_reports WHERE report_id = %s",
+                (str(event.originator_id),),
+            ).fetchone()
             return (row[0], row[1]) if row else ("", None)
         return str(event.originator_id), None
 
     @staticmethod
     def _document(cursor: Cursor, organisation_id: str) -> dict | None:
-        row = cursor.execute("SELECT document FROM {schema}.member_listing WHERE organisation_id = %s",
-                             (organisation_id,)).fetchone()
+        row = cursor.execute(
+            "SELECT document FROM {schema}.member_listing WHERE organisation_id = %s", (organisation_id,)
+        ).fetchone()
         return json.loads(row[0]) if row else None
 
 
@@ -123,13 +154,21 @@ class MemberListing:
             if not document["periods"]:
                 continue  # registered, never joined: not a member
             levels = [{"year": int(year), **value} for year, value in sorted(document["levels"].items())]
-            out.append({
-                "ref": document["ref"], "name": document["name"], "country": document["country"],
-                "joined_on": document["periods"][0]["joined_on"], "periods": document["periods"],
-                "current_member": document["periods"][-1]["ended_on"] is None,
-                "level": levels[-1]["level"] if levels else None, "progress": levels,
-                "action_plan": document["action_plan"],
-                "delay_explanations": [{"year": int(year), "explanation": text}
-                                       for year, text in sorted(document["delay_explanations"].items())],
-            })
+            out.append(
+                {
+                    "ref": document["ref"],
+                    "name": document["name"],
+                    "country": document["country"],
+                    "joined_on": document["periods"][0]["joined_on"],
+                    "periods": document["periods"],
+                    "current_member": document["periods"][-1]["ended_on"] is None,
+                    "level": levels[-1]["level"] if levels else None,
+                    "progress": levels,
+                    "action_plan": document["action_plan"],
+                    "delay_explanations": [
+                        {"year": int(year), "explanation": text}
+                        for year, text in sorted(document["delay_explanations"].items())
+                    ],
+                }
+            )
         return out

@@ -15,7 +15,12 @@ from trustone.terminal import progress_on_terminal
 @contextmanager
 def rebuild_progress(total: int, console: Console | None = None) -> Iterator[Callable[[int], None]]:
     """A callback to tell how many more notifications were scanned (``ProjectionRunner.rebuild``)."""
-    columns = (TextColumn("rebuilding views"), BarColumn(), MofNCompleteColumn(), TextColumn("events"),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("rebuilding views"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        TimeRemainingColumn(),
+    )
     with progress_on_terminal(console or Console(), columns, total) as update:
         yield lambda scanned: update(advance=scanned)

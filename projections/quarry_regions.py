@@ -68,12 +68,18 @@ def apply_publication_rule(uses: list[RegionUse], k: int) -> list[PublishedRegio
     for use in uses:
         shown = use.companies >= k
         latitude, longitude = region_point(use.latitude, use.longitude, shown)
-        regions.append(PublishedRegion(
-            country=use.country, country_name=country_name(use.country), province=use.province,
-            district=use.district,
-            companies=use.companies if shown else None, sites=use.sites if shown else None,
-            latitude=latitude, longitude=longitude,
-        ))
+        regions.append(
+            PublishedRegion(
+                country=use.country,
+                country_name=country_name(use.country),
+                province=use.province,
+                district=use.district,
+                companies=use.companies if shown else None,
+                sites=use.sites if shown else None,
+                latitude=latitude,
+                longitude=longitude,
+            )
+        )
     return sorted(regions, key=lambda r: (r.country, r.province.casefold(), r.district.casefold()))
 
 
@@ -87,34 +93,48 @@ class PublishedQuarryRegions:
         with self.sql.transaction() as cursor:
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS {schema}.published_quarry_regions (year INTEGER PRIMARY KEY,"
-                " published_on TEXT NOT NULL, k INTEGER NOT NULL, document TEXT NOT NULL)")
+                " published_on TEXT NOT NULL, k INTEGER NOT NULL, document TEXT NOT NULL)"
+            )
         protect_tables(self.sql, ["published_quarry_regions"])
 
     def publish(self, year: int, uses: list[RegionUse], k: int, on: dt.date) -> dict[str, Any]:
         if self.document(year) is not None:
-            raise ConflictError(f"the quarry-region list for {year} is published already; published lists do not change")
-        document = {"year": year, "published_on": on.isoformat(), "k": k,
-                    "regions": [asdict(region) for region in apply_publication_rule(uses, k)]}
+            raise ConflictError(
+                f"the quarry-region list for {year} is published already; published lists do not change"
+            )
+        document = {
+            "year": year,
+            "published_on": on.isoformat(),
+            "k": k,
+            "regions": [asdict(region) for region in apply_publication_rule(uses, k)],
+        }
         with self.sql.transaction() as cursor:
-            cursor.execute("INSERT INTO {schema}.published_quarry_regions (year, published_on, k, document)"
-                           " VALUES (%s, %s, %s, %s)", (year, on.isoformat(), k, json.dumps(document)))
+            cursor.execute(
+                "INSERT INTO {schema}.published_quarry_regions (year, published_on, k, document)"
+                " VALUES (%s, %s, %s, %s)",
+                (year, on.isoformat(), k, json.dumps(document)),
+            )
         return document
 
     def document(self, year: int | None = None) -> dict[str, Any] | None:
         """The published list of ``year``, or of the latest published year."""
         with self.sql.transaction() as cursor:
             if year is None:
-                row = cursor.execute("SELECT document FROM {schema}.published_quarry_regions"
-                                     " ORDER BY year DESC LIMIT 1").fetchone()
+                row = cursor.execute(
+                    "SELECT document FROM {schema}.published_quarry_regions ORDER BY year DESC LIMIT 1"
+                ).fetchone()
             else:
-                row = cursor.execute("SELECT document FROM {schema}.published_quarry_regions WHERE year = %s",
-                                     (year,)).fetchone()
+                row = cursor.execute(
+                    "SELECT document FROM {schema}.published_quarry_regions WHERE year = %s", (year,)
+                ).fetchone()
         return json.loads(row[0]) if row else None
 
     def years(self) -> list[int]:
         with self.sql.transaction() as cursor:
-            return [row[0] for row in cursor.execute(
-                "SELECT year FROM {schema}.published_quarry_regions ORDER BY year").fetchall()]
+            return [
+                row[0]
+                for row in cursor.execute("SELECT year FROM {schema}.published_quarry_regions ORDER BY year").fetchall()
+            ]
 
     def require(self, year: int | None) -> dict[str, Any]:
         document = self.document(year)
@@ -126,8 +146,9 @@ class PublishedQuarryRegions:
 def as_csv(document: dict[str, Any]) -> str:
     """The list as CSV; provinces and districts come from company reports, so every cell goes
     through ``registry.csvsafe`` (a district written as a formula is shown as text)."""
-    return rows_to_csv([CSV_COLUMNS, *([region.get(column) for column in CSV_COLUMNS]
-                                       for region in document["regions"])])
+    return rows_to_csv(
+        [CSV_COLUMNS, *([region.get(column) for column in CSV_COLUMNS] for region in document["regions"])]
+    )
 
 
 def as_geojson(document: dict[str, Any]) -> dict[str, Any]:
@@ -136,13 +157,21 @@ def as_geojson(document: dict[str, Any]) -> dict[str, Any]:
     coordinates."""
     features = []
     for region in document["regions"]:
-        geometry = ({"type": "Point", "coordinates": [region["longitude"], region["latitude"]]}
-                    if region["latitude"] is not None else None)
+        geometry = (
+            {"type": "Point", "coordinates": [region["longitude"], region["latitude"]]}
+            if region["latitude"] is not None
+            else None
+        )
         properties = {key: value for key, value in region.items() if key not in ("latitude", "longitude")}
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
-    return {"type": "FeatureCollection", "name": f"TruStone quarry regions {document['year']}",
-            "year": document["year"], "published_on": document["published_on"], "k": document["k"],
-            "features": features}
+    return {
+        "type": "FeatureCollection",
+        "name": f"TruStone quarry regions {document['year']}",
+        "year": document["year"],
+        "published_on": document["published_on"],
+        "k": document["k"],
+        "features": features,
+    }
 
 
 def render(document: dict[str, Any], fmt: str) -> str:

@@ -23,11 +23,18 @@ def report_site_reader(registry: Any, vault: Any, view_name: str):
         fields = {"now": report.versions[-1].sealed["links"]}
         if len(report.versions) > 1:
             fields["before"] = report.versions[-2].sealed["links"]
-        opened = vault.open(principal, "read_report", fields, subject_kind="report",
-                            subject_ref=f"{company.ref}/{report.year}/v{report.versions[-1].number}",
-                            company=company.ref, purpose=f"projection {view_name}")
+        opened = vault.open(
+            principal,
+            "read_report",
+            fields,
+            subject_kind="report",
+            subject_ref=f"{company.ref}/{report.year}/v{report.versions[-1].number}",
+            company=company.ref,
+            purpose=f"projection {view_name}",
+        )
         if any(value is UNREADABLE for value in opened.values()):
             return None
+
         def sites(links: list[dict]) -> set[str]:
             return {link["site_id"] for link in links if link["site_id"]}
 
@@ -46,19 +53,28 @@ def report_plan_reader(registry: Any, vault: Any, view_name: str):
         report = registry.repository.get(event.originator_id, version=event.originator_version)
         company = registry.repository.get(report.company_id)
         version = report.versions[-1]
-        opened = vault.open(principal, "read_report",
-                            {"action_plan": version.sealed["action_plan"], "links": version.sealed["links"],
-                             "new_sites": version.sealed["new_sites"]},
-                            subject_kind="report", subject_ref=f"{company.ref}/{report.year}/v{version.number}",
-                            company=company.ref, purpose=f"projection {view_name}")
+        opened = vault.open(
+            principal,
+            "read_report",
+            {
+                "action_plan": version.sealed["action_plan"],
+                "links": version.sealed["links"],
+                "new_sites": version.sealed["new_sites"],
+            },
+            subject_kind="report",
+            subject_ref=f"{company.ref}/{report.year}/v{version.number}",
+            company=company.ref,
+            purpose=f"projection {view_name}",
+        )
         if any(value is UNREADABLE for value in opened.values()):
             return None
         # a site the report describes is not registered yet (registry/domain/site_intake.py): its
         # name is the one the report gives
         described = {site["public_id"]: site["name"] for site in opened["new_sites"]}
         site_ids = sorted({link["site_id"] for link in opened["links"] if link["site_id"]})
-        names = [described[site_id] if site_id in described else _registered_name(site_name, site_id)
-                 for site_id in site_ids] + site_ids
+        names = [
+            described[site_id] if site_id in described else _registered_name(site_name, site_id) for site_id in site_ids
+        ] + site_ids
         return report.year, [redact_item(item, names) for item in opened["action_plan"]]
 
     return read

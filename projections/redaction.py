@@ -35,8 +35,11 @@ def redact_item(item: dict, names: Iterable[str]) -> dict:
 
 def redact_text(text: str, patterns: list[re.Pattern[str]]) -> str:
     folded, origin = _folded(text)
-    spans = sorted((origin[match.start()], origin[match.end() - 1] + 1)
-                   for pattern in patterns for match in pattern.finditer(folded))
+    spans = sorted(
+        (origin[match.start()], origin[match.end() - 1] + 1)
+        for pattern in patterns
+        for match in pattern.finditer(folded)
+    )
     merged: list[list[int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

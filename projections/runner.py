@@ -156,8 +156,10 @@ class _ViewRecorderMixin:
             cursor = self._wrap(raw)
             if self.view.create_tables(cursor):
                 self.view.clear(cursor)
-                cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name <> %s",
-                               (self.table_migration_identifier,))  # type: ignore[attr-defined]
+                cursor.execute(
+                    f"DELETE FROM {self._tracking_table()} WHERE application_name <> %s",
+                    (self.table_migration_identifier,),
+                )  # type: ignore[attr-defined]
 
     @contextmanager
     def cursor(self, commit: bool) -> Iterator[Cursor]:
@@ -213,8 +215,12 @@ class _ViewRecorderMixin:
     def process(self, event: Any, tracking: Tracking) -> bool:
         """Apply one event and track it; False when this position was already applied."""
         try:
-            return self.apply_batch(tracking.application_name, [(tracking.notification_id, event)],
-                                    tracking.notification_id) > 0
+            return (
+                self.apply_batch(
+                    tracking.application_name, [(tracking.notification_id, event)], tracking.notification_id
+                )
+                > 0
+            )
         except TrackingConflict:  # only the tracking record's own conflict means "already applied"
             return False
 
@@ -224,11 +230,15 @@ class _ViewRecorderMixin:
             self._lock(raw)
             cursor = self._wrap(raw)
             self.view.clear(cursor)
-            cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s",
-                           (application_name,))
+            cursor.execute(f"DELETE FROM {self._tracking_table()} WHERE application_name = %s", (application_name,))
 
-    def replay(self, raw: Any, scan: Callable[[int], tuple[Batch, int]], application_name: str,
-               progress: Progress | None = None) -> int:
+    def replay(
+        self,
+        raw: Any,
+        scan: Callable[[int], tuple[Batch, int]],
+        application_name: str,
+        progress: Progress | None = None,
+    ) -> int:
         """Empty the view and apply every event again, inside the caller's transaction ``raw`` (see
         ``ProjectionRunner.rebuild``), holding the view's lock throughout. An event that cannot be
         applied (a sealed value that does not verify) raises, and the caller's rollback leaves the
@@ -247,8 +257,9 @@ class _ViewRecorderMixin:
                     try:
                         self.view.apply(cursor, event)
                     except IntegrityError as failure:
-                        raise RebuildIntegrityError(self.view.name, application_name, notification_id,
-                                                    failure.where) from failure
+                        raise RebuildIntegrityError(
+                            self.view.name, application_name, notification_id, failure.where
+                        ) from failure
                 applied += len(batch)
                 if progress is not None:
                     progress(scanned - position)
@@ -327,8 +338,9 @@ def view_recorder(settings: Settings, view: View) -> SQLiteViewRecorder | Postgr
 class ProjectionRunner:
     """Follows one application's notification log into its views."""
 
-    def __init__(self, app: Application, recorders: list, batch: int = DEFAULT_BATCH,
-                 wait_timeout: float = DEFAULT_WAIT_TIMEOUT):
+    def __init__(
+        self, app: Application, recorders: list, batch: int = DEFAULT_BATCH, wait_timeout: float = DEFAULT_WAIT_TIMEOUT
+    ):
         self.app = app
         self.recorders = {recorder.view.name: recorder for recorder in recorders}
         self.batch = batch
@@ -352,7 +364,8 @@ class ProjectionRunner:
         if top <= position:
             return [], position
         notifications: Sequence[Notification] = self.app.recorder.select_notifications(
-            start=position + 1, limit=self.batch, stop=top, topics=self.recorders[name].view.topics)
+            start=position + 1, limit=self.batch, stop=top, topics=self.recorders[name].view.topics
+        )
         scanned = notifications[-1].id if len(notifications) == self.batch else top
         return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications], scanned
 
@@ -372,7 +385,7 @@ class ProjectionRunner:
         total = 0
         with self._lock:
             for name in names or self.recorders:
-                while (count := self.run_once(name)):
+                while count := self.run_once(name):
                     total += count
         return total
 
@@ -438,8 +451,9 @@ class ProjectionRunner:
             for name in chosen:
                 recorder = self.recorders[name]
                 raw = transactions.enter_context(recorder.datastore.transaction(commit=True))
-                applied += recorder.replay(raw, lambda position, name=name: self._scan(name, position),
-                                           self.app.name, progress)
+                applied += recorder.replay(
+                    raw, lambda position, name=name: self._scan(name, position), self.app.name, progress
+                )
         self.catch_up()
         return applied
 
@@ -459,6 +473,7 @@ class ProjectionRunner:
         integrity failure stops the following (no retry could mend a broken row, and each try would
         add an access-log entry): the views stay where they were, and every reader that waits then
         catches up itself and is refused with the same error."""
+
         def loop() -> None:
             while not self._stop.is_set():
                 self._wake.wait(interval)
@@ -472,8 +487,10 @@ class ProjectionRunner:
                         self._advanced.notify_all()
                 except IntegrityError:
                     self.stopped_by_integrity_failure = True
-                    log.critical("projection runner for %s stopped: integrity failure in a stored event; "
-                                 "run `trustone verify`", self.app.name)
+                    log.critical(
+                        "projection runner for %s stopped: integrity failure in a stored event; run `trustone verify`",
+                        self.app.name,
+                    )
                     return
                 except Exception as error:  # keep following; the next round retries from the tracked position
                     log.error("projection runner: %s; retrying", type(error).__name__)

@@ -134,15 +134,22 @@ class MemberStatus:
     def statement(self) -> str:
         """The answer in one plain sentence, for a reader who does not know the fields."""
         if self.member:
-            level = (f", at level {self.level} (assessed on {self.level_assessed_on.isoformat()})"
-                     if self.level is not None and self.level_assessed_on else ", not yet assessed for a level")
+            level = (
+                f", at level {self.level} (assessed on {self.level_assessed_on.isoformat()})"
+                if self.level is not None and self.level_assessed_on
+                else ", not yet assessed for a level"
+            )
             return f"{self.name} was a participating member of TruStone on {self.on.isoformat()}{level}."
         if self.excluded_on is not None:
-            return (f"{self.name} was not a member of TruStone on {self.on.isoformat()}:"
-                    f" it was excluded on {self.excluded_on.isoformat()}.")
+            return (
+                f"{self.name} was not a member of TruStone on {self.on.isoformat()}:"
+                f" it was excluded on {self.excluded_on.isoformat()}."
+            )
         if self.withdrawn_on is not None:
-            return (f"{self.name} was not a member of TruStone on {self.on.isoformat()}:"
-                    f" it withdrew on {self.withdrawn_on.isoformat()}.")
+            return (
+                f"{self.name} was not a member of TruStone on {self.on.isoformat()}:"
+                f" it withdrew on {self.withdrawn_on.isoformat()}."
+            )
         return f"{self.name} was not yet a member of TruStone on {self.on.isoformat()}."
 
 
@@ -154,10 +161,19 @@ class RegistryApplication(SealedApplication):
     # Buckets and directories hold the sites of one district / the districts of one province: their
     # snapshots stay small as the catalogue grows (registry/domain/site_catalogue.py). RegionSiteIndex
     # is no longer written; its snapshots of before still load.
-    snapshotting_intervals: ClassVar = {RegionSiteIndex: 50, SiteBucket: 50, DistrictDirectory: 50,
-                                        DuplicateReviewQueue: 50, DataAccessRegister: 50, SiteIntake: 50}
-    confidential_events: ClassVar = {**REPORT_CONFIDENTIAL_EVENTS, **ACCOUNT_CONFIDENTIAL_EVENTS,
-                                     **ACCESS_REQUEST_CONFIDENTIAL_EVENTS}
+    snapshotting_intervals: ClassVar = {
+        RegionSiteIndex: 50,
+        SiteBucket: 50,
+        DistrictDirectory: 50,
+        DuplicateReviewQueue: 50,
+        DataAccessRegister: 50,
+        SiteIntake: 50,
+    }
+    confidential_events: ClassVar = {
+        **REPORT_CONFIDENTIAL_EVENTS,
+        **ACCOUNT_CONFIDENTIAL_EVENTS,
+        **ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
+    }
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
         # Set by the composition root once the grievance application exists: whether a company is
@@ -197,8 +213,7 @@ class RegistryApplication(SealedApplication):
         org_id = self.organisation_id(ref)
         if self._exists(org_id):
             raise ConflictError(f"an organisation with ref {ref} exists already")
-        organisation = Organisation(ref=ref, name=name, kind=OrganisationKind(kind),
-                                    country=validate_country(country))
+        organisation = Organisation(ref=ref, name=name, kind=OrganisationKind(kind), country=validate_country(country))
         self.save(organisation)
         return organisation.id
 
@@ -220,8 +235,10 @@ class RegistryApplication(SealedApplication):
         """Verklaring D: a company with a pending dispute before the committee cannot withdraw."""
         company = self.company(ref)
         if self.committee_case_check(ref):
-            raise ConflictError(f"{ref} has a dispute pending before the complaints committee: "
-                                "it cannot withdraw until the dispute is decided")
+            raise ConflictError(
+                f"{ref} has a dispute pending before the complaints committee: "
+                "it cannot withdraw until the dispute is decided"
+            )
         company.withdraw(on)
         self.save(company)
 
@@ -246,8 +263,9 @@ class RegistryApplication(SealedApplication):
         date is only what it knows today, and an answer for it would read as a fact."""
         today = today or dt.date.today()
         if day > today:
-            raise ValidationError("on", f"the status can be checked up to today ({today.isoformat()}),"
-                                        f" not for {day.isoformat()}")
+            raise ValidationError(
+                "on", f"the status can be checked up to today ({today.isoformat()}), not for {day.isoformat()}"
+            )
         company = self.company(ref)
         standing, period = company.standing_on(day)
         member = standing.value == "member"
@@ -257,10 +275,15 @@ class RegistryApplication(SealedApplication):
             if latest is not None:
                 level, assessed_on = latest.level, latest.assessed_on
         return MemberStatus(
-            ref=company.ref, name=company.name, on=day, member=member,
+            ref=company.ref,
+            name=company.name,
+            on=day,
+            member=member,
             category=period.category.value if member else None,
             joined_on=period.joined_on if member else None,
-            level=level, level_assessed_on=assessed_on, standing=standing.value,
+            level=level,
+            level_assessed_on=assessed_on,
+            standing=standing.value,
             withdrawn_on=period.ended_on if standing.value == "withdrawn" else None,
             excluded_on=period.ended_on if standing.value == "excluded" else None,
         )
@@ -286,19 +309,33 @@ class RegistryApplication(SealedApplication):
     def site(self, public_id: str) -> ProductionSite:
         return self._get(self.site_aggregate_id(public_id), "production site")
 
-    def register_site(self, kind: SiteKind, name: str, region: RegionPath,
-                      coordinates: Coordinates | None = None, address: str = "",
-                      stone_types: tuple[str, ...] = ()) -> SiteRegistration:
+    def register_site(
+        self,
+        kind: SiteKind,
+        name: str,
+        region: RegionPath,
+        coordinates: Coordinates | None = None,
+        address: str = "",
+        stone_types: tuple[str, ...] = (),
+    ) -> SiteRegistration:
         self.catalogue.refresh()
         pending: Pending = {}
         registration = self._place_site(pending, kind, name, region, coordinates, address, stone_types)
         self.save(*pending.values())
         return registration
 
-    def _place_site(self, pending: Pending, kind: SiteKind, name: str,
-                    region: RegionPath, coordinates: Coordinates | None, address: str,
-                    stone_types: tuple[str, ...], public_id: str | None = None,
-                    scratch: bool = False) -> SiteRegistration:
+    def _place_site(
+        self,
+        pending: Pending,
+        kind: SiteKind,
+        name: str,
+        region: RegionPath,
+        coordinates: Coordinates | None,
+        address: str,
+        stone_types: tuple[str, ...],
+        public_id: str | None = None,
+        scratch: bool = False,
+    ) -> SiteRegistration:
         """Find or create a site, adding what changed to ``pending`` (saved by the caller; the
         catalogue is refreshed by the caller, once per command).
 
@@ -311,31 +348,55 @@ class RegistryApplication(SealedApplication):
             raise ValidationError("site_name", "2-200 characters")
         kind = SiteKind(kind)
         fingerprint = SiteFingerprint(
-            public_id="", kind=kind.value, name_key=normalise_name(name),
-            district_key=_folded(region.district), coordinates=coordinates,
+            public_id="",
+            kind=kind.value,
+            name_key=normalise_name(name),
+            district_key=_folded(region.district),
+            coordinates=coordinates,
         )
         country, province = region.country, region.province
-        match = best_match(fingerprint, self.catalogue.candidates(pending, country, province, fingerprint.kind,
-                                                                  fingerprint.district_key))
+        match = best_match(
+            fingerprint,
+            self.catalogue.candidates(pending, country, province, fingerprint.kind, fingerprint.district_key),
+        )
         certain = match.verdict == MatchVerdict.CERTAIN
         candidate = self.catalogue.resolve(pending, match.site, country, province) if match.site else None
         if certain and public_id is None:
             return SiteRegistration(candidate, MatchVerdict.CERTAIN)
         public_id = public_id or new_site_id(region.country, region.subdivision)
         site = ProductionSite(
-            public_id=public_id, kind=kind, name=name, address=" ".join((address or "").split()),
-            region=region, coordinates=coordinates, stone_types=parse_stone_types(list(stone_types)),
+            public_id=public_id,
+            kind=kind,
+            name=name,
+            address=" ".join((address or "").split()),
+            region=region,
+            coordinates=coordinates,
+            stone_types=parse_stone_types(list(stone_types)),
             duplicate_candidate=candidate,
         )
         pending[site.id] = site
-        self.catalogue.add(pending, country, province, kind.value, fingerprint.district_key, public_id=public_id,
-                           name_key=fingerprint.name_key,
-                           latitude=coordinates.latitude if coordinates else None,
-                           longitude=coordinates.longitude if coordinates else None)
+        self.catalogue.add(
+            pending,
+            country,
+            province,
+            kind.value,
+            fingerprint.district_key,
+            public_id=public_id,
+            name_key=fingerprint.name_key,
+            latitude=coordinates.latitude if coordinates else None,
+            longitude=coordinates.longitude if coordinates else None,
+        )
         if certain:
             site.confirm_same_as(candidate, decided_by="registry: same kind, name and place")
-            self.catalogue.alias(pending, country, province, kind.value, fingerprint.district_key,
-                                 public_id=public_id, alias_of=candidate)
+            self.catalogue.alias(
+                pending,
+                country,
+                province,
+                kind.value,
+                fingerprint.district_key,
+                public_id=public_id,
+                alias_of=candidate,
+            )
             return SiteRegistration(candidate, MatchVerdict.CERTAIN)
         if candidate and not scratch:
             queue = self._review_queue(pending)
@@ -365,8 +426,15 @@ class RegistryApplication(SealedApplication):
         queue.decide(public_id=public_id)
         if same_as_candidate:
             site.confirm_same_as(candidate, decided_by=decided_by)
-            self.catalogue.alias(pending, site.region.country, site.region.province, site.kind.value,
-                                 fold(site.region.district), public_id=public_id, alias_of=candidate)
+            self.catalogue.alias(
+                pending,
+                site.region.country,
+                site.region.province,
+                site.kind.value,
+                fold(site.region.district),
+                public_id=public_id,
+                alias_of=candidate,
+            )
             result = candidate
         else:
             site.confirm_distinct(decided_by=decided_by)
@@ -393,9 +461,18 @@ class RegistryApplication(SealedApplication):
 
     # --- reports -----------------------------------------------------------------------------
 
-    def upload_report(self, principal: Any, company_ref: str, year: int, data: bytes, filename: str,
-                      submitted_on: dt.date, decimal_separator: str | None = None,
-                      request_id: str = "", part: tuple[int, int] | None = None) -> ImportResult:
+    def upload_report(
+        self,
+        principal: Any,
+        company_ref: str,
+        year: int,
+        data: bytes,
+        filename: str,
+        submitted_on: dt.date,
+        decimal_separator: str | None = None,
+        request_id: str = "",
+        part: tuple[int, int] | None = None,
+    ) -> ImportResult:
         """A company submits its own report file (the HTTP upload).
 
         The policy decides first (a denial is logged); the file is then parsed and checked without
@@ -403,20 +480,38 @@ class RegistryApplication(SealedApplication):
         before the report is recorded (or recognised as unchanged)."""
         company = self.company(company_ref)
         audit: dict[str, Any] = dict(
-            subject_kind="report", subject_ref=f"{company_ref}/{year}", company=company_ref,
-            purpose="submit report", request_id=request_id,
-            facts={"own_data": getattr(principal, "organisation_id", None) == company.id})
+            subject_kind="report",
+            subject_ref=f"{company_ref}/{year}",
+            company=company_ref,
+            purpose="submit report",
+            request_id=request_id,
+            facts={"own_data": getattr(principal, "organisation_id", None) == company.id},
+        )
         self.vault.check(principal, "submit_report", **audit)
-        return self.import_report(company_ref, year, data, filename, submitted_on, decimal_separator,
-                                  before_write=lambda: self.vault.authorise(principal, "submit_report", **audit),
-                                  part=part)
+        return self.import_report(
+            company_ref,
+            year,
+            data,
+            filename,
+            submitted_on,
+            decimal_separator,
+            before_write=lambda: self.vault.authorise(principal, "submit_report", **audit),
+            part=part,
+        )
 
-    def import_report(self, company_ref: str, year: int, data: bytes, filename: str,
-                      submitted_on: dt.date, decimal_separator: str | None = None,
-                      max_rows: int | None = None,
-                      before_write: Callable[[], None] = lambda: None,
-                      part: tuple[int, int] | None = None,
-                      stage: Callable[[str], None] = lambda _name: None) -> ImportResult:
+    def import_report(
+        self,
+        company_ref: str,
+        year: int,
+        data: bytes,
+        filename: str,
+        submitted_on: dt.date,
+        decimal_separator: str | None = None,
+        max_rows: int | None = None,
+        before_write: Callable[[], None] = lambda: None,
+        part: tuple[int, int] | None = None,
+        stage: Callable[[str], None] = lambda _name: None,
+    ) -> ImportResult:
         """Parse, resolve sites, and record a new report version, all or nothing.
 
         Idempotence is decided on what the file says, before any site is resolved: resolving a
@@ -430,17 +525,38 @@ class RegistryApplication(SealedApplication):
         stage("checking the file")
         parsed = parse_report_file(data, filename, decimal_separator, max_rows)
         stage("matching sites and recording")
-        numbers = {"decimal_separator": parsed.numbers.separator and parsed.numbers.separator.value,
-                   "decimal_separator_decided": parsed.numbers.describe()}
+        numbers = {
+            "decimal_separator": parsed.numbers.separator and parsed.numbers.separator.value,
+            "decimal_separator_decided": parsed.numbers.describe(),
+        }
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
         before_write = _once(before_write)
         if part is not None:
-            return self._redone_on_conflict(lambda: self._import_part(
-                company, self._report_for(company.id, year), parsed, digest, part, filename, submitted_on,
-                before_write, numbers))
-        return self._redone_on_conflict(lambda: self._import_whole(
-            company, self._report_for(company.id, year), parsed, digest, filename, submitted_on, before_write,
-            numbers))
+            return self._redone_on_conflict(
+                lambda: self._import_part(
+                    company,
+                    self._report_for(company.id, year),
+                    parsed,
+                    digest,
+                    part,
+                    filename,
+                    submitted_on,
+                    before_write,
+                    numbers,
+                )
+            )
+        return self._redone_on_conflict(
+            lambda: self._import_whole(
+                company,
+                self._report_for(company.id, year),
+                parsed,
+                digest,
+                filename,
+                submitted_on,
+                before_write,
+                numbers,
+            )
+        )
 
     def _redone_on_conflict(self, command: Callable[[], ImportResult]) -> ImportResult:
         """Runs a report command again on fresh state when its save lost a race: another upload saved
@@ -454,30 +570,47 @@ class RegistryApplication(SealedApplication):
             except VersionConflictError:
                 if attempt == _CONFLICT_ATTEMPTS - 1:
                     raise
-                time.sleep(random.uniform(0, 0.002 * 2 ** attempt))  # noqa: S311 - spreading retries only
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311 - spreading retries only
         raise AssertionError("unreachable")
 
-    def _import_whole(self, company: Organisation, report: SupplyChainReport, parsed: ParsedReport, digest: str,
-                      filename: str, submitted_on: dt.date, before_write: Callable[[], None],
-                      numbers: dict[str, Any]) -> ImportResult:
+    def _import_whole(
+        self,
+        company: Organisation,
+        report: SupplyChainReport,
+        parsed: ParsedReport,
+        digest: str,
+        filename: str,
+        submitted_on: dt.date,
+        before_write: Callable[[], None],
+        numbers: dict[str, Any],
+    ) -> ImportResult:
         if report.is_latest(digest):
             before_write()
-            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
-                                **numbers)
+            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0, **numbers)
         content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
-        changed = report.submit(content, digest=digest,
-                                source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on)
+        changed = report.submit(
+            content, digest=digest, source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on
+        )
         before_write()
         if not changed:
-            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0,
-                                **numbers)
+            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0, **numbers)
         self._save_with_site_intake(report, content)
-        return ImportResult(changed=True, version=report.latest.number, new_sites=new_sites,
-                            held_for_review=held, **numbers)
+        return ImportResult(
+            changed=True, version=report.latest.number, new_sites=new_sites, held_for_review=held, **numbers
+        )
 
-    def _import_part(self, company: Organisation, report: SupplyChainReport, parsed: ParsedReport, digest: str,
-                     part: tuple[int, int], filename: str, submitted_on: dt.date,
-                     before_write: Callable[[], None], numbers: dict[str, Any]) -> ImportResult:
+    def _import_part(
+        self,
+        company: Organisation,
+        report: SupplyChainReport,
+        parsed: ParsedReport,
+        digest: str,
+        part: tuple[int, int],
+        filename: str,
+        submitted_on: dt.date,
+        before_write: Callable[[], None],
+        numbers: dict[str, Any],
+    ) -> ImportResult:
         """One part of a report too large for one upload (``part`` = (number, of)).
 
         Each part is atomic: its rows are checked whole, and the part is kept (sealed like a
@@ -486,9 +619,14 @@ class RegistryApplication(SealedApplication):
         report is never half there. The same part again records nothing; the same set of parts
         again records no new version (its digest is taken over the parts' digests)."""
         number, of = part
-        unchanged = ImportResult(changed=False, version=report.latest.number if report.latest else 0,
-                                 new_sites=0, held_for_review=0, parts_missing=tuple(report.missing_parts),
-                                 **numbers)
+        unchanged = ImportResult(
+            changed=False,
+            version=report.latest.number if report.latest else 0,
+            new_sites=0,
+            held_for_review=0,
+            parts_missing=tuple(report.missing_parts),
+            **numbers,
+        )
         if report.has_part(number, of, digest):
             before_write()
             return unchanged
@@ -498,38 +636,51 @@ class RegistryApplication(SealedApplication):
         submitted = False
         if not missing:
             set_digest = self.vault.fingerprint(
-                company.id, "\n".join(report.parts[n].digest for n in sorted(report.parts)).encode())
+                company.id, "\n".join(report.parts[n].digest for n in sorted(report.parts)).encode()
+            )
             if report.is_latest(set_digest):
                 report.close_parts_unchanged()
             else:
                 assembled = self._assemble_parts(company, report)
-                submitted = report.submit(assembled, digest=set_digest, source=f"file:{of} parts",
-                                          submitted_on=submitted_on)
+                submitted = report.submit(
+                    assembled, digest=set_digest, source=f"file:{of} parts", submitted_on=submitted_on
+                )
         before_write()
         if submitted:
             self._save_with_site_intake(report, assembled)
         else:
             self.save(report)
-        return ImportResult(changed=submitted, version=report.latest.number if report.latest else 0,
-                            new_sites=new_sites, held_for_review=held, parts_missing=missing, **numbers)
+        return ImportResult(
+            changed=submitted,
+            version=report.latest.number if report.latest else 0,
+            new_sites=new_sites,
+            held_for_review=held,
+            parts_missing=missing,
+            **numbers,
+        )
 
     def _assemble_parts(self, company: Organisation, report: SupplyChainReport) -> ReportContent:
         """The parts' rows in part order. Earlier parts come back from the store sealed: they are
         opened through the filter by the registry itself (the part just received is still plain)."""
-        fields: dict[str, list] = {name: [] for name in ("links", "terms", "questionnaire", "action_plan",
-                                                          "new_sites")}
+        fields: dict[str, list] = {name: [] for name in ("links", "terms", "questionnaire", "action_plan", "new_sites")}
         for number in sorted(report.parts):
             opened = self.vault.open(
-                self.vault.system_principal("registry"), "read_report", report.parts[number].sealed,
-                subject_kind="report", subject_ref=f"{company.ref}/{report.year}/part{number}",
-                company=company.ref, purpose="assemble a report uploaded in parts")
+                self.vault.system_principal("registry"),
+                "read_report",
+                report.parts[number].sealed,
+                subject_kind="report",
+                subject_ref=f"{company.ref}/{report.year}/part{number}",
+                company=company.ref,
+                purpose="assemble a report uploaded in parts",
+            )
             part_content = _content_or_gone(opened)
             for name, values in part_content.as_event_fields().items():
                 fields[name].extend(values)
         return ReportContent.from_event_fields(**fields)
 
-    def submit_report(self, company_ref: str, year: int, content: ReportContent, source: str,
-                      submitted_on: dt.date) -> ImportResult:
+    def submit_report(
+        self, company_ref: str, year: int, content: ReportContent, source: str, submitted_on: dt.date
+    ) -> ImportResult:
         company = self.company(company_ref)
         self._check_report_year(company, year)
         for position, link in enumerate(content.links):
@@ -543,6 +694,7 @@ class RegistryApplication(SealedApplication):
             if changed:
                 self._save_with_site_intake(report, content)
             return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+
         return self._redone_on_conflict(submit)
 
     def save_report_draft(self, company_ref: str, year: int, content: ReportContent) -> None:
@@ -553,8 +705,9 @@ class RegistryApplication(SealedApplication):
         report.save_draft(content)
         self.save(report)
 
-    def submit_report_draft(self, principal: Any, company_ref: str, year: int, submitted_on: dt.date,
-                            request_id: str = "") -> ImportResult:
+    def submit_report_draft(
+        self, principal: Any, company_ref: str, year: int, submitted_on: dt.date, request_id: str = ""
+    ) -> ImportResult:
         """Submit the saved draft as the next version. The draft is opened through the filter, as
         the principal (the company itself, or the secretariat on its behalf)."""
         company = self.company(company_ref)
@@ -562,33 +715,52 @@ class RegistryApplication(SealedApplication):
         if report.draft is None:
             raise ConflictError("there is no draft to submit")
         opened = self.vault.open(
-            principal, "submit_report", report.draft, subject_kind="report", subject_ref=f"{company_ref}/{year}",
-            company=company_ref, purpose="submit draft", request_id=request_id,
+            principal,
+            "submit_report",
+            report.draft,
+            subject_kind="report",
+            subject_ref=f"{company_ref}/{year}",
+            company=company_ref,
+            purpose="submit draft",
+            request_id=request_id,
             facts={"own_data": getattr(principal, "organisation_id", None) == company.id},
         )
         content = _content_or_gone(opened)
-        changed = report.submit_draft(content, digest=self._fingerprint(company.id, content),
-                                      submitted_on=submitted_on)
+        changed = report.submit_draft(content, digest=self._fingerprint(company.id, content), submitted_on=submitted_on)
         if changed:
             self._save_with_site_intake(report, content)
         else:
             self.save(report)
         return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
 
-    def read_report(self, principal: Any, company_ref: str, year: int, version: int | None = None,
-                    purpose: str = "", request_id: str = "") -> ReportContent:
+    def read_report(
+        self,
+        principal: Any,
+        company_ref: str,
+        year: int,
+        version: int | None = None,
+        purpose: str = "",
+        request_id: str = "",
+    ) -> ReportContent:
         """A version's confidential content (the latest by default), through the filter."""
         company = self.company(company_ref)
         report = self.report(company_ref, year)
-        chosen = report.latest if version is None else next(
-            (v for v in report.versions if v.number == version), None)
+        chosen = report.latest if version is None else next((v for v in report.versions if v.number == version), None)
         if chosen is None:
             raise NotFoundError("no such version of the report")
         opened = self.vault.open(
-            principal, "read_report", chosen.sealed, subject_kind="report",
-            subject_ref=f"{company_ref}/{year}/v{chosen.number}", company=company_ref, purpose=purpose,
-            request_id=request_id, facts={"own_data": getattr(principal, "organisation_id", None) == company.id,
-                                          "in_case_file": self._in_case_file(principal, company_ref)},
+            principal,
+            "read_report",
+            chosen.sealed,
+            subject_kind="report",
+            subject_ref=f"{company_ref}/{year}/v{chosen.number}",
+            company=company_ref,
+            purpose=purpose,
+            request_id=request_id,
+            facts={
+                "own_data": getattr(principal, "organisation_id", None) == company.id,
+                "in_case_file": self._in_case_file(principal, company_ref),
+            },
         )
         return _content_or_gone(opened)
 
@@ -603,16 +775,16 @@ class RegistryApplication(SealedApplication):
     def _check_report_year(company: Organisation, year: int) -> None:
         if not isinstance(year, int) or not 2000 <= year <= dt.date.today().year + 1:
             raise ValidationError("year", "a report year between 2000 and next year")
-        if not any(p.joined_on.year <= year and (p.ended_on is None or p.ended_on.year >= year)
-                   for p in company.periods):
+        if not any(
+            p.joined_on.year <= year and (p.ended_on is None or p.ended_on.year >= year) for p in company.periods
+        ):
             raise ConflictError("the company was not a member in that report year")
 
     def _report_for(self, company_id: uuid.UUID, year: int) -> SupplyChainReport:
         report_id = SupplyChainReport.create_id(company_id, year)
         return self._get_or_none(report_id) or SupplyChainReport(company_id=company_id, year=year)
 
-    def _resolve_sites(self, parsed: ParsedReport, own_waiting: list[DescribedSite]
-                       ) -> tuple[ReportContent, int, int]:
+    def _resolve_sites(self, parsed: ParsedReport, own_waiting: list[DescribedSite]) -> tuple[ReportContent, int, int]:
         """The file's rows as report content: a described site the registry knows becomes its id; one
         it does not know gets a new id and is kept in the content (``new_sites``), sealed with it, to
         be registered later with other companies' (``_with_site_intake``). Nothing is saved here:
@@ -626,9 +798,17 @@ class RegistryApplication(SealedApplication):
         own = {site.public_id: site for site in own_waiting}
         for site in own_waiting:
             region = RegionPath.create(site.country, site.province, site.district)
-            self.catalogue.add(scratch, region.country, region.province, site.kind, fold(region.district),
-                               public_id=site.public_id, name_key=normalise_name(site.name),
-                               latitude=site.latitude, longitude=site.longitude)
+            self.catalogue.add(
+                scratch,
+                region.country,
+                region.province,
+                site.kind,
+                fold(region.district),
+                public_id=site.public_id,
+                name_key=normalise_name(site.name),
+                latitude=site.latitude,
+                longitude=site.longitude,
+            )
         errors: list[CellError] = []
         links: list[SupplyLink] = []
         terms: list[CommercialTerms] = []
@@ -651,9 +831,14 @@ class RegistryApplication(SealedApplication):
                     if registration is None:
                         region = _region(ns.country, ns.province, ns.district)
                         registration = self._place_site(
-                            scratch, row.site_kind, ns.name, region,
+                            scratch,
+                            row.site_kind,
+                            ns.name,
+                            region,
                             Coordinates.create(ns.latitude, ns.longitude) if ns.latitude is not None else None,
-                            ns.address, (row.stone_type,), scratch=True,
+                            ns.address,
+                            (row.stone_type,),
+                            scratch=True,
                         )
                         resolved.remember(row, region, registration)
                     site_id = registration.public_id
@@ -666,17 +851,25 @@ class RegistryApplication(SealedApplication):
                 column = "site_id" if row.site_id is not None else _row_column(error.field)
                 errors.append(CellError("links", row.row, column, error.message))
                 continue
-            links.append(SupplyLink(
-                chain=row.chain, tier=row.tier, site_kind=row.site_kind, site_id=site_id,
-                stone_type=row.stone_type, product=row.product, channel=row.channel,
-                origin_confidence=row.origin_confidence, circular=row.circular,
-            ))
-            terms.append(CommercialTerms(row.volume, row.volume_unit, row.price_eur_per_unit,
-                                         row.contract_notes))
+            links.append(
+                SupplyLink(
+                    chain=row.chain,
+                    tier=row.tier,
+                    site_kind=row.site_kind,
+                    site_id=site_id,
+                    stone_type=row.stone_type,
+                    product=row.product,
+                    channel=row.channel,
+                    origin_confidence=row.origin_confidence,
+                    circular=row.circular,
+                )
+            )
+            terms.append(CommercialTerms(row.volume, row.volume_unit, row.price_eur_per_unit, row.contract_notes))
         if errors:
             raise ReportFileError(errors)
-        content = ReportContent(tuple(links), tuple(terms), parsed.questionnaire, parsed.action_plan,
-                                tuple(described.values()))
+        content = ReportContent(
+            tuple(links), tuple(terms), parsed.questionnaire, parsed.action_plan, tuple(described.values())
+        )
         return content, len(described), held
 
     # --- new sites: registered k companies at a time (registry/domain/site_intake.py) ------------
@@ -709,34 +902,51 @@ class RegistryApplication(SealedApplication):
                 raise
             self._intake = intake
 
-    def _with_site_intake(self, report: SupplyChainReport, content: ReportContent,
-                          intake: SiteIntake) -> list[Aggregate]:
+    def _with_site_intake(
+        self, report: SupplyChainReport, content: ReportContent, intake: SiteIntake
+    ) -> list[Aggregate]:
         """What to save with a new report version, in this order: when the waiting reports of at
         least ``site_release_k`` companies now describe new sites, every one of those sites (in random
         order, with the catalogue buckets and review queue they change), then the intake, then the
         report. Else the intake and the report only, and no site."""
         version = report.latest.number
-        intake.wait(report_id=str(report.id), company_id=str(report.company_id), version=version,
-                    tag=self._new_sites_tag(report.company_id, report.id, version, bool(content.new_sites)))
-        with_new_sites = {report_id: entry for report_id, entry in intake.waiting.items()
-                          if entry["tag"] == self._new_sites_tag(uuid.UUID(entry["company"]), report_id,
-                                                                 entry["version"], True)}
+        intake.wait(
+            report_id=str(report.id),
+            company_id=str(report.company_id),
+            version=version,
+            tag=self._new_sites_tag(report.company_id, report.id, version, bool(content.new_sites)),
+        )
+        with_new_sites = {
+            report_id: entry
+            for report_id, entry in intake.waiting.items()
+            if entry["tag"] == self._new_sites_tag(uuid.UUID(entry["company"]), report_id, entry["version"], True)
+        }
         if len({entry["company"] for entry in with_new_sites.values()}) < self.site_release_k:
             return [intake, report]
         self.catalogue.refresh()
         pending: Pending = {}
         # one site may be in two years' reports: the catalogue knows those registered already
-        by_id = {site.public_id: site for report_id in sorted(with_new_sites)
-                 for site in (content.new_sites if report_id == str(report.id) else self._described_sites(report_id))
-                 if not self.catalogue.registered(pending, site.country, site.province, site.kind,
-                                                  _folded(site.district), site.public_id)}
+        by_id = {
+            site.public_id: site
+            for report_id in sorted(with_new_sites)
+            for site in (content.new_sites if report_id == str(report.id) else self._described_sites(report_id))
+            if not self.catalogue.registered(
+                pending, site.country, site.province, site.kind, _folded(site.district), site.public_id
+            )
+        }
         sites = list(by_id.values())
         random.SystemRandom().shuffle(sites)
         for site in sites:
-            self._place_site(pending, SiteKind(site.kind), site.name,
-                             RegionPath.create(site.country, site.province, site.district),
-                             Coordinates.create(site.latitude, site.longitude) if site.latitude is not None
-                             else None, site.address, site.stone_types, public_id=site.public_id)
+            self._place_site(
+                pending,
+                SiteKind(site.kind),
+                site.name,
+                RegionPath.create(site.country, site.province, site.district),
+                Coordinates.create(site.latitude, site.longitude) if site.latitude is not None else None,
+                site.address,
+                site.stone_types,
+                public_id=site.public_id,
+            )
         intake.release(sites=len(sites))
         # The catalogue's changes first, then the sites as one run right before the release and
         # the report that triggered it: the order of the sites is random, and none of them is
@@ -748,13 +958,21 @@ class RegistryApplication(SealedApplication):
         """The new sites of this company's reports in the intake, not registered yet (opened
         through the filter by the registry, one access-log entry per report that has any)."""
         with self._intake_lock:
-            own = sorted((report_id, entry) for report_id, entry in self._current_intake().waiting.items()
-                         if entry["company"] == str(company_id))
+            own = sorted(
+                (report_id, entry)
+                for report_id, entry in self._current_intake().waiting.items()
+                if entry["company"] == str(company_id)
+            )
         sites: dict[str, DescribedSite] = {}
         for report_id, entry in own:
             if entry["tag"] == self._new_sites_tag(company_id, report_id, entry["version"], True):
-                sites.update({site.public_id: site for site in self._described_sites(report_id)
-                              if not self._exists(self.site_aggregate_id(site.public_id))})
+                sites.update(
+                    {
+                        site.public_id: site
+                        for site in self._described_sites(report_id)
+                        if not self._exists(self.site_aggregate_id(site.public_id))
+                    }
+                )
         return list(sites.values())
 
     def _new_sites_tag(self, company_id: uuid.UUID, report_id: Any, version: int, has_new_sites: bool) -> str:
@@ -770,9 +988,14 @@ class RegistryApplication(SealedApplication):
         version = report.latest
         company = self.repository.get(report.company_id)
         opened = self.vault.open(
-            self.vault.system_principal("registry"), "read_report", {"new_sites": version.sealed["new_sites"]},
-            subject_kind="report", subject_ref=f"{company.ref}/{report.year}/v{version.number}",
-            company=company.ref, purpose="register the new sites of reports waiting")
+            self.vault.system_principal("registry"),
+            "read_report",
+            {"new_sites": version.sealed["new_sites"]},
+            subject_kind="report",
+            subject_ref=f"{company.ref}/{report.year}/v{version.number}",
+            company=company.ref,
+            purpose="register the new sites of reports waiting",
+        )
         if not isinstance(opened["new_sites"], list):
             return []  # shredded since (a tampered value raised an integrity failure in the filter)
         return [DescribedSite.from_dict(d) for d in opened["new_sites"]]
@@ -792,8 +1015,9 @@ class RegistryApplication(SealedApplication):
         company = self.company(company_ref)
         return self._get(SupplyChainReport.create_id(company.id, year), "report")
 
-    def assess_report(self, company_ref: str, year: int, due_diligence_score: Decimal,
-                      assessed_on: dt.date, assessed_by: str) -> AssessmentRecord:
+    def assess_report(
+        self, company_ref: str, year: int, due_diligence_score: Decimal, assessed_on: dt.date, assessed_by: str
+    ) -> AssessmentRecord:
         company = self.company(company_ref)
         report = self._get(SupplyChainReport.create_id(company.id, year), "report")
         if report.latest is None:
@@ -805,9 +1029,15 @@ class RegistryApplication(SealedApplication):
         this_kind = self._previous_next_kind(company.id, year) or "full"
         next_due, next_kind = next_assessment(assessed_on, level, period.size, this_kind)
         record = AssessmentRecord(
-            version=report.latest.number, quarry_insight=quarry, factory_insight=factory,
-            due_diligence_score=score, level=level, assessed_on=assessed_on,
-            next_due=next_due, next_kind=next_kind, assessed_by=assessed_by,
+            version=report.latest.number,
+            quarry_insight=quarry,
+            factory_insight=factory,
+            due_diligence_score=score,
+            level=level,
+            assessed_on=assessed_on,
+            next_due=next_due,
+            next_kind=next_kind,
+            assessed_by=assessed_by,
         )
         report.record_assessment(record)
         self.save(report)
@@ -825,9 +1055,16 @@ class RegistryApplication(SealedApplication):
 
     # --- accounts ----------------------------------------------------------------------------
 
-    def create_account(self, login: str, role: Role, organisation_ref: str, display_name: str,
-                       password_hash: str, totp_secret: str | None,
-                       before_write: Callable[[], None] = lambda: None) -> uuid.UUID:
+    def create_account(
+        self,
+        login: str,
+        role: Role,
+        organisation_ref: str,
+        display_name: str,
+        password_hash: str,
+        totp_secret: str | None,
+        before_write: Callable[[], None] = lambda: None,
+    ) -> uuid.UUID:
         """A new login. ``before_write`` runs once every check has passed (the admin route logs
         its grant there, so a refused creation leaves no granted entry)."""
         login = validate_login(login)
@@ -836,23 +1073,44 @@ class RegistryApplication(SealedApplication):
             raise ConflictError("that login is taken")
         organisation = self.organisation(organisation_ref)
         role = check_role_fits(role, organisation.kind)
-        account = UserAccount(login=login, role=role, organisation_id=organisation.id,
-                              display_name=display_name, password_hash=password_hash,
-                              totp_secret=totp_secret)
+        account = UserAccount(
+            login=login,
+            role=role,
+            organisation_id=organisation.id,
+            display_name=display_name,
+            password_hash=password_hash,
+            totp_secret=totp_secret,
+        )
         before_write()
         self.save(account)
         return account_id
 
-    def administer_account(self, principal: Any, login: str, role: Role, organisation_ref: str,
-                           display_name: str, password_hash: str, totp_secret: str | None,
-                           request_id: str = "") -> uuid.UUID:
+    def administer_account(
+        self,
+        principal: Any,
+        login: str,
+        role: Role,
+        organisation_ref: str,
+        display_name: str,
+        password_hash: str,
+        totp_secret: str | None,
+        request_id: str = "",
+    ) -> uuid.UUID:
         """The secretariat creates a login: the policy first (a denial is logged), then the checks,
         then the grant is logged right before the account is saved."""
-        audit: dict[str, Any] = dict(subject_kind="account", subject_ref=login, purpose="create account",
-                                     request_id=request_id)
+        audit: dict[str, Any] = dict(
+            subject_kind="account", subject_ref=login, purpose="create account", request_id=request_id
+        )
         self.vault.check(principal, "administer_users", **audit)
-        return self.create_account(login, role, organisation_ref, display_name, password_hash, totp_secret,
-                                   before_write=lambda: self.vault.authorise(principal, "administer_users", **audit))
+        return self.create_account(
+            login,
+            role,
+            organisation_ref,
+            display_name,
+            password_hash,
+            totp_secret,
+            before_write=lambda: self.vault.authorise(principal, "administer_users", **audit),
+        )
 
     def account(self, login: str) -> UserAccount:
         return self._get(UserAccount.create_id(validate_login(login)), "account")
@@ -864,8 +1122,12 @@ class RegistryApplication(SealedApplication):
         """
         account = self.account(login)
         opened = self.vault.open(
-            self.vault.system_principal("authentication"), "read_credential", {"totp_secret": account.totp_secret},
-            subject_kind="account", subject_ref=login, purpose="second factor check",
+            self.vault.system_principal("authentication"),
+            "read_credential",
+            {"totp_secret": account.totp_secret},
+            subject_kind="account",
+            subject_ref=login,
+            purpose="second factor check",
         )
         return opened["totp_secret"]
 
@@ -874,14 +1136,25 @@ class RegistryApplication(SealedApplication):
     # aggregate per signature, listed in a ``DeclarationRegister`` per account (id derived from the
     # account id), saved together. Rights tied to a signature ask ``valid_declaration``.
 
-    def record_declaration(self, login: str, document_title: str, document_version: str,
-                           document_sha256: str, signed_on: dt.date, valid_until: dt.date) -> uuid.UUID:
+    def record_declaration(
+        self,
+        login: str,
+        document_title: str,
+        document_version: str,
+        document_sha256: str,
+        signed_on: dt.date,
+        valid_until: dt.date,
+    ) -> uuid.UUID:
         """Record that the account's holder signed this document version; returns its id."""
         account = self.account(login)
         declaration = Declaration.sign(
-            account_id=account.id, organisation_id=account.organisation_id,
-            document_title=document_title, document_version=document_version,
-            document_sha256=document_sha256, signed_on=signed_on, valid_until=valid_until,
+            account_id=account.id,
+            organisation_id=account.organisation_id,
+            document_title=document_title,
+            document_version=document_version,
+            document_sha256=document_sha256,
+            signed_on=signed_on,
+            valid_until=valid_until,
         )
         register = self._declaration_register(account.id)
         register.add(declaration_id=declaration.id)
@@ -923,6 +1196,7 @@ def _once(action: Callable[[], None]) -> Callable[[], None]:
         if not done:
             done = True
             action()
+
     return run
 
 
@@ -994,15 +1268,27 @@ def _region(country: str, province: str, district: str) -> RegionPath:
 
 def _row_column(field: str) -> str:
     """Map a domain field name onto the report file's column name."""
-    return {"name": "site_name", "country": "country", "province": "province", "district": "district",
-            "latitude": "latitude", "longitude": "longitude"}.get(field, field)
+    return {
+        "name": "site_name",
+        "country": "country",
+        "province": "province",
+        "district": "district",
+        "latitude": "latitude",
+        "longitude": "longitude",
+    }.get(field, field)
 
 
 def _described(site: ProductionSite) -> DescribedSite:
     """A new site as a report keeps it until it is registered (normalised as the register would)."""
     return DescribedSite(
-        public_id=site.public_id, kind=site.kind.value, name=site.name, country=site.region.country,
-        province=site.region.province, district=site.region.district, address=site.address,
+        public_id=site.public_id,
+        kind=site.kind.value,
+        name=site.name,
+        country=site.region.country,
+        province=site.region.province,
+        district=site.region.district,
+        address=site.address,
         latitude=site.coordinates.latitude if site.coordinates else None,
         longitude=site.coordinates.longitude if site.coordinates else None,
-        stone_types=tuple(site.stone_types))
+        stone_types=tuple(site.stone_types),
+    )

@@ -38,8 +38,14 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
 class DataAccess:
-    def __init__(self, registry: Any, vault: Any, aggregated_list: Any, projections: Any,
-                 clock: Callable[[], dt.date] = dt.date.today):
+    def __init__(
+        self,
+        registry: Any,
+        vault: Any,
+        aggregated_list: Any,
+        projections: Any,
+        clock: Callable[[], dt.date] = dt.date.today,
+    ):
         self.registry = registry
         self.vault = vault
         self.aggregated_list = aggregated_list
@@ -48,16 +54,39 @@ class DataAccess:
 
     # --- the requesting party -----------------------------------------------------------------
 
-    def request(self, principal: Any, local_partner: dict[str, str], country: str, region: str | None,
-                stone_type: str | None, purpose: str, *, request_id: str = "") -> uuid.UUID:
+    def request(
+        self,
+        principal: Any,
+        local_partner: dict[str, str],
+        country: str,
+        region: str | None,
+        stone_type: str | None,
+        purpose: str,
+        *,
+        request_id: str = "",
+    ) -> uuid.UUID:
         """A new request on behalf of a local partner; returns its id."""
         # Validated first: bad input is a 422 naming the field, before anything is decided or logged.
         access = DataAccessRequest.request(
-            requester_ref=getattr(principal, "organisation_ref", ""), requester_role=str(getattr(principal, "role", "")),
-            requested_by=getattr(principal, "login", ""), local_partner=local_partner, country=country,
-            region=region, stone_type=stone_type, purpose=purpose, on=self.clock())
-        self.vault.authorise(principal, REQUEST, facts={"own_data": True}, subject_kind="data_access_request",
-                             subject_ref=str(access.id), purpose="data access request", request_id=request_id)
+            requester_ref=getattr(principal, "organisation_ref", ""),
+            requester_role=str(getattr(principal, "role", "")),
+            requested_by=getattr(principal, "login", ""),
+            local_partner=local_partner,
+            country=country,
+            region=region,
+            stone_type=stone_type,
+            purpose=purpose,
+            on=self.clock(),
+        )
+        self.vault.authorise(
+            principal,
+            REQUEST,
+            facts={"own_data": True},
+            subject_kind="data_access_request",
+            subject_ref=str(access.id),
+            purpose="data access request",
+            request_id=request_id,
+        )
         requested = access.collect_events()  # kept, so that a retry saves the very same request
         for _attempt in range(5):  # two requests at once conflict on the register: one retries
             register = self._register()
@@ -69,19 +98,37 @@ class DataAccess:
             return access.id
         raise ConflictError("too many requests at once: please try again")
 
-    def record_clause(self, principal: Any, access_id: uuid.UUID | str, title: str, version: str, sha256: str,
-                      signed_on: dt.date, valid_until: dt.date, *, request_id: str = "") -> str:
+    def record_clause(
+        self,
+        principal: Any,
+        access_id: uuid.UUID | str,
+        title: str,
+        version: str,
+        sha256: str,
+        signed_on: dt.date,
+        valid_until: dt.date,
+        *,
+        request_id: str = "",
+    ) -> str:
         """The local partner's signed confidentiality clause (the requesting party records it)."""
         access = self._load(access_id)
         self._check(principal, REQUEST, access, request_id)
-        access.record_clause(title=title, version=version, sha256=sha256, signed_on=signed_on,
-                             valid_until=valid_until, on=self.clock(), by=principal.login)  # in memory
+        access.record_clause(
+            title=title,
+            version=version,
+            sha256=sha256,
+            signed_on=signed_on,
+            valid_until=valid_until,
+            on=self.clock(),
+            by=principal.login,
+        )  # in memory
         self._authorise(principal, REQUEST, access, request_id)
         self._save(access)
         return access.status.value
 
-    def release(self, principal: Any, access_id: uuid.UUID | str, fmt: str = "csv", *,
-                request_id: str = "") -> tuple[str, bytes]:
+    def release(
+        self, principal: Any, access_id: uuid.UUID | str, fmt: str = "csv", *, request_id: str = ""
+    ) -> tuple[str, bytes]:
         """The scoped rows of the aggregated list, watermarked: (media type, bytes)."""
         if fmt not in FORMATS:
             raise ValidationError("format", "csv or json")
@@ -101,18 +148,26 @@ class DataAccess:
             except ConflictError:
                 pass  # a download at the same moment recorded the first release: nothing else changes
         year, sites = self.aggregated_list.sites(None, access.country, access.region, access.stone_type, None)
-        watermark = (f"TruStone data-access release {access.id} for {partner['name']} on {today.isoformat()}: "
-                     "confidential, for the stated purpose only")
+        watermark = (
+            f"TruStone data-access release {access.id} for {partner['name']} on {today.isoformat()}: "
+            "confidential, for the stated purpose only"
+        )
         if fmt == "json":
-            body = {"release": str(access.id), "watermark": watermark, "year": year, "scope": access.scope,
-                    "sites": [_site_dict(site) for site in sites]}
+            body = {
+                "release": str(access.id),
+                "watermark": watermark,
+                "year": year,
+                "scope": access.scope,
+                "sites": [_site_dict(site) for site in sites],
+            }
             return FORMATS[fmt], json.dumps(body, ensure_ascii=False, indent=2).encode()
         return FORMATS[fmt], _csv(watermark, sites).encode()
 
     # --- the secretariat ------------------------------------------------------------------------
 
-    def decide(self, principal: Any, access_id: uuid.UUID | str, approve: bool, reason: str, *,
-               request_id: str = "") -> str:
+    def decide(
+        self, principal: Any, access_id: uuid.UUID | str, approve: bool, reason: str, *, request_id: str = ""
+    ) -> str:
         access = self._load(access_id)
         self._check(principal, APPROVE, access, request_id)
         status = access.decide(approve=approve, reason=reason, on=self.clock(), by=principal.login)  # in memory
@@ -133,20 +188,29 @@ class DataAccess:
     def get(self, principal: Any, access_id: uuid.UUID | str, *, request_id: str = "") -> dict[str, Any]:
         """The request as its requester or the secretariat sees it, the local partner included."""
         access = self._load(access_id)
-        opened = self._open(principal, _reading_action(principal), access, request_id,
-                            purpose=f"data access request {access.id}")
+        opened = self._open(
+            principal, _reading_action(principal), access, request_id, purpose=f"data access request {access.id}"
+        )
         return {**self._summary(access), "local_partner": _partner_or_gone(opened["local_partner"])}
 
     def list_for(self, principal: Any, *, request_id: str = "") -> list[dict[str, Any]]:
         """The secretariat: every request; a requesting party: its own. No local partner in a list
         (opening one per row would be one access-log entry per row); ``get`` shows it."""
         action = _reading_action(principal)
-        self.vault.authorise(principal, action, facts={"own_data": True}, subject_kind="data_access_request",
-                             purpose="data access requests", request_id=request_id)
+        self.vault.authorise(
+            principal,
+            action,
+            facts={"own_data": True},
+            subject_kind="data_access_request",
+            purpose="data access requests",
+            request_id=request_id,
+        )
         own = getattr(principal, "organisation_ref", None)
-        return [self._summary(self.registry.repository.get(access_id))
-                for access_id, requester_ref in self._register().requests
-                if action == APPROVE or requester_ref == own]
+        return [
+            self._summary(self.registry.repository.get(access_id))
+            for access_id, requester_ref in self._register().requests
+            if action == APPROVE or requester_ref == own
+        ]
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -155,11 +219,18 @@ class DataAccess:
         status = access.status_on(today)
         expires = access.expires_on()
         return {
-            "id": str(access.id), "status": status.value, "allowed_next": allowed_steps(status),
-            "requester": access.requester_ref, "requested_by": access.requested_by,
-            "requested_on": access.requested_on.isoformat(), "scope": access.scope, "purpose": access.purpose,
-            "clause": _dates(access.clause), "decision": _dates(access.decision),
-            "first_released": _dates(access.first_released), "revocation": _dates(access.revocation),
+            "id": str(access.id),
+            "status": status.value,
+            "allowed_next": allowed_steps(status),
+            "requester": access.requester_ref,
+            "requested_by": access.requested_by,
+            "requested_on": access.requested_on.isoformat(),
+            "scope": access.scope,
+            "purpose": access.purpose,
+            "clause": _dates(access.clause),
+            "decision": _dates(access.decision),
+            "first_released": _dates(access.first_released),
+            "revocation": _dates(access.revocation),
             "expires_on": expires.isoformat() if expires else None,
         }
 
@@ -188,11 +259,17 @@ class DataAccess:
 
     def _audit(self, principal: Any, access: DataAccessRequest, request_id: str, purpose: str = "") -> dict[str, Any]:
         own = getattr(principal, "organisation_ref", None) == access.requester_ref
-        return {"facts": {"own_data": own}, "subject_kind": "data_access_request", "subject_ref": str(access.id),
-                "purpose": purpose or f"data access request {access.id}", "request_id": request_id}
+        return {
+            "facts": {"own_data": own},
+            "subject_kind": "data_access_request",
+            "subject_ref": str(access.id),
+            "purpose": purpose or f"data access request {access.id}",
+            "request_id": request_id,
+        }
 
-    def _check(self, principal: Any, action: str, access: DataAccessRequest, request_id: str,
-               purpose: str = "") -> None:
+    def _check(
+        self, principal: Any, action: str, access: DataAccessRequest, request_id: str, purpose: str = ""
+    ) -> None:
         """The policy decides before anything else; a denial is logged, a grant only by ``_authorise``
         or ``_open`` once the command has passed its own checks."""
         self.vault.check(principal, action, **self._audit(principal, access, request_id, purpose))
@@ -200,10 +277,15 @@ class DataAccess:
     def _authorise(self, principal: Any, action: str, access: DataAccessRequest, request_id: str) -> None:
         self.vault.authorise(principal, action, **self._audit(principal, access, request_id))
 
-    def _open(self, principal: Any, action: str, access: DataAccessRequest, request_id: str,
-              purpose: str) -> dict[str, Any]:
-        return self.vault.open(principal, action, {"local_partner": access.local_partner},
-                               **self._audit(principal, access, request_id, purpose))
+    def _open(
+        self, principal: Any, action: str, access: DataAccessRequest, request_id: str, purpose: str
+    ) -> dict[str, Any]:
+        return self.vault.open(
+            principal,
+            action,
+            {"local_partner": access.local_partner},
+            **self._audit(principal, access, request_id, purpose),
+        )
 
 
 def _reading_action(principal: Any) -> str:
@@ -225,8 +307,9 @@ def _dates(record: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _site_dict(site: Any) -> dict[str, Any]:
-    return {column: list(site.stone_types) if column == "stone_types" else getattr(site, column)
-            for column in CSV_COLUMNS}
+    return {
+        column: list(site.stone_types) if column == "stone_types" else getattr(site, column) for column in CSV_COLUMNS
+    }
 
 
 def _csv(watermark: str, sites: list[Any]) -> str:

@@ -178,8 +178,9 @@ def _file_kind(filename: str) -> str:
 RawRow = tuple[object, ...]
 
 
-def _collect_rows(rows: Iterable[Sequence[object]], sheet: str, max_rows: int,
-                  collected: list[RawRow] | None = None) -> list[RawRow]:
+def _collect_rows(
+    rows: Iterable[Sequence[object]], sheet: str, max_rows: int, collected: list[RawRow] | None = None
+) -> list[RawRow]:
     """All rows of a sheet, header first, refusing more than ``max_rows`` non-empty data rows.
     ``collected`` receives the rows as they come, so a reader error can say where it happened.
 
@@ -195,7 +196,9 @@ def _collect_rows(rows: Iterable[Sequence[object]], sheet: str, max_rows: int,
         if len(collected) - 1 > most_rows:
             raise _file_error(
                 f"more than {most_rows:,} rows, counting empty ones: an upload holds at most {max_rows:,} "
-                "link rows. Delete the empty rows below the last link (rows of spaces count too)", sheet=sheet)
+                "link rows. Delete the empty rows below the last link (rows of spaces count too)",
+                sheet=sheet,
+            )
         if len(collected) > 1 and not _is_blank_row(row):
             filled += 1
             if filled > max_rows:
@@ -203,7 +206,9 @@ def _collect_rows(rows: Iterable[Sequence[object]], sheet: str, max_rows: int,
                     f"more than {max_rows:,} link rows: an upload holds at most {max_rows:,}. Split the rows "
                     "over several files and upload them as parts of one report, part 1 first (upload: "
                     "?part=1&of=N; command line: --part 1 --of N); the report is submitted whole when its "
-                    "last part is in. A file sent without a part number replaces the report", sheet=sheet)
+                    "last part is in. A file sent without a part number replaces the report",
+                    sheet=sheet,
+                )
     return collected
 
 
@@ -211,8 +216,9 @@ def _read_csv(data: bytes, max_rows: int) -> tuple[dict[str, list[RawRow]], str]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _file_error("the file is not UTF-8 text: in Excel choose 'CSV UTF-8', "
-                          "or upload the .xlsx workbook instead") from None
+        raise _file_error(
+            "the file is not UTF-8 text: in Excel choose 'CSV UTF-8', or upload the .xlsx workbook instead"
+        ) from None
     if not text.strip():
         raise _file_error("the file is empty: row 1 must hold the column headers, each row below one link")
     rows: list[RawRow] = []
@@ -248,8 +254,11 @@ def _read_xlsx(data: bytes, errors: list[CellError], max_rows: int) -> dict[str,
             if name not in _TABLES and workbook[title].sheet_state != "visible":
                 continue
             if name not in _TABLES:
-                errors.append(CellError(title, 0, "", "unknown sheet: a workbook has the sheets "
-                                                      "links, questionnaire and action_plan"))
+                errors.append(
+                    CellError(
+                        title, 0, "", "unknown sheet: a workbook has the sheets links, questionnaire and action_plan"
+                    )
+                )
                 continue
             worksheet = workbook[title]
             worksheet.reset_dimensions()  # some writers store a wrong size; read every row there is
@@ -277,6 +286,7 @@ def _check_zip(data: bytes) -> None:
 
 
 # --- cell values -------------------------------------------------------------------------------
+
 
 def _cell_text(value: object) -> str:
     """A cell as text, stripped. XLSX cells can be numbers, dates or booleans; CSV cells are text."""
@@ -352,12 +362,14 @@ def _canonical(number: Decimal) -> Decimal:
 
 def _enum_parser(enum: type[E], column: str) -> Callable[[str], E]:
     """Case-, space- and hyphen-insensitive, like ``parse_site_kind``."""
+
     def parse(text: str) -> E:
         folded = text.strip().lower().replace(" ", "_").replace("-", "_")
         try:
             return enum(folded)
         except ValueError:
             raise ValidationError(column, "one of: " + ", ".join(member.value for member in enum)) from None
+
     return parse
 
 
@@ -376,6 +388,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits, as every 
 
 
 # --- the file's numbers (registry/reportnumbers.py) ------------------------------------------------
+
 
 class _Refused:
     """A number cell that was refused with its own message."""
@@ -412,8 +425,9 @@ def _kept_reading(readings: dict[str, Reading], text: str) -> Reading:
     return read
 
 
-def _number_convention(sheets: dict[str, list[RawRow]], given: Separator | None,
-                       errors: list[CellError], readings: dict[str, Reading]) -> NumberConvention | None:
+def _number_convention(
+    sheets: dict[str, list[RawRow]], given: Separator | None, errors: list[CellError], readings: dict[str, Reading]
+) -> NumberConvention | None:
     """Detected once for the whole file, from its text cells that read one way only."""
     evidence: dict[Separator, list[str]] = {separator: [] for separator in Separator}
     for sheet, columns in _CONVENTION_COLUMNS.items():
@@ -437,6 +451,7 @@ def _number_convention(sheets: dict[str, list[RawRow]], given: Separator | None,
 
 # --- one row -----------------------------------------------------------------------------------
 
+
 class _Row:
     """The cells of one data row by column name, and the errors found in them.
 
@@ -444,15 +459,23 @@ class _Row:
     is checked and the caller only looks at ``ok`` at the end.
     """
 
-    def __init__(self, sheet: str, number: int, cells: dict[str, object], missing: frozenset[str],
-                 errors: list[CellError], numbers: _Numbers):
+    def __init__(
+        self,
+        sheet: str,
+        number: int,
+        cells: dict[str, object],
+        missing: frozenset[str],
+        errors: list[CellError],
+        numbers: _Numbers,
+    ):
         self.numbers = numbers
         self.sheet = sheet
         self.number = number
         self._cells = cells
         # each cell as text once: the getters ask for it several times (blank, then the value)
-        self._texts = {column: value.strip() if value.__class__ is str else _cell_text(value)
-                       for column, value in cells.items()}
+        self._texts = {
+            column: value.strip() if value.__class__ is str else _cell_text(value) for column, value in cells.items()
+        }
         self._missing = missing  # required columns absent from the header: reported once, not per row
         self._errors = errors
         self._count = len(errors)
@@ -482,8 +505,7 @@ class _Row:
             self.fail(column, _REQUIRED)
         return True
 
-    def text(self, column: str, *, required: bool = False, max_length: int = 200,
-             single_line: bool = True) -> str:
+    def text(self, column: str, *, required: bool = False, max_length: int = 200, single_line: bool = True) -> str:
         if self._absent(column, required):
             return ""
         text = self._text(column)
@@ -598,9 +620,26 @@ class _Row:
 # --- the links table ---------------------------------------------------------------------------
 
 _LINK_COLUMNS = (
-    "chain", "tier", "site_kind", "site_id", "site_name", "country", "province", "district", "address",
-    "latitude", "longitude", "stone_type", "product", "channel", "origin_confidence", "circular",
-    "volume", "volume_unit", "price_eur_per_unit", "contract_notes",
+    "chain",
+    "tier",
+    "site_kind",
+    "site_id",
+    "site_name",
+    "country",
+    "province",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+    "contract_notes",
 )
 _LINK_REQUIRED = ("chain", "tier", "site_kind", "stone_type", "product", "channel")
 _SITE_COLUMNS = ("site_name", "country", "province", "district", "address", "latitude", "longitude")
@@ -624,9 +663,20 @@ def _link_row(row: _Row) -> ParsedLinkRow | None:
     if not row.ok:
         return None
     return ParsedLinkRow(
-        row=row.number, chain=chain, tier=tier, site_kind=site_kind, site_id=site_id, new_site=new_site,
-        stone_type=stone_type, product=product, channel=channel, origin_confidence=origin_confidence,
-        circular=circular, volume=volume, volume_unit=volume_unit, price_eur_per_unit=price,
+        row=row.number,
+        chain=chain,
+        tier=tier,
+        site_kind=site_kind,
+        site_id=site_id,
+        new_site=new_site,
+        stone_type=stone_type,
+        product=product,
+        channel=channel,
+        origin_confidence=origin_confidence,
+        circular=circular,
+        volume=volume,
+        volume_unit=volume_unit,
+        price_eur_per_unit=price,
         contract_notes=contract_notes,
     )
 
@@ -643,8 +693,11 @@ def _site(row: _Row) -> tuple[str | None, NewSite | None]:
     if not row.blank("site_name"):
         return None, _new_site(row)
     if any(not row.blank(column) for column in _SITE_COLUMNS):
-        row.fail("site_name", "needed to describe a site; for an unknown site leave site_name, country, "
-                              "province, district, address, latitude and longitude all empty")
+        row.fail(
+            "site_name",
+            "needed to describe a site; for an unknown site leave site_name, country, "
+            "province, district, address, latitude and longitude all empty",
+        )
     return None, None
 
 
@@ -659,9 +712,15 @@ def _new_site(row: _Row) -> NewSite | None:
     coordinates = _coordinates(row)
     if not row.ok:
         return None
-    return NewSite(name=name, country=country, province=province, district=district, address=address,
-                   latitude=coordinates.latitude if coordinates else None,
-                   longitude=coordinates.longitude if coordinates else None)
+    return NewSite(
+        name=name,
+        country=country,
+        province=province,
+        district=district,
+        address=address,
+        latitude=coordinates.latitude if coordinates else None,
+        longitude=coordinates.longitude if coordinates else None,
+    )
 
 
 def _coordinates(row: _Row) -> Coordinates | None:
@@ -714,12 +773,12 @@ def _quantities(row: _Row) -> tuple[Decimal | None, str | None, Decimal | None]:
     volume_unit = row.choice("volume_unit", _parse_volume_unit)
     price = row.decimal("price_eur_per_unit")
     if row.blank("volume_unit") and not (row.blank("volume") and row.blank("price_eur_per_unit")):
-        row.fail("volume_unit", "needed when a volume or a price per unit is given: one of "
-                                + ", ".join(_VOLUME_UNITS))
+        row.fail("volume_unit", "needed when a volume or a price per unit is given: one of " + ", ".join(_VOLUME_UNITS))
     return volume, volume_unit, price
 
 
 # --- questionnaire and action plan -------------------------------------------------------------
+
 
 def _questionnaire_row(row: _Row) -> QuestionnaireAnswer | None:
     question = row.text("question", required=True, max_length=500)
@@ -740,6 +799,7 @@ def _action_plan_row(row: _Row) -> ActionPlanItem | None:
 
 # --- tables ------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Table:
     columns: tuple[str, ...]
@@ -750,8 +810,9 @@ class _Table:
 _TABLES = {
     LINKS: _Table(_LINK_COLUMNS, _LINK_REQUIRED, _link_row),
     QUESTIONNAIRE: _Table(("question", "answer"), ("question", "answer"), _questionnaire_row),
-    ACTION_PLAN: _Table(("risk", "priority", "measure", "indicator", "due"), ("risk", "priority", "measure"),
-                        _action_plan_row),
+    ACTION_PLAN: _Table(
+        ("risk", "priority", "measure", "indicator", "due"), ("risk", "priority", "measure"), _action_plan_row
+    ),
 }
 
 
@@ -811,18 +872,27 @@ def _header(sheet: str, header: RawRow, table: _Table, errors: list[CellError]) 
     return positions
 
 
-def _report_cells_without_header(sheet: str, number: int, values: RawRow, width: int, unnamed: list[int],
-                                 errors: list[CellError]) -> None:
+def _report_cells_without_header(
+    sheet: str, number: int, values: RawRow, width: int, unnamed: list[int], errors: list[CellError]
+) -> None:
     for i, value in enumerate(values):
         if (i >= width or i in unnamed) and _cell_text(value):
-            errors.append(CellError(sheet, number, "", f"a value in spreadsheet column {get_column_letter(i + 1)}, "
-                                                       "which has no column header"))
+            errors.append(
+                CellError(
+                    sheet,
+                    number,
+                    "",
+                    f"a value in spreadsheet column {get_column_letter(i + 1)}, which has no column header",
+                )
+            )
 
 
 # --- entry point -------------------------------------------------------------------------------
 
-def parse_report_file(data: bytes, filename: str, decimal_separator: Separator | str | None = None,
-                      max_rows: int | None = None) -> ParsedReport:
+
+def parse_report_file(
+    data: bytes, filename: str, decimal_separator: Separator | str | None = None, max_rows: int | None = None
+) -> ParsedReport:
     """``decimal_separator``: as given with the upload (comma or dot); None detects it from the numbers.
     ``max_rows``: the row limit per table, MAX_LINK_ROWS unless the secretariat sets a higher one."""
     max_rows = MAX_LINK_ROWS if max_rows is None else max_rows
@@ -853,5 +923,6 @@ def parse_report_file(data: bytes, filename: str, decimal_separator: Separator |
     action_plan = _parse_table(ACTION_PLAN, sheets.get(ACTION_PLAN, []), errors, numbers)
     if errors:
         raise ReportFileError(errors)
-    return ParsedReport(rows=tuple(links), questionnaire=tuple(questionnaire), action_plan=tuple(action_plan),
-                        numbers=convention)
+    return ParsedReport(
+        rows=tuple(links), questionnaire=tuple(questionnaire), action_plan=tuple(action_plan), numbers=convention
+    )

@@ -130,17 +130,19 @@ def ambiguity_message(text: str, hint: Separator | None) -> str:
     """Both readings of an ambiguous number, in words (never its digits: it may be a price)."""
     char = "," if "," in text else "."
     decimals = len(text.rsplit(char, 1)[1])
-    message = (f"the {char!r} can be a thousands separator (a whole number) or the decimal separator "
-               f"({decimals} decimals), and no other number in the file shows which: write it without a "
-               "thousands separator, or give the decimal separator (comma or dot) with the upload")
+    message = (
+        f"the {char!r} can be a thousands separator (a whole number) or the decimal separator "
+        f"({decimals} decimals), and no other number in the file shows which: write it without a "
+        "thousands separator, or give the decimal separator (comma or dot) with the upload"
+    )
     if hint is not None:
-        message += (f"; the columns are separated by ';', as Excel with Dutch or Belgian settings writes, "
-                    f"which suggests {hint}")
+        message += (
+            f"; the columns are separated by ';', as Excel with Dutch or Belgian settings writes, which suggests {hint}"
+        )
     return message
 
 
-def decide(given: Separator | None, evidence: dict[Separator, list[str]]
-           ) -> tuple[NumberConvention | None, str]:
+def decide(given: Separator | None, evidence: dict[Separator, list[str]]) -> tuple[NumberConvention | None, str]:
     """The file's convention, or (None, why not) when its numbers contradict each other.
 
     ``evidence`` lists, per separator, the cells (as "links row 3") whose number reads only that way.
@@ -150,13 +152,19 @@ def decide(given: Separator | None, evidence: dict[Separator, list[str]]
         return NumberConvention(given, Source.GIVEN), ""
     shown = [separator for separator in Separator if evidence.get(separator)]
     if len(shown) == 2:
+
         def cells(separator: Separator) -> str:
             places = evidence[separator]
             more = f" and {len(places) - 3} more" if len(places) > 3 else ""
             return ", ".join(places[:3]) + more
-        return None, ("the numbers use both conventions: a decimal comma in " + cells(Separator.COMMA)
-                      + "; a decimal dot in " + cells(Separator.DOT)
-                      + ". Write every number one way, or give the decimal separator (comma or dot) with the upload")
+
+        return None, (
+            "the numbers use both conventions: a decimal comma in "
+            + cells(Separator.COMMA)
+            + "; a decimal dot in "
+            + cells(Separator.DOT)
+            + ". Write every number one way, or give the decimal separator (comma or dot) with the upload"
+        )
     if shown:
         return NumberConvention(shown[0], Source.DETECTED, evidence[shown[0]][0]), ""
     return NumberConvention(None, Source.NOT_NEEDED), ""

@@ -34,8 +34,11 @@ class VersionConflictError(ConflictError, IntegrityError):
     register entry, the next report version) keeps working unchanged. Says nothing about which
     record it was: an aggregate's id or contents may be confidential."""
 
-    def __init__(self, message: str = "changed by someone else at the same time: nothing of this change was "
-                                      "saved; reload and try again"):
+    def __init__(
+        self,
+        message: str = "changed by someone else at the same time: nothing of this change was "
+        "saved; reload and try again",
+    ):
         super().__init__(message)
 
 

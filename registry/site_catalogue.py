@@ -36,9 +36,16 @@ from registry.domain.site_catalogue import CatalogueMigrated, DistrictDirectory,
 
 Pending = dict[uuid.UUID, Aggregate]
 
-_FOLLOWED_TOPICS = tuple(get_topic(cls) for cls in (
-    SiteBucket.Started, SiteBucket.SiteAdded, SiteBucket.SiteAliased,
-    DistrictDirectory.Started, DistrictDirectory.DistrictAdded))
+_FOLLOWED_TOPICS = tuple(
+    get_topic(cls)
+    for cls in (
+        SiteBucket.Started,
+        SiteBucket.SiteAdded,
+        SiteBucket.SiteAliased,
+        DistrictDirectory.Started,
+        DistrictDirectory.DistrictAdded,
+    )
+)
 _PAGE = 1000
 
 
@@ -79,8 +86,9 @@ class SiteCatalogue:
                 return
             top = recorder.max_notification_id() or 0
             while self._position < top:
-                page = recorder.select_notifications(start=self._position, limit=_PAGE, stop=top,
-                                                     topics=_FOLLOWED_TOPICS, inclusive_of_start=False)
+                page = recorder.select_notifications(
+                    start=self._position, limit=_PAGE, stop=top, topics=_FOLLOWED_TOPICS, inclusive_of_start=False
+                )
                 for notification in page:
                     self._follow(notification)
                 self._position = page[-1].id if len(page) == _PAGE else top
@@ -140,8 +148,9 @@ class SiteCatalogue:
 
     # --- the questions ---------------------------------------------------------------------------
 
-    def candidates(self, pending: Pending, country: str, province: str, kind: str,
-                   district_key: str) -> list[SiteFingerprint]:
+    def candidates(
+        self, pending: Pending, country: str, province: str, kind: str, district_key: str
+    ) -> list[SiteFingerprint]:
         """The sites a new site of this kind and district could duplicate: its district's and those
         whose district is not known; with no district, those of every district of the province."""
         directory = self._read(pending, DistrictDirectory.create_id(country, province, kind))
@@ -210,28 +219,43 @@ class SiteCatalogue:
                 return self._app.current_site_id(target, pending)  # merged into a site of another bucket
         return public_id
 
-    def add(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
-            public_id: str, name_key: str, latitude: float | None, longitude: float | None) -> None:
+    def add(
+        self,
+        pending: Pending,
+        country: str,
+        province: str,
+        kind: str,
+        district_key: str,
+        public_id: str,
+        name_key: str,
+        latitude: float | None,
+        longitude: float | None,
+    ) -> None:
         bucket_id = SiteBucket.create_id(country, province, kind, district_key)
         if bucket_id not in pending and not self._listed_in_directory(pending, country, province, kind, district_key):
-            directory = self._writable(pending, DistrictDirectory.create_id(country, province, kind),
-                                       lambda: DistrictDirectory(country=country, province=province, kind=kind))
+            directory = self._writable(
+                pending,
+                DistrictDirectory.create_id(country, province, kind),
+                lambda: DistrictDirectory(country=country, province=province, kind=kind),
+            )
             directory.add(district_key=district_key)
-            pending[bucket_id] = SiteBucket(country=country, province=province, kind=kind,
-                                            district_key=district_key)
-        bucket = self._writable(pending, bucket_id, lambda: SiteBucket(
-            country=country, province=province, kind=kind, district_key=district_key))
+            pending[bucket_id] = SiteBucket(country=country, province=province, kind=kind, district_key=district_key)
+        bucket = self._writable(
+            pending,
+            bucket_id,
+            lambda: SiteBucket(country=country, province=province, kind=kind, district_key=district_key),
+        )
         bucket.add(public_id=public_id, name_key=name_key, latitude=latitude, longitude=longitude)
 
-    def _listed_in_directory(self, pending: Pending, country: str, province: str, kind: str,
-                             district_key: str) -> bool:
+    def _listed_in_directory(self, pending: Pending, country: str, province: str, kind: str, district_key: str) -> bool:
         """Whether a bucket of this district exists: a bucket is only ever started with its district
         added to the directory, in the same save (``add``; the copy from the province indexes too)."""
         directory = self._read(pending, DistrictDirectory.create_id(country, province, kind))
         return directory is not None and district_key in self._districts(directory)
 
-    def registered(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
-                   public_id: str) -> bool:
+    def registered(
+        self, pending: Pending, country: str, province: str, kind: str, district_key: str, public_id: str
+    ) -> bool:
         """Whether this site is registered: every registration adds it to its bucket in the same save
         (``RegistryApplication._place_site``; the copy from the province indexes too), a merged site
         included."""
@@ -240,11 +264,14 @@ class SiteCatalogue:
         bucket = self._read(pending, SiteBucket.create_id(country, province, kind, district_key))
         return bucket is not None and public_id in bucket.entries
 
-    def alias(self, pending: Pending, country: str, province: str, kind: str, district_key: str,
-              public_id: str, alias_of: str) -> None:
-        bucket = self._writable(pending, SiteBucket.create_id(country, province, kind, district_key),
-                                lambda: SiteBucket(country=country, province=province, kind=kind,
-                                                   district_key=district_key))
+    def alias(
+        self, pending: Pending, country: str, province: str, kind: str, district_key: str, public_id: str, alias_of: str
+    ) -> None:
+        bucket = self._writable(
+            pending,
+            SiteBucket.create_id(country, province, kind, district_key),
+            lambda: SiteBucket(country=country, province=province, kind=kind, district_key=district_key),
+        )
         bucket.alias(public_id=public_id, alias_of=alias_of)
 
     # --- the store of before -----------------------------------------------------------------------
@@ -259,20 +286,36 @@ class SiteCatalogue:
         provinces = sites = 0
         start: int | None = None
         while True:
-            page = app.recorder.select_notifications(start=start, limit=_PAGE,
-                                                     topics=(get_topic(RegionSiteIndex.Started),),
-                                                     inclusive_of_start=start is None)
+            page = app.recorder.select_notifications(
+                start=start, limit=_PAGE, topics=(get_topic(RegionSiteIndex.Started),), inclusive_of_start=start is None
+            )
             for notification in page:
                 index: RegionSiteIndex = app.repository.get(notification.originator_id)
                 provinces += 1
                 for public_id, entry in index.entries.items():
                     sites += 1
-                    self.add(pending, index.country, index.province, entry["kind"], entry["district_key"],
-                             public_id, entry["name_key"], entry["latitude"], entry["longitude"])
+                    self.add(
+                        pending,
+                        index.country,
+                        index.province,
+                        entry["kind"],
+                        entry["district_key"],
+                        public_id,
+                        entry["name_key"],
+                        entry["latitude"],
+                        entry["longitude"],
+                    )
                 for public_id, entry in index.entries.items():
                     if entry.get("alias_of"):
-                        self.alias(pending, index.country, index.province, entry["kind"], entry["district_key"],
-                                   public_id, entry["alias_of"])
+                        self.alias(
+                            pending,
+                            index.country,
+                            index.province,
+                            entry["kind"],
+                            entry["district_key"],
+                            public_id,
+                            entry["alias_of"],
+                        )
             if len(page) < _PAGE:
                 break
             start = page[-1].id

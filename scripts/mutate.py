@@ -65,12 +65,29 @@ PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-m", "not postgres"]
 MAX_STRING = 40
 
 _SWAPS: dict[type, list[type]] = {
-    ast.Lt: [ast.LtE, ast.GtE], ast.LtE: [ast.Lt, ast.Gt], ast.Gt: [ast.GtE, ast.LtE], ast.GtE: [ast.Gt, ast.Lt],
-    ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq], ast.In: [ast.NotIn], ast.NotIn: [ast.In],
-    ast.Is: [ast.IsNot], ast.IsNot: [ast.Is],
+    ast.Lt: [ast.LtE, ast.GtE],
+    ast.LtE: [ast.Lt, ast.Gt],
+    ast.Gt: [ast.GtE, ast.LtE],
+    ast.GtE: [ast.Gt, ast.Lt],
+    ast.Eq: [ast.NotEq],
+    ast.NotEq: [ast.Eq],
+    ast.In: [ast.NotIn],
+    ast.NotIn: [ast.In],
+    ast.Is: [ast.IsNot],
+    ast.IsNot: [ast.Is],
 }
-_SYMBOL = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
-           ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
+_SYMBOL = {
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+}
 
 
 @dataclass(frozen=True)
@@ -94,8 +111,12 @@ def _docstring_ids(tree: ast.Module) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 ids.add(id(body[0].value))
     return ids
 
@@ -142,23 +163,29 @@ def _sites(tree: ast.Module) -> Iterator[tuple[ast.AST, str, Edit]]:
                 yield node, f"{value} -> {not value}", lambda n: setattr(n, "value", not n.value)
             elif isinstance(value, (int, float)):
                 for delta in (1, -1):
-                    yield node, f"{value!r} -> {value + delta!r}", \
-                        lambda n, d=delta: setattr(n, "value", n.value + d)
+                    yield node, f"{value!r} -> {value + delta!r}", lambda n, d=delta: setattr(n, "value", n.value + d)
             elif isinstance(value, (str, bytes)) and len(value) <= MAX_STRING:
-                yield node, f"{value!r} -> {_xx(value)!r}", \
-                    lambda n: setattr(n, "value", _xx(n.value))
+                yield node, f"{value!r} -> {_xx(value)!r}", lambda n: setattr(n, "value", _xx(n.value))
         elif isinstance(node, ast.Compare):
             for i, op in enumerate(node.ops):
                 for new in _SWAPS.get(type(op), []):
-                    yield node, f"`{_SYMBOL[type(op)]}` -> `{_SYMBOL[new]}`", \
-                        lambda n, i=i, new=new: n.ops.__setitem__(i, new())
+                    yield (
+                        node,
+                        f"`{_SYMBOL[type(op)]}` -> `{_SYMBOL[new]}`",
+                        lambda n, i=i, new=new: n.ops.__setitem__(i, new()),
+                    )
         elif isinstance(node, ast.BoolOp):
             new_op, text = (ast.Or, "`and` -> `or`") if isinstance(node.op, ast.And) else (ast.And, "`or` -> `and`")
             yield node, text, lambda n, new_op=new_op: setattr(n, "op", new_op())
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            yield node, "`not x` -> `x`", lambda n: setattr(n, "operand", ast.UnaryOp(ast.Not(), n.operand))  # not not x
-        elif isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Raise) \
-                and not node.orelse:
+            yield (
+                node,
+                "`not x` -> `x`",
+                lambda n: setattr(n, "operand", ast.UnaryOp(ast.Not(), n.operand)),
+            )  # not not x
+        elif (
+            isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Raise) and not node.orelse
+        ):
             yield node, "`if ...: raise` deleted", lambda n: setattr(n, "test", ast.Constant(False))
         if id(node) in tables:
             yield from _table_sites(node)
@@ -174,8 +201,7 @@ def _table_sites(node: ast.AST) -> Iterator[tuple[ast.AST, str, Edit]]:
         for i, key in enumerate(node.keys):
             if key is None:
                 continue
-            yield node, f"table entry {_label(key)} deleted", \
-                lambda n, i=i: (n.keys.pop(i), n.values.pop(i))
+            yield node, f"table entry {_label(key)} deleted", lambda n, i=i: (n.keys.pop(i), n.values.pop(i))
         inner = [v for v in node.values if isinstance(v, ast.Dict)]
         for i, value in enumerate(node.values):
             if not isinstance(value, ast.Dict):
@@ -188,11 +214,19 @@ def _table_sites(node: ast.AST) -> Iterator[tuple[ast.AST, str, Edit]]:
                     if key is None or dumped in have or dumped in added:
                         continue
                     added.add(dumped)
-                    yield node, f"table entry {_label(node.keys[i])}: {_label(key)} added", \
-                        lambda n, i=i, k=key, v=sibling_value: (n.values[i].keys.append(copy.deepcopy(k)),
-                                                                n.values[i].values.append(copy.deepcopy(v)))
-    elif isinstance(node, (ast.Set, ast.Tuple, ast.List)) and len(node.elts) > 1 \
-            and not isinstance(getattr(node, "ctx", None), ast.Store):
+                    yield (
+                        node,
+                        f"table entry {_label(node.keys[i])}: {_label(key)} added",
+                        lambda n, i=i, k=key, v=sibling_value: (
+                            n.values[i].keys.append(copy.deepcopy(k)),
+                            n.values[i].values.append(copy.deepcopy(v)),
+                        ),
+                    )
+    elif (
+        isinstance(node, (ast.Set, ast.Tuple, ast.List))
+        and len(node.elts) > 1
+        and not isinstance(getattr(node, "ctx", None), ast.Store)
+    ):
         for i, element in enumerate(node.elts):
             yield node, f"element {_label(element)} deleted", lambda n, i=i: n.elts.pop(i)
 
@@ -216,6 +250,7 @@ def mutants(module: str, source: str) -> list[Mutant]:
 
 
 # --- running them ---------------------------------------------------------------------------------
+
 
 def read_equivalent(path: Path) -> dict[tuple[str, str], str]:
     """``module | description | reason`` per line; # starts a comment line."""
@@ -243,10 +278,14 @@ class Sandbox:
                 shutil.copytree(src, self.dir / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
             else:
                 shutil.copy2(src, self.dir / name)
-        self.env = {**os.environ, "PYTHONPATH": str(self.dir), "PYTHONDONTWRITEBYTECODE": "1",
-                    "TRUSTONE_REQUIRE_POSTGRES": "0",
-                    # no third-party pytest plugins (schemathesis...): a second less per mutant
-                    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+        self.env = {
+            **os.environ,
+            "PYTHONPATH": str(self.dir),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "TRUSTONE_REQUIRE_POSTGRES": "0",
+            # no third-party pytest plugins (schemathesis...): a second less per mutant
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        }
         self.env.pop("TRUSTONE_TEST_POSTGRES_URL", None)
 
     def run(self, tests: list[str], timeout: float) -> tuple[bool, float]:
@@ -269,6 +308,7 @@ class Sandbox:
                 os.dup2(devnull, 1)
                 os.dup2(devnull, 2)
                 import pytest
+
                 code = int(pytest.main([*PYTEST_ARGS, *tests]))
             finally:
                 os._exit(code)
@@ -284,8 +324,13 @@ class Sandbox:
 
     def imports_from_copy(self, module: str) -> bool:
         name = module.removesuffix(".py").replace("/", ".")
-        done = subprocess.run([sys.executable, "-c", f"import {name}; print({name}.__file__)"], cwd=self.dir,
-                              env=self.env, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", f"import {name}; print({name}.__file__)"],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
         return done.stdout.strip() == str(self.dir / module)
 
     def close(self) -> None:
@@ -351,9 +396,19 @@ def _preload() -> None:
     """Import pytest and the project's third-party dependencies once, before any fork."""
     import importlib
 
-    for name in ("pytest", "hypothesis", "cryptography.hazmat.primitives.ciphers.aead", "eventsourcing.application",
-                 "eventsourcing.sqlite", "eventsourcing.postgres", "psycopg", "starlette.applications", "fastapi",
-                 "openpyxl", "pydantic"):
+    for name in (
+        "pytest",
+        "hypothesis",
+        "cryptography.hazmat.primitives.ciphers.aead",
+        "eventsourcing.application",
+        "eventsourcing.sqlite",
+        "eventsourcing.postgres",
+        "psycopg",
+        "starlette.applications",
+        "fastapi",
+        "openpyxl",
+        "pydantic",
+    ):
         try:
             importlib.import_module(name)
         except ImportError:

@@ -90,8 +90,7 @@ def _postgres_check_applies(session: pytest.Session) -> bool:
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
     terminalreporter.write_line(
-        f"store backends: {_passed['sqlite']} test(s) passed on SQLite, "
-        f"{_passed['postgres']} on PostgreSQL"
+        f"store backends: {_passed['sqlite']} test(s) passed on SQLite, {_passed['postgres']} on PostgreSQL"
     )
     if _postgres_check_applies(terminalreporter._session) and _passed["postgres"] == 0:  # noqa: SLF001
         terminalreporter.write_line("FAILED: TRUSTONE_REQUIRE_POSTGRES=1 but no PostgreSQL test passed")

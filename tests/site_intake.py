@@ -41,9 +41,16 @@ def register_waiting_sites(services, year: int = FILLER_YEAR) -> int:
         registry.join(ref, dt.date(min(year, FILLER_YEAR), 1, 1), CompanyCategory.C, CompanySize.SMALL)
         # a district of its own: no filler quarry is ever a possible duplicate of another site
         place = _PLACES[n % len(_PLACES)]
-        row = quarry_row(chain="F1", name=f"{place} {_WORDS[n % len(_WORDS)]} Pedreira {n}", country="PT",
-                         province="Evora", district=f"Distrito {n}",
-                         latitude=f"{37.0 + (n % 9) * 0.45:.4f}", longitude="-8.1000", stone_type="marble")
+        row = quarry_row(
+            chain="F1",
+            name=f"{place} {_WORDS[n % len(_WORDS)]} Pedreira {n}",
+            country="PT",
+            province="Evora",
+            district=f"Distrito {n}",
+            latitude=f"{37.0 + (n % 9) * 0.45:.4f}",
+            longitude="-8.1000",
+            stone_type="marble",
+        )
         registry.import_report(ref, year, csv_bytes([row]), f"{ref}.csv", submitted_on=dt.date(year, 12, 31))
     services.catch_up()
     return count

@@ -119,8 +119,10 @@ def open_keyring(settings: Settings, has_data_keys: bool) -> FileKeyring:
     if path.exists():
         return FileKeyring.load(path)
     if has_data_keys:
-        raise KeyringError(f"keyring {path} not found, but the database holds wrapped data keys: "
-                           "restore the keyring file (or set TRUSTONE_KEYRING)")
+        raise KeyringError(
+            f"keyring {path} not found, but the database holds wrapped data keys: "
+            "restore the keyring file (or set TRUSTONE_KEYRING)"
+        )
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return FileKeyring.create(path)
 
@@ -141,9 +143,13 @@ def _one_bootstrap_at_a_time(settings: Settings) -> Iterator[None]:
     from psycopg.conninfo import make_conninfo
 
     params = settings.postgres_params()
-    conninfo = make_conninfo(dbname=params["POSTGRES_DBNAME"], host=params["POSTGRES_HOST"],
-                             port=params["POSTGRES_PORT"], user=params["POSTGRES_USER"] or None,
-                             password=params["POSTGRES_PASSWORD"] or None)
+    conninfo = make_conninfo(
+        dbname=params["POSTGRES_DBNAME"],
+        host=params["POSTGRES_HOST"],
+        port=params["POSTGRES_PORT"],
+        user=params["POSTGRES_USER"] or None,
+        password=params["POSTGRES_PASSWORD"] or None,
+    )
     key = f"trustone bootstrap {params.get('POSTGRES_SCHEMA') or 'public'}"
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute("SELECT pg_advisory_lock(hashtext(%s))", (key,))
@@ -171,29 +177,48 @@ def _built(settings: Settings) -> Services:
     vault = Vault(datakeys, confidential_filter)
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
     registry.site_release_k = settings.publish_k
-    aggregated = view_recorder(settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list"),
-                                                          k=settings.publish_k))
+    aggregated = view_recorder(
+        settings, AggregatedListView(report_site_reader(registry, vault, "aggregated-list"), k=settings.publish_k)
+    )
     linked = view_recorder(settings, LinkedListView())
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
     limits = settings.deadline_limits()
     # Two steps: the grievance application finds buyers through the lists and the filter of these
     # services, and the registry asks it whether a company is before the committee.
-    services = Services(settings=settings, registry=registry, sql=sql, keyring=keyring, datakeys=datakeys,
-                        access_log=access_log, filter=confidential_filter, vault=vault, projections=projections,
-                        aggregated_list=AggregatedList(aggregated), linked_list=LinkedList(linked),
-                        member_listing=MemberListing(members),
-                        quarry_regions=PublishedQuarryRegions(sql), grievance=None,  # type: ignore[arg-type]
-                        case_projections=None, cases=None, outbox=NoticeOutbox(sql))  # type: ignore[arg-type]
+    services = Services(
+        settings=settings,
+        registry=registry,
+        sql=sql,
+        keyring=keyring,
+        datakeys=datakeys,
+        access_log=access_log,
+        filter=confidential_filter,
+        vault=vault,
+        projections=projections,
+        aggregated_list=AggregatedList(aggregated),
+        linked_list=LinkedList(linked),
+        member_listing=MemberListing(members),
+        quarry_regions=PublishedQuarryRegions(sql),
+        grievance=None,  # type: ignore[arg-type]
+        case_projections=None,
+        cases=None,
+        outbox=NoticeOutbox(sql),
+    )  # type: ignore[arg-type]
     services.outbox.create_tables()
     services.grievance = GrievanceApplication(
-        env=settings.application_env(GrievanceApplication.name), vault=vault, directory=registry,
-        buyers=grievance_buyer_resolver(services), limits=limits)
+        env=settings.application_env(GrievanceApplication.name),
+        vault=vault,
+        directory=registry,
+        buyers=grievance_buyer_resolver(services),
+        limits=limits,
+    )
     case_view = view_recorder(settings, CaseView())
     services.case_projections = ProjectionRunner(services.grievance, [case_view])
     services.cases = CaseBoard(case_view, limits)
     registry.committee_case_check = lambda ref: services.grievance.before_committee_with(
-        ref, registry.organisation_id(ref))
+        ref, registry.organisation_id(ref)
+    )
     services.quarry_regions.create_tables()
     protect_event_tables(services)
     _make_store_files_private(settings)

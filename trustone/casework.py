@@ -24,11 +24,16 @@ def _company_tag(svc: Services, principal: Any) -> str | None:
 
 
 def queue_for(svc: Services, principal: Any, request_id: str, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    svc.vault.authorise(principal, "read_case_queue", subject_kind="case_queue", purpose="grievance queue",
-                        request_id=request_id)
+    svc.vault.authorise(
+        principal, "read_case_queue", subject_kind="case_queue", purpose="grievance queue", request_id=request_id
+    )
     svc.case_projections.wait()
-    items = svc.cases.queue(role=str(principal.role), organisation_ref=principal.organisation_ref,
-                            recipient_tag=_company_tag(svc, principal), now=now or svc.grievance.clock())
+    items = svc.cases.queue(
+        role=str(principal.role),
+        organisation_ref=principal.organisation_ref,
+        recipient_tag=_company_tag(svc, principal),
+        now=now or svc.grievance.clock(),
+    )
     return [_plain(vars(item)) for item in items]
 
 
@@ -36,17 +41,27 @@ def notices_for(svc: Services, principal: Any, request_id: str) -> list[dict[str
     tag = _company_tag(svc, principal)
     svc.case_projections.wait()
     pending = svc.cases.notices_for(tag) if tag else []
-    opened = svc.vault.open(principal, "read_case", {str(i): p.sealed for i, p in enumerate(pending)},
-                            subject_kind="grievance_notices", company=principal.organisation_ref,
-                            purpose="grievance notices", request_id=request_id,
-                            facts={"own_data": tag is not None})
-    return [{**opened[str(i)], "notified_at": p.notified_at.isoformat()}
-            for i, p in enumerate(pending) if opened[str(i)] is not UNREADABLE]
+    opened = svc.vault.open(
+        principal,
+        "read_case",
+        {str(i): p.sealed for i, p in enumerate(pending)},
+        subject_kind="grievance_notices",
+        company=principal.organisation_ref,
+        purpose="grievance notices",
+        request_id=request_id,
+        facts={"own_data": tag is not None},
+    )
+    return [
+        {**opened[str(i)], "notified_at": p.notified_at.isoformat()}
+        for i, p in enumerate(pending)
+        if opened[str(i)] is not UNREADABLE
+    ]
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
-            for key, value in values.items()}
+    return {
+        key: value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value for key, value in values.items()
+    }
 
 
 def deliver_notices(svc: Services, mailer: Any = None) -> Any:
@@ -65,9 +80,14 @@ def deliver_notices(svc: Services, mailer: Any = None) -> Any:
     principal = SystemPrincipal("grievance:mailer")
 
     def open_notice(pending: Any) -> dict | None:
-        opened = svc.vault.open(principal, "notify_companies", {"notice": pending.sealed},
-                                subject_kind="grievance_case", subject_ref=pending.reference,
-                                purpose=f"grievance case {pending.reference}")["notice"]
+        opened = svc.vault.open(
+            principal,
+            "notify_companies",
+            {"notice": pending.sealed},
+            subject_kind="grievance_case",
+            subject_ref=pending.reference,
+            purpose=f"grievance case {pending.reference}",
+        )["notice"]
         return opened if isinstance(opened, dict) else None
 
     def address_of(company_ref: str) -> str | None:

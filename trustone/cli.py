@@ -23,8 +23,12 @@ from trustone.cli_grievances import grievances_cli
 from trustone.settings import Settings, SettingsError
 from trustone.terminal import progress_on_terminal
 
-cli = typer.Typer(help="TruStone registry: confidential supply-chain registry and grievance cases.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+cli = typer.Typer(
+    help="TruStone registry: confidential supply-chain registry and grievance cases.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(grievances_cli, name="grievances")
 
@@ -80,12 +84,17 @@ def import_report(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or XLSX")],
     company: Annotated[str, typer.Option("--company", help="the member company's ref")],
     year: Annotated[int, typer.Option("--year", help="report year")],
-    decimal_separator: Annotated[str | None, typer.Option(
-        "--decimal-separator", help="comma or dot; left out, it is detected from the file's numbers")] = None,
-    max_rows: Annotated[int | None, typer.Option(
-        "--max-rows", min=1, help="a higher row limit than an upload's, for a report larger than that")] = None,
-    part: Annotated[int | None, typer.Option(
-        "--part", min=1, help="this file is part N of a report uploaded in parts (with --of)")] = None,
+    decimal_separator: Annotated[
+        str | None,
+        typer.Option("--decimal-separator", help="comma or dot; left out, it is detected from the file's numbers"),
+    ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option("--max-rows", min=1, help="a higher row limit than an upload's, for a report larger than that"),
+    ] = None,
+    part: Annotated[
+        int | None, typer.Option("--part", min=1, help="this file is part N of a report uploaded in parts (with --of)")
+    ] = None,
     of: Annotated[int | None, typer.Option("--of", min=2, help="how many parts the report has")] = None,
 ) -> None:
     """Import a company's yearly supply-chain report; a bad file is rejected whole, row by row."""
@@ -95,9 +104,16 @@ def import_report(
     try:
         with import_stages(file.name) as stage:
             result = services.registry.import_report(
-                company, year, file.read_bytes(), file.name, submitted_on=dt.date.today(),
-                decimal_separator=decimal_separator, max_rows=max_rows, part=(part, of) if part and of else None,
-                stage=stage)
+                company,
+                year,
+                file.read_bytes(),
+                file.name,
+                submitted_on=dt.date.today(),
+                decimal_separator=decimal_separator,
+                max_rows=max_rows,
+                part=(part, of) if part and of else None,
+                stage=stage,
+            )
     except ReportFileError as error:
         for cell in error.errors:
             typer.echo(str(cell), err=True)
@@ -106,11 +122,14 @@ def import_report(
         fail(str(error))
     finally:
         services.close()
-    sites = (f"{result.new_sites} new site(s), {result.held_for_review} of them possibly known already "
-             "(new sites enter the site register together with other members' new sites)")
+    sites = (
+        f"{result.new_sites} new site(s), {result.held_for_review} of them possibly known already "
+        "(new sites enter the site register together with other members' new sites)"
+    )
     if result.parts_missing:
-        typer.echo(f"part {part} of {of} kept: {sites}; still to come: part(s) "
-                   f"{', '.join(map(str, result.parts_missing))}")
+        typer.echo(
+            f"part {part} of {of} kept: {sites}; still to come: part(s) {', '.join(map(str, result.parts_missing))}"
+        )
     elif result.changed:
         typer.echo(f"recorded version {result.version}: {sites}")
     else:
@@ -122,8 +141,10 @@ def import_report(
 def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
-    workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="worker processes (default: one per core this process may use)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="worker processes (default: one per core this process may use)"),
+    ] = None,
 ) -> None:
     """Run the web application and API, in one worker process per core.
 
@@ -148,8 +169,17 @@ def serve(
     # uvicorn's 5 s is less than a worker can take to start (imports, opening the stores) on a busy
     # machine, so it would be killed while starting, again and again. (Not much longer either: the
     # supervisor attends to nothing else, a SIGTERM included, while it waits for that answer.)
-    uvicorn.run("trustone.web.app:create_app", factory=True, workers=count, host=host, port=port,
-                log_level="info", log_config=LOG_CONFIG, access_log=False, timeout_worker_healthcheck=15)
+    uvicorn.run(
+        "trustone.web.app:create_app",
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=LOG_CONFIG,
+        access_log=False,
+        timeout_worker_healthcheck=15,
+    )
 
 
 projections_cli = typer.Typer(help="The lists as projections of the event store.", no_args_is_help=True)
@@ -170,8 +200,10 @@ def rebuild_projections(
         from projections.progress import rebuild_progress
 
         applied = 0
-        chosen = [(runner, [name for name in (view or runner.recorders) if name in runner.recorders])
-                  for runner in services.runners]
+        chosen = [
+            (runner, [name for name in (view or runner.recorders) if name in runner.recorders])
+            for runner in services.runners
+        ]
         chosen = [(runner, names) for runner, names in chosen if names]
         # safe while a server follows the same views: each view's lock is held for the rebuild
         # (projections/runner.py); progress on a terminal only
@@ -181,10 +213,12 @@ def rebuild_projections(
     except RebuildIntegrityError as failure:
         # Positions, ids and a field name only, as `trustone verify` names rows; never a value.
         application, record, version, field = (failure.where.split("/") + ["?"] * 4)[:4]
-        fail(f"integrity failure: rebuilding {failure.view} stopped at {failure.application} event "
-             f"{failure.position}: field {field} of {application} record {record} version {version} does not "
-             f"open although its key was not shredded; the {failure.application} views were left as they "
-             f"were; run `trustone verify` to list every failure")
+        fail(
+            f"integrity failure: rebuilding {failure.view} stopped at {failure.application} event "
+            f"{failure.position}: field {field} of {application} record {record} version {version} does not "
+            f"open although its key was not shredded; the {failure.application} views were left as they "
+            f"were; run `trustone verify` to list every failure"
+        )
     finally:
         services.close()
     typer.echo(f"rebuilt {', '.join(view or sorted(known))}: {applied} event(s) applied")

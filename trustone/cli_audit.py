@@ -53,8 +53,7 @@ def _read_digests(path: Path) -> list[SignedDigest]:
     try:
         return read_digests(path.read_text(encoding="utf-8"))
     except (DigestFileError, UnicodeDecodeError) as error:
-        typer.echo(f"error: {path} {error if isinstance(error, DigestFileError) else 'is not UTF-8 text'}",
-                   err=True)
+        typer.echo(f"error: {path} {error if isinstance(error, DigestFileError) else 'is not UTF-8 text'}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -62,18 +61,31 @@ def _read_digests(path: Path) -> list[SignedDigest]:
 def _verify_progress(total: int, console: Console | None = None) -> Iterator[Callable[[int], None]]:
     """A bar on the terminal (stderr) while entries are checked; nothing when it is not a terminal
     (cron, a pipe, a log file), so the output stays the one summary line."""
-    columns = (TextColumn("verifying the access log"), BarColumn(), MofNCompleteColumn(), TextColumn("entries"),
-               TaskProgressColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("verifying the access log"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("entries"),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+    )
     with progress_on_terminal(console or Console(stderr=True), columns, total) as update:
         yield lambda checked: update(completed=checked)
 
 
 @audit_cli.command()
 def verify(
-    digests: Annotated[Path | None, typer.Option(
-        "--digests", exists=True, dir_okay=False, readable=True,
-        help="digests kept earlier: lines printed by `trustone audit digest` and/or bodies of "
-             "GET /api/v1/audit/digest saved as is, one or more in one file")] = None,
+    digests: Annotated[
+        Path | None,
+        typer.Option(
+            "--digests",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="digests kept earlier: lines printed by `trustone audit digest` and/or bodies of "
+            "GET /api/v1/audit/digest saved as is, one or more in one file",
+        ),
+    ] = None,
 ) -> None:
     """Check every entry's hash chain and every signed digest; exit 1 at the first tampered entry."""
     extra = _read_digests(digests) if digests else []
@@ -87,7 +99,9 @@ def verify(
         typer.echo(f"access log TAMPERED at entry {result.first_bad_seq}: {result.problem}", err=True)
         raise typer.Exit(EXIT_TAMPERED)
     plural = "" if result.digests_checked == 1 else "s"
-    typer.echo(f"access log intact: {result.checked} entries, {result.digests_checked} signed checkpoint{plural} checked")
+    typer.echo(
+        f"access log intact: {result.checked} entries, {result.digests_checked} signed checkpoint{plural} checked"
+    )
 
 
 @audit_cli.command()

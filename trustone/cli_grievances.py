@@ -76,8 +76,10 @@ def send_mail() -> None:
         report = deliver_notices(services, recorder)
     finally:
         services.close()
-    typer.echo(f"{report.sent} notice e-mail(s) sent, {report.no_address} without an address, "
-               f"{report.unreadable} unreadable, {report.failed} failed")
+    typer.echo(
+        f"{report.sent} notice e-mail(s) sent, {report.no_address} without an address, "
+        f"{report.unreadable} unreadable, {report.failed} failed"
+    )
     _fail_if_any_failed(report.failed, recorder)
 
 
@@ -97,6 +99,8 @@ def remind() -> None:
             fail(str(error))
     finally:
         services.close()
-    typer.echo(f"{report.notices_sent} notice e-mail(s) sent, {report.reminders_sent} reminder(s) sent, "
-               f"{report.overdue} case(s) overdue")
+    typer.echo(
+        f"{report.notices_sent} notice e-mail(s) sent, {report.reminders_sent} reminder(s) sent, "
+        f"{report.overdue} case(s) overdue"
+    )
     _fail_if_any_failed(report.failed, recorder)

@@ -29,8 +29,10 @@ def rotate() -> None:
         result = rotate_master_key(services, _operator())
     finally:
         services.close()
-    typer.echo(f"new primary master key {result.new_master_key_id}: {result.rewrapped} data key(s) rewrapped, "
-               f"{len(result.retired)} old master key(s) retired")
+    typer.echo(
+        f"new primary master key {result.new_master_key_id}: {result.rewrapped} data key(s) rewrapped, "
+        f"{len(result.retired)} old master key(s) retired"
+    )
 
 
 @keys_cli.command("shred")

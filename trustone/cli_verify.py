@@ -128,13 +128,23 @@ def _check_linked_list(services: Services, result: Verification) -> None:
             if isinstance(event, SupplyChainReport.Started):
                 if event.company_id not in companies:
                     companies[event.company_id] = registry.repository.get(event.company_id).ref
-                expected[report_id] = {"company": companies[event.company_id], "year": event.year,
-                                       "version": None, "links": None, "links_context": None}
+                expected[report_id] = {
+                    "company": companies[event.company_id],
+                    "year": event.year,
+                    "version": None,
+                    "links": None,
+                    "links_context": None,
+                }
             elif report_id in expected and isinstance(event.links, SealedField):
-                expected[report_id].update(version=event.number, links=base64.b64encode(event.links.blob).decode(),
-                                           links_context=event.links.context)
-    actual = {row[0]: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
-              for row in services.linked_list.rows()}
+                expected[report_id].update(
+                    version=event.number,
+                    links=base64.b64encode(event.links.blob).decode(),
+                    links_context=event.links.context,
+                )
+    actual = {
+        row[0]: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
+        for row in services.linked_list.rows()
+    }
     for report_id in _rows_matching_their_source(result, "linked_reports", "report", expected, actual):
         row = actual[report_id]
         where = f"linked_reports row {report_id}"
@@ -146,8 +156,14 @@ def _check_linked_list(services: Services, result: Verification) -> None:
                 result.failures.append(f"{where}: its links do not open as this row's")
 
 
-def _rows_matching_their_source(result: Verification, table: str, source: str, expected: dict[str, dict],
-                                actual: dict[str, dict], columns: tuple[str, ...] | None = None) -> list[str]:
+def _rows_matching_their_source(
+    result: Verification,
+    table: str,
+    source: str,
+    expected: dict[str, dict],
+    actual: dict[str, dict],
+    columns: tuple[str, ...] | None = None,
+) -> list[str]:
     """The keys of the view rows equal to what their source events say (``columns``: those compared,
     default all expected); every other row, and every missing one, is a failure naming it."""
     matching = []
@@ -157,8 +173,9 @@ def _rows_matching_their_source(result: Verification, table: str, source: str, e
             result.failures.append(f"{where}: missing (its {source} is in the event store)")
         elif key not in expected:
             result.failures.append(f"{where}: no such {source} in the event store")
-        elif differing := [column for column in (columns or tuple(expected[key]))
-                           if actual[key][column] != expected[key][column]]:
+        elif differing := [
+            column for column in (columns or tuple(expected[key])) if actual[key][column] != expected[key][column]
+        ]:
             result.failures.append(f"{where}: {', '.join(differing)} differ(s) from the source events")
         else:
             matching.append(key)
@@ -192,8 +209,15 @@ def _check_case_notices(services: Services, result: Verification) -> None:
         row = actual[notice_id]
         where = f"case_notices row {notice_id}"
         result.notice_rows += 1
-        sealed = bound_notice(grievance.name, notice_id, row["case_id"], row["recipient_tag"], row["notice"],
-                              row["reference"], row["reference"])
+        sealed = bound_notice(
+            grievance.name,
+            notice_id,
+            row["case_id"],
+            row["recipient_tag"],
+            row["notice"],
+            row["reference"],
+            row["reference"],
+        )
         if services.filter.check_sealed(sealed) == "broken":
             result.failures.append(f"{where}: its {NOTICE_FIELD} does not open as this row's")
 
@@ -212,9 +236,11 @@ def verify() -> None:
         services.close()
     for failure in result.failures:
         typer.echo(f"integrity failure: {failure}", err=True)
-    summary = (f"{result.opened} sealed field(s) open, {result.shredded} shredded (key destroyed), "
-               f"{result.rows} linked-list row(s) match their source, "
-               f"{result.notice_rows} case notice row(s) match their source")
+    summary = (
+        f"{result.opened} sealed field(s) open, {result.shredded} shredded (key destroyed), "
+        f"{result.rows} linked-list row(s) match their source, "
+        f"{result.notice_rows} case notice row(s) match their source"
+    )
     if result.failures:
         typer.echo(f"{len(result.failures)} integrity failure(s); {summary}", err=True)
         raise typer.Exit(EXIT_FAILED)

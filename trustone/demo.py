@@ -81,8 +81,15 @@ DECLARATION_VERSION = "2025-1"
 DECLARATION_SIGNED_ON = dt.date(2025, 3, 1)
 DECLARATION_VALID_UNTIL = dt.date(2027, 3, 1)
 
-Q, F, CY, EX, TR, SM, OT = (SiteKind.QUARRY, SiteKind.FACTORY, SiteKind.COBBLE_YARD, SiteKind.EXPORTER,
-                            SiteKind.TRADER, SiteKind.STONE_MARKET, SiteKind.OTHER)
+Q, F, CY, EX, TR, SM, OT = (
+    SiteKind.QUARRY,
+    SiteKind.FACTORY,
+    SiteKind.COBBLE_YARD,
+    SiteKind.EXPORTER,
+    SiteKind.TRADER,
+    SiteKind.STONE_MARKET,
+    SiteKind.OTHER,
+)
 
 
 @dataclass(frozen=True)
@@ -160,101 +167,526 @@ class District:
 
 DISTRICTS: tuple[District, ...] = (
     # --- India: Rajasthan sandstone, granite and Kota stone ----------------------------------------
-    District("jalore", "IN", "Rajasthan", "Jalore", 25.35, 72.62, 0.22, ((Q, 14), (F, 9)), ("granite",),
-             "in_north", ("Jalore", "Sankarna", "Bhinmal", "Sayla", "Ahore", "Bagoda", "Ramseen", "Bishangarh")),
-    District("bundi", "IN", "Rajasthan", "Bundi", 25.44, 75.64, 0.20, ((Q, 26), (CY, 10), (SM, 2)),
-             ("sandstone",), "in_north",
-             ("Budhpura", "Dabi", "Talera", "Hindoli", "Nainwa", "Keshoraipatan", "Barad", "Umar", "Gararda",
-              "Rajpura")),
-    District("kota", "IN", "Rajasthan", "Kota", 25.18, 75.83, 0.18, ((F, 11), (CY, 6), (EX, 5), (Q, 4)),
-             ("sandstone", "limestone"), "in_north",
-             ("Kota", "Ramganj Mandi", "Kaithoon", "Ladpura", "Sangod", "Itawa", "Digod", "Chechat")),
-    District("dholpur", "IN", "Rajasthan", "Dholpur", 26.70, 77.89, 0.18, ((Q, 11), (F, 5), (CY, 2)),
-             ("sandstone",), "in_north", ("Bari", "Baseri", "Sarmathura", "Rajakhera", "Saipau", "Dholpur")),
-    District("bhilwara", "IN", "Rajasthan", "Bhilwara", 25.25, 75.05, 0.25, ((Q, 16), (F, 3)),
-             ("sandstone",), "in_north", ("Bijolia", "Mandalgarh", "Mandal", "Asind", "Jahazpur", "Kotri")),
-    District("karauli", "IN", "Rajasthan", "Karauli", 26.50, 77.02, 0.18, ((Q, 11), (CY, 2)),
-             ("sandstone",), "in_north", ("Hindaun", "Sapotra", "Todabhim", "Mandrayal", "Masalpur")),
+    District(
+        "jalore",
+        "IN",
+        "Rajasthan",
+        "Jalore",
+        25.35,
+        72.62,
+        0.22,
+        ((Q, 14), (F, 9)),
+        ("granite",),
+        "in_north",
+        ("Jalore", "Sankarna", "Bhinmal", "Sayla", "Ahore", "Bagoda", "Ramseen", "Bishangarh"),
+    ),
+    District(
+        "bundi",
+        "IN",
+        "Rajasthan",
+        "Bundi",
+        25.44,
+        75.64,
+        0.20,
+        ((Q, 26), (CY, 10), (SM, 2)),
+        ("sandstone",),
+        "in_north",
+        ("Budhpura", "Dabi", "Talera", "Hindoli", "Nainwa", "Keshoraipatan", "Barad", "Umar", "Gararda", "Rajpura"),
+    ),
+    District(
+        "kota",
+        "IN",
+        "Rajasthan",
+        "Kota",
+        25.18,
+        75.83,
+        0.18,
+        ((F, 11), (CY, 6), (EX, 5), (Q, 4)),
+        ("sandstone", "limestone"),
+        "in_north",
+        ("Kota", "Ramganj Mandi", "Kaithoon", "Ladpura", "Sangod", "Itawa", "Digod", "Chechat"),
+    ),
+    District(
+        "dholpur",
+        "IN",
+        "Rajasthan",
+        "Dholpur",
+        26.70,
+        77.89,
+        0.18,
+        ((Q, 11), (F, 5), (CY, 2)),
+        ("sandstone",),
+        "in_north",
+        ("Bari", "Baseri", "Sarmathura", "Rajakhera", "Saipau", "Dholpur"),
+    ),
+    District(
+        "bhilwara",
+        "IN",
+        "Rajasthan",
+        "Bhilwara",
+        25.25,
+        75.05,
+        0.25,
+        ((Q, 16), (F, 3)),
+        ("sandstone",),
+        "in_north",
+        ("Bijolia", "Mandalgarh", "Mandal", "Asind", "Jahazpur", "Kotri"),
+    ),
+    District(
+        "karauli",
+        "IN",
+        "Rajasthan",
+        "Karauli",
+        26.50,
+        77.02,
+        0.18,
+        ((Q, 11), (CY, 2)),
+        ("sandstone",),
+        "in_north",
+        ("Hindaun", "Sapotra", "Todabhim", "Mandrayal", "Masalpur"),
+    ),
     # --- India: Telangana, Tamil Nadu, Karnataka granite ------------------------------------------
-    District("karimnagar", "IN", "Telangana", "Karimnagar", 18.44, 79.13, 0.20, ((Q, 12), (F, 8), (EX, 2)),
-             ("granite",), "in_south",
-             ("Thimmapur", "Manakondur", "Huzurabad", "Jammikunta", "Choppadandi", "Ramadugu", "Gangadhara")),
-    District("khammam", "IN", "Telangana", "Khammam", 17.25, 80.15, 0.20, ((Q, 11), (F, 7)),
-             ("granite",), "in_south", ("Khammam", "Madhira", "Wyra", "Sathupalli", "Tallada", "Penuballi")),
-    District("krishnagiri", "IN", "Tamil Nadu", "Krishnagiri", 12.52, 78.21, 0.20, ((Q, 11), (F, 8), (EX, 1)),
-             ("granite",), "in_south",
-             ("Krishnagiri", "Hosur", "Bargur", "Uthangarai", "Kaveripattinam", "Shoolagiri", "Pochampalli")),
-    District("chamarajanagar", "IN", "Karnataka", "Chamarajanagar", 11.92, 76.94, 0.18, ((Q, 8), (F, 4)),
-             ("granite",), "in_south", ("Chamarajanagar", "Gundlupet", "Kollegal", "Yelandur", "Hanur")),
+    District(
+        "karimnagar",
+        "IN",
+        "Telangana",
+        "Karimnagar",
+        18.44,
+        79.13,
+        0.20,
+        ((Q, 12), (F, 8), (EX, 2)),
+        ("granite",),
+        "in_south",
+        ("Thimmapur", "Manakondur", "Huzurabad", "Jammikunta", "Choppadandi", "Ramadugu", "Gangadhara"),
+    ),
+    District(
+        "khammam",
+        "IN",
+        "Telangana",
+        "Khammam",
+        17.25,
+        80.15,
+        0.20,
+        ((Q, 11), (F, 7)),
+        ("granite",),
+        "in_south",
+        ("Khammam", "Madhira", "Wyra", "Sathupalli", "Tallada", "Penuballi"),
+    ),
+    District(
+        "krishnagiri",
+        "IN",
+        "Tamil Nadu",
+        "Krishnagiri",
+        12.52,
+        78.21,
+        0.20,
+        ((Q, 11), (F, 8), (EX, 1)),
+        ("granite",),
+        "in_south",
+        ("Krishnagiri", "Hosur", "Bargur", "Uthangarai", "Kaveripattinam", "Shoolagiri", "Pochampalli"),
+    ),
+    District(
+        "chamarajanagar",
+        "IN",
+        "Karnataka",
+        "Chamarajanagar",
+        11.92,
+        76.94,
+        0.18,
+        ((Q, 8), (F, 4)),
+        ("granite",),
+        "in_south",
+        ("Chamarajanagar", "Gundlupet", "Kollegal", "Yelandur", "Hanur"),
+    ),
     # --- China: Fujian processing and export, Shandong quarries ------------------------------------
-    District("xiamen", "CN", "Fujian", "Xiamen", 24.48, 118.09, 0.12, ((EX, 10), (F, 8)), ("granite",),
-             "cn", ("Haicang", "Jimei", "Tong'an", "Xiang'an", "Siming", "Huli")),
-    District("quanzhou", "CN", "Fujian", "Quanzhou", 24.80, 118.55, 0.20, ((F, 24), (Q, 5), (EX, 2)),
-             ("granite",), "cn", ("Shuitou", "Nan'an", "Hui'an", "Jinjiang", "Shishi", "Guanqiao")),
-    District("laizhou", "CN", "Shandong", "Laizhou", 37.18, 119.94, 0.15, ((Q, 11), (F, 6)), ("granite",),
-             "cn", ("Laizhou", "Shahe", "Zhuqiao", "Chengguo", "Jincheng")),
-    District("wulian", "CN", "Shandong", "Wulian", 35.75, 119.21, 0.12, ((Q, 10), (F, 2)), ("granite",),
-             "cn", ("Wulian", "Jiezhuang", "Honghe", "Songbai", "Xumeng")),
+    District(
+        "xiamen",
+        "CN",
+        "Fujian",
+        "Xiamen",
+        24.48,
+        118.09,
+        0.12,
+        ((EX, 10), (F, 8)),
+        ("granite",),
+        "cn",
+        ("Haicang", "Jimei", "Tong'an", "Xiang'an", "Siming", "Huli"),
+    ),
+    District(
+        "quanzhou",
+        "CN",
+        "Fujian",
+        "Quanzhou",
+        24.80,
+        118.55,
+        0.20,
+        ((F, 24), (Q, 5), (EX, 2)),
+        ("granite",),
+        "cn",
+        ("Shuitou", "Nan'an", "Hui'an", "Jinjiang", "Shishi", "Guanqiao"),
+    ),
+    District(
+        "laizhou",
+        "CN",
+        "Shandong",
+        "Laizhou",
+        37.18,
+        119.94,
+        0.15,
+        ((Q, 11), (F, 6)),
+        ("granite",),
+        "cn",
+        ("Laizhou", "Shahe", "Zhuqiao", "Chengguo", "Jincheng"),
+    ),
+    District(
+        "wulian",
+        "CN",
+        "Shandong",
+        "Wulian",
+        35.75,
+        119.21,
+        0.12,
+        ((Q, 10), (F, 2)),
+        ("granite",),
+        "cn",
+        ("Wulian", "Jiezhuang", "Honghe", "Songbai", "Xumeng"),
+    ),
     # --- Vietnam: Thanh Hóa bluestone, Bình Định granite --------------------------------------------
-    District("thanhhoa", "VN", "Thanh Hóa", "Đông Sơn", 19.80, 105.72, 0.12, ((Q, 8), (F, 8)),
-             ("bluestone",), "vn", ("Dong Son", "Nhoi", "Dong Hung", "Ham Rong", "Dong Vinh")),
-    District("hatrung", "VN", "Thanh Hóa", "Hà Trung", 20.02, 105.85, 0.10, ((Q, 5), (F, 3)),
-             ("bluestone",), "vn", ("Ha Trung", "Ha Long", "Ha Son", "Ha Tan")),
-    District("binhdinh", "VN", "Binh Dinh", "Phù Cát", 14.00, 109.05, 0.15, ((Q, 7), (F, 5)),
-             ("granite",), "vn", ("Phu Cat", "Cat Hiep", "Cat Son", "Cat Lam", "Tay Son")),
+    District(
+        "thanhhoa",
+        "VN",
+        "Thanh Hóa",
+        "Đông Sơn",
+        19.80,
+        105.72,
+        0.12,
+        ((Q, 8), (F, 8)),
+        ("bluestone",),
+        "vn",
+        ("Dong Son", "Nhoi", "Dong Hung", "Ham Rong", "Dong Vinh"),
+    ),
+    District(
+        "hatrung",
+        "VN",
+        "Thanh Hóa",
+        "Hà Trung",
+        20.02,
+        105.85,
+        0.10,
+        ((Q, 5), (F, 3)),
+        ("bluestone",),
+        "vn",
+        ("Ha Trung", "Ha Long", "Ha Son", "Ha Tan"),
+    ),
+    District(
+        "binhdinh",
+        "VN",
+        "Binh Dinh",
+        "Phù Cát",
+        14.00,
+        109.05,
+        0.15,
+        ((Q, 7), (F, 5)),
+        ("granite",),
+        "vn",
+        ("Phu Cat", "Cat Hiep", "Cat Son", "Cat Lam", "Tay Son"),
+    ),
     # --- Zimbabwe: Mutoko black granite --------------------------------------------------------------
-    District("mutoko", "ZW", "Mashonaland East", "Mutoko", -17.40, 32.23, 0.20, ((Q, 14), (EX, 2)),
-             ("black granite",), "zw",
-             ("Nyamuzuwe", "Kotwa", "Chindenga", "Makosa", "Charewa", "Chitekwe", "Nyadiri", "Chikwizo",
-              "Katiyo", "Mutawatawa", "Nyamutora", "Budjga", "Chimoio", "Mashambanhaka")),
+    District(
+        "mutoko",
+        "ZW",
+        "Mashonaland East",
+        "Mutoko",
+        -17.40,
+        32.23,
+        0.20,
+        ((Q, 14), (EX, 2)),
+        ("black granite",),
+        "zw",
+        (
+            "Nyamuzuwe",
+            "Kotwa",
+            "Chindenga",
+            "Makosa",
+            "Charewa",
+            "Chitekwe",
+            "Nyadiri",
+            "Chikwizo",
+            "Katiyo",
+            "Mutawatawa",
+            "Nyamutora",
+            "Budjga",
+            "Chimoio",
+            "Mashambanhaka",
+        ),
+    ),
     # --- Turkey: Afyon marble, Denizli and Burdur travertine -----------------------------------------
-    District("iscehisar", "TR", "Afyonkarahisar", "Iscehisar", 38.86, 30.75, 0.15, ((Q, 8), (F, 7)),
-             ("marble",), "tr", ("Iscehisar", "Seydiler", "Bahcecik", "Alanyurt", "Cobanlar")),
-    District("honaz", "TR", "Denizli", "Honaz", 37.76, 29.27, 0.12, ((Q, 6), (F, 4)), ("travertine",),
-             "tr", ("Honaz", "Kaklik", "Kocabas", "Gurlek")),
-    District("pamukkale", "TR", "Denizli", "Pamukkale", 37.92, 29.12, 0.10, ((Q, 3), (F, 2)),
-             ("travertine",), "tr", ("Pamukkale", "Karahayit", "Akkoy")),
-    District("bucak", "TR", "Burdur", "Bucak", 37.46, 30.59, 0.12, ((Q, 5), (F, 3)),
-             ("limestone", "travertine"), "tr", ("Bucak", "Kestel", "Incirdere", "Karaaliler")),
+    District(
+        "iscehisar",
+        "TR",
+        "Afyonkarahisar",
+        "Iscehisar",
+        38.86,
+        30.75,
+        0.15,
+        ((Q, 8), (F, 7)),
+        ("marble",),
+        "tr",
+        ("Iscehisar", "Seydiler", "Bahcecik", "Alanyurt", "Cobanlar"),
+    ),
+    District(
+        "honaz",
+        "TR",
+        "Denizli",
+        "Honaz",
+        37.76,
+        29.27,
+        0.12,
+        ((Q, 6), (F, 4)),
+        ("travertine",),
+        "tr",
+        ("Honaz", "Kaklik", "Kocabas", "Gurlek"),
+    ),
+    District(
+        "pamukkale",
+        "TR",
+        "Denizli",
+        "Pamukkale",
+        37.92,
+        29.12,
+        0.10,
+        ((Q, 3), (F, 2)),
+        ("travertine",),
+        "tr",
+        ("Pamukkale", "Karahayit", "Akkoy"),
+    ),
+    District(
+        "bucak",
+        "TR",
+        "Burdur",
+        "Bucak",
+        37.46,
+        30.59,
+        0.12,
+        ((Q, 5), (F, 3)),
+        ("limestone", "travertine"),
+        "tr",
+        ("Bucak", "Kestel", "Incirdere", "Karaaliler"),
+    ),
     # --- Brazil: Espírito Santo granite, Minas Gerais quartzite and granite -------------------------
-    District("cachoeiro", "BR", "Espírito Santo", "Cachoeiro de Itapemirim", -20.85, -41.11, 0.15,
-             ((F, 10), (Q, 5), (EX, 2)), ("granite", "marble"), "br",
-             ("Cachoeiro", "Itaoca", "Gironda", "Soturno", "Vargem Alta")),
-    District("novavenecia", "BR", "Espírito Santo", "Nova Venécia", -18.71, -40.40, 0.15, ((Q, 7),),
-             ("granite",), "br", ("Nova Venécia", "Guararema", "Santa Rosa", "Cristalina")),
-    District("saotome", "BR", "Minas Gerais", "São Tomé das Letras", -21.72, -44.98, 0.10, ((Q, 7), (F, 3)),
-             ("quartzite",), "br", ("São Tomé das Letras", "Sobradinho", "Luminárias")),
-    District("teofilootoni", "BR", "Minas Gerais", "Teófilo Otoni", -17.86, -41.50, 0.15, ((Q, 6),),
-             ("granite",), "br", ("Teófilo Otoni", "Itambacuri", "Pavão")),
+    District(
+        "cachoeiro",
+        "BR",
+        "Espírito Santo",
+        "Cachoeiro de Itapemirim",
+        -20.85,
+        -41.11,
+        0.15,
+        ((F, 10), (Q, 5), (EX, 2)),
+        ("granite", "marble"),
+        "br",
+        ("Cachoeiro", "Itaoca", "Gironda", "Soturno", "Vargem Alta"),
+    ),
+    District(
+        "novavenecia",
+        "BR",
+        "Espírito Santo",
+        "Nova Venécia",
+        -18.71,
+        -40.40,
+        0.15,
+        ((Q, 7),),
+        ("granite",),
+        "br",
+        ("Nova Venécia", "Guararema", "Santa Rosa", "Cristalina"),
+    ),
+    District(
+        "saotome",
+        "BR",
+        "Minas Gerais",
+        "São Tomé das Letras",
+        -21.72,
+        -44.98,
+        0.10,
+        ((Q, 7), (F, 3)),
+        ("quartzite",),
+        "br",
+        ("São Tomé das Letras", "Sobradinho", "Luminárias"),
+    ),
+    District(
+        "teofilootoni",
+        "BR",
+        "Minas Gerais",
+        "Teófilo Otoni",
+        -17.86,
+        -41.50,
+        0.15,
+        ((Q, 6),),
+        ("granite",),
+        "br",
+        ("Teófilo Otoni", "Itambacuri", "Pavão"),
+    ),
     # --- Egypt: Minya limestone, Galala marble ---------------------------------------------------------
-    District("minya", "EG", "Minya", "Minya", 28.11, 30.75, 0.15, ((Q, 7), (F, 4)),
-             ("limestone",), "eg", ("Minya", "Samalut", "Abu Qurqas", "Mallawi")),
-    District("galala", "EG", "Red Sea", "Galala", 29.25, 32.45, 0.15, ((Q, 5), (F, 2)),
-             ("marble", "limestone"), "eg", ("Galala", "Zafarana", "Wadi Araba")),
+    District(
+        "minya",
+        "EG",
+        "Minya",
+        "Minya",
+        28.11,
+        30.75,
+        0.15,
+        ((Q, 7), (F, 4)),
+        ("limestone",),
+        "eg",
+        ("Minya", "Samalut", "Abu Qurqas", "Mallawi"),
+    ),
+    District(
+        "galala",
+        "EG",
+        "Red Sea",
+        "Galala",
+        29.25,
+        32.45,
+        0.15,
+        ((Q, 5), (F, 2)),
+        ("marble", "limestone"),
+        "eg",
+        ("Galala", "Zafarana", "Wadi Araba"),
+    ),
     # --- Portugal: Estremoz anticline marble, Porto de Mós limestone ------------------------------------
-    District("estremoz", "PT", "Évora", "Estremoz", 38.84, -7.59, 0.06, ((Q, 5), (F, 3)), ("marble",),
-             "pt", ("Estremoz", "Glória", "Arcos", "Santo Estêvão")),
-    District("borba", "PT", "Évora", "Borba", 38.80, -7.46, 0.05, ((Q, 4), (F, 2)), ("marble",), "pt",
-             ("Borba", "Barro Branco", "Orada", "Rio de Moinhos")),
-    District("vilavicosa", "PT", "Évora", "Vila Viçosa", 38.78, -7.42, 0.05, ((Q, 4), (F, 2)), ("marble",),
-             "pt", ("Vila Viçosa", "Bencatel", "Pardais", "São Romão")),
-    District("portodemos", "PT", "Leiria", "Porto de Mós", 39.60, -8.82, 0.08, ((Q, 5), (F, 3)),
-             ("limestone",), "pt", ("Moleanos", "Alqueidão da Serra", "Mira de Aire", "Serro Ventoso")),
+    District(
+        "estremoz",
+        "PT",
+        "Évora",
+        "Estremoz",
+        38.84,
+        -7.59,
+        0.06,
+        ((Q, 5), (F, 3)),
+        ("marble",),
+        "pt",
+        ("Estremoz", "Glória", "Arcos", "Santo Estêvão"),
+    ),
+    District(
+        "borba",
+        "PT",
+        "Évora",
+        "Borba",
+        38.80,
+        -7.46,
+        0.05,
+        ((Q, 4), (F, 2)),
+        ("marble",),
+        "pt",
+        ("Borba", "Barro Branco", "Orada", "Rio de Moinhos"),
+    ),
+    District(
+        "vilavicosa",
+        "PT",
+        "Évora",
+        "Vila Viçosa",
+        38.78,
+        -7.42,
+        0.05,
+        ((Q, 4), (F, 2)),
+        ("marble",),
+        "pt",
+        ("Vila Viçosa", "Bencatel", "Pardais", "São Romão"),
+    ),
+    District(
+        "portodemos",
+        "PT",
+        "Leiria",
+        "Porto de Mós",
+        39.60,
+        -8.82,
+        0.08,
+        ((Q, 5), (F, 3)),
+        ("limestone",),
+        "pt",
+        ("Moleanos", "Alqueidão da Serra", "Mira de Aire", "Serro Ventoso"),
+    ),
     # --- Italy: the Carrara trade hub --------------------------------------------------------------
-    District("carrara", "IT", "Tuscany", "Carrara", 44.08, 10.10, 0.04, ((TR, 6), (EX, 3), (F, 6)),
-             ("marble", "granite"), "it", ("Carrara", "Avenza", "Marina di Carrara", "Bedizzano", "Torano")),
-    District("massa", "IT", "Tuscany", "Massa", 44.03, 10.14, 0.04, ((TR, 3), (F, 4)),
-             ("marble",), "it", ("Massa", "Marina di Massa", "Forno", "Ronchi")),
+    District(
+        "carrara",
+        "IT",
+        "Tuscany",
+        "Carrara",
+        44.08,
+        10.10,
+        0.04,
+        ((TR, 6), (EX, 3), (F, 6)),
+        ("marble", "granite"),
+        "it",
+        ("Carrara", "Avenza", "Marina di Carrara", "Bedizzano", "Torano"),
+    ),
+    District(
+        "massa",
+        "IT",
+        "Tuscany",
+        "Massa",
+        44.03,
+        10.14,
+        0.04,
+        ((TR, 3), (F, 4)),
+        ("marble",),
+        "it",
+        ("Massa", "Marina di Massa", "Forno", "Ronchi"),
+    ),
     # --- Belgium: Hainaut bluestone (petit granit) -----------------------------------------------------
-    District("soignies", "BE", "Hainaut", "Soignies", 50.58, 4.07, 0.06, ((Q, 3), (F, 3)), ("bluestone",),
-             "be", ("Soignies", "Neufvilles", "Écaussinnes", "Maffle", "Horrues", "Naast", "Casteau")),
+    District(
+        "soignies",
+        "BE",
+        "Hainaut",
+        "Soignies",
+        50.58,
+        4.07,
+        0.06,
+        ((Q, 3), (F, 3)),
+        ("bluestone",),
+        "be",
+        ("Soignies", "Neufvilles", "Écaussinnes", "Maffle", "Horrues", "Naast", "Casteau"),
+    ),
     # --- Netherlands and Flanders: reclaimed stone for circular chains ---------------------------------
-    District("arnhem", "NL", "Gelderland", "Arnhem", 51.98, 5.91, 0.05, ((TR, 2),), ("granite", "sandstone"),
-             "nl", ("Arnhem", "Elst", "Huissen")),
-    District("tilburg", "NL", "Noord-Brabant", "Tilburg", 51.56, 5.09, 0.05, ((TR, 1),), ("granite",), "nl",
-             ("Tilburg", "Goirle")),
-    District("gent", "BE", "Oost-Vlaanderen", "Gent", 51.05, 3.72, 0.05, ((TR, 2),), ("porphyry", "granite"),
-             "nl", ("Gent", "Merelbeke", "Evergem")),
+    District(
+        "arnhem",
+        "NL",
+        "Gelderland",
+        "Arnhem",
+        51.98,
+        5.91,
+        0.05,
+        ((TR, 2),),
+        ("granite", "sandstone"),
+        "nl",
+        ("Arnhem", "Elst", "Huissen"),
+    ),
+    District(
+        "tilburg",
+        "NL",
+        "Noord-Brabant",
+        "Tilburg",
+        51.56,
+        5.09,
+        0.05,
+        ((TR, 1),),
+        ("granite",),
+        "nl",
+        ("Tilburg", "Goirle"),
+    ),
+    District(
+        "gent",
+        "BE",
+        "Oost-Vlaanderen",
+        "Gent",
+        51.05,
+        3.72,
+        0.05,
+        ((TR, 2),),
+        ("porphyry", "granite"),
+        "nl",
+        ("Gent", "Merelbeke", "Evergem"),
+    ),
 )
 DISTRICT_BY_KEY = {d.key: d for d in DISTRICTS}
 SPECIAL_QUARRY_DISTRICT = "bundi"
@@ -263,74 +695,301 @@ SPECIAL_QUARRY_AT = (25.4702, 75.5981)
 # --- name parts per naming style ------------------------------------------------------------------
 
 _IN_NORTH_OWNERS = (
-    "Shri Balaji", "Maa Bhawani", "Jai Ambe", "Mahaveer", "Shree Ganesh", "Rathore", "Choudhary",
-    "Bhairav", "Hanuman", "Shri Krishna", "Laxmi", "Vinayak", "Om Shanti", "Trimurti", "Rajdhani",
-    "Chambal", "Aravali", "Marudhar", "Mewar", "Hadoti", "Karni Mata", "Jagdamba", "Kailash",
-    "Shiv Shakti", "Agarwal", "Goyal", "Meena", "Gurjar", "Saini", "Mahalaxmi", "Gayatri", "Sanwariya",
-    "Ramdev", "Tejaji", "Pabuji", "Rajputana", "Desert Rose", "Surya", "Chandra", "Navkar",
+    "Shri Balaji",
+    "Maa Bhawani",
+    "Jai Ambe",
+    "Mahaveer",
+    "Shree Ganesh",
+    "Rathore",
+    "Choudhary",
+    "Bhairav",
+    "Hanuman",
+    "Shri Krishna",
+    "Laxmi",
+    "Vinayak",
+    "Om Shanti",
+    "Trimurti",
+    "Rajdhani",
+    "Chambal",
+    "Aravali",
+    "Marudhar",
+    "Mewar",
+    "Hadoti",
+    "Karni Mata",
+    "Jagdamba",
+    "Kailash",
+    "Shiv Shakti",
+    "Agarwal",
+    "Goyal",
+    "Meena",
+    "Gurjar",
+    "Saini",
+    "Mahalaxmi",
+    "Gayatri",
+    "Sanwariya",
+    "Ramdev",
+    "Tejaji",
+    "Pabuji",
+    "Rajputana",
+    "Desert Rose",
+    "Surya",
+    "Chandra",
+    "Navkar",
 )
 _IN_SOUTH_OWNERS = (
-    "Sri Venkateswara", "Sri Sai Ram", "Kakatiya", "Nandi", "Durga", "Deccan", "Kaveri", "Godavari",
-    "Annapurna", "Vijay", "Reddy", "Naidu", "Rao", "Gowda", "Murugan", "Pandian", "Sri Lakshmi",
-    "Sri Rama", "Tirumala", "Srinivasa", "Bhavani", "Amman", "Arunachala", "Sri Kanaka", "Meenakshi",
-    "Karpagam", "Sri Vari", "Mahadeva", "Chamundi", "Mysore", "Sri Durga Devi", "Padmavathi",
+    "Sri Venkateswara",
+    "Sri Sai Ram",
+    "Kakatiya",
+    "Nandi",
+    "Durga",
+    "Deccan",
+    "Kaveri",
+    "Godavari",
+    "Annapurna",
+    "Vijay",
+    "Reddy",
+    "Naidu",
+    "Rao",
+    "Gowda",
+    "Murugan",
+    "Pandian",
+    "Sri Lakshmi",
+    "Sri Rama",
+    "Tirumala",
+    "Srinivasa",
+    "Bhavani",
+    "Amman",
+    "Arunachala",
+    "Sri Kanaka",
+    "Meenakshi",
+    "Karpagam",
+    "Sri Vari",
+    "Mahadeva",
+    "Chamundi",
+    "Mysore",
+    "Sri Durga Devi",
+    "Padmavathi",
 )
 _COLOURS = {
     "sandstone": ("Grey", "Red", "Pink", "Yellow", "Mint", "Brown", "Beige", "Autumn Brown", "Rainbow"),
-    "granite": ("Black", "Red", "Tan Brown", "Steel Grey", "Ruby Red", "Black Galaxy", "Kashmir White",
-                "Paradiso", "Rosy Pink", "Chima Pink", "Absolute Black", "Imperial Red"),
+    "granite": (
+        "Black",
+        "Red",
+        "Tan Brown",
+        "Steel Grey",
+        "Ruby Red",
+        "Black Galaxy",
+        "Kashmir White",
+        "Paradiso",
+        "Rosy Pink",
+        "Chima Pink",
+        "Absolute Black",
+        "Imperial Red",
+    ),
     "limestone": ("Kota Blue", "Kota Brown", "Kota Green"),
 }
 _CN_WORDS = (
-    "Jinlong", "Hengda", "Xinyuan", "Tianyi", "Huaxing", "Dongfang", "Shengda", "Hongyuan", "Yongsheng",
-    "Jiahe", "Minfeng", "Fuxing", "Haixi", "Longhai", "Xingfa", "Ruixiang", "Baoli", "Dingsheng", "Kaida",
-    "Zhongxin", "Wanli", "Huatai", "Guangda", "Jinhui", "Sanlian", "Yuanda", "Taishan", "Hongxing",
-    "Xinhua", "Changsheng", "Mingxing", "Fengyuan", "Jiali", "Lianfa", "Shunfa", "Hexing", "Qiaoxing",
-    "Tianma", "Rongsheng", "Xiangyun",
+    "Jinlong",
+    "Hengda",
+    "Xinyuan",
+    "Tianyi",
+    "Huaxing",
+    "Dongfang",
+    "Shengda",
+    "Hongyuan",
+    "Yongsheng",
+    "Jiahe",
+    "Minfeng",
+    "Fuxing",
+    "Haixi",
+    "Longhai",
+    "Xingfa",
+    "Ruixiang",
+    "Baoli",
+    "Dingsheng",
+    "Kaida",
+    "Zhongxin",
+    "Wanli",
+    "Huatai",
+    "Guangda",
+    "Jinhui",
+    "Sanlian",
+    "Yuanda",
+    "Taishan",
+    "Hongxing",
+    "Xinhua",
+    "Changsheng",
+    "Mingxing",
+    "Fengyuan",
+    "Jiali",
+    "Lianfa",
+    "Shunfa",
+    "Hexing",
+    "Qiaoxing",
+    "Tianma",
+    "Rongsheng",
+    "Xiangyun",
 )
 _VN_WORDS = (
-    "Hoang Long", "Minh Phat", "Thanh Cong", "Dai Duong", "Son Ha", "Truong Thanh", "An Phu", "Hai Dang",
-    "Phuc Loc", "Viet Thang", "Tan Phat", "Hung Thinh", "Kim Son", "Bao Ngoc", "Phu Quy", "Quang Minh",
-    "Duc Tai", "Thien An", "Nam Viet", "Toan Cau",
+    "Hoang Long",
+    "Minh Phat",
+    "Thanh Cong",
+    "Dai Duong",
+    "Son Ha",
+    "Truong Thanh",
+    "An Phu",
+    "Hai Dang",
+    "Phuc Loc",
+    "Viet Thang",
+    "Tan Phat",
+    "Hung Thinh",
+    "Kim Son",
+    "Bao Ngoc",
+    "Phu Quy",
+    "Quang Minh",
+    "Duc Tai",
+    "Thien An",
+    "Nam Viet",
+    "Toan Cau",
 )
 _ZW_OWNERS = (
-    "Zimgranite", "Great Dyke", "Sable Stone", "Mashona Granite", "Kudu Quarrying", "Baobab Dimension",
-    "Eastern Highlands", "Msasa Stone", "Impala Granite", "Mudzi River",
+    "Zimgranite",
+    "Great Dyke",
+    "Sable Stone",
+    "Mashona Granite",
+    "Kudu Quarrying",
+    "Baobab Dimension",
+    "Eastern Highlands",
+    "Msasa Stone",
+    "Impala Granite",
+    "Mudzi River",
 )
 _TR_WORDS = (
-    "Altin", "Yildiz", "Ege", "Anadolu", "Kaya", "Beyaz", "Sultan", "Ozdemir", "Akdag", "Kartal", "Toros",
-    "Lidya", "Frigya", "Hierapolis", "Pamuk", "Gunes", "Ova", "Cinar", "Bereket", "Umut", "Safak", "Sahin",
+    "Altin",
+    "Yildiz",
+    "Ege",
+    "Anadolu",
+    "Kaya",
+    "Beyaz",
+    "Sultan",
+    "Ozdemir",
+    "Akdag",
+    "Kartal",
+    "Toros",
+    "Lidya",
+    "Frigya",
+    "Hierapolis",
+    "Pamuk",
+    "Gunes",
+    "Ova",
+    "Cinar",
+    "Bereket",
+    "Umut",
+    "Safak",
+    "Sahin",
 )
 _BR_WORDS = (
-    "Itapemirim", "Capixaba", "Santa Rita", "Bela Vista", "São Pedro", "Monte Alegre", "Boa Esperança",
-    "Pedra Azul", "Serra Verde", "Rio Doce", "Castelo", "Rio Novo", "Caparaó", "Ouro Verde", "Três Irmãos",
-    "Estrela", "Paraíso", "Vale Nobre", "Bom Jesus", "Aurora", "Santa Clara", "Mantiqueira",
+    "Itapemirim",
+    "Capixaba",
+    "Santa Rita",
+    "Bela Vista",
+    "São Pedro",
+    "Monte Alegre",
+    "Boa Esperança",
+    "Pedra Azul",
+    "Serra Verde",
+    "Rio Doce",
+    "Castelo",
+    "Rio Novo",
+    "Caparaó",
+    "Ouro Verde",
+    "Três Irmãos",
+    "Estrela",
+    "Paraíso",
+    "Vale Nobre",
+    "Bom Jesus",
+    "Aurora",
+    "Santa Clara",
+    "Mantiqueira",
 )
 _EG_WORDS = (
-    "El Nasr", "Misr", "Al Amal", "Nile Stone", "Sphinx", "Al Rowad", "El Salam", "Horus", "Memphis",
-    "Al Ahram", "Delta", "Sinai", "Al Fajr", "Karnak",
+    "El Nasr",
+    "Misr",
+    "Al Amal",
+    "Nile Stone",
+    "Sphinx",
+    "Al Rowad",
+    "El Salam",
+    "Horus",
+    "Memphis",
+    "Al Ahram",
+    "Delta",
+    "Sinai",
+    "Al Fajr",
+    "Karnak",
 )
 _PT_WORDS = (
-    "Alto Alentejo", "Vigária", "Fonte Santa", "Monte d'Ouro", "Lagoa", "Ruivina", "Vila Boim",
-    "Encostinha", "Cruz de Cristo", "Serra d'Aire", "Codaçal", "Mouros", "Azinhal", "Carrascal",
-    "Lameira", "Cabeço",
+    "Alto Alentejo",
+    "Vigária",
+    "Fonte Santa",
+    "Monte d'Ouro",
+    "Lagoa",
+    "Ruivina",
+    "Vila Boim",
+    "Encostinha",
+    "Cruz de Cristo",
+    "Serra d'Aire",
+    "Codaçal",
+    "Mouros",
+    "Azinhal",
+    "Carrascal",
+    "Lameira",
+    "Cabeço",
 )
 _IT_WORDS = (
-    "Apuana", "Colonnata", "Fantiscritti", "Ravaccione", "Versilia", "Frigido", "Lunense", "Gioia",
-    "Michelangelo", "Canalgrande", "Pescina", "Miseglia", "Calacatta", "Tirreno", "Alpi",
+    "Apuana",
+    "Colonnata",
+    "Fantiscritti",
+    "Ravaccione",
+    "Versilia",
+    "Frigido",
+    "Lunense",
+    "Gioia",
+    "Michelangelo",
+    "Canalgrande",
+    "Pescina",
+    "Miseglia",
+    "Calacatta",
+    "Tirreno",
+    "Alpi",
 )
-_BE_WORDS = ("du Hainaut", "de la Sennette", "du Clypot", "des Rochers", "de la Pierre Bleue", "du Pays Vert",
-             "Saint-Vincent", "de Scaubecq")
+_BE_WORDS = (
+    "du Hainaut",
+    "de la Sennette",
+    "du Clypot",
+    "des Rochers",
+    "de la Pierre Bleue",
+    "du Pays Vert",
+    "Saint-Vincent",
+    "de Scaubecq",
+)
 _NL_RECLAIM = (
     ("Tweede Leven Natuursteen", "Oude Kinderkopjes Handel"),
     ("Brabantse Steenrecuperatie",),
     ("Kasseienrecuperatie Vlaanderen", "Oude Dorpels & Kasseien"),
 )
 _PORTS = {
-    "IN": ("Mundra", "Chennai", "Krishnapatnam", "Nhava Sheva"), "CN": ("Xiamen", "Qingdao"),
-    "VN": ("Hai Phong", "Quy Nhon"), "ZW": ("Beira",), "TR": ("Izmir", "Mersin"), "BR": ("Vitória",),
-    "EG": ("Alexandria", "Sokhna"), "PT": ("Leixões", "Sines"), "IT": ("Marina di Carrara", "La Spezia"),
-    "BE": ("Antwerpen",), "NL": ("Rotterdam",),
+    "IN": ("Mundra", "Chennai", "Krishnapatnam", "Nhava Sheva"),
+    "CN": ("Xiamen", "Qingdao"),
+    "VN": ("Hai Phong", "Quy Nhon"),
+    "ZW": ("Beira",),
+    "TR": ("Izmir", "Mersin"),
+    "BR": ("Vitória",),
+    "EG": ("Alexandria", "Sokhna"),
+    "PT": ("Leixões", "Sines"),
+    "IT": ("Marina di Carrara", "La Spezia"),
+    "BE": ("Antwerpen",),
+    "NL": ("Rotterdam",),
 }
 
 
@@ -343,10 +1002,21 @@ def _name_in(owners: tuple[str, ...], rng: random.Random, kind: SiteKind, d: Dis
     stone = rng.choice(d.stones)
     colour = rng.choice(_COLOURS.get(stone, ("",)))
     options = {
-        Q: (f"{owner} {_title(stone)} Quarry", f"{place} {colour} {_title(stone)} Quarry",
-            f"{owner} Mines {place}", f"{owner} Khan {place}", f"{colour} {_title(stone)} Mine {owner}"),
-        F: (f"{owner} {_title(stone)} Processing", f"{owner} Stone Industries", f"{owner} Granites {place}",
-            f"{place} Stone Works {owner}", f"{owner} Stone Cutting Unit {place}", f"{owner} Impex"),
+        Q: (
+            f"{owner} {_title(stone)} Quarry",
+            f"{place} {colour} {_title(stone)} Quarry",
+            f"{owner} Mines {place}",
+            f"{owner} Khan {place}",
+            f"{colour} {_title(stone)} Mine {owner}",
+        ),
+        F: (
+            f"{owner} {_title(stone)} Processing",
+            f"{owner} Stone Industries",
+            f"{owner} Granites {place}",
+            f"{place} Stone Works {owner}",
+            f"{owner} Stone Cutting Unit {place}",
+            f"{owner} Impex",
+        ),
         CY: (f"{place} Cobble Yard {owner}", f"{owner} Cobbles & Setts", f"{owner} Setts Yard {place}"),
         EX: (f"{owner} Stone Exports", f"{owner} Exim", f"{owner} Overseas {place}"),
         SM: (f"{place} Stone Mandi", f"{place} Pathar Mandi"),
@@ -398,10 +1068,16 @@ def _name_br(rng: random.Random, kind: SiteKind, d: District) -> str:
     word, place = rng.choice(_BR_WORDS), rng.choice(d.localities)
     quartzite = d.stones[0] == "quartzite"
     options = {
-        Q: ((f"Pedreira {word} ({place})", f"Jazida {word} {place}") if not quartzite
-            else (f"Quartzito {word} - Lavra {place}", f"Lavra {word} {place}")),
-        F: ((f"Mármores e Granitos {word} Ltda", f"Granitos {word} {place} Ltda", f"Serraria {word}")
-            if not quartzite else (f"Quartzito {word} Ltda", f"Beneficiamento {word} {place}")),
+        Q: (
+            (f"Pedreira {word} ({place})", f"Jazida {word} {place}")
+            if not quartzite
+            else (f"Quartzito {word} - Lavra {place}", f"Lavra {word} {place}")
+        ),
+        F: (
+            (f"Mármores e Granitos {word} Ltda", f"Granitos {word} {place} Ltda", f"Serraria {word}")
+            if not quartzite
+            else (f"Quartzito {word} Ltda", f"Beneficiamento {word} {place}")
+        ),
         EX: (f"{word} Stone Export Ltda", f"Exportadora {word}"),
     }[kind]
     return rng.choice(options)
@@ -421,8 +1097,11 @@ def _name_pt(rng: random.Random, kind: SiteKind, d: District) -> str:
     limestone = d.stones[0] == "limestone"
     options = {
         Q: (f"Pedreira {word}", f"Pedreira {word} ({place})"),
-        F: ((f"Mármores {word}, Lda", f"Transformação de Mármores {word}") if not limestone
-            else (f"Calcários {word}, Lda", f"Cantaria {word} {place}")),
+        F: (
+            (f"Mármores {word}, Lda", f"Transformação de Mármores {word}")
+            if not limestone
+            else (f"Calcários {word}, Lda", f"Cantaria {word} {place}")
+        ),
     }[kind]
     return rng.choice(options)
 
@@ -449,8 +1128,15 @@ def _name_be(rng: random.Random, kind: SiteKind, d: District) -> str:
 _NAMERS = {
     "in_north": lambda rng, kind, d: _name_in(_IN_NORTH_OWNERS, rng, kind, d),
     "in_south": lambda rng, kind, d: _name_in(_IN_SOUTH_OWNERS, rng, kind, d),
-    "cn": _name_cn, "vn": _name_vn, "zw": _name_zw, "tr": _name_tr, "br": _name_br, "eg": _name_eg,
-    "pt": _name_pt, "it": _name_it, "be": _name_be,
+    "cn": _name_cn,
+    "vn": _name_vn,
+    "zw": _name_zw,
+    "tr": _name_tr,
+    "br": _name_br,
+    "eg": _name_eg,
+    "pt": _name_pt,
+    "it": _name_it,
+    "be": _name_be,
 }
 
 
@@ -470,22 +1156,88 @@ def _address(rng: random.Random, kind: SiteKind, d: District, name: str) -> str:
 # --- member companies ---------------------------------------------------------------------------
 
 _NL_SURNAMES = (
-    "de Vries", "van den Berg", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra",
-    "van Dijk", "Kok", "Verhoeven", "Huisman", "Prins", "Koster", "Postma", "Hoekstra", "Kuipers",
+    "de Vries",
+    "van den Berg",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "van Dijk",
+    "Kok",
+    "Verhoeven",
+    "Huisman",
+    "Prins",
+    "Koster",
+    "Postma",
+    "Hoekstra",
+    "Kuipers",
 )
 _BE_SURNAMES = (
-    "Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters",
-    "De Smet", "Vermeulen", "Hermans", "Aerts", "Van Damme", "De Clercq", "Verstraete", "Lambrechts",
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Jacobs",
+    "Mertens",
+    "Willems",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "De Smet",
+    "Vermeulen",
+    "Hermans",
+    "Aerts",
+    "Van Damme",
+    "De Clercq",
+    "Verstraete",
+    "Lambrechts",
 )
-_NL_PLACES = ("Rijnmond", "Betuwe", "Veluwe", "Twente", "Kennemer", "Drechtsteden", "Westland", "Achterhoek",
-              "Peelland", "Zaanstreek")
+_NL_PLACES = (
+    "Rijnmond",
+    "Betuwe",
+    "Veluwe",
+    "Twente",
+    "Kennemer",
+    "Drechtsteden",
+    "Westland",
+    "Achterhoek",
+    "Peelland",
+    "Zaanstreek",
+)
 _BE_PLACES = ("Kempen", "Waasland", "Meetjesland", "Hageland", "Westhoek", "Dender", "Schelde", "Maasland")
-_NL_PATTERNS = ("Natuursteen {s} B.V.", "{s} Natuursteen B.V.", "Steenhandel {s} B.V.", "{s} Stone Import B.V.",
-                "Graniethandel {s} B.V.", "{s} Bestratingen B.V.", "Tuinsteen {s} B.V.", "{p} Natuursteen B.V.",
-                "{p} Stone Import B.V.", "{s} Grafmonumenten B.V.")
-_BE_PATTERNS = ("Natuursteen {s} NV", "{s} Steenhandel BV", "Kasseien {s} NV", "Arduin {s} BV", "{s} Stone NV",
-                "{p} Natuursteen NV", "Grafsteen {s} BV", "{p} Bestrating BV")
+_NL_PATTERNS = (
+    "Natuursteen {s} B.V.",
+    "{s} Natuursteen B.V.",
+    "Steenhandel {s} B.V.",
+    "{s} Stone Import B.V.",
+    "Graniethandel {s} B.V.",
+    "{s} Bestratingen B.V.",
+    "Tuinsteen {s} B.V.",
+    "{p} Natuursteen B.V.",
+    "{p} Stone Import B.V.",
+    "{s} Grafmonumenten B.V.",
+)
+_BE_PATTERNS = (
+    "Natuursteen {s} NV",
+    "{s} Steenhandel BV",
+    "Kasseien {s} NV",
+    "Arduin {s} BV",
+    "{s} Stone NV",
+    "{p} Natuursteen NV",
+    "Grafsteen {s} BV",
+    "{p} Bestrating BV",
+)
 
 
 @dataclass(frozen=True)
@@ -521,8 +1273,9 @@ def _plan_companies(rng: random.Random, count: int = 30) -> list[CompanyPlan]:
     while len(names) < count:
         belgian = len(names) >= 3 and rng.random() < 0.35  # the first three are Dutch
         pattern = rng.choice(_BE_PATTERNS if belgian else _NL_PATTERNS)
-        part = rng.choice((_BE_PLACES if belgian else _NL_PLACES) if "{p}" in pattern
-                          else (_BE_SURNAMES if belgian else _NL_SURNAMES))
+        part = rng.choice(
+            (_BE_PLACES if belgian else _NL_PLACES) if "{p}" in pattern else (_BE_SURNAMES if belgian else _NL_SURNAMES)
+        )
         if part in used:
             continue
         used.add(part)
@@ -557,6 +1310,7 @@ def _plan_companies(rng: random.Random, count: int = 30) -> list[CompanyPlan]:
 # Sites: planned (pure), then registered
 # =============================================================================================
 
+
 @dataclass(frozen=True)
 class SitePlan:
     kind: SiteKind
@@ -570,13 +1324,19 @@ class SitePlan:
 
 
 def _fingerprint(index: int, plan: SitePlan) -> SiteFingerprint:
-    return SiteFingerprint(public_id=f"{index:05d}", kind=plan.kind.value, name_key=normalise_name(plan.name),
-                           district_key=fold(plan.region.district), coordinates=plan.coordinates)
+    return SiteFingerprint(
+        public_id=f"{index:05d}",
+        kind=plan.kind.value,
+        name_key=normalise_name(plan.name),
+        district_key=fold(plan.region.district),
+        coordinates=plan.coordinates,
+    )
 
 
 def _jitter(rng: random.Random, d: District) -> Coordinates:
-    return Coordinates.create(round(d.lat + rng.uniform(-d.spread, d.spread), 5),
-                              round(d.lon + rng.uniform(-d.spread, d.spread), 5))
+    return Coordinates.create(
+        round(d.lat + rng.uniform(-d.spread, d.spread), 5), round(d.lon + rng.uniform(-d.spread, d.spread), 5)
+    )
 
 
 def _plan_sites(rng: random.Random) -> list[SitePlan]:
@@ -595,9 +1355,16 @@ def _plan_sites(rng: random.Random) -> list[SitePlan]:
         return True
 
     bundi = DISTRICT_BY_KEY[SPECIAL_QUARRY_DISTRICT]
-    special = SitePlan(Q, SPECIAL_QUARRY_NAME, bundi.key,
-                       RegionPath.create(bundi.country, bundi.province, bundi.district),
-                       Coordinates.create(*SPECIAL_QUARRY_AT), "Budhpura road, Bundi", ("sandstone",), "special")
+    special = SitePlan(
+        Q,
+        SPECIAL_QUARRY_NAME,
+        bundi.key,
+        RegionPath.create(bundi.country, bundi.province, bundi.district),
+        Coordinates.create(*SPECIAL_QUARRY_AT),
+        "Budhpura road, Bundi",
+        ("sandstone",),
+        "special",
+    )
     if not admit(special):
         raise RuntimeError("demo: the grievance quarry does not come out distinct")
 
@@ -605,8 +1372,15 @@ def _plan_sites(rng: random.Random) -> list[SitePlan]:
         region = RegionPath.create(d.country, d.province, d.district)
         if d.style == "nl":
             for name in _NL_RECLAIM[("arnhem", "tilburg", "gent").index(d.key)]:
-                plan = SitePlan(TR, name, d.key, region, _jitter(rng, d), rng.choice(d.localities),
-                                ("reclaimed " + rng.choice(d.stones),))
+                plan = SitePlan(
+                    TR,
+                    name,
+                    d.key,
+                    region,
+                    _jitter(rng, d),
+                    rng.choice(d.localities),
+                    ("reclaimed " + rng.choice(d.stones),),
+                )
                 if not admit(plan):
                     raise RuntimeError(f"demo: {name} does not come out distinct")
             continue
@@ -625,13 +1399,18 @@ def _plan_sites(rng: random.Random) -> list[SitePlan]:
     # position a few kilometres off, as a second company might report it. Held for review.
     variants = (("jalore", F, " Pvt. Ltd."), ("quanzhou", F, None), ("mutoko", Q, " (Pvt) Ltd"))
     for district_key, kind, suffix in variants:
-        base_index = next(i for i, p in enumerate(plans) if p.district == district_key and p.kind == kind
-                          and p.role == "pool" and (suffix is not None or p.name.endswith("Co., Ltd.")))
+        base_index = next(
+            i
+            for i, p in enumerate(plans)
+            if p.district == district_key
+            and p.kind == kind
+            and p.role == "pool"
+            and (suffix is not None or p.name.endswith("Co., Ltd."))
+        )
         base = plans[base_index]
         name = base.name + suffix if suffix else base.name.replace("Co., Ltd.", "Company Limited")
         moved = Coordinates.create(round(base.coordinates.latitude + 0.027, 5), base.coordinates.longitude)
-        plan = SitePlan(kind, name, district_key, base.region, moved, base.address, base.stone_types,
-                        "near_duplicate")
+        plan = SitePlan(kind, name, district_key, base.region, moved, base.address, base.stone_types, "near_duplicate")
         bucket = buckets[(plan.region.country, fold(plan.region.province))]
         verdict = best_match(_fingerprint(len(plans), plan), bucket).verdict
         if verdict != MatchVerdict.UNCERTAIN:
@@ -643,6 +1422,7 @@ def _plan_sites(rng: random.Random) -> list[SitePlan]:
 # =============================================================================================
 # Reports: chain templates, then per company per year
 # =============================================================================================
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -667,174 +1447,453 @@ class ChainTemplate:
 
 RJ_SANDSTONE_QUARRIES = ("bundi", "bhilwara", "karauli", "dholpur")
 TEMPLATES: tuple[ChainTemplate, ...] = (
-    ChainTemplate("RJ-SETTS", "sandstone", ("setts 10x10x6", "cobbles 14x14x8", "setts 15x15x7 split"), "t",
-                  (85, 150), (80, 1500),
-                  (Slot(EX, ("kota",)), Slot(CY, ("bundi", "kota", "dholpur")), Slot(SM, ("bundi",), optional=True),
-                   Slot(Q, RJ_SANDSTONE_QUARRIES)), weight=18, themes=("rajasthan",)),
-    ChainTemplate("RJ-PAVING", "sandstone", ("paving 60x40x3", "paving 60x60x3 sawn", "steps 100x35x15",
-                                             "wall cladding 2cm"), "m2", (14, 32), (400, 15000),
-                  (Slot(F, ("kota", "dholpur", "bhilwara")), Slot(Q, RJ_SANDSTONE_QUARRIES)), weight=18,
-                  themes=("rajasthan",)),
-    ChainTemplate("KOTA-STONE", "limestone", ("kota blue tiles 60x60x2", "kota brown paving 60x40x3"), "m2",
-                  (9, 18), (300, 6000), (Slot(F, ("kota",)), Slot(Q, ("kota",))), weight=6, themes=("rajasthan",)),
-    ChainTemplate("JALORE-GRANITE", "granite", ("polished tiles 60x60x2", "flamed paving 60x40x3", "slabs 2cm"),
-                  "m2", (22, 55), (200, 5000), (Slot(F, ("jalore",)), Slot(Q, ("jalore",))), weight=8,
-                  themes=("india_granite",)),
-    ChainTemplate("TG-KERBS", "granite", ("kerbs 100x15x25", "kerbs 100x20x30", "kerbs 100x30x15 flamed"),
-                  "pieces", (6, 16), (1500, 30000), (Slot(F, ("karimnagar", "khammam")),
-                                                      Slot(Q, ("karimnagar", "khammam"))),
-                  weight=12, themes=("india_granite",)),
-    ChainTemplate("TG-SLABS", "granite", ("black galaxy slabs 2cm", "steel grey slabs 3cm", "tan brown slabs 2cm"),
-                  "m2", (30, 70), (150, 4000), (Slot(EX, ("karimnagar",)), Slot(F, ("khammam", "karimnagar")),
-                                                Slot(Q, ("khammam", "karimnagar"))),
-                  weight=7, themes=("india_granite",)),
-    ChainTemplate("TN-GRANITE", "granite", ("paradiso slabs 2cm", "kashmir white tiles 60x60", "headstones"),
-                  "m2", (25, 60), (150, 3500), (Slot(EX, ("krishnagiri",), optional=True), Slot(F, ("krishnagiri",)),
-                                                Slot(Q, ("krishnagiri", "chamarajanagar"))),
-                  weight=8, themes=("india_granite",)),
-    ChainTemplate("KA-MONUMENTS", "granite", ("black headstones", "memorial sets"), "pieces", (120, 450),
-                  (40, 900), (Slot(F, ("chamarajanagar",)), Slot(Q, ("chamarajanagar",))), weight=4,
-                  themes=("india_granite",)),
-    ChainTemplate("FJ-SETTS", "granite", ("G654 setts 10x10x8", "G603 kerbs 100x15x25", "G682 paving 60x40x3"),
-                  "t", (110, 190), (60, 1200),
-                  (Slot(EX, ("xiamen", "quanzhou")), Slot(F, ("quanzhou", "xiamen")),
-                   Slot(Q, ("quanzhou", "laizhou", "wulian"))), weight=14, themes=("china",)),
-    ChainTemplate("SD-PAVING", "granite", ("G350 paving 60x40x3 flamed", "G354 kerbs", "G341 setts 10x10x10"),
-                  "m2", (18, 35), (500, 9000), (Slot(EX, ("xiamen",), optional=True), Slot(F, ("laizhou", "wulian")),
-                                                Slot(Q, ("laizhou", "wulian"))), weight=9, themes=("china",)),
-    ChainTemplate("VN-BLUESTONE", "bluestone", ("bluestone tiles 60x60x3 honed", "bluestone setts 10x10x6",
-                                                "bluestone steps 100x35x15"), "m2", (28, 55), (200, 5000),
-                  (Slot(F, ("thanhhoa", "hatrung")), Slot(Q, ("thanhhoa", "hatrung"))), weight=10,
-                  themes=("vietnam",)),
-    ChainTemplate("VN-GRANITE", "granite", ("granite paving 60x30x3", "granite kerbs"), "m2", (18, 30),
-                  (300, 4000), (Slot(F, ("binhdinh",)), Slot(Q, ("binhdinh",))), weight=4, themes=("vietnam",)),
-    ChainTemplate("ZW-BLACK-CN", "black granite", ("Nero Zimbabwe headstones", "Nero Zimbabwe worktops 3cm"),
-                  "pieces", (180, 600), (30, 800),
-                  (Slot(F, ("xiamen", "quanzhou")), Slot(EX, ("mutoko",), optional=True), Slot(Q, ("mutoko",))),
-                  weight=7, themes=("zimbabwe", "china")),
-    ChainTemplate("ZW-BLACK-IT", "black granite", ("Nero Assoluto slabs 3cm",), "m2", (90, 160), (80, 1500),
-                  (Slot(F, ("carrara", "massa")), Slot(Q, ("mutoko",))), weight=4, themes=("zimbabwe",)),
-    ChainTemplate("TR-MARBLE", "marble", ("Afyon white tiles 60x60x2", "marble mosaic", "window sills"), "m2",
-                  (30, 70), (150, 3500), (Slot(F, ("iscehisar",)), Slot(Q, ("iscehisar",))), weight=6,
-                  themes=("turkey",)),
-    ChainTemplate("TR-TRAVERTINE", "travertine", ("tumbled travertine 40x60", "travertine pool coping",
-                                                  "travertine tiles 61x40.6"), "m2", (18, 40), (300, 6000),
-                  (Slot(F, ("honaz", "pamukkale", "bucak")), Slot(Q, ("honaz", "pamukkale", "bucak"))), weight=8,
-                  themes=("turkey",)),
-    ChainTemplate("ES-GRANITE", "granite", ("slabs 2cm polished", "exotic granite slabs 3cm", "kitchen tops"),
-                  "m2", (35, 90), (100, 2500),
-                  (Slot(EX, ("cachoeiro",), optional=True), Slot(F, ("cachoeiro",)),
-                   Slot(Q, ("cachoeiro", "novavenecia", "teofilootoni"))), weight=6, themes=("brazil",)),
-    ChainTemplate("MG-QUARTZITE", "quartzite", ("São Tomé quartzite flagstones", "quartzite pool edging"), "m2",
-                  (15, 35), (200, 4000), (Slot(F, ("saotome",)), Slot(Q, ("saotome",))), weight=4,
-                  themes=("brazil",)),
-    ChainTemplate("EG-LIMESTONE", "limestone", ("limestone tiles 60x40x2", "limestone cladding 3cm"), "m2",
-                  (20, 45), (200, 4500), (Slot(F, ("minya",)), Slot(Q, ("minya", "galala"))), weight=5,
-                  themes=("egypt",)),
-    ChainTemplate("EG-GALALA", "marble", ("Galala marble tiles 60x60x2",), "m2", (25, 50), (150, 3000),
-                  (Slot(F, ("galala", "minya")), Slot(Q, ("galala",))), weight=3, themes=("egypt",)),
-    ChainTemplate("PT-MARBLE", "marble", ("Estremoz marble tiles", "marble window sills", "marble blocks"), "m2",
-                  (60, 140), (50, 1500), (Slot(F, ("estremoz", "borba", "vilavicosa")),
-                                          Slot(Q, ("estremoz", "borba", "vilavicosa"))), risk=False, weight=6,
-                  themes=("general",)),
-    ChainTemplate("PT-LIMESTONE", "limestone", ("Moleanos limestone paving", "limestone cladding 3cm"), "m2",
-                  (40, 85), (100, 2500), (Slot(F, ("portodemos",)), Slot(Q, ("portodemos",))), risk=False,
-                  weight=5, themes=("general",)),
-    ChainTemplate("CARRARA", "marble", ("Carrara bianco tiles", "Statuario slabs 2cm", "marble vanity tops"), "m2",
-                  (80, 250), (40, 900), (Slot(TR, ("carrara", "massa")), Slot(F, ("carrara", "massa")),
-                                         Slot(Q, ("carrara",))), risk=False, weight=6, themes=("general",)),
-    ChainTemplate("BE-BLUESTONE", "bluestone", ("petit granit sills", "Belgian bluestone paving 40x40x3"), "m2",
-                  (90, 180), (50, 1500), (Slot(F, ("soignies",)), Slot(Q, ("soignies",))), risk=False, weight=7,
-                  themes=("general",)),
+    ChainTemplate(
+        "RJ-SETTS",
+        "sandstone",
+        ("setts 10x10x6", "cobbles 14x14x8", "setts 15x15x7 split"),
+        "t",
+        (85, 150),
+        (80, 1500),
+        (
+            Slot(EX, ("kota",)),
+            Slot(CY, ("bundi", "kota", "dholpur")),
+            Slot(SM, ("bundi",), optional=True),
+            Slot(Q, RJ_SANDSTONE_QUARRIES),
+        ),
+        weight=18,
+        themes=("rajasthan",),
+    ),
+    ChainTemplate(
+        "RJ-PAVING",
+        "sandstone",
+        ("paving 60x40x3", "paving 60x60x3 sawn", "steps 100x35x15", "wall cladding 2cm"),
+        "m2",
+        (14, 32),
+        (400, 15000),
+        (Slot(F, ("kota", "dholpur", "bhilwara")), Slot(Q, RJ_SANDSTONE_QUARRIES)),
+        weight=18,
+        themes=("rajasthan",),
+    ),
+    ChainTemplate(
+        "KOTA-STONE",
+        "limestone",
+        ("kota blue tiles 60x60x2", "kota brown paving 60x40x3"),
+        "m2",
+        (9, 18),
+        (300, 6000),
+        (Slot(F, ("kota",)), Slot(Q, ("kota",))),
+        weight=6,
+        themes=("rajasthan",),
+    ),
+    ChainTemplate(
+        "JALORE-GRANITE",
+        "granite",
+        ("polished tiles 60x60x2", "flamed paving 60x40x3", "slabs 2cm"),
+        "m2",
+        (22, 55),
+        (200, 5000),
+        (Slot(F, ("jalore",)), Slot(Q, ("jalore",))),
+        weight=8,
+        themes=("india_granite",),
+    ),
+    ChainTemplate(
+        "TG-KERBS",
+        "granite",
+        ("kerbs 100x15x25", "kerbs 100x20x30", "kerbs 100x30x15 flamed"),
+        "pieces",
+        (6, 16),
+        (1500, 30000),
+        (Slot(F, ("karimnagar", "khammam")), Slot(Q, ("karimnagar", "khammam"))),
+        weight=12,
+        themes=("india_granite",),
+    ),
+    ChainTemplate(
+        "TG-SLABS",
+        "granite",
+        ("black galaxy slabs 2cm", "steel grey slabs 3cm", "tan brown slabs 2cm"),
+        "m2",
+        (30, 70),
+        (150, 4000),
+        (Slot(EX, ("karimnagar",)), Slot(F, ("khammam", "karimnagar")), Slot(Q, ("khammam", "karimnagar"))),
+        weight=7,
+        themes=("india_granite",),
+    ),
+    ChainTemplate(
+        "TN-GRANITE",
+        "granite",
+        ("paradiso slabs 2cm", "kashmir white tiles 60x60", "headstones"),
+        "m2",
+        (25, 60),
+        (150, 3500),
+        (
+            Slot(EX, ("krishnagiri",), optional=True),
+            Slot(F, ("krishnagiri",)),
+            Slot(Q, ("krishnagiri", "chamarajanagar")),
+        ),
+        weight=8,
+        themes=("india_granite",),
+    ),
+    ChainTemplate(
+        "KA-MONUMENTS",
+        "granite",
+        ("black headstones", "memorial sets"),
+        "pieces",
+        (120, 450),
+        (40, 900),
+        (Slot(F, ("chamarajanagar",)), Slot(Q, ("chamarajanagar",))),
+        weight=4,
+        themes=("india_granite",),
+    ),
+    ChainTemplate(
+        "FJ-SETTS",
+        "granite",
+        ("G654 setts 10x10x8", "G603 kerbs 100x15x25", "G682 paving 60x40x3"),
+        "t",
+        (110, 190),
+        (60, 1200),
+        (Slot(EX, ("xiamen", "quanzhou")), Slot(F, ("quanzhou", "xiamen")), Slot(Q, ("quanzhou", "laizhou", "wulian"))),
+        weight=14,
+        themes=("china",),
+    ),
+    ChainTemplate(
+        "SD-PAVING",
+        "granite",
+        ("G350 paving 60x40x3 flamed", "G354 kerbs", "G341 setts 10x10x10"),
+        "m2",
+        (18, 35),
+        (500, 9000),
+        (Slot(EX, ("xiamen",), optional=True), Slot(F, ("laizhou", "wulian")), Slot(Q, ("laizhou", "wulian"))),
+        weight=9,
+        themes=("china",),
+    ),
+    ChainTemplate(
+        "VN-BLUESTONE",
+        "bluestone",
+        ("bluestone tiles 60x60x3 honed", "bluestone setts 10x10x6", "bluestone steps 100x35x15"),
+        "m2",
+        (28, 55),
+        (200, 5000),
+        (Slot(F, ("thanhhoa", "hatrung")), Slot(Q, ("thanhhoa", "hatrung"))),
+        weight=10,
+        themes=("vietnam",),
+    ),
+    ChainTemplate(
+        "VN-GRANITE",
+        "granite",
+        ("granite paving 60x30x3", "granite kerbs"),
+        "m2",
+        (18, 30),
+        (300, 4000),
+        (Slot(F, ("binhdinh",)), Slot(Q, ("binhdinh",))),
+        weight=4,
+        themes=("vietnam",),
+    ),
+    ChainTemplate(
+        "ZW-BLACK-CN",
+        "black granite",
+        ("Nero Zimbabwe headstones", "Nero Zimbabwe worktops 3cm"),
+        "pieces",
+        (180, 600),
+        (30, 800),
+        (Slot(F, ("xiamen", "quanzhou")), Slot(EX, ("mutoko",), optional=True), Slot(Q, ("mutoko",))),
+        weight=7,
+        themes=("zimbabwe", "china"),
+    ),
+    ChainTemplate(
+        "ZW-BLACK-IT",
+        "black granite",
+        ("Nero Assoluto slabs 3cm",),
+        "m2",
+        (90, 160),
+        (80, 1500),
+        (Slot(F, ("carrara", "massa")), Slot(Q, ("mutoko",))),
+        weight=4,
+        themes=("zimbabwe",),
+    ),
+    ChainTemplate(
+        "TR-MARBLE",
+        "marble",
+        ("Afyon white tiles 60x60x2", "marble mosaic", "window sills"),
+        "m2",
+        (30, 70),
+        (150, 3500),
+        (Slot(F, ("iscehisar",)), Slot(Q, ("iscehisar",))),
+        weight=6,
+        themes=("turkey",),
+    ),
+    ChainTemplate(
+        "TR-TRAVERTINE",
+        "travertine",
+        ("tumbled travertine 40x60", "travertine pool coping", "travertine tiles 61x40.6"),
+        "m2",
+        (18, 40),
+        (300, 6000),
+        (Slot(F, ("honaz", "pamukkale", "bucak")), Slot(Q, ("honaz", "pamukkale", "bucak"))),
+        weight=8,
+        themes=("turkey",),
+    ),
+    ChainTemplate(
+        "ES-GRANITE",
+        "granite",
+        ("slabs 2cm polished", "exotic granite slabs 3cm", "kitchen tops"),
+        "m2",
+        (35, 90),
+        (100, 2500),
+        (
+            Slot(EX, ("cachoeiro",), optional=True),
+            Slot(F, ("cachoeiro",)),
+            Slot(Q, ("cachoeiro", "novavenecia", "teofilootoni")),
+        ),
+        weight=6,
+        themes=("brazil",),
+    ),
+    ChainTemplate(
+        "MG-QUARTZITE",
+        "quartzite",
+        ("São Tomé quartzite flagstones", "quartzite pool edging"),
+        "m2",
+        (15, 35),
+        (200, 4000),
+        (Slot(F, ("saotome",)), Slot(Q, ("saotome",))),
+        weight=4,
+        themes=("brazil",),
+    ),
+    ChainTemplate(
+        "EG-LIMESTONE",
+        "limestone",
+        ("limestone tiles 60x40x2", "limestone cladding 3cm"),
+        "m2",
+        (20, 45),
+        (200, 4500),
+        (Slot(F, ("minya",)), Slot(Q, ("minya", "galala"))),
+        weight=5,
+        themes=("egypt",),
+    ),
+    ChainTemplate(
+        "EG-GALALA",
+        "marble",
+        ("Galala marble tiles 60x60x2",),
+        "m2",
+        (25, 50),
+        (150, 3000),
+        (Slot(F, ("galala", "minya")), Slot(Q, ("galala",))),
+        weight=3,
+        themes=("egypt",),
+    ),
+    ChainTemplate(
+        "PT-MARBLE",
+        "marble",
+        ("Estremoz marble tiles", "marble window sills", "marble blocks"),
+        "m2",
+        (60, 140),
+        (50, 1500),
+        (Slot(F, ("estremoz", "borba", "vilavicosa")), Slot(Q, ("estremoz", "borba", "vilavicosa"))),
+        risk=False,
+        weight=6,
+        themes=("general",),
+    ),
+    ChainTemplate(
+        "PT-LIMESTONE",
+        "limestone",
+        ("Moleanos limestone paving", "limestone cladding 3cm"),
+        "m2",
+        (40, 85),
+        (100, 2500),
+        (Slot(F, ("portodemos",)), Slot(Q, ("portodemos",))),
+        risk=False,
+        weight=5,
+        themes=("general",),
+    ),
+    ChainTemplate(
+        "CARRARA",
+        "marble",
+        ("Carrara bianco tiles", "Statuario slabs 2cm", "marble vanity tops"),
+        "m2",
+        (80, 250),
+        (40, 900),
+        (Slot(TR, ("carrara", "massa")), Slot(F, ("carrara", "massa")), Slot(Q, ("carrara",))),
+        risk=False,
+        weight=6,
+        themes=("general",),
+    ),
+    ChainTemplate(
+        "BE-BLUESTONE",
+        "bluestone",
+        ("petit granit sills", "Belgian bluestone paving 40x40x3"),
+        "m2",
+        (90, 180),
+        (50, 1500),
+        (Slot(F, ("soignies",)), Slot(Q, ("soignies",))),
+        risk=False,
+        weight=7,
+        themes=("general",),
+    ),
 )
 CIRCULAR_TEMPLATE = ChainTemplate(
-    "HERGEBRUIK", "granite", ("reclaimed setts", "reclaimed kerbs", "reclaimed porphyry setts"), "t", (60, 120),
-    (40, 600), (Slot(TR, ("arnhem", "tilburg", "gent")), Slot(Q, ())), risk=False, weight=0, themes=("general",),
+    "HERGEBRUIK",
+    "granite",
+    ("reclaimed setts", "reclaimed kerbs", "reclaimed porphyry setts"),
+    "t",
+    (60, 120),
+    (40, 600),
+    (Slot(TR, ("arnhem", "tilburg", "gent")), Slot(Q, ())),
+    risk=False,
+    weight=0,
+    themes=("general",),
 )
 
 _CONTRACT_NOTES = (
-    "Frame contract {y}-{y2}; FOB {port}", "CIF Rotterdam, payment 60 days after B/L", "Spot purchase, {n} containers",
-    "Price includes loading at the supplier", "FOB {port}, quarterly shipments", "Incoterm FCA, own forwarder",
-    "Price indexed to freight rates", "Yearly frame contract, volumes called off monthly", "",
+    "Frame contract {y}-{y2}; FOB {port}",
+    "CIF Rotterdam, payment 60 days after B/L",
+    "Spot purchase, {n} containers",
+    "Price includes loading at the supplier",
+    "FOB {port}, quarterly shipments",
+    "Incoterm FCA, own forwarder",
+    "Price indexed to freight rates",
+    "Yearly frame contract, volumes called off monthly",
+    "",
 )
 
 _QUESTIONS = (
-    ("Hoeveel leveranciers (fabrieken, groeves) heeft u in het verslagjaar bezocht?",
-     ("Geen; bezoek gepland in het voorjaar van {y1}.", "{n} bezoek(en), waarvan één met een lokale partner.",
-      "{n} fabriek(en) en {m} groeve(s), samen met de exporteur.")),
-    ("Heeft u een risicoanalyse volgens de OESO-richtlijnen uitgevoerd of bijgewerkt?",
-     ("Ja, bijgewerkt in {month} {y}.", "Gedeeltelijk: alleen voor de grootste keten.",
-      "Ja, met hulp van een adviseur.")),
-    ("Heeft u de convenantsafspraken en uw gedragscode gedeeld met uw directe leveranciers?",
-     ("Ja, {k} van de {m2} directe leveranciers hebben getekend.", "Ja, alle directe leveranciers.",
-      "Nog niet; gepland voor {y1}.")),
-    ("Heeft u in het verslagjaar signalen of klachten over uw keten ontvangen?",
-     ("Nee.", "Eén signaal via een leverancier; opgevolgd met een bezoek.", "Nee, wel een vraag van een klant.")),
-    ("Is er een onafhankelijke sociale audit uitgevoerd in uw keten?",
-     ("Ja, bij {n} fabriek(en).", "Nee, gepland voor {y1}.", "Ja, samen met een andere importeur.")),
+    (
+        "Hoeveel leveranciers (fabrieken, groeves) heeft u in het verslagjaar bezocht?",
+        (
+            "Geen; bezoek gepland in het voorjaar van {y1}.",
+            "{n} bezoek(en), waarvan één met een lokale partner.",
+            "{n} fabriek(en) en {m} groeve(s), samen met de exporteur.",
+        ),
+    ),
+    (
+        "Heeft u een risicoanalyse volgens de OESO-richtlijnen uitgevoerd of bijgewerkt?",
+        (
+            "Ja, bijgewerkt in {month} {y}.",
+            "Gedeeltelijk: alleen voor de grootste keten.",
+            "Ja, met hulp van een adviseur.",
+        ),
+    ),
+    (
+        "Heeft u de convenantsafspraken en uw gedragscode gedeeld met uw directe leveranciers?",
+        (
+            "Ja, {k} van de {m2} directe leveranciers hebben getekend.",
+            "Ja, alle directe leveranciers.",
+            "Nog niet; gepland voor {y1}.",
+        ),
+    ),
+    (
+        "Heeft u in het verslagjaar signalen of klachten over uw keten ontvangen?",
+        ("Nee.", "Eén signaal via een leverancier; opgevolgd met een bezoek.", "Nee, wel een vraag van een klant."),
+    ),
+    (
+        "Is er een onafhankelijke sociale audit uitgevoerd in uw keten?",
+        ("Ja, bij {n} fabriek(en).", "Nee, gepland voor {y1}.", "Ja, samen met een andere importeur."),
+    ),
 )
 
 _PLAN_ITEMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "rajasthan": (
-        ("Kinderarbeid in zandsteengroeves en cobble yards in Rajasthan",
-         "Leeftijdscontrole laten auditen bij alle cobble yards in de keten; "
-         "deelnemen aan het gezamenlijke project in Bundi",
-         "alle cobble yards geaudit, geen minderjarigen aangetroffen"),
-        ("Silicose bij steenhouwers en groevewerkers",
-         "Natbewerking en stofmaskers als leveringsvoorwaarde; jaarlijkse medische keuring mee financieren",
-         "aandeel werkers met een jaarlijkse keuring ten minste 80%"),
-        ("Schuldslavernij via voorschotten aan groevewerkers",
-         "Loonadministratie van de leverancier controleren op voorschotten en inhoudingen",
-         "steekproef van loonstroken twee keer per jaar zonder bevindingen"),
+        (
+            "Kinderarbeid in zandsteengroeves en cobble yards in Rajasthan",
+            "Leeftijdscontrole laten auditen bij alle cobble yards in de keten; "
+            "deelnemen aan het gezamenlijke project in Bundi",
+            "alle cobble yards geaudit, geen minderjarigen aangetroffen",
+        ),
+        (
+            "Silicose bij steenhouwers en groevewerkers",
+            "Natbewerking en stofmaskers als leveringsvoorwaarde; jaarlijkse medische keuring mee financieren",
+            "aandeel werkers met een jaarlijkse keuring ten minste 80%",
+        ),
+        (
+            "Schuldslavernij via voorschotten aan groevewerkers",
+            "Loonadministratie van de leverancier controleren op voorschotten en inhoudingen",
+            "steekproef van loonstroken twee keer per jaar zonder bevindingen",
+        ),
     ),
     "india_granite": (
-        ("Onveilig werken in granietgroeves (springstoffen, valgevaar)",
-         "Veiligheidsplan van de groeve opvragen en laten toetsen door een lokale deskundige",
-         "veiligheidsplan aanwezig en getoetst bij de groeves in de keten"),
-        ("Lonen onder het wettelijk minimum bij fabrieken", "Loonstroken en urenregistratie opvragen bij elke fabriek",
-         "geen loon onder het minimum in de steekproef"),
+        (
+            "Onveilig werken in granietgroeves (springstoffen, valgevaar)",
+            "Veiligheidsplan van de groeve opvragen en laten toetsen door een lokale deskundige",
+            "veiligheidsplan aanwezig en getoetst bij de groeves in de keten",
+        ),
+        (
+            "Lonen onder het wettelijk minimum bij fabrieken",
+            "Loonstroken en urenregistratie opvragen bij elke fabriek",
+            "geen loon onder het minimum in de steekproef",
+        ),
     ),
     "china": (
-        ("Onbekende groeve achter de Chinese producten", "De exporteur vragen de groeve te benoemen en die te bezoeken",
-         "groeve benoemd en bezocht"),
-        ("Excessieve werktijden in fabrieken", "Urenregistratie opvragen en bespreken met de fabriek",
-         "ten hoogste 60 uur per week in de steekproef"),
+        (
+            "Onbekende groeve achter de Chinese producten",
+            "De exporteur vragen de groeve te benoemen en die te bezoeken",
+            "groeve benoemd en bezocht",
+        ),
+        (
+            "Excessieve werktijden in fabrieken",
+            "Urenregistratie opvragen en bespreken met de fabriek",
+            "ten hoogste 60 uur per week in de steekproef",
+        ),
     ),
     "zimbabwe": (
-        ("Landrechten en conflicten met gemeenschappen rond de groeves in Mutoko",
-         "Overleg met de lokale gemeenschap via een NGO-partner organiseren", "tweemaal per jaar overleg, vastgelegd"),
+        (
+            "Landrechten en conflicten met gemeenschappen rond de groeves in Mutoko",
+            "Overleg met de lokale gemeenschap via een NGO-partner organiseren",
+            "tweemaal per jaar overleg, vastgelegd",
+        ),
     ),
     "turkey": (
-        ("Arbeidsongevallen in marmer- en travertijngroeves", "Ongevallenregistratie van leveranciers opvragen",
-         "registratie aanwezig; aantal ongevallen daalt"),
-        ("Werk zonder contract door seizoens- en migrantenarbeiders", "Contractsteekproef bij de fabriek",
-         "alle werkers in de steekproef met contract"),
+        (
+            "Arbeidsongevallen in marmer- en travertijngroeves",
+            "Ongevallenregistratie van leveranciers opvragen",
+            "registratie aanwezig; aantal ongevallen daalt",
+        ),
+        (
+            "Werk zonder contract door seizoens- en migrantenarbeiders",
+            "Contractsteekproef bij de fabriek",
+            "alle werkers in de steekproef met contract",
+        ),
     ),
     "vietnam": (
-        ("Stof en lawaai in steenhouwerijen in Thanh Hóa", "Afzuiging en gehoorbescherming laten aanschaffen",
-         "metingen onder de grenswaarde"),
+        (
+            "Stof en lawaai in steenhouwerijen in Thanh Hóa",
+            "Afzuiging en gehoorbescherming laten aanschaffen",
+            "metingen onder de grenswaarde",
+        ),
     ),
     "brazil": (
-        ("Informele arbeid bij kleinschalige kwartsietgroeves",
-         "Registratie van groeves en werkers bij de leverancier navragen",
-         "alle groeves in de keten geregistreerd"),
+        (
+            "Informele arbeid bij kleinschalige kwartsietgroeves",
+            "Registratie van groeves en werkers bij de leverancier navragen",
+            "alle groeves in de keten geregistreerd",
+        ),
     ),
     "egypt": (
-        ("Kinderarbeid in kalksteengroeves in Minya", "Onafhankelijke audit en deelname aan een sectorproject",
-         "audit uitgevoerd zonder bevindingen van kinderarbeid"),
+        (
+            "Kinderarbeid in kalksteengroeves in Minya",
+            "Onafhankelijke audit en deelname aan een sectorproject",
+            "audit uitgevoerd zonder bevindingen van kinderarbeid",
+        ),
     ),
     "general": (
-        ("Beperkt inzicht in groeves achter handelaren", "Handelaren contractueel verplichten de herkomst te melden",
-         "inzicht in groeves met 20 procentpunt verbeterd"),
-        ("Milieuschade en herstel van uitgeputte groeves", "Herstelplannen van groeves opvragen",
-         "herstelplan aanwezig bij de belangrijkste groeves"),
+        (
+            "Beperkt inzicht in groeves achter handelaren",
+            "Handelaren contractueel verplichten de herkomst te melden",
+            "inzicht in groeves met 20 procentpunt verbeterd",
+        ),
+        (
+            "Milieuschade en herstel van uitgeputte groeves",
+            "Herstelplannen van groeves opvragen",
+            "herstelplan aanwezig bij de belangrijkste groeves",
+        ),
     ),
 }
 
 # target level -> (share of quarry links known, share of factory links known, score range)
 _PROFILES = {
-    0: (0.15, 0.4, (6, 18)), 1: (0.3, 0.6, (22, 38)), 2: (0.5, 0.8, (42, 58)),
-    3: (0.7, 1.0, (62, 73)), 4: (0.8, 1.0, (76, 88)), 5: (1.0, 1.0, (90, 97)),
+    0: (0.15, 0.4, (6, 18)),
+    1: (0.3, 0.6, (22, 38)),
+    2: (0.5, 0.8, (42, 58)),
+    3: (0.7, 1.0, (62, 73)),
+    4: (0.8, 1.0, (76, 88)),
+    5: (1.0, 1.0, (90, 97)),
 }
 
 
@@ -912,12 +1971,14 @@ def _confidence(rng: random.Random, level: int, category: CompanyCategory) -> Or
         weights = (30, 40, 30)
     else:
         weights = (60, 30, 10)
-    return rng.choices((OriginConfidence.CLAIMED, OriginConfidence.PARTLY_KNOWN, OriginConfidence.VERIFIED),
-                       weights=weights)[0]
+    return rng.choices(
+        (OriginConfidence.CLAIMED, OriginConfidence.PARTLY_KNOWN, OriginConfidence.VERIFIED), weights=weights
+    )[0]
 
 
-def _make_chain(rng: random.Random, pools: _Pools, template: ChainTemplate, name: str, company: CompanyPlan,
-                year: int) -> list[LinkPlan]:
+def _make_chain(
+    rng: random.Random, pools: _Pools, template: ChainTemplate, name: str, company: CompanyPlan, year: int
+) -> list[LinkPlan]:
     offset = 1 if company.category == CompanyCategory.A else 0  # A buys through a Dutch/Belgian importer
     product = rng.choice(template.products)
     links: list[LinkPlan] = []
@@ -929,8 +1990,18 @@ def _make_chain(rng: random.Random, pools: _Pools, template: ChainTemplate, name
         site = pools.pick(rng, slot.districts, slot.kind) if slot.districts else None
         channel = _channel_for(rng, slot.kind, tier, after_market)
         after_market = after_market or slot.kind == SM
-        links.append(LinkPlan(name, tier, slot.kind, site, template.stone, product, channel,
-                              _confidence(rng, company.target_level, company.category) if site is not None else None))
+        links.append(
+            LinkPlan(
+                name,
+                tier,
+                slot.kind,
+                site,
+                template.stone,
+                product,
+                channel,
+                _confidence(rng, company.target_level, company.category) if site is not None else None,
+            )
+        )
     first = links[0]
     low, high = template.volume
     scale = {CompanySize.SMALL: 0.35, CompanySize.MEDIUM: 0.7, CompanySize.LARGE: 1.0}[company.size]
@@ -938,8 +2009,9 @@ def _make_chain(rng: random.Random, pools: _Pools, template: ChainTemplate, name
     first.unit = template.unit
     first.price = _money(rng.uniform(*template.price))
     country = DISTRICT_BY_KEY[template.slots[0].districts[0]].country
-    first.notes = rng.choice(_CONTRACT_NOTES).format(y=year, y2=year + 2, n=rng.randint(2, 12),
-                                                    port=rng.choice(_PORTS[country]))
+    first.notes = rng.choice(_CONTRACT_NOTES).format(
+        y=year, y2=year + 2, n=rng.randint(2, 12), port=rng.choice(_PORTS[country])
+    )
     return links
 
 
@@ -950,16 +2022,31 @@ def _circular_chain(rng: random.Random, pools: _Pools, company: CompanyPlan) -> 
     trader = pools.pick(rng, t.slots[0].districts, TR)
     offset = 1 if company.category == CompanyCategory.A else 0
     return [
-        LinkPlan(t.code, 1 + offset, TR, trader, stone, product, Channel.DIRECT, OriginConfidence.VERIFIED,
-                 circular=True, volume=_volume(rng.uniform(*t.volume)), unit="t", price=_money(rng.uniform(*t.price)),
-                 notes="Setts from a street renovation"),
+        LinkPlan(
+            t.code,
+            1 + offset,
+            TR,
+            trader,
+            stone,
+            product,
+            Channel.DIRECT,
+            OriginConfidence.VERIFIED,
+            circular=True,
+            volume=_volume(rng.uniform(*t.volume)),
+            unit="t",
+            price=_money(rng.uniform(*t.price)),
+            notes="Setts from a street renovation",
+        ),
         LinkPlan(t.code, 2 + offset, Q, None, stone, product, Channel.TRADER, None, circular=True),
     ]
 
 
 def _chain_size_target(rng: random.Random, size: CompanySize) -> int:
-    return {CompanySize.SMALL: rng.randint(3, 8), CompanySize.MEDIUM: rng.randint(8, 15),
-            CompanySize.LARGE: rng.randint(14, 25)}[size]
+    return {
+        CompanySize.SMALL: rng.randint(3, 8),
+        CompanySize.MEDIUM: rng.randint(8, 15),
+        CompanySize.LARGE: rng.randint(14, 25),
+    }[size]
 
 
 def _templates_for(company: CompanyPlan) -> list[ChainTemplate]:
@@ -968,12 +2055,19 @@ def _templates_for(company: CompanyPlan) -> list[ChainTemplate]:
     return list(TEMPLATES)
 
 
-def _grievance_chain(rng: random.Random, pools: _Pools, company_index: int, company: CompanyPlan,
-                     special: int, year: int) -> list[LinkPlan]:
+def _grievance_chain(
+    rng: random.Random, pools: _Pools, company_index: int, company: CompanyPlan, special: int, year: int
+) -> list[LinkPlan]:
     """The Bundi setts chain of the grievance trio: the first two buy from the special quarry."""
     template = TEMPLATES[0]
-    links = _make_chain(rng, pools, replace(template, slots=(
-        Slot(EX, ("kota",)), Slot(CY, ("bundi",)), Slot(Q, ("bundi",)))), "BUNDI-SETTS", company, year)
+    links = _make_chain(
+        rng,
+        pools,
+        replace(template, slots=(Slot(EX, ("kota",)), Slot(CY, ("bundi",)), Slot(Q, ("bundi",)))),
+        "BUNDI-SETTS",
+        company,
+        year,
+    )
     quarry = links[-1]
     if company_index < 2:
         quarry.site = special
@@ -998,7 +2092,7 @@ def _apply_profile(rng: random.Random, links: list[LinkPlan], level: int) -> Non
         surplus = len(known) - keep_known
         candidates = [link for link in known if not link.pinned]
         rng.shuffle(candidates)
-        for link in candidates[:max(surplus, 0)]:
+        for link in candidates[: max(surplus, 0)]:
             link.site, link.confidence = None, None
     for link in links:
         if link.kind in (EX, TR, SM) and not link.pinned and not link.circular and link.site is not None:
@@ -1012,14 +2106,22 @@ def _questionnaire(rng: random.Random, year: int) -> tuple[QuestionnaireAnswer, 
     answers = []
     for question, options in chosen:
         direct = rng.randint(2, 8)
-        answer = rng.choice(options).format(y=year, y1=year + 1, n=rng.randint(1, 4), m=rng.randint(1, 3),
-                                            month=rng.choice(months), k=rng.randint(1, direct), m2=direct)
+        answer = rng.choice(options).format(
+            y=year,
+            y1=year + 1,
+            n=rng.randint(1, 4),
+            m=rng.randint(1, 3),
+            month=rng.choice(months),
+            k=rng.randint(1, direct),
+            m2=direct,
+        )
         answers.append(QuestionnaireAnswer(question, answer))
     return tuple(answers)
 
 
-def _action_plan(rng: random.Random, links: list[LinkPlan], templates: dict[str, ChainTemplate],
-                 year: int) -> tuple[ActionPlanItem, ...]:
+def _action_plan(
+    rng: random.Random, links: list[LinkPlan], templates: dict[str, ChainTemplate], year: int
+) -> tuple[ActionPlanItem, ...]:
     themes: list[str] = []
     for link in links:
         template = templates.get(link.chain.split("#")[0])
@@ -1037,8 +2139,9 @@ def _action_plan(rng: random.Random, links: list[LinkPlan], templates: dict[str,
     return tuple(items)
 
 
-def _plan_first_year(rng: random.Random, pools: _Pools, index: int, company: CompanyPlan, year: int,
-                     special: int) -> list[LinkPlan]:
+def _plan_first_year(
+    rng: random.Random, pools: _Pools, index: int, company: CompanyPlan, year: int, special: int
+) -> list[LinkPlan]:
     target = _chain_size_target(rng, company.size)
     links: list[LinkPlan] = []
     if index < 3:
@@ -1061,8 +2164,9 @@ def _plan_first_year(rng: random.Random, pools: _Pools, index: int, company: Com
     return links
 
 
-def _plan_next_year(rng: random.Random, pools: _Pools, company: CompanyPlan, previous: list[LinkPlan],
-                    year: int) -> list[LinkPlan]:
+def _plan_next_year(
+    rng: random.Random, pools: _Pools, company: CompanyPlan, previous: list[LinkPlan], year: int
+) -> list[LinkPlan]:
     """Mostly the same chains: one dropped now and then, one added now and then, volumes and prices moved."""
     chains = list(dict.fromkeys(link.chain for link in previous))
     droppable = [c for c in chains if not any(link.pinned for link in previous if link.chain == c)]
@@ -1119,17 +2223,27 @@ def _plan_reports(rng: random.Random, companies: list[CompanyPlan], sites: list[
             score = Decimal(rng.randint(low, high))
             submitted = dt.date(year + 1, rng.randint(2, 4), rng.randint(1, 28))
             if year == 2024:
-                assessed = (dt.date(2025, rng.randint(5, 7), rng.randint(1, 28))
-                            if rng.random() < 0.88 or company.ends else None)
+                assessed = (
+                    dt.date(2025, rng.randint(5, 7), rng.randint(1, 28))
+                    if rng.random() < 0.88 or company.ends
+                    else None
+                )
             else:
                 assessed = dt.date(2026, rng.randint(5, 9), rng.randint(1, 28)) if rng.random() < 0.45 else None
                 if company.ends and assessed and assessed >= company.ends[0]:
                     assessed = company.ends[0] - dt.timedelta(days=30)
-            reports.append(ReportPlan(
-                company=index, year=year, links=links, questionnaire=_questionnaire(rng, year),
-                action_plan=_action_plan(rng, links, templates, year), submitted_on=submitted, score=score,
-                assessed_on=assessed,
-            ))
+            reports.append(
+                ReportPlan(
+                    company=index,
+                    year=year,
+                    links=links,
+                    questionnaire=_questionnaire(rng, year),
+                    action_plan=_action_plan(rng, links, templates, year),
+                    submitted_on=submitted,
+                    score=score,
+                    assessed_on=assessed,
+                )
+            )
     # One company corrects its 2024 report (a second version, one more link) before assessment.
     candidates = [r for r in reports if r.year == 2024 and r.company >= 3 and len(r.links) <= 22]
     corrected = rng.choice(candidates)
@@ -1143,20 +2257,33 @@ def _plan_reports(rng: random.Random, companies: list[CompanyPlan], sites: list[
 
 
 def _content(links: list[LinkPlan], site_ids: list[str], questionnaire, action_plan) -> ReportContent:
-    supply = tuple(SupplyLink(
-        chain=link.chain.replace("#", "-"), tier=link.tier, site_kind=link.kind,
-        site_id=site_ids[link.site] if link.site is not None else None, stone_type=link.stone,
-        product=link.product, channel=link.channel,
-        origin_confidence=link.confidence if link.site is not None else None, circular=link.circular,
-    ) for link in links)
-    terms = tuple(CommercialTerms(volume=link.volume, volume_unit=link.unit, price_eur_per_unit=link.price,
-                                  contract_notes=link.notes) for link in links)
+    supply = tuple(
+        SupplyLink(
+            chain=link.chain.replace("#", "-"),
+            tier=link.tier,
+            site_kind=link.kind,
+            site_id=site_ids[link.site] if link.site is not None else None,
+            stone_type=link.stone,
+            product=link.product,
+            channel=link.channel,
+            origin_confidence=link.confidence if link.site is not None else None,
+            circular=link.circular,
+        )
+        for link in links
+    )
+    terms = tuple(
+        CommercialTerms(
+            volume=link.volume, volume_unit=link.unit, price_eur_per_unit=link.price, contract_notes=link.notes
+        )
+        for link in links
+    )
     return ReportContent(supply, terms, tuple(questionnaire), tuple(action_plan))
 
 
 # =============================================================================================
 # Loading
 # =============================================================================================
+
 
 @dataclass(frozen=True)
 class DemoPlan:
@@ -1184,15 +2311,18 @@ def _already_loaded(services: Services, companies: list[CompanyPlan]) -> bool:
         # The logins file is written last: without it, an earlier load stopped half-way.
         if (services.settings.data_dir / LOGINS_FILE).exists():
             return True
-        raise ConflictError("an earlier demo load did not finish: load the demo into an empty store "
-                            "(a new TRUSTONE_DATA_DIR, or a new database)")
+        raise ConflictError(
+            "an earlier demo load did not finish: load the demo into an empty store "
+            "(a new TRUSTONE_DATA_DIR, or a new database)"
+        )
     for ref in [p[0] for p in PARTIES] + [c.ref for c in companies]:
         try:
             registry.organisation(ref)
         except NotFoundError:
             continue
-        raise ConflictError(f"the store already has an organisation with the demo ref {ref}; "
-                            "load the demo into an empty store")
+        raise ConflictError(
+            f"the store already has an organisation with the demo ref {ref}; load the demo into an empty store"
+        )
     return False
 
 
@@ -1235,8 +2365,9 @@ def load_demo(services: Services) -> DemoResult:
     site_ids: list[str] = []
     held: list[str] = []
     for site in plan.sites:
-        registration = registry.register_site(site.kind, site.name, site.region, site.coordinates, site.address,
-                                              site.stone_types)
+        registration = registry.register_site(
+            site.kind, site.name, site.region, site.coordinates, site.address, site.stone_types
+        )
         expected = MatchVerdict.UNCERTAIN if site.role == "near_duplicate" else MatchVerdict.DISTINCT
         if registration.verdict != expected:
             raise RuntimeError(f"demo: site {len(site_ids)} registered as {registration.verdict}, not {expected}")
@@ -1281,8 +2412,12 @@ def load_demo(services: Services) -> DemoResult:
 
     # --- the NGO user's signed declaration -------------------------------------------------
     registry.record_declaration(
-        logins[Role.NGO.value]["login"], DECLARATION_TITLE, DECLARATION_VERSION,
-        hashlib.sha256(DECLARATION_TITLE.encode()).hexdigest(), DECLARATION_SIGNED_ON, DECLARATION_VALID_UNTIL,
+        logins[Role.NGO.value]["login"],
+        DECLARATION_TITLE,
+        DECLARATION_VERSION,
+        hashlib.sha256(DECLARATION_TITLE.encode()).hexdigest(),
+        DECLARATION_SIGNED_ON,
+        DECLARATION_VALID_UNTIL,
     )
 
     # --- the completed year's public quarry-region list -------------------------------------
@@ -1304,13 +2439,20 @@ def load_demo(services: Services) -> DemoResult:
         f"quarry-region list {PUBLISHED_YEAR} published ({len(published['regions'])} regions); "
         f"logins in {data_dir / LOGINS_FILE}; Rajasthan quarry for the grievance walk-through: {special_id}"
     )
-    log.info("demo data loaded: %d organisations, %d sites, %d reports, %d assessments",
-             len(PARTIES) + len(plan.companies), len(site_ids), len(plan.reports), assessments)
+    log.info(
+        "demo data loaded: %d organisations, %d sites, %d reports, %d assessments",
+        len(PARTIES) + len(plan.companies),
+        len(site_ids),
+        len(plan.reports),
+        assessments,
+    )
     return DemoResult(
-        summary=summary, loaded=True,
+        summary=summary,
+        loaded=True,
         organisation_refs=tuple([p[0] for p in PARTIES] + [c.ref for c in plan.companies]),
         company_refs=tuple(c.ref for c in plan.companies),
-        site_ids=tuple(site_ids), held_for_review=tuple(held),
+        site_ids=tuple(site_ids),
+        held_for_review=tuple(held),
         reports=tuple((plan.companies[r.company].ref, r.year) for r in plan.reports),
         logins={role: entry["login"] for role, entry in logins.items()},
         rajasthan_quarry=special_id,
@@ -1324,8 +2466,9 @@ def _create_users(services: Services, company_ref: str) -> dict[str, dict[str, s
     for role, login, organisation_ref, display_name in DEMO_USERS:
         password = secrets.token_urlsafe(12)  # 16 characters
         totp_secret = pyotp.random_base32() if role in ROLES_REQUIRING_TOTP else None
-        services.registry.create_account(login, role, organisation_ref or company_ref, display_name,
-                                         hash_password(password), totp_secret)
+        services.registry.create_account(
+            login, role, organisation_ref or company_ref, display_name, hash_password(password), totp_secret
+        )
         entry = {"login": login, "password": password}
         if totp_secret is not None:
             entry["totp_secret"] = totp_secret

@@ -24,8 +24,7 @@ log = logging.getLogger("trustone.followers")
 
 
 class BackgroundWork:
-    def __init__(self, lock_path: Path, start: Callable[[], None], stop: Callable[[], None],
-                 retry_every: float = 1.0):
+    def __init__(self, lock_path: Path, start: Callable[[], None], stop: Callable[[], None], retry_every: float = 1.0):
         self.lock_path = lock_path
         self._start, self._stop_work = start, stop
         self.retry_every = retry_every
@@ -67,8 +66,10 @@ class BackgroundWork:
                         self._start()
                         return
                 except Exception:
-                    log.exception("this worker (pid %s) could not start the background work; another "
-                                  "worker may take it", os.getpid())
+                    log.exception(
+                        "this worker (pid %s) could not start the background work; another worker may take it",
+                        os.getpid(),
+                    )
                     self._unlock()
                 self._stopping.wait(self.retry_every)
 

@@ -90,8 +90,7 @@ def mail_config(svc: Services) -> MailConfig:
         address = environ.get(variable, "").strip()
         if not address:
             continue
-        if (any(c.isspace() for c in address) or address.count("@") != 1
-                or email.utils.parseaddr(address)[1] != address):
+        if any(c.isspace() for c in address) or address.count("@") != 1 or email.utils.parseaddr(address)[1] != address:
             raise MailConfigError(f"{variable}: a plain e-mail address, e.g. secretariaat@example.org")
         addresses[role] = address
     return MailConfig(smtp, addresses)
@@ -110,7 +109,7 @@ class ReminderLog:
                 " reference TEXT NOT NULL,"
                 " deadline TEXT NOT NULL,"
                 " recipient TEXT NOT NULL,"  # 'secretariat', 'committee' or a keyed recipient tag
-                " sent_at TEXT NOT NULL,"    # iso_utc, sortable as text
+                " sent_at TEXT NOT NULL,"  # iso_utc, sortable as text
                 " PRIMARY KEY (reference, deadline, recipient))"
             )
 
@@ -160,22 +159,23 @@ def role_reminder(item: Any, now: dt.datetime, to: str, sender: str, message_id:
     """To the secretariat or the committee: only the case view's clear facts, nothing sealed."""
     deadline = _words(item.deadline)
     due = item.due_at.date().isoformat()
-    body = "\n".join([
-        f"Case {item.reference} has passed a deadline of the grievance procedure.",
-        "",
-        f"  Case:      {item.reference}",
-        f"  Stage:     {_words(item.stage)}",
-        f"  Deadline:  {deadline}",
-        f"  Due:       {due}",
-        f"  Overdue:   {_days_overdue(now, item.due_at)}",
-        "",
-        "Please log in to the TruStone registry to take the next step in this case.",
-        "",
-        "TruStone registry (daily reminder)",
-        "",
-    ])
-    return _message(f"TruStone reminder: case {item.reference}, {deadline} overdue", body, to, sender,
-                    message_id, now)
+    body = "\n".join(
+        [
+            f"Case {item.reference} has passed a deadline of the grievance procedure.",
+            "",
+            f"  Case:      {item.reference}",
+            f"  Stage:     {_words(item.stage)}",
+            f"  Deadline:  {deadline}",
+            f"  Due:       {due}",
+            f"  Overdue:   {_days_overdue(now, item.due_at)}",
+            "",
+            "Please log in to the TruStone registry to take the next step in this case.",
+            "",
+            "TruStone registry (daily reminder)",
+            "",
+        ]
+    )
+    return _message(f"TruStone reminder: case {item.reference}, {deadline} overdue", body, to, sender, message_id, now)
 
 
 def _site_line(site: Mapping[str, Any]) -> str:
@@ -183,31 +183,33 @@ def _site_line(site: Mapping[str, Any]) -> str:
     return f"  - {site.get('name', '')}, site id {site.get('site_id', '')}" + (f", {where}" if where else "")
 
 
-def company_reminder(notice: Mapping[str, Any], now: dt.datetime, to: str, sender: str,
-                     message_id: str) -> EmailMessage:
+def company_reminder(
+    notice: Mapping[str, Any], now: dt.datetime, to: str, sender: str, message_id: str
+) -> EmailMessage:
     """To one notified company: built from its own opened notice only (reference, sites, respond-by)."""
     reference = str(notice["reference"])
     sites = list(notice.get("sites") or [])
     company_name = str(notice.get("company_name") or notice.get("company") or "")
-    body = "\n".join([
-        f"Dear {company_name},",
-        "",
-        f"On grievance case {reference} the TruStone secretariat notified you about a production",
-        f"{'site' if len(sites) == 1 else 'sites'} in your supply chain:",
-        "",
-        *(_site_line(site) for site in sites),
-        "",
-        f"We asked for your first response by {notice.get('respond_by')} and have not received it.",
-        f"Please log in to the TruStone registry, open case {reference} and respond there.",
-        "",
-        "Replies to this e-mail are not read. This reminder is confidential and meant for your",
-        "company only.",
-        "",
-        "TruStone secretariat",
-        "",
-    ])
-    return _message(f"TruStone reminder: case {reference}, first response overdue", body, to, sender,
-                    message_id, now)
+    body = "\n".join(
+        [
+            f"Dear {company_name},",
+            "",
+            f"On grievance case {reference} the TruStone secretariat notified you about a production",
+            f"{'site' if len(sites) == 1 else 'sites'} in your supply chain:",
+            "",
+            *(_site_line(site) for site in sites),
+            "",
+            f"We asked for your first response by {notice.get('respond_by')} and have not received it.",
+            f"Please log in to the TruStone registry, open case {reference} and respond there.",
+            "",
+            "Replies to this e-mail are not read. This reminder is confidential and meant for your",
+            "company only.",
+            "",
+            "TruStone secretariat",
+            "",
+        ]
+    )
+    return _message(f"TruStone reminder: case {reference}, first response overdue", body, to, sender, message_id, now)
 
 
 def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None) -> DailyReport:
@@ -246,8 +248,12 @@ def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None)
         to = config.role_addresses.get(item.responsible)
         if not to or (item.reference, item.deadline, key) in done:
             continue
-        send(item.reference, item.deadline, key,
-             lambda message_id, item=item, to=to: role_reminder(item, now, to, config.smtp.sender, message_id))
+        send(
+            item.reference,
+            item.deadline,
+            key,
+            lambda message_id, item=item, to=to: role_reminder(item, now, to, config.smtp.sender, message_id),
+        )
 
     limit = dt.timedelta(days=svc.grievance.limits[Deadline.FIRST_RESPONSE])
     deadline = Deadline.FIRST_RESPONSE.value
@@ -260,9 +266,14 @@ def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None)
             tag = notice["recipient_tag"]
             if tag in written or now <= notice["at"] + limit or (case.reference, deadline, tag) in done:
                 continue
-            opened = svc.vault.open(SystemPrincipal(READER), "notify_companies", {"notice": notice["notice"]},
-                                    subject_kind="grievance_case", subject_ref=case.reference,
-                                    purpose=f"grievance case {case.reference}")["notice"]
+            opened = svc.vault.open(
+                SystemPrincipal(READER),
+                "notify_companies",
+                {"notice": notice["notice"]},
+                subject_kind="grievance_case",
+                subject_ref=case.reference,
+                purpose=f"grievance case {case.reference}",
+            )["notice"]
             if not isinstance(opened, dict):
                 counts["unreadable"] += 1  # its key was destroyed: nothing to remind with
                 continue
@@ -270,14 +281,29 @@ def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None)
             if not to:
                 counts["no_address"] += 1  # the in-app notice is still there
                 continue
-            send(case.reference, deadline, tag,
-                 lambda message_id, opened=opened, to=to: company_reminder(opened, now, to, config.smtp.sender,
-                                                                           message_id))
+            send(
+                case.reference,
+                deadline,
+                tag,
+                lambda message_id, opened=opened, to=to: company_reminder(
+                    opened, now, to, config.smtp.sender, message_id
+                ),
+            )
 
-    report = DailyReport(notices_sent=delivered.sent, reminders_sent=counts["sent"], overdue=len(overdue),
-                         failed=delivered.failed + counts["failed"])
-    log.info("daily grievance job: %d notice e-mail(s) sent, %d reminder(s) sent, %d failed, %d without address,"
-             " %d unreadable, %d case(s) overdue", report.notices_sent, report.reminders_sent, counts["failed"],
-             counts["no_address"], counts["unreadable"], report.overdue)
+    report = DailyReport(
+        notices_sent=delivered.sent,
+        reminders_sent=counts["sent"],
+        overdue=len(overdue),
+        failed=delivered.failed + counts["failed"],
+    )
+    log.info(
+        "daily grievance job: %d notice e-mail(s) sent, %d reminder(s) sent, %d failed, %d without address,"
+        " %d unreadable, %d case(s) overdue",
+        report.notices_sent,
+        report.reminders_sent,
+        counts["failed"],
+        counts["no_address"],
+        counts["unreadable"],
+        report.overdue,
+    )
     return report
-

@@ -25,18 +25,34 @@ if TYPE_CHECKING:
 def linked_list_facts(services: Services, principal: Any, site: str | None = None) -> Facts:
     """An NGO party sees the linked list only while a signed declaration is valid (art. 6 lid 3);
     the committee only for a site of a case before it, one site per search (case-scoped)."""
-    declared = (isinstance(principal, Principal) and principal.role == Role.NGO
-                and services.registry.valid_declaration(principal.login, dt.date.today()))
-    case_site = (isinstance(principal, Principal) and principal.role == Role.COMMITTEE and bool(site)
-                 and site.strip().upper() in services.grievance.sites_before_committee())
+    declared = (
+        isinstance(principal, Principal)
+        and principal.role == Role.NGO
+        and services.registry.valid_declaration(principal.login, dt.date.today())
+    )
+    case_site = (
+        isinstance(principal, Principal)
+        and principal.role == Role.COMMITTEE
+        and bool(site)
+        and site.strip().upper() in services.grievance.sites_before_committee()
+    )
     return Facts(valid_declaration=bool(declared), in_case_file=bool(case_site))
 
 
-def search_linked_list(services: Services, principal: Any, year: int | None = None, company: str | None = None,
-                       site: str | None = None, country: str | None = None, region: str | None = None,
-                       stone_type: str | None = None, request_id: str = "",
-                       kind: str | None = None, after: tuple | Callable[[], tuple] = (),
-                       limit: int | None = None) -> tuple[int | None, list[LinkedRow]]:
+def search_linked_list(
+    services: Services,
+    principal: Any,
+    year: int | None = None,
+    company: str | None = None,
+    site: str | None = None,
+    country: str | None = None,
+    region: str | None = None,
+    stone_type: str | None = None,
+    request_id: str = "",
+    kind: str | None = None,
+    after: tuple | Callable[[], tuple] = (),
+    limit: int | None = None,
+) -> tuple[int | None, list[LinkedRow]]:
     """The links of a year that match every filter given, each with its site's public facts.
 
     Filters: ``company`` (ref), ``site`` (public id), ``country``, ``region`` (province or district),
@@ -49,8 +65,9 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     the views are waited for.
     """
     facts = linked_list_facts(services, principal, site)
-    audit = Audit(subject_kind="linked_list", subject_ref=site or "", purpose="linked list search",
-                  request_id=request_id)
+    audit = Audit(
+        subject_kind="linked_list", subject_ref=site or "", purpose="linked list search", request_id=request_id
+    )
     services.filter.check(principal, Action.READ_LINKED_LIST, facts, audit)
     after = after() if callable(after) else after
     services.projections.wait(["linked_list", "aggregated_list"])
@@ -65,10 +82,12 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
     wanted_stone = fold(stone_type) if stone_type else None
 
     def matches(row: LinkedRow, facts: CatalogueSite, folded_stone: str) -> bool:
-        return ((not kind or row.site_kind == kind)
-                and (not wanted_country or facts.country == wanted_country)
-                and (not wanted_region or wanted_region in (facts.province_key, facts.district_key))
-                and (wanted_stone is None or folded_stone == wanted_stone))
+        return (
+            (not kind or row.site_kind == kind)
+            and (not wanted_country or facts.country == wanted_country)
+            and (not wanted_region or wanted_region in (facts.province_key, facts.district_key))
+            and (wanted_stone is None or folded_stone == wanted_stone)
+        )
 
     def derive(company_ref: str, links: Any, previous: ReportRows | None) -> ReportRows:
         if previous is not None and previous.still_shows(company_ref, chosen_year, catalogue, survivors):
@@ -83,7 +102,7 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
             return []
         candidates = report.by_site.get(wanted_site, ()) if wanted_site is not None else report.rows
         chosen = [row for row, key, facts, folded in candidates if key > after and matches(row, facts, folded)]
-        chosen = chosen if limit is None else chosen[:limit - taken]
+        chosen = chosen if limit is None else chosen[: limit - taken]
         taken += len(chosen)
         return chosen
 
@@ -102,7 +121,7 @@ def search_linked_list(services: Services, principal: Any, year: int | None = No
             return
         refs = services.linked_list.companies(chosen_year)
         if after:
-            refs = refs[bisect.bisect_left(refs, after[0]):]
+            refs = refs[bisect.bisect_left(refs, after[0]) :]
         batch, read = _FIRST_BATCH, 0
         while refs and not page_full():
             chunk, refs = refs[:batch], refs[batch:]
@@ -133,8 +152,9 @@ class ReportRows:
     rows: tuple[tuple[LinkedRow, tuple, CatalogueSite, str], ...]  # (row, page key, facts, folded stone)
     by_site: Mapping[str, tuple]  # survivor -> its rows, in the same order
 
-    def still_shows(self, company: str, year: int | None, catalogue: Mapping[str, CatalogueSite],
-                    survivors: Mapping[str, str]) -> bool:
+    def still_shows(
+        self, company: str, year: int | None, catalogue: Mapping[str, CatalogueSite], survivors: Mapping[str, str]
+    ) -> bool:
         if company != self.company or year != self.year:
             return False
         for named, survivor, facts in self.sites:
@@ -146,8 +166,9 @@ class ReportRows:
         return True
 
 
-def report_rows(company_ref: str, links: Any, year: int | None, catalogue: Mapping[str, CatalogueSite],
-                survivors: Mapping[str, str]) -> ReportRows:
+def report_rows(
+    company_ref: str, links: Any, year: int | None, catalogue: Mapping[str, CatalogueSite], survivors: Mapping[str, str]
+) -> ReportRows:
     """Every row of one report (a link whose site is not registered yet has none), with its page key.
 
     Numbered over the whole report: rows alike (the same ``link_order``) pass or fail every filter
@@ -163,18 +184,35 @@ def report_rows(company_ref: str, links: Any, year: int | None, catalogue: Mappi
         sites[link["site_id"]] = (link["site_id"], site_id, found)
         facts = found or _UNCATALOGUED
         row = LinkedRow(
-            company=company_ref, year=year, site_id=site_id, site_kind=link["site_kind"],
-            site_name=facts.name, country=facts.country, province=facts.province, district=facts.district,
-            address=facts.address, latitude=facts.latitude, longitude=facts.longitude, tier=link["tier"],
-            stone_type=link["stone_type"], product=link["product"], channel=link["channel"])
+            company=company_ref,
+            year=year,
+            site_id=site_id,
+            site_kind=link["site_kind"],
+            site_name=facts.name,
+            country=facts.country,
+            province=facts.province,
+            district=facts.district,
+            address=facts.address,
+            latitude=facts.latitude,
+            longitude=facts.longitude,
+            tier=link["tier"],
+            stone_type=link["stone_type"],
+            product=link["product"],
+            channel=link["channel"],
+        )
         built.append((row, facts, fold(link["stone_type"] or "")))
     facts_of = {id(row): (facts, folded) for row, facts, folded in built}
     rows = tuple((row, key, *facts_of[id(row)]) for row, key in _numbered([row for row, _, _ in built]))
     by_site: dict[str, list] = {}
     for entry in rows:
         by_site.setdefault(entry[0].site_id, []).append(entry)
-    return ReportRows(company_ref, year, tuple(sites.values()), rows,
-                      MappingProxyType({site_id: tuple(entries) for site_id, entries in by_site.items()}))
+    return ReportRows(
+        company_ref,
+        year,
+        tuple(sites.values()),
+        rows,
+        MappingProxyType({site_id: tuple(entries) for site_id, entries in by_site.items()}),
+    )
 
 
 # How many reports a search reads from the view at once: few at first (a page that the first
@@ -184,8 +222,15 @@ _FIRST_BATCH, _LAST_BATCH = 4, 64
 
 def link_order(row: LinkedRow) -> tuple:
     """The order of the answer: company, site, tier, then the rest of what a row shows."""
-    return (row.company, row.site_id, row.tier, row.site_kind or "", row.stone_type or "", row.product or "",
-            row.channel or "")
+    return (
+        row.company,
+        row.site_id,
+        row.tier,
+        row.site_kind or "",
+        row.stone_type or "",
+        row.product or "",
+        row.channel or "",
+    )
 
 
 def _numbered(rows: list[LinkedRow]) -> list[tuple[LinkedRow, tuple]]:
@@ -224,14 +269,20 @@ def grievance_buyer_resolver(services: Services):
     purpose "grievance case N".
     Only companies that are members today are returned: the covenant reaches no one else.
     """
-    def resolve(principal: Any, site_ids: list[str], years: list[int], reference: str,
-                request_id: str) -> dict[str, dict[str, list]]:
+
+    def resolve(
+        principal: Any, site_ids: list[str], years: list[int], reference: str, request_id: str
+    ) -> dict[str, dict[str, list]]:
         services.projections.wait(["linked_list", "aggregated_list"])
         survivors = services.aggregated_list.survivors()  # a report may name a site merged since
         wanted = set(site_ids)
         found: dict[str, dict[str, set]] = {}
-        audit = Audit(subject_kind="grievance_case", subject_ref=reference, purpose=f"grievance case {reference}",
-                      request_id=request_id)
+        audit = Audit(
+            subject_kind="grievance_case",
+            subject_ref=reference,
+            purpose=f"grievance case {reference}",
+            request_id=request_id,
+        )
         items = []  # every year's reports in one search: one request, one access-log transaction
         for year in years:
             _, reports = services.linked_list.sealed_reports(year)
@@ -241,14 +292,22 @@ def grievance_buyer_resolver(services: Services):
             named = {survivors.get(link["site_id"], link["site_id"]) for link in links}
             return [(company_ref, site_id, year) for site_id in sorted(named & wanted)]
 
-        rows = services.filter.open_many(principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal),
-                                         audit, items, select) if items else []
+        rows = (
+            services.filter.open_many(
+                principal, Action.READ_LINKED_LIST, linked_list_facts(services, principal), audit, items, select
+            )
+            if items
+            else []
+        )
         for company_ref, site_id, row_year in rows:
             entry = found.setdefault(company_ref, {"sites": set(), "years": set()})
             entry["sites"].add(site_id)
             entry["years"].add(row_year)
         today = services.grievance.clock().date()
-        return {ref: {"sites": sorted(entry["sites"]), "years": sorted(entry["years"])}
-                for ref, entry in found.items() if services.registry.member_status_on(ref, today).member}
+        return {
+            ref: {"sites": sorted(entry["sites"]), "years": sorted(entry["years"])}
+            for ref, entry in found.items()
+            if services.registry.member_status_on(ref, today).member
+        }
 
     return resolve

@@ -14,8 +14,21 @@ class SettingsError(ValueError):
 
 
 # Passwords that ship in examples and tutorials: never acceptable outside demo mode.
-PLACEHOLDER_SECRETS = frozenset({"", "changeme", "changethis", "change-me", "password", "secret", "postgres",
-                                 "admin", "trustone", "example", "test"})
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "",
+        "changeme",
+        "changethis",
+        "change-me",
+        "password",
+        "secret",
+        "postgres",
+        "admin",
+        "trustone",
+        "example",
+        "test",
+    }
+)
 
 
 def _int_setting(environ: Mapping[str, str], name: str, default: int, minimum: int) -> int:
@@ -45,15 +58,19 @@ class Settings:
         data_dir = Path(environ.get("TRUSTONE_DATA_DIR") or "./var").expanduser().resolve()
         database_url = (environ.get("TRUSTONE_DATABASE_URL") or "").strip() or None
         keyring = (environ.get("TRUSTONE_KEYRING") or "").strip()
-        settings = cls(data_dir=data_dir, database_url=database_url,
-                       keyring_path=Path(keyring).expanduser().resolve() if keyring else None,
-                       demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1",
-                       publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2),
-                       grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
-                       db_pool_size=_int_setting(environ, "TRUSTONE_DB_POOL_SIZE", 3, minimum=1),
-                       db_connect_timeout=_int_setting(environ, "TRUSTONE_DB_CONNECT_TIMEOUT", 3, minimum=1),
-                       mail_environ=tuple(sorted((k, v) for k, v in environ.items()
-                                                 if k.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_")))))
+        settings = cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            keyring_path=Path(keyring).expanduser().resolve() if keyring else None,
+            demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1",
+            publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2),
+            grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
+            db_pool_size=_int_setting(environ, "TRUSTONE_DB_POOL_SIZE", 3, minimum=1),
+            db_connect_timeout=_int_setting(environ, "TRUSTONE_DB_CONNECT_TIMEOUT", 3, minimum=1),
+            mail_environ=tuple(
+                sorted((k, v) for k, v in environ.items() if k.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_")))
+            ),
+        )
         if database_url:
             settings.postgres_params()  # fail early, naming the variable
         settings.deadline_limits()
@@ -64,8 +81,10 @@ class Settings:
         if self.demo_mode or not self.database_url:
             return
         if self.postgres_params()["POSTGRES_PASSWORD"].lower() in PLACEHOLDER_SECRETS:
-            raise SettingsError("TRUSTONE_DATABASE_URL: the password is a well-known placeholder; set a real "
-                                "one (or TRUSTONE_DEMO_MODE=1 for a local demo)")
+            raise SettingsError(
+                "TRUSTONE_DATABASE_URL: the password is a well-known placeholder; set a real "
+                "one (or TRUSTONE_DEMO_MODE=1 for a local demo)"
+            )
 
     def deadline_limits(self) -> dict:
         """Per-stage grievance time limits in days (docs/lifecycles.md defaults)."""
@@ -97,9 +116,7 @@ class Settings:
         """
         url = urlparse(self.database_url or "")
         if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):
-            raise SettingsError(
-                "TRUSTONE_DATABASE_URL: expected postgresql://user:password@host:port/dbname"
-            )
+            raise SettingsError("TRUSTONE_DATABASE_URL: expected postgresql://user:password@host:port/dbname")
         params = {
             "POSTGRES_DBNAME": url.path.strip("/"),
             "POSTGRES_HOST": url.hostname,

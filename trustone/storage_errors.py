@@ -38,24 +38,30 @@ class StorageRefusal:
     retry_after: int  # seconds
 
 
-STORAGE_FULL = StorageRefusal("storage_full", "the data store is full: nothing was written; try again later",
-                              retry_after=300)  # someone has to free space: not a matter of seconds
+STORAGE_FULL = StorageRefusal(
+    "storage_full", "the data store is full: nothing was written; try again later", retry_after=300
+)  # someone has to free space: not a matter of seconds
 STORAGE_EXHAUSTED = StorageRefusal(
-    "storage_exhausted", "the data store is out of resources: nothing was written; try again later", retry_after=30)
+    "storage_exhausted", "the data store is out of resources: nothing was written; try again later", retry_after=30
+)
 
 STORAGE_UNAVAILABLE = StorageRefusal(
-    "storage_unavailable", "the data store cannot be reached: try again shortly", retry_after=5)
+    "storage_unavailable", "the data store cannot be reached: try again shortly", retry_after=5
+)
 
 # A lock not had in time (SQLite SQLITE_BUSY/SQLITE_LOCKED; PostgreSQL lock_not_available, a
 # statement timeout, a deadlock): the transaction was rolled back, and a moment later it goes through.
-STORAGE_BUSY = StorageRefusal("storage_busy", "the data store is busy: nothing was written; try again in a moment",
-                              retry_after=1)
+STORAGE_BUSY = StorageRefusal(
+    "storage_busy", "the data store is busy: nothing was written; try again in a moment", retry_after=1
+)
 _SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _PG_BUSY = frozenset({"55P03", "57014", "40P01"})
 
 VIEWS_BEHIND = StorageRefusal(
-    "views_behind", "the lists are catching up with the latest writes: nothing was written; try again shortly",
-    retry_after=2)
+    "views_behind",
+    "the lists are catching up with the latest writes: nothing was written; try again shortly",
+    retry_after=2,
+)
 
 _FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 _PG_DISK_FULL = "53100"

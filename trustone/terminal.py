@@ -12,8 +12,9 @@ from rich.progress import Progress, ProgressColumn
 
 
 @contextmanager
-def progress_on_terminal(console: Console, columns: Sequence[ProgressColumn | str], total: float | None,
-                         description: str = "") -> Iterator[Callable[..., None]]:
+def progress_on_terminal(
+    console: Console, columns: Sequence[ProgressColumn | str], total: float | None, description: str = ""
+) -> Iterator[Callable[..., None]]:
     """An ``update(**fields)`` for one task of a transient bar (rich's ``Progress.update``: ``advance``,
     ``completed``, ``description``), or one that does nothing when ``console`` is not a terminal."""
     if not console.is_terminal:

@@ -96,10 +96,28 @@ class GrievanceCase(Aggregate):
         return uuid.uuid4()
 
     @event("Filed")
-    def __init__(self, *, reference: str, case_type: CaseType, filer_ref: str, filer_kind: str,
-                 site_ids: list[str], country: str | None, region: str, themes: list[Theme],
-                 observed_on: dt.date | None, language: str, reporter: Any, description: Any, parties: Any,
-                 party_tags: list[str], followup_tag: str, stage: Stage, at: dt.datetime, actor: str):
+    def __init__(
+        self,
+        *,
+        reference: str,
+        case_type: CaseType,
+        filer_ref: str,
+        filer_kind: str,
+        site_ids: list[str],
+        country: str | None,
+        region: str,
+        themes: list[Theme],
+        observed_on: dt.date | None,
+        language: str,
+        reporter: Any,
+        description: Any,
+        parties: Any,
+        party_tags: list[str],
+        followup_tag: str,
+        stage: Stage,
+        at: dt.datetime,
+        actor: str,
+    ):
         self.reference = reference
         self.case_type = CaseType(case_type)
         self.filer_ref = filer_ref
@@ -153,23 +171,39 @@ class GrievanceCase(Aggregate):
 
     # --- evidence -----------------------------------------------------------------------------
 
-    def add_evidence(self, media_type: str, size: int, attachment: dict[str, str], at: dt.datetime,
-                     actor: str) -> None:
+    def add_evidence(self, media_type: str, size: int, attachment: dict[str, str], at: dt.datetime, actor: str) -> None:
         if not self.is_open:
             raise ConflictError(f"case {self.reference} is {self.stage.value}: no more evidence can be added")
-        self._evidence_added(number=len(self.evidence) + 1, media_type=media_type, size=size,
-                             attachment=attachment, at=at, actor=actor)
+        self._evidence_added(
+            number=len(self.evidence) + 1, media_type=media_type, size=size, attachment=attachment, at=at, actor=actor
+        )
 
     @event("EvidenceAdded")
-    def _evidence_added(self, number: int, media_type: str, size: int, attachment: Any, at: dt.datetime,
-                        actor: str) -> None:
-        self.evidence.append({"number": number, "media_type": media_type, "size": size, "attachment": attachment,
-                              "at": at, "actor": actor})
+    def _evidence_added(
+        self, number: int, media_type: str, size: int, attachment: Any, at: dt.datetime, actor: str
+    ) -> None:
+        self.evidence.append(
+            {
+                "number": number,
+                "media_type": media_type,
+                "size": size,
+                "attachment": attachment,
+                "at": at,
+                "actor": actor,
+            }
+        )
 
     # --- simple steps ---------------------------------------------------------------------------
 
-    def advance(self, step: Step, actor: str, reason: str, at: dt.datetime, outcome: Stage | None = None,
-                hearing_on: dt.date | None = None) -> Stage:
+    def advance(
+        self,
+        step: Step,
+        actor: str,
+        reason: str,
+        at: dt.datetime,
+        outcome: Stage | None = None,
+        hearing_on: dt.date | None = None,
+    ) -> Stage:
         """Every step without data of its own: acknowledge, inadmissible, remediation agreed and
         monitored, resolve, close, refer, admit, hearing, reminder, proposal to end membership,
         compliance."""
@@ -177,14 +211,17 @@ class GrievanceCase(Aggregate):
             raise ValidationError("hearing_on", "a hearing date is required")
         to = target_of(self.reference, self.stage, step, outcome)
         if step == Step.SEND_REMINDER and self.compliance_deadline and at.date() <= self.compliance_deadline:
-            raise ConflictError(f"case {self.reference}: the compliance deadline "
-                                f"{self.compliance_deadline.isoformat()} has not passed; no reminder yet")
+            raise ConflictError(
+                f"case {self.reference}: the compliance deadline "
+                f"{self.compliance_deadline.isoformat()} has not passed; no reminder yet"
+            )
         self._advanced(step=step, stage=to, actor=actor, reason=reason, at=at, hearing_on=hearing_on)
         return to
 
     @event("Advanced")
-    def _advanced(self, step: Step, stage: Stage, actor: str, reason: Any, at: dt.datetime,
-                  hearing_on: dt.date | None) -> None:
+    def _advanced(
+        self, step: Step, stage: Stage, actor: str, reason: Any, at: dt.datetime, hearing_on: dt.date | None
+    ) -> None:
         self._enter(Stage(stage), at, actor, reason)
         if hearing_on is not None:
             self.hearing_on = hearing_on
@@ -195,8 +232,15 @@ class GrievanceCase(Aggregate):
 
     # --- matching and notifying ---------------------------------------------------------------
 
-    def match(self, site_ids: list[str], years: list[int], matches: list[tuple[str, uuid.UUID, dict[str, Any]]],
-              actor: str, reason: str, at: dt.datetime) -> Stage:
+    def match(
+        self,
+        site_ids: list[str],
+        years: list[int],
+        matches: list[tuple[str, uuid.UUID, dict[str, Any]]],
+        actor: str,
+        reason: str,
+        at: dt.datetime,
+    ) -> Stage:
         """``matches``: per buying company its recipient tag, the owner of its grievance key and what
         was found (company, sites, years; sealed with that key, so shredding the company erases it
         here too). None found closes the case as not in member chains."""
@@ -204,8 +248,9 @@ class GrievanceCase(Aggregate):
         to = target_of(self.reference, self.stage, Step.MATCH, outcome)
         for recipient_tag, key_owner, found in matches:
             self._company_matched(recipient_tag=recipient_tag, key_owner=key_owner, match=found)
-        self._matched(site_ids=site_ids, years=years, companies_found=len(matches), stage=to, actor=actor,
-                      reason=reason, at=at)
+        self._matched(
+            site_ids=site_ids, years=years, companies_found=len(matches), stage=to, actor=actor, reason=reason, at=at
+        )
         return to
 
     @event("CompanyMatched")
@@ -213,14 +258,23 @@ class GrievanceCase(Aggregate):
         self.matched.append({"recipient_tag": recipient_tag, "key_owner": key_owner, "match": match})
 
     @event("Matched")
-    def _matched(self, site_ids: list[str], years: list[int], companies_found: int, stage: Stage, actor: str,
-                 reason: Any, at: dt.datetime) -> None:
+    def _matched(
+        self,
+        site_ids: list[str],
+        years: list[int],
+        companies_found: int,
+        stage: Stage,
+        actor: str,
+        reason: Any,
+        at: dt.datetime,
+    ) -> None:
         self.site_ids = list(site_ids)
         self.matched_years = list(years)
         self._enter(Stage(stage), at, actor, reason)
 
-    def notify_companies(self, notices: list[tuple[str, dict[str, Any]]], actor: str, reason: str,
-                         at: dt.datetime) -> Stage:
+    def notify_companies(
+        self, notices: list[tuple[str, dict[str, Any]]], actor: str, reason: str, at: dt.datetime
+    ) -> Stage:
         """One notice per matched company (its recipient tag, the notice: sealed with the company's
         grievance key), then the stage changes."""
         to = target_of(self.reference, self.stage, Step.NOTIFY_COMPANIES)
@@ -240,8 +294,9 @@ class GrievanceCase(Aggregate):
 
     # --- the company side -----------------------------------------------------------------------
 
-    def company_writes(self, recipient_tag: str, kind: MessageKind, message: dict[str, str], actor: str,
-                       at: dt.datetime) -> Stage:
+    def company_writes(
+        self, recipient_tag: str, kind: MessageKind, message: dict[str, str], actor: str, at: dt.datetime
+    ) -> Stage:
         """A notified company responds, proposes remediation or reports progress. Its first response
         opens the dialogue. Who wrote goes inside the sealed message: a company user's login in
         clear, next to the case's sites, would tell who buys there."""
@@ -251,22 +306,36 @@ class GrievanceCase(Aggregate):
             # the error names what is allowed in this stage
             target_of(self.reference, self.stage, Step.RESPOND)
         stage = Stage.IN_DIALOGUE if self.stage == Stage.COMPANIES_NOTIFIED else self.stage
-        self._company_wrote(recipient_tag=recipient_tag, key_owner=self.notice_for(recipient_tag)["key_owner"],
-                            kind=MessageKind(kind), message={**message, "by": actor}, stage=stage, at=at)
+        self._company_wrote(
+            recipient_tag=recipient_tag,
+            key_owner=self.notice_for(recipient_tag)["key_owner"],
+            kind=MessageKind(kind),
+            message={**message, "by": actor},
+            stage=stage,
+            at=at,
+        )
         return stage
 
     @event("CompanyWrote")
-    def _company_wrote(self, recipient_tag: str, key_owner: uuid.UUID, kind: MessageKind, message: Any, stage: Stage,
-                       at: dt.datetime) -> None:
-        self.messages.append({"recipient_tag": recipient_tag, "kind": MessageKind(kind), "message": message,
-                              "at": at})
+    def _company_wrote(
+        self, recipient_tag: str, key_owner: uuid.UUID, kind: MessageKind, message: Any, stage: Stage, at: dt.datetime
+    ) -> None:
+        self.messages.append({"recipient_tag": recipient_tag, "kind": MessageKind(kind), "message": message, "at": at})
         if Stage(stage) != self.stage:
             self._enter(Stage(stage), at, "company", None)  # the role, not the person (see above)
 
     # --- the committee --------------------------------------------------------------------------
 
-    def rule(self, ruling: str, compliance_deadline: dt.date, published_summary: str, actor: str, reason: str,
-             at: dt.datetime, parts: list[tuple[str, uuid.UUID, Any]] = ()) -> Stage:
+    def rule(
+        self,
+        ruling: str,
+        compliance_deadline: dt.date,
+        published_summary: str,
+        actor: str,
+        reason: str,
+        at: dt.datetime,
+        parts: list[tuple[str, uuid.UUID, Any]] = (),
+    ) -> Stage:
         """A binding ruling, recorded as the copies its readers get: ``ruling``, the general text
         every party reads (the application refuses one that names a company), and ``parts``, per
         addressed company its recipient tag, the owner of its grievance key and the part addressed
@@ -280,8 +349,15 @@ class GrievanceCase(Aggregate):
             raise ConflictError(f"case {self.reference}: one part per company")
         for recipient_tag, key_owner, part in parts:
             self._ruling_part_addressed(recipient_tag=recipient_tag, key_owner=key_owner, part=part)
-        self._ruled(ruling=ruling, compliance_deadline=compliance_deadline, published_summary=published_summary,
-                    stage=to, actor=actor, reason=reason, at=at)
+        self._ruled(
+            ruling=ruling,
+            compliance_deadline=compliance_deadline,
+            published_summary=published_summary,
+            stage=to,
+            actor=actor,
+            reason=reason,
+            at=at,
+        )
         return to
 
     def ruling_part_for(self, recipient_tag: str) -> dict[str, Any] | None:
@@ -292,8 +368,16 @@ class GrievanceCase(Aggregate):
         self.ruling_parts.append({"recipient_tag": recipient_tag, "key_owner": key_owner, "part": part})
 
     @event("Ruled")
-    def _ruled(self, ruling: Any, compliance_deadline: dt.date, published_summary: str, stage: Stage, actor: str,
-               reason: Any, at: dt.datetime) -> None:
+    def _ruled(
+        self,
+        ruling: Any,
+        compliance_deadline: dt.date,
+        published_summary: str,
+        stage: Stage,
+        actor: str,
+        reason: Any,
+        at: dt.datetime,
+    ) -> None:
         self.ruling = ruling
         self.compliance_deadline = compliance_deadline
         self.published_summary = published_summary

@@ -97,8 +97,10 @@ def parse_limits(text: str | None) -> dict[Deadline, int]:
         try:
             deadline = Deadline(name.strip())
         except ValueError:
-            raise ValidationError("TRUSTONE_GRIEVANCE_LIMITS", f"unknown deadline {name.strip()!r}; known: "
-                                  + ", ".join(d.value for d in DEFAULT_LIMIT_DAYS)) from None
+            raise ValidationError(
+                "TRUSTONE_GRIEVANCE_LIMITS",
+                f"unknown deadline {name.strip()!r}; known: " + ", ".join(d.value for d in DEFAULT_LIMIT_DAYS),
+            ) from None
         if deadline not in DEFAULT_LIMIT_DAYS or not days.strip().isdigit() or not 1 <= int(days) <= 365:
             raise ValidationError("TRUSTONE_GRIEVANCE_LIMITS", f"{deadline.value}: a whole number of days, 1-365")
         limits[deadline] = int(days)
@@ -133,28 +135,38 @@ class Segment:
         return Outcome.MISSED if late else Outcome.NOT_APPLICABLE
 
 
-def segments(history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int],
-             compliance_deadline: dt.date | None = None) -> list[Segment]:
+def segments(
+    history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int], compliance_deadline: dt.date | None = None
+) -> list[Segment]:
     """Every deadline that ran in this case, in order, from its (stage, entered at) history."""
     found: list[Segment] = []
     for deadline, (starter, running) in CLOCKS.items():
         for index, (stage, at) in enumerate(history):
             if stage != starter or (index and history[index - 1][0] in running):
                 continue  # only a fresh entry starts the clock
-            stopped_at, stopped_by = next(((later_at, later_stage) for later_stage, later_at in history[index + 1:]
-                                           if later_stage not in running), (None, None))
+            stopped_at, stopped_by = next(
+                (
+                    (later_at, later_stage)
+                    for later_stage, later_at in history[index + 1 :]
+                    if later_stage not in running
+                ),
+                (None, None),
+            )
             found.append(Segment(deadline, at, at + dt.timedelta(days=limits[deadline]), stopped_at, stopped_by))
     if compliance_deadline is not None:
         ruled_at = next(at for stage, at in history if stage == Stage.RULED)
         due = dt.datetime.combine(compliance_deadline, dt.time.max, tzinfo=ruled_at.tzinfo)
-        stopped_at, stopped_by = next(((at, stage) for stage, at in history
-                                       if stage in (Stage.CLOSED, Stage.MEMBERSHIP_END_PROPOSED)), (None, None))
+        stopped_at, stopped_by = next(
+            ((at, stage) for stage, at in history if stage in (Stage.CLOSED, Stage.MEMBERSHIP_END_PROPOSED)),
+            (None, None),
+        )
         found.append(Segment(Deadline.COMPLIANCE, ruled_at, due, stopped_at, stopped_by))
     return sorted(found, key=lambda segment: segment.started_at)
 
 
-def running(history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int],
-            compliance_deadline: dt.date | None = None) -> Segment | None:
+def running(
+    history: list[tuple[Stage, dt.datetime]], limits: Mapping[Deadline, int], compliance_deadline: dt.date | None = None
+) -> Segment | None:
     """The deadline running now, if any."""
     open_segments = [s for s in segments(history, limits, compliance_deadline) if s.stopped_at is None]
     return open_segments[-1] if open_segments else None

@@ -74,7 +74,9 @@ def check_filing(filing: Filing, today: dt.date) -> Filing:
         if not filing.site_ids and not filing.country:
             raise ValidationError("site_ids", "name the production site(s), or at least the country and region")
         if filing.reporter is None:
-            raise ValidationError("reporter", "required: the local partner the report is filed for (a pseudonym will do)")
+            raise ValidationError(
+                "reporter", "required: the local partner the report is filed for (a pseudonym will do)"
+            )
     if case_type == CaseType.DISPUTE_BETWEEN_PARTIES and not filing.parties:
         raise ValidationError("parties", "a dispute names at least one party")
     country = None
@@ -88,14 +90,24 @@ def check_filing(filing: Filing, today: dt.date) -> Filing:
         raise ValidationError("language", "an ISO 639 code, e.g. en, hi, zh, nl")
     reporter = filing.reporter
     if reporter is not None:
-        reporter = Reporter(name=text(reporter.name, "reporter.name", 200),
-                            contact=(reporter.contact or "").strip()[:500],
-                            organisation=(reporter.organisation or "").strip()[:200])
-    return Filing(case_type=case_type, description=description, themes=[Theme(t) for t in dict.fromkeys(filing.themes)],
-                  site_ids=list(dict.fromkeys(s.strip().upper() for s in filing.site_ids)), country=country,
-                  region=(filing.region or "").strip()[:120], observed_on=filing.observed_on, language=language,
-                  reporter=reporter, parties=list(dict.fromkeys(p.strip().lower() for p in filing.parties)),
-                  attachments=check_attachments(filing.attachments))
+        reporter = Reporter(
+            name=text(reporter.name, "reporter.name", 200),
+            contact=(reporter.contact or "").strip()[:500],
+            organisation=(reporter.organisation or "").strip()[:200],
+        )
+    return Filing(
+        case_type=case_type,
+        description=description,
+        themes=[Theme(t) for t in dict.fromkeys(filing.themes)],
+        site_ids=list(dict.fromkeys(s.strip().upper() for s in filing.site_ids)),
+        country=country,
+        region=(filing.region or "").strip()[:120],
+        observed_on=filing.observed_on,
+        language=language,
+        reporter=reporter,
+        parties=list(dict.fromkeys(p.strip().lower() for p in filing.parties)),
+        attachments=check_attachments(filing.attachments),
+    )
 
 
 def check_attachments(attachments: list[Attachment]) -> list[Attachment]:

@@ -57,13 +57,20 @@ class Step(StrEnum):
 S = Stage
 # Stages from which the filer or the secretariat can still take a case to the committee. An
 # inadmissibility decision of the secretariat can be appealed there too.
-_REFERABLE = (S.FILED, S.ACKNOWLEDGED, S.INADMISSIBLE, S.MATCHED, S.COMPANIES_NOTIFIED, S.IN_DIALOGUE,
-              S.REMEDIATION_AGREED, S.REMEDIATION_MONITORED)
+_REFERABLE = (
+    S.FILED,
+    S.ACKNOWLEDGED,
+    S.INADMISSIBLE,
+    S.MATCHED,
+    S.COMPANIES_NOTIFIED,
+    S.IN_DIALOGUE,
+    S.REMEDIATION_AGREED,
+    S.REMEDIATION_MONITORED,
+)
 
 NEXT: dict[Stage, dict[Step, tuple[Stage, ...]]] = {
     S.FILED: {Step.ACKNOWLEDGE: (S.ACKNOWLEDGED,)},
-    S.ACKNOWLEDGED: {Step.DECLARE_INADMISSIBLE: (S.INADMISSIBLE,),
-                     Step.MATCH: (S.MATCHED, S.NOT_IN_MEMBER_CHAINS)},
+    S.ACKNOWLEDGED: {Step.DECLARE_INADMISSIBLE: (S.INADMISSIBLE,), Step.MATCH: (S.MATCHED, S.NOT_IN_MEMBER_CHAINS)},
     S.INADMISSIBLE: {Step.CLOSE: (S.CLOSED,)},
     S.MATCHED: {Step.NOTIFY_COMPANIES: (S.COMPANIES_NOTIFIED,)},
     S.NOT_IN_MEMBER_CHAINS: {},
@@ -84,12 +91,14 @@ for _stage in _REFERABLE:
     NEXT[_stage][Step.REFER_TO_COMMITTEE] = (S.REFERRED,)
 
 TERMINAL = frozenset(stage for stage, steps in NEXT.items() if not steps)
-COMMITTEE_STAGES = frozenset({S.REFERRED, S.ADMITTED, S.HEARING_SCHEDULED, S.RULED, S.REMINDED,
-                              S.MEMBERSHIP_END_PROPOSED})
+COMMITTEE_STAGES = frozenset(
+    {S.REFERRED, S.ADMITTED, S.HEARING_SCHEDULED, S.RULED, S.REMINDED, S.MEMBERSHIP_END_PROPOSED}
+)
 
 # Steps a company may still take (add a response or progress) in these stages, without moving on.
-COMPANY_DIALOGUE_STAGES = frozenset({S.COMPANIES_NOTIFIED, S.IN_DIALOGUE, S.REMEDIATION_AGREED,
-                                     S.REMEDIATION_MONITORED})
+COMPANY_DIALOGUE_STAGES = frozenset(
+    {S.COMPANIES_NOTIFIED, S.IN_DIALOGUE, S.REMEDIATION_AGREED, S.REMEDIATION_MONITORED}
+)
 
 
 class IllegalTransitionError(ConflictError):
@@ -109,8 +118,10 @@ class StaleStageError(ConflictError):
     stage it is in now and the steps allowed there."""
 
     def __init__(self, reference: str, stage: Stage, seen: Stage):
-        super().__init__(f"case {reference} is {stage.value} now, no longer {seen.value} as when this step was "
-                         "chosen: nothing was recorded; reload the case")
+        super().__init__(
+            f"case {reference} is {stage.value} now, no longer {seen.value} as when this step was "
+            "chosen: nothing was recorded; reload the case"
+        )
         self.stage = stage
         self.seen = seen
         self.allowed = allowed_steps(stage)

@@ -73,8 +73,10 @@ class IllegalStepError(ConflictError):
 
     def __init__(self, request_id: uuid.UUID, status: Status, step: Step, allowed: list[str]):
         allowed_text = ", ".join(allowed) if allowed else f"none (the request is {status.value})"
-        super().__init__(f"data-access request {request_id} is {status.value}: '{step.value}' is not allowed; "
-                         f"allowed next: {allowed_text}")
+        super().__init__(
+            f"data-access request {request_id} is {status.value}: '{step.value}' is not allowed; "
+            f"allowed next: {allowed_text}"
+        )
         self.status = status
         self.step = step
         self.allowed = allowed
@@ -85,6 +87,7 @@ def allowed_steps(status: Status) -> list[str]:
 
 
 # --- checks on input: each error names its field ----------------------------------------------
+
 
 def _text(value: Any, field: str, longest: int, shortest: int = 1) -> str:
     cleaned = " ".join(str(value or "").split())
@@ -107,8 +110,10 @@ def check_country(value: Any) -> str:
 def check_local_partner(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValidationError("local_partner", "the local partner's name and contact")
-    return {"name": _text(value.get("name"), "local_partner.name", 200),
-            "contact": _text(value.get("contact"), "local_partner.contact", 500)}
+    return {
+        "name": _text(value.get("name"), "local_partner.name", 200),
+        "contact": _text(value.get("contact"), "local_partner.contact", 500),
+    }
 
 
 def _check_date(value: Any, field: str) -> dt.date:
@@ -119,6 +124,7 @@ def _check_date(value: Any, field: str) -> dt.date:
 
 # --- the aggregate ------------------------------------------------------------------------------
 
+
 class DataAccessRequest(Aggregate):
     """One request for one local partner. Random id: nothing about the partner or scope in it."""
 
@@ -127,15 +133,42 @@ class DataAccessRequest(Aggregate):
         return uuid.uuid4()
 
     @classmethod
-    def request(cls, *, requester_ref: str, requester_role: str, requested_by: str, local_partner: Any,
-                country: Any, region: Any, stone_type: Any, purpose: Any, on: dt.date) -> DataAccessRequest:
+    def request(
+        cls,
+        *,
+        requester_ref: str,
+        requester_role: str,
+        requested_by: str,
+        local_partner: Any,
+        country: Any,
+        region: Any,
+        stone_type: Any,
+        purpose: Any,
+        on: dt.date,
+    ) -> DataAccessRequest:
         """Validate, then record."""
-        return cls(requester_ref=requester_ref, requester_role=requester_role, requested_by=requested_by,
-                   **check_request(local_partner, country, region, stone_type, purpose), on=on)
+        return cls(
+            requester_ref=requester_ref,
+            requester_role=requester_role,
+            requested_by=requested_by,
+            **check_request(local_partner, country, region, stone_type, purpose),
+            on=on,
+        )
 
     @event("Requested")
-    def __init__(self, *, requester_ref: str, requester_role: str, requested_by: str, local_partner: Any,
-                 country: str, region: str | None, stone_type: str | None, purpose: str, on: dt.date):
+    def __init__(
+        self,
+        *,
+        requester_ref: str,
+        requester_role: str,
+        requested_by: str,
+        local_partner: Any,
+        country: str,
+        region: str | None,
+        stone_type: str | None,
+        purpose: str,
+        on: dt.date,
+    ):
         self.requester_ref = requester_ref
         self.requester_role = requester_role
         self.requested_by = requested_by
@@ -183,13 +216,17 @@ class DataAccessRequest(Aggregate):
 
     # --- steps --------------------------------------------------------------------------------
 
-    def record_clause(self, *, title: Any, version: Any, sha256: Any, signed_on: Any, valid_until: Any,
-                      on: dt.date, by: str) -> None:
+    def record_clause(
+        self, *, title: Any, version: Any, sha256: Any, signed_on: Any, valid_until: Any, on: dt.date, by: str
+    ) -> None:
         """The local partner's signed confidentiality clause: which document, signed when, valid until."""
-        clause = {"title": _text(title, "title", 200), "version": _text(version, "version", 40),
-                  "sha256": validate_sha256(sha256, "sha256"),
-                  "signed_on": _check_date(signed_on, "signed_on"),
-                  "valid_until": _check_date(valid_until, "valid_until")}
+        clause = {
+            "title": _text(title, "title", 200),
+            "version": _text(version, "version", 40),
+            "sha256": validate_sha256(sha256, "sha256"),
+            "signed_on": _check_date(signed_on, "signed_on"),
+            "valid_until": _check_date(valid_until, "valid_until"),
+        }
         if clause["signed_on"] > on:
             raise ValidationError("signed_on", "must not be in the future")
         if clause["valid_until"] <= clause["signed_on"]:
@@ -198,10 +235,26 @@ class DataAccessRequest(Aggregate):
         self._clause_recorded(**clause, status=target, on=on, by=by)
 
     @event("ClauseRecorded")
-    def _clause_recorded(self, title: str, version: str, sha256: str, signed_on: dt.date, valid_until: dt.date,
-                         status: Status, on: dt.date, by: str) -> None:
-        self.clause = {"title": title, "version": version, "sha256": sha256, "signed_on": signed_on,
-                       "valid_until": valid_until, "recorded_on": on, "recorded_by": by}
+    def _clause_recorded(
+        self,
+        title: str,
+        version: str,
+        sha256: str,
+        signed_on: dt.date,
+        valid_until: dt.date,
+        status: Status,
+        on: dt.date,
+        by: str,
+    ) -> None:
+        self.clause = {
+            "title": title,
+            "version": version,
+            "sha256": sha256,
+            "signed_on": signed_on,
+            "valid_until": valid_until,
+            "recorded_on": on,
+            "recorded_by": by,
+        }
         self.status = Status(status)
 
     def decide(self, *, approve: bool, reason: Any, on: dt.date, by: str) -> Status:
@@ -209,8 +262,10 @@ class DataAccessRequest(Aggregate):
         if approve:
             target = self._check(Step.APPROVE, on)
             if not self.clause_valid_on(on):
-                raise ConflictError(f"data-access request {self.id}: the local partner's clause is not valid on "
-                                    f"{on.isoformat()}; record a valid clause first")
+                raise ConflictError(
+                    f"data-access request {self.id}: the local partner's clause is not valid on "
+                    f"{on.isoformat()}; record a valid clause first"
+                )
             self._approved(status=target, reason=reason, on=on, by=by)
         else:
             target = self._check(Step.REFUSE, on)
@@ -232,8 +287,9 @@ class DataAccessRequest(Aggregate):
         later downloads change nothing here (they are access-log entries only)."""
         target = self._check(Step.RELEASE, on)
         if not self.clause_valid_on(on):  # expiry covers the end; this covers a clause signed later
-            raise ConflictError(f"data-access request {self.id}: the local partner's clause is not valid on "
-                                f"{on.isoformat()}")
+            raise ConflictError(
+                f"data-access request {self.id}: the local partner's clause is not valid on {on.isoformat()}"
+            )
         if self.status == Status.RELEASED:
             return False
         self._released(status=target, on=on, by=by)
@@ -257,9 +313,13 @@ class DataAccessRequest(Aggregate):
 
 def check_request(local_partner: Any, country: Any, region: Any, stone_type: Any, purpose: Any) -> dict[str, Any]:
     """A request's input, cleaned; raises ValidationError naming the first bad field."""
-    return {"local_partner": check_local_partner(local_partner), "country": check_country(country),
-            "region": _optional(region, "region", 80), "stone_type": _optional(stone_type, "stone_type", 40),
-            "purpose": _text(purpose, "purpose", 2000, shortest=10)}
+    return {
+        "local_partner": check_local_partner(local_partner),
+        "country": check_country(country),
+        "region": _optional(region, "region", 80),
+        "stone_type": _optional(stone_type, "stone_type", 40),
+        "purpose": _text(purpose, "purpose", 2000, shortest=10),
+    }
 
 
 class DataAccessRegister(Aggregate):

@@ -58,8 +58,11 @@ def check_role_fits(role: Role | str, organisation_kind: str) -> Role:
     except ValueError:
         raise ValidationError("role", f"one of: {', '.join(r.value for r in Role)}") from None
     if ORGANISATION_KIND_OF_ROLE[role] != str(organisation_kind):
-        raise ValidationError("role", f"a {role.value} login belongs to an organisation of kind "
-                                      f"{ORGANISATION_KIND_OF_ROLE[role]}, not {organisation_kind}")
+        raise ValidationError(
+            "role",
+            f"a {role.value} login belongs to an organisation of kind "
+            f"{ORGANISATION_KIND_OF_ROLE[role]}, not {organisation_kind}",
+        )
     return role
 
 
@@ -73,8 +76,15 @@ class UserAccount(Aggregate):
         return uuid.uuid5(_NAMESPACE, login)
 
     @event("Created")
-    def __init__(self, login: str, role: Role, organisation_id: uuid.UUID, display_name: str,
-                 password_hash: str, totp_secret: str | None):
+    def __init__(
+        self,
+        login: str,
+        role: Role,
+        organisation_id: uuid.UUID,
+        display_name: str,
+        password_hash: str,
+        totp_secret: str | None,
+    ):
         self.login = login
         self.role = Role(role)
         self.organisation_id = organisation_id

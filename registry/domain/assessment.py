@@ -59,8 +59,11 @@ def _share(content: ReportContent, kinds: frozenset[SiteKind]) -> Decimal:
 
 def level_for(quarry_insight: Decimal, factory_insight: Decimal, due_diligence_score: Decimal) -> int:
     """The highest level whose three thresholds are all met; 0 when not even level 1's."""
-    for name, value in (("quarry_insight", quarry_insight), ("factory_insight", factory_insight),
-                        ("due_diligence_score", due_diligence_score)):
+    for name, value in (
+        ("quarry_insight", quarry_insight),
+        ("factory_insight", factory_insight),
+        ("due_diligence_score", due_diligence_score),
+    ):
         if not Decimal(0) <= Decimal(value) <= _HUNDRED:
             raise ValidationError(name, "must be a percentage between 0 and 100")
     reached = BELOW_LEVEL_1
@@ -77,8 +80,9 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def next_assessment(assessed_on: dt.date, level: int, size: CompanySize,
-                    this_kind: str = "full") -> tuple[dt.date, str]:
+def next_assessment(
+    assessed_on: dt.date, level: int, size: CompanySize, this_kind: str = "full"
+) -> tuple[dt.date, str]:
     """Art. 5 lid 9 and appendix 1: when the next assessment is due, and which kind.
 
     Below level 3: a full assessment every year. From level 3, large and medium companies alternate a

@@ -47,9 +47,16 @@ class Declaration(Aggregate):
     """One signed confidentiality declaration of one account."""
 
     @classmethod
-    def sign(cls, account_id: uuid.UUID, organisation_id: uuid.UUID, document_title: str,
-             document_version: str, document_sha256: str, signed_on: dt.date,
-             valid_until: dt.date) -> Declaration:
+    def sign(
+        cls,
+        account_id: uuid.UUID,
+        organisation_id: uuid.UUID,
+        document_title: str,
+        document_version: str,
+        document_sha256: str,
+        signed_on: dt.date,
+        valid_until: dt.date,
+    ) -> Declaration:
         """Validate, then record. ``valid_until`` is the first day it is no longer valid."""
         title = _text(document_title, "document_title", 200)
         version = _text(document_version, "document_version", 40)
@@ -58,14 +65,27 @@ class Declaration(Aggregate):
             raise ValidationError("signed_on", "signed_on and valid_until must be dates")
         if valid_until <= signed_on:
             raise ValidationError("valid_until", "must be after the date of signing")
-        return cls(account_id=account_id, organisation_id=organisation_id, document_title=title,
-                   document_version=version, document_sha256=digest, signed_on=signed_on,
-                   valid_until=valid_until)
+        return cls(
+            account_id=account_id,
+            organisation_id=organisation_id,
+            document_title=title,
+            document_version=version,
+            document_sha256=digest,
+            signed_on=signed_on,
+            valid_until=valid_until,
+        )
 
     @event("Signed")
-    def __init__(self, account_id: uuid.UUID, organisation_id: uuid.UUID, document_title: str,
-                 document_version: str, document_sha256: str, signed_on: dt.date,
-                 valid_until: dt.date):
+    def __init__(
+        self,
+        account_id: uuid.UUID,
+        organisation_id: uuid.UUID,
+        document_title: str,
+        document_version: str,
+        document_sha256: str,
+        signed_on: dt.date,
+        valid_until: dt.date,
+    ):
         self.account_id = account_id
         self.organisation_id = organisation_id
         self.document_title = document_title

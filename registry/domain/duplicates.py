@@ -21,12 +21,43 @@ SIMILAR_NAME_RATIO = 0.85
 
 # Legal forms and filler that say nothing about which site it is.
 _NOISE_WORDS = {
-    "pvt", "private", "ltd", "limited", "llp", "llc", "inc", "co", "company", "corp", "corporation",
-    "bv", "nv", "gmbh", "sa", "srl", "spa", "lda", "as", "sti", "ltda", "the", "and", "m/s", "ms",
+    "pvt",
+    "private",
+    "ltd",
+    "limited",
+    "llp",
+    "llc",
+    "inc",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "bv",
+    "nv",
+    "gmbh",
+    "sa",
+    "srl",
+    "spa",
+    "lda",
+    "as",
+    "sti",
+    "ltda",
+    "the",
+    "and",
+    "m/s",
+    "ms",
 }
 # Common spelling variants in Indian and Chinese company names.
-_VARIANTS = {"shri": "sri", "shree": "sri", "sree": "sri", "granites": "granite", "stones": "stone",
-             "exports": "export", "quarries": "quarry", "industries": "industry"}
+_VARIANTS = {
+    "shri": "sri",
+    "shree": "sri",
+    "sree": "sri",
+    "granites": "granite",
+    "stones": "stone",
+    "exports": "export",
+    "quarries": "quarry",
+    "industries": "industry",
+}
 
 
 class MatchVerdict(StrEnum):
@@ -67,8 +98,12 @@ def compare(new: SiteFingerprint, known: SiteFingerprint) -> MatchVerdict:
     if new.district_key and known.district_key and new.district_key != known.district_key:
         return MatchVerdict.DISTINCT
     same_name = new.name_key == known.name_key
-    if not same_name and new.coordinates is not None and known.coordinates is not None \
-            and new.coordinates.distance_km(known.coordinates) > NEARBY_DISTANCE_KM:
+    if (
+        not same_name
+        and new.coordinates is not None
+        and known.coordinates is not None
+        and new.coordinates.distance_km(known.coordinates) > NEARBY_DISTANCE_KM
+    ):
         return MatchVerdict.DISTINCT  # too far apart whatever the names (cheaper than comparing them)
     if not (same_name or similar_names(new.name_key, known.name_key)):
         return MatchVerdict.DISTINCT
@@ -111,9 +146,7 @@ def best_match(new: SiteFingerprint, known: list[SiteFingerprint]) -> Match:
         if verdict == MatchVerdict.DISTINCT:
             continue
         distance = (
-            new.coordinates.distance_km(site.coordinates)
-            if new.coordinates and site.coordinates
-            else float("inf")
+            new.coordinates.distance_km(site.coordinates) if new.coordinates and site.coordinates else float("inf")
         )
         key = (_RANK[verdict], distance, site.public_id)
         if best_key is None or key < best_key:

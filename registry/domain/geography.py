@@ -21,14 +21,27 @@ _ADMIN_SUFFIXES = (" sheng", " shi", " zizhiqu", " huizu zizhiqu", " zhuangzu zi
 
 
 # Letters Unicode does not decompose into a base letter and an accent.
-_UNDECOMPOSABLE = str.maketrans({"đ": "d", "Đ": "D", "ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O",
-                                 "ß": "ss", "æ": "ae", "Æ": "AE", "ḩ": "h", "Ḩ": "H"})
+_UNDECOMPOSABLE = str.maketrans(
+    {
+        "đ": "d",
+        "Đ": "D",
+        "ı": "i",
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ḩ": "h",
+        "Ḩ": "H",
+    }
+)
 
 # English names people type for subdivisions that ISO 3166-2 lists under another name.
 _ENGLISH_ALIASES: dict[str, dict[str, str]] = {
     "EG": {"minya": "MN", "red sea": "BA", "cairo": "C", "aswan": "ASN", "giza": "GZ", "sinai": "JS"},
-    "IT": {"tuscany": "52", "apulia": "75", "sicily": "82", "sardinia": "88", "lombardy": "25",
-           "piedmont": "21"},
+    "IT": {"tuscany": "52", "apulia": "75", "sicily": "82", "sardinia": "88", "lombardy": "25", "piedmont": "21"},
     "CN": {"tibet": "XZ", "inner mongolia": "NM", "guangxi": "GX", "xinjiang": "XJ"},
 }
 
@@ -64,8 +77,11 @@ def refuse_hidden_characters(value: str, field: str, *, allow_line_breaks: bool 
         else:
             continue
         name = unicodedata.name(char, "")
-        raise ValidationError(field, f"character {position} is {kind} (U+{ord(char):04X}{' ' + name if name else ''}):"
-                                     " remove it and type the text again")
+        raise ValidationError(
+            field,
+            f"character {position} is {kind} (U+{ord(char):04X}{' ' + name if name else ''}):"
+            " remove it and type the text again",
+        )
     return value
 
 
@@ -168,9 +184,7 @@ class Coordinates:
 
     def distance_km(self, other: Coordinates) -> float:
         """Great-circle (haversine) distance."""
-        lat1, lon1, lat2, lon2 = map(
-            math.radians, (self.latitude, self.longitude, other.latitude, other.longitude)
-        )
+        lat1, lon1, lat2, lon2 = map(math.radians, (self.latitude, self.longitude, other.latitude, other.longitude))
         a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
         return 2 * 6371.0088 * math.asin(math.sqrt(a))
 

@@ -135,9 +135,7 @@ class Organisation(Aggregate):
 
     @event("Joined")
     def _joined(self, on: dt.date, category: CompanyCategory, size: CompanySize) -> None:
-        self.periods.append(
-            MembershipPeriod(joined_on=on, category=CompanyCategory(category), size=CompanySize(size))
-        )
+        self.periods.append(MembershipPeriod(joined_on=on, category=CompanyCategory(category), size=CompanySize(size)))
 
     def withdraw(self, on: dt.date) -> None:
         self._end(on, MembershipEnd.WITHDRAWN)

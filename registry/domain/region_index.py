@@ -31,11 +31,21 @@ class RegionSiteIndex(Aggregate):
         self.buckets: dict[str, list[str]] = {}  # "kind|district" -> public ids (JSON-safe for snapshots)
 
     @event("SiteAdded")
-    def add(self, public_id: str, kind: str, name_key: str, district_key: str,
-            latitude: float | None, longitude: float | None) -> None:
+    def add(
+        self,
+        public_id: str,
+        kind: str,
+        name_key: str,
+        district_key: str,
+        latitude: float | None,
+        longitude: float | None,
+    ) -> None:
         self.entries[public_id] = {
-            "kind": kind, "name_key": name_key, "district_key": district_key,
-            "latitude": latitude, "longitude": longitude,
+            "kind": kind,
+            "name_key": name_key,
+            "district_key": district_key,
+            "latitude": latitude,
+            "longitude": longitude,
         }
         self.buckets.setdefault(f"{kind}|{district_key}", []).append(public_id)
 
@@ -63,5 +73,10 @@ class RegionSiteIndex(Aggregate):
     def _fingerprint(self, public_id: str) -> SiteFingerprint:
         entry = self.entries[public_id]
         coordinates = Coordinates(entry["latitude"], entry["longitude"]) if entry["latitude"] is not None else None
-        return SiteFingerprint(public_id=public_id, kind=entry["kind"], name_key=entry["name_key"],
-                               district_key=entry["district_key"], coordinates=coordinates)
+        return SiteFingerprint(
+            public_id=public_id,
+            kind=entry["kind"],
+            name_key=entry["name_key"],
+            district_key=entry["district_key"],
+            coordinates=coordinates,
+        )

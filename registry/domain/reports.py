@@ -78,9 +78,7 @@ class SupplyLink:
             stone_type=data["stone_type"],
             product=data["product"],
             channel=Channel(data["channel"]),
-            origin_confidence=(
-                OriginConfidence(data["origin_confidence"]) if data["origin_confidence"] else None
-            ),
+            origin_confidence=(OriginConfidence(data["origin_confidence"]) if data["origin_confidence"] else None),
             circular=bool(data["circular"]),
         )
 
@@ -194,8 +192,9 @@ class ReportContent:
         return canonical_json(fields)
 
     @classmethod
-    def from_event_fields(cls, links: list, terms: list, questionnaire: list, action_plan: list,
-                          new_sites: list | None = None) -> ReportContent:
+    def from_event_fields(
+        cls, links: list, terms: list, questionnaire: list, action_plan: list, new_sites: list | None = None
+    ) -> ReportContent:
         return cls(
             links=tuple(SupplyLink.from_dict(d) for d in links),
             terms=tuple(CommercialTerms.from_dict(d) for d in terms),
@@ -327,8 +326,15 @@ class SupplyChainReport(Aggregate):
         self._draft_saved(company_id=self.company_id, **content.as_event_fields())
 
     @event("DraftSaved")
-    def _draft_saved(self, company_id: uuid.UUID, links: list, terms: list, questionnaire: list,
-                     action_plan: list, new_sites: list | None = None) -> None:
+    def _draft_saved(
+        self,
+        company_id: uuid.UUID,
+        links: list,
+        terms: list,
+        questionnaire: list,
+        action_plan: list,
+        new_sites: list | None = None,
+    ) -> None:
         self.draft = _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
 
     def submit_draft(self, draft: ReportContent, digest: str, submitted_on: dt.date) -> bool:
@@ -390,14 +396,17 @@ class SupplyChainReport(Aggregate):
         if not 1 <= number <= of:
             raise ValidationError("part", f"a part number is 1 to {of}")
         if self.parts_expected and of != self.parts_expected and number != 1:
-            raise ConflictError(f"the upload under way has {self.parts_expected} parts: send part {number} of "
-                                f"{self.parts_expected}, or start again with part 1 of {of}")
+            raise ConflictError(
+                f"the upload under way has {self.parts_expected} parts: send part {number} of "
+                f"{self.parts_expected}, or start again with part 1 of {of}"
+            )
         if not self.parts_expected and number != 1:
             raise ConflictError("no upload in parts is under way: start with part 1")
         if self.has_part(number, of, digest):
             return False
-        self._part_received(company_id=self.company_id, number=number, of=of, digest=digest,
-                            **content.as_event_fields())
+        self._part_received(
+            company_id=self.company_id, number=number, of=of, digest=digest, **content.as_event_fields()
+        )
         return True
 
     def close_parts_unchanged(self) -> None:
@@ -412,22 +421,47 @@ class SupplyChainReport(Aggregate):
         self.parts, self.parts_expected = {}, 0
 
     @event("PartReceived")
-    def _part_received(self, company_id: uuid.UUID, number: int, of: int, digest: str, links: list,
-                       terms: list, questionnaire: list, action_plan: list, new_sites: list | None = None) -> None:
+    def _part_received(
+        self,
+        company_id: uuid.UUID,
+        number: int,
+        of: int,
+        digest: str,
+        links: list,
+        terms: list,
+        questionnaire: list,
+        action_plan: list,
+        new_sites: list | None = None,
+    ) -> None:
         if of != self.parts_expected:
             self.parts = {}  # part 1 of another count: a new upload
         self.parts_expected = of
-        self.parts[number] = ReportPart(number, digest,
-                                        _sealed_fields(links, terms, questionnaire, action_plan, new_sites))
+        self.parts[number] = ReportPart(
+            number, digest, _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
+        )
 
     @event("VersionSubmitted")
-    def _version_submitted(self, company_id: uuid.UUID, number: int, submitted_on: dt.date, source: str,
-                           digest: str, quarry_insight: Decimal, factory_insight: Decimal,
-                           links: list, terms: list, questionnaire: list, action_plan: list,
-                           new_sites: list | None = None) -> None:
+    def _version_submitted(
+        self,
+        company_id: uuid.UUID,
+        number: int,
+        submitted_on: dt.date,
+        source: str,
+        digest: str,
+        quarry_insight: Decimal,
+        factory_insight: Decimal,
+        links: list,
+        terms: list,
+        questionnaire: list,
+        action_plan: list,
+        new_sites: list | None = None,
+    ) -> None:
         sealed = _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
-        self.versions.append(ReportVersion(number, submitted_on, source, digest, Decimal(quarry_insight),
-                                           Decimal(factory_insight), sealed))
+        self.versions.append(
+            ReportVersion(
+                number, submitted_on, source, digest, Decimal(quarry_insight), Decimal(factory_insight), sealed
+            )
+        )
         self.draft = None
         self.parts, self.parts_expected = {}, 0  # a version (whole or assembled) ends any upload in parts
 
@@ -447,17 +481,40 @@ class SupplyChainReport(Aggregate):
         )
 
     @event("Assessed")
-    def _assessed(self, version: int, quarry_insight: Decimal, factory_insight: Decimal,
-                  due_diligence_score: Decimal, level: int, assessed_on: dt.date, next_due: dt.date,
-                  next_kind: str, assessed_by: str) -> None:
-        self.assessments.append(AssessmentRecord(
-            version, Decimal(quarry_insight), Decimal(factory_insight), Decimal(due_diligence_score),
-            level, assessed_on, next_due, next_kind, assessed_by,
-        ))
+    def _assessed(
+        self,
+        version: int,
+        quarry_insight: Decimal,
+        factory_insight: Decimal,
+        due_diligence_score: Decimal,
+        level: int,
+        assessed_on: dt.date,
+        next_due: dt.date,
+        next_kind: str,
+        assessed_by: str,
+    ) -> None:
+        self.assessments.append(
+            AssessmentRecord(
+                version,
+                Decimal(quarry_insight),
+                Decimal(factory_insight),
+                Decimal(due_diligence_score),
+                level,
+                assessed_on,
+                next_due,
+                next_kind,
+                assessed_by,
+            )
+        )
 
 
 def _sealed_fields(links: Any, terms: Any, questionnaire: Any, action_plan: Any, new_sites: Any) -> dict:
     """The confidential fields as an event carried them; versions stored before new sites were kept
     in the report have none (an empty list, as a report without new sites)."""
-    return {"links": links, "terms": terms, "questionnaire": questionnaire, "action_plan": action_plan,
-            "new_sites": [] if new_sites is None else new_sites}
+    return {
+        "links": links,
+        "terms": terms,
+        "questionnaire": questionnaire,
+        "action_plan": action_plan,
+        "new_sites": [] if new_sites is None else new_sites,
+    }

@@ -64,11 +64,18 @@ class SiteBucket(Aggregate):
         return entry.get("alias_of") if entry else None
 
     def fingerprints(self) -> list[SiteFingerprint]:
-        return [SiteFingerprint(
-            public_id=public_id, kind=self.kind, name_key=entry["name_key"], district_key=self.district_key,
-            coordinates=(Coordinates(entry["latitude"], entry["longitude"])
-                         if entry["latitude"] is not None else None),
-        ) for public_id, entry in self.entries.items()]
+        return [
+            SiteFingerprint(
+                public_id=public_id,
+                kind=self.kind,
+                name_key=entry["name_key"],
+                district_key=self.district_key,
+                coordinates=(
+                    Coordinates(entry["latitude"], entry["longitude"]) if entry["latitude"] is not None else None
+                ),
+            )
+            for public_id, entry in self.entries.items()
+        ]
 
 
 class DistrictDirectory(Aggregate):

@@ -76,9 +76,7 @@ def parse_site_id(text: str, field: str = "site_id") -> str:
     """Normalise a typed-in site id (case, surrounding blanks) or say exactly what is wrong with it."""
     candidate = (text or "").strip().upper()
     if not _ID_PATTERN.match(candidate):
-        raise ValidationError(
-            field, "not a site id: expected the form CC-SUB-XXXXXXXXC, e.g. IN-RJ-7KQ2M9XHS"
-        )
+        raise ValidationError(field, "not a site id: expected the form CC-SUB-XXXXXXXXC, e.g. IN-RJ-7KQ2M9XHS")
     if not has_valid_check(candidate):
         raise ValidationError(field, "check character does not match: a character is mistyped")
     return candidate

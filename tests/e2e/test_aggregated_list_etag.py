@@ -41,16 +41,20 @@ def client(services):
     registry.create_account("company.user", Role.COMPANY, COMPANIES[0], "c", "not-used-here", None)
     with TestClient(create_app(services), raise_server_exceptions=False) as test_client:
         sessions = test_client.app.state.authenticator._sessions  # noqa: SLF001
-        test_client.tokens = {login: sessions.issue(login, dt.timedelta(hours=1))
-                              for login in ("secretariat.user", "company.user")}
+        test_client.tokens = {
+            login: sessions.issue(login, dt.timedelta(hours=1)) for login in ("secretariat.user", "company.user")
+        }
         test_client.headers["Authorization"] = f"Bearer {test_client.tokens['secretariat.user']}"
         yield test_client
 
 
 def entries_of(services, response) -> list[tuple]:
     request_id = response.headers["X-Request-ID"]
-    return [(entry.actor, entry.action, str(entry.outcome)) for entry in services.access_log.entries(limit=100_000)
-            if entry.request_id == request_id]
+    return [
+        (entry.actor, entry.action, str(entry.outcome))
+        for entry in services.access_log.entries(limit=100_000)
+        if entry.request_id == request_id
+    ]
 
 
 def test_the_tag_stays_within_a_release_and_changes_at_the_next(client, services):
@@ -93,7 +97,8 @@ def test_every_request_has_its_access_log_entry_a_304_too(client, services):
 
 def test_a_refused_party_gets_403_not_304_whatever_tag_it_sends(client, services):
     tag = client.get(URL).headers["ETag"]
-    refused = client.get(URL, headers={"If-None-Match": tag,
-                                       "Authorization": f"Bearer {client.tokens['company.user']}"})
+    refused = client.get(
+        URL, headers={"If-None-Match": tag, "Authorization": f"Bearer {client.tokens['company.user']}"}
+    )
     assert refused.status_code == 403 and "ETag" not in refused.headers
     assert entries_of(services, refused) == [("company.user", "read_aggregated_list", "denied")]

@@ -53,7 +53,10 @@ def test_the_report_import_refuses_the_cell_naming_row_and_column(services, comp
 
 
 def test_the_region_value_object_refuses_them_for_every_path():
-    for field, args in (("province", ("IN", f"Raja{RLO}sthan", "")), ("district", ("IN", "Rajasthan", f"Bhil{ZWSP}wara"))):
+    for field, args in (
+        ("province", ("IN", f"Raja{RLO}sthan", "")),
+        ("district", ("IN", "Rajasthan", f"Bhil{ZWSP}wara")),
+    ):
         with pytest.raises(Exception) as refused:
             RegionPath.create(*args)
         assert getattr(refused.value, "field", None) == field
@@ -67,10 +70,11 @@ def test_a_plain_name_with_accents_and_other_scripts_is_still_accepted(services,
 
 @pytest.mark.parametrize(("column", "value"), [("site_name", f"Quarry {RLO}evil"), ("volume", "１２３")])
 def test_the_upload_api_answers_422_naming_row_and_column(client, tokens, column, value):  # noqa: F811
-    response = client.post(f"/api/v1/companies/{OWN}/reports/2025",
-                           headers={"Authorization": f"Bearer {tokens[Role.COMPANY]}"},
-                           files={"file": ("r.csv", csv_bytes([factory_row(), quarry_row(**{column: value})]),
-                                           "text/csv")})
+    response = client.post(
+        f"/api/v1/companies/{OWN}/reports/2025",
+        headers={"Authorization": f"Bearer {tokens[Role.COMPANY]}"},
+        files={"file": ("r.csv", csv_bytes([factory_row(), quarry_row(**{column: value})]), "text/csv")},
+    )
     assert response.status_code == 422, response.text
     assert value not in response.text
     assert [(error.get("row"), error.get("column")) for error in response.json()["errors"]] == [(3, column)]

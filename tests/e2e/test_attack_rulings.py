@@ -58,13 +58,20 @@ def world(services):
         registry.create_account(f"user.{ref}", role, ref, name, "not-used-here", None)
     for login in ("user.arisa", "user.andere-ngo"):
         title, digest = declaration()
-        registry.record_declaration(login, title, "2025-1", digest, dt.date.today() - dt.timedelta(days=1),
-                                    dt.date.today() + dt.timedelta(days=365))
+        registry.record_declaration(
+            login,
+            title,
+            "2025-1",
+            digest,
+            dt.date.today() - dt.timedelta(days=1),
+            dt.date.today() + dt.timedelta(days=365),
+        )
     for ref in (A, B, C):
         registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
     for ref in (A, B):
-        registry.import_report(ref, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
-                               submitted_on=dt.date(2025, 3, 1))
+        registry.import_report(
+            ref, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1)
+        )
     registry.import_report(C, 2024, csv_bytes([factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1))
     return services
 
@@ -84,9 +91,16 @@ def notified_case(world, filer: str = "arisa") -> str:
     """A complaint by ``filer`` about the quarry; A and B are matched and notified."""
     grievance, secretariat = world.grievance, principal(world, "secretariaat")
     site = quarry(world)
-    reference, _ = grievance.file(principal(world, filer), Filing(
-        case_type="complaint", description=DESCRIPTION, themes=["child_labour"], site_ids=[site],
-        reporter=Reporter("Local partner")))
+    reference, _ = grievance.file(
+        principal(world, filer),
+        Filing(
+            case_type="complaint",
+            description=DESCRIPTION,
+            themes=["child_labour"],
+            site_ids=[site],
+            reporter=Reporter("Local partner"),
+        ),
+    )
     grievance.advance(secretariat, reference, "acknowledge", "received")
     assert grievance.match(secretariat, reference, [site], [2024], "confirmed")["companies_found"] == 2
     grievance.notify_companies(secretariat, reference, ALLEGATION)
@@ -112,13 +126,15 @@ def client(world):
 @pytest.fixture
 def auth(client, world):
     sessions = client.app.state.authenticator._sessions  # noqa: SLF001
-    return {ref: {"Authorization": f"Bearer {sessions.issue(f'user.{ref}', dt.timedelta(hours=1))}"}
-            for ref in ORGS}
+    return {ref: {"Authorization": f"Bearer {sessions.issue(f'user.{ref}', dt.timedelta(hours=1))}"} for ref in ORGS}
 
 
 def rule(client, auth, reference: str, ruling: str, parts: list[dict] | None = None):
-    body = {"ruling": ruling, "compliance_deadline": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
-            "published_summary": SUMMARY}
+    body = {
+        "ruling": ruling,
+        "compliance_deadline": (dt.date.today() + dt.timedelta(days=60)).isoformat(),
+        "published_summary": SUMMARY,
+    }
     if parts is not None:
         body["parts"] = parts
     return client.post(f"/api/v1/grievances/{reference}/ruling", headers=auth["klachtencommissie"], json=body)
@@ -171,20 +187,25 @@ def test_each_party_reads_its_own_copy_of_the_ruling_and_the_committee_reads_all
     as_committee = read(client, auth, reference, "klachtencommissie")
     assert as_committee["ruling"] == general
     assert sorted(as_committee["ruling_parts"], key=lambda p: p["company"]) == [
-        {"company": B, "text": part_b}, {"company": A, "text": part_a}]
+        {"company": B, "text": part_b},
+        {"company": A, "text": part_a},
+    ]
 
     published = client.get("/api/v1/public/rulings").json()
     assert [r["summary"] for r in published] == [SUMMARY]
 
 
-@pytest.mark.parametrize(("parts", "field"), [
-    ([{"company": C, "text": "Derde Steen BV must do nothing."}], "parts[1].company"),  # not in the case
-    ([{"company": "no-such-company", "text": "Whoever must pay."}], "parts[1].company"),
-    ([{"company": A, "text": "Fund remediation."}, {"company": A, "text": "Again."}], "parts[2].company"),
-    ([{"company": B, "text": f"Like {A_NAME}, fund remediation."}], "parts[1].text"),  # another company
-    ([{"company": B, "text": f"Verify the remediation with {A}."}], "parts[1].text"),
-    ([{"company": B, "text": "Pay the Local partner directly."}], "parts[1].text"),  # the reporter
-])
+@pytest.mark.parametrize(
+    ("parts", "field"),
+    [
+        ([{"company": C, "text": "Derde Steen BV must do nothing."}], "parts[1].company"),  # not in the case
+        ([{"company": "no-such-company", "text": "Whoever must pay."}], "parts[1].company"),
+        ([{"company": A, "text": "Fund remediation."}, {"company": A, "text": "Again."}], "parts[2].company"),
+        ([{"company": B, "text": f"Like {A_NAME}, fund remediation."}], "parts[1].text"),  # another company
+        ([{"company": B, "text": f"Verify the remediation with {A}."}], "parts[1].text"),
+        ([{"company": B, "text": "Pay the Local partner directly."}], "parts[1].text"),  # the reporter
+    ],
+)
 def test_a_part_goes_to_a_company_of_the_case_only_and_names_no_one_else(client, auth, world, parts, field):
     reference = case_before_hearing(world)
     ruled = rule(client, auth, reference, "The members that buy from this quarry must fund remediation.", parts)

@@ -1,6 +1,5 @@
 """POST /api/v1/auth/login, /logout and GET /me over HTTP, on both stores."""
 
-
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
@@ -29,10 +28,12 @@ def users(services) -> dict[str, tuple[str, str | None]]:
     """role -> (login, totp secret)."""
     registry = services.registry
     made: dict[str, tuple[str, str | None]] = {}
-    for role, ref, kind in [(Role.COMPANY, "steen-bv", OrganisationKind.MEMBER_COMPANY),
-                            (Role.NGO, "arisa", OrganisationKind.NGO_PARTY),
-                            (Role.SECRETARIAT, "secretariaat", OrganisationKind.SECRETARIAT),
-                            (Role.AUDITOR, "audit-nl", OrganisationKind.AUDITOR)]:
+    for role, ref, kind in [
+        (Role.COMPANY, "steen-bv", OrganisationKind.MEMBER_COMPANY),
+        (Role.NGO, "arisa", OrganisationKind.NGO_PARTY),
+        (Role.SECRETARIAT, "secretariaat", OrganisationKind.SECRETARIAT),
+        (Role.AUDITOR, "audit-nl", OrganisationKind.AUDITOR),
+    ]:
         registry.register_organisation(ref, f"Organisation {ref}", kind, "NL")
         secret = pyotp.random_base32() if role in (Role.SECRETARIAT, Role.AUDITOR) else None
         login = f"{role.value}@{ref}.example"
@@ -118,8 +119,10 @@ def test_after_logout_the_token_no_longer_works(client, users):
     assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code == 401
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"},
-                                     {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer"}],
+)
 def test_me_without_a_valid_bearer_token_is_a_401(client, headers):
     response = client.get(ME, headers=headers)
     assert response.status_code == 401

@@ -18,8 +18,14 @@ FIGURES = {"import", "rebuild", "linked_list", "aggregated_list", "audit_verify"
 
 def test_the_bench_writes_every_figure_and_the_chart(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRUSTONE_")}
-    done = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--backend", "sqlite", "--results", str(tmp_path)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--backend", "sqlite", "--results", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     [result_file] = tmp_path.glob("*-sqlite.json")
     result = json.loads(result_file.read_text())

@@ -14,8 +14,9 @@ def run(settings, *args):
     env.pop("TRUSTONE_DATABASE_URL", None)
     if settings.database_url:
         env["TRUSTONE_DATABASE_URL"] = settings.database_url
-    return subprocess.run([sys.executable, "-m", "trustone.cli", *args], env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "trustone.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_init_creates_the_store(settings):
@@ -59,11 +60,19 @@ def test_an_unknown_company_is_a_clear_error(settings, tmp_path):
 
 
 def test_serve_refuses_a_placeholder_database_password_outside_demo_mode(tmp_path):
-    env = {**os.environ, "TRUSTONE_DATA_DIR": str(tmp_path),
-           "TRUSTONE_DATABASE_URL": "postgresql://app:changeme@127.0.0.1:1/trustone"}
+    env = {
+        **os.environ,
+        "TRUSTONE_DATA_DIR": str(tmp_path),
+        "TRUSTONE_DATABASE_URL": "postgresql://app:changeme@127.0.0.1:1/trustone",
+    }
     env.pop("TRUSTONE_DEMO_MODE", None)
-    result = subprocess.run([sys.executable, "-m", "trustone.cli", "serve", "--port", "1"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "trustone.cli", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "TRUSTONE_DATABASE_URL" in result.stderr and "placeholder" in result.stderr
     assert "changeme" not in result.stderr  # the secret itself is never repeated
@@ -72,8 +81,9 @@ def test_serve_refuses_a_placeholder_database_password_outside_demo_mode(tmp_pat
 def test_projections_rebuild_rebuilds_the_lists_from_the_events(services, tmp_path):
     services.registry.register_organisation("stenen-bv", "Stenen BV", OrganisationKind.MEMBER_COMPANY, "NL")
     services.registry.join("stenen-bv", dt.date(2022, 1, 10), CompanyCategory.C, CompanySize.SMALL)
-    services.registry.import_report("stenen-bv", 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
-                                    submitted_on=dt.date(2025, 3, 1))
+    services.registry.import_report(
+        "stenen-bv", 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1)
+    )
     services.projections.catch_up()
     before = services.aggregated_list.sites()
     result = run(services.settings, "projections", "rebuild")

@@ -77,13 +77,18 @@ class PostgresDisk:
                   RAISE EXCEPTION 'could not extend file: No space left on device'
                     USING ERRCODE = 'disk_full', HINT = 'Check free disk space.';
                 END $$""")
-            tables = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
-                                  " AND table_type = 'BASE TABLE'", (self._schema,)).fetchall()
+            tables = conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+                " AND table_type = 'BASE TABLE'",
+                (self._schema,),
+            ).fetchall()
             assert tables
             for (table,) in tables:
-                conn.execute(f'CREATE TRIGGER disk_is_full BEFORE INSERT OR UPDATE OR DELETE'
-                             f' ON "{self._schema}"."{table}" FOR EACH STATEMENT'
-                             f' EXECUTE FUNCTION "{self._schema}".disk_is_full()')
+                conn.execute(
+                    f"CREATE TRIGGER disk_is_full BEFORE INSERT OR UPDATE OR DELETE"
+                    f' ON "{self._schema}"."{table}" FOR EACH STATEMENT'
+                    f' EXECUTE FUNCTION "{self._schema}".disk_is_full()'
+                )
 
     def free(self) -> None:
         with psycopg.connect(self._url, autocommit=True) as conn:
@@ -102,14 +107,19 @@ def a_report() -> bytes:
     """Large enough that storing it needs new pages: many chains, each a quarry and a factory."""
     rows = []
     for n in range(60):
-        rows += [quarry_row(chain=f"C{n}", name=f"Full Disk Quarry {n}", latitude=f"25.{1000 + n}"),
-                 factory_row(chain=f"C{n}")]
+        rows += [
+            quarry_row(chain=f"C{n}", name=f"Full Disk Quarry {n}", latitude=f"25.{1000 + n}"),
+            factory_row(chain=f"C{n}"),
+        ]
     return csv_bytes(rows)
 
 
 def upload(client, token, data: bytes):
-    return client.post(f"/api/v1/companies/{OWN}/reports/2025", headers={"Authorization": f"Bearer {token}"},
-                       files={"file": ("r.csv", data, "text/csv")})
+    return client.post(
+        f"/api/v1/companies/{OWN}/reports/2025",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("r.csv", data, "text/csv")},
+    )
 
 
 def assert_refused_as_full(response) -> None:
@@ -168,7 +178,8 @@ def run_cli(monkeypatch, capsys, settings, *args: str) -> tuple[int, str]:
 
 
 def test_a_report_import_on_a_full_store_exits_non_zero_with_one_line_and_nothing_written(
-        world, disk, tmp_path, monkeypatch, capsys):
+    world, disk, tmp_path, monkeypatch, capsys
+):
     path = tmp_path / "report.csv"
     path.write_bytes(a_report())
     events_before = world.registry.recorder.max_notification_id()

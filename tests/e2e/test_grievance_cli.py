@@ -18,14 +18,23 @@ DESCRIPTION = "Workers at the sandstone quarry were not paid for three months."
 
 
 def run(settings, *args, **mail_env: str):
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_", "TRUSTONE_DATABASE_URL"))}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_", "TRUSTONE_DATABASE_URL"))
+    }
     env["TRUSTONE_DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         env["TRUSTONE_DATABASE_URL"] = settings.database_url
     env.update(mail_env)
-    return subprocess.run([sys.executable, "-m", "trustone.cli", "grievances", *args], env=env,
-                          check=False, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "trustone.cli", "grievances", *args],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def smtp_env(smtp_server, **extra: str) -> dict[str, str]:
@@ -50,9 +59,16 @@ def test_send_mail_on_a_fresh_store_prints_the_counts_and_exits_0(settings, smtp
 def test_remind_mails_the_secretariat_about_a_case_filed_six_days_ago_once(services, smtp_server):
     services.grievance.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
     ngo = Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa")
-    reference, _code = services.grievance.file(ngo, Filing(
-        case_type="complaint", description=DESCRIPTION, themes=["living_wage"], country="IN",
-        reporter=Reporter("Quarry workers", "+91 90000 00000")))
+    reference, _code = services.grievance.file(
+        ngo,
+        Filing(
+            case_type="complaint",
+            description=DESCRIPTION,
+            themes=["living_wage"],
+            country="IN",
+            reporter=Reporter("Quarry workers", "+91 90000 00000"),
+        ),
+    )
     env = smtp_env(smtp_server, TRUSTONE_MAIL_SECRETARIAT=SECRETARIAT_ADDRESS)
 
     first = run(services.settings, "remind", **env)
@@ -84,13 +100,19 @@ def test_send_mail_with_a_bad_smtp_port_exits_1_naming_the_variable(settings, sm
 
 def test_remind_when_the_mail_server_is_down_names_the_failed_reminder_and_exits_1(services, smtp_server):
     services.grievance.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
-    services.grievance.file(Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa"), Filing(
-        case_type="complaint", description=DESCRIPTION, themes=["living_wage"], country="IN",
-        reporter=Reporter("Quarry workers")))
+    services.grievance.file(
+        Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa"),
+        Filing(
+            case_type="complaint",
+            description=DESCRIPTION,
+            themes=["living_wage"],
+            country="IN",
+            reporter=Reporter("Quarry workers"),
+        ),
+    )
     smtp_server.stop()
 
-    result = run(services.settings, "remind",
-                 **smtp_env(smtp_server, TRUSTONE_MAIL_SECRETARIAT=SECRETARIAT_ADDRESS))
+    result = run(services.settings, "remind", **smtp_env(smtp_server, TRUSTONE_MAIL_SECRETARIAT=SECRETARIAT_ADDRESS))
 
     assert result.returncode == 1
     assert result.stdout.strip() == "0 notice e-mail(s) sent, 0 reminder(s) sent, 1 case(s) overdue"

@@ -52,25 +52,36 @@ def auth(client, world):
     _, demo = world
     sessions = client.app.state.authenticator._sessions  # noqa: SLF001
     logins = {**demo.logins, "second": "second.buyer", "non_buyer": "non.buyer"}
-    return {who: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=2))}"}
-            for who, login in logins.items()}
+    return {
+        who: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=2))}"}
+        for who, login in logins.items()
+    }
 
 
 def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_ends_before_the_committee(
-        world, client, auth, smtp_server):
+    world, client, auth, smtp_server
+):
     services, demo = world
     clock = services.grievance.clock
     first, second = demo.rajasthan_buyers
     names = {ref: services.registry.organisation(ref).name for ref in (first, second, demo.rajasthan_non_buyer)}
 
     # --- the NGO files for its local partner -----------------------------------------------------
-    filed = client.post("/api/v1/grievances", headers=auth["ngo"], json={
-        "site_ids": [demo.rajasthan_quarry], "themes": ["child_labour", "health_and_safety"],
-        "description": "Children under 14 carry sandstone slabs at the quarry face; no protective gear.",
-        "observed_on": "2025-11-20", "language": "hi",
-        "reporter": {"name": REPORTER, "contact": "+91 98290 00000", "organisation": "local union"},
-        "attachments": [{"filename": "quarry.png", "media_type": "image/png",
-                         "content_base64": base64.b64encode(PNG).decode()}]})
+    filed = client.post(
+        "/api/v1/grievances",
+        headers=auth["ngo"],
+        json={
+            "site_ids": [demo.rajasthan_quarry],
+            "themes": ["child_labour", "health_and_safety"],
+            "description": "Children under 14 carry sandstone slabs at the quarry face; no protective gear.",
+            "observed_on": "2025-11-20",
+            "language": "hi",
+            "reporter": {"name": REPORTER, "contact": "+91 98290 00000", "organisation": "local union"},
+            "attachments": [
+                {"filename": "quarry.png", "media_type": "image/png", "content_base64": base64.b64encode(PNG).decode()}
+            ],
+        },
+    )
     assert filed.status_code == 201, filed.text
     reference, code = filed.json()["reference"], filed.json()["followup_code"]
     assert filed.json()["stage"] == "filed"
@@ -85,8 +96,11 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     follow_up("filed")
 
     def step(who: str, name: str, expected: str, **extra) -> None:
-        response = client.post(f"/api/v1/grievances/{reference}/steps", headers=auth[who],
-                               json={"step": name, "reason": f"{name} by {who}", **extra})
+        response = client.post(
+            f"/api/v1/grievances/{reference}/steps",
+            headers=auth[who],
+            json={"step": name, "reason": f"{name} by {who}", **extra},
+        )
         assert response.status_code == 200, response.text
         assert response.json()["stage"] == expected
         follow_up(expected)
@@ -94,19 +108,29 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     # --- the secretariat acknowledges and matches through the filter --------------------------------
     clock.advance(days=2)
     step("secretariat", "acknowledge", "acknowledged")
-    matched = client.post(f"/api/v1/grievances/{reference}/match", headers=auth["secretariat"],
-                          json={"site_ids": [demo.rajasthan_quarry], "reason": "site confirmed from the photos"})
+    matched = client.post(
+        f"/api/v1/grievances/{reference}/match",
+        headers=auth["secretariat"],
+        json={"site_ids": [demo.rajasthan_quarry], "reason": "site confirmed from the photos"},
+    )
     assert matched.status_code == 200, matched.text
     assert matched.json() == {"reference": reference, "stage": "matched", "companies_found": 2}
     follow_up("matched")
-    notified = client.post(f"/api/v1/grievances/{reference}/notify", headers=auth["secretariat"], json={
-        "allegation": "Child labour and unsafe work were reported at this quarry in November 2025."})
+    notified = client.post(
+        f"/api/v1/grievances/{reference}/notify",
+        headers=auth["secretariat"],
+        json={"allegation": "Child labour and unsafe work were reported at this quarry in November 2025."},
+    )
     assert notified.json()["companies_notified"] == 2
     follow_up("companies_notified")
 
     # each resolution was an access-log entry per buyer, purpose "grievance case N"
-    resolutions = [e for e in services.access_log.entries(limit=100_000) if e.action == "read_linked_list"
-                   and open_details(services.datakeys, e)["purpose"] == f"grievance case {reference}"]
+    resolutions = [
+        e
+        for e in services.access_log.entries(limit=100_000)
+        if e.action == "read_linked_list"
+        and open_details(services.datakeys, e)["purpose"] == f"grievance case {reference}"
+    ]
     assert {e.company for e in resolutions} == {first, second}
 
     # --- exactly the two buyers get an e-mail, each naming only itself ------------------------------
@@ -136,8 +160,11 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
 
     # --- one buyer responds; neither company nor the secretariat can read the reporter --------------
     clock.advance(days=5)
-    responded = client.post(f"/api/v1/grievances/{reference}/messages", headers=auth["company"],
-                            json={"kind": "response", "text": "We have asked our importer for an inspection."})
+    responded = client.post(
+        f"/api/v1/grievances/{reference}/messages",
+        headers=auth["company"],
+        json={"kind": "response", "text": "We have asked our importer for an inspection."},
+    )
     assert responded.json()["stage"] == "in_dialogue"
     follow_up("in_dialogue")
     case_for_company = client.get(f"/api/v1/grievances/{reference}", headers=auth["company"])
@@ -148,8 +175,11 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     assert client.get(f"/api/v1/grievances/{reference}/reporter", headers=auth["ngo"]).json()["name"] == REPORTER
 
     # --- an illegal step is refused, naming what is allowed ---------------------------------------
-    refused = client.post(f"/api/v1/grievances/{reference}/steps", headers=auth["secretariat"],
-                          json={"step": "close", "reason": "too early"})
+    refused = client.post(
+        f"/api/v1/grievances/{reference}/steps",
+        headers=auth["secretariat"],
+        json={"step": "close", "reason": "too early"},
+    )
     assert refused.status_code == 409
     assert set(refused.json()["allowed_next"]) == {"resolve", "agree_remediation", "refer_to_committee"}
 
@@ -162,18 +192,30 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     step("committee", "schedule_hearing", "hearing_scheduled", hearing_on="2026-05-20")
     clock.advance(days=40)
     deadline = (clock.now + dt.timedelta(days=60)).date()
-    ruled = client.post(f"/api/v1/grievances/{reference}/ruling", headers=auth["committee"], json={
-        "ruling": "The member addressed in its part must fund remediation at the quarry.",  # read by every party
-        "parts": [{"company": first,
-                   "text": f"{names[first]} must fund the removal of children from the quarry and report monthly."}],
-        "compliance_deadline": deadline.isoformat(),
-        "published_summary": "A member must fund remediation of child labour at a sandstone quarry in India."})
+    ruled = client.post(
+        f"/api/v1/grievances/{reference}/ruling",
+        headers=auth["committee"],
+        json={
+            "ruling": "The member addressed in its part must fund remediation at the quarry.",  # read by every party
+            "parts": [
+                {
+                    "company": first,
+                    "text": f"{names[first]} must fund the removal of children from the quarry and report monthly.",
+                }
+            ],
+            "compliance_deadline": deadline.isoformat(),
+            "published_summary": "A member must fund remediation of child labour at a sandstone quarry in India.",
+        },
+    )
     assert ruled.status_code == 200, ruled.text
     follow_up("ruled")
 
     # --- reminder after the compliance deadline, then the proposal to end membership ----------------
-    early = client.post(f"/api/v1/grievances/{reference}/steps", headers=auth["committee"],
-                        json={"step": "send_reminder", "reason": "no proof of compliance"})
+    early = client.post(
+        f"/api/v1/grievances/{reference}/steps",
+        headers=auth["committee"],
+        json={"step": "send_reminder", "reason": "no proof of compliance"},
+    )
     assert early.status_code == 409  # the deadline has not passed
     clock.advance(days=61)
     step("committee", "send_reminder", "reminded")
@@ -187,7 +229,8 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     # --- published: the anonymised ruling and the statistics ---------------------------------------
     rulings = client.get("/api/v1/public/rulings").json()
     assert [r["summary"] for r in rulings] == [
-        "A member must fund remediation of child labour at a sandstone quarry in India."]
+        "A member must fund remediation of child labour at a sandstone quarry in India."
+    ]
     statistics = client.get("/api/v1/public/grievance-statistics").json()
     assert statistics["by_stage"] == {"membership_end_proposed": 1}
     assert statistics["deadlines"]["acknowledge"]["met"] == 1
@@ -198,10 +241,16 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
 def test_a_case_left_unacknowledged_past_its_limit_is_overdue_in_the_queue_and_the_statistics(world, client, auth):
     services, demo = world
     clock = services.grievance.clock
-    filed = client.post("/api/v1/grievances", headers=auth["union"], json={
-        "site_ids": [demo.rajasthan_quarry], "themes": ["freedom_of_association"],
-        "description": "Union organisers were dismissed after a meeting at the quarry gate.",
-        "reporter": {"name": "Quarry workers' committee"}})
+    filed = client.post(
+        "/api/v1/grievances",
+        headers=auth["union"],
+        json={
+            "site_ids": [demo.rajasthan_quarry],
+            "themes": ["freedom_of_association"],
+            "description": "Union organisers were dismissed after a meeting at the quarry gate.",
+            "reporter": {"name": "Quarry workers' committee"},
+        },
+    )
     reference = filed.json()["reference"]
 
     def secretariat_queue_item() -> dict:
@@ -216,8 +265,10 @@ def test_a_case_left_unacknowledged_past_its_limit_is_overdue_in_the_queue_and_t
     assert (item["deadline"], item["overdue"], item["responsible"]) == ("acknowledge", True, "secretariat")
     assert item["my_turn"] is True
     # the filing union sees its own case as overdue too; another role's queue does not list it
-    assert any(i["reference"] == reference and i["overdue"] for i in
-               client.get("/api/v1/grievances", headers=auth["union"]).json())
+    assert any(
+        i["reference"] == reference and i["overdue"]
+        for i in client.get("/api/v1/grievances", headers=auth["union"]).json()
+    )
     assert all(i["reference"] != reference for i in client.get("/api/v1/grievances", headers=auth["company"]).json())
     # the published statistics count it as overdue now, and as a missed deadline
     statistics = client.get("/api/v1/public/grievance-statistics").json()

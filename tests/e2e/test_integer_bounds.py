@@ -19,8 +19,14 @@ from registry.domain.organisations import OrganisationKind
 from trustone.web.app import create_app
 
 OUT_OF_RANGE = (2**63, -(2**63) - 1, 10**30)
-VALID_PATH = {"reference": "TS-2026-0001", "ref": "eigen-steen", "year": "2024", "number": "1", "request_id": "1",
-              "login": "someone"}
+VALID_PATH = {
+    "reference": "TS-2026-0001",
+    "ref": "eigen-steen",
+    "year": "2024",
+    "number": "1",
+    "request_id": "1",
+    "login": "someone",
+}
 
 
 @pytest.fixture
@@ -48,21 +54,30 @@ def integer_parameters(client) -> list[tuple[str, str, str, dict, list[dict]]]:
         for method, operation in operations.items():
             parameters = operation.get("parameters", [])
             for parameter in parameters:
-                if path.startswith("/api/v1/") and parameter["in"] in ("query", "path") and is_integer(
-                        parameter["schema"]):
+                if (
+                    path.startswith("/api/v1/")
+                    and parameter["in"] in ("query", "path")
+                    and is_integer(parameter["schema"])
+                ):
                     found.append((method.upper(), path, parameter["name"], parameter["schema"], parameters))
     return found
 
 
 def test_the_walk_finds_the_integer_parameters(client):
     names = {(path, name) for _, path, name, _, _ in integer_parameters(client)}
-    assert {("/api/v1/audit/access-log", "after"), ("/api/v1/audit/access-log", "limit"),
-            ("/api/v1/companies/{ref}/reports/{year}", "version")} <= names
+    assert {
+        ("/api/v1/audit/access-log", "after"),
+        ("/api/v1/audit/access-log", "limit"),
+        ("/api/v1/companies/{ref}/reports/{year}", "version"),
+    } <= names
 
 
 def test_every_integer_parameter_declares_both_bounds(client):
-    unbounded = [(method, path, name) for method, path, name, schema, _ in integer_parameters(client)
-                 if "maximum" not in integer_schema(schema) or "minimum" not in integer_schema(schema)]
+    unbounded = [
+        (method, path, name)
+        for method, path, name, schema, _ in integer_parameters(client)
+        if "maximum" not in integer_schema(schema) or "minimum" not in integer_schema(schema)
+    ]
     assert unbounded == []
 
 

@@ -17,16 +17,29 @@ from tests.principals import secretariat
 from trustone.web.app import create_app
 
 COMPANIES = ("graniet-import", "natuursteen-noord", "steenhandel-zuid")
-SHANDONG = {"graniet-import": ("Qingdao", "36.07", "120.38"), "natuursteen-noord": ("Yantai", "37.46", "121.45"),
-            "steenhandel-zuid": ("Weifang", "36.71", "119.16")}
+SHANDONG = {
+    "graniet-import": ("Qingdao", "36.07", "120.38"),
+    "natuursteen-noord": ("Yantai", "37.46", "121.45"),
+    "steenhandel-zuid": ("Weifang", "36.71", "119.16"),
+}
 
 
 def report(ref: str) -> bytes:
     district, lat, lon = SHANDONG[ref]
     rows = [quarry_row(chain="C1"), factory_row(chain="C1")]
     rows += [quarry_row(chain=f"C{n}") for n in (3, 4, 5)]  # the same link three times more: rows alike
-    rows += [quarry_row(chain="C2", name=f"{district} Granite Quarry", country="CN", province="Shandong",
-                        district=district, latitude=lat, longitude=lon, stone_type="granite")]
+    rows += [
+        quarry_row(
+            chain="C2",
+            name=f"{district} Granite Quarry",
+            country="CN",
+            province="Shandong",
+            district=district,
+            latitude=lat,
+            longitude=lon,
+            stone_type="granite",
+        )
+    ]
     return csv_bytes(rows)
 
 
@@ -80,20 +93,25 @@ def test_the_linked_list_walked_page_by_page_gives_every_row_once_and_logs_each_
         assert rows == whole["links"], limit
         for request_id in request_ids:
             page_companies = {row["company"] for row in rows_of(client, request_id, rows, limit, request_ids)}
-            logged = {e.company for e in services.access_log.entries(actor="secretariat.user")
-                      if e.request_id == request_id}
+            logged = {
+                e.company for e in services.access_log.entries(actor="secretariat.user") if e.request_id == request_id
+            }
             assert logged == (page_companies or {None}), (limit, request_id)
 
 
 def rows_of(client, request_id, rows, limit, request_ids):
     index = request_ids.index(request_id)
-    return rows[index * limit:(index + 1) * limit]
+    return rows[index * limit : (index + 1) * limit]
 
 
 @pytest.mark.parametrize("url", ["/api/v1/aggregated-list", "/api/v1/linked-list"])
 def test_a_cursor_no_page_gave_and_a_limit_out_of_range_are_refused_naming_the_field(client, url):
-    for params, field in (({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "WzFd"}, "cursor"),
-                          ({"limit": 0}, "limit"), ({"limit": 5001}, "limit")):
+    for params, field in (
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        ({"cursor": "WzFd"}, "cursor"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 5001}, "limit"),
+    ):
         response = client.get(url, params=params)
         assert response.status_code == 422, (params, response.text)
         assert [error["field"] for error in response.json()["errors"]] == [field]

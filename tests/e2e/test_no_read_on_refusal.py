@@ -48,14 +48,24 @@ def auth(client, world):
     _, demo = world
     sessions = client.app.state.authenticator._sessions  # noqa: SLF001
     logins = {**demo.logins, "second": "second.buyer", "non_buyer": "non.buyer"}
-    return {who: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=2))}"}
-            for who, login in logins.items()}
+    return {
+        who: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=2))}"}
+        for who, login in logins.items()
+    }
 
 
 def _file(client, auth, demo) -> str:
-    filed = client.post("/api/v1/grievances", headers=auth["ngo"], json={
-        "site_ids": [demo.rajasthan_quarry], "themes": ["child_labour"], "description": DESCRIPTION,
-        "observed_on": "2025-11-20", "reporter": {"name": "Local partner", "contact": "+91 98290 00000"}})
+    filed = client.post(
+        "/api/v1/grievances",
+        headers=auth["ngo"],
+        json={
+            "site_ids": [demo.rajasthan_quarry],
+            "themes": ["child_labour"],
+            "description": DESCRIPTION,
+            "observed_on": "2025-11-20",
+            "reporter": {"name": "Local partner", "contact": "+91 98290 00000"},
+        },
+    )
     assert filed.status_code == 201, filed.text
     return filed.json()["reference"]
 
@@ -79,8 +89,11 @@ def test_match_on_a_filed_case_is_refused_before_the_linked_list_is_read(world, 
     reference = _file(client, auth, demo)
     before = _last_seq(services)
 
-    refused = client.post(f"/api/v1/grievances/{reference}/match", headers=auth["secretariat"],
-                          json={"site_ids": [demo.rajasthan_quarry], "reason": "site confirmed"})
+    refused = client.post(
+        f"/api/v1/grievances/{reference}/match",
+        headers=auth["secretariat"],
+        json={"site_ids": [demo.rajasthan_quarry], "reason": "site confirmed"},
+    )
 
     assert refused.status_code == 409, refused.text
     assert refused.json()["allowed_next"] == ["acknowledge", "refer_to_committee"]
@@ -92,28 +105,49 @@ def test_match_on_a_filed_case_is_refused_before_the_linked_list_is_read(world, 
 # --- the property -------------------------------------------------------------------------------
 
 WHO = ("secretariat", "ngo", "union", "company", "second", "non_buyer", "committee", "auditor", "buyer")
-STEPS = ("acknowledge", "declare_inadmissible", "agree_remediation", "monitor_remediation", "resolve", "close",
-         "refer_to_committee", "admit", "schedule_hearing", "send_reminder", "propose_membership_end",
-         "record_compliance", "match", "respond", "bogus")
+STEPS = (
+    "acknowledge",
+    "declare_inadmissible",
+    "agree_remediation",
+    "monitor_remediation",
+    "resolve",
+    "close",
+    "refer_to_committee",
+    "admit",
+    "schedule_hearing",
+    "send_reminder",
+    "propose_membership_end",
+    "record_compliance",
+    "match",
+    "respond",
+    "bogus",
+)
 
 # How a case is prepared up to a stage: (who, path, body) over HTTP, each expected to succeed.
 PREPARE = {
     "filed": [],
     "acknowledged": [("secretariat", "steps", {"step": "acknowledge", "reason": "received"})],
-    "matched": [("secretariat", "steps", {"step": "acknowledge", "reason": "received"}),
-                ("secretariat", "match", "QUARRY")],
-    "companies_notified": [("secretariat", "steps", {"step": "acknowledge", "reason": "received"}),
-                           ("secretariat", "match", "QUARRY"),
-                           ("secretariat", "notify", {"allegation": ALLEGATION})],
-    "in_dialogue": [("secretariat", "steps", {"step": "acknowledge", "reason": "received"}),
-                    ("secretariat", "match", "QUARRY"),
-                    ("secretariat", "notify", {"allegation": ALLEGATION}),
-                    ("company", "messages", {"kind": "response", "text": "We are looking into it."})],
+    "matched": [
+        ("secretariat", "steps", {"step": "acknowledge", "reason": "received"}),
+        ("secretariat", "match", "QUARRY"),
+    ],
+    "companies_notified": [
+        ("secretariat", "steps", {"step": "acknowledge", "reason": "received"}),
+        ("secretariat", "match", "QUARRY"),
+        ("secretariat", "notify", {"allegation": ALLEGATION}),
+    ],
+    "in_dialogue": [
+        ("secretariat", "steps", {"step": "acknowledge", "reason": "received"}),
+        ("secretariat", "match", "QUARRY"),
+        ("secretariat", "notify", {"allegation": ALLEGATION}),
+        ("company", "messages", {"kind": "response", "text": "We are looking into it."}),
+    ],
     "referred": [("ngo", "steps", {"step": "refer_to_committee", "reason": "no progress"})],
-    "hearing_scheduled": [("ngo", "steps", {"step": "refer_to_committee", "reason": "no progress"}),
-                          ("committee", "steps", {"step": "admit", "admissible": True, "reason": "admissible"}),
-                          ("committee", "steps", {"step": "schedule_hearing", "hearing_on": "2026-04-01",
-                                                  "reason": "hearing"})],
+    "hearing_scheduled": [
+        ("ngo", "steps", {"step": "refer_to_committee", "reason": "no progress"}),
+        ("committee", "steps", {"step": "admit", "admissible": True, "reason": "admissible"}),
+        ("committee", "steps", {"step": "schedule_hearing", "hearing_on": "2026-04-01", "reason": "hearing"}),
+    ],
 }
 
 
@@ -122,27 +156,58 @@ def _request(demo):
     site = st.sampled_from([demo.rajasthan_quarry, "IN-RJ-Q-999999", "not a site"])
     reason = st.sampled_from(["a reason", "", "   "])
     day = st.sampled_from(["2026-04-01", "2020-01-01", "2030-12-31"])
-    step = st.builds(lambda s, r, d, a: {"step": s, "reason": r, "hearing_on": d, "admissible": a},
-                     st.sampled_from(STEPS), reason, st.one_of(st.none(), day), st.one_of(st.none(), st.booleans()))
+    step = st.builds(
+        lambda s, r, d, a: {"step": s, "reason": r, "hearing_on": d, "admissible": a},
+        st.sampled_from(STEPS),
+        reason,
+        st.one_of(st.none(), day),
+        st.one_of(st.none(), st.booleans()),
+    )
     bodies = st.one_of(
         st.tuples(st.just("POST"), st.just("steps"), step),
-        st.tuples(st.just("POST"), st.just("match"),
-                  st.builds(lambda s, y, r: {"site_ids": [s], "years": y, "reason": r},
-                            site, st.sampled_from([None, [2025], [1999], [2031]]), reason)),
-        st.tuples(st.just("POST"), st.just("notify"),
-                  st.builds(lambda a: {"allegation": a}, st.sampled_from([ALLEGATION, "short"]))),
-        st.tuples(st.just("POST"), st.just("messages"),
-                  st.builds(lambda k, t: {"kind": k, "text": t},
-                            st.sampled_from(["response", "remediation_proposal", "progress"]),
-                            st.sampled_from(["We will inspect.", ""]))),
-        st.tuples(st.just("POST"), st.just("ruling"),
-                  st.builds(lambda d, s: {"ruling": "Remediate within 60 days.", "compliance_deadline": d,
-                                          "published_summary": s},
-                            day, st.sampled_from([SUMMARY, "too short"]))),
-        st.tuples(st.just("POST"), st.just("systemic"),
-                  st.builds(lambda r: {"joint_project": "Quarry safety programme", "reason": r}, reason)),
-        st.tuples(st.just("GET"), st.sampled_from(["", "reporter", "evidence/1", "evidence/7",
-                                                   "notified-companies"]), st.none()),
+        st.tuples(
+            st.just("POST"),
+            st.just("match"),
+            st.builds(
+                lambda s, y, r: {"site_ids": [s], "years": y, "reason": r},
+                site,
+                st.sampled_from([None, [2025], [1999], [2031]]),
+                reason,
+            ),
+        ),
+        st.tuples(
+            st.just("POST"),
+            st.just("notify"),
+            st.builds(lambda a: {"allegation": a}, st.sampled_from([ALLEGATION, "short"])),
+        ),
+        st.tuples(
+            st.just("POST"),
+            st.just("messages"),
+            st.builds(
+                lambda k, t: {"kind": k, "text": t},
+                st.sampled_from(["response", "remediation_proposal", "progress"]),
+                st.sampled_from(["We will inspect.", ""]),
+            ),
+        ),
+        st.tuples(
+            st.just("POST"),
+            st.just("ruling"),
+            st.builds(
+                lambda d, s: {"ruling": "Remediate within 60 days.", "compliance_deadline": d, "published_summary": s},
+                day,
+                st.sampled_from([SUMMARY, "too short"]),
+            ),
+        ),
+        st.tuples(
+            st.just("POST"),
+            st.just("systemic"),
+            st.builds(lambda r: {"joint_project": "Quarry safety programme", "reason": r}, reason),
+        ),
+        st.tuples(
+            st.just("GET"),
+            st.sampled_from(["", "reporter", "evidence/1", "evidence/7", "notified-companies"]),
+            st.none(),
+        ),
     )
     return st.tuples(st.sampled_from(WHO), bodies)
 
@@ -165,8 +230,11 @@ def test_no_refused_request_leaves_a_granted_access_log_entry(property_world):
     (services, demo), client, auth = property_world
     refusals: list[int] = []
 
-    @hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                               HealthCheck.too_slow])
+    @hypothesis_settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(start=st.sampled_from(sorted(PREPARE)), requests=st.lists(_request(demo), min_size=1, max_size=6))
     def run(start, requests):
         reference = _file(client, auth, demo)
@@ -181,10 +249,20 @@ def test_no_refused_request_leaves_a_granted_access_log_entry(property_world):
                 refusals.append(response.status_code)
                 request_id = response.headers["X-Request-ID"]
                 granted = [e for e in _added(services, before) if e.outcome == "granted"]
-                assert granted == [], (who, method, path, body, response.status_code, response.text,
-                                       [(e.action, e.company) for e in granted])
-                tagged = [e for e in services.access_log.entries(limit=1_000_000)
-                          if e.request_id == request_id and e.outcome == "granted"]
+                assert granted == [], (
+                    who,
+                    method,
+                    path,
+                    body,
+                    response.status_code,
+                    response.text,
+                    [(e.action, e.company) for e in granted],
+                )
+                tagged = [
+                    e
+                    for e in services.access_log.entries(limit=1_000_000)
+                    if e.request_id == request_id and e.outcome == "granted"
+                ]
                 assert tagged == []
 
     run()

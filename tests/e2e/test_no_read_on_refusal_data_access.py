@@ -21,15 +21,27 @@ from registry.domain.organisations import CompanyCategory, CompanySize, Organisa
 from trustone.web.app import create_app
 
 BASE = "/api/v1/data-access-requests"
-ORGS = {Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT), Role.NGO: ("arisa", OrganisationKind.NGO_PARTY),
-        Role.UNION: ("fnv", OrganisationKind.UNION_PARTY), Role.COMPANY: ("eigen-steen", OrganisationKind.MEMBER_COMPANY)}
-REQUEST = {"local_partner": {"name": "Bijolia Khan Mazdoor Samiti", "contact": "+91 94140 00000"}, "country": "IN",
-           "region": "Rajasthan", "stone_type": "sandstone",
-           "purpose": "Monitoring working conditions at the sandstone quarries of Bhilwara."}
+ORGS = {
+    Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT),
+    Role.NGO: ("arisa", OrganisationKind.NGO_PARTY),
+    Role.UNION: ("fnv", OrganisationKind.UNION_PARTY),
+    Role.COMPANY: ("eigen-steen", OrganisationKind.MEMBER_COMPANY),
+}
+REQUEST = {
+    "local_partner": {"name": "Bijolia Khan Mazdoor Samiti", "contact": "+91 94140 00000"},
+    "country": "IN",
+    "region": "Rajasthan",
+    "stone_type": "sandstone",
+    "purpose": "Monitoring working conditions at the sandstone quarries of Bhilwara.",
+}
 CLAUSE_TITLE = "TruStone geheimhoudingsclausule lokale partner"
-CLAUSE = {"title": CLAUSE_TITLE, "version": "2025-1", "sha256": hashlib.sha256(CLAUSE_TITLE.encode()).hexdigest(),
-          "signed_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
-          "valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat()}
+CLAUSE = {
+    "title": CLAUSE_TITLE,
+    "version": "2025-1",
+    "sha256": hashlib.sha256(CLAUSE_TITLE.encode()).hexdigest(),
+    "signed_on": (dt.date.today() - dt.timedelta(days=1)).isoformat(),
+    "valid_until": (dt.date.today() + dt.timedelta(days=365)).isoformat(),
+}
 
 
 @pytest.fixture
@@ -47,8 +59,10 @@ def client(services):
 @pytest.fixture
 def as_(client):
     sessions = client.app.state.authenticator._sessions  # noqa: SLF001
-    return {role: {"Authorization": f"Bearer {sessions.issue(f'{role.value}.user', dt.timedelta(hours=1))}"}
-            for role in ORGS}
+    return {
+        role: {"Authorization": f"Bearer {sessions.issue(f'{role.value}.user', dt.timedelta(hours=1))}"}
+        for role in ORGS
+    }
 
 
 def _last_seq(services) -> int:
@@ -79,8 +93,9 @@ def test_a_decision_refused_for_the_status_is_not_logged_as_granted(client, as_,
     access_id = client.post(BASE, json=REQUEST, headers=as_[Role.NGO]).json()["id"]
     before = _last_seq(services)
 
-    early = client.post(f"{BASE}/{access_id}/decision", json={"approve": True, "reason": "fits"},
-                        headers=as_[Role.SECRETARIAT])  # no clause yet
+    early = client.post(
+        f"{BASE}/{access_id}/decision", json={"approve": True, "reason": "fits"}, headers=as_[Role.SECRETARIAT]
+    )  # no clause yet
 
     assert early.status_code == 409
     assert _granted_since(services, before) == []
@@ -88,14 +103,20 @@ def test_a_decision_refused_for_the_status_is_not_logged_as_granted(client, as_,
 
 def _request():
     who = st.sampled_from(list(ORGS))
-    clause = st.sampled_from([CLAUSE, {**CLAUSE, "sha256": "not-a-digest"},
-                              {**CLAUSE, "signed_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()}])
+    clause = st.sampled_from(
+        [
+            CLAUSE,
+            {**CLAUSE, "sha256": "not-a-digest"},
+            {**CLAUSE, "signed_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+        ]
+    )
     decision = st.builds(lambda a, r: {"approve": a, "reason": r}, st.booleans(), st.sampled_from(["fits", "  "]))
     action = st.one_of(
         st.tuples(st.just("POST"), st.just("clause"), clause),
         st.tuples(st.just("POST"), st.just("decision"), decision),
-        st.tuples(st.just("POST"), st.just("revoke"), st.builds(lambda r: {"reason": r},
-                                                                 st.sampled_from(["misused", "  "]))),
+        st.tuples(
+            st.just("POST"), st.just("revoke"), st.builds(lambda r: {"reason": r}, st.sampled_from(["misused", "  "]))
+        ),
         st.tuples(st.just("GET"), st.sampled_from(["release", "release?format=json", ""]), st.none()),
     )
     return st.tuples(who, action)
@@ -104,8 +125,11 @@ def _request():
 def test_no_refused_data_access_request_leaves_a_granted_entry(client, as_, services):
     refusals: list[int] = []
 
-    @hypothesis_settings(max_examples=30, deadline=None,
-                         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @hypothesis_settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(requester=st.sampled_from([Role.NGO, Role.UNION]), requests=st.lists(_request(), min_size=1, max_size=8))
     def run(requester, requests):
         created = client.post(BASE, json=REQUEST, headers=as_[requester])
@@ -114,15 +138,19 @@ def test_no_refused_data_access_request_leaves_a_granted_entry(client, as_, serv
         for who, (method, path, body) in requests:
             url = f"{BASE}/{access_id}" + (f"/{path}" if path else "")
             before = _last_seq(services)
-            response = (client.get(url, headers=as_[who]) if method == "GET"
-                        else client.post(url, json=body, headers=as_[who]))
+            response = (
+                client.get(url, headers=as_[who]) if method == "GET" else client.post(url, json=body, headers=as_[who])
+            )
             assert response.status_code < 500, response.text
             if 400 <= response.status_code < 500:
                 refusals.append(response.status_code)
                 assert _granted_since(services, before) == [], (who, method, path, body, response.text)
                 request_id = response.headers["X-Request-ID"]
-                assert [e for e in services.access_log.entries(limit=1_000_000)
-                        if e.request_id == request_id and e.outcome == "granted"] == []
+                assert [
+                    e
+                    for e in services.access_log.entries(limit=1_000_000)
+                    if e.request_id == request_id and e.outcome == "granted"
+                ] == []
 
     run()
     assert {403, 409, 422} <= set(refusals)

@@ -15,11 +15,18 @@ from registry.domain.organisations import CompanyCategory, CompanySize, Organisa
 from tests.integration.report_files import csv_bytes, quarry_row
 from trustone.web.app import create_app
 
-ORGS = {Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT),
-        Role.COMPANY: ("eigen-steen", OrganisationKind.MEMBER_COMPANY),
-        Role.NGO: ("arisa", OrganisationKind.NGO_PARTY)}
-NEW_ACCOUNT = {"login": "nieuw.lid", "role": "ngo", "organisation_ref": "arisa", "display_name": "Nieuw",
-               "password": "a long enough password"}
+ORGS = {
+    Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT),
+    Role.COMPANY: ("eigen-steen", OrganisationKind.MEMBER_COMPANY),
+    Role.NGO: ("arisa", OrganisationKind.NGO_PARTY),
+}
+NEW_ACCOUNT = {
+    "login": "nieuw.lid",
+    "role": "ngo",
+    "organisation_ref": "arisa",
+    "display_name": "Nieuw",
+    "password": "a long enough password",
+}
 
 
 @pytest.fixture
@@ -37,8 +44,10 @@ def client(services):
 @pytest.fixture
 def as_(client):
     sessions = client.app.state.authenticator._sessions  # noqa: SLF001
-    return {role: {"Authorization": f"Bearer {sessions.issue(f'{role.value}.user', dt.timedelta(hours=1))}"}
-            for role in ORGS}
+    return {
+        role: {"Authorization": f"Bearer {sessions.issue(f'{role.value}.user', dt.timedelta(hours=1))}"}
+        for role in ORGS
+    }
 
 
 def _outcomes_of(services, response) -> list[str]:
@@ -48,8 +57,11 @@ def _outcomes_of(services, response) -> list[str]:
 
 
 def _upload(client, headers, body: bytes):
-    return client.post(f"/api/v1/companies/eigen-steen/reports/{dt.date.today().year - 1}",
-                       files={"file": ("report.csv", body, "text/csv")}, headers=headers)
+    return client.post(
+        f"/api/v1/companies/eigen-steen/reports/{dt.date.today().year - 1}",
+        files={"file": ("report.csv", body, "text/csv")},
+        headers=headers,
+    )
 
 
 def test_a_bad_report_file_is_refused_without_a_granted_entry(client, as_, services):
@@ -71,13 +83,13 @@ def test_a_good_report_file_is_logged_as_granted_and_another_company_as_denied(c
 
 
 def test_an_account_whose_login_is_taken_is_refused_without_a_granted_entry(client, as_, services):
-    first = client.post("/api/v1/admin/users", json=NEW_ACCOUNT,
-                        headers=as_[Role.SECRETARIAT])
-    again = client.post("/api/v1/admin/users", json=NEW_ACCOUNT,
-                        headers=as_[Role.SECRETARIAT])
-    unknown_org = client.post("/api/v1/admin/users", json={**NEW_ACCOUNT, "login": "ander.lid",
-                                                           "organisation_ref": "bestaat-niet"},
-                              headers=as_[Role.SECRETARIAT])
+    first = client.post("/api/v1/admin/users", json=NEW_ACCOUNT, headers=as_[Role.SECRETARIAT])
+    again = client.post("/api/v1/admin/users", json=NEW_ACCOUNT, headers=as_[Role.SECRETARIAT])
+    unknown_org = client.post(
+        "/api/v1/admin/users",
+        json={**NEW_ACCOUNT, "login": "ander.lid", "organisation_ref": "bestaat-niet"},
+        headers=as_[Role.SECRETARIAT],
+    )
 
     assert first.status_code == 201
     assert _outcomes_of(services, first) == ["granted"]

@@ -22,8 +22,11 @@ from tests.e2e.test_attack_rulings import (  # noqa: F401  (fixtures: world, cli
 def read(client, auth, world, who: str, reference: str):
     before = len(world.access_log.entries(limit=100_000))
     response = client.get(f"/api/v1/grievances/{reference}/notified-companies", headers=auth[who])
-    new = [(e.actor, e.action, str(e.outcome)) for e in world.access_log.entries(limit=100_000)[before:]
-           if not e.actor.startswith("system:")]
+    new = [
+        (e.actor, e.action, str(e.outcome))
+        for e in world.access_log.entries(limit=100_000)[before:]
+        if not e.actor.startswith("system:")
+    ]
     return response, new
 
 

@@ -29,8 +29,9 @@ def app(tmp_path_factory):
     application = create_app(services)
     with TestClient(application, raise_server_exceptions=False):  # runs the lifespan (projection runners)
         sessions = application.state.authenticator._sessions  # noqa: SLF001
-        application.state.fuzz_tokens = {role: sessions.issue(login, dt.timedelta(hours=4))
-                                         for role, login in demo.logins.items()}
+        application.state.fuzz_tokens = {
+            role: sessions.issue(login, dt.timedelta(hours=4)) for role, login in demo.logins.items()
+        }
         yield application
     services.close()
 
@@ -41,6 +42,7 @@ def test_no_input_gives_a_server_error(app):
     assert len(operations) > 30  # the whole API, not an empty schema
 
     for operation in operations:
+
         @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def no_server_error(case):

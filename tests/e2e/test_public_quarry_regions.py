@@ -13,8 +13,14 @@ from tests.integration.report_files import csv_bytes, quarry_row
 from trustone.publishing import publish_quarry_regions
 from trustone.web.app import create_app
 
-KHAMMAM = dict(name="Khammam Black Granite Quarry", province="Telangana", district="Khammam",
-               latitude="17.25", longitude="80.15", stone_type="granite")
+KHAMMAM = dict(
+    name="Khammam Black Granite Quarry",
+    province="Telangana",
+    district="Khammam",
+    latitude="17.25",
+    longitude="80.15",
+    stone_type="granite",
+)
 
 
 @pytest.fixture
@@ -42,12 +48,16 @@ def test_the_published_list_needs_no_login_in_each_format(client):
     assert as_json.json()["regions"][0]["district"] == "Bhilwara" and as_json.json()["regions"][0]["companies"] == 3
     as_csv = client.get("/api/v1/public/quarry-regions", params={"year": 2024, "format": "csv"})
     assert as_csv.headers["content-type"].startswith("text/csv")
-    assert as_csv.text.splitlines()[1:] == ["IN,India,Rajasthan,Bhilwara,3,1,25.2,75.3",
-                                            "IN,India,Telangana,Khammam,,,17.5,80.5"]
+    assert as_csv.text.splitlines()[1:] == [
+        "IN,India,Rajasthan,Bhilwara,3,1,25.2,75.3",
+        "IN,India,Telangana,Khammam,,,17.5,80.5",
+    ]
     geo = client.get("/api/v1/public/quarry-regions", params={"year": 2024, "format": "geojson"})
     assert geo.headers["content-type"].startswith("application/geo+json")
-    assert [f["geometry"] for f in geo.json()["features"]] == [{"type": "Point", "coordinates": [75.3, 25.2]},
-                                                                {"type": "Point", "coordinates": [80.5, 17.5]}]
+    assert [f["geometry"] for f in geo.json()["features"]] == [
+        {"type": "Point", "coordinates": [75.3, 25.2]},
+        {"type": "Point", "coordinates": [80.5, 17.5]},
+    ]
 
 
 def test_an_unpublished_year_is_404_and_a_bad_format_422(client):
@@ -59,8 +69,10 @@ def test_an_unpublished_year_is_404_and_a_bad_format_422(client):
 def test_export_prints_the_published_list(published):
     result = run(published.settings, "export", "quarry-regions", "--format", "csv", "--year", "2024")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["country,country_name,province,district,companies,sites,latitude,longitude",
-                                          "IN,India,Rajasthan,Bhilwara,3,1,25.2,75.3",
-                                          "IN,India,Telangana,Khammam,,,17.5,80.5"]
+    assert result.stdout.splitlines() == [
+        "country,country_name,province,district,companies,sites,latitude,longitude",
+        "IN,India,Rajasthan,Bhilwara,3,1,25.2,75.3",
+        "IN,India,Telangana,Khammam,,,17.5,80.5",
+    ]
     missing = run(published.settings, "export", "quarry-regions", "--year", "2031")
     assert missing.returncode != 0 and "no published quarry-region list" in missing.stderr

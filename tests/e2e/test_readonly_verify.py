@@ -49,8 +49,7 @@ def _run_read_only(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env.pop("TRUSTONE_KEYRING", None)
     command = [sys.executable, "-m", "trustone.cli", *args]
     if os.geteuid() == 0:  # permissions do not bind root: mount the copy read-only instead
-        script = (f'mount --bind "{data_dir}" "{data_dir}" && mount -o remount,bind,ro "{data_dir}"'
-                  ' && exec "$@"')
+        script = f'mount --bind "{data_dir}" "{data_dir}" && mount -o remount,bind,ro "{data_dir}" && exec "$@"'
         command = ["unshare", "-m", "sh", "-c", script, "sh", *command]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 

@@ -29,8 +29,9 @@ def world(services):
     for ref, name, country in ((MEMBER, "De Steenhouwer BV", "NL"), (OTHER, "Graniet Import NV", "BE")):
         registry.register_organisation(ref, name, OrganisationKind.MEMBER_COMPANY, country)
         registry.join(ref, dt.date(2021, 3, 1), CompanyCategory.C, CompanySize.MEDIUM)
-    registry.import_report(MEMBER, YEAR, csv_bytes([quarry_row(), factory_row()]), "a.csv",
-                           submitted_on=dt.date(2025, 3, 1))
+    registry.import_report(
+        MEMBER, YEAR, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=dt.date(2025, 3, 1)
+    )
     registry.import_report(OTHER, YEAR, csv_bytes([factory_row()]), "b.csv", submitted_on=dt.date(2025, 3, 2))
     registry.assess_report(MEMBER, YEAR, Decimal("70"), assessed_on=dt.date(2025, 4, 1), assessed_by="secretariat")
     services.catch_up()

@@ -25,9 +25,12 @@ def client(services):
 
 @pytest.fixture
 def committee(client, services):
-    services.registry.register_organisation("klachtencommissie", "Klachtencommissie", OrganisationKind.COMPLAINTS_COMMITTEE, "NL")
-    services.registry.create_account("lid@commissie.example", Role.COMMITTEE, "klachtencommissie", "Lid",
-                                     "not-used-here", None)
+    services.registry.register_organisation(
+        "klachtencommissie", "Klachtencommissie", OrganisationKind.COMPLAINTS_COMMITTEE, "NL"
+    )
+    services.registry.create_account(
+        "lid@commissie.example", Role.COMMITTEE, "klachtencommissie", "Lid", "not-used-here", None
+    )
     token = client.app.state.authenticator._sessions.issue("lid@commissie.example", dt.timedelta(hours=1))  # noqa: SLF001
     return {"Authorization": f"Bearer {token}"}
 
@@ -37,21 +40,29 @@ def test_a_status_date_in_another_format_is_refused_naming_the_field_and_the_for
     response = client.get("/api/v1/public/members/de-steenhouwer/status", params={"on": written})
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "on", "message": "on: write the date as YYYY-MM-DD (for example 2024-12-31)"}]
+        {"field": "on", "message": "on: write the date as YYYY-MM-DD (for example 2024-12-31)"}
+    ]
     assert "invalid character" not in response.text
 
 
 def test_a_hearing_date_in_another_format_is_refused_naming_the_field_and_the_format(client, committee):
-    response = client.post("/api/v1/grievances/TS-2026-0001/steps", headers=committee,
-                           json={"step": "schedule_hearing", "reason": "hearing", "hearing_on": "31-12-2024"})
+    response = client.post(
+        "/api/v1/grievances/TS-2026-0001/steps",
+        headers=committee,
+        json={"step": "schedule_hearing", "reason": "hearing", "hearing_on": "31-12-2024"},
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "hearing_on", "message": "hearing_on: write the date as YYYY-MM-DD (for example 2024-12-31)"}]
+        {"field": "hearing_on", "message": "hearing_on: write the date as YYYY-MM-DD (for example 2024-12-31)"}
+    ]
 
 
 def test_other_validation_errors_keep_their_own_text(client, committee):
-    response = client.post("/api/v1/grievances/TS-2026-0001/steps", headers=committee,
-                           json={"step": "schedule_hearing", "reason": "", "hearing_on": "2024-12-31"})
+    response = client.post(
+        "/api/v1/grievances/TS-2026-0001/steps",
+        headers=committee,
+        json={"step": "schedule_hearing", "reason": "", "hearing_on": "2024-12-31"},
+    )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["reason"]
     assert "YYYY-MM-DD" not in response.text

@@ -12,8 +12,10 @@ from tests.e2e.test_aggregated_list_etag import client, entries_of  # noqa: F401
 BAD_CURSOR = "not-a-cursor"
 
 
-@pytest.mark.parametrize(("url", "action"), [("/api/v1/aggregated-list", "read_aggregated_list"),
-                                             ("/api/v1/linked-list", "read_linked_list")])
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [("/api/v1/aggregated-list", "read_aggregated_list"), ("/api/v1/linked-list", "read_linked_list")],
+)
 def test_a_refused_party_with_a_malformed_cursor_is_refused_and_logged(client, services, url, action):  # noqa: F811
     company = {"Authorization": f"Bearer {client.tokens['company.user']}"}
     refused = client.get(url, params={"cursor": BAD_CURSOR}, headers=company)
@@ -21,8 +23,10 @@ def test_a_refused_party_with_a_malformed_cursor_is_refused_and_logged(client, s
     assert entries_of(services, refused) == [("company.user", action, "denied")]
 
 
-@pytest.mark.parametrize(("url", "action"), [("/api/v1/aggregated-list", "read_aggregated_list"),
-                                             ("/api/v1/linked-list", "read_linked_list")])
+@pytest.mark.parametrize(
+    ("url", "action"),
+    [("/api/v1/aggregated-list", "read_aggregated_list"), ("/api/v1/linked-list", "read_linked_list")],
+)
 def test_an_entitled_party_with_a_malformed_cursor_gets_422_and_no_granted_entry(client, services, url, action):  # noqa: F811
     malformed = client.get(url, params={"cursor": BAD_CURSOR})
     assert malformed.status_code == 422, malformed.text

@@ -42,8 +42,10 @@ def auth(client, world):
     _, demo = world
     sessions = client.app.state.authenticator._sessions  # noqa: SLF001
     logins = {**demo.logins, "undeclared": "ngo.undeclared"}
-    return {who: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=2))}"}
-            for who, login in logins.items()}
+    return {
+        who: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=2))}"}
+        for who, login in logins.items()
+    }
 
 
 def _refused(response, text: str, world) -> None:
@@ -55,47 +57,81 @@ def _refused(response, text: str, world) -> None:
 
 
 def _complaint(client, auth, demo) -> str:
-    filed = client.post("/api/v1/grievances", headers=auth["ngo"], json={
-        "site_ids": [demo.rajasthan_quarry], "themes": ["child_labour"], "description": DESCRIPTION,
-        "reporter": {"name": "Local partner"}})
+    filed = client.post(
+        "/api/v1/grievances",
+        headers=auth["ngo"],
+        json={
+            "site_ids": [demo.rajasthan_quarry],
+            "themes": ["child_labour"],
+            "description": DESCRIPTION,
+            "reporter": {"name": "Local partner"},
+        },
+    )
     assert filed.status_code == 201, filed.text
     return filed.json()["reference"]
 
 
 def test_an_ngo_without_a_declaration_is_told_it_needs_one(world, client, auth):
-    _refused(client.get("/api/v1/linked-list", headers=auth["undeclared"]),
-             "an NGO party needs a valid signed confidentiality declaration to read the linked list", world)
+    _refused(
+        client.get("/api/v1/linked-list", headers=auth["undeclared"]),
+        "an NGO party needs a valid signed confidentiality declaration to read the linked list",
+        world,
+    )
 
 
 def test_a_company_reading_another_company_s_report_is_told_it_is_not_its_own(world, client, auth):
     _, demo = world
     own = client.get("/api/v1/auth/me", headers=auth["company"]).json()
     other, year = next((ref, year) for ref, year in demo.reports if ref != own["organisation_ref"])
-    _refused(client.get(f"/api/v1/companies/{other}/reports/{year}", headers=auth["company"]),
-             "not your organisation's report", world)
+    _refused(
+        client.get(f"/api/v1/companies/{other}/reports/{year}", headers=auth["company"]),
+        "not your organisation's report",
+        world,
+    )
 
 
 def test_a_company_filing_a_complaint_is_told_companies_file_disputes_only(world, client, auth):
-    filed = client.post("/api/v1/grievances", headers=auth["company"], json={
-        "case_type": "complaint", "country": "IN", "region": "Rajasthan", "themes": ["child_labour"],
-        "description": DESCRIPTION, "reporter": {"name": "Local partner"}})
+    filed = client.post(
+        "/api/v1/grievances",
+        headers=auth["company"],
+        json={
+            "case_type": "complaint",
+            "country": "IN",
+            "region": "Rajasthan",
+            "themes": ["child_labour"],
+            "description": DESCRIPTION,
+            "reporter": {"name": "Local partner"},
+        },
+    )
     _refused(filed, "companies may file disputes only", world)
 
 
 def test_the_committee_reading_a_case_not_before_it_is_told_it_reads_only_case_files(world, client, auth):
     _, demo = world
     reference = _complaint(client, auth, demo)
-    _refused(client.get(f"/api/v1/grievances/{reference}", headers=auth["committee"]),
-             "only a case file before the committee", world)
+    _refused(
+        client.get(f"/api/v1/grievances/{reference}", headers=auth["committee"]),
+        "only a case file before the committee",
+        world,
+    )
 
 
 def test_the_secretariat_taking_a_step_in_a_dispute_with_itself_is_told_it_is_a_party(world, client, auth):
-    filed = client.post("/api/v1/grievances", headers=auth["company"], json={
-        "case_type": "dispute_with_secretariat", "themes": ["other"],
-        "description": "The secretariat refused our corrected report without giving a reason."})
+    filed = client.post(
+        "/api/v1/grievances",
+        headers=auth["company"],
+        json={
+            "case_type": "dispute_with_secretariat",
+            "themes": ["other"],
+            "description": "The secretariat refused our corrected report without giving a reason.",
+        },
+    )
     assert filed.status_code == 201, filed.text
-    step = client.post(f"/api/v1/grievances/{filed.json()['reference']}/systemic", headers=auth["secretariat"],
-                       json={"joint_project": "Report corrections", "reason": "a pattern"})
+    step = client.post(
+        f"/api/v1/grievances/{filed.json()['reference']}/systemic",
+        headers=auth["secretariat"],
+        json={"joint_project": "Report corrections", "reason": "a pattern"},
+    )
     _refused(step, "the secretariat is a party to this dispute", world)
 
 

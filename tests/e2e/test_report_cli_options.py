@@ -20,8 +20,17 @@ def test_the_decimal_separator_option_decides_an_ambiguous_volume_and_the_result
     refused = run(services.settings, "import-report", str(path), "--company", ref, "--year", "2024")
     assert refused.returncode != 0
     assert "links row 2, column volume" in refused.stderr
-    given = run(services.settings, "import-report", str(path), "--company", ref, "--year", "2024",
-                "--decimal-separator", "comma")
+    given = run(
+        services.settings,
+        "import-report",
+        str(path),
+        "--company",
+        ref,
+        "--year",
+        "2024",
+        "--decimal-separator",
+        "comma",
+    )
     assert given.returncode == 0, given.stderr
     assert "decimal separator ',' (comma), as given with the upload" in given.stdout
 
@@ -33,15 +42,40 @@ def test_a_report_over_the_limit_is_imported_in_parts_as_the_refusal_says(servic
     whole.write_bytes(csv_bytes(rows))
     first.write_bytes(csv_bytes(rows[:2]))
     second.write_bytes(csv_bytes(rows[2:]))
-    refused = run(services.settings, "import-report", str(whole), "--company", ref, "--year", "2024",
-                  "--max-rows", "3")
+    refused = run(services.settings, "import-report", str(whole), "--company", ref, "--year", "2024", "--max-rows", "3")
     assert refused.returncode != 0 and "--part 1 --of N" in refused.stderr
-    kept = run(services.settings, "import-report", str(first), "--company", ref, "--year", "2024",
-               "--max-rows", "3", "--part", "1", "--of", "2")
+    kept = run(
+        services.settings,
+        "import-report",
+        str(first),
+        "--company",
+        ref,
+        "--year",
+        "2024",
+        "--max-rows",
+        "3",
+        "--part",
+        "1",
+        "--of",
+        "2",
+    )
     assert kept.returncode == 0, kept.stderr
     assert "part 1 of 2 kept" in kept.stdout and "still to come: part(s) 2" in kept.stdout
-    done = run(services.settings, "import-report", str(second), "--company", ref, "--year", "2024",
-               "--max-rows", "3", "--part", "2", "--of", "2")
+    done = run(
+        services.settings,
+        "import-report",
+        str(second),
+        "--company",
+        ref,
+        "--year",
+        "2024",
+        "--max-rows",
+        "3",
+        "--part",
+        "2",
+        "--of",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     assert "recorded version 1" in done.stdout
 
@@ -58,7 +92,6 @@ def test_max_rows_lets_the_secretariat_import_a_large_file_whole(services, tmp_p
     ref = member(services)
     path = tmp_path / "report.csv"
     path.write_bytes(csv_bytes([factory_row(chain=f"C{i}") for i in range(3)] + [unknown_quarry_row()]))
-    accepted = run(services.settings, "import-report", str(path), "--company", ref, "--year", "2024",
-                   "--max-rows", "4")
+    accepted = run(services.settings, "import-report", str(path), "--company", ref, "--year", "2024", "--max-rows", "4")
     assert accepted.returncode == 0, accepted.stderr
     assert "recorded version 1" in accepted.stdout

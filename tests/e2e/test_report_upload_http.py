@@ -7,8 +7,12 @@ from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 
 
 def upload(client, token, data: bytes, **params):
-    return client.post(f"/api/v1/companies/{OWN}/reports/2025", params=params,
-                       headers={"Authorization": f"Bearer {token}"}, files={"file": ("r.csv", data, "text/csv")})
+    return client.post(
+        f"/api/v1/companies/{OWN}/reports/2025",
+        params=params,
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("r.csv", data, "text/csv")},
+    )
 
 
 def test_an_ambiguous_volume_is_refused_then_read_by_the_given_separator_and_returned_plain(client, tokens):
@@ -20,7 +24,9 @@ def test_an_ambiguous_volume_is_refused_then_read_by_the_given_separator_and_ret
     accepted = upload(client, token, data, decimal_separator="comma")
     assert accepted.status_code == 200, accepted.text
     assert (accepted.json()["decimal_separator"], accepted.json()["decimal_separator_decided"]) == (
-        "comma", "decimal separator ',' (comma), as given with the upload")
+        "comma",
+        "decimal separator ',' (comma), as given with the upload",
+    )
     read = client.get(f"/api/v1/companies/{OWN}/reports/2025", headers={"Authorization": f"Bearer {token}"})
     assert (read.json()["terms"][0]["volume"], read.json()["terms"][0]["price_eur_per_unit"]) == ("4200", "320")
     assert upload(client, token, data, decimal_separator="semicolon").status_code == 422

@@ -23,8 +23,12 @@ def test_serve_answers_health_and_openapi_over_http(settings):
     if settings.database_url:
         env["TRUSTONE_DATABASE_URL"] = settings.database_url
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "trustone.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "trustone.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -73,20 +77,30 @@ def test_two_workers_serving_at_once_keep_the_access_log_chain_and_follow_each_e
 
     services = world
     sessions = build_authenticator(services)._sessions  # noqa: SLF001
-    headers = {login: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=1))}"}
-               for login in ("secretariat.user", "ngo.user", "company.user")}
+    headers = {
+        login: {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=1))}"}
+        for login in ("secretariat.user", "ngo.user", "company.user")
+    }
     before = services.access_log.verify().checked
     server = Server(services.settings.data_dir, services.settings.database_url, workers=2).start()
     try:
+
         def read(n: int) -> int:
-            login, path = [("secretariat.user", "/api/v1/aggregated-list"), ("ngo.user", "/api/v1/linked-list"),
-                           ("secretariat.user", "/api/v1/linked-list")][n % 3]
+            login, path = [
+                ("secretariat.user", "/api/v1/aggregated-list"),
+                ("ngo.user", "/api/v1/linked-list"),
+                ("secretariat.user", "/api/v1/linked-list"),
+            ][n % 3]
             return httpx.get(f"{server.url}{path}", headers=headers[login], timeout=60).status_code
 
         def upload(n: int) -> int:
             data = csv_bytes([quarry_row(product=f"paving-{n}"), factory_row()])
-            return httpx.post(f"{server.url}/api/v1/companies/{OWN}/reports/2024", headers=headers["company.user"],
-                              files={"file": (f"r{n}.csv", data, "text/csv")}, timeout=60).status_code
+            return httpx.post(
+                f"{server.url}/api/v1/companies/{OWN}/reports/2024",
+                headers=headers["company.user"],
+                files={"file": (f"r{n}.csv", data, "text/csv")},
+                timeout=60,
+            ).status_code
 
         with ThreadPoolExecutor(max_workers=16) as pool:
             reads = pool.map(read, range(45))

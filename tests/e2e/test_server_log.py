@@ -29,8 +29,12 @@ def server(tmp_path):
     env = {**os.environ, "TRUSTONE_DATA_DIR": str(tmp_path)}
     env.pop("TRUSTONE_DATABASE_URL", None)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "trustone.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "trustone.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
 
     def stop() -> str:

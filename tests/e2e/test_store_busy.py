@@ -87,7 +87,8 @@ def lock(world):
 
 
 def test_a_request_that_cannot_get_the_log_lock_is_503_with_retry_after_and_then_goes_through(
-        client, tokens, world, lock):
+    client, tokens, world, lock
+):
     headers = {"Authorization": f"Bearer {tokens[Role.AUDITOR]}"}
     before = _requests_entries(world)
     lock.hold()

@@ -20,9 +20,12 @@ def client(services):
 def api_operations(client):
     """(method, path with its path parameters filled) for every operation the OpenAPI document lists."""
     paths = client.get("/openapi.json").json()["paths"]
-    return [(method.upper(), re.sub(r"\{[^}]+\}", "1", path))
-            for path, operations in paths.items() if path.startswith("/api/v1/")
-            for method in operations]
+    return [
+        (method.upper(), re.sub(r"\{[^}]+\}", "1", path))
+        for path, operations in paths.items()
+        if path.startswith("/api/v1/")
+        for method in operations
+    ]
 
 
 def test_every_api_operation_refuses_a_query_parameter_it_does_not_declare(client):
@@ -38,8 +41,9 @@ def test_every_api_operation_refuses_a_query_parameter_it_does_not_declare(clien
 def test_the_refusal_names_the_parameters_the_route_does_accept(client):
     response = client.get("/api/v1/public/quarry-regions", params={"yaer": "2024"})
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "yaer",
-                                          "message": "unknown query parameter 'yaer'; accepted: year, format"}]
+    assert response.json()["errors"] == [
+        {"field": "yaer", "message": "unknown query parameter 'yaer'; accepted: year, format"}
+    ]
 
 
 def test_declared_parameters_pass_and_routes_outside_the_api_are_left_alone(client):

@@ -38,12 +38,13 @@ class PrivateCluster:
         self._as_root = os.geteuid() == 0
         if self._as_root:
             shutil.chown(self.root, "postgres")
-        self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-                  "--locale=C")
+        self._run(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C")
         with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
-            conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.root}'\nfsync = off\nsynchronous_commit = off\n"
-                       "full_page_writes = off\nmax_connections = 100\nlogging_collector = off\n")
+            conf.write(
+                f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
+                f"unix_socket_directories = '{self.root}'\nfsync = off\nsynchronous_commit = off\n"
+                "full_page_writes = off\nmax_connections = 100\nlogging_collector = off\n"
+            )
         self.start()
         with psycopg.connect(self.superuser_url("postgres"), autocommit=True) as conn:
             conn.execute(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}'")
@@ -73,8 +74,9 @@ class PrivateCluster:
     def connections(self, dbname: str) -> int:
         """Sessions of the application role on that database (the superuser's own session not counted)."""
         with psycopg.connect(self.superuser_url("postgres"), autocommit=True) as conn:
-            return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND usename = %s",
-                                (dbname, ROLE)).fetchone()[0]
+            return conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND usename = %s", (dbname, ROLE)
+            ).fetchone()[0]
 
     def destroy(self) -> None:
         try:

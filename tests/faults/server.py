@@ -17,8 +17,13 @@ from tests.faults.pgcluster import free_port
 
 
 class Server:
-    def __init__(self, data_dir: Path, database_url: str | None = None, workers: int | None = None,
-                 extra_env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str | None = None,
+        workers: int | None = None,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -35,8 +40,9 @@ class Server:
         if self.workers is not None:
             command += ["--workers", str(self.workers)]
         with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+            self.process = subprocess.Popen(
+                command, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while True:
             try:

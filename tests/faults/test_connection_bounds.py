@@ -45,8 +45,12 @@ def test_a_server_idle_after_use_and_an_audit_verify_stay_within_their_bounds(pr
         idle = private_pg.connections(dbname)
         assert idle <= BUSY_SERVER_BOUND, idle
 
-        verify = subprocess.Popen([sys.executable, "-m", "trustone.cli", "audit", "verify"], env=server.env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        verify = subprocess.Popen(
+            [sys.executable, "-m", "trustone.cli", "audit", "verify"],
+            env=server.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         most = idle
         while verify.poll() is None:
             most = max(most, private_pg.connections(dbname))

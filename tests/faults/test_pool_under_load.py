@@ -15,8 +15,10 @@ import pytest
 
 from trustone.bootstrap import sql_store
 
-pytestmark = [pytest.mark.usefixtures("services"),
-              pytest.mark.parametrize("settings", ["postgres"], indirect=True)]  # SQLite has no pool
+pytestmark = [
+    pytest.mark.usefixtures("services"),
+    pytest.mark.parametrize("settings", ["postgres"], indirect=True),
+]  # SQLite has no pool
 
 
 def _hold_every_connection(store, held: threading.Event, release: threading.Event, count: int) -> list:

@@ -30,8 +30,7 @@ from trustone.web.app import create_app
 FAST = 6.0  # seconds: the default connect timeout (3 s, README) and room for a slow machine
 
 
-def test_after_a_postgresql_restart_no_request_fails_on_a_stale_pooled_connection(private_pg, fresh_database,
-                                                                                 tmp_path):
+def test_after_a_postgresql_restart_no_request_fails_on_a_stale_pooled_connection(private_pg, fresh_database, tmp_path):
     services = bootstrap(Settings(data_dir=tmp_path, database_url=fresh_database))
     try:
         with TestClient(create_app(services), raise_server_exceptions=False) as client:
@@ -40,8 +39,9 @@ def test_after_a_postgresql_restart_no_request_fails_on_a_stale_pooled_connectio
                 assert client.get("/api/v1/public/members").status_code == 200
             private_pg.stop()
             private_pg.start()
-            answers = [client.get(path).status_code
-                       for _ in range(4) for path in ("/healthz", "/api/v1/public/members")]
+            answers = [
+                client.get(path).status_code for _ in range(4) for path in ("/healthz", "/api/v1/public/members")
+            ]
             assert answers == [200] * 8
     finally:
         services.close()
@@ -51,8 +51,9 @@ def company_with_a_session(settings: Settings) -> dict[str, str]:
     """A member company and its user's bearer header, written before the server starts."""
     services = bootstrap(settings)
     try:
-        services.registry.register_organisation("de-steenhouwer", "De Steenhouwer BV",
-                                                OrganisationKind.MEMBER_COMPANY, "NL")
+        services.registry.register_organisation(
+            "de-steenhouwer", "De Steenhouwer BV", OrganisationKind.MEMBER_COMPANY, "NL"
+        )
         services.registry.join("de-steenhouwer", dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
         services.registry.create_account("company.user", Role.COMPANY, "de-steenhouwer", "c", "not-used-here", None)
         token = build_authenticator(services)._sessions.issue("company.user", dt.timedelta(hours=1))  # noqa: SLF001
@@ -61,15 +62,20 @@ def company_with_a_session(settings: Settings) -> dict[str, str]:
         services.close()
 
 
-def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_recovers(private_pg, fresh_database,
-                                                                                    tmp_path):
+def test_while_postgresql_is_down_requests_get_503_fast_and_the_same_server_recovers(
+    private_pg, fresh_database, tmp_path
+):
     settings = Settings(data_dir=tmp_path / "data", database_url=fresh_database)
     headers = company_with_a_session(settings)
     server = Server(settings.data_dir, fresh_database, workers=1).start()
 
     def upload() -> httpx.Response:
-        return httpx.post(f"{server.url}/api/v1/companies/de-steenhouwer/reports/2024", headers=headers, timeout=30,
-                          files={"file": ("r.csv", csv_bytes([quarry_row(), factory_row()]), "text/csv")})
+        return httpx.post(
+            f"{server.url}/api/v1/companies/de-steenhouwer/reports/2024",
+            headers=headers,
+            timeout=30,
+            files={"file": ("r.csv", csv_bytes([quarry_row(), factory_row()]), "text/csv")},
+        )
 
     try:
         assert httpx.get(f"{server.url}/api/v1/public/members", timeout=10).status_code == 200

@@ -31,8 +31,14 @@ STEPS = {"acknowledge": "acknowledged", "refer_to_committee": "referred"}
 
 
 def _complaint() -> Filing:
-    return Filing(case_type="complaint", description="Workers report unpaid overtime at the cutting yard.",
-                  themes=["living_wage"], country="IN", region="Rajasthan", reporter=Reporter("Pseudonym A"))
+    return Filing(
+        case_type="complaint",
+        description="Workers report unpaid overtime at the cutting yard.",
+        themes=["living_wage"],
+        country="IN",
+        region="Rajasthan",
+        reporter=Reporter("Pseudonym A"),
+    )
 
 
 def _ngo() -> Principal:
@@ -68,9 +74,12 @@ def test_two_secretariat_users_stepping_on_one_case_at_once_one_wins_and_the_oth
     first, second = _secretariat("secretariat.one"), _secretariat("secretariat.two")
     for _ in range(ROUNDS):
         reference, _code = app.file(_ngo(), _complaint())
-        results = _at_once(*(lambda who=who, step=step: app.advance(who, reference, step, "taken at once",
-                                                                    seen_stage="filed")
-                             for who, step in zip((first, second), STEPS, strict=True)))
+        results = _at_once(
+            *(
+                lambda who=who, step=step: app.advance(who, reference, step, "taken at once", seen_stage="filed")
+                for who, step in zip((first, second), STEPS, strict=True)
+            )
+        )
         won = [result for result in results if isinstance(result, str)]
         lost = [result for result in results if not isinstance(result, str)]
         assert len(won) == 1 and len(lost) == 1, results
@@ -89,14 +98,22 @@ def test_over_http_the_losing_step_is_a_409_saying_the_case_changed_meanwhile(se
         services.registry.create_account(login, Role.SECRETARIAT, "secretariat", login, "not-used-here", None)
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         sessions = client.app.state.authenticator._sessions  # noqa: SLF001
-        headers = [{"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=1))}"}
-                   for login in ("secretariat.one", "secretariat.two")]
+        headers = [
+            {"Authorization": f"Bearer {sessions.issue(login, dt.timedelta(hours=1))}"}
+            for login in ("secretariat.one", "secretariat.two")
+        ]
         for _ in range(ROUNDS):
             reference, _code = app.file(_ngo(), _complaint())
-            answers = _at_once(*(lambda h=h, step=step: client.post(
-                f"/api/v1/grievances/{reference}/steps",
-                json={"step": step, "reason": "taken at once", "seen_stage": "filed"}, headers=h)
-                for h, step in zip(headers, STEPS, strict=True)))
+            answers = _at_once(
+                *(
+                    lambda h=h, step=step: client.post(
+                        f"/api/v1/grievances/{reference}/steps",
+                        json={"step": step, "reason": "taken at once", "seen_stage": "filed"},
+                        headers=h,
+                    )
+                    for h, step in zip(headers, STEPS, strict=True)
+                )
+            )
             codes = tuple(sorted(answer.status_code for answer in answers))
             assert codes == (200, 409), [(answer.status_code, answer.text) for answer in answers]
             loser = next(answer for answer in answers if answer.status_code == 409).json()
@@ -110,8 +127,10 @@ def test_a_step_chosen_on_a_stage_the_case_has_left_is_refused_and_changes_nothi
     """The same, one after the other: the second user still saw the case as filed."""
     app = services.grievance
     reference, _code = app.file(_ngo(), _complaint())
-    assert app.advance(_secretariat("secretariat.one"), reference, "acknowledge", "first", seen_stage="filed") \
+    assert (
+        app.advance(_secretariat("secretariat.one"), reference, "acknowledge", "first", seen_stage="filed")
         == "acknowledged"
+    )
     try:
         app.advance(_secretariat("secretariat.two"), reference, "refer_to_committee", "second", seen_stage="filed")
     except ConflictError as refused:

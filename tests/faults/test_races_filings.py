@@ -33,8 +33,14 @@ REFERENCE = re.compile(r"^TS-2026-(\d{4})$")  # docs/lifecycles.md: TS-YYYY-NNNN
 
 
 def _complaint(number: int) -> Filing:
-    return Filing(case_type="complaint", description=f"Report number {number:03d}: dust, no masks at the saws.",
-                  themes=["health_and_safety"], country="IN", region="Rajasthan", reporter=Reporter(f"Worker {number}"))
+    return Filing(
+        case_type="complaint",
+        description=f"Report number {number:03d}: dust, no masks at the saws.",
+        themes=["health_and_safety"],
+        country="IN",
+        region="Rajasthan",
+        reporter=Reporter(f"Worker {number}"),
+    )
 
 
 def _ngo(number: int) -> Principal:
@@ -124,6 +130,7 @@ class _BytesRead:
             rows = select(*args, **kwargs)
             self.total += sum(len(row.state) for row in rows)
             return rows
+
         return select_events
 
     def of(self, call) -> int:
@@ -143,9 +150,11 @@ def test_filing_and_finding_a_case_read_no_more_after_sixty_cases_than_after_thr
     first_reference, first_code = filed[0]
 
     def costs(number: int) -> dict[str, int]:
-        return {"file": read.of(lambda: filed.append(app.file(_ngo(number), _complaint(number)))),
-                "case": read.of(lambda: app.case(first_reference)),
-                "follow_up": read.of(lambda: app.follow_up(first_code))}
+        return {
+            "file": read.of(lambda: filed.append(app.file(_ngo(number), _complaint(number)))),
+            "case": read.of(lambda: app.case(first_reference)),
+            "follow_up": read.of(lambda: app.follow_up(first_code)),
+        }
 
     early = costs(3)
     for number in range(4, 59):
@@ -168,11 +177,26 @@ def test_a_store_numbered_by_the_earlier_register_keeps_its_cases_and_continues_
     register, codes = CaseRegister(), {}
     for number in (1, 2):
         reference, code = f"TS-2026-{number:04d}", _new_followup_code()
-        case = GrievanceCase(reference=reference, case_type="complaint", filer_ref="arisa", filer_kind="ngo",
-                             site_ids=[], country="IN", region="Rajasthan", themes=["living_wage"], observed_on=None,
-                             language="en", reporter={"name": "Worker"}, description="Unpaid overtime at the yard.",
-                             parties=[], party_tags=[], followup_tag=app._followup_tag(code),  # noqa: SLF001
-                             stage="filed", at=NOW, actor="user.arisa")
+        case = GrievanceCase(
+            reference=reference,
+            case_type="complaint",
+            filer_ref="arisa",
+            filer_kind="ngo",
+            site_ids=[],
+            country="IN",
+            region="Rajasthan",
+            themes=["living_wage"],
+            observed_on=None,
+            language="en",
+            reporter={"name": "Worker"},
+            description="Unpaid overtime at the yard.",
+            parties=[],
+            party_tags=[],
+            followup_tag=app._followup_tag(code),  # noqa: SLF001
+            stage="filed",
+            at=NOW,
+            actor="user.arisa",
+        )
         register.issue(reference, case.id, case.followup_tag)
         app.save(register, case)  # as the earlier versions filed
         codes[reference] = code

@@ -80,8 +80,10 @@ def test_sigkill_during_report_imports(world, tmp_path):  # noqa: F811
                 attempted[year, tag] = 2 * CHAINS
                 started = time.monotonic()
                 try:
-                    response = client.post(f"/api/v1/companies/{OWN}/reports/{year}",
-                                           files={"file": (f"r{tag}.csv", report(tag), "text/csv")})
+                    response = client.post(
+                        f"/api/v1/companies/{OWN}/reports/{year}",
+                        files={"file": (f"r{tag}.csv", report(tag), "text/csv")},
+                    )
                 except httpx.TransportError:
                     return  # killed
                 assert response.status_code == 200, response.text
@@ -123,10 +125,18 @@ def test_sigkill_during_grievance_steps(world, tmp_path):  # noqa: F811
         with httpx.Client(base_url=server.url, timeout=60) as client:
             references = []
             for n in range(8):
-                filed = client.post("/api/v1/grievances", headers=ngo, json={
-                    "site_ids": [quarry], "themes": ["health_and_safety"], "observed_on": "2025-11-20",
-                    "description": f"No protective gear at the quarry face, visit {n}.", "language": "en",
-                    "reporter": {"name": "Local partner", "contact": "+91 98290 00000"}})
+                filed = client.post(
+                    "/api/v1/grievances",
+                    headers=ngo,
+                    json={
+                        "site_ids": [quarry],
+                        "themes": ["health_and_safety"],
+                        "observed_on": "2025-11-20",
+                        "description": f"No protective gear at the quarry face, visit {n}.",
+                        "language": "en",
+                        "reporter": {"name": "Local partner", "contact": "+91 98290 00000"},
+                    },
+                )
                 assert filed.status_code == 201, filed.text
                 references.append(filed.json()["reference"])
 
@@ -135,8 +145,9 @@ def test_sigkill_during_grievance_steps(world, tmp_path):  # noqa: F811
                 for reference in references:
                     started = time.monotonic()
                     try:
-                        response = client.post(f"/api/v1/grievances/{reference}/steps",
-                                               json={"step": "acknowledge", "reason": "received"})
+                        response = client.post(
+                            f"/api/v1/grievances/{reference}/steps", json={"step": "acknowledge", "reason": "received"}
+                        )
                     except httpx.TransportError:
                         return
                     assert response.status_code == 200, response.text
@@ -155,7 +166,8 @@ def test_sigkill_during_grievance_steps(world, tmp_path):  # noqa: F811
             # the case views (the secretariat's queue) agree with the cases
             queue = {item["reference"]: item["stage"] for item in client.get("/api/v1/grievances").json()}
             assert {ref: client.get(f"/api/v1/grievances/{ref}").json()["stage"] for ref in references} == {
-                ref: queue[ref] for ref in references}
+                ref: queue[ref] for ref in references
+            }
     finally:
         server.stop()
     assert_views_equal_a_fresh_rebuild(settings, server.env)

@@ -31,8 +31,9 @@ def test_a_refused_connection_is_unavailable_bare_and_wrapped():
 
 
 def test_a_pool_that_gets_no_connection_in_time_is_unavailable():
-    pool = psycopg_pool.ConnectionPool(f"host=127.0.0.1 port={free_port()} dbname=x user=x", min_size=1,
-                                       open=False, timeout=0.5)
+    pool = psycopg_pool.ConnectionPool(
+        f"host=127.0.0.1 port={free_port()} dbname=x user=x", min_size=1, open=False, timeout=0.5
+    )
     pool.open(wait=False)
     try:
         with pytest.raises(psycopg_pool.PoolTimeout) as caught, pool.connection():

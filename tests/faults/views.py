@@ -29,8 +29,9 @@ def view_tables(settings: Settings, catch_up: bool = False) -> dict[str, list[st
 
 
 def cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trustone.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "trustone.cli", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def assert_views_equal_a_fresh_rebuild(settings: Settings, env: dict[str, str]) -> None:
@@ -46,6 +47,7 @@ def assert_views_equal_a_fresh_rebuild(settings: Settings, env: dict[str, str]) 
         assert again[table] == followed[table], (
             f"{table}: followed {len(followed[table])} rows, rebuilt {len(again[table])}; only in the followed: "
             f"{sorted(set(followed[table]) - set(again[table]))[:3]}; only rebuilt: "
-            f"{sorted(set(again[table]) - set(followed[table]))[:3]}")
+            f"{sorted(set(again[table]) - set(followed[table]))[:3]}"
+        )
     verified = cli(env, "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -25,8 +25,9 @@ def secretariat_principal():
     from keys.principal import Principal
     from registry.domain.accounts import Role
 
-    return Principal(login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(),
-                     organisation_ref="secretariat")
+    return Principal(
+        login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(), organisation_ref="secretariat"
+    )
 
 
 @pytest.fixture
@@ -45,8 +46,12 @@ def company_principal(registry, member):
     from keys.principal import Principal
     from registry.domain.accounts import Role
 
-    return Principal(login="company-test", role=Role.COMPANY, organisation_id=registry.organisation(member).id,
-                     organisation_ref=member)
+    return Principal(
+        login="company-test",
+        role=Role.COMPANY,
+        organisation_id=registry.organisation(member).id,
+        organisation_ref=member,
+    )
 
 
 @pytest.fixture

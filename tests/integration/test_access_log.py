@@ -26,18 +26,35 @@ COLUMNS = "seq, actor, role, organisation, outcome, tag, details, prev_hash, has
 
 
 def sample_entry(n: int, company: str | None = "stenen-bv", outcome: Outcome = Outcome.GRANTED) -> AccessEntry:
-    return AccessEntry(actor=f"ngo-user-{n % 2}", role="ngo", organisation="arisa", action="read_linked_list",
-                       company=company, subject_kind="linked_list", subject_ref=f"IN-RJ-SECRETSITE{n}",
-                       purpose=f"grievance case 70{n}", request_id=f"req-{n}", outcome=outcome)
+    return AccessEntry(
+        actor=f"ngo-user-{n % 2}",
+        role="ngo",
+        organisation="arisa",
+        action="read_linked_list",
+        company=company,
+        subject_kind="linked_list",
+        subject_ref=f"IN-RJ-SECRETSITE{n}",
+        purpose=f"grievance case 70{n}",
+        request_id=f"req-{n}",
+        outcome=outcome,
+    )
 
 
 def _triggers(services, cursor: Cursor, table: str) -> list[str]:
     if services.sql.dialect == "sqlite":
-        return [row[0] for row in cursor.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", (table,)).fetchall()]
-    return [row[0] for row in cursor.execute(
-        "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
-        (f"{services.sql.schema}.{table}",)).fetchall()]
+        return [
+            row[0]
+            for row in cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", (table,)
+            ).fetchall()
+        ]
+    return [
+        row[0]
+        for row in cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND NOT tgisinternal",
+            (f"{services.sql.schema}.{table}",),
+        ).fetchall()
+    ]
 
 
 @contextmanager
@@ -76,17 +93,31 @@ def five(log) -> list[int]:
 
 
 def test_entries_are_appended_in_sequence_and_read_back_with_sealed_details(services, log):
-    seqs = [log.append(sample_entry(1)), log.append(sample_entry(2, company=None, outcome=Outcome.DENIED)),
-            log.append(sample_entry(3, company="other-co"))]
+    seqs = [
+        log.append(sample_entry(1)),
+        log.append(sample_entry(2, company=None, outcome=Outcome.DENIED)),
+        log.append(sample_entry(3, company="other-co")),
+    ]
     assert seqs == [1, 2, 3]
     first, second, third = log.entries()
-    assert (first.actor, first.role, first.organisation, first.action, first.company, first.outcome,
-            first.request_id) == ("ngo-user-1", "ngo", "arisa", "read_linked_list", "stenen-bv", "granted",
-                                  "req-1")
+    assert (
+        first.actor,
+        first.role,
+        first.organisation,
+        first.action,
+        first.company,
+        first.outcome,
+        first.request_id,
+    ) == ("ngo-user-1", "ngo", "arisa", "read_linked_list", "stenen-bv", "granted", "req-1")
     assert second.company is None and second.outcome == Outcome.DENIED
     assert third.at.endswith("+00:00") and len(third.at) == len("2026-01-12T09:00:00.000000+00:00")
     assert (third.company, third.request_id, third.subject_kind, third.subject_ref, third.purpose) == (
-        "other-co", "req-3", "linked_list", "IN-RJ-SECRETSITE3", "grievance case 703")
+        "other-co",
+        "req-3",
+        "linked_list",
+        "IN-RJ-SECRETSITE3",
+        "grievance case 703",
+    )
     assert [e.seq for e in log.entries(company="stenen-bv")] == [1]
     assert [e.seq for e in log.entries(company="other-co")] == [3]
     assert [e.seq for e in log.entries(actor="ngo-user-1")] == [1, 3]
@@ -137,10 +168,18 @@ def test_the_latest_digest_is_signed_by_the_published_key_and_survives_json(log,
         SignedDigest.from_json('{"seq": "5"}')
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("actor", "someone-else"), ("role", "secretariat"), ("organisation", "fnv"), ("outcome", "denied"),
-    ("tag", "0" * 64), ("details", None), ("hash", "f" * 64),
-])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("actor", "someone-else"),
+        ("role", "secretariat"),
+        ("organisation", "fnv"),
+        ("outcome", "denied"),
+        ("tag", "0" * 64),
+        ("details", None),
+        ("hash", "f" * 64),
+    ],
+)
 def test_an_edit_of_any_column_is_found_at_that_entry(services, log, five, column, value):
     with tampering(services) as cursor:
         if column == "details":
@@ -173,13 +212,15 @@ def test_an_edit_with_the_row_rehashed_is_caught_by_the_signed_digest(services, 
 def _rewrite_chain_from(cursor: Cursor, seq: int, actor: str) -> None:
     """Edit one entry and recompute every hash from there on: a consistent chain, but unsigned."""
     prev = raw_rows(cursor, seq - 1)[0][8] if seq > 1 else "0" * 64
-    for row in raw_rows(cursor)[seq - 1:]:
+    for row in raw_rows(cursor)[seq - 1 :]:
         columns = dict(zip(COLUMNS.split(", ")[:7], row[:7], strict=True))
         if row[0] == seq:
             columns["actor"] = actor
         new_hash = entry_hash(prev, columns)
-        cursor.execute("UPDATE {schema}.access_log SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-                       (columns["actor"], prev, new_hash, row[0]))
+        cursor.execute(
+            "UPDATE {schema}.access_log SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            (columns["actor"], prev, new_hash, row[0]),
+        )
         prev = new_hash
 
 
@@ -235,8 +276,10 @@ def test_a_forged_entry_appended_with_a_valid_hash_is_found(services, log, five)
     with tampering(services) as cursor:
         last = raw_rows(cursor, 5)[0]
         columns = dict(zip(COLUMNS.split(", ")[:7], last[:7], strict=True), seq=6, actor="ghost")
-        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})",
-                       (*columns.values(), last[8], entry_hash(last[8], columns)))
+        cursor.execute(
+            f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})",
+            (*columns.values(), last[8], entry_hash(last[8], columns)),
+        )
     result = log.verify()
     assert (result.ok, result.first_bad_seq) == (False, 6)
     assert result.problem.startswith("inserted")
@@ -247,8 +290,10 @@ def test_a_forged_entry_inserted_in_the_middle_is_found(services, log, five):
         before = raw_rows(cursor, 2)[0]
         _renumber(cursor, 3, by=1)
         columns = dict(zip(COLUMNS.split(", ")[:7], before[:7], strict=True), seq=3, actor="ghost")
-        cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})",
-                       (*columns.values(), before[8], entry_hash(before[8], columns)))
+        cursor.execute(
+            f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES ({', '.join(['%s'] * 9)})",
+            (*columns.values(), before[8], entry_hash(before[8], columns)),
+        )
     result = log.verify()
     assert (result.ok, result.first_bad_seq) == (False, 3)
 
@@ -256,8 +301,11 @@ def test_a_forged_entry_inserted_in_the_middle_is_found(services, log, five):
 def test_two_swapped_entries_are_found_at_the_first(services, log, five):
     with tampering(services) as cursor:
         second, fourth = raw_rows(cursor, 2)[0], raw_rows(cursor, 4)[0]
-        update = ("UPDATE {schema}.access_log SET " + ", ".join(f"{c} = %s" for c in COLUMNS.split(", ")[1:])
-                  + " WHERE seq = %s")
+        update = (
+            "UPDATE {schema}.access_log SET "
+            + ", ".join(f"{c} = %s" for c in COLUMNS.split(", ")[1:])
+            + " WHERE seq = %s"
+        )
         cursor.execute(update, (*fourth[1:], 2))
         cursor.execute(update, (*second[1:], 4))
     result = log.verify()
@@ -350,6 +398,7 @@ def test_concurrent_appends_form_one_unbroken_chain(log):
 
 # --- entries about one company's data, and shredding ---------------------------------------------
 
+
 def test_a_company_finds_exactly_the_entries_about_its_own_data_across_pages(services, log, monkeypatch):
     monkeypatch.setattr("keys.accesslog._PAGE", 3)  # several pages of tags to scan
     companies = ["stenen-bv", None, "other-co", "stenen-bv", "other-co", None, "stenen-bv", "stenen-bv"]
@@ -382,7 +431,11 @@ def test_a_shredded_companys_entries_verify_but_no_longer_open(services, log):
     first, second = log.entries()
     assert first.unreadable and (first.company, first.subject_kind, first.subject_ref, first.purpose) == (None,) * 4
     assert (first.actor, first.action, first.request_id, first.outcome) == (
-        "ngo-user-1", "read_linked_list", "req-1", "granted")  # who did what, when: not whose data
+        "ngo-user-1",
+        "read_linked_list",
+        "req-1",
+        "granted",
+    )  # who did what, when: not whose data
     assert not second.unreadable and second.company == "other-co"
     assert log.entries(company="stenen-bv") == []  # its tags came from the destroyed key
     assert log.verify().ok and log.verify().checked == 2
@@ -393,8 +446,10 @@ def test_a_store_with_a_log_in_the_earlier_format_is_refused_with_a_clear_error(
 
     with tampering(services) as cursor:
         cursor.execute("DROP TABLE {schema}.access_log")
-        cursor.execute("CREATE TABLE {schema}.access_log (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT,"
-                       " role TEXT, organisation TEXT, action TEXT, company TEXT, outcome TEXT,"
-                       " request_id TEXT, details TEXT, prev_hash TEXT, hash TEXT)")
+        cursor.execute(
+            "CREATE TABLE {schema}.access_log (seq INTEGER PRIMARY KEY, at TEXT, actor TEXT,"
+            " role TEXT, organisation TEXT, action TEXT, company TEXT, outcome TEXT,"
+            " request_id TEXT, details TEXT, prev_hash TEXT, hash TEXT)"
+        )
     with pytest.raises(AccessLogFormatError, match="company, request id and time in clear"):
         AccessLog(services.sql, services.datakeys, services.keyring).create_tables()

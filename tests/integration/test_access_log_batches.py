@@ -52,8 +52,10 @@ def counting_transactions(services):
 
 def count_entries(services) -> tuple[int, int]:
     with services.sql.transaction() as cursor:
-        return tuple(cursor.execute(f"SELECT COUNT(*) FROM {{schema}}.{table}").fetchone()[0]
-                     for table in ("access_log", "access_log_digests"))
+        return tuple(
+            cursor.execute(f"SELECT COUNT(*) FROM {{schema}}.{table}").fetchone()[0]
+            for table in ("access_log", "access_log_digests")
+        )
 
 
 @contextmanager
@@ -78,8 +80,10 @@ def failing_on_insert(monkeypatch, nth: int):
 @pytest.fixture
 def three(services) -> list[tuple[str, object]]:
     """One sealed report per company, each under that company's own key."""
-    return [(company, _sealed(services, company_key_owner(company), [f"SITE-{company[-1]}"], f"x/{company}"))
-            for company in COMPANIES]
+    return [
+        (company, _sealed(services, company_key_owner(company), [f"SITE-{company[-1]}"], f"x/{company}"))
+        for company in COMPANIES
+    ]
 
 
 def test_append_many_writes_each_entry_sealed_and_tagged_in_one_transaction(services):
@@ -91,8 +95,10 @@ def test_append_many_writes_each_entry_sealed_and_tagged_in_one_transaction(serv
         assert log.append_many(entries) == [1, 2, 3]
     assert len(opened) == 1
     assert [(e.seq, e.company, e.request_id, e.subject_ref) for e in log.entries()] == [
-        (1, "company-a", "req-1", "IN-RJ-SECRETSITE1"), (2, "company-b", "req-2", "IN-RJ-SECRETSITE2"),
-        (3, "company-c", "req-3", "IN-RJ-SECRETSITE3")]
+        (1, "company-a", "req-1", "IN-RJ-SECRETSITE1"),
+        (2, "company-b", "req-2", "IN-RJ-SECRETSITE2"),
+        (3, "company-c", "req-3", "IN-RJ-SECRETSITE3"),
+    ]
     assert [[e.seq for e in log.entries(company=c)] for c in COMPANIES] == [[1], [2], [3]]
     rows = log.rows()
     assert len({row.tag for row in rows}) == 3 and len({len(row.details) for row in rows}) == 1
@@ -115,29 +121,48 @@ def test_a_batch_that_fails_midway_writes_none_of_its_entries(services, monkeypa
 
 def test_a_search_over_three_companies_logs_three_entries_in_one_transaction(services, three):
     with counting_transactions(services) as opened:
-        found = services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT,
-                                          three, lambda company, sites: [(company, s) for s in sites])
+        found = services.filter.open_many(
+            NGO,
+            Action.READ_LINKED_LIST,
+            Facts(valid_declaration=True),
+            AUDIT,
+            three,
+            lambda company, sites: [(company, s) for s in sites],
+        )
     assert found == [("company-a", "SITE-a"), ("company-b", "SITE-b"), ("company-c", "SITE-c")]
     assert len(opened) == 1
     assert [(e.company, e.outcome, e.request_id, e.action) for e in services.access_log.entries()] == [
         ("company-a", "granted", "req-batch", "read_linked_list"),
         ("company-b", "granted", "req-batch", "read_linked_list"),
-        ("company-c", "granted", "req-batch", "read_linked_list")]
+        ("company-c", "granted", "req-batch", "read_linked_list"),
+    ]
 
 
 def test_a_search_whose_log_write_fails_midway_logs_nothing_and_releases_nothing(services, three, monkeypatch):
     released = []
     with failing_on_insert(monkeypatch, nth=2), pytest.raises(OSError, match="refused"):
-        released = services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT,
-                                             three, lambda company, sites: [(company, s) for s in sites])
+        released = services.filter.open_many(
+            NGO,
+            Action.READ_LINKED_LIST,
+            Facts(valid_declaration=True),
+            AUDIT,
+            three,
+            lambda company, sites: [(company, s) for s in sites],
+        )
     assert released == [] and count_entries(services) == (0, 0)
 
 
 def test_items_may_carry_a_label_that_select_receives(services, three):
     """The grievance matching searches several years in one request: each item says its year."""
     labelled = [(company, sealed, 2020 + n) for n, (company, sealed) in enumerate(three)]
-    found = services.filter.open_many(NGO, Action.READ_LINKED_LIST, Facts(valid_declaration=True), AUDIT,
-                                      labelled, lambda company, sites, year: [(company, year)])
+    found = services.filter.open_many(
+        NGO,
+        Action.READ_LINKED_LIST,
+        Facts(valid_declaration=True),
+        AUDIT,
+        labelled,
+        lambda company, sites, year: [(company, year)],
+    )
     assert found == [("company-a", 2020), ("company-b", 2021), ("company-c", 2022)]
 
 

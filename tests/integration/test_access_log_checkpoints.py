@@ -40,8 +40,9 @@ def clock():
 
 @pytest.fixture
 def log(services, clock):
-    return AccessLog(services.sql, services.datakeys, services.keyring, clock=clock,
-                     checkpoint_entries=4, checkpoint_seconds=1.0)
+    return AccessLog(
+        services.sql, services.datakeys, services.keyring, clock=clock, checkpoint_entries=4, checkpoint_seconds=1.0
+    )
 
 
 def checkpoint_seqs(services) -> list[int]:
@@ -93,19 +94,23 @@ def test_an_edit_with_the_chain_rehashed_up_to_the_next_checkpoint_is_caught_the
     result = log.verify()
     # the checkpoint at 9 covers 6-9 and no longer matches: the first of them is the first that may be bad
     assert (result.ok, result.first_bad_seq) == (False, 6)
-    assert result.problem == ("changed: entries 6-9 differ from the signed checkpoint at entry 9 "
-                              "(one of them was edited, inserted or removed and the chain rehashed)")
+    assert result.problem == (
+        "changed: entries 6-9 differ from the signed checkpoint at entry 9 "
+        "(one of them was edited, inserted or removed and the chain rehashed)"
+    )
 
 
 def test_a_forged_checkpoint_signature_is_named(services, log, ten):
     impostor = Ed25519PrivateKey.generate()
     with tampering(services) as cursor:
         seq, head, signed_at, key_id, _ = cursor.execute(
-            "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
-            " WHERE seq = 5").fetchone()
+            "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests WHERE seq = 5"
+        ).fetchone()
         forged = SignedDigest(seq, head, signed_at, key_id, "")
-        cursor.execute("UPDATE {schema}.access_log_digests SET signature = %s WHERE seq = 5",
-                       (base64.b64encode(impostor.sign(forged.message())).decode(),))
+        cursor.execute(
+            "UPDATE {schema}.access_log_digests SET signature = %s WHERE seq = 5",
+            (base64.b64encode(impostor.sign(forged.message())).decode(),),
+        )
     result = log.verify()
     assert (result.ok, result.first_bad_seq) == (False, 5)
     assert result.problem.startswith("bad signature")
@@ -155,8 +160,10 @@ def test_a_log_stored_with_one_digest_per_entry_still_verifies(services, clock):
     with tampering(services) as cursor:  # and still names an entry whose own digest no longer matches
         row = raw_rows(cursor, 3)[0]
         columns = dict(zip(COLUMNS.split(", ")[:7], row[:7], strict=True), actor="someone-else")
-        cursor.execute("UPDATE {schema}.access_log SET actor = 'someone-else', hash = %s WHERE seq = 3",
-                       (entry_hash(row[7], columns),))
+        cursor.execute(
+            "UPDATE {schema}.access_log SET actor = 'someone-else', hash = %s WHERE seq = 3",
+            (entry_hash(row[7], columns),),
+        )
     result = AccessLog(services.sql, services.datakeys, services.keyring).verify()
     assert (result.ok, result.first_bad_seq) == (False, 3)
 

@@ -60,8 +60,14 @@ def test_appends_waiting_for_the_lock_are_written_in_one_transaction(services):
             first = threading.Thread(target=lambda: results.update({1: log.append_many([sample_entry(1)])}))
             first.start()
             wait_until(lambda: log.appends_waiting() == 1)  # the first is at the lock, sealed
-            rest = [threading.Thread(target=lambda n=n: results.update(
-                {n: log.append_many([sample_entry(n * 10 + k) for k in range(n)])})) for n in (2, 3, 4, 5)]
+            rest = [
+                threading.Thread(
+                    target=lambda n=n: results.update(
+                        {n: log.append_many([sample_entry(n * 10 + k) for k in range(n)])}
+                    )
+                )
+                for n in (2, 3, 4, 5)
+            ]
             for thread in rest:
                 thread.start()
             wait_until(lambda: log.appends_waiting() == 5)  # four more behind it
@@ -74,7 +80,8 @@ def test_appends_waiting_for_the_lock_are_written_in_one_transaction(services):
     for n in (2, 3, 4, 5):  # each request's entries consecutive, in its order
         assert results[n] == list(range(results[n][0], results[n][0] + n))
         assert [e.request_id for e in log.entries(after_seq=results[n][0] - 1, limit=n)] == [
-            f"req-{n * 10 + k}" for k in range(n)]
+            f"req-{n * 10 + k}" for k in range(n)
+        ]
     assert log.verify().ok and count_entries(services)[0] == 16
 
 
@@ -140,11 +147,13 @@ def _append_from_a_process(settings, process: int, threads: int, per_thread: int
     keyring = FileKeyring.load(settings.keyring_file)
     log = AccessLog(sql, DataKeyStore(sql, keyring), keyring)
     try:
+
         def run(thread: int) -> None:
             for n in range(per_thread):
                 size = 1 + (n % 3)
                 log.append_many(
-                    [replace(sample_entry(0), request_id=f"p{process}-t{thread}-n{n}-{k}") for k in range(size)])
+                    [replace(sample_entry(0), request_id=f"p{process}-t{thread}-n{n}-{k}") for k in range(size)]
+                )
 
         workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
         for worker in workers:

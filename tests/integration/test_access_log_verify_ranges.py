@@ -29,8 +29,14 @@ ENTRIES = 30
 @pytest.fixture
 def log(services, monkeypatch):
     monkeypatch.setattr(ranges, "RANGE_ROWS", 7)
-    log = AccessLog(services.sql, services.datakeys, services.keyring, clock=lambda: START,
-                    checkpoint_entries=4, checkpoint_seconds=3600.0)
+    log = AccessLog(
+        services.sql,
+        services.datakeys,
+        services.keyring,
+        clock=lambda: START,
+        checkpoint_entries=4,
+        checkpoint_seconds=3600.0,
+    )
     for n in range(1, ENTRIES + 1):
         log.append(sample_entry(n))
     return log
@@ -54,29 +60,35 @@ def test_an_intact_log_is_hashed_by_the_workers_not_here(log, monkeypatch):
 
 def rehash_from(cursor, seq: int, change: dict) -> None:
     prev = raw_rows(cursor, seq - 1)[0][8]
-    for row in raw_rows(cursor)[seq - 1:]:
+    for row in raw_rows(cursor)[seq - 1 :]:
         columns = dict(zip(COLUMNS.split(", ")[:7], row[:7], strict=True))
         if row[0] == seq:
             columns.update(change)
         new_hash = entry_hash(prev, columns)
-        cursor.execute("UPDATE {schema}.access_log SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
-                       (columns["actor"], prev, new_hash, row[0]))
+        cursor.execute(
+            "UPDATE {schema}.access_log SET actor = %s, prev_hash = %s, hash = %s WHERE seq = %s",
+            (columns["actor"], prev, new_hash, row[0]),
+        )
         prev = new_hash
 
 
 def forge_signature(cursor, seq: int) -> None:
     impostor = Ed25519PrivateKey.generate()
-    row = cursor.execute("SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests"
-                         " WHERE seq = %s", (seq,)).fetchone()
+    row = cursor.execute(
+        "SELECT seq, head_hash, signed_at, key_id, signature FROM {schema}.access_log_digests WHERE seq = %s", (seq,)
+    ).fetchone()
     forged = SignedDigest(*row[:4], "")
-    cursor.execute("UPDATE {schema}.access_log_digests SET signature = %s WHERE seq = %s",
-                   (base64.b64encode(impostor.sign(forged.message())).decode(), seq))
+    cursor.execute(
+        "UPDATE {schema}.access_log_digests SET signature = %s WHERE seq = %s",
+        (base64.b64encode(impostor.sign(forged.message())).decode(), seq),
+    )
 
 
 def forge_row_zero(cursor) -> None:
     first = raw_rows(cursor, 1)[0]
-    cursor.execute(f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                   (0, *first[1:]))
+    cursor.execute(
+        f"INSERT INTO {{schema}}.access_log ({COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", (0, *first[1:])
+    )
 
 
 def swap(cursor, a: int, b: int) -> None:
@@ -88,25 +100,49 @@ def swap(cursor, a: int, b: int) -> None:
 TAMPERING = {
     # name: (what the attacker does, the sequential walk's first bad entry, its problem's first words)
     "changed at a range border": (
-        lambda c: c.execute("UPDATE {schema}.access_log SET actor = 'x' WHERE seq = 7"), 7, "changed: its content"),
+        lambda c: c.execute("UPDATE {schema}.access_log SET actor = 'x' WHERE seq = 7"),
+        7,
+        "changed: its content",
+    ),
     "changed inside a range": (
-        lambda c: c.execute("UPDATE {schema}.access_log SET tag = 'x' WHERE seq = 12"), 12, "changed: its content"),
+        lambda c: c.execute("UPDATE {schema}.access_log SET tag = 'x' WHERE seq = 12"),
+        12,
+        "changed: its content",
+    ),
     "link edited on a border": (
-        lambda c: c.execute("UPDATE {schema}.access_log SET prev_hash = %s WHERE seq = 13", ("0" * 64,)), 13,
-        "reordered"),
-    "deleted on a border": (lambda c: c.execute("DELETE FROM {schema}.access_log WHERE seq = 19"), 19, "missing: entry 19 removed"),
+        lambda c: c.execute("UPDATE {schema}.access_log SET prev_hash = %s WHERE seq = 13", ("0" * 64,)),
+        13,
+        "reordered",
+    ),
+    "deleted on a border": (
+        lambda c: c.execute("DELETE FROM {schema}.access_log WHERE seq = 19"),
+        19,
+        "missing: entry 19 removed",
+    ),
     "deleted and renumbered": (
-        lambda c: (c.execute("DELETE FROM {schema}.access_log WHERE seq = 10"), _renumber(c, 11, -1)), 10,
-        "reordered"),
+        lambda c: (c.execute("DELETE FROM {schema}.access_log WHERE seq = 10"), _renumber(c, 11, -1)),
+        10,
+        "reordered",
+    ),
     "inserted and renumbered": (
-        lambda c: (_renumber(c, 10, 1), c.execute(
-            f"INSERT INTO {{schema}}.access_log ({COLUMNS}) SELECT 10, actor, role, organisation, outcome, tag,"
-            " details, prev_hash, hash FROM {schema}.access_log WHERE seq = 9")), 10, "reordered"),
+        lambda c: (
+            _renumber(c, 10, 1),
+            c.execute(
+                f"INSERT INTO {{schema}}.access_log ({COLUMNS}) SELECT 10, actor, role, organisation, outcome, tag,"
+                " details, prev_hash, hash FROM {schema}.access_log WHERE seq = 9"
+            ),
+        ),
+        10,
+        "reordered",
+    ),
     "reordered": (lambda c: swap(c, 17, 18), 17, "reordered"),
     "rehashed to the next checkpoint": (lambda c: rehash_from(c, 14, {"actor": "x"}), 14, "changed: entries 14-17"),
     "forged checkpoint": (lambda c: forge_signature(c, 21), 21, "bad signature"),
     "unsigned tail": (
-        lambda c: c.execute("DELETE FROM {schema}.access_log_digests WHERE seq >= 20"), 18, "inserted: entries 18-30"),
+        lambda c: c.execute("DELETE FROM {schema}.access_log_digests WHERE seq >= 20"),
+        18,
+        "inserted: entries 18-30",
+    ),
     "a row numbered 0": (forge_row_zero, 0, "inserted: an extra entry numbered 0"),
 }
 

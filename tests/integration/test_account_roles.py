@@ -20,13 +20,19 @@ from registry.domain.organisations import OrganisationKind
 from trustone.web.app import create_app
 
 FITS = {  # docs/access.md, Roles
-    ("secretariat", "secretariat"), ("ngo", "ngo_party"), ("union", "union_party"), ("company", "member_company"),
-    ("committee", "complaints_committee"), ("auditor", "auditor"), ("buyer", "public_buyer"),
+    ("secretariat", "secretariat"),
+    ("ngo", "ngo_party"),
+    ("union", "union_party"),
+    ("company", "member_company"),
+    ("committee", "complaints_committee"),
+    ("auditor", "auditor"),
+    ("buyer", "public_buyer"),
 }
 
 
-@pytest.mark.parametrize(("role", "kind"), list(itertools.product(list(Role), list(OrganisationKind))),
-                         ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("role", "kind"), list(itertools.product(list(Role), list(OrganisationKind))), ids=lambda v: str(v)
+)
 def test_each_role_fits_exactly_one_kind_of_organisation(role, kind):
     if (role.value, kind.value) in FITS:
         assert check_role_fits(role, kind) == role
@@ -57,18 +63,30 @@ def test_a_company_login_for_an_ngo_is_refused_and_nothing_is_written(organisati
 
 
 def test_over_http_the_admin_route_answers_422_naming_role_and_logs_no_grant(services, organisations):
-    organisations.create_account("admin.user", Role.SECRETARIAT, "secretariaat", "Admin", "not-used",
-                                 pyotp.random_base32())
+    organisations.create_account(
+        "admin.user", Role.SECRETARIAT, "secretariaat", "Admin", "not-used", pyotp.random_base32()
+    )
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         token = client.app.state.authenticator._sessions.issue("admin.user", dt.timedelta(hours=1))  # noqa: SLF001
         before = len(services.access_log.entries(limit=100_000))
-        response = client.post("/api/v1/admin/users", headers={"Authorization": f"Bearer {token}"}, json={
-            "login": "pieter@arisa.example", "role": "company", "organisation_ref": "arisa",
-            "display_name": "Pieter", "password": "correct horse battery staple"})
+        response = client.post(
+            "/api/v1/admin/users",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "login": "pieter@arisa.example",
+                "role": "company",
+                "organisation_ref": "arisa",
+                "display_name": "Pieter",
+                "password": "correct horse battery staple",
+            },
+        )
     assert response.status_code == 422, response.text
     assert [error["field"] for error in response.json()["errors"]] == ["role"]
     with pytest.raises(NotFoundError):
         services.registry.account("pieter@arisa.example")
-    granted = [e for e in services.access_log.entries(limit=100_000)[before:] if str(e.outcome) == "granted"
-               and not e.actor.startswith("system:")]
+    granted = [
+        e
+        for e in services.access_log.entries(limit=100_000)[before:]
+        if str(e.outcome) == "granted" and not e.actor.startswith("system:")
+    ]
     assert granted == []

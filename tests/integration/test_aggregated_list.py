@@ -21,8 +21,15 @@ from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 
 TODAY = dt.date(2025, 4, 1)
 KOTA = dict(name="Kota Stone Processing Works")
-LAIZHOU = dict(name="Laizhou Granite Works", country="CN", province="Shandong", district="Laizhou",
-               latitude="37.18", longitude="119.94", stone_type="granite")
+LAIZHOU = dict(
+    name="Laizhou Granite Works",
+    country="CN",
+    province="Shandong",
+    district="Laizhou",
+    latitude="37.18",
+    longitude="119.94",
+    stone_type="granite",
+)
 
 
 @pytest.fixture
@@ -47,8 +54,15 @@ def release(services, *years: int, catch_up: bool = True) -> None:
             services.registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.SMALL)
     for year in years:
         for ref in OTHERS:
-            row = factory_row(name=OTHER_SITE, country="NL", province="Zeeland", district="Vlissingen",
-                              latitude="51.44", longitude="3.57", product=f"paving {next(_rounds)}")
+            row = factory_row(
+                name=OTHER_SITE,
+                country="NL",
+                province="Zeeland",
+                district="Vlissingen",
+                latitude="51.44",
+                longitude="3.57",
+                product=f"paving {next(_rounds)}",
+            )
             services.registry.import_report(ref, year, csv_bytes([row]), "o.csv", submitted_on=TODAY)
     if catch_up:
         services.projections.catch_up()
@@ -64,11 +78,23 @@ def test_a_report_puts_its_sites_on_the_list_of_its_year_without_any_company_ref
     release(services, 2024)
     year, sites = (services.projections.catch_up(), services.aggregated_list.sites())[1]
     assert year == 2024
-    assert sorted(site.name for site in sites) == ["Kota Stone Processing Works", "Mahadev Sandstone Quarry Bijolia",
-                                                   OTHER_SITE]
+    assert sorted(site.name for site in sites) == [
+        "Kota Stone Processing Works",
+        "Mahadev Sandstone Quarry Bijolia",
+        OTHER_SITE,
+    ]
     fields = {field.name for field in dataclasses.fields(sites[0])}
-    assert fields == {"site_id", "kind", "name", "country", "province", "district", "latitude", "longitude",
-                      "stone_types"}
+    assert fields == {
+        "site_id",
+        "kind",
+        "name",
+        "country",
+        "province",
+        "district",
+        "latitude",
+        "longitude",
+        "stone_types",
+    }
     for site in sites:
         assert member not in repr(site) and "Steenhouwer" not in repr(site)
 
@@ -108,7 +134,9 @@ def test_filters_by_country_region_kind_and_stone_type(services, member):
 
 
 def test_rows_come_out_in_public_id_order_not_in_reporting_order(services, member, second_member):
-    services.registry.import_report(second_member, 2024, csv_bytes([factory_row(**LAIZHOU)]), "a.csv", submitted_on=TODAY)
+    services.registry.import_report(
+        second_member, 2024, csv_bytes([factory_row(**LAIZHOU)]), "a.csv", submitted_on=TODAY
+    )
     services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "b.csv", submitted_on=TODAY)
     release(services, 2024)
     ids = [site.site_id for site in services.aggregated_list.sites()[1]]
@@ -117,7 +145,9 @@ def test_rows_come_out_in_public_id_order_not_in_reporting_order(services, membe
 
 def test_rebuilding_gives_exactly_the_rows_of_following_along(services, member, second_member):
     services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
-    services.registry.import_report(second_member, 2025, csv_bytes([factory_row(**LAIZHOU)]), "b.csv", submitted_on=TODAY)
+    services.registry.import_report(
+        second_member, 2025, csv_bytes([factory_row(**LAIZHOU)]), "b.csv", submitted_on=TODAY
+    )
     services.registry.import_report(member, 2025, csv_bytes([factory_row()]), "c.csv", submitted_on=TODAY)
     release(services, 2024, 2025)
     incremental = {year: services.aggregated_list.sites(year=year)[1] for year in (2024, 2025)}
@@ -130,9 +160,14 @@ class Crash(Exception):
 
 
 def test_a_runner_killed_mid_stream_and_restarted_gives_the_same_rows_no_duplicates_no_gaps(
-        services, member, second_member, monkeypatch):
-    for year, ref, rows in ((2024, member, [quarry_row(), factory_row()]), (2024, second_member, [factory_row()]),
-                            (2025, member, [factory_row()]), (2025, second_member, [factory_row(**LAIZHOU)])):
+    services, member, second_member, monkeypatch
+):
+    for year, ref, rows in (
+        (2024, member, [quarry_row(), factory_row()]),
+        (2024, second_member, [factory_row()]),
+        (2025, member, [factory_row()]),
+        (2025, second_member, [factory_row(**LAIZHOU)]),
+    ):
         services.registry.import_report(ref, year, csv_bytes(rows), f"{ref}{year}.csv", submitted_on=TODAY)
     release(services, 2024, 2025, catch_up=False)
     recorder = services.projections.recorders["aggregated_list"]
@@ -160,7 +195,9 @@ def test_a_runner_killed_mid_stream_and_restarted_gives_the_same_rows_no_duplica
 
 def use_counts(services) -> list[tuple]:
     with services.projections.recorders["aggregated_list"].cursor(commit=False) as cursor:
-        return sorted(tuple(row) for row in cursor.execute("SELECT site_id, year, users FROM {schema}.agg_site_use").fetchall())
+        return sorted(
+            tuple(row) for row in cursor.execute("SELECT site_id, year, users FROM {schema}.agg_site_use").fetchall()
+        )
 
 
 def test_an_event_is_applied_once_even_if_two_runners_race_for_it(services, member):
@@ -170,8 +207,9 @@ def test_an_event_is_applied_once_even_if_two_runners_race_for_it(services, memb
     notification = services.registry.recorder.select_notifications(start=1, limit=10_000)[-1]
     from eventsourcing.persistence import Tracking
 
-    again = recorder.process(services.registry.mapper.to_domain_event(notification),
-                             Tracking(services.registry.name, notification.id))
+    again = recorder.process(
+        services.registry.mapper.to_domain_event(notification), Tracking(services.registry.name, notification.id)
+    )
     assert again is False
     assert names(services, year=2024) == ["Kota Stone Processing Works"]
     with recorder.cursor(commit=False) as cursor:

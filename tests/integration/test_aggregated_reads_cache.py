@@ -112,8 +112,9 @@ def test_a_repeated_call_with_nothing_changed_does_not_read_the_catalogue_again(
     for _ in range(3):
         assert reader.catalogue() == catalogue and reader.survivors() == survivors
     assert recording.reads_of("agg_sites") == read  # nothing changed: not read again
-    second = services.registry.register_site(SiteKind.FACTORY, "Kota Stone Works",
-                                             RegionPath.create("IN", "Rajasthan", "Kota")).public_id
+    second = services.registry.register_site(
+        SiteKind.FACTORY, "Kota Stone Works", RegionPath.create("IN", "Rajasthan", "Kota")
+    ).public_id
     wait(services)
     assert set(reader.catalogue()) == {first, second}
     assert recording.reads_of("agg_sites") > read
@@ -135,8 +136,9 @@ def _members(registry) -> None:
 
 
 def _report(registry, ref: str, product: str = "slabs") -> None:
-    registry.import_report(ref, 2024, csv_bytes([quarry_row(), factory_row(product=product)]), "r.csv",
-                           submitted_on=TODAY)
+    registry.import_report(
+        ref, 2024, csv_bytes([quarry_row(), factory_row(product=product)]), "r.csv", submitted_on=TODAY
+    )
 
 
 def test_the_years_list_is_computed_once_per_release_and_again_at_the_next(services, other):

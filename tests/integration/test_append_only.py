@@ -27,8 +27,10 @@ def event_store(services) -> Iterator[tuple[object, dict[str, str]]]:
         path = services.settings.application_env(services.registry.name)["SQLITE_DBNAME"]
         connection = sqlite3.connect(path, isolation_level=None)
         try:
-            yield (lambda sql: connection.execute(sql).fetchall()), {
-                "events": "stored_events", "snapshots": "stored_snapshots"}
+            yield (
+                (lambda sql: connection.execute(sql).fetchall()),
+                {"events": "stored_events", "snapshots": "stored_snapshots"},
+            )
         finally:
             connection.close()
         return
@@ -58,13 +60,16 @@ def recorded(services) -> dict[str, int]:
     return counts
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE {events} SET originator_version = originator_version + 1",
-    "DELETE FROM {events}",
-    "DELETE FROM {events} WHERE originator_version = 1",
-    "UPDATE {snapshots} SET originator_version = 0",
-    "DELETE FROM {snapshots}",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {events} SET originator_version = originator_version + 1",
+        "DELETE FROM {events}",
+        "DELETE FROM {events} WHERE originator_version = 1",
+        "UPDATE {snapshots} SET originator_version = 0",
+        "DELETE FROM {snapshots}",
+    ],
+)
 def test_the_event_store_refuses_updates_and_deletes(services, recorded, statement):
     with event_store(services) as (execute, tables):
         with pytest.raises(REFUSED, match="append-only"):
@@ -79,12 +84,15 @@ def test_the_event_store_still_takes_new_events(services, recorded):
         assert _counts(execute, tables)["events"] > recorded["events"]
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE {schema}.access_log SET actor = 'someone-else'",
-    "DELETE FROM {schema}.access_log",
-    "UPDATE {schema}.access_log_digests SET head_hash = 'x'",
-    "DELETE FROM {schema}.access_log_digests",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {schema}.access_log SET actor = 'someone-else'",
+        "DELETE FROM {schema}.access_log",
+        "UPDATE {schema}.access_log_digests SET head_hash = 'x'",
+        "DELETE FROM {schema}.access_log_digests",
+    ],
+)
 def test_the_access_log_refuses_updates_and_deletes(services, statement):
     from tests.integration.test_access_log import sample_entry
 

@@ -28,7 +28,12 @@ def test_the_auditor_sees_company_exact_time_and_request_id(client, tokens):  # 
     entries = client.get("/api/v1/audit/access-log?limit=1000", headers=_bearer(tokens, Role.AUDITOR)).json()
     [entry] = [e for e in entries if e["request_id"] == request_id]
     assert (entry["actor"], entry["role"], entry["action"], entry["company"], entry["outcome"]) == (
-        "secretariat.user", "secretariat", "read_report", OWN, "granted")
+        "secretariat.user",
+        "secretariat",
+        "read_report",
+        OWN,
+        "granted",
+    )
     assert before <= dt.datetime.fromisoformat(entry["at"]) <= after  # to the microsecond, not the day
     assert "unreadable" not in entry
 
@@ -44,6 +49,7 @@ def test_a_company_sees_exactly_the_entries_about_its_own_data(client, world, to
     assert [e["seq"] for e in about_me if e["seq"] <= everything[-1]["seq"]] == expected
     assert len([e for e in about_me if e["actor"] == "secretariat.user" and e["action"] == "read_report"]) == 2
     assert {e["company"] for e in about_me} == {OWN}
-    paged = client.get(f"/api/v1/audit/access-log?limit=1&after={expected[0]}",
-                       headers=_bearer(tokens, Role.COMPANY)).json()
+    paged = client.get(
+        f"/api/v1/audit/access-log?limit=1&after={expected[0]}", headers=_bearer(tokens, Role.COMPANY)
+    ).json()
     assert [e["seq"] for e in paged] == expected[1:2]

@@ -34,6 +34,7 @@ TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
 
 # --- the attacker's tools: raw rows only -----------------------------------------------------------
 
+
 def raw_tables(services) -> dict[str, tuple[list[str], list[tuple]]]:
     """Every table of both stores: name -> (column names, rows), read with plain SQL."""
     tables: dict[str, tuple[list[str], list[tuple]]] = {}
@@ -46,12 +47,21 @@ def raw_tables(services) -> dict[str, tuple[list[str], list[tuple]]]:
         return tables
     schema = services.sql.schema
     with services.sql.transaction() as cursor:
-        names = [row[0] for row in cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)).fetchall()]
+        names = [
+            row[0]
+            for row in cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
+            ).fetchall()
+        ]
         for table in names:
-            columns = [row[0] for row in cursor.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
-                " ORDER BY ordinal_position", (schema, table)).fetchall()]
+            columns = [
+                row[0]
+                for row in cursor.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s"
+                    " ORDER BY ordinal_position",
+                    (schema, table),
+                ).fetchall()
+            ]
             tables[table] = (columns, cursor.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall())
     return tables
 
@@ -67,7 +77,7 @@ def _times(text: str) -> list[dt.datetime]:
     found = []
     for match in TIME.finditer(text):
         try:
-            moment = dt.datetime.fromisoformat(text[match.start():match.start() + 32].split('"')[0].split(" |")[0])
+            moment = dt.datetime.fromisoformat(text[match.start() : match.start() + 32].split('"')[0].split(" |")[0])
         except ValueError:
             moment = dt.datetime.fromisoformat(match.group(0))
         found.append(moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC))
@@ -113,7 +123,7 @@ def features(row: dict) -> dict[str, str]:
     found = {k: _text(v) for k, v in row.items() if k not in ("seq", "hash", "prev_hash", "details")}
     try:
         blob = base64.b64decode(_text(row.get("details")), validate=True)
-        found["details key"] = blob[5:5 + blob[4]].decode("ascii", "replace")
+        found["details key"] = blob[5 : 5 + blob[4]].decode("ascii", "replace")
         found["details size"] = str(len(blob))
     except (binascii.Error, ValueError, IndexError):
         pass
@@ -122,19 +132,29 @@ def features(row: dict) -> dict[str, str]:
 
 # --- the scenario ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def scenario(services, demo):
     """A case matched over the API's path (one request id for the whole step) and a linked-list search
     by the secretariat; returns the case's buyers and the company refs an attacker knows."""
     secretariat, ngo = (of_account(services, demo.logins[role]) for role in ("secretariat", "ngo"))
     app = services.grievance
-    reference, _ = app.file(ngo, Filing(
-        case_type="complaint", description="Children seen carrying slabs at the quarry face.",
-        themes=["child_labour"], site_ids=[demo.rajasthan_quarry], observed_on=dt.date(2025, 11, 2),
-        reporter=Reporter("Sangh Kishanpura", "+91 98290 00000", "Kishanpura Mine Workers Collective")))
+    reference, _ = app.file(
+        ngo,
+        Filing(
+            case_type="complaint",
+            description="Children seen carrying slabs at the quarry face.",
+            themes=["child_labour"],
+            site_ids=[demo.rajasthan_quarry],
+            observed_on=dt.date(2025, 11, 2),
+            reporter=Reporter("Sangh Kishanpura", "+91 98290 00000", "Kishanpura Mine Workers Collective"),
+        ),
+    )
     app.advance(secretariat, reference, "acknowledge", "received", request_id="a" * 32)
-    assert app.match(secretariat, reference, [demo.rajasthan_quarry], None, "site confirmed",
-                     request_id="b" * 32) == {"stage": "matched", "companies_found": 2}
+    assert app.match(secretariat, reference, [demo.rajasthan_quarry], None, "site confirmed", request_id="b" * 32) == {
+        "stage": "matched",
+        "companies_found": 2,
+    }
     services.catch_up()
     _, rows = search_linked_list(services, secretariat, site=demo.rajasthan_quarry, request_id="c" * 32)
     assert {row.company for row in rows} == set(demo.rajasthan_buyers)
@@ -169,6 +189,7 @@ def test_one_companys_entries_cannot_be_linked_together(services, scenario):
     rows = {row["seq"]: features(row) for row in access_log_rows(raw_tables(services))}
     a1, a2, *_ = (rows[seq] for seq, company in sorted(about.items()) if company == first)
     b1, b2, *_ = (rows[seq] for seq, company in sorted(about.items()) if company == second)
-    linking = sorted(name for name in a1
-                     if a1[name] == a2.get(name) and b1.get(name) == b2.get(name) and a1[name] != b1.get(name))
+    linking = sorted(
+        name for name in a1 if a1[name] == a2.get(name) and b1.get(name) == b2.get(name) and a1[name] != b1.get(name)
+    )
     assert linking == [], f"one company's entries are linked by: {linking}"

@@ -39,13 +39,21 @@ def report_file(company: str) -> bytes:
     """Five quarries no registry knows, all in one district per company (names and places differ
     enough from every other site that none is taken for a duplicate)."""
     district = DISTRICTS[company]
-    rows = [quarry_row(chain=f"C{n}", name=f"{district} {word} Quarry", district=district,
-                       latitude=f"{24 + n * 0.37:.4f}", longitude=f"{74 + n * 0.41:.4f}")
-            for n, word in enumerate(("Lotus", "Banyan", "Peacock", "Monsoon", "Saffron"), start=1)]
+    rows = [
+        quarry_row(
+            chain=f"C{n}",
+            name=f"{district} {word} Quarry",
+            district=district,
+            latitude=f"{24 + n * 0.37:.4f}",
+            longitude=f"{74 + n * 0.41:.4f}",
+        )
+        for n, word in enumerate(("Lotus", "Banyan", "Peacock", "Monsoon", "Saffron"), start=1)
+    ]
     return csv_bytes(rows)
 
 
 # --- the attacker's tools: raw rows only -------------------------------------------------------------
+
 
 def event_rows(services) -> list[dict]:
     """Every stored event of the registry's store in the order it was recorded, read with SQL:
@@ -57,8 +65,14 @@ def event_rows(services) -> list[dict]:
         for values in (dict(zip(columns, row, strict=True)) for row in rows):
             position = values.get("notification_id") or values.get("rowid")
             state = json.loads(_text(values["state"]))
-            events.append({"position": position, "originator_id": uuid.UUID(str(values["originator_id"])),
-                           "topic": _text(values["topic"]), "state": state})
+            events.append(
+                {
+                    "position": position,
+                    "originator_id": uuid.UUID(str(values["originator_id"])),
+                    "topic": _text(values["topic"]),
+                    "state": state,
+                }
+            )
     assert events, "no event table found"
     return sorted(events, key=lambda event: event["position"])
 
@@ -90,8 +104,11 @@ def site_registrations(events: list[dict]) -> list[dict]:
 
 
 def report_events(events: list[dict], report_ids: dict[uuid.UUID, str]) -> list[tuple[dict, str]]:
-    return [(e, report_ids[e["originator_id"]]) for e in events
-            if e["topic"].endswith("SupplyChainReport.VersionSubmitted") and e["originator_id"] in report_ids]
+    return [
+        (e, report_ids[e["originator_id"]])
+        for e in events
+        if e["topic"].endswith("SupplyChainReport.VersionSubmitted") and e["originator_id"] in report_ids
+    ]
 
 
 def public_id(registration: dict) -> str:
@@ -120,12 +137,13 @@ def by_order_in_batch(events, counts: dict[str, int]) -> dict[str, set[str]]:
     sites = [public_id(site) for site in site_registrations(events)]
     guess, start = {}, 0
     for company in COMPANIES:
-        guess[company] = set(sites[start:start + counts[company]])
+        guess[company] = set(sites[start : start + counts[company]])
         start += counts[company]
     return guess
 
 
 # --- the scenario ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def members(services):
@@ -155,8 +173,9 @@ def _report_id(ref: str) -> uuid.UUID:
 def upload(services, ref: str) -> set[str]:
     """The company's upload; returns the ids of the sites it added (read through the filter: the
     truth the attacker is after)."""
-    result = services.registry.import_report(ref, YEAR, report_file(ref), f"{ref}.csv",
-                                             submitted_on=dt.date(2025, 3, 1))
+    result = services.registry.import_report(
+        ref, YEAR, report_file(ref), f"{ref}.csv", submitted_on=dt.date(2025, 3, 1)
+    )
     assert result.changed and result.new_sites == 5
     content = services.registry.read_report(_secretariat(), ref, YEAR, purpose="test: the truth")
     return {link.site_id for link in content.links}
@@ -166,8 +185,9 @@ def _secretariat():
     from keys.principal import Principal
     from registry.domain.accounts import Role
 
-    return Principal(login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(),
-                     organisation_ref="secretariat")
+    return Principal(
+        login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(), organisation_ref="secretariat"
+    )
 
 
 def test_one_companys_upload_registers_no_site_a_copy_of_the_database_shows(services, members):
@@ -205,11 +225,20 @@ def test_a_report_with_new_sites_is_as_long_in_the_store_as_one_without(services
     registry = services.registry
     known = registry.register_site(SiteKind.QUARRY, "Bundi Lotus Quarry", RegionPath.create("IN", "Rajasthan", "Bundi"))
     new_row = quarry_row(name="Kota Banyan Quarry", district="Kota", latitude="", longitude="")
-    known_row = {**quarry_row(site_id=known.public_id), "site_name": "", "country": "", "province": "",
-                 "district": "", "latitude": "", "longitude": ""}
+    known_row = {
+        **quarry_row(site_id=known.public_id),
+        "site_name": "",
+        "country": "",
+        "province": "",
+        "district": "",
+        "latitude": "",
+        "longitude": "",
+    }
     registry.import_report(COMPANIES[0], YEAR, csv_bytes([new_row]), "a.csv", submitted_on=dt.date(2025, 3, 1))
     registry.import_report(COMPANIES[1], YEAR, csv_bytes([known_row]), "b.csv", submitted_on=dt.date(2025, 3, 1))
-    sizes = {members[e["originator_id"]]: len(json.dumps(e["state"]))
-             for e in event_rows(services)
-             if e["topic"].endswith("SupplyChainReport.VersionSubmitted") and e["originator_id"] in members}
+    sizes = {
+        members[e["originator_id"]]: len(json.dumps(e["state"]))
+        for e in event_rows(services)
+        if e["topic"].endswith("SupplyChainReport.VersionSubmitted") and e["originator_id"] in members
+    }
     assert sizes[COMPANIES[0]] == sizes[COMPANIES[1]]

@@ -55,8 +55,11 @@ def test_a_deleted_data_key_row_is_key_missing_but_never_shredded(world, member)
 
 def test_a_data_key_marked_shredded_by_hand_is_key_missing_but_never_shredded(world, member):
     key_ref = key_rows(world, member)[0][0]
-    attacker_sql(world, "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = NULL, shredded_at = %s"
-                        " WHERE key_ref = %s", (dt.datetime.now(dt.UTC).isoformat(), key_ref))
+    attacker_sql(
+        world,
+        "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = NULL, shredded_at = %s WHERE key_ref = %s",
+        (dt.datetime.now(dt.UTC).isoformat(), key_ref),
+    )
     stderr = assert_fails_verify(world)
     assert f"data_keys row {key_ref}" in stderr
     with pytest.raises(IntegrityError):  # refused loudly, not answered as shredded (GoneError)
@@ -65,11 +68,18 @@ def test_a_data_key_marked_shredded_by_hand_is_key_missing_but_never_shredded(wo
 
 def test_a_shredding_proof_copied_from_a_really_shredded_key_does_not_pass(world, member):
     shred_company(world, OTHER, secretariat())
-    proof = next(row for row in key_rows(world, OTHER, "key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof")
-                 if row[5] is not None)
+    proof = next(
+        row
+        for row in key_rows(world, OTHER, "key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof")
+        if row[5] is not None
+    )
     key_ref = key_rows(world, member)[0][0]
-    attacker_sql(world, "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = %s, shredded_at = %s,"
-                        " shred_proof = %s WHERE key_ref = %s", (proof[2], proof[4], proof[5], key_ref))
+    attacker_sql(
+        world,
+        "UPDATE {schema}.data_keys SET wrapped = NULL, master_key_id = %s, shredded_at = %s,"
+        " shred_proof = %s WHERE key_ref = %s",
+        (proof[2], proof[4], proof[5], key_ref),
+    )
     assert f"data_keys row {key_ref}" in assert_fails_verify(world)
 
 

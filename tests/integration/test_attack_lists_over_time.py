@@ -35,10 +35,16 @@ SITES = [
     factory_row(name="Kota Stone Works"),
     quarry_row(name="Bundi Quarry One", district="Bundi", latitude="25.44", longitude="75.64"),
     quarry_row(name="Jalore Granite Quarry", district="Jalore", latitude="25.35", longitude="72.62"),
-    quarry_row(name="Khammam Quarry", province="Telangana", district="Khammam", latitude="17.25",
-               longitude="80.15"),
-    factory_row(name="Laizhou Granite Works", country="CN", province="Shandong", district="Laizhou",
-                latitude="37.18", longitude="119.94", stone_type="granite"),
+    quarry_row(name="Khammam Quarry", province="Telangana", district="Khammam", latitude="17.25", longitude="80.15"),
+    factory_row(
+        name="Laizhou Granite Works",
+        country="CN",
+        province="Shandong",
+        district="Laizhou",
+        latitude="37.18",
+        longitude="119.94",
+        stone_type="granite",
+    ),
 ]
 NEW_SITE = quarry_row(name="Secret New Quarry", district="Bundi", latitude="25.61", longitude="75.70")
 UNION = Principal("fnv-reader", Role.UNION, uuid.uuid4(), "fnv")
@@ -57,10 +63,17 @@ def upload(services, ref: str, year: int, rows: list[dict]) -> None:
 
 def snapshot(client: TestClient) -> dict[str, tuple[int, str]]:
     """Every list the union party can read, over HTTP, as (status, body)."""
-    paths = ["/api/v1/aggregated-list", *(f"/api/v1/aggregated-list?year={year}" for year in YEARS),
-             "/api/v1/public/members", "/api/v1/public/quarry-regions",
-             *(f"/api/v1/public/quarry-regions?year={year}&format={fmt}"
-               for year in YEARS for fmt in ("json", "csv", "geojson"))]
+    paths = [
+        "/api/v1/aggregated-list",
+        *(f"/api/v1/aggregated-list?year={year}" for year in YEARS),
+        "/api/v1/public/members",
+        "/api/v1/public/quarry-regions",
+        *(
+            f"/api/v1/public/quarry-regions?year={year}&format={fmt}"
+            for year in YEARS
+            for fmt in ("json", "csv", "geojson")
+        ),
+    ]
     out = {}
     for path in paths:
         response = client.get(path)
@@ -142,20 +155,28 @@ def test_after_k_companies_changed_a_release_shows_all_changes_at_once(world, cl
     assert response.status_code == 200
     # the two new sites (steen-a's and steen-c's) wait for a third company's new sites to be registered
     assert sorted(site["name"] for site in response.json()["sites"]) == [
-        "Bundi Quarry One", "Jalore Granite Quarry", "Khammam Quarry", "Kota Stone Works"]
+        "Bundi Quarry One",
+        "Jalore Granite Quarry",
+        "Khammam Quarry",
+        "Kota Stone Works",
+    ]
+
     def lists() -> dict:  # the member listing shows the made-up companies that join below
         return {path: answer for path, answer in snapshot(client).items() if "members" not in path}
 
     released = lists()
     register_waiting_sites(world)  # a third company adds a site: the new sites are registered...
     assert lists() == released  # ...which changes no list
-    for ref, rows in (("steen-a", [SITES[0], NEW_SITE]), ("steen-b", [SITES[2], SITES[1]]),
-                      ("steen-c", [SITES[4]])):
+    for ref, rows in (("steen-a", [SITES[0], NEW_SITE]), ("steen-b", [SITES[2], SITES[1]]), ("steen-c", [SITES[4]])):
         upload(world, ref, 2024, rows)
     response = client.get("/api/v1/aggregated-list?year=2024")  # the next release shows them
     assert sorted(site["name"] for site in response.json()["sites"]) == [
-        "Bundi Quarry One", "Jalore Granite Quarry", "Kota Stone Works", "Laizhou Granite Works",
-        "Secret New Quarry"]
+        "Bundi Quarry One",
+        "Jalore Granite Quarry",
+        "Kota Stone Works",
+        "Laizhou Granite Works",
+        "Secret New Quarry",
+    ]
 
 
 def test_a_year_with_fewer_than_k_reporting_companies_is_not_served(world, client):
@@ -205,12 +226,18 @@ def union_view(services) -> str:
     return json.dumps(state)
 
 
-uploads = st.lists(st.tuples(st.sampled_from(COMPANIES), st.sampled_from(YEARS),
-                             st.frozensets(st.integers(0, len(SITES) - 1), min_size=1)), min_size=1, max_size=9)
+uploads = st.lists(
+    st.tuples(
+        st.sampled_from(COMPANIES), st.sampled_from(YEARS), st.frozensets(st.integers(0, len(SITES) - 1), min_size=1)
+    ),
+    min_size=1,
+    max_size=9,
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(uploads)
 def test_for_any_uploads_the_list_changes_only_at_releases_of_at_least_k_companies(settings_factory, sequence):
     from trustone.bootstrap import bootstrap

@@ -37,8 +37,7 @@ class OverlappingVerify:
         return self.real(stored_hash, password)
 
 
-def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_times(
-        auth, company_user, monkeypatch):  # noqa: F811
+def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_times(auth, company_user, monkeypatch):  # noqa: F811
     spy = OverlappingVerify(keys.auth.verify_password)
     monkeypatch.setattr(keys.auth, "verify_password", spy)
     start = threading.Barrier(GUESSES)

@@ -48,12 +48,13 @@ VARIATIONS = {
     "new lines and tabs": lambda words: "\n\t".join(words),
 }
 
-words = st.lists(st.text(alphabet="abcdefghijklmnoprstuvwyzāīūéèöø", min_size=2, max_size=9),
-                 min_size=1, max_size=4).filter(lambda ws: len("".join(ws)) >= 4)
+words = st.lists(
+    st.text(alphabet="abcdefghijklmnoprstuvwyzāīūéèöø", min_size=2, max_size=9), min_size=1, max_size=4
+).filter(lambda ws: len("".join(ws)) >= 4)
 site_ids = st.sampled_from([new_site_id("IN", "RJ"), new_site_id("CN", "FJ"), new_site_id("PT", None)])
 id_variations = {
     "spaces": lambda site_id: " ".join(site_id.replace("-", "")),
-    "hyphens every few": lambda site_id: "-".join(site_id.replace("-", "")[i:i + 3] for i in range(0, 13, 3)),
+    "hyphens every few": lambda site_id: "-".join(site_id.replace("-", "")[i : i + 3] for i in range(0, 13, 3)),
     "lower case, no hyphens": lambda site_id: site_id.replace("-", "").lower(),
     "non-breaking spaces for hyphens": lambda site_id: site_id.replace("-", NBSP),
 }
@@ -86,15 +87,26 @@ def test_text_around_a_name_is_kept_as_written():
     assert published == {"risk": f"Dust at {PLACEHOLDER}, Rajasthan"}
 
 
-PLAN = [[f"Child labour at {SITE_NAME.replace(' ', NBSP)}", 1,
-         f"Audit {SITE_NAME.replace(' ', '').upper()} and Kota\u00a0stone processing-works", "audit report",
-         "2025-12-31"]]
+PLAN = [
+    [
+        f"Child labour at {SITE_NAME.replace(' ', NBSP)}",
+        1,
+        f"Audit {SITE_NAME.replace(' ', '').upper()} and Kota\u00a0stone processing-works",
+        "audit report",
+        "2025-12-31",
+    ]
+]
 
 
 def test_the_public_member_listing_carries_no_variant_of_a_supplier(services, member):
     """Through the import and the member-listing projection, on both stores."""
-    services.registry.import_report(member, 2024, xlsx_bytes([quarry_row(), factory_row()], action_plan=PLAN),
-                                    "r.xlsx", submitted_on=dt.date(2025, 4, 1))
+    services.registry.import_report(
+        member,
+        2024,
+        xlsx_bytes([quarry_row(), factory_row()], action_plan=PLAN),
+        "r.xlsx",
+        submitted_on=dt.date(2025, 4, 1),
+    )
     # the listing shows a plan from the report's assessment on (projections/member_listing.py)
     services.registry.assess_report(member, 2024, Decimal("65"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     services.projections.catch_up()

@@ -38,8 +38,16 @@ YEAR = 2024
 OTHER = "graniet-import"
 VERSION_SUBMITTED = "%SupplyChainReport.VersionSubmitted"
 NGO = Principal("ngo.filer", Role.NGO, uuid.uuid4(), "arisa")
-LAIZHOU_ROW = factory_row(chain="C2", name="Laizhou Granite Works", country="CN", province="Shandong",
-                          district="Laizhou", latitude="37.18", longitude="119.94", stone_type="granite")
+LAIZHOU_ROW = factory_row(
+    chain="C2",
+    name="Laizhou Granite Works",
+    country="CN",
+    province="Shandong",
+    district="Laizhou",
+    latitude="37.18",
+    longitude="119.94",
+    stone_type="granite",
+)
 
 
 @pytest.fixture
@@ -61,15 +69,22 @@ def the_quarry(services) -> str:
 
 
 def acknowledged_case(services, site_id: str) -> str:
-    reference, _ = services.grievance.file(NGO, Filing(
-        case_type="complaint", themes=["living_wage"], site_ids=[site_id],
-        description="Piece rates fell below the state minimum wage this season.",
-        reporter=Reporter("Quarry workers")))
+    reference, _ = services.grievance.file(
+        NGO,
+        Filing(
+            case_type="complaint",
+            themes=["living_wage"],
+            site_ids=[site_id],
+            description="Piece rates fell below the state minimum wage this season.",
+            reporter=Reporter("Quarry workers"),
+        ),
+    )
     services.grievance.advance(secretariat(), reference, "acknowledge", "received")
     return reference
 
 
 # --- the attacker's SQL ---------------------------------------------------------------------------
+
 
 def _events(services):
     """(connection or None, events table, placeholder) of the registry's event store. The notification
@@ -86,7 +101,9 @@ def _run(services, statements: list[tuple[str, tuple]]) -> list:
     if connection is not None:
         try:
             for sql, params in statements:
-                out.append(connection.execute(sql.format(events=table, id="rowid").replace("%s", mark), params).fetchall())
+                out.append(
+                    connection.execute(sql.format(events=table, id="rowid").replace("%s", mark), params).fetchall()
+                )
         finally:
             connection.close()
         return out
@@ -101,9 +118,16 @@ def version_row(services, company_ref: str) -> tuple[int, str, int, dict]:
     """(notification id, originator id, originator version, state) of the company's latest report event."""
     report_id = str(services.registry.report(company_ref, YEAR).id)
     key = report_id.replace("-", "") if services.settings.backend == "sqlite" else report_id
-    rows = _run(services, [(
-        "SELECT {id}, originator_id, originator_version, state FROM {events}"
-        " WHERE originator_id = %s AND topic LIKE %s ORDER BY originator_version DESC", (key, VERSION_SUBMITTED))])[0]
+    rows = _run(
+        services,
+        [
+            (
+                "SELECT {id}, originator_id, originator_version, state FROM {events}"
+                " WHERE originator_id = %s AND topic LIKE %s ORDER BY originator_version DESC",
+                (key, VERSION_SUBMITTED),
+            )
+        ],
+    )[0]
     notification_id, originator_id, version, state = rows[0]
     return notification_id, originator_id, version, json.loads(bytes(state))
 
@@ -117,8 +141,16 @@ def rewrite_event(services, company_ref: str, change) -> int:
         disable = ("DROP TRIGGER IF EXISTS stored_events_no_update", ())
     else:
         disable = ("ALTER TABLE {events} DISABLE TRIGGER registry_events_no_update", ())
-    _run(services, [disable, ("UPDATE {events} SET state = %s WHERE originator_id = %s AND originator_version = %s",
-                              (new_state, originator_id, version))])
+    _run(
+        services,
+        [
+            disable,
+            (
+                "UPDATE {events} SET state = %s WHERE originator_id = %s AND originator_version = %s",
+                (new_state, originator_id, version),
+            ),
+        ],
+    )
     return notification_id
 
 
@@ -131,8 +163,9 @@ def flip(data: str, at: int = -3) -> str:
 def view_rows(services) -> dict[str, tuple]:
     """company ref -> (report_id, links, links_context) of the linked-list view, read with SQL."""
     with services.linked_list.recorder.cursor(commit=False) as cursor:
-        rows = cursor.execute("SELECT company, report_id, links, links_context FROM {schema}.linked_reports"
-                              " WHERE year = %s", (YEAR,)).fetchall()
+        rows = cursor.execute(
+            "SELECT company, report_id, links, links_context FROM {schema}.linked_reports WHERE year = %s", (YEAR,)
+        ).fetchall()
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -143,9 +176,12 @@ def view_sql(services, sql: str, params: tuple) -> None:
 
 # --- what must follow -------------------------------------------------------------------------------
 
+
 def verify(services):
-    env = {"TRUSTONE_DATA_DIR": str(services.settings.data_dir),
-           "TRUSTONE_DATABASE_URL": services.settings.database_url}
+    env = {
+        "TRUSTONE_DATA_DIR": str(services.settings.data_dir),
+        "TRUSTONE_DATABASE_URL": services.settings.database_url,
+    }
     return CliRunner().invoke(cli, ["verify"], env=env, catch_exceptions=False)
 
 
@@ -164,8 +200,16 @@ def assert_refused(call, *args, **kwargs) -> IntegrityError:
 
 
 def assert_names_no_value(output: str, services) -> None:
-    for confidential in ("de-steenhouwer", OTHER, "Mahadev", "Kota", "Laizhou", "4321.77", "98765.4",
-                         *[site for site in services.aggregated_list.catalogue()]):
+    for confidential in (
+        "de-steenhouwer",
+        OTHER,
+        "Mahadev",
+        "Kota",
+        "Laizhou",
+        "4321.77",
+        "98765.4",
+        *[site for site in services.aggregated_list.catalogue()],
+    ):
         assert confidential not in output
 
 
@@ -175,11 +219,18 @@ def read_as_projection(services, company_ref: str) -> None:
     from projections.readers import report_plan_reader, report_site_reader
 
     report = services.registry.report(company_ref, YEAR)
-    event = next(event for event in services.registry.repository.event_store.get(report.id)
-                 if type(event).__name__ == "VersionSubmitted")
+    event = next(
+        event
+        for event in services.registry.repository.event_store.get(report.id)
+        if type(event).__name__ == "VersionSubmitted"
+    )
     assert report_site_reader(services.registry, services.vault, "aggregated_list")(event) is not None
-    assert report_plan_reader(services.registry, services.vault, "member_listing")(
-        event, lambda site_id: f"registered site {site_id}") is not None  # the view's catalogue, stood in for
+    assert (
+        report_plan_reader(services.registry, services.vault, "member_listing")(
+            event, lambda site_id: f"registered site {site_id}"
+        )
+        is not None
+    )  # the view's catalogue, stood in for
 
 
 def assert_match_refused_and_case_untouched(services, reference: str, site_id: str) -> None:
@@ -188,6 +239,7 @@ def assert_match_refused_and_case_untouched(services, reference: str, site_id: s
 
 
 # --- (1) a flipped byte ----------------------------------------------------------------------------
+
 
 def test_a_flipped_byte_in_a_report_event_refuses_the_read_the_rebuild_the_search_and_the_match(world, member):
     quarry = the_quarry(world)
@@ -225,6 +277,7 @@ def test_a_flipped_byte_in_a_linked_list_row_refuses_the_search_and_the_match(wo
 
 # --- (2) a sealed field copied from another report ---------------------------------------------------
 
+
 def test_links_copied_from_another_companys_report_event_are_an_integrity_failure_not_gone(world, member):
     other_links = version_row(world, OTHER)[3]["links"]["_data_"]
     row_id = rewrite_event(world, member, lambda state: state["links"].update(_data_=other_links))
@@ -240,14 +293,18 @@ def test_links_copied_from_another_companys_report_event_are_an_integrity_failur
 
 
 def test_a_linked_list_row_given_another_reports_links_refuses_the_search_instead_of_naming_the_wrong_company(
-        world, member):
+    world, member
+):
     quarry = the_quarry(world)
     reference = acknowledged_case(world, quarry)
     rows = view_rows(world)
     report_id = rows[OTHER][0]
     _, links, context = rows[member]  # the quarry buyer's links, moved under the other company's row
-    view_sql(world, "UPDATE {schema}.linked_reports SET links = %s, links_context = %s WHERE report_id = %s",
-             (links, context, report_id))
+    view_sql(
+        world,
+        "UPDATE {schema}.linked_reports SET links = %s, links_context = %s WHERE report_id = %s",
+        (links, context, report_id),
+    )
 
     assert_refused(search_linked_list, world, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
@@ -258,13 +315,18 @@ def test_a_linked_list_row_given_another_reports_links_refuses_the_search_instea
 
 # --- (3) company columns swapped -------------------------------------------------------------------
 
+
 def test_swapped_company_columns_of_two_linked_list_rows_refuse_the_search_and_the_match(world, member):
     quarry = the_quarry(world)
     reference = acknowledged_case(world, quarry)
     rows = view_rows(world)
     mine, theirs = rows[member][0], rows[OTHER][0]
-    view_sql(world, "UPDATE {schema}.linked_reports SET company = CASE WHEN report_id = %s THEN %s ELSE %s END"
-             " WHERE report_id IN (%s, %s)", (mine, OTHER, member, mine, theirs))
+    view_sql(
+        world,
+        "UPDATE {schema}.linked_reports SET company = CASE WHEN report_id = %s THEN %s ELSE %s END"
+        " WHERE report_id IN (%s, %s)",
+        (mine, OTHER, member, mine, theirs),
+    )
 
     assert_refused(search_linked_list, world, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
@@ -284,6 +346,7 @@ def test_a_linked_list_row_moved_to_another_year_refuses_the_search(world, membe
 
 
 # --- (4) shredding is not tampering, and tampering cannot pass for shredding -------------------------
+
 
 def test_a_shredded_company_still_reads_as_gone_and_verifies_clean(world, member):
     shred_company(world, member, secretariat())
@@ -310,6 +373,7 @@ def test_a_shredded_companys_ciphertext_copied_into_another_report_is_an_integri
 
 
 # --- (5) a clean store -------------------------------------------------------------------------------
+
 
 def test_a_clean_store_with_a_matched_case_verifies_with_exit_0(world, member):
     quarry = the_quarry(world)

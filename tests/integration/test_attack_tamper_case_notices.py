@@ -85,12 +85,18 @@ def notice_sql(services, sql: str, params: tuple) -> None:
 def swap_notices(services, first: str, second: str) -> None:
     """Copy each row's sealed notice and its stored context over the other's, as the attacker would."""
     with services.cases.recorder.cursor(commit=True) as cursor:
-        rows = dict((row[0], row[1:]) for row in cursor.execute(
-            "SELECT notice_id, notice, notice_context FROM {schema}.case_notices WHERE notice_id IN (%s, %s)",
-            (first, second)).fetchall())
+        rows = dict(
+            (row[0], row[1:])
+            for row in cursor.execute(
+                "SELECT notice_id, notice, notice_context FROM {schema}.case_notices WHERE notice_id IN (%s, %s)",
+                (first, second),
+            ).fetchall()
+        )
         for target, source in ((first, second), (second, first)):
-            cursor.execute("UPDATE {schema}.case_notices SET notice = %s, notice_context = %s WHERE notice_id = %s",
-                           (*rows[source], target))
+            cursor.execute(
+                "UPDATE {schema}.case_notices SET notice = %s, notice_context = %s WHERE notice_id = %s",
+                (*rows[source], target),
+            )
 
 
 def assert_verify_names(services, *notice_ids: str) -> None:
@@ -102,6 +108,7 @@ def assert_verify_names(services, *notice_ids: str) -> None:
 
 
 # --- (a) notices swapped between rows ------------------------------------------------------------------
+
 
 def test_notices_swapped_between_two_cases_of_one_company_refuse_its_inbox_and_the_outbox(world, notified, member):
     first, second = notified[("quarry", member)], notified[("factory", member)]
@@ -127,6 +134,7 @@ def test_notices_swapped_between_two_companies_refuse_both_inboxes(world, notifi
 
 # --- (b) a row given another company's tag -------------------------------------------------------------
 
+
 def test_a_notice_row_given_another_companys_tag_refuses_that_companys_inbox(world, notified, member):
     row = notified[("quarry", member)]
     other_tag = world.grievance.recipient_tag(world.registry.organisation(OTHER).id)
@@ -142,10 +150,14 @@ def test_a_notice_row_moved_to_another_case_refuses_the_outbox(world, notified, 
     """case_id and reference changed together: the row now claims to be a notice of the factory case."""
     row, factory_row_id = notified[("quarry", member)], notified[("factory", OTHER)]
     with world.cases.recorder.cursor(commit=False) as cursor:
-        case_id, reference = cursor.execute("SELECT case_id, reference FROM {schema}.case_notices"
-                                            " WHERE notice_id = %s", (factory_row_id,)).fetchone()
-    notice_sql(world, "UPDATE {schema}.case_notices SET case_id = %s, reference = %s WHERE notice_id = %s",
-               (case_id, reference, row))
+        case_id, reference = cursor.execute(
+            "SELECT case_id, reference FROM {schema}.case_notices WHERE notice_id = %s", (factory_row_id,)
+        ).fetchone()
+    notice_sql(
+        world,
+        "UPDATE {schema}.case_notices SET case_id = %s, reference = %s WHERE notice_id = %s",
+        (case_id, reference, row),
+    )
 
     assert_refused(deliver_notices, world, Outgoing())
     assert_verify_names(world, row)
@@ -156,8 +168,9 @@ def test_a_notice_row_given_another_cases_reference_refuses_the_outbox(world, no
     agrees with its case."""
     row = notified[("quarry", member)]
     with world.cases.recorder.cursor(commit=False) as cursor:
-        (reference,) = cursor.execute("SELECT reference FROM {schema}.case_notices WHERE notice_id = %s",
-                                      (notified[("factory", OTHER)],)).fetchone()
+        (reference,) = cursor.execute(
+            "SELECT reference FROM {schema}.case_notices WHERE notice_id = %s", (notified[("factory", OTHER)],)
+        ).fetchone()
     notice_sql(world, "UPDATE {schema}.case_notices SET reference = %s WHERE notice_id = %s", (reference, row))
 
     assert_refused(deliver_notices, world, Outgoing())
@@ -179,8 +192,11 @@ def test_a_tampered_inbox_answers_503_integrity_failure_and_is_in_the_access_log
     registry = world.registry
     registry.create_account("other.user", Role.COMPANY, OTHER, "other", "not-used-here", None)
     other_tag = world.grievance.recipient_tag(registry.organisation(OTHER).id)
-    notice_sql(world, "UPDATE {schema}.case_notices SET recipient_tag = %s WHERE notice_id = %s",
-               (other_tag, notified[("quarry", member)]))
+    notice_sql(
+        world,
+        "UPDATE {schema}.case_notices SET recipient_tag = %s WHERE notice_id = %s",
+        (other_tag, notified[("quarry", member)]),
+    )
 
     with TestClient(create_app(world), raise_server_exceptions=False) as client:
         sessions = client.app.state.authenticator._sessions  # noqa: SLF001
@@ -196,6 +212,7 @@ def test_a_tampered_inbox_answers_503_integrity_failure_and_is_in_the_access_log
 
 # --- the grievance event store: a CompanyNotified event re-addressed -----------------------------------
 
+
 def _rewrite_grievance_event(services, topic_like: str, change) -> None:
     """UPDATE a grievance event's stored state, the append-only trigger dropped first."""
     if services.settings.backend == "sqlite":
@@ -204,22 +221,30 @@ def _rewrite_grievance_event(services, topic_like: str, change) -> None:
         try:
             originator, version, state = connection.execute(
                 "SELECT originator_id, originator_version, state FROM stored_events WHERE topic LIKE ?"
-                " ORDER BY rowid LIMIT 1", (topic_like,)).fetchone()
+                " ORDER BY rowid LIMIT 1",
+                (topic_like,),
+            ).fetchone()
             new_state = change(json.loads(bytes(state)))
             connection.execute("DROP TRIGGER IF EXISTS stored_events_no_update")
-            connection.execute("UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = ?",
-                               (json.dumps(new_state).encode(), originator, version))
+            connection.execute(
+                "UPDATE stored_events SET state = ? WHERE originator_id = ? AND originator_version = ?",
+                (json.dumps(new_state).encode(), originator, version),
+            )
         finally:
             connection.close()
         return
     with services.sql.transaction() as cursor:
         originator, version, state = cursor.execute(
             "SELECT originator_id, originator_version, state FROM {schema}.grievance_events WHERE topic LIKE %s"
-            " ORDER BY notification_id LIMIT 1", (topic_like,)).fetchone()
+            " ORDER BY notification_id LIMIT 1",
+            (topic_like,),
+        ).fetchone()
         new_state = change(json.loads(bytes(state)))
         cursor.execute("ALTER TABLE {schema}.grievance_events DISABLE TRIGGER grievance_events_no_update")
-        cursor.execute("UPDATE {schema}.grievance_events SET state = %s WHERE originator_id = %s"
-                       " AND originator_version = %s", (json.dumps(new_state).encode(), originator, version))
+        cursor.execute(
+            "UPDATE {schema}.grievance_events SET state = %s WHERE originator_id = %s AND originator_version = %s",
+            (json.dumps(new_state).encode(), originator, version),
+        )
 
 
 def test_a_notice_event_re_addressed_to_another_company_refuses_its_read_of_the_case(world, notified, member):
@@ -233,9 +258,12 @@ def test_a_notice_event_re_addressed_to_another_company_refuses_its_read_of_the_
 
     _rewrite_grievance_event(world, "%CompanyNotified", readdress)
     world.case_projections.rebuild()
-    quarry_case = next(reference for reference in world.grievance.references()
-                       if world.grievance.case(reference).notice_for(other_tag) is not None
-                       and len(world.grievance.case(reference).notices) == 1)
+    quarry_case = next(
+        reference
+        for reference in world.grievance.references()
+        if world.grievance.case(reference).notice_for(other_tag) is not None
+        and len(world.grievance.case(reference).notices) == 1
+    )
 
     assert_refused(world.grievance.read_case, company(world, OTHER), quarry_case, "req-case")
     assert integrity_entries(world)
@@ -261,6 +289,7 @@ def test_a_flipped_byte_in_a_notice_event_is_named_in_the_event_store_and_in_the
 
 # --- a clean store -----------------------------------------------------------------------------------------
 
+
 def test_clean_notices_open_in_each_inbox_and_verify_with_exit_0(world, notified, member):
     mine = notices_for(world, company(world, member), "req-1")
     theirs = notices_for(world, company(world, OTHER), "req-2")
@@ -272,4 +301,3 @@ def test_clean_notices_open_in_each_inbox_and_verify_with_exit_0(world, notified
     assert result.exit_code == 0, result.stderr
     assert "3 case notice row(s) match their source" in result.stdout
     assert integrity_entries(world) == []
-

@@ -19,8 +19,14 @@ def client(world):  # noqa: F811 - the fixture imported above
     registry = world.registry
     registry.create_account("ngo.user", Role.NGO, "arisa", "ngo", "not-used-here", None)
     text = "TruStone verklaring gekoppelde lijst"
-    registry.record_declaration("ngo.user", text, "2025-1", hashlib.sha256(text.encode()).hexdigest(),
-                                dt.date.today() - dt.timedelta(days=30), dt.date.today() + dt.timedelta(days=300))
+    registry.record_declaration(
+        "ngo.user",
+        text,
+        "2025-1",
+        hashlib.sha256(text.encode()).hexdigest(),
+        dt.date.today() - dt.timedelta(days=30),
+        dt.date.today() + dt.timedelta(days=300),
+    )
     with TestClient(create_app(world), raise_server_exceptions=False) as test_client:
         sessions = test_client.app.state.authenticator._sessions  # noqa: SLF001
         test_client.headers["Authorization"] = f"Bearer {sessions.issue('ngo.user', dt.timedelta(hours=1))}"
@@ -30,8 +36,12 @@ def client(world):  # noqa: F811 - the fixture imported above
 def test_a_search_over_swapped_rows_answers_503_naming_no_company(client, world, member):
     rows = view_rows(world)
     mine, theirs = rows[member][0], rows[OTHER][0]
-    view_sql(world, "UPDATE {schema}.linked_reports SET company = CASE WHEN report_id = %s THEN %s ELSE %s END"
-             " WHERE report_id IN (%s, %s)", (mine, OTHER, member, mine, theirs))
+    view_sql(
+        world,
+        "UPDATE {schema}.linked_reports SET company = CASE WHEN report_id = %s THEN %s ELSE %s END"
+        " WHERE report_id IN (%s, %s)",
+        (mine, OTHER, member, mine, theirs),
+    )
 
     response = client.get("/api/v1/linked-list", params={"kind": "quarry"})
 

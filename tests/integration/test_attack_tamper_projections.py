@@ -33,8 +33,10 @@ class SitesSeen(View):
     def apply(self, cursor, event: Any) -> None:
         read = self.read(event)
         if read is not None:
-            cursor.execute("INSERT INTO {schema}.tamper_sites_seen (report_id, sites) VALUES (%s, %s)",
-                           (str(event.originator_id), len(read[1])))
+            cursor.execute(
+                "INSERT INTO {schema}.tamper_sites_seen (report_id, sites) VALUES (%s, %s)",
+                (str(event.originator_id), len(read[1])),
+            )
 
 
 def test_a_view_built_over_a_flipped_byte_fails_and_the_background_runner_stops(world, member):  # noqa: F811

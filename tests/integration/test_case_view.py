@@ -68,15 +68,35 @@ def board(recorder):
     return CaseBoard(recorder)
 
 
-def file(number: int, filer_ref: str = "arisa", on: float = 0, case_type: CaseType = CaseType.COMPLAINT,
-         country: str | None = "IN", themes=(Theme.CHILD_LABOUR,), party_tags=()) -> GrievanceCase:
+def file(
+    number: int,
+    filer_ref: str = "arisa",
+    on: float = 0,
+    case_type: CaseType = CaseType.COMPLAINT,
+    country: str | None = "IN",
+    themes=(Theme.CHILD_LABOUR,),
+    party_tags=(),
+) -> GrievanceCase:
     return GrievanceCase(
-        reference=f"TS-2025-{number:04d}", case_type=case_type, filer_ref=filer_ref,
-        filer_kind="company" if case_type.is_dispute else "ngo", site_ids=["site-q1"], country=country,
-        region="Rajasthan", themes=list(themes), observed_on=None, language="en", reporter=REPORTER,
-        description={"text": "dust, no masks"}, parties={"names": ["Hidden Party BV"]},
-        party_tags=list(party_tags), followup_tag=f"followup-{number}", stage=first_stage(case_type), at=day(on),
-        actor="filer.user")
+        reference=f"TS-2025-{number:04d}",
+        case_type=case_type,
+        filer_ref=filer_ref,
+        filer_kind="company" if case_type.is_dispute else "ngo",
+        site_ids=["site-q1"],
+        country=country,
+        region="Rajasthan",
+        themes=list(themes),
+        observed_on=None,
+        language="en",
+        reporter=REPORTER,
+        description={"text": "dust, no masks"},
+        parties={"names": ["Hidden Party BV"]},
+        party_tags=list(party_tags),
+        followup_tag=f"followup-{number}",
+        stage=first_stage(case_type),
+        at=day(on),
+        actor="filer.user",
+    )
 
 
 def acknowledge(case: GrievanceCase, on: float) -> None:
@@ -97,12 +117,25 @@ def notified(number: int, tags: list[str], on: float = 0) -> GrievanceCase:
 
 
 def ruled_dispute(number: int = 3) -> GrievanceCase:
-    case = file(number, filer_ref="graniet-import", on=1, case_type=CaseType.DISPUTE_BETWEEN_PARTIES,
-                country="CN", themes=(Theme.LIVING_WAGE,), party_tags=["tag-party"])
+    case = file(
+        number,
+        filer_ref="graniet-import",
+        on=1,
+        case_type=CaseType.DISPUTE_BETWEEN_PARTIES,
+        country="CN",
+        themes=(Theme.LIVING_WAGE,),
+        party_tags=["tag-party"],
+    )
     case.advance(Step.ADMIT, "committee.user", "admissible", at=day(3), outcome=Stage.ADMITTED)
     case.advance(Step.SCHEDULE_HEARING, "committee.user", "hearing", at=day(10), hearing_on=dt.date(2025, 4, 1))
-    case.rule("the binding ruling text", dt.date(2025, 6, 1), "A supplier must pay the agreed living wage.",
-              "committee.user", "ruling", at=day(40))
+    case.rule(
+        "the binding ruling text",
+        dt.date(2025, 6, 1),
+        "A supplier must pay the agreed living wage.",
+        "committee.user",
+        "ruling",
+        at=day(40),
+    )
     return case
 
 
@@ -130,10 +163,18 @@ def test_the_secretariat_sees_every_case_with_overdue_ones_first_and_closed_ones
     assert references(items) == ["TS-2025-0002", "TS-2025-0003", "TS-2025-0001", "TS-2025-0004"]
     waiting = items[0]
     assert (waiting.deadline, waiting.overdue, waiting.responsible, waiting.my_turn) == (
-        "acknowledge", True, "secretariat", True)
+        "acknowledge",
+        True,
+        "secretariat",
+        True,
+    )
     assert items[1].deadline == "compliance" and items[1].due_at.date() == dt.date(2025, 6, 1)
     assert (items[2].stage, items[2].deadline, items[2].due_at, items[2].overdue) == (
-        Stage.IN_DIALOGUE, None, None, False)
+        Stage.IN_DIALOGUE,
+        None,
+        None,
+        False,
+    )
     assert items[3].stage == Stage.NOT_IN_MEMBER_CHAINS and items[3].deadline is None
 
 
@@ -144,8 +185,7 @@ def test_the_committee_sees_only_cases_that_were_before_it(world, board):
 
 
 def test_a_filing_party_sees_its_own_cases_and_another_party_sees_none(world, board):
-    assert references(board.queue(role="ngo", organisation_ref="arisa", now=day(7))) == [
-        "TS-2025-0001", "TS-2025-0004"]
+    assert references(board.queue(role="ngo", organisation_ref="arisa", now=day(7))) == ["TS-2025-0001", "TS-2025-0004"]
     assert references(board.queue(role="union", organisation_ref="fnv", now=day(7))) == ["TS-2025-0002"]
     assert board.queue(role="ngo", organisation_ref="somo", now=day(7)) == []
     assert board.queue(role="ngo", now=day(7)) == []
@@ -154,8 +194,9 @@ def test_a_filing_party_sees_its_own_cases_and_another_party_sees_none(world, bo
 def test_a_company_sees_the_cases_it_was_notified_of_is_a_party_to_or_filed(world, board):
     assert references(board.queue(role="company", recipient_tag="tag-b", now=day(7))) == ["TS-2025-0001"]
     assert references(board.queue(role="company", recipient_tag="tag-party", now=day(7))) == ["TS-2025-0003"]
-    assert references(board.queue(role="company", organisation_ref="graniet-import", recipient_tag="tag-g",
-                                  now=day(7))) == ["TS-2025-0003"]
+    assert references(
+        board.queue(role="company", organisation_ref="graniet-import", recipient_tag="tag-g", now=day(7))
+    ) == ["TS-2025-0003"]
     assert board.queue(role="company", organisation_ref="other-company", recipient_tag="tag-z", now=day(7)) == []
 
 
@@ -169,7 +210,12 @@ def test_a_notified_company_has_the_turn_until_it_first_responds(feed, board):
     feed(case)
     [item] = board.queue(role="company", recipient_tag="tag-a", now=day(5))
     assert (item.stage, item.deadline, item.responsible, item.my_turn, item.overdue) == (
-        Stage.COMPANIES_NOTIFIED, "first_response", "company", True, False)
+        Stage.COMPANIES_NOTIFIED,
+        "first_response",
+        "company",
+        True,
+        False,
+    )
     assert item.due_at == day(24)
     assert board.queue(role="company", recipient_tag="tag-a", now=day(25))[0].overdue
 
@@ -192,11 +238,20 @@ def test_an_unacknowledged_case_is_overdue_and_missed_while_one_acknowledged_on_
     items = board.queue(role="secretariat", now=day(6))
     assert [(item.reference, item.overdue) for item in items] == [("TS-2025-0001", True), ("TS-2025-0002", False)]
     figures = board.statistics(day(6))
-    assert figures["deadlines"]["acknowledge"] == {"met": 1, "missed": 1, "not_applicable": 0,
-                                                   "running": 0, "share_on_time": 0.5}
-    assert figures["deadlines"]["match_and_notify"] == {"met": 0, "missed": 0, "not_applicable": 0,
-                                                        "running": 1,
-                                                        "share_on_time": None}
+    assert figures["deadlines"]["acknowledge"] == {
+        "met": 1,
+        "missed": 1,
+        "not_applicable": 0,
+        "running": 0,
+        "share_on_time": 0.5,
+    }
+    assert figures["deadlines"]["match_and_notify"] == {
+        "met": 0,
+        "missed": 0,
+        "not_applicable": 0,
+        "running": 1,
+        "share_on_time": None,
+    }
     assert figures["overdue_now"] == 1
     on_day_four = board.statistics(day(4))["deadlines"]["acknowledge"]
     assert (on_day_four["met"], on_day_four["missed"], on_day_four["running"]) == (1, 0, 1)
@@ -218,18 +273,27 @@ def test_a_rescheduled_hearing_counts_as_one_stay_in_the_hearing_stage(feed, boa
     case.advance(Step.ADMIT, "committee.user", "ok", at=day(2), outcome=Stage.ADMITTED)
     case.advance(Step.SCHEDULE_HEARING, "committee.user", "h", at=day(5), hearing_on=dt.date(2025, 3, 20))
     case.advance(Step.SCHEDULE_HEARING, "committee.user", "h2", at=day(9), hearing_on=dt.date(2025, 3, 30))
-    case.rule("ruling", dt.date(2025, 5, 1), "The secretariat must re-open the file.", "committee.user", "r",
-              at=day(12))
+    case.rule(
+        "ruling", dt.date(2025, 5, 1), "The secretariat must re-open the file.", "committee.user", "r", at=day(12)
+    )
     feed(case)
     assert board.statistics(day(13))["median_days_per_stage"] == {
-        "admitted": 3.0, "hearing_scheduled": 7.0, "referred": 2.0}
+        "admitted": 3.0,
+        "hearing_scheduled": 7.0,
+        "referred": 2.0,
+    }
     assert board.history(case.id) == case.stage_dates()
 
 
 def test_rulings_are_published_with_the_summary_and_no_party(world, board):
     [ruling] = board.rulings()
-    assert ruling == {"reference": "TS-2025-0003", "ruled_on": dt.date(2025, 4, 12), "country": "CN",
-                      "themes": ["living_wage"], "summary": "A supplier must pay the agreed living wage."}
+    assert ruling == {
+        "reference": "TS-2025-0003",
+        "ruled_on": dt.date(2025, 4, 12),
+        "country": "CN",
+        "themes": ["living_wage"],
+        "summary": "A supplier must pay the agreed living wage.",
+    }
     dumped = json.dumps(board.rulings(), default=str)
     for secret in ("graniet-import", "tag-party", "Hidden Party", "binding ruling text"):
         assert secret not in dumped
@@ -248,11 +312,19 @@ def test_statistics_name_no_case_filer_or_company(world, board):
 
 
 def test_rebuilding_the_view_gives_the_same_statistics_queues_and_notices(world, feed, board):
-    before = (board.statistics(day(41)), board.queue(role="secretariat", now=day(41)), board.pending_notices(),
-              board.rulings())
+    before = (
+        board.statistics(day(41)),
+        board.queue(role="secretariat", now=day(41)),
+        board.pending_notices(),
+        board.rulings(),
+    )
     feed.rebuild()
-    after = (board.statistics(day(41)), board.queue(role="secretariat", now=day(41)), board.pending_notices(),
-             board.rulings())
+    after = (
+        board.statistics(day(41)),
+        board.queue(role="secretariat", now=day(41)),
+        board.pending_notices(),
+        board.rulings(),
+    )
     assert after == before
 
 
@@ -283,11 +355,20 @@ def test_a_plaintext_notice_is_refused(feed):
 
 def test_no_sealed_attribute_reaches_any_table_of_the_view(world, recorder):
     with recorder.cursor(commit=False) as cursor:
-        rows = [row for table in CaseView.tables
-                for row in cursor.execute(f"SELECT * FROM {{schema}}.{table}").fetchall()]
+        rows = [
+            row for table in CaseView.tables for row in cursor.execute(f"SELECT * FROM {{schema}}.{table}").fetchall()
+        ]
     dumped = json.dumps(rows, default=str)
-    for secret in ("Secret Reporter", "0000 secret", "dust, no masks", "Hidden Party", "we will look",
-                   "binding ruling text", "received", "linked list"):
+    for secret in (
+        "Secret Reporter",
+        "0000 secret",
+        "dust, no masks",
+        "Hidden Party",
+        "we will look",
+        "binding ruling text",
+        "received",
+        "linked list",
+    ):
         assert secret not in dumped
 
 

@@ -19,9 +19,16 @@ from trustone.searches import search_linked_list
 def case(services, demo):
     """A complaint about the Rajasthan quarry: both buyers notified, not yet referred."""
     ngo, secretariat = (of_account(services, demo.logins[role]) for role in ("ngo", "secretariat"))
-    reference, _ = services.grievance.file(ngo, Filing(
-        case_type="complaint", themes=["health_and_safety"], site_ids=[demo.rajasthan_quarry],
-        description="Silica dust: no masks, no water spraying at the cutting line.", reporter=Reporter("Workers")))
+    reference, _ = services.grievance.file(
+        ngo,
+        Filing(
+            case_type="complaint",
+            themes=["health_and_safety"],
+            site_ids=[demo.rajasthan_quarry],
+            description="Silica dust: no masks, no water spraying at the cutting line.",
+            reporter=Reporter("Workers"),
+        ),
+    )
     services.grievance.advance(secretariat, reference, "acknowledge", "received")
     services.grievance.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
     services.grievance.notify_companies(secretariat, reference, "Silica dust exposure was reported at this quarry.")

@@ -35,12 +35,18 @@ def at_once(*actions):
 
 
 def test_two_different_files_for_one_company_and_year_at_once_become_the_next_two_versions(
-        registry, member, company_principal):
+    registry, member, company_principal
+):
     for round_number in range(ROUNDS):
         files = [csv_bytes([quarry_row(chain=f"R{round_number}-{upload}")]) for upload in (1, 2)]
-        results, errors = at_once(*(
-            lambda data=data: registry.upload_report(company_principal, member, 2024, data, "report.csv",
-                                                     submitted_on=TODAY) for data in files))
+        results, errors = at_once(
+            *(
+                lambda data=data: registry.upload_report(
+                    company_principal, member, 2024, data, "report.csv", submitted_on=TODAY
+                )
+                for data in files
+            )
+        )
         assert errors == []
         assert sorted(result.version for result in results) == [2 * round_number + 1, 2 * round_number + 2]
         assert all(result.changed for result in results)
@@ -51,12 +57,17 @@ def test_two_different_files_for_one_company_and_year_at_once_become_the_next_tw
 def test_the_same_file_twice_at_once_is_recorded_once(registry, member, company_principal):
     for round_number in range(ROUNDS):
         data = csv_bytes([quarry_row(chain=f"S{round_number}")])
-        results, errors = at_once(*(
-            lambda: registry.upload_report(company_principal, member, 2024, data, "report.csv",
-                                           submitted_on=TODAY) for _ in (1, 2)))
+        results, errors = at_once(
+            *(
+                lambda: registry.upload_report(company_principal, member, 2024, data, "report.csv", submitted_on=TODAY)
+                for _ in (1, 2)
+            )
+        )
         assert errors == []
         assert sorted((result.changed, result.version) for result in results) == [
-            (False, round_number + 1), (True, round_number + 1)]
+            (False, round_number + 1),
+            (True, round_number + 1),
+        ]
         assert [v.number for v in registry.report(member, 2024).versions] == list(range(1, round_number + 2))
 
 
@@ -70,15 +81,25 @@ def test_uploads_of_two_companies_at_once_are_both_recorded(registry, member, co
 
     registry.register_organisation("other-co", "Other Co BV", OrganisationKind.MEMBER_COMPANY, "NL")
     registry.join("other-co", datetime.date(2021, 3, 1), CompanyCategory.C, CompanySize.MEDIUM)
-    other = Principal(login="other-test", role=Role.COMPANY, organisation_id=registry.organisation("other-co").id,
-                      organisation_ref="other-co")
+    other = Principal(
+        login="other-test",
+        role=Role.COMPANY,
+        organisation_id=registry.organisation("other-co").id,
+        organisation_ref="other-co",
+    )
     for round_number in range(ROUNDS):
         results, errors = at_once(
-            lambda: registry.upload_report(company_principal, member, 2024,
-                                           csv_bytes([quarry_row(chain=f"A{round_number}")]), "a.csv",
-                                           submitted_on=TODAY),
-            lambda: registry.upload_report(other, "other-co", 2024,
-                                           csv_bytes([quarry_row(chain=f"B{round_number}")]), "b.csv",
-                                           submitted_on=TODAY))
+            lambda: registry.upload_report(
+                company_principal,
+                member,
+                2024,
+                csv_bytes([quarry_row(chain=f"A{round_number}")]),
+                "a.csv",
+                submitted_on=TODAY,
+            ),
+            lambda: registry.upload_report(
+                other, "other-co", 2024, csv_bytes([quarry_row(chain=f"B{round_number}")]), "b.csv", submitted_on=TODAY
+            ),
+        )
         assert errors == []
         assert [result.version for result in results] == [round_number + 1] * 2

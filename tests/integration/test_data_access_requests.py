@@ -26,9 +26,13 @@ from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 TODAY = dt.date(2026, 1, 12)
 PARTNER = {"name": "Kishanpura Khan Mazdoor Sangathan", "contact": "+91 94140 77123"}
 PURPOSE = "Monitoring child labour at sandstone quarries in Rajasthan with our partner."
-CLAUSE = {"title": "TruStone geheimhoudingsclausule lokale partner", "version": "2025-2",
-          "sha256": hashlib.sha256(b"clause 2025-2").hexdigest(), "signed_on": TODAY - dt.timedelta(days=10),
-          "valid_until": TODAY + dt.timedelta(days=200)}
+CLAUSE = {
+    "title": "TruStone geheimhoudingsclausule lokale partner",
+    "version": "2025-2",
+    "sha256": hashlib.sha256(b"clause 2025-2").hexdigest(),
+    "signed_on": TODAY - dt.timedelta(days=10),
+    "valid_until": TODAY + dt.timedelta(days=200),
+}
 SCOPE = {"country": "IN", "region": "Rajasthan", "stone_type": "sandstone"}
 
 
@@ -47,18 +51,22 @@ class World:
         self.svc = services
         self.reg = services.registry
         self.day = Day(TODAY)
-        self.access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections,
-                                 clock=self.day)
+        self.access = DataAccess(
+            services.registry, services.vault, services.aggregated_list, services.projections, clock=self.day
+        )
         self.S, self.N, self.U, self.C, self.K, self.A, self.B = (
-            self.demo_principal(demo.logins[role]) for role in ("secretariat", "ngo", "union", "company",
-                                                                "committee", "auditor", "buyer"))
-        self.other_ngo = Principal("user.actionaid", self.N.role, self.reg.organisation_id("actionaid-nl"),
-                                   "actionaid-nl")
+            self.demo_principal(demo.logins[role])
+            for role in ("secretariat", "ngo", "union", "company", "committee", "auditor", "buyer")
+        )
+        self.other_ngo = Principal(
+            "user.actionaid", self.N.role, self.reg.organisation_id("actionaid-nl"), "actionaid-nl"
+        )
 
     def demo_principal(self, login: str) -> Principal:
         account = self.reg.account(login)
-        return Principal(account.login, account.role, account.organisation_id,
-                         self.reg.repository.get(account.organisation_id).ref)
+        return Principal(
+            account.login, account.role, account.organisation_id, self.reg.repository.get(account.organisation_id).ref
+        )
 
     def requested(self, by: Principal | None = None, **scope) -> str:
         return str(self.access.request(by or self.N, PARTNER, **{**SCOPE, **scope}, purpose=PURPOSE))
@@ -70,8 +78,9 @@ class World:
         return access_id
 
     def people_entries(self, after: int) -> list:
-        return [e for e in self.svc.access_log.entries(limit=100_000, after_seq=after)
-                if not e.actor.startswith("system:")]
+        return [
+            e for e in self.svc.access_log.entries(limit=100_000, after_seq=after) if not e.actor.startswith("system:")
+        ]
 
     def last_seq(self) -> int:
         entries = self.svc.access_log.entries(limit=100_000)
@@ -97,6 +106,7 @@ def read_csv(content: bytes) -> tuple[str, list[dict[str, str]]]:
 
 # --- the lifecycle ------------------------------------------------------------------------------
 
+
 def test_the_lifecycle_releases_exactly_the_scoped_rows_watermarked_with_the_request_id(world):
     access_id = world.requested()
     assert world.access.get(world.N, access_id)["status"] == "requested"
@@ -106,15 +116,27 @@ def test_the_lifecycle_releases_exactly_the_scoped_rows_watermarked_with_the_req
     media_type, content = world.access.release(world.N, access_id, "csv")
     assert media_type.startswith("text/csv")
     watermark, rows = read_csv(content)
-    assert watermark == (f"# TruStone data-access release {access_id} for {PARTNER['name']} on {TODAY.isoformat()}:"
-                         " confidential, for the stated purpose only")
+    assert watermark == (
+        f"# TruStone data-access release {access_id} for {PARTNER['name']} on {TODAY.isoformat()}:"
+        " confidential, for the stated purpose only"
+    )
     expected = world.expected_rows()
     assert expected and [row["site_id"] for row in rows] == expected
     assert len(expected) < len(world.expected_rows(region=None, stone_type=None))  # a part, not the whole country
-    assert all(row["country"] == "IN" and row["province"] == "Rajasthan" and "sandstone" in row["stone_types"]
-               for row in rows)
-    assert list(rows[0]) == ["site_id", "kind", "name", "country", "province", "district", "latitude",
-                             "longitude", "stone_types"]
+    assert all(
+        row["country"] == "IN" and row["province"] == "Rajasthan" and "sandstone" in row["stone_types"] for row in rows
+    )
+    assert list(rows[0]) == [
+        "site_id",
+        "kind",
+        "name",
+        "country",
+        "province",
+        "district",
+        "latitude",
+        "longitude",
+        "stone_types",
+    ]
 
     media_type, content = world.access.release(world.N, access_id, "json")
     body = json.loads(content)
@@ -138,8 +160,12 @@ def test_only_the_first_download_is_recorded_as_an_event(world):
 
 
 def test_each_kind_of_scope_releases_what_the_aggregated_list_shows_for_it(world):
-    for scope in ({"region": None, "stone_type": None}, {"country": "CN", "region": "Fujian", "stone_type": None},
-                  {"region": None, "stone_type": "granite"}, {"region": "Kota", "stone_type": None}):
+    for scope in (
+        {"region": None, "stone_type": None},
+        {"country": "CN", "region": "Fujian", "stone_type": None},
+        {"region": None, "stone_type": "granite"},
+        {"region": "Kota", "stone_type": None},
+    ):
         access_id = world.approved(**scope)
         _, content = world.access.release(world.N, access_id)
         expected = world.expected_rows(**scope)
@@ -148,11 +174,14 @@ def test_each_kind_of_scope_releases_what_the_aggregated_list_shows_for_it(world
 
 # --- illegal steps ------------------------------------------------------------------------------
 
+
 def test_illegal_steps_are_conflicts_naming_the_allowed_steps(world):
     access_id = world.requested()
     with pytest.raises(IllegalStepError) as error:
         world.access.release(world.N, access_id)
-    assert error.value.allowed == ["record_clause", "refuse"] and "allowed next: record_clause, refuse" in str(error.value)
+    assert error.value.allowed == ["record_clause", "refuse"] and "allowed next: record_clause, refuse" in str(
+        error.value
+    )
     with pytest.raises(IllegalStepError) as error:
         world.access.decide(world.S, access_id, True, "looks fine")  # no clause yet
     assert error.value.allowed == ["record_clause", "refuse"]
@@ -168,9 +197,11 @@ def test_illegal_steps_are_conflicts_naming_the_allowed_steps(world):
     refused = world.requested()
     world.access.record_clause(world.N, refused, **CLAUSE)
     assert world.access.decide(world.S, refused, False, "the scope is wider than the purpose") == "refused"
-    for attempt in (lambda: world.access.record_clause(world.N, refused, **CLAUSE),
-                    lambda: world.access.release(world.N, refused),
-                    lambda: world.access.revoke(world.S, refused, "no")):
+    for attempt in (
+        lambda: world.access.record_clause(world.N, refused, **CLAUSE),
+        lambda: world.access.release(world.N, refused),
+        lambda: world.access.revoke(world.S, refused, "no"),
+    ):
         with pytest.raises(IllegalStepError) as error:
             attempt()
         assert error.value.allowed == [] and "allowed next: none (the request is refused)" in str(error.value)
@@ -195,12 +226,15 @@ def test_an_unknown_request_is_not_found(world):
 
 # --- who may ------------------------------------------------------------------------------------
 
+
 def test_another_party_cannot_read_record_or_download_someone_elses_request(world):
     access_id = world.requested()
     for outsider in (world.other_ngo, world.U):
-        for attempt in (lambda: world.access.get(outsider, access_id),
-                        lambda: world.access.record_clause(outsider, access_id, **CLAUSE),
-                        lambda: world.access.release(outsider, access_id)):
+        for attempt in (
+            lambda: world.access.get(outsider, access_id),
+            lambda: world.access.record_clause(outsider, access_id, **CLAUSE),
+            lambda: world.access.release(outsider, access_id),
+        ):
             before = world.last_seq()
             with pytest.raises(AccessDeniedError):
                 attempt()
@@ -249,10 +283,13 @@ def test_no_one_but_the_secretariat_decides_or_revokes(world):
 def test_companies_committee_auditor_and_buyers_are_denied_every_step(world):
     access_id = world.approved()
     for who in (world.C, world.K, world.A, world.B):
-        for attempt in (lambda: world.access.request(who, PARTNER, **SCOPE, purpose=PURPOSE),
-                        lambda: world.access.list_for(who), lambda: world.access.get(who, access_id),
-                        lambda: world.access.record_clause(who, access_id, **CLAUSE),
-                        lambda: world.access.release(who, access_id)):
+        for attempt in (
+            lambda: world.access.request(who, PARTNER, **SCOPE, purpose=PURPOSE),
+            lambda: world.access.list_for(who),
+            lambda: world.access.get(who, access_id),
+            lambda: world.access.record_clause(who, access_id, **CLAUSE),
+            lambda: world.access.release(who, access_id),
+        ):
             before = world.last_seq()
             with pytest.raises(AccessDeniedError):
                 attempt()
@@ -260,6 +297,7 @@ def test_companies_committee_auditor_and_buyers_are_denied_every_step(world):
 
 
 # --- expiry and revocation ----------------------------------------------------------------------
+
 
 def test_a_release_expires_with_the_local_partners_clause(world):
     access_id = world.approved()
@@ -295,6 +333,7 @@ def test_after_a_revocation_the_download_is_refused(world):
 
 # --- the access log -----------------------------------------------------------------------------
 
+
 def test_every_download_is_one_access_log_entry_naming_the_release(world):
     access_id = world.approved()
     for fmt in ("csv", "json", "csv"):
@@ -302,7 +341,11 @@ def test_every_download_is_one_access_log_entry_naming_the_release(world):
         world.access.release(world.N, access_id, fmt, request_id=f"req-{fmt}")
         [entry] = world.people_entries(before)
         assert (entry.actor, entry.action, str(entry.outcome), entry.request_id) == (
-            world.N.login, "request_release", "granted", f"req-{fmt}")
+            world.N.login,
+            "request_release",
+            "granted",
+            f"req-{fmt}",
+        )
         details = open_details(world.svc.datakeys, entry)
         assert details["purpose"] == f"data access release {access_id}"
         assert details["subject_ref"] == access_id
@@ -315,6 +358,7 @@ def test_every_download_is_one_access_log_entry_naming_the_release(world):
 
 
 # --- confidentiality at rest ----------------------------------------------------------------------
+
 
 def test_the_local_partner_is_not_in_plaintext_in_the_database(world, services):
     from tests.integration.test_database_dump import postgres_dump, sqlite_dump, sqlite_raw_text
@@ -334,26 +378,34 @@ def test_the_local_partner_is_not_in_plaintext_in_the_database(world, services):
 
 # --- input (no demo needed) ---------------------------------------------------------------------
 
+
 @pytest.fixture
 def bare(services) -> tuple[DataAccess, Principal, Principal]:
     """The service on an empty store, with an NGO and a secretariat principal (no accounts needed)."""
     from registry.domain.accounts import Role
 
-    access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections,
-                        clock=Day(TODAY))
-    return (access, Principal("ngo-test", Role.NGO, uuid.uuid4(), "arisa"),
-            Principal("secretariat-test", Role.SECRETARIAT, uuid.uuid4(), "secretariaat"))
+    access = DataAccess(
+        services.registry, services.vault, services.aggregated_list, services.projections, clock=Day(TODAY)
+    )
+    return (
+        access,
+        Principal("ngo-test", Role.NGO, uuid.uuid4(), "arisa"),
+        Principal("secretariat-test", Role.SECRETARIAT, uuid.uuid4(), "secretariaat"),
+    )
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"country": "XX"}, "country"),
-    ({"country": ""}, "country"),
-    ({"local_partner": {"name": " ", "contact": "+31 6"}}, "local_partner.name"),
-    ({"local_partner": {"name": "Sangathan"}}, "local_partner.contact"),
-    ({"region": "r" * 81}, "region"),
-    ({"stone_type": "s" * 41}, "stone_type"),
-    ({"purpose": "short"}, "purpose"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"country": "XX"}, "country"),
+        ({"country": ""}, "country"),
+        ({"local_partner": {"name": " ", "contact": "+31 6"}}, "local_partner.name"),
+        ({"local_partner": {"name": "Sangathan"}}, "local_partner.contact"),
+        ({"region": "r" * 81}, "region"),
+        ({"stone_type": "s" * 41}, "stone_type"),
+        ({"purpose": "short"}, "purpose"),
+    ],
+)
 def test_a_bad_request_names_the_field_and_logs_nothing(services, bare, change, field):
     access, ngo, _ = bare
     arguments = {"local_partner": PARTNER, **SCOPE, "purpose": PURPOSE, **change}
@@ -363,14 +415,17 @@ def test_a_bad_request_names_the_field_and_logs_nothing(services, bare, change, 
     assert services.access_log.entries(actor=ngo.login) == []
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"sha256": "abc"}, "sha256"),
-    ({"title": ""}, "title"),
-    ({"version": "v" * 41}, "version"),
-    ({"signed_on": TODAY + dt.timedelta(days=1)}, "signed_on"),
-    ({"valid_until": CLAUSE["signed_on"]}, "valid_until"),
-    ({"signed_on": "2026-01-01"}, "signed_on"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"sha256": "abc"}, "sha256"),
+        ({"title": ""}, "title"),
+        ({"version": "v" * 41}, "version"),
+        ({"signed_on": TODAY + dt.timedelta(days=1)}, "signed_on"),
+        ({"valid_until": CLAUSE["signed_on"]}, "valid_until"),
+        ({"signed_on": "2026-01-01"}, "signed_on"),
+    ],
+)
 def test_a_bad_clause_names_the_field(bare, change, field):
     access, ngo, _ = bare
     access_id = access.request(ngo, PARTNER, **SCOPE, purpose=PURPOSE)
@@ -383,8 +438,10 @@ def test_a_decision_and_a_revocation_need_a_reason(bare):
     access, ngo, secretariat = bare
     access_id = access.request(ngo, PARTNER, **SCOPE, purpose=PURPOSE)
     access.record_clause(ngo, access_id, **CLAUSE)
-    for attempt in (lambda: access.decide(secretariat, access_id, True, "  "),
-                    lambda: access.revoke(secretariat, access_id, "")):
+    for attempt in (
+        lambda: access.decide(secretariat, access_id, True, "  "),
+        lambda: access.revoke(secretariat, access_id, ""),
+    ):
         with pytest.raises(ValidationError) as error:
             attempt()
         assert error.value.field == "reason"

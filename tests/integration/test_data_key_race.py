@@ -33,8 +33,9 @@ def test_processes_that_need_a_first_key_at_once_share_one(services, settings):
         assert len(refs) == 6
         assert len(set(refs)) == 1, f"{len(set(refs))} keys made for one owner"
         with services.sql.transaction() as cursor:
-            live = cursor.execute("SELECT COUNT(*) FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL",
-                                  (str(owner),)).fetchone()[0]
+            live = cursor.execute(
+                "SELECT COUNT(*) FROM {schema}.data_keys WHERE owner = %s AND wrapped IS NOT NULL", (str(owner),)
+            ).fetchone()[0]
         assert live == 1
     for store in stores:
         store.sql.close()

@@ -27,16 +27,17 @@ def sqlite_dump(settings) -> list[str]:
 
 def sqlite_raw_text(settings) -> str:
     """The files' raw bytes (write-ahead logs and free pages included)."""
-    return "\n".join(path.read_bytes().decode("utf-8", "replace")
-                     for path in sorted(settings.data_dir.glob("*.sqlite3*")))
+    return "\n".join(
+        path.read_bytes().decode("utf-8", "replace") for path in sorted(settings.data_dir.glob("*.sqlite3*"))
+    )
 
 
 def postgres_dump(services) -> list[str]:
     rows: list[str] = []
     with services.sql.transaction() as cursor:
         tables = cursor.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
-            (services.sql.schema,)).fetchall()
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (services.sql.schema,)
+        ).fetchall()
         for (table,) in tables:
             for row in cursor.execute(f'SELECT * FROM "{services.sql.schema}"."{table}"').fetchall():
                 rows.append(" | ".join(_text(value) for value in row))
@@ -71,9 +72,16 @@ def grievance(services, demo):
 
     ngo, secretariat, company, committee = (principal(r) for r in ("ngo", "secretariat", "company", "committee"))
     app = services.grievance
-    reference, _ = app.file(ngo, Filing(case_type="complaint", description=CASE_WORDS["description"],
-                                        themes=["child_labour"], site_ids=[demo.rajasthan_quarry],
-                                        reporter=Reporter(**REPORTER)))
+    reference, _ = app.file(
+        ngo,
+        Filing(
+            case_type="complaint",
+            description=CASE_WORDS["description"],
+            themes=["child_labour"],
+            site_ids=[demo.rajasthan_quarry],
+            reporter=Reporter(**REPORTER),
+        ),
+    )
     app.advance(secretariat, reference, "acknowledge", "received")
     app.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
     app.notify_companies(secretariat, reference, CASE_WORDS["allegation"])
@@ -81,12 +89,21 @@ def grievance(services, demo):
     app.advance(ngo, reference, "refer_to_committee", "stalled")
     app.admit(committee, reference, True, "admissible")
     app.advance(committee, reference, "schedule_hearing", "hearing", hearing_on=dt.date.today())
-    app.rule(committee, reference, CASE_WORDS["ruling"], dt.date.today() + dt.timedelta(days=60),
-             "A member must pay into a remediation fund for a quarry in India.")
+    app.rule(
+        committee,
+        reference,
+        CASE_WORDS["ruling"],
+        dt.date.today() + dt.timedelta(days=60),
+        "A member must pay into a remediation fund for a quarry in India.",
+    )
     services.catch_up()
     case_id = app.case(reference).id
-    return {"login": company.login, "case_marks": (str(case_id), case_id.hex, reference, demo.rajasthan_quarry),
-            **REPORTER, **CASE_WORDS}
+    return {
+        "login": company.login,
+        "case_marks": (str(case_id), case_id.hex, reference, demo.rajasthan_quarry),
+        **REPORTER,
+        **CASE_WORDS,
+    }
 
 
 NEW_SITE_WORDS = ("Lotus", "Banyan", "Peacock")
@@ -106,15 +123,24 @@ def imports(services, demo) -> dict[str, set[str]]:
     assert len(refs) == 3
     truth = {}
     for number, ref in enumerate(refs):
-        rows = [quarry_row(chain=f"N{n}", name=f"{word} Quarry {'Bundi Kota Jhalawar'.split()[number]}",
-                           district="Bundi Kota Jhalawar".split()[number],
-                           latitude=f"{24.2 + number * 0.3 + n * 0.05:.4f}", longitude=f"{75.1 + n * 0.07:.4f}")
-                for n, word in enumerate(NEW_SITE_WORDS[:2])]
-        result = services.registry.import_report(ref, year, csv_bytes(rows), f"{ref}.csv",
-                                                 submitted_on=dt.date(year + 1, 3, 1))
+        rows = [
+            quarry_row(
+                chain=f"N{n}",
+                name=f"{word} Quarry {'Bundi Kota Jhalawar'.split()[number]}",
+                district="Bundi Kota Jhalawar".split()[number],
+                latitude=f"{24.2 + number * 0.3 + n * 0.05:.4f}",
+                longitude=f"{75.1 + n * 0.07:.4f}",
+            )
+            for n, word in enumerate(NEW_SITE_WORDS[:2])
+        ]
+        result = services.registry.import_report(
+            ref, year, csv_bytes(rows), f"{ref}.csv", submitted_on=dt.date(year + 1, 3, 1)
+        )
         assert result.changed and result.new_sites == 2
-        truth[ref] = {link.site_id for link in services.registry.read_report(
-            _secretariat(), ref, year, purpose="test: the truth").links}
+        truth[ref] = {
+            link.site_id
+            for link in services.registry.read_report(_secretariat(), ref, year, purpose="test: the truth").links
+        }
     return truth
 
 
@@ -124,8 +150,9 @@ def _secretariat():
     from keys.principal import Principal
     from registry.domain.accounts import Role
 
-    return Principal(login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(),
-                     organisation_ref="secretariat")
+    return Principal(
+        login="secretariat-test", role=Role.SECRETARIAT, organisation_id=uuid.uuid4(), organisation_ref="secretariat"
+    )
 
 
 @pytest.fixture
@@ -139,13 +166,24 @@ def released(services, demo):
 
     ngo, secretariat = (of_account(services, demo.logins[role]) for role in ("ngo", "secretariat"))
     access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections)
-    access_id = access.request(ngo, {"name": "Kishanpura Khan Mazdoor Sangathan", "contact": "+91 94140 77123"},
-                               "IN", "Rajasthan", "sandstone",
-                               purpose="Monitoring child labour at sandstone quarries in Rajasthan.")
+    access_id = access.request(
+        ngo,
+        {"name": "Kishanpura Khan Mazdoor Sangathan", "contact": "+91 94140 77123"},
+        "IN",
+        "Rajasthan",
+        "sandstone",
+        purpose="Monitoring child labour at sandstone quarries in Rajasthan.",
+    )
     today = dt.date.today()
-    access.record_clause(ngo, access_id, "TruStone geheimhoudingsclausule lokale partner", "2025-2",
-                         hashlib.sha256(b"clause 2025-2").hexdigest(), today - dt.timedelta(days=1),
-                         today + dt.timedelta(days=200))
+    access.record_clause(
+        ngo,
+        access_id,
+        "TruStone geheimhoudingsclausule lokale partner",
+        "2025-2",
+        hashlib.sha256(b"clause 2025-2").hexdigest(),
+        today - dt.timedelta(days=1),
+        today + dt.timedelta(days=200),
+    )
     assert access.decide(secretariat, access_id, True, "scope fits the stated purpose") == "approved"
     _, content = access.release(ngo, access_id, "csv")
     assert content
@@ -232,8 +270,9 @@ def test_no_companys_new_sites_follow_from_the_order_or_the_times_of_the_events(
 
     events = event_rows(services)
     reports = report_ids_of({ref for ref, _ in demo.reports}, {year for _, year in demo.reports})
-    registered = {event["state"]["public_id"] for event in events
-                  if event["topic"].endswith("ProductionSite.Registered")}
+    registered = {
+        event["state"]["public_id"] for event in events if event["topic"].endswith("ProductionSite.Registered")
+    }
     assert set().union(*imports.values()) <= registered
     for attack in (by_position(events, reports), by_time(events, reports)):
         for ref, sites in imports.items():

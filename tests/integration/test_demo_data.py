@@ -39,8 +39,15 @@ def test_the_demo_has_the_covenant_parties_and_at_least_25_member_companies(regi
     assert kinds[OrganisationKind.NGO_PARTY] >= 3 and kinds[OrganisationKind.UNION_PARTY] >= 3
     assert kinds[OrganisationKind.COMPLAINTS_COMMITTEE] == 1 and kinds[OrganisationKind.AUDITOR] == 1
     assert kinds[OrganisationKind.PUBLIC_BUYER] >= 2
-    for ref, country in (("arisa", "NL"), ("actionaid-nl", "NL"), ("wsm", "BE"), ("fnv", "NL"), ("cnv", "NL"),
-                         ("acv-bie", "BE"), ("gemeente-utrecht", "NL")):
+    for ref, country in (
+        ("arisa", "NL"),
+        ("actionaid-nl", "NL"),
+        ("wsm", "BE"),
+        ("fnv", "NL"),
+        ("cnv", "NL"),
+        ("acv-bie", "BE"),
+        ("gemeente-utrecht", "NL"),
+    ):
         assert registry.organisation(ref).country == country
 
     companies = [registry.company(ref) for ref in demo.company_refs]
@@ -62,17 +69,32 @@ def test_the_demo_has_400_sites_in_8_countries_in_real_regions_with_region_codes
     assert len(countries) >= 8
     assert {"IN", "CN", "VN", "ZW", "TR", "BR", "EG", "PT", "IT"} <= set(countries)
     provinces = {(s.region.country, s.region.province) for s in sites}
-    assert {("IN", "Rajasthan"), ("IN", "Telangana"), ("CN", "Fujian"), ("CN", "Shandong"),
-            ("ZW", "Mashonaland East"), ("BR", "Espírito Santo")} <= provinces
+    assert {
+        ("IN", "Rajasthan"),
+        ("IN", "Telangana"),
+        ("CN", "Fujian"),
+        ("CN", "Shandong"),
+        ("ZW", "Mashonaland East"),
+        ("BR", "Espírito Santo"),
+    } <= provinces
     # region codes resolve: most ids carry a real ISO 3166-2 code, not XX
     with_code = [s for s in sites if s.region.subdivision and s.public_id.split("-")[1] == s.region.subdivision]
     assert len(with_code) >= 0.95 * len(sites)
-    assert {s.kind for s in sites} >= {SiteKind.QUARRY, SiteKind.FACTORY, SiteKind.COBBLE_YARD, SiteKind.EXPORTER,
-                                       SiteKind.TRADER, SiteKind.STONE_MARKET}
+    assert {s.kind for s in sites} >= {
+        SiteKind.QUARRY,
+        SiteKind.FACTORY,
+        SiteKind.COBBLE_YARD,
+        SiteKind.EXPORTER,
+        SiteKind.TRADER,
+        SiteKind.STONE_MARKET,
+    }
     # realistic kinds per region: cobble yards in Rajasthan only, Carrara trades and processes
     assert {s.region.province for s in sites if s.kind == SiteKind.COBBLE_YARD} == {"Rajasthan"}
-    assert {s.kind for s in sites if s.region.district == "Carrara"} <= {SiteKind.TRADER, SiteKind.EXPORTER,
-                                                                          SiteKind.FACTORY}
+    assert {s.kind for s in sites if s.region.district == "Carrara"} <= {
+        SiteKind.TRADER,
+        SiteKind.EXPORTER,
+        SiteKind.FACTORY,
+    }
     assert all(s.coordinates is not None for s in sites)
     jalore = [s.coordinates for s in sites if s.region.district == "Jalore"]
     assert all(24.9 < c.latitude < 25.8 and 72.2 < c.longitude < 73.1 for c in jalore)
@@ -94,8 +116,10 @@ def test_members_report_for_2024_and_2025_with_realistic_content(registry, demo,
     assert by_year[2024] >= 20 and by_year[2025] >= 20
     unknown = circular = with_terms = changed = 0
     for ref, year in demo.reports:
-        assert any(p.joined_on.year <= year and (p.ended_on is None or p.ended_on.year >= year)
-                   for p in registry.company(ref).periods)
+        assert any(
+            p.joined_on.year <= year and (p.ended_on is None or p.ended_on.year >= year)
+            for p in registry.company(ref).periods
+        )
         content = content_of(ref, year)
         assert 3 <= len(content.links) <= 25
         assert 2 <= len(content.action_plan) <= 4 and content.questionnaire
@@ -147,9 +171,15 @@ def test_demo_logins_are_one_per_role_private_and_usable(registry, demo, service
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     logins = json.loads(path.read_text())
     assert sorted(logins) == sorted(ROLES)
-    expected_organisation = {"secretariat": "trustone-secretariaat", "ngo": "arisa", "union": "fnv",
-                             "company": demo.company_refs[0], "committee": "klachtencommissie-trustone",
-                             "auditor": "van-dam-audit", "buyer": "gemeente-utrecht"}
+    expected_organisation = {
+        "secretariat": "trustone-secretariaat",
+        "ngo": "arisa",
+        "union": "fnv",
+        "company": demo.company_refs[0],
+        "committee": "klachtencommissie-trustone",
+        "auditor": "van-dam-audit",
+        "buyer": "gemeente-utrecht",
+    }
     for role, entry in logins.items():
         needs_totp = Role(role) in ROLES_REQUIRING_TOTP
         assert set(entry) == ({"login", "password", "totp_secret"} if needs_totp else {"login", "password"})
@@ -181,7 +211,8 @@ def test_the_demo_ngo_user_has_a_valid_signed_declaration(registry, demo):
 
 
 def test_two_demo_companies_buy_from_the_rajasthan_quarry_in_2025_and_the_third_does_not(
-        registry, demo, services, content_of):
+    registry, demo, services, content_of
+):
     quarry = registry.site(demo.rajasthan_quarry)
     assert quarry.kind == SiteKind.QUARRY and quarry.status == SiteStatus.ACTIVE
     assert (quarry.region.country, quarry.region.province) == ("IN", "Rajasthan")
@@ -191,8 +222,11 @@ def test_two_demo_companies_buy_from_the_rajasthan_quarry_in_2025_and_the_third_
 
     trio = [*demo.rajasthan_buyers, demo.rajasthan_non_buyer]
     assert trio == list(demo.company_refs[:3]) and len(set(trio)) == 3
-    buyers_2025 = {ref for ref, year in demo.reports if year == 2025
-                   and any(link.site_id == quarry.public_id for link in content_of(ref, 2025).links)}
+    buyers_2025 = {
+        ref
+        for ref, year in demo.reports
+        if year == 2025 and any(link.site_id == quarry.public_id for link in content_of(ref, 2025).links)
+    }
     assert buyers_2025 == set(demo.rajasthan_buyers)  # exactly these two, no other company either
     for ref in trio:
         assert registry.member_status_on(ref, dt.date(2025, 12, 31)).member
@@ -216,11 +250,11 @@ def test_two_loads_into_fresh_stores_give_the_same_data_set(registry, demo, tmp_
             return [(o.ref, o.name, o.kind, o.country, o.periods) for o in map(reg.organisation, refs)]
 
         def sites(reg, ids):
-            return [(s.kind, s.name, s.region, s.coordinates, s.address, s.stone_types)
-                    for s in map(reg.site, ids)]
+            return [(s.kind, s.name, s.region, s.coordinates, s.address, s.stone_types) for s in map(reg.site, ids)]
 
-        assert (organisations(registry, demo.organisation_refs)
-                == organisations(other.registry, second.organisation_refs))
+        assert organisations(registry, demo.organisation_refs) == organisations(
+            other.registry, second.organisation_refs
+        )
         assert sites(registry, demo.site_ids) == sites(other.registry, second.site_ids)
         assert demo.site_ids != second.site_ids  # public ids are random, the rest is not
 
@@ -230,8 +264,9 @@ def test_two_loads_into_fresh_stores_give_the_same_data_set(registry, demo, tmp_
         for ref, year in demo.reports[:6]:
             first = content_of(ref, year)
             again = other.registry.read_report(secretariat(), ref, year, purpose="test")
-            assert [position.get(link.site_id) for link in first.links] == \
-                [position_2.get(link.site_id) for link in again.links]
+            assert [position.get(link.site_id) for link in first.links] == [
+                position_2.get(link.site_id) for link in again.links
+            ]
             assert first.terms == again.terms and first.action_plan == again.action_plan
             assert registry.report(ref, year).assessments == other.registry.report(ref, year).assessments
     finally:

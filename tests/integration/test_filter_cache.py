@@ -33,8 +33,10 @@ def every_site(company, sites):
 
 @pytest.fixture
 def items(services) -> list[tuple[str, SealedField]]:
-    return [(company, _sealed(services, company_key_owner(company), [f"SITE-{company}"], f"x/{company}"))
-            for company in ("company-a", "company-b")]
+    return [
+        (company, _sealed(services, company_key_owner(company), [f"SITE-{company}"], f"x/{company}"))
+        for company in ("company-a", "company-b")
+    ]
 
 
 @pytest.fixture
@@ -52,8 +54,9 @@ def opened(monkeypatch) -> list[str]:
 
 
 def search(confidential_filter, items, facts=GRANTED, request_id="r"):
-    return confidential_filter.open_many(NGO, Action.READ_LINKED_LIST, facts,
-                                         Audit(**{**AUDIT.__dict__, "request_id": request_id}), items, every_site)
+    return confidential_filter.open_many(
+        NGO, Action.READ_LINKED_LIST, facts, Audit(**{**AUDIT.__dict__, "request_id": request_id}), items, every_site
+    )
 
 
 def test_a_repeated_search_decrypts_nothing_again_but_is_logged_again(services, items, opened):
@@ -62,7 +65,11 @@ def test_a_repeated_search_decrypts_nothing_again_but_is_logged_again(services, 
     assert first == second == [("company-a", "SITE-company-a"), ("company-b", "SITE-company-b")]
     assert opened == ["x/company-a", "x/company-b"]  # once each, by the first search
     assert [(e.request_id, e.company) for e in services.access_log.entries()] == [
-        ("r-1", "company-a"), ("r-1", "company-b"), ("r-2", "company-a"), ("r-2", "company-b")]
+        ("r-1", "company-a"),
+        ("r-1", "company-b"),
+        ("r-2", "company-a"),
+        ("r-2", "company-b"),
+    ]
 
 
 def test_a_refused_search_is_refused_even_when_the_values_are_cached(services, items, opened):
@@ -80,7 +87,8 @@ def test_a_shredded_company_is_never_served_from_the_cache(services, items, open
 
 
 def test_a_company_shredded_by_another_process_is_not_served_once_its_key_is_checked_again(
-        services, items, opened, monkeypatch):
+    services, items, opened, monkeypatch
+):
     """Another process (its own key store and filter) shreds; this one notices when it next reads the
     key's row, as it would for a value it had not cached (keys.datakeys.CACHE_SECONDS, here 0)."""
     search(services.filter, items)
@@ -109,12 +117,14 @@ def test_a_cached_ciphertext_moved_to_another_row_still_does_not_open(services, 
 def test_a_value_handed_out_from_the_cache_cannot_change_the_cache(services, items):
     links = [{"site_id": "S1"}]
     sealed = _sealed(services, company_key_owner("company-a"), links, "x/links")
-    got = services.filter.open_many(NGO, Action.READ_LINKED_LIST, GRANTED, AUDIT, [("company-a", sealed)],
-                                    lambda company, value: [value])[0]
+    got = services.filter.open_many(
+        NGO, Action.READ_LINKED_LIST, GRANTED, AUDIT, [("company-a", sealed)], lambda company, value: [value]
+    )[0]
     with pytest.raises(TypeError):
         got[0]["site_id"] = "S2"
-    again = services.filter.open_many(NGO, Action.READ_LINKED_LIST, GRANTED, AUDIT, [("company-a", sealed)],
-                                      lambda company, value: [value])[0]
+    again = services.filter.open_many(
+        NGO, Action.READ_LINKED_LIST, GRANTED, AUDIT, [("company-a", sealed)], lambda company, value: [value]
+    )[0]
     assert again[0]["site_id"] == "S1"
 
 

@@ -33,6 +33,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 class Scenario:
     """The demo, a fake clock, and principals for its users (plus extra ones on demand)."""
 
@@ -44,8 +45,9 @@ class Scenario:
         self.app = services.grievance
         self.reg = services.registry
         self.S, self.N, self.U, self.C, self.K, self.A, self.B = (
-            self.demo_principal(role) for role in ("secretariat", "ngo", "union", "company", "committee",
-                                                   "auditor", "buyer"))
+            self.demo_principal(role)
+            for role in ("secretariat", "ngo", "union", "company", "committee", "auditor", "buyer")
+        )
         self.buyers = tuple(demo.rajasthan_buyers)
         assert self.C.organisation_ref == self.buyers[0]
 
@@ -60,11 +62,18 @@ class Scenario:
         return self.extra(f"user.{ref}", Role.COMPANY, ref)
 
     def file_complaint(self, filer: Principal | None = None, **changes) -> tuple[str, str]:
-        filing = Filing(case_type="complaint", description=DESCRIPTION, themes=["child_labour"],
-                        site_ids=[self.demo.rajasthan_quarry], observed_on=dt.date(2025, 11, 2), language="hi",
-                        reporter=REPORTER)
+        filing = Filing(
+            case_type="complaint",
+            description=DESCRIPTION,
+            themes=["child_labour"],
+            site_ids=[self.demo.rajasthan_quarry],
+            observed_on=dt.date(2025, 11, 2),
+            language="hi",
+            reporter=REPORTER,
+        )
         if changes:
             import dataclasses
+
             filing = dataclasses.replace(filing, **changes)
         return self.app.file(filer or self.N, filing)
 
@@ -74,7 +83,9 @@ class Scenario:
         assert self.app.advance(self.S, ref, "acknowledge", "received") == "acknowledged"
         self.clock.advance(days=1)
         assert self.app.match(self.S, ref, [self.demo.rajasthan_quarry], None, "site confirmed") == {
-            "stage": "matched", "companies_found": 2}
+            "stage": "matched",
+            "companies_found": 2,
+        }
         self.clock.advance(days=1)
         assert self.app.notify_companies(self.S, ref, ALLEGATION) == 2
         return ref, code
@@ -84,8 +95,9 @@ class Scenario:
         return entries[-1].seq if entries else 0
 
     def entries_since(self, seq: int, action: str | None = None) -> list:
-        return [e for e in self.svc.access_log.entries(limit=100000, after_seq=seq)
-                if action is None or e.action == action]
+        return [
+            e for e in self.svc.access_log.entries(limit=100000, after_seq=seq) if action is None or e.action == action
+        ]
 
     def details(self, entry) -> dict:  # entries() are opened by the application (keys.accesslog)
         return {"subject_kind": entry.subject_kind, "subject_ref": entry.subject_ref, "purpose": entry.purpose}
@@ -106,6 +118,7 @@ def denied(call, *args, **kwargs) -> AccessDeniedError:
 
 
 # --- the reporter's identity ----------------------------------------------------------------------
+
 
 def test_the_reporter_is_known_to_the_filer_and_once_referred_the_committee(s: Scenario):
     ref, _ = s.notified_complaint()
@@ -140,6 +153,7 @@ def test_the_reporter_is_known_to_the_filer_and_once_referred_the_committee(s: S
 
 # --- matching and notices ----------------------------------------------------------------------------
 
+
 def test_matching_finds_exactly_the_buyers_through_the_logged_linked_list(s: Scenario):
     ref, _ = s.file_complaint()
     s.app.advance(s.S, ref, "acknowledge", "received")
@@ -162,6 +176,7 @@ def test_matching_finds_exactly_the_buyers_through_the_logged_linked_list(s: Sce
     # the same entries, opened through the filter's own access-log reader (as the auditor)
     from keys.filter import Audit
     from keys.policy import Facts
+
     stored = [row for row in s.svc.access_log.rows(limit=100000) if row.seq in {e.seq for e in linked}]
     opened = s.svc.filter.read_access_log(s.A, Facts(), Audit(subject_kind="access_log", purpose="test"), stored)
     assert {row["purpose"] for row in opened} == {f"grievance case {ref}"}
@@ -187,8 +202,7 @@ def test_each_buyer_sees_its_own_notice_and_nothing_of_the_other(s: Scenario):
         assert [site["site_id"] for site in notice["sites"]] == [s.demo.rajasthan_quarry]
         assert notice["sites"][0]["name"] == quarry.name
         dump = json.dumps(view, ensure_ascii=False)
-        for secret in (other, s.name_of(other), REPORTER.name, REPORTER.contact, REPORTER.organisation,
-                       DESCRIPTION):
+        for secret in (other, s.name_of(other), REPORTER.name, REPORTER.contact, REPORTER.organisation, DESCRIPTION):
             assert secret.casefold() not in dump.casefold(), secret
         assert "description" not in view
 
@@ -203,14 +217,18 @@ def test_each_buyer_sees_its_own_notice_and_nothing_of_the_other(s: Scenario):
     denied(s.app.read_case, non_buyer, ref)
     denied(s.app.company_writes, non_buyer, ref, "response", "We were not notified.")
     assert [(e.actor, e.action, str(e.outcome)) for e in s.entries_since(start)] == [
-        (non_buyer.login, "read_case", "denied"), (non_buyer.login, "respond_to_case", "denied")]
+        (non_buyer.login, "read_case", "denied"),
+        (non_buyer.login, "respond_to_case", "denied"),
+    ]
 
 
 def test_a_site_nobody_buys_from_closes_as_not_in_member_chains_and_follow_up_says_so(s: Scenario):
     from registry.domain.geography import RegionPath
     from registry.domain.sites import SiteKind
-    unbought = s.reg.register_site(SiteKind.QUARRY, "Akwapim Ridge Test Quarry",
-                                   RegionPath.create("GH", "Eastern", "Akuapim North")).public_id
+
+    unbought = s.reg.register_site(
+        SiteKind.QUARRY, "Akwapim Ridge Test Quarry", RegionPath.create("GH", "Eastern", "Akuapim North")
+    ).public_id
 
     ref, code = s.file_complaint(site_ids=[unbought])
     follow = s.app.follow_up(code)
@@ -221,8 +239,7 @@ def test_a_site_nobody_buys_from_closes_as_not_in_member_chains_and_follow_up_sa
     s.clock.advance(days=2)
     s.app.advance(s.S, ref, "acknowledge", "received")
     s.clock.advance(days=3)
-    assert s.app.match(s.S, ref, [unbought], None, "checked") == {"stage": "not_in_member_chains",
-                                                                   "companies_found": 0}
+    assert s.app.match(s.S, ref, [unbought], None, "checked") == {"stage": "not_in_member_chains", "companies_found": 0}
     assert s.app.notified_companies(s.S, ref) == []
     follow = s.app.follow_up(code.lower().replace("-", " "))  # read out over the phone
     assert set(follow) == {"stage", "filed_on", "stages"}
@@ -244,20 +261,40 @@ def test_follow_up_shows_stages_and_dates_only(s: Scenario):
     assert set(follow) == {"stage", "filed_on", "stages"}
     assert all(set(entry) == {"stage", "on"} for entry in follow["stages"])
     assert follow["stage"] == "referred"
-    assert [e["stage"] for e in follow["stages"]] == ["filed", "acknowledged", "matched", "companies_notified",
-                                                       "in_dialogue", "referred"]
+    assert [e["stage"] for e in follow["stages"]] == [
+        "filed",
+        "acknowledged",
+        "matched",
+        "companies_notified",
+        "in_dialogue",
+        "referred",
+    ]
     dump = json.dumps(follow)
-    for secret in (*s.buyers, *(s.name_of(b) for b in s.buyers), REPORTER.name, "received", "site confirmed",
-                   "no remediation", ALLEGATION, s.demo.rajasthan_quarry):
+    for secret in (
+        *s.buyers,
+        *(s.name_of(b) for b in s.buyers),
+        REPORTER.name,
+        "received",
+        "site confirmed",
+        "no remediation",
+        ALLEGATION,
+        s.demo.rajasthan_quarry,
+    ):
         assert secret not in dump
 
 
 # --- disputes -------------------------------------------------------------------------------------
 
+
 def dispute_with_secretariat(s: Scenario) -> str:
-    ref, _ = s.app.file(s.C, Filing(case_type="dispute_with_secretariat",
-                                    description="The secretariat assessed our 2024 report on the wrong criteria.",
-                                    themes=["other"]))
+    ref, _ = s.app.file(
+        s.C,
+        Filing(
+            case_type="dispute_with_secretariat",
+            description="The secretariat assessed our 2024 report on the wrong criteria.",
+            themes=["other"],
+        ),
+    )
     return ref
 
 
@@ -278,7 +315,8 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
         with pytest.raises(AccessDeniedError):
             attempt()
     assert [(e.actor, e.action, str(e.outcome)) for e in s.entries_since(start)] == [
-        (s.S.login, action, "denied") for action, _ in attempts]
+        (s.S.login, action, "denied") for action, _ in attempts
+    ]
     assert s.app.case(ref).stage.value == "referred"
 
     with pytest.raises(ConflictError):
@@ -286,11 +324,20 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
 
     assert s.app.admit(s.K, ref, True, "admissible") == "admitted"
     assert s.app.read_case(s.C, ref)["stage"] == "admitted"
-    assert s.app.advance(s.K, ref, "schedule_hearing", "hearing", hearing_on=dt.date(2026, 2, 20)) == \
-        "hearing_scheduled"
+    assert (
+        s.app.advance(s.K, ref, "schedule_hearing", "hearing", hearing_on=dt.date(2026, 2, 20)) == "hearing_scheduled"
+    )
     s.clock.advance(days=40)
-    assert s.app.rule(s.K, ref, "The secretariat re-assesses the report.", dt.date(2026, 4, 1),
-                      "The committee ruled that a report is to be re-assessed.") == "ruled"
+    assert (
+        s.app.rule(
+            s.K,
+            ref,
+            "The secretariat re-assesses the report.",
+            dt.date(2026, 4, 1),
+            "The committee ruled that a report is to be re-assessed.",
+        )
+        == "ruled"
+    )
     with pytest.raises(ConflictError):
         s.reg.withdraw(s.C.organisation_ref, dt.date(2026, 2, 25))
     view = s.app.read_case(s.C, ref)
@@ -314,8 +361,13 @@ def test_a_referred_complaint_blocks_the_notified_companies_from_withdrawing(s: 
     with pytest.raises(ConflictError):
         s.reg.withdraw(s.buyers[1], dt.date(2026, 2, 16))
     s.app.advance(s.K, ref, "schedule_hearing", "hearing", hearing_on=dt.date(2026, 3, 1))
-    s.app.rule(s.K, ref, "The members fund remediation.", dt.date(2026, 4, 1),
-               "The committee ruled that members must fund remediation at a quarry in India.")
+    s.app.rule(
+        s.K,
+        ref,
+        "The members fund remediation.",
+        dt.date(2026, 4, 1),
+        "The committee ruled that members must fund remediation at a quarry in India.",
+    )
     s.app.advance(s.K, ref, "record_compliance", "remediation funded")
     assert s.app.case(ref).stage.value == "closed"
     s.reg.withdraw(s.buyers[1], dt.date(2026, 5, 1))
@@ -323,21 +375,41 @@ def test_a_referred_complaint_blocks_the_notified_companies_from_withdrawing(s: 
 
 # --- the ruling's published summary -----------------------------------------------------------------
 
+
 def test_a_published_summary_naming_a_party_or_the_reporter_is_refused(s: Scenario):
     ref, _ = s.notified_complaint()
     s.app.advance(s.N, ref, "refer_to_committee", "no remediation")
     s.app.admit(s.K, ref, True, "admissible")
     s.app.advance(s.K, ref, "schedule_hearing", "hearing", hearing_on=dt.date(2026, 2, 1))
     first, second = s.buyers
-    for naming in (first, s.name_of(first), second.upper(), s.name_of(second).lower(), REPORTER.name,
-                   REPORTER.organisation):
+    for naming in (
+        first,
+        s.name_of(first),
+        second.upper(),
+        s.name_of(second).lower(),
+        REPORTER.name,
+        REPORTER.organisation,
+    ):
         with pytest.raises(ValidationError) as raised:
-            s.app.rule(s.K, ref, "The members fund remediation.", dt.date(2026, 4, 1),
-                       f"The committee ruled that {naming} must fund remediation at a quarry in India.")
+            s.app.rule(
+                s.K,
+                ref,
+                "The members fund remediation.",
+                dt.date(2026, 4, 1),
+                f"The committee ruled that {naming} must fund remediation at a quarry in India.",
+            )
         assert raised.value.field == "published_summary"
         assert s.app.case(ref).stage.value == "hearing_scheduled"
-    assert s.app.rule(s.K, ref, "The members fund remediation.", dt.date(2026, 4, 1),
-                      "The committee ruled that two members must fund remediation at a quarry in India.") == "ruled"
+    assert (
+        s.app.rule(
+            s.K,
+            ref,
+            "The members fund remediation.",
+            dt.date(2026, 4, 1),
+            "The committee ruled that two members must fund remediation at a quarry in India.",
+        )
+        == "ruled"
+    )
     assert s.app.read_case(s.S, ref)["published_summary"].startswith("The committee ruled that two members")
 
 
@@ -349,13 +421,19 @@ def test_a_published_summary_naming_the_company_in_a_dispute_is_refused(s: Scena
     company = s.C.organisation_ref
     for naming in (company, s.name_of(company)):
         with pytest.raises(ValidationError) as raised:
-            s.app.rule(s.K, ref, "Re-assess.", dt.date(2026, 4, 1),
-                       f"The committee ruled that the report of {naming} is to be re-assessed.")
+            s.app.rule(
+                s.K,
+                ref,
+                "Re-assess.",
+                dt.date(2026, 4, 1),
+                f"The committee ruled that the report of {naming} is to be re-assessed.",
+            )
         assert raised.value.field == "published_summary"
     assert s.app.case(ref).stage.value == "hearing_scheduled"
 
 
 # --- who files what ----------------------------------------------------------------------------------
+
 
 def _bare(role: Role, ref: str) -> Principal:
     return Principal(f"user.{ref}", role, uuid.uuid4(), ref)
@@ -364,8 +442,9 @@ def _bare(role: Role, ref: str) -> Principal:
 def test_a_company_files_disputes_not_complaints(services):
     """The matrix: a company files disputes only. The policy refuses a complaint (403), and the
     refusal is in the access log like every other denial."""
-    complaint = Filing(case_type="complaint", description=DESCRIPTION, themes=["child_labour"], country="IN",
-                       reporter=REPORTER)
+    complaint = Filing(
+        case_type="complaint", description=DESCRIPTION, themes=["child_labour"], country="IN", reporter=REPORTER
+    )
     with pytest.raises(AccessDeniedError):
         services.grievance.file(_bare(Role.COMPANY, "betuwe-stone-import"), complaint)
     assert services.grievance.references() == []
@@ -374,8 +453,11 @@ def test_a_company_files_disputes_not_complaints(services):
 
 
 def test_a_party_files_complaints_not_disputes_with_the_secretariat(services):
-    dispute = Filing(case_type="dispute_with_secretariat", themes=["other"],
-                     description="The secretariat handled our previous report too slowly.")
+    dispute = Filing(
+        case_type="dispute_with_secretariat",
+        themes=["other"],
+        description="The secretariat handled our previous report too slowly.",
+    )
     for who in (_bare(Role.NGO, "arisa"), _bare(Role.UNION, "fnv")):
         with pytest.raises(ValidationError) as raised:
             services.grievance.file(who, dispute)
@@ -392,12 +474,22 @@ def test_a_union_files_a_complaint_and_others_cannot(s: Scenario):
     denied(s.app.read_case, s.N, ref)
 
     for who in (s.S, s.K, s.A, s.B):
-        denied(s.app.file, who, Filing(case_type="complaint", description=DESCRIPTION, themes=["child_labour"],
-                                       site_ids=[s.demo.rajasthan_quarry], reporter=REPORTER))
+        denied(
+            s.app.file,
+            who,
+            Filing(
+                case_type="complaint",
+                description=DESCRIPTION,
+                themes=["child_labour"],
+                site_ids=[s.demo.rajasthan_quarry],
+                reporter=REPORTER,
+            ),
+        )
     assert s.app.references() == [ref]
 
 
 # --- evidence ------------------------------------------------------------------------------------------
+
 
 def test_evidence_reaches_the_filer_the_secretariat_and_the_committee_only(s: Scenario):
     ref, _ = s.notified_complaint(attachments=[Attachment("quarry-face.png", "image/png", PNG)])
@@ -416,11 +508,17 @@ def test_evidence_reaches_the_filer_the_secretariat_and_the_committee_only(s: Sc
 
 def test_a_company_reads_back_the_evidence_of_its_own_dispute(services):
     company = _bare(Role.COMPANY, "betuwe-stone-import")
-    ref, _ = services.grievance.file(company, Filing(
-        case_type="dispute_with_secretariat", themes=["other"],
-        description="The secretariat assessed our 2024 report on the wrong criteria.",
-        attachments=[Attachment("assessment.png", "image/png", PNG)]))
+    ref, _ = services.grievance.file(
+        company,
+        Filing(
+            case_type="dispute_with_secretariat",
+            themes=["other"],
+            description="The secretariat assessed our 2024 report on the wrong criteria.",
+            attachments=[Attachment("assessment.png", "image/png", PNG)],
+        ),
+    )
     assert services.grievance.read_case(company, ref)["evidence"] == [
-        {"number": 1, "media_type": "image/png", "size": len(PNG)}]
+        {"number": 1, "media_type": "image/png", "size": len(PNG)}
+    ]
     assert services.grievance.evidence(company, ref, 1) == ("assessment.png", "image/png", PNG)
     denied(services.grievance.evidence, _bare(Role.COMPANY, "veluwe-natuursteen"), ref, 1)

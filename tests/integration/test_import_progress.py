@@ -17,16 +17,23 @@ from trustone.cli import import_stages
 
 def test_the_import_names_its_steps_in_order(registry, member):
     stages: list[str] = []
-    registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "report.csv",
-                           submitted_on=dt.date(2025, 3, 1), stage=stages.append)
+    registry.import_report(
+        member,
+        2024,
+        csv_bytes([quarry_row(), factory_row()]),
+        "report.csv",
+        submitted_on=dt.date(2025, 3, 1),
+        stage=stages.append,
+    )
     assert stages == ["checking the file", "matching sites and recording"]
 
 
 def test_a_bad_file_stops_at_the_check(registry, member):
     stages: list[str] = []
     with pytest.raises(ReportFileError):
-        registry.import_report(member, 2024, b"not,a,report\n1,2,3\n", "report.csv",
-                               submitted_on=dt.date(2025, 3, 1), stage=stages.append)
+        registry.import_report(
+            member, 2024, b"not,a,report\n1,2,3\n", "report.csv", submitted_on=dt.date(2025, 3, 1), stage=stages.append
+        )
     assert stages == ["checking the file"]
 
 

@@ -63,9 +63,12 @@ def _site_ids(content_of, ref: str) -> list[str]:
 
 
 def test_a_registered_site_named_in_50_rows_is_resolved_once(registry, member, content_of, lookups):
-    known = registry.register_site(SiteKind.QUARRY, "Mahadev Sandstone Quarry Bijolia",
-                                   RegionPath.create("IN", "Rajasthan", "Bhilwara"),
-                                   Coordinates.create("25.1712", "75.3303")).public_id
+    known = registry.register_site(
+        SiteKind.QUARRY,
+        "Mahadev Sandstone Quarry Bijolia",
+        RegionPath.create("IN", "Rajasthan", "Bhilwara"),
+        Coordinates.create("25.1712", "75.3303"),
+    ).public_id
     lookups.clear()
     rows = [quarry_row(chain=f"C{n}") for n in range(50)]
     result = registry.import_report(member, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
@@ -74,8 +77,7 @@ def test_a_registered_site_named_in_50_rows_is_resolved_once(registry, member, c
     assert _site_ids(content_of, member) == [known] * 50
 
 
-def test_a_new_site_described_in_50_rows_is_resolved_once_and_is_one_new_site(registry, member, content_of,
-                                                                             lookups):
+def test_a_new_site_described_in_50_rows_is_resolved_once_and_is_one_new_site(registry, member, content_of, lookups):
     rows = [quarry_row(chain=f"C{n}") for n in range(50)]
     result = registry.import_report(member, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
     assert len(lookups) == 1
@@ -84,13 +86,16 @@ def test_a_new_site_described_in_50_rows_is_resolved_once_and_is_one_new_site(re
     assert len(set(ids)) == 1 and ids[0] == content_of(member, 2024).new_sites[0].public_id
 
 
-def test_rows_naming_a_site_between_rows_of_other_sites_of_its_district_all_name_it(registry, member, content_of,
-                                                                                   lookups):
+def test_rows_naming_a_site_between_rows_of_other_sites_of_its_district_all_name_it(
+    registry, member, content_of, lookups
+):
     """A new site of the same district between two rows naming one site: the second row is decided
     again (the district changed meanwhile), and both rows name the same site."""
-    rows = [quarry_row(chain="C1"),
-            quarry_row(chain="C2", name="Bhairav Stone Works Quarry", latitude="25.3", longitude="75.6"),
-            quarry_row(chain="C3")]
+    rows = [
+        quarry_row(chain="C1"),
+        quarry_row(chain="C2", name="Bhairav Stone Works Quarry", latitude="25.3", longitude="75.6"),
+        quarry_row(chain="C3"),
+    ]
     result = registry.import_report(member, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
     ids = _site_ids(content_of, member)
     assert result.new_sites == 2 and ids[0] == ids[2] != ids[1]
@@ -100,30 +105,49 @@ def test_rows_naming_a_site_between_rows_of_other_sites_of_its_district_all_name
 def test_a_district_without_sites_is_not_looked_up_in_the_store(registry, member, bucket_reads):
     """Twenty new sites in twenty districts of a province whose other district has a site: the
     district directory says which buckets exist, so none of the twenty is read from the store."""
-    registry.register_site(SiteKind.QUARRY, "Aravali Quarry", RegionPath.create("IN", "Rajasthan", "Bundi"),
-                           Coordinates.create(25.0, 75.0))
-    rows = [quarry_row(chain=f"C{n}", name=f"Quarry Number {n}", district=f"New District {n}",
-                       latitude=f"{24 + n * 0.1:.4f}") for n in range(20)]
+    registry.register_site(
+        SiteKind.QUARRY, "Aravali Quarry", RegionPath.create("IN", "Rajasthan", "Bundi"), Coordinates.create(25.0, 75.0)
+    )
+    rows = [
+        quarry_row(
+            chain=f"C{n}", name=f"Quarry Number {n}", district=f"New District {n}", latitude=f"{24 + n * 0.1:.4f}"
+        )
+        for n in range(20)
+    ]
     bucket_reads.clear()
     registry.import_report(member, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
     new_buckets = {SiteBucket.create_id("IN", "Rajasthan", "quarry", f"new district {n}") for n in range(20)}
     assert not new_buckets & set(bucket_reads)
 
 
-def test_sites_a_release_registered_are_known_without_reading_their_buckets_again(services, registry, content_of,
-                                                                                 bucket_reads):
+def test_sites_a_release_registered_are_known_without_reading_their_buckets_again(
+    services, registry, content_of, bucket_reads
+):
     """After a release (k companies' new sites in one commit), the catalogue has followed its events:
     a report naming those sites reads none of their buckets from the store, and resolves to them."""
     refs = [_company(registry, f"company-{n}") for n in range(registry.site_release_k)]
     for n, ref in enumerate(refs):
-        rows = [quarry_row(chain="C1", name=f"Own Quarry Of Company {n}", district=f"Own District {n}",
-                           latitude=f"{24 + n * 0.5:.4f}")]
+        rows = [
+            quarry_row(
+                chain="C1",
+                name=f"Own Quarry Of Company {n}",
+                district=f"Own District {n}",
+                latitude=f"{24 + n * 0.5:.4f}",
+            )
+        ]
         registry.import_report(ref, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
     registered = [content_of(ref, 2024).links[0].site_id for ref in refs]
     assert all(registry.current_site_id(site_id) == site_id for site_id in registered)
     later = _company(registry, "later-company")
-    rows = [quarry_row(chain=f"C{n}", name=f"Own Quarry Of Company {n}", district=f"Own District {n}",
-                       latitude=f"{24 + n * 0.5:.4f}") for n in range(len(refs))]
+    rows = [
+        quarry_row(
+            chain=f"C{n}",
+            name=f"Own Quarry Of Company {n}",
+            district=f"Own District {n}",
+            latitude=f"{24 + n * 0.5:.4f}",
+        )
+        for n in range(len(refs))
+    ]
     bucket_reads.clear()
     result = registry.import_report(later, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
     assert result.new_sites == 0
@@ -132,8 +156,9 @@ def test_sites_a_release_registered_are_known_without_reading_their_buckets_agai
     assert not own_buckets & set(bucket_reads)
 
 
-def test_a_release_asks_the_catalogue_not_the_store_whether_its_sites_are_registered(services, registry,
-                                                                                    content_of, monkeypatch):
+def test_a_release_asks_the_catalogue_not_the_store_whether_its_sites_are_registered(
+    services, registry, content_of, monkeypatch
+):
     """Before registering the waiting sites, a release leaves out those registered already (one site
     may be in two years' reports): the catalogue's buckets say which, without reading each site."""
     site_reads = []
@@ -146,14 +171,26 @@ def test_a_release_asks_the_catalogue_not_the_store_whether_its_sites_are_regist
     refs = [_company(registry, f"company-{n}") for n in range(registry.site_release_k)]
     monkeypatch.setattr(registry, "_exists", counted)
     for n, ref in enumerate(refs):
-        rows = [quarry_row(chain="C1", name=f"Own Quarry Of Company {n}", district=f"Own District {n}",
-                           latitude=f"{24 + n * 0.5:.4f}")]
+        rows = [
+            quarry_row(
+                chain="C1",
+                name=f"Own Quarry Of Company {n}",
+                district=f"Own District {n}",
+                latitude=f"{24 + n * 0.5:.4f}",
+            )
+        ]
         registry.import_report(ref, 2024, csv_bytes(rows), "report.csv", submitted_on=SUBMITTED)
     registered = [content_of(ref, 2024).links[0].site_id for ref in refs]
     assert all(registry.site(site_id).public_id == site_id for site_id in registered)
     assert not {registry.site_aggregate_id(site_id) for site_id in registered} & set(site_reads)
     # the same site in next year's report of the first company: known, not registered again
-    again = registry.import_report(refs[0], 2025, csv_bytes([quarry_row(
-        chain="C1", name="Own Quarry Of Company 0", district="Own District 0", latitude="24.0000")]),
-        "report.csv", submitted_on=SUBMITTED)
+    again = registry.import_report(
+        refs[0],
+        2025,
+        csv_bytes(
+            [quarry_row(chain="C1", name="Own Quarry Of Company 0", district="Own District 0", latitude="24.0000")]
+        ),
+        "report.csv",
+        submitted_on=SUBMITTED,
+    )
     assert again.new_sites == 0

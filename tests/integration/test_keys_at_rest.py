@@ -23,10 +23,24 @@ def two_reports(registry, member):
     registry.register_organisation("graniet-import", "Graniet Import NV", OrganisationKind.MEMBER_COMPANY, "BE")
     registry.join("graniet-import", dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.SMALL)
     registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=TODAY)
-    registry.import_report("graniet-import", 2024, csv_bytes([factory_row(name="Laizhou Granite Works", country="CN",
-                                                                           province="Shandong", district="Laizhou",
-                                                                           latitude="37.18", longitude="119.94")]),
-                           "b.csv", submitted_on=TODAY)
+    registry.import_report(
+        "graniet-import",
+        2024,
+        csv_bytes(
+            [
+                factory_row(
+                    name="Laizhou Granite Works",
+                    country="CN",
+                    province="Shandong",
+                    district="Laizhou",
+                    latitude="37.18",
+                    longitude="119.94",
+                )
+            ]
+        ),
+        "b.csv",
+        submitted_on=TODAY,
+    )
     return member, "graniet-import"
 
 
@@ -51,8 +65,9 @@ def test_a_sealed_field_moved_to_another_row_does_not_open(registry, two_reports
     swapped = dataclasses.replace(first, state=second.state)  # row 1's identity, row 2's ciphertext
     event = registry.mapper.to_domain_event(swapped)
     with pytest.raises(IntegrityError):  # not taken for shredded (issue 11 channel 5)
-        registry.vault.filter.open(SystemPrincipal("projection:test"), "read_report",
-                                   registry_facts(), {"links": event.links}, audit())
+        registry.vault.filter.open(
+            SystemPrincipal("projection:test"), "read_report", registry_facts(), {"links": event.links}, audit()
+        )
     assert content_of(two_reports[0], 2024).links  # the untouched rows still open
 
 
@@ -107,4 +122,6 @@ def test_rotation_and_shredding_are_in_the_access_log(services, two_reports):
     shred_company(services, two_reports[0], OPERATOR)
     entries = services.access_log.entries(actor=OPERATOR.login)
     assert [(e.action, e.outcome.value if hasattr(e.outcome, "value") else e.outcome) for e in entries] == [
-        ("administer_keys", "granted"), ("administer_keys", "granted")]
+        ("administer_keys", "granted"),
+        ("administer_keys", "granted"),
+    ]

@@ -90,10 +90,13 @@ def _qualified(services: Services, recorder, table: str) -> str:
 
 def assert_append_only(services: Services, recorder, table: str) -> None:
     """An UPDATE or DELETE of the table's rows is refused by the database, and nothing changes."""
-    before = recorder.select_notifications(start=None, limit=1000) if hasattr(recorder, "select_notifications") \
-        else None
-    for statement in (f"UPDATE {_qualified(services, recorder, table)} SET topic = 'rewritten'",
-                      f"DELETE FROM {_qualified(services, recorder, table)}"):
+    before = (
+        recorder.select_notifications(start=None, limit=1000) if hasattr(recorder, "select_notifications") else None
+    )
+    for statement in (
+        f"UPDATE {_qualified(services, recorder, table)} SET topic = 'rewritten'",
+        f"DELETE FROM {_qualified(services, recorder, table)}",
+    ):
         with pytest.raises(Exception, match="append-only"):
             with recorder.datastore.transaction(commit=True) as cursor:
                 cursor.execute(statement)
@@ -117,6 +120,7 @@ def one_at_a_time(recorders: list) -> Callable[[], object]:
 
 
 # --- the application stores, append-only ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", APPLICATIONS)
 @pytest.mark.parametrize("method", case_methods(ApplicationRecorderTestCase))
@@ -171,12 +175,14 @@ def test_the_recorders_under_test_are_append_only_like_the_applications(services
         assert type(twin) is type(recorder) and twin.datastore is recorder.datastore
         for target, table in ((twin, twin_table), (recorder, recorder.events_table_name)):
             # a row to refuse (SQLite's triggers fire per row)
-            target.insert_events([StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic="topic1",
-                                              state=b"state1")])
+            target.insert_events(
+                [StoredEvent(originator_id=uuid.uuid4(), originator_version=1, topic="topic1", state=b"state1")]
+            )
             assert_append_only(services, target, table)
 
 
 # --- the projection views --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", case_methods(TrackingRecorderTestCase))
 def test_view_tracking_recorder_case(services, method):

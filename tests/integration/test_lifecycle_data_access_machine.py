@@ -59,8 +59,7 @@ class Day:
 
 def test_the_data_access_lifecycle_holds_under_random_steps(services, demo):
     day = Day(TODAY)
-    access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections,
-                        clock=day)
+    access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections, clock=day)
     secretariat, ngo = (of_account(services, demo.logins[role]) for role in ("secretariat", "ngo"))
 
     class DataAccessLifecycle(RuleBasedStateMachine):
@@ -113,9 +112,15 @@ def test_the_data_access_lifecycle_holds_under_random_steps(services, demo):
                 if step == "record_clause":
                     valid_days = data.draw(st.integers(min_value=20, max_value=500), label="clause valid for")
                     signed_on = day.day - dt.timedelta(days=1)
-                    access.record_clause(ngo, self.id, "Clause for the local partner", "2025-2",
-                                         hashlib.sha256(b"clause").hexdigest(), signed_on,
-                                         signed_on + dt.timedelta(days=valid_days))
+                    access.record_clause(
+                        ngo,
+                        self.id,
+                        "Clause for the local partner",
+                        "2025-2",
+                        hashlib.sha256(b"clause").hexdigest(),
+                        signed_on,
+                        signed_on + dt.timedelta(days=valid_days),
+                    )
                 elif step in ("approve", "refuse"):
                     access.decide(secretariat, self.id, step == "approve", f"{step} (state machine)")
                 elif step == "release":
@@ -146,5 +151,9 @@ def test_the_data_access_lifecycle_holds_under_random_steps(services, demo):
             assert set(seen["allowed_next"]) == set(NEXT[self.status()])
             assert services.registry.repository.get(uuid.UUID(self.id)).version == self.version
 
-    run_state_machine_as_test(DataAccessLifecycle, settings=hypothesis_settings(
-        max_examples=30, stateful_step_count=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        DataAccessLifecycle,
+        settings=hypothesis_settings(
+            max_examples=30, stateful_step_count=15, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        ),
+    )

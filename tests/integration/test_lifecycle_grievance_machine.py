@@ -34,8 +34,15 @@ COMMITTEE = {"referred", "admitted", "hearing_scheduled", "ruled", "reminded", "
 # a notified company may keep writing here; only its first response moves the case on
 COMPANY_DIALOGUE = {"companies_notified", "in_dialogue", "remediation_agreed", "remediation_monitored"}
 COMMITTEE_STEPS = {"admit", "schedule_hearing", "rule", "send_reminder", "propose_membership_end", "record_compliance"}
-SECRETARIAT_STEPS = {"acknowledge", "declare_inadmissible", "match", "notify_companies", "agree_remediation",
-                     "monitor_remediation", "resolve"}
+SECRETARIAT_STEPS = {
+    "acknowledge",
+    "declare_inadmissible",
+    "match",
+    "notify_companies",
+    "agree_remediation",
+    "monitor_remediation",
+    "resolve",
+}
 
 DESCRIPTION = "Children seen carrying sandstone slabs at the quarry face in early November."
 ALLEGATION = "Child labour was reported at this quarry in November 2025."
@@ -48,8 +55,9 @@ def test_the_grievance_lifecycle_holds_under_random_steps(services, demo):
     app = services.grievance
     clock = FakeClock(START)
     app.clock = clock
-    secretariat, committee, ngo, company = (of_account(services, demo.logins[role])
-                                            for role in ("secretariat", "committee", "ngo", "company"))
+    secretariat, committee, ngo, company = (
+        of_account(services, demo.logins[role]) for role in ("secretariat", "committee", "ngo", "company")
+    )
     quarry = demo.rajasthan_quarry
     assert company.organisation_ref in demo.rajasthan_buyers  # the demo's company is notified of a quarry case
 
@@ -57,10 +65,23 @@ def test_the_grievance_lifecycle_holds_under_random_steps(services, demo):
         @initialize(dispute=st.booleans())
         def file_a_case(self, dispute: bool) -> None:
             clock.now = START
-            filing = (Filing(case_type="dispute_between_parties", description=DESCRIPTION, themes=["child_labour"],
-                             parties=[company.organisation_ref]) if dispute else
-                      Filing(case_type="complaint", description=DESCRIPTION, themes=["child_labour"],
-                             site_ids=[quarry], observed_on=dt.date(2025, 11, 2), reporter=Reporter("Sangh")))
+            filing = (
+                Filing(
+                    case_type="dispute_between_parties",
+                    description=DESCRIPTION,
+                    themes=["child_labour"],
+                    parties=[company.organisation_ref],
+                )
+                if dispute
+                else Filing(
+                    case_type="complaint",
+                    description=DESCRIPTION,
+                    themes=["child_labour"],
+                    site_ids=[quarry],
+                    observed_on=dt.date(2025, 11, 2),
+                    reporter=Reporter("Sangh"),
+                )
+            )
             self.reference, _code = app.file(ngo, filing)
             self.history = ["referred" if dispute else "filed"]
             self.messages = 0
@@ -154,11 +175,11 @@ def test_the_grievance_lifecycle_holds_under_random_steps(services, demo):
             elif step == "admit":
                 app.admit(committee, ref, outcome == "admitted", reason, seen_stage=seen)
             elif step == "rule":
-                app.rule(committee, ref, RULING, clock.now.date() + dt.timedelta(days=COMPLIANCE_DAYS), SUMMARY,
-                         reason)
+                app.rule(committee, ref, RULING, clock.now.date() + dt.timedelta(days=COMPLIANCE_DAYS), SUMMARY, reason)
             elif step == "schedule_hearing":
-                app.advance(committee, ref, step, reason, hearing_on=clock.now.date() + dt.timedelta(days=14),
-                            seen_stage=seen)
+                app.advance(
+                    committee, ref, step, reason, hearing_on=clock.now.date() + dt.timedelta(days=14), seen_stage=seen
+                )
             elif step == "refer_to_committee":
                 app.advance(ngo, ref, step, reason, seen_stage=seen)  # the filer
             elif step in COMMITTEE_STEPS or (step == "close" and before_committee):
@@ -178,9 +199,15 @@ def test_the_grievance_lifecycle_holds_under_random_steps(services, demo):
             assert set(view["allowed_next"]) == set(LIFECYCLE[self.stage])  # what the case says may follow
             event(f"reached {self.stage}")  # shown by --hypothesis-show-statistics: which stages the run covers
 
-    run_state_machine_as_test(GrievanceLifecycle, settings=hypothesis_settings(
-        max_examples=40, stateful_step_count=15, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+    run_state_machine_as_test(
+        GrievanceLifecycle,
+        settings=hypothesis_settings(
+            max_examples=40,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")

@@ -61,13 +61,16 @@ def reads(monkeypatch) -> dict[str, list[str]]:
 
 def owners(services, refs) -> list[str]:
     from registry.domain.organisations import Organisation
+
     return [str(Organisation.create_id(ref)) for ref in refs]
 
 
 def test_a_search_by_company_reads_and_opens_that_companys_report_only(world, reads):
     _, rows = search_linked_list(world, secretariat(), company="graniet-import", request_id="by-company")
     assert sorted((row.company, row.site_kind) for row in rows) == [
-        ("graniet-import", "factory"), ("graniet-import", "quarry")]
+        ("graniet-import", "factory"),
+        ("graniet-import", "quarry"),
+    ]
     assert reads["view"] == ["graniet-import"]
     assert reads["opened"] == owners(world, ["graniet-import"])
     logged = [e.company for e in world.access_log.entries() if e.request_id == "by-company"]
@@ -146,10 +149,15 @@ def test_a_site_merged_after_a_search_is_shown_as_its_survivor_by_the_next(servi
     held_id, original_id = registry.sites_awaiting_review()[0]
 
     def shown() -> list[str]:
-        return [row.site_id for year in (2024, 2025) for row in search_linked_list(services, secretariat(), year=year)[1]]
+        return [
+            row.site_id for year in (2024, 2025) for row in search_linked_list(services, secretariat(), year=year)[1]
+        ]
 
     assert sorted(shown()) == sorted([held_id, original_id])
     registry.decide_duplicate(held_id, same_as_candidate=True, decided_by="secretariat-1")
     assert shown() == [original_id, original_id]
-    assert [row.company for year in (2024, 2025)
-            for row in search_linked_list(services, secretariat(), site=original_id, year=year)[1]] == [member] * 2
+    assert [
+        row.company
+        for year in (2024, 2025)
+        for row in search_linked_list(services, secretariat(), site=original_id, year=year)[1]
+    ] == [member] * 2

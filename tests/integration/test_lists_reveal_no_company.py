@@ -41,8 +41,9 @@ SITES = [  # a small pool: three Rajasthan districts, one Telangana, quarries an
     factory_row(name="Kota Stone Works"),
 ]
 
-worlds = st.lists(st.frozensets(st.integers(0, len(SITES) - 1), min_size=1), min_size=len(COMPANIES),
-                  max_size=len(COMPANIES))
+worlds = st.lists(
+    st.frozensets(st.integers(0, len(SITES) - 1), min_size=1), min_size=len(COMPANIES), max_size=len(COMPANIES)
+)
 
 
 def public_outputs(assignment: list[frozenset[int]]) -> list[str]:
@@ -66,9 +67,12 @@ def public_outputs(assignment: list[frozenset[int]]) -> list[str]:
             _, sites = services.aggregated_list.sites(year=2024)
             # Site ids are drawn at random in each world, and the list is ordered by them (which says
             # nothing about reporting: tested in test_aggregated_list.py). So compare by content.
-            aggregated = json.dumps(sorted(json.dumps({k: v for k, v in vars(s).items() if k != "site_id"})
-                                           for s in sites))
-            regions = apply_publication_rule(quarry_region_use(services.projections.recorders["aggregated_list"], 2024), 2)
+            aggregated = json.dumps(
+                sorted(json.dumps({k: v for k, v in vars(s).items() if k != "site_id"}) for s in sites)
+            )
+            regions = apply_publication_rule(
+                quarry_region_use(services.projections.recorders["aggregated_list"], 2024), 2
+            )
             document = {"year": 2024, "published_on": "2025-06-01", "k": 2, "regions": [vars(r) for r in regions]}
             return [aggregated, json.dumps(document), as_csv(document), json.dumps(as_geojson(document))]
         finally:

@@ -34,8 +34,12 @@ def auth(services, clock) -> Authenticator:
 
 @pytest.fixture
 def registry(services):
-    for ref, kind in [("steen-bv", OrganisationKind.MEMBER_COMPANY), ("arisa", OrganisationKind.NGO_PARTY),
-                      ("secretariaat", OrganisationKind.SECRETARIAT), ("audit-nl", OrganisationKind.AUDITOR)]:
+    for ref, kind in [
+        ("steen-bv", OrganisationKind.MEMBER_COMPANY),
+        ("arisa", OrganisationKind.NGO_PARTY),
+        ("secretariaat", OrganisationKind.SECRETARIAT),
+        ("audit-nl", OrganisationKind.AUDITOR),
+    ]:
         services.registry.register_organisation(ref, f"Organisation {ref}", kind, "NL")
     return services.registry
 
@@ -95,8 +99,7 @@ def test_a_deactivated_account_fails_like_a_wrong_password_and_its_sessions_end(
     assert auth.principal_for(token) is None
 
 
-def test_five_failures_lock_the_login_even_against_the_right_password_until_the_lockout_ends(
-        auth, company_user, clock):
+def test_five_failures_lock_the_login_even_against_the_right_password_until_the_lockout_ends(auth, company_user, clock):
     for _ in range(5):
         with pytest.raises(InvalidCredentialsError):
             auth.login(company_user, WRONG, None)

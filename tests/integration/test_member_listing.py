@@ -16,9 +16,16 @@ from tests.principals import secretariat
 TODAY = dt.date(2025, 4, 1)
 
 
-PLAN = [["Child labour at Mahadev Sandstone Quarry Bijolia", 1,
-         "Audit mahadev sandstone quarry bijolia with Arisa's partner", "audit report", "2025-12-31"],
-        ["Excessive hours in factories", 2, "Collect timesheets", "", ""]]
+PLAN = [
+    [
+        "Child labour at Mahadev Sandstone Quarry Bijolia",
+        1,
+        "Audit mahadev sandstone quarry bijolia with Arisa's partner",
+        "audit report",
+        "2025-12-31",
+    ],
+    ["Excessive hours in factories", 2, "Collect timesheets", "", ""],
+]
 
 
 @pytest.fixture
@@ -58,9 +65,12 @@ def test_withdrawals_exclusions_and_delay_explanations_are_listed_with_dates(lis
     listed.registry.withdraw(member, dt.date(2026, 1, 1))
     listed_member = entry(listed, member)
     assert listed_member["current_member"] is False
-    assert listed_member["periods"] == [{"joined_on": "2021-03-01", "ended_on": "2026-01-01", "end_reason": "withdrawn"}]
+    assert listed_member["periods"] == [
+        {"joined_on": "2021-03-01", "ended_on": "2026-01-01", "end_reason": "withdrawn"}
+    ]
     assert listed_member["delay_explanations"] == [
-        {"year": 2025, "explanation": "Responsible disengagement from a quarry in Bundi."}]
+        {"year": 2025, "explanation": "Responsible disengagement from a quarry in Bundi."}
+    ]
 
 
 def test_the_listing_needs_no_login(listed, member):

@@ -30,11 +30,13 @@ def all_notifications(registry):
 @pytest.fixture
 def imported(registry, member, caplog, content_of):
     caplog.set_level(logging.DEBUG)
-    registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
-                           submitted_on=dt.date(2025, 3, 1))
+    registry.import_report(
+        member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1)
+    )
     with pytest.raises(ReportFileError):  # an error path too
-        registry.import_report(member, 2024, csv_bytes([quarry_row(latitude="x")]), "bad.csv",
-                               submitted_on=dt.date(2025, 3, 1))
+        registry.import_report(
+            member, 2024, csv_bytes([quarry_row(latitude="x")]), "bad.csv", submitted_on=dt.date(2025, 3, 1)
+        )
     return registry.report(member, 2024), content_of(member, 2024)
 
 

@@ -21,10 +21,16 @@ def test_notices_committed_before_a_crash_are_mailed_once_by_the_next_process(se
     try:
         demo = load_demo(first)
         ngo, secretariat = principal(first, demo.logins["ngo"]), principal(first, demo.logins["secretariat"])
-        reference, _ = first.grievance.file(ngo, Filing(
-            case_type="complaint", themes=["forced_labour"], site_ids=[demo.rajasthan_quarry],
-            description="Workers say their wages are withheld until the season ends.",
-            reporter=Reporter("Seasonal workers")))
+        reference, _ = first.grievance.file(
+            ngo,
+            Filing(
+                case_type="complaint",
+                themes=["forced_labour"],
+                site_ids=[demo.rajasthan_quarry],
+                description="Workers say their wages are withheld until the season ends.",
+                reporter=Reporter("Seasonal workers"),
+            ),
+        )
         first.grievance.advance(secretariat, reference, "acknowledge", "received")
         first.grievance.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
         assert first.grievance.notify_companies(secretariat, reference, "Withheld wages were reported here.") == 2
@@ -36,8 +42,9 @@ def test_notices_committed_before_a_crash_are_mailed_once_by_the_next_process(se
     try:
         assert deliver_notices(second, mailer).sent == 2
         mails = smtp_server.wait_for(2)
-        assert sorted(m.rcpt_tos[0] for m in mails) == sorted(f"meldingen@{ref}.example"
-                                                              for ref in demo.rajasthan_buyers)
+        assert sorted(m.rcpt_tos[0] for m in mails) == sorted(
+            f"meldingen@{ref}.example" for ref in demo.rajasthan_buyers
+        )
         second.case_projections.rebuild()
         assert deliver_notices(second, mailer).sent == 0
         assert len(smtp_server.messages) == 2

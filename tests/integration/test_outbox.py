@@ -35,26 +35,51 @@ class FakePending:
 
 OPENED = {
     "sealed-steen": {
-        "company": "steen-bv", "company_name": "Steen BV", "reference": "TS-2026-0001",
-        "sites": [{"site_id": "IN-RJ-7KQ2M9XHS", "name": "Bijolia Quarry 3", "kind": "quarry",
-                   "district": "Bhilwara", "country": "IN"}],
-        "themes": ["child_labour"], "allegation": "Children were seen splitting slabs at the quarry.",
+        "company": "steen-bv",
+        "company_name": "Steen BV",
+        "reference": "TS-2026-0001",
+        "sites": [
+            {
+                "site_id": "IN-RJ-7KQ2M9XHS",
+                "name": "Bijolia Quarry 3",
+                "kind": "quarry",
+                "district": "Bhilwara",
+                "country": "IN",
+            }
+        ],
+        "themes": ["child_labour"],
+        "allegation": "Children were seen splitting slabs at the quarry.",
         "respond_by": "2026-12-13",
     },
     "sealed-rots": {
-        "company": "rots-nv", "company_name": "Rots NV", "reference": "TS-2026-0001",
-        "sites": [{"site_id": "IN-RJ-4HX8WQ2ZR", "name": "Kota Stone Works", "kind": "factory",
-                   "district": "Kota", "country": "IN"}],
-        "themes": ["child_labour", "wages"], "allegation": "Wages below the legal minimum at the factory.",
+        "company": "rots-nv",
+        "company_name": "Rots NV",
+        "reference": "TS-2026-0001",
+        "sites": [
+            {
+                "site_id": "IN-RJ-4HX8WQ2ZR",
+                "name": "Kota Stone Works",
+                "kind": "factory",
+                "district": "Kota",
+                "country": "IN",
+            }
+        ],
+        "themes": ["child_labour", "wages"],
+        "allegation": "Wages below the legal minimum at the factory.",
         "respond_by": "2026-12-14",
     },
 }
 
 
 def pending(sealed: str, tag: str) -> FakePending:
-    return FakePending(notice_id=str(uuid.uuid4()), case_id=uuid.UUID(int=1), reference="TS-2026-0001",
-                       recipient_tag=tag, sealed=sealed,
-                       notified_at=dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC))
+    return FakePending(
+        notice_id=str(uuid.uuid4()),
+        case_id=uuid.UUID(int=1),
+        reference="TS-2026-0001",
+        recipient_tag=tag,
+        sealed=sealed,
+        notified_at=dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC),
+    )
 
 
 def open_notice(notice: FakePending) -> dict | None:
@@ -87,8 +112,13 @@ def two():
 
 
 def deliver(box: NoticeOutbox, notices, mailer, **overrides) -> DeliveryReport:
-    arguments = {"open_notice": open_notice, "address_of": address_of, "mailer": mailer, "sender": SENDER,
-                 "clock": monday_morning()}
+    arguments = {
+        "open_notice": open_notice,
+        "address_of": address_of,
+        "mailer": mailer,
+        "sender": SENDER,
+        "clock": monday_morning(),
+    }
     arguments.update(overrides)
     return box.deliver_pending(notices, **arguments)
 
@@ -101,7 +131,8 @@ def rows_for(services, notice_id: str) -> list[tuple]:
 
 
 def test_two_notices_become_two_mails_to_the_right_addresses_each_naming_only_its_own_company(
-        outbox, mailer, smtp_server, two):  # noqa: F811
+    outbox, mailer, smtp_server, two
+):  # noqa: F811
     report = deliver(outbox, two, mailer)
 
     assert report == DeliveryReport(sent=2)
@@ -112,8 +143,16 @@ def test_two_notices_become_two_mails_to_the_right_addresses_each_naming_only_it
     steen_body, rots_body = steen.get_content(), rots.get_content()
     # the subject is folded onto its own line (RFC 5322 allows it); Python's parser keeps the space
     assert steen["Subject"].strip() == "TruStone grievance case TS-2026-0001: a production site in your supply chain"
-    for text in ("Steen BV", "IN-RJ-7KQ2M9XHS", "Bijolia Quarry 3", "Bhilwara", "child labour",
-                 "Children were seen splitting slabs", "2026-12-13", "log in to the TruStone registry"):
+    for text in (
+        "Steen BV",
+        "IN-RJ-7KQ2M9XHS",
+        "Bijolia Quarry 3",
+        "Bhilwara",
+        "child labour",
+        "Children were seen splitting slabs",
+        "2026-12-13",
+        "log in to the TruStone registry",
+    ):
         assert text in steen_body
     for other in ("Rots", "rots-nv", "IN-RJ-4HX8WQ2ZR", "Kota", "Wages below"):
         assert other not in steen_body and other not in str(steen)
@@ -136,7 +175,8 @@ def test_a_second_run_sends_nothing_more(services, outbox, mailer, smtp_server, 
 
 
 def test_a_crash_after_the_case_was_committed_but_before_sending_is_sent_after_a_restart(
-        services, outbox, mailer, smtp_server, two):  # noqa: F811
+    services, outbox, mailer, smtp_server, two
+):  # noqa: F811
     class DiesBeforeSending:
         def send(self, message):
             raise Crash
@@ -157,7 +197,8 @@ def test_a_crash_after_the_case_was_committed_but_before_sending_is_sent_after_a
 
 
 def test_a_crash_between_sending_and_recording_sends_again_but_records_once(
-        services, outbox, mailer, smtp_server, two, monkeypatch):  # noqa: F811
+    services, outbox, mailer, smtp_server, two, monkeypatch
+):  # noqa: F811
     steen = two[:1]
 
     def dies_before_recording(*args, **kwargs):
@@ -188,7 +229,8 @@ def test_recording_a_delivery_twice_keeps_one_row_and_raises_nothing(services, o
 
 
 def test_an_unreachable_mail_server_counts_as_failed_records_nothing_and_a_later_run_delivers(
-        outbox, mailer, smtp_server, two):  # noqa: F811
+    outbox, mailer, smtp_server, two
+):  # noqa: F811
     down = SmtpMailer(MailSettings(host="127.0.0.1", port=unused_port(), sender=SENDER, timeout=5))
 
     assert deliver(outbox, two, down) == DeliveryReport(failed=2)
@@ -198,8 +240,7 @@ def test_an_unreachable_mail_server_counts_as_failed_records_nothing_and_a_later
     assert len(smtp_server.wait_for(2)) == 2
 
 
-def test_a_refused_recipient_fails_alone_and_the_other_notice_still_goes(
-        outbox, mailer, smtp_server, two):  # noqa: F811
+def test_a_refused_recipient_fails_alone_and_the_other_notice_still_goes(outbox, mailer, smtp_server, two):  # noqa: F811
     smtp_server.refuse.add("notices@steen.example")
 
     assert deliver(outbox, two, mailer) == DeliveryReport(sent=1, failed=1)
@@ -212,7 +253,8 @@ def test_a_refused_recipient_fails_alone_and_the_other_notice_still_goes(
 
 
 def test_a_company_without_an_address_is_recorded_once_as_no_address_and_gets_no_mail(
-        services, outbox, mailer, smtp_server, two):  # noqa: F811
+    services, outbox, mailer, smtp_server, two
+):  # noqa: F811
     only_rots = {"rots-nv": ADDRESSES["rots-nv"]}.get
 
     assert deliver(outbox, two, mailer, address_of=only_rots) == DeliveryReport(sent=1, no_address=1)
@@ -246,8 +288,13 @@ def test_the_outbox_logs_neither_addresses_nor_notice_content(outbox, mailer, sm
 def test_the_message_ignores_anything_but_the_recipients_own_notice_fields():
     notice = dict(OPENED["sealed-steen"], reporter="Ramesh Meena", other_companies=["rots-nv"])
 
-    message = notice_message(notice, to="notices@steen.example", sender=SENDER,
-                             message_id=message_id_for("n-1"), case_url="https://registry.example/cases/x")
+    message = notice_message(
+        notice,
+        to="notices@steen.example",
+        sender=SENDER,
+        message_id=message_id_for("n-1"),
+        case_url="https://registry.example/cases/x",
+    )
 
     text = message.as_string()
     assert "Ramesh" not in text and "rots" not in text
@@ -256,11 +303,19 @@ def test_the_message_ignores_anything_but_the_recipients_own_notice_fields():
 
 
 def test_mail_settings_come_from_the_environment_and_errors_name_the_variable():
-    assert MailSettings.from_env({}) == MailSettings(host="localhost", port=25,
-                                                     sender="secretariaat@trustone.invalid", use_starttls=False)
-    custom = MailSettings.from_env({"TRUSTONE_SMTP_HOST": "mail.example", "TRUSTONE_SMTP_PORT": "587",
-                                    "TRUSTONE_SMTP_STARTTLS": "1", "TRUSTONE_SMTP_USER": "u",
-                                    "TRUSTONE_SMTP_PASSWORD": "p", "TRUSTONE_MAIL_FROM": "dd@trustone.example"})
+    assert MailSettings.from_env({}) == MailSettings(
+        host="localhost", port=25, sender="secretariaat@trustone.invalid", use_starttls=False
+    )
+    custom = MailSettings.from_env(
+        {
+            "TRUSTONE_SMTP_HOST": "mail.example",
+            "TRUSTONE_SMTP_PORT": "587",
+            "TRUSTONE_SMTP_STARTTLS": "1",
+            "TRUSTONE_SMTP_USER": "u",
+            "TRUSTONE_SMTP_PASSWORD": "p",
+            "TRUSTONE_MAIL_FROM": "dd@trustone.example",
+        }
+    )
     assert (custom.host, custom.port, custom.use_starttls, custom.username) == ("mail.example", 587, True, "u")
     for environ, variable in [
         ({"TRUSTONE_SMTP_PORT": "twenty-five"}, "TRUSTONE_SMTP_PORT"),
@@ -268,8 +323,10 @@ def test_mail_settings_come_from_the_environment_and_errors_name_the_variable():
         ({"TRUSTONE_SMTP_STARTTLS": "yes"}, "TRUSTONE_SMTP_STARTTLS"),
         ({"TRUSTONE_MAIL_FROM": "not an address"}, "TRUSTONE_MAIL_FROM"),
         ({"TRUSTONE_SMTP_USER": "u"}, "TRUSTONE_SMTP_PASSWORD"),
-        ({"TRUSTONE_SMTP_HOST": "mail.example", "TRUSTONE_SMTP_USER": "u", "TRUSTONE_SMTP_PASSWORD": "p"},
-         "TRUSTONE_SMTP_STARTTLS"),
+        (
+            {"TRUSTONE_SMTP_HOST": "mail.example", "TRUSTONE_SMTP_USER": "u", "TRUSTONE_SMTP_PASSWORD": "p"},
+            "TRUSTONE_SMTP_STARTTLS",
+        ),
     ]:
         with pytest.raises(ValueError, match=variable):
             MailSettings.from_env(environ)

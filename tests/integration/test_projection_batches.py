@@ -25,7 +25,8 @@ def rows(services) -> dict[str, list]:
         with recorder.cursor(commit=False) as cursor:
             for table in recorder.view.tables:
                 out[f"{name}.{table}"] = sorted(
-                    tuple(row) for row in cursor.execute(f"SELECT * FROM {{schema}}.{table}").fetchall())
+                    tuple(row) for row in cursor.execute(f"SELECT * FROM {{schema}}.{table}").fetchall()
+                )
     return out
 
 
@@ -34,14 +35,19 @@ def position(services, name: str) -> int:
 
 
 def reported(services, member, second_member) -> None:  # noqa: F811
-    for year, ref, lines in ((2024, member, [quarry_row(), factory_row()]), (2024, second_member, [factory_row()]),
-                             (2025, member, [factory_row()]), (2025, second_member, [factory_row(**LAIZHOU)])):
+    for year, ref, lines in (
+        (2024, member, [quarry_row(), factory_row()]),
+        (2024, second_member, [factory_row()]),
+        (2025, member, [factory_row()]),
+        (2025, second_member, [factory_row(**LAIZHOU)]),
+    ):
         services.registry.import_report(ref, year, csv_bytes(lines), f"{ref}{year}.csv", submitted_on=TODAY)
     release(services, 2024, 2025, catch_up=False)
 
 
 def test_an_error_in_the_middle_of_a_batch_keeps_none_of_it_and_the_next_run_applies_it_once(
-        services, member, second_member, monkeypatch):  # noqa: F811
+    services, member, second_member, monkeypatch
+):  # noqa: F811
     reported(services, member, second_member)
     view = services.projections.recorders["aggregated_list"].view
     healthy_apply, applied = view.apply, []
@@ -95,7 +101,10 @@ def test_every_view_tracks_the_position_it_scanned_past_events_of_other_topics(s
     services.catch_up()
     last = services.registry.recorder.max_notification_id()
     assert {name: position(services, name) for name in services.projections.recorders} == {
-        "aggregated_list": last, "linked_list": last, "member_listing": last}
+        "aggregated_list": last,
+        "linked_list": last,
+        "member_listing": last,
+    }
 
 
 def test_a_reader_without_a_runner_waits_by_catching_up_itself(services, member):
@@ -117,7 +126,8 @@ def test_a_reader_waits_for_the_background_runner_and_sees_the_write_before_it(s
 
 
 def test_a_rebuild_while_another_runner_follows_the_same_views_collides_with_nothing(
-        settings, services, member, second_member):  # noqa: F811
+    settings, services, member, second_member
+):  # noqa: F811
     """``trustone projections rebuild`` (``rebuilder``) while a server (``services``) follows: the
     server's runner waits for the rebuild, then applies what came after it, once; its reads keep
     answering meanwhile."""
@@ -150,8 +160,9 @@ def test_a_rebuild_while_another_runner_follows_the_same_views_collides_with_not
         assert paused.wait(30)
         assert services.aggregated_list.sites(year=2024) == served_before  # reads answer meanwhile
         # a new report year: rows the rebuild inserts too (it scans to the end of the log)
-        services.registry.import_report(member, 2026, csv_bytes([quarry_row(), factory_row(**LAIZHOU)]), "d.csv",
-                                        submitted_on=TODAY)
+        services.registry.import_report(
+            member, 2026, csv_bytes([quarry_row(), factory_row(**LAIZHOU)]), "d.csv", submitted_on=TODAY
+        )
         services.registry.import_report(second_member, 2026, csv_bytes([factory_row()]), "e.csv", submitted_on=TODAY)
         release(services, 2026, catch_up=False)
         follow = threading.Thread(target=run, args=(services.projections.catch_up,))
@@ -181,11 +192,17 @@ def test_the_member_listing_reads_site_names_from_its_own_tables_not_from_site_a
     from tests.site_intake import register_waiting_sites
 
     registry = services.registry
-    registry.import_report(member, 2024, xlsx_bytes([quarry_row(), factory_row()], action_plan=PLAN), "r.xlsx",
-                           submitted_on=TODAY)
+    registry.import_report(
+        member, 2024, xlsx_bytes([quarry_row(), factory_row()], action_plan=PLAN), "r.xlsx", submitted_on=TODAY
+    )
     register_waiting_sites(services)
-    registry.import_report(member, 2024, xlsx_bytes([quarry_row(), factory_row(product="tiles")], action_plan=PLAN),
-                           "r2.xlsx", submitted_on=TODAY)  # a second version, naming registered sites
+    registry.import_report(
+        member,
+        2024,
+        xlsx_bytes([quarry_row(), factory_row(product="tiles")], action_plan=PLAN),
+        "r2.xlsx",
+        submitted_on=TODAY,
+    )  # a second version, naming registered sites
     registry.assess_report(member, 2024, Decimal("65"), assessed_on=TODAY, assessed_by="s")
     from tests.principals import secretariat
 

@@ -52,12 +52,21 @@ def quarries_in_bundi(offsets: list[tuple[float, float]]) -> bytes:
     """One quarry per offset inside the cell, each with a name never used before (no duplicate review)."""
     rows = []
     for chain, (d_lat, d_lon) in enumerate(offsets, start=1):
-        rows.append(quarry_row(chain=f"C{chain}", name=f"Bundi Quarry {next(_names)}", district="Bundi",
-                               latitude=f"{25 + d_lat:.4f}", longitude=f"{75 + d_lon:.4f}"))
+        rows.append(
+            quarry_row(
+                chain=f"C{chain}",
+                name=f"Bundi Quarry {next(_names)}",
+                district="Bundi",
+                latitude=f"{25 + d_lat:.4f}",
+                longitude=f"{75 + d_lon:.4f}",
+            )
+        )
     return csv_bytes(rows)
 
 
-inside_the_cell = st.tuples(st.integers(1, 9999).map(lambda n: n / 10000), st.integers(1, 9999).map(lambda n: n / 10000))
+inside_the_cell = st.tuples(
+    st.integers(1, 9999).map(lambda n: n / 10000), st.integers(1, 9999).map(lambda n: n / 10000)
+)
 
 
 @pytest.fixture
@@ -66,8 +75,12 @@ def years():
     return itertools.count(2000)
 
 
-@settings(max_examples=15, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(offsets=st.lists(inside_the_cell, min_size=1, max_size=3))
 def test_below_k_the_point_is_the_same_wherever_the_quarries_lie_in_their_cell(services, companies, years, offsets):
     year = next(years)  # each example a year of its own, released when its three reports are in
@@ -84,25 +97,58 @@ def test_every_published_region_has_a_point_in_csv_and_geojson_and_no_hidden_fig
     document = publish_quarry_regions(services, 2024)
     assert as_csv(document).splitlines() == [
         "country,country_name,province,district,companies,sites,latitude,longitude",
-        "IN,India,Rajasthan,Bundi,,,25.5,75.5"]
+        "IN,India,Rajasthan,Bundi,,,25.5,75.5",
+    ]
     [feature] = as_geojson(document)["features"]
     assert feature["geometry"] == {"type": "Point", "coordinates": [75.5, 25.5]}
-    assert feature["properties"] == {"country": "IN", "country_name": "India", "province": "Rajasthan",
-                                     "district": "Bundi", "companies": None, "sites": None}
+    assert feature["properties"] == {
+        "country": "IN",
+        "country_name": "India",
+        "province": "Rajasthan",
+        "district": "Bundi",
+        "companies": None,
+        "sites": None,
+    }
 
 
 def test_a_snapshot_published_before_points_below_k_is_served_as_it_was_frozen(services):
     # Stored by the previous rule: a region below k had no point. Its point would have to come from
     # its quarries, not from the region alone, so the frozen snapshot is served unchanged.
-    old = {"year": 2023, "published_on": "2024-05-01", "k": 3, "regions": [
-        {"country": "IN", "country_name": "India", "province": "Rajasthan", "district": "Bundi",
-         "companies": 4, "sites": 2, "latitude": 25.4, "longitude": 75.6},
-        {"country": "IN", "country_name": "India", "province": "Telangana", "district": "Khammam",
-         "companies": None, "sites": None, "latitude": None, "longitude": None}]}
+    old = {
+        "year": 2023,
+        "published_on": "2024-05-01",
+        "k": 3,
+        "regions": [
+            {
+                "country": "IN",
+                "country_name": "India",
+                "province": "Rajasthan",
+                "district": "Bundi",
+                "companies": 4,
+                "sites": 2,
+                "latitude": 25.4,
+                "longitude": 75.6,
+            },
+            {
+                "country": "IN",
+                "country_name": "India",
+                "province": "Telangana",
+                "district": "Khammam",
+                "companies": None,
+                "sites": None,
+                "latitude": None,
+                "longitude": None,
+            },
+        ],
+    }
     with services.sql.transaction() as cursor:
-        cursor.execute("INSERT INTO {schema}.published_quarry_regions (year, published_on, k, document)"
-                       " VALUES (%s, %s, %s, %s)", (2023, "2024-05-01", 3, json.dumps(old)))
+        cursor.execute(
+            "INSERT INTO {schema}.published_quarry_regions (year, published_on, k, document) VALUES (%s, %s, %s, %s)",
+            (2023, "2024-05-01", 3, json.dumps(old)),
+        )
     assert services.quarry_regions.document(2023) == old
     assert as_csv(old).splitlines()[1:] == ["IN,India,Rajasthan,Bundi,4,2,25.4,75.6", "IN,India,Telangana,Khammam,,,,"]
     assert [f["geometry"] for f in as_geojson(old)["features"]] == [
-        {"type": "Point", "coordinates": [75.6, 25.4]}, None]
+        {"type": "Point", "coordinates": [75.6, 25.4]},
+        None,
+    ]

@@ -16,8 +16,14 @@ from tests.principals import secretariat
 
 TODAY = dt.date(2025, 4, 1)
 BUNDI = dict(name="Bundi Sandstone Quarry No. 7", district="Bundi", latitude="25.44", longitude="75.64")
-KHAMMAM = dict(name="Khammam Black Granite Quarry", province="Telangana", district="Khammam",
-               latitude="17.25", longitude="80.15", stone_type="granite")
+KHAMMAM = dict(
+    name="Khammam Black Granite Quarry",
+    province="Telangana",
+    district="Khammam",
+    latitude="17.25",
+    longitude="80.15",
+    stone_type="granite",
+)
 
 
 @pytest.fixture
@@ -39,8 +45,13 @@ def regions(document):
 
 def test_figures_appear_only_where_at_least_k_companies_source(services, members):
     # three companies in Bundi, one of them also in Khammam (the list is released once k have reported)
-    services.registry.import_report(members[0], 2024, csv_bytes([quarry_row(**BUNDI), quarry_row(chain="C2", **KHAMMAM)]),
-                                    "a2.csv", submitted_on=TODAY)
+    services.registry.import_report(
+        members[0],
+        2024,
+        csv_bytes([quarry_row(**BUNDI), quarry_row(chain="C2", **KHAMMAM)]),
+        "a2.csv",
+        submitted_on=TODAY,
+    )
     for ref in members[1:]:
         report(services, ref, 2024, quarry_row(**BUNDI))
     report(services, members[0], 2025, quarry_row(**BUNDI))

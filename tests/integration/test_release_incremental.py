@@ -30,22 +30,37 @@ from registry.domain.sites import SiteKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row, row
 
 TODAY = dt.date(2025, 4, 1)
-LAIZHOU = dict(name="Laizhou Granite Works", country="CN", province="Shandong", district="Laizhou",
-               latitude="37.18", longitude="119.94", stone_type="granite")
+LAIZHOU = dict(
+    name="Laizhou Granite Works",
+    country="CN",
+    province="Shandong",
+    district="Laizhou",
+    latitude="37.18",
+    longitude="119.94",
+    stone_type="granite",
+)
 # Sites a report may describe: two quarries in one district (one report naming both counts once for
 # the district), a quarry elsewhere, two factories.
 TEMPLATES = (
     lambda chain: quarry_row(chain=chain),
     lambda chain: quarry_row(chain=chain, name="Bijolia Red Stone Quarry", latitude="25.3021", longitude="75.5112"),
-    lambda chain: quarry_row(chain=chain, name="Makrana Marble Quarry", district="Nagaur", latitude="27.0412",
-                             longitude="74.7221", stone_type="marble"),
+    lambda chain: quarry_row(
+        chain=chain,
+        name="Makrana Marble Quarry",
+        district="Nagaur",
+        latitude="27.0412",
+        longitude="74.7221",
+        stone_type="marble",
+    ),
     lambda chain: factory_row(chain=chain),
     lambda chain: factory_row(chain=chain, **LAIZHOU),
 )
 BHILWARA = RegionPath.create("IN", "Rajasthan", "Bhilwara")
 # registered directly; the second is near the first, so it is held for review and may be merged into it
-DIRECT = (("Mahadev Sandstone Quarry", Coordinates.create("25.1712", "75.3303")),
-          ("Shri Mahadev Sandstone Quarry", Coordinates.create("25.171", "75.331")))
+DIRECT = (
+    ("Mahadev Sandstone Quarry", Coordinates.create("25.1712", "75.3303")),
+    ("Shri Mahadev Sandstone Quarry", Coordinates.create("25.171", "75.331")),
+)
 
 
 def join(services, ref: str, since: dt.date = dt.date(2000, 1, 1)) -> uuid.UUID:
@@ -71,8 +86,10 @@ def counting_reader(services) -> list[tuple[uuid.UUID, int]]:
 def served(services, year: int) -> tuple[list, list]:
     with services.projections.recorders["aggregated_list"].cursor(commit=False) as cursor:
         sites = cursor.execute("SELECT site_id, users FROM {schema}.agg_site_use WHERE year = %s", (year,)).fetchall()
-        regions = cursor.execute("SELECT country, province_key, district_key, companies FROM {schema}.agg_region_use"
-                                 " WHERE year = %s", (year,)).fetchall()
+        regions = cursor.execute(
+            "SELECT country, province_key, district_key, companies FROM {schema}.agg_region_use WHERE year = %s",
+            (year,),
+        ).fetchall()
     return sorted(tuple(r) for r in sites), sorted(tuple(r) for r in regions)
 
 
@@ -83,6 +100,7 @@ def release_number(services, year: int) -> int:
 
 
 # --- a release opens only what changed ------------------------------------------------------------
+
 
 def test_a_release_opens_only_the_reports_changed_since_the_one_before(services):
     companies = [f"incremental-{n}" for n in range(6)]
@@ -119,6 +137,7 @@ def test_a_release_opens_only_the_reports_changed_since_the_one_before(services)
 
 # --- incremental releases equal a recomputation ---------------------------------------------------
 
+
 @dataclass
 class World:
     refs: list[str]  # every company of the store, earlier examples' too
@@ -142,13 +161,19 @@ def recomputed(services, world: World, year: int) -> tuple[list, list]:
         opened = read(_At(report.id, report.version))
         if opened is None:
             continue
-        sites = {registry.current_site_id(site_id) for site_id in opened[1]
-                 if registry._get_or_none(registry.site_aggregate_id(site_id)) is not None}  # noqa: SLF001
+        sites = {
+            registry.current_site_id(site_id)
+            for site_id in opened[1]
+            if registry._get_or_none(registry.site_aggregate_id(site_id)) is not None
+        }  # noqa: SLF001
         for site_id in sites:
             users[site_id] = users.get(site_id, 0) + 1
         quarries = [registry.site(site_id) for site_id in sites]
-        for region in {(s.region.country, fold(s.region.province), fold(s.region.district))
-                       for s in quarries if s.kind == SiteKind.QUARRY}:
+        for region in {
+            (s.region.country, fold(s.region.province), fold(s.region.district))
+            for s in quarries
+            if s.kind == SiteKind.QUARRY
+        }:
             regions[region] = regions.get(region, 0) + 1
     return sorted(users.items()), sorted((*region, n) for region, n in regions.items())
 
@@ -159,19 +184,31 @@ class _At:
     originator_version: int
 
 
-uploads = st.tuples(st.just("upload"), st.integers(0, 3), st.integers(0, 1),
-                    st.lists(st.integers(0, len(TEMPLATES) - 1), min_size=0, max_size=3),
-                    st.lists(st.integers(0, 1), max_size=2))
-operations = st.lists(st.one_of(
-    uploads, uploads, uploads, uploads,  # most steps are uploads: k companies must change for a release
-    st.tuples(st.just("register"), st.integers(0, 1)),
-    st.tuples(st.just("merge")),
-    st.tuples(st.just("shred"), st.integers(0, 3)),
-), min_size=4, max_size=8)
+uploads = st.tuples(
+    st.just("upload"),
+    st.integers(0, 3),
+    st.integers(0, 1),
+    st.lists(st.integers(0, len(TEMPLATES) - 1), min_size=0, max_size=3),
+    st.lists(st.integers(0, 1), max_size=2),
+)
+operations = st.lists(
+    st.one_of(
+        uploads,
+        uploads,
+        uploads,
+        uploads,  # most steps are uploads: k companies must change for a release
+        st.tuples(st.just("register"), st.integers(0, 1)),
+        st.tuples(st.just("merge")),
+        st.tuples(st.just("shred"), st.integers(0, 3)),
+    ),
+    min_size=4,
+    max_size=8,
+)
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(ops=operations)
 def test_incremental_releases_equal_a_recomputation_from_every_report(services, ops):
     """Each example adds four companies to the store; its years may hold earlier examples' reports."""
@@ -191,9 +228,18 @@ def test_incremental_releases_equal_a_recomputation_from_every_report(services, 
             lines = [TEMPLATES[t](f"C{n}") for n, t in enumerate(op[3])]
             for n, pick in enumerate(op[4]):
                 if direct:
-                    lines.append(row(chain=f"D{n}", tier="2", site_kind="quarry", site_id=direct[pick % len(direct)],
-                                     stone_type="sandstone", product="paving", channel="trader",
-                                     origin_confidence="claimed"))
+                    lines.append(
+                        row(
+                            chain=f"D{n}",
+                            tier="2",
+                            site_kind="quarry",
+                            site_id=direct[pick % len(direct)],
+                            stone_type="sandstone",
+                            product="paving",
+                            channel="trader",
+                            origin_confidence="claimed",
+                        )
+                    )
             if not lines:
                 lines = [TEMPLATES[3]("C0")]
             services.registry.import_report(refs[op[1]], years[op[2]], csv_bytes(lines), "r.csv", submitted_on=TODAY)
@@ -228,16 +274,22 @@ def test_a_site_registered_after_a_release_counts_for_the_unchanged_report_that_
     with other companies' new sites, and counts for that report at the next release, although the
     report did not change (the property above seldom reaches this case, so it is here on its own)."""
     kota = RegionPath.create("IN", "Rajasthan", "Kota")
-    services.registry.register_site(SiteKind.FACTORY, "Kota Stone Processing Works", kota,
-                                    Coordinates.create("25.2138", "75.8648"))
+    services.registry.register_site(
+        SiteKind.FACTORY, "Kota Stone Processing Works", kota, Coordinates.create("25.2138", "75.8648")
+    )
     for ref, template in (("a", 2), ("b", 3), ("c", 3), ("d", 4), ("e", 1), ("f", 3)):
         join(services, f"late-site-{ref}")
-        services.registry.import_report(f"late-site-{ref}", 2024, csv_bytes([TEMPLATES[template]("C1")]), "r.csv",
-                                        submitted_on=TODAY)
+        services.registry.import_report(
+            f"late-site-{ref}", 2024, csv_bytes([TEMPLATES[template]("C1")]), "r.csv", submitted_on=TODAY
+        )
         services.projections.catch_up()
     assert release_number(services, 2024) == 2  # at c (a, b, c changed), at f (d, e, f)
     sites, regions = served(services, 2024)
     named = sorted((services.registry.site(site_id).name, users) for site_id, users in sites)
-    assert named == [("Bijolia Red Stone Quarry", 1), ("Kota Stone Processing Works", 3),
-                     ("Laizhou Granite Works", 1), ("Makrana Marble Quarry", 1)]
+    assert named == [
+        ("Bijolia Red Stone Quarry", 1),
+        ("Kota Stone Processing Works", 3),
+        ("Laizhou Granite Works", 1),
+        ("Makrana Marble Quarry", 1),
+    ]
     assert regions == [("IN", "rajasthan", "bhilwara", 1), ("IN", "rajasthan", "nagaur", 1)]

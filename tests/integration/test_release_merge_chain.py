@@ -22,16 +22,40 @@ def test_a_site_merged_in_the_same_release_is_followed_to_its_survivor(services)
     with_district = RegionPath.create("IN", "Rajasthan", "Bhilwara")
     without_district = RegionPath.create("IN", "Rajasthan", "")
     here = Coordinates.create("25.1712", "75.3303")
-    first = registry._place_site(pending, SiteKind.QUARRY, "Chain Merge Quarry", with_district, here, "", (),
-                                 public_id=new_site_id("IN", with_district.subdivision))
-    second = registry._place_site(pending, SiteKind.QUARRY, "Chain Merge Quarry", without_district, here, "", (),
-                                  public_id=new_site_id("IN", without_district.subdivision))
+    first = registry._place_site(
+        pending,
+        SiteKind.QUARRY,
+        "Chain Merge Quarry",
+        with_district,
+        here,
+        "",
+        (),
+        public_id=new_site_id("IN", with_district.subdivision),
+    )
+    second = registry._place_site(
+        pending,
+        SiteKind.QUARRY,
+        "Chain Merge Quarry",
+        without_district,
+        here,
+        "",
+        (),
+        public_id=new_site_id("IN", without_district.subdivision),
+    )
     assert second.public_id == first.public_id  # certainly the same: merged into the first at once
     # a district of its own: compared with its own district's sites and those without one, so it
     # meets the second (merged) and not the first
     other_district = RegionPath.create("IN", "Rajasthan", "Kota")
-    third = registry._place_site(pending, SiteKind.QUARRY, "Chain Merge Quarry", other_district, here, "", (),
-                                 public_id=new_site_id("IN", other_district.subdivision))
+    third = registry._place_site(
+        pending,
+        SiteKind.QUARRY,
+        "Chain Merge Quarry",
+        other_district,
+        here,
+        "",
+        (),
+        public_id=new_site_id("IN", other_district.subdivision),
+    )
     assert third.public_id == first.public_id
     registry.save(*pending.values())
     assert registry.current_site_id(third.public_id) == first.public_id

@@ -61,9 +61,18 @@ def principal(svc: Services, demo, role: str) -> Principal:
 
 
 def file_complaint(svc: Services, demo) -> str:
-    reference, _code = svc.grievance.file(principal(svc, demo, "ngo"), Filing(
-        case_type="complaint", description=DESCRIPTION, themes=["child_labour"], site_ids=[demo.rajasthan_quarry],
-        observed_on=dt.date(2025, 11, 2), language="hi", reporter=REPORTER))
+    reference, _code = svc.grievance.file(
+        principal(svc, demo, "ngo"),
+        Filing(
+            case_type="complaint",
+            description=DESCRIPTION,
+            themes=["child_labour"],
+            site_ids=[demo.rajasthan_quarry],
+            observed_on=dt.date(2025, 11, 2),
+            language="hi",
+            reporter=REPORTER,
+        ),
+    )
     return reference
 
 
@@ -81,7 +90,8 @@ def reminder_entries(svc: Services) -> list:
 
 
 def test_the_daily_job_mails_the_notices_then_reminds_only_the_company_that_did_not_respond(
-        svc, demo, clock, smtp_server):
+    svc, demo, clock, smtp_server
+):
     reference = notified_case(svc, demo)
 
     first = run_daily(svc)
@@ -104,14 +114,23 @@ def test_the_daily_job_mails_the_notices_then_reminds_only_the_company_that_did_
     message = received.message
     body = message.get_content()
     assert message["Subject"].strip() == f"TruStone reminder: case {reference}, first response overdue"
-    assert message["Message-ID"].strip() == reminder_message_id(reference, "first_response",
-                                                         svc.grievance.recipient_tag(svc.registry.organisation_id(silent)))
+    assert message["Message-ID"].strip() == reminder_message_id(
+        reference, "first_response", svc.grievance.recipient_tag(svc.registry.organisation_id(silent))
+    )
     site = svc.registry.site(demo.rajasthan_quarry)
     for text in (reference, demo.rajasthan_quarry, site.name, svc.registry.organisation(silent).name):
         assert text in body
     responder = svc.registry.organisation(company.organisation_ref)
-    for leak in (responder.ref, responder.name, demo.rajasthan_non_buyer, "investigating", ALLEGATION,
-                 DESCRIPTION, REPORTER.name, REPORTER.contact):
+    for leak in (
+        responder.ref,
+        responder.name,
+        demo.rajasthan_non_buyer,
+        "investigating",
+        ALLEGATION,
+        DESCRIPTION,
+        REPORTER.name,
+        REPORTER.contact,
+    ):
         assert leak not in str(message)
     opened = reminder_entries(svc)
     assert len(opened) == 1 and opened[0].outcome == "granted"
@@ -125,7 +144,8 @@ def test_the_daily_job_mails_the_notices_then_reminds_only_the_company_that_did_
 
 
 def test_a_case_left_unacknowledged_six_days_reminds_the_secretariat_once_with_nothing_sealed(
-        svc, demo, clock, smtp_server):
+    svc, demo, clock, smtp_server
+):
     reference = file_complaint(svc, demo)
     clock.advance(days=4)
     assert run_daily(svc) == DailyReport(overdue=0)
@@ -141,8 +161,15 @@ def test_a_case_left_unacknowledged_six_days_reminds_the_secretariat_once_with_n
     assert message["Subject"].strip() == f"TruStone reminder: case {reference}, acknowledge overdue"
     for text in (reference, "acknowledge", "filed", "1 day"):
         assert text in body
-    for leak in (DESCRIPTION, "Children", REPORTER.name, REPORTER.contact, REPORTER.organisation,
-                 demo.rajasthan_quarry, *demo.rajasthan_buyers):
+    for leak in (
+        DESCRIPTION,
+        "Children",
+        REPORTER.name,
+        REPORTER.contact,
+        REPORTER.organisation,
+        demo.rajasthan_quarry,
+        *demo.rajasthan_buyers,
+    ):
         assert leak not in str(message)
     assert reminder_entries(svc) == []  # the clear case view was enough: nothing was opened
 

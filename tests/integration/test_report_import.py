@@ -33,7 +33,9 @@ def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(services, re
     assert links[2].site_id is None
     # the new sites are kept in the report, under the ids its links use, until other members' join them
     assert [(site.public_id, site.name) for site in content.new_sites] == [
-        (links[0].site_id, "Mahadev Sandstone Quarry Bijolia"), (links[1].site_id, "Kota Stone Processing Works")]
+        (links[0].site_id, "Mahadev Sandstone Quarry Bijolia"),
+        (links[1].site_id, "Kota Stone Processing Works"),
+    ]
     with pytest.raises(NotFoundError):
         registry.site(links[0].site_id)
     register_waiting_sites(services)
@@ -44,12 +46,14 @@ def test_a_valid_file_is_recorded_as_version_one_with_its_new_sites(services, re
 
 def test_a_bad_file_is_rejected_whole_with_every_error_by_row_and_column_and_nothing_written(registry, member):
     before = stored_position(registry)
-    data = csv_bytes([
-        factory_row(),  # row 2 is fine, and would add a site if anything were written
-        quarry_row(country="XQ"),  # row 3: no such country
-        quarry_row(latitude="95"),  # row 4: latitude out of range
-        quarry_row(channel="by-boat", tier="zero"),  # row 5: two errors
-    ])
+    data = csv_bytes(
+        [
+            factory_row(),  # row 2 is fine, and would add a site if anything were written
+            quarry_row(country="XQ"),  # row 3: no such country
+            quarry_row(latitude="95"),  # row 4: latitude out of range
+            quarry_row(channel="by-boat", tier="zero"),  # row 5: two errors
+        ]
+    )
     with pytest.raises(ReportFileError) as caught:
         registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
     places = {(e.row, e.column) for e in caught.value.errors}
@@ -64,8 +68,20 @@ def test_an_unknown_site_id_is_an_error_on_its_row_and_nothing_is_written(regist
     from registry.domain.site_ids import new_site_id
 
     before = stored_position(registry)
-    data = csv_bytes([factory_row(), quarry_row(site_id=new_site_id("IN", "RJ"), site_name="", country="",
-                                                province="", district="", latitude="", longitude="")])
+    data = csv_bytes(
+        [
+            factory_row(),
+            quarry_row(
+                site_id=new_site_id("IN", "RJ"),
+                site_name="",
+                country="",
+                province="",
+                district="",
+                latitude="",
+                longitude="",
+            ),
+        ]
+    )
     with pytest.raises(ReportFileError) as caught:
         registry.import_report(member, 2024, data, "report.csv", submitted_on=TODAY)
     assert [(e.row, e.column) for e in caught.value.errors] == [(3, "site_id")]
@@ -89,8 +105,7 @@ def test_the_same_content_as_xlsx_after_csv_is_also_unchanged(registry, member):
 
 
 def test_a_corrected_file_supersedes_the_previous_version_and_history_is_kept(registry, member, content_of):
-    registry.import_report(member, 2024, csv_bytes([quarry_row(), unknown_quarry_row()]), "v1.csv",
-                           submitted_on=TODAY)
+    registry.import_report(member, 2024, csv_bytes([quarry_row(), unknown_quarry_row()]), "v1.csv", submitted_on=TODAY)
     corrected = csv_bytes([quarry_row(), factory_row(chain="C2")])
     result = registry.import_report(member, 2024, corrected, "v2.csv", submitted_on=TODAY + dt.timedelta(days=3))
     assert (result.changed, result.version) == (True, 2)
@@ -109,8 +124,13 @@ def test_a_site_described_by_two_companies_is_one_site(services, registry, membe
     registry.register_organisation("graniet-import", "Graniet Import NV", OrganisationKind.MEMBER_COMPANY, "BE")
     registry.join("graniet-import", dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.SMALL)
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
-    registry.import_report("graniet-import", 2024, csv_bytes([quarry_row(name="Mahadev Sandstone Quarry, Bijolia")]),
-                           "b.csv", submitted_on=TODAY)
+    registry.import_report(
+        "graniet-import",
+        2024,
+        csv_bytes([quarry_row(name="Mahadev Sandstone Quarry, Bijolia")]),
+        "b.csv",
+        submitted_on=TODAY,
+    )
     first = content_of(member, 2024).links[0].site_id
     second = content_of("graniet-import", 2024).links[0].site_id
     register_waiting_sites(services)
@@ -133,7 +153,8 @@ def test_an_uncertain_duplicate_in_a_file_is_held_for_review_not_merged(services
 
 
 def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surviving_site(
-        services, registry, member, content_of):
+    services, registry, member, content_of
+):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
     nearby = quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")
     registry.import_report(member, 2025, csv_bytes([nearby]), "b.csv", submitted_on=TODAY)
@@ -150,8 +171,13 @@ def test_a_person_confirms_an_uncertain_duplicate_and_later_reports_use_the_surv
 
 def test_a_person_can_also_decide_that_a_held_site_is_distinct(services, registry, member):
     registry.import_report(member, 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
-    registry.import_report(member, 2025, csv_bytes([quarry_row(name="Mahadev Sandstone Quarries Bijoliya",
-                                                               latitude="25.1750")]), "b.csv", submitted_on=TODAY)
+    registry.import_report(
+        member,
+        2025,
+        csv_bytes([quarry_row(name="Mahadev Sandstone Quarries Bijoliya", latitude="25.1750")]),
+        "b.csv",
+        submitted_on=TODAY,
+    )
     register_waiting_sites(services)
     held_id, _ = registry.sites_awaiting_review()[0]
     assert registry.decide_duplicate(held_id, same_as_candidate=False, decided_by="secretariat-1") == held_id
@@ -170,8 +196,9 @@ def test_an_unknown_company_ref_is_not_found(registry):
         registry.import_report("nobody", 2024, csv_bytes([quarry_row()]), "a.csv", submitted_on=TODAY)
 
 
-def test_a_draft_saved_on_the_web_is_a_draft_until_submitted_as_the_next_version(registry, member, content_of,
-                                                                                   company_principal):
+def test_a_draft_saved_on_the_web_is_a_draft_until_submitted_as_the_next_version(
+    registry, member, content_of, company_principal
+):
     from registry.domain.reports import ReportContent
 
     registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=TODAY)
@@ -192,8 +219,9 @@ def test_submitting_without_a_draft_is_refused(registry, member, company_princip
         registry.submit_report_draft(company_principal, member, 2024, submitted_on=TODAY)
 
 
-def test_the_secretariat_cannot_submit_a_company_draft_and_the_attempt_is_logged(services, registry, member,
-                                                                               secretariat_principal, content_of):
+def test_the_secretariat_cannot_submit_a_company_draft_and_the_attempt_is_logged(
+    services, registry, member, secretariat_principal, content_of
+):
     from keys.filter import AccessDeniedError
 
     registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=TODAY)
@@ -203,4 +231,3 @@ def test_the_secretariat_cannot_submit_a_company_draft_and_the_attempt_is_logged
     denied = services.access_log.entries(actor=secretariat_principal.login)
     assert [(e.action, str(e.outcome)) for e in denied][-1] == ("submit_report", "denied")
     assert registry.report(member, 2024).latest.number == 1
-

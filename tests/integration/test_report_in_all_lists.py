@@ -23,8 +23,9 @@ from trustone.searches import search_linked_list
 
 
 def test_a_report_appears_in_each_list_with_the_right_visibility(services, member):
-    services.registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv",
-                                    submitted_on=dt.date(2025, 3, 1))
+    services.registry.import_report(
+        member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1)
+    )
     services.registry.assess_report(member, 2024, Decimal("50"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     for ref in ("zeeuwse-steen", "brabant-graniet"):
         services.registry.register_organisation(ref, ref.title(), OrganisationKind.MEMBER_COMPANY, "NL")
@@ -37,7 +38,9 @@ def test_a_report_appears_in_each_list_with_the_right_visibility(services, membe
     secretariat = Principal("s", Role.SECRETARIAT, uuid.uuid4(), "secretariaat")
     _, rows = search_linked_list(services, secretariat)
     assert {(row.company, row.site_kind) for row in rows if row.company == member} == {
-        (member, "quarry"), (member, "factory")}
+        (member, "quarry"),
+        (member, "factory"),
+    }
     union = Principal("u", Role.UNION, uuid.uuid4(), "fnv")
     with pytest.raises(AccessDeniedError):
         search_linked_list(services, union)
@@ -50,7 +53,8 @@ def test_a_report_appears_in_each_list_with_the_right_visibility(services, membe
     # published quarry regions: the region, without figures (one company is below k = 3)
     document = publish_quarry_regions(services, 2024)
     assert [(r["province"], r["district"], r["companies"]) for r in document["regions"]] == [
-        ("Rajasthan", "Bhilwara", None)]
+        ("Rajasthan", "Bhilwara", None)
+    ]
     assert member not in json.dumps(document) and SITE_NAME not in json.dumps(document)
 
     # public member listing: the company and its level, no supplier (read as its route reads it:

@@ -47,16 +47,19 @@ def test_a_report_over_the_limit_is_refused_naming_parts_and_then_imported_in_pa
     assert "--part 1 --of N" in error.message and "?part=1&of=N" in error.message
 
     parts = [rows(3, 0), rows(3, 3), rows(1, 6)]
-    first = registry.import_report(member, 2024, csv_bytes(parts[0]), "p1.csv", submitted_on=TODAY,
-                                   max_rows=3, part=(1, 3))
+    first = registry.import_report(
+        member, 2024, csv_bytes(parts[0]), "p1.csv", submitted_on=TODAY, max_rows=3, part=(1, 3)
+    )
     assert (first.changed, first.parts_missing) == (False, (2, 3))
     assert versions(registry, member) == 0
-    second = registry.import_report(member, 2024, csv_bytes(parts[1]), "p2.csv", submitted_on=TODAY,
-                                    max_rows=3, part=(2, 3))
+    second = registry.import_report(
+        member, 2024, csv_bytes(parts[1]), "p2.csv", submitted_on=TODAY, max_rows=3, part=(2, 3)
+    )
     assert (second.changed, second.parts_missing) == (False, (3,))
     assert versions(registry, member) == 0
-    last = registry.import_report(member, 2024, csv_bytes(parts[2]), "p3.csv", submitted_on=TODAY,
-                                  max_rows=3, part=(3, 3))
+    last = registry.import_report(
+        member, 2024, csv_bytes(parts[2]), "p3.csv", submitted_on=TODAY, max_rows=3, part=(3, 3)
+    )
     assert (last.changed, last.version, last.parts_missing) == (True, 1, ())
     assert chains(content_of(member, 2024)) == ["C0", "C1", "C2", "C3", "C4", "C5", "C6"]
 
@@ -114,8 +117,7 @@ def test_a_part_that_does_not_fit_the_upload_under_way_is_refused_saying_what_fi
 def test_part_one_of_another_count_starts_the_upload_again(registry, member, content_of):
     registry.import_report(member, 2024, csv_bytes(rows(2, 0)), "p1.csv", submitted_on=TODAY, part=(1, 3))
     registry.import_report(member, 2024, csv_bytes(rows(2, 2)), "p2.csv", submitted_on=TODAY, part=(2, 3))
-    restarted = registry.import_report(member, 2024, csv_bytes(rows(1, 10)), "q1.csv", submitted_on=TODAY,
-                                       part=(1, 2))
+    restarted = registry.import_report(member, 2024, csv_bytes(rows(1, 10)), "q1.csv", submitted_on=TODAY, part=(1, 2))
     assert restarted.parts_missing == (2,)
     registry.import_report(member, 2024, csv_bytes(rows(1, 11)), "q2.csv", submitted_on=TODAY, part=(2, 2))
     assert chains(content_of(member, 2024)) == ["C10", "C11"]
@@ -135,10 +137,8 @@ _companies = itertools.count()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(total=st.integers(min_value=2, max_value=12), limit=st.integers(min_value=1, max_value=5),
-       data=st.data())
-def test_any_report_split_into_parts_equals_the_same_report_imported_whole(registry, content_of, total, limit,
-                                                                          data):
+@given(total=st.integers(min_value=2, max_value=12), limit=st.integers(min_value=1, max_value=5), data=st.data())
+def test_any_report_split_into_parts_equals_the_same_report_imported_whole(registry, content_of, total, limit, data):
     """The property: whatever the split and the order after part 1, the parts make the same report as
     the whole file, and the report has no version until the last part is in."""
     member = f"splitter-{next(_companies)}"  # a fresh member per example: nothing under way
@@ -146,12 +146,19 @@ def test_any_report_split_into_parts_equals_the_same_report_imported_whole(regis
     registry.join(member, dt.date(2021, 3, 1), CompanyCategory.C, CompanySize.SMALL)
     all_rows = rows(total)
     size = max(min(limit, total - 1), -(-total // 10))  # two to ten parts
-    pieces = [all_rows[i:i + size] for i in range(0, total, size)]
+    pieces = [all_rows[i : i + size] for i in range(0, total, size)]
     of = len(pieces)
     order = [1] + data.draw(st.permutations(list(range(2, of + 1))), label="order after part 1")
     for position, number in enumerate(order):
-        result = registry.import_report(member, 2024, csv_bytes(pieces[number - 1]), f"p{number}.csv",
-                                        submitted_on=TODAY, max_rows=size, part=(number, of))
+        result = registry.import_report(
+            member,
+            2024,
+            csv_bytes(pieces[number - 1]),
+            f"p{number}.csv",
+            submitted_on=TODAY,
+            max_rows=size,
+            part=(number, of),
+        )
         last = position == of - 1
         assert (result.changed, versions(registry, member)) == (last, 1 if last else 0)
     assert chains(content_of(member, 2024)) == [row["chain"] for row in all_rows]

@@ -52,7 +52,7 @@ def test_after_the_held_row_is_decided_the_same_file_still_changes_nothing(servi
     data = csv_bytes([held_row(), factory_row()])
     registry.import_report(member, 2025, data, "b.csv", submitted_on=TODAY)
     register_waiting_sites(services)
-    (held_id, _), = registry.sites_awaiting_review()
+    ((held_id, _),) = registry.sites_awaiting_review()
     registry.decide_duplicate(held_id, same_as_candidate=same, decided_by="secretariat-1")
     before = stored_position(registry)
     again = registry.import_report(member, 2025, data, "b.csv", submitted_on=TODAY)
@@ -85,8 +85,11 @@ _refs = itertools.count()
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(link_rows(), min_size=1, max_size=5), as_xlsx=st.booleans(),
-       decide=st.sampled_from((None, True, False)))
+@given(
+    rows=st.lists(link_rows(), min_size=1, max_size=5),
+    as_xlsx=st.booleans(),
+    decide=st.sampled_from((None, True, False)),
+)
 def test_any_valid_file_imported_twice_changes_nothing(registry, member, rows, as_xlsx, decide):
     """Each example reports as a new company, against the sites (and held sites) of earlier ones."""
     ref = f"prop-{next(_refs)}"

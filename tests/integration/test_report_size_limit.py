@@ -21,7 +21,9 @@ def rows(n: int) -> list[dict[str, str]]:
     return [factory_row(chain=f"C{i}") if i % 2 else unknown_quarry_row(chain=f"C{i}") for i in range(n)]
 
 
-def test_a_report_over_the_limit_is_refused_and_the_secretariat_can_import_it_with_a_higher_limit(registry, member, content_of):
+def test_a_report_over_the_limit_is_refused_and_the_secretariat_can_import_it_with_a_higher_limit(
+    registry, member, content_of
+):
     big = csv_bytes(rows(7))
     with pytest.raises(ReportFileError) as caught:
         registry.import_report(member, 2024, big, "big.csv", submitted_on=TODAY, max_rows=6)

@@ -45,12 +45,13 @@ def test_a_row_reads_the_bucket_of_its_kind_and_district_only(registry):
 
 def test_a_site_registered_by_another_process_is_found_by_this_one(settings, services):
     first = services.registry
-    assert register(first, "Mahadev Sandstone Quarry", "Bhilwara", latitude=25.17, longitude=75.33
-                    ).verdict == MatchVerdict.DISTINCT  # this process has now read (and cached) the bucket
+    assert (
+        register(first, "Mahadev Sandstone Quarry", "Bhilwara", latitude=25.17, longitude=75.33).verdict
+        == MatchVerdict.DISTINCT
+    )  # this process has now read (and cached) the bucket
     other = bootstrap(settings)
     try:
-        found = register(other.registry, "Shri Mahadev Sandstone Quarry", "Bhilwara", latitude=25.171,
-                         longitude=75.331)
+        found = register(other.registry, "Shri Mahadev Sandstone Quarry", "Bhilwara", latitude=25.171, longitude=75.331)
         assert found.verdict == MatchVerdict.UNCERTAIN
         again = register(first, "Shri Mahadev Sandstone Quarry", "Bhilwara", latitude=25.171, longitude=75.331)
         assert (again.verdict, again.public_id) == (MatchVerdict.CERTAIN, found.public_id)
@@ -71,19 +72,36 @@ def test_a_store_written_with_province_indexes_keeps_resolving_to_its_sites(sett
         try:
             index = RegionSiteIndex(country="IN", province="Rajasthan")
             sites = []
-            for public_id, name, district, lat in (("IN-RJ-OLD00001", "Aravali Quarry", "Bundi", 25.0),
-                                                   ("IN-RJ-OLD00002", "Aravali Quarries", "Bundi", 25.001),
-                                                   ("IN-RJ-OLD00003", "Devi Quarry", "", None)):
+            for public_id, name, district, lat in (
+                ("IN-RJ-OLD00001", "Aravali Quarry", "Bundi", 25.0),
+                ("IN-RJ-OLD00002", "Aravali Quarries", "Bundi", 25.001),
+                ("IN-RJ-OLD00003", "Devi Quarry", "", None),
+            ):
                 region = RegionPath.create("IN", "Rajasthan", district)
                 coordinates = Coordinates.create(lat, 75.0) if lat is not None else None
-                sites.append(ProductionSite(public_id=public_id, kind=SiteKind.QUARRY, name=name, address="",
-                                            region=region, coordinates=coordinates, stone_types=(),
-                                            duplicate_candidate=None))
+                sites.append(
+                    ProductionSite(
+                        public_id=public_id,
+                        kind=SiteKind.QUARRY,
+                        name=name,
+                        address="",
+                        region=region,
+                        coordinates=coordinates,
+                        stone_types=(),
+                        duplicate_candidate=None,
+                    )
+                )
                 from registry.domain.duplicates import normalise_name
                 from registry.domain.geography import fold
 
-                index.add(public_id=public_id, kind="quarry", name_key=normalise_name(name),
-                          district_key=fold(district), latitude=lat, longitude=75.0 if lat is not None else None)
+                index.add(
+                    public_id=public_id,
+                    kind="quarry",
+                    name_key=normalise_name(name),
+                    district_key=fold(district),
+                    latitude=lat,
+                    longitude=75.0 if lat is not None else None,
+                )
             index.alias(public_id="IN-RJ-OLD00002", alias_of="IN-RJ-OLD00001")
             old.registry.save(index, *sites)
         finally:
@@ -132,11 +150,19 @@ def test_a_reports_waiting_sites_stay_out_of_the_catalogue_while_it_is_resolved(
 
     other = register(registry, "Bhairav Stone Works Quarry", "Bhilwara", latitude=26.9, longitude=75.3)
     for chain in ("C1", "C2"):  # the second import resolves with the first one's site waiting
-        registry.import_report(member, 2024, csv_bytes([quarry_row(chain=chain)]), "report.csv",
-                               submitted_on=dt.date(2025, 4, 1))
+        registry.import_report(
+            member, 2024, csv_bytes([quarry_row(chain=chain)]), "report.csv", submitted_on=dt.date(2025, 4, 1)
+        )
     registry.catalogue.refresh()
     assert [f.public_id for f in registry.catalogue.candidates({}, *RAJASTHAN, "quarry", "bhilwara")] == [
-        other.public_id]
-    assert registry.register_site(SiteKind.QUARRY, "Mahadev Sandstone Quarry Bijolia",
-                                  RegionPath.create("IN", "Rajasthan", "Bhilwara"),
-                                  Coordinates.create("25.1712", "75.3303")).verdict == MatchVerdict.DISTINCT
+        other.public_id
+    ]
+    assert (
+        registry.register_site(
+            SiteKind.QUARRY,
+            "Mahadev Sandstone Quarry Bijolia",
+            RegionPath.create("IN", "Rajasthan", "Bhilwara"),
+            Coordinates.create("25.1712", "75.3303"),
+        ).verdict
+        == MatchVerdict.DISTINCT
+    )

@@ -18,8 +18,12 @@ def _member(registry, ref: str) -> None:
 
 
 def _import_new_site(registry, ref: str, n: int) -> None:
-    row = quarry_row(chain=f"C{n}", name=f"Quarry {'Alpha Bravo Charlie'.split()[n]} Of Bundi",
-                     district=f"Bundi {n}", latitude=f"{24.0 + n * 0.5:.4f}")
+    row = quarry_row(
+        chain=f"C{n}",
+        name=f"Quarry {'Alpha Bravo Charlie'.split()[n]} Of Bundi",
+        district=f"Bundi {n}",
+        latitude=f"{24.0 + n * 0.5:.4f}",
+    )
     registry.import_report(ref, 2024, csv_bytes([row]), f"{ref}.csv", submitted_on=dt.date(2025, 4, 1))
 
 

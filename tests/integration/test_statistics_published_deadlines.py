@@ -39,18 +39,17 @@ def test_a_case_referred_before_any_company_responded_has_not_met_the_first_resp
 
     figures = board.statistics(day(12))["deadlines"]
 
-    assert figures["first_response"] == {"met": 1, "missed": 0, "not_applicable": 1, "running": 1,
-                                         "share_on_time": 1.0}
+    assert figures["first_response"] == {"met": 1, "missed": 0, "not_applicable": 1, "running": 1, "share_on_time": 1.0}
     # the referral started the committee's admissibility deadline (due day 30): running
-    assert figures["admissibility"] == {"met": 0, "missed": 0, "not_applicable": 0, "running": 1,
-                                        "share_on_time": None}
+    assert figures["admissibility"] == {"met": 0, "missed": 0, "not_applicable": 0, "running": 1, "share_on_time": None}
     # all three were acknowledged on day 1 and notified on day 4: met, whatever came after
     assert figures["acknowledge"]["met"] == 3
     assert figures["match_and_notify"]["met"] == 3
 
 
 def test_after_the_due_time_a_case_still_waiting_for_a_response_is_missed_and_the_referred_one_stays_not_applicable(
-        feed, board):
+    feed, board
+):
     referred = notified(1, ["tag-a"])
     referred.advance(Step.REFER_TO_COMMITTEE, "filer.user", "no answer from the buyers", at=day(10))
     waiting = notified(2, ["tag-b"])

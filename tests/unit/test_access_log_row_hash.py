@@ -21,10 +21,20 @@ details = st.one_of(st.binary(max_size=300).map(lambda b: base64.b64encode(b).de
 
 
 @settings(max_examples=300)
-@given(seq=st.integers(min_value=-2**40, max_value=2**40), actor=text, role=text, organisation=text, outcome=text,
-       tag=text, details=details, prev_hash=text, as_bytes=st.booleans())
-def test_the_fast_row_hash_is_the_hash_the_append_wrote(seq, actor, role, organisation, outcome, tag, details,
-                                                         prev_hash, as_bytes):
+@given(
+    seq=st.integers(min_value=-(2**40), max_value=2**40),
+    actor=text,
+    role=text,
+    organisation=text,
+    outcome=text,
+    tag=text,
+    details=details,
+    prev_hash=text,
+    as_bytes=st.booleans(),
+)
+def test_the_fast_row_hash_is_the_hash_the_append_wrote(
+    seq, actor, role, organisation, outcome, tag, details, prev_hash, as_bytes
+):
     columns = dict(zip(NAMES, (seq, actor, role, organisation, outcome, tag, details), strict=True))
     expected = entry_hash(prev_hash, columns)
     stored = details.encode("utf-8") if as_bytes else details
@@ -34,8 +44,17 @@ def test_the_fast_row_hash_is_the_hash_the_append_wrote(seq, actor, role, organi
 def test_a_row_that_no_append_could_have_written_matches_no_hash():
     assert row_hash((1, "a", "r", "o", "granted", "t", b"\xff\xfe", "0" * 64, "")) == ""
     assert row_hash((1, None, "r", "o", "granted", "t", "QUJD", "0" * 64, "")) == entry_hash(
-        "0" * 64, {"seq": 1, "actor": None, "role": "r", "organisation": "o", "outcome": "granted", "tag": "t",
-                   "details": "QUJD"})
+        "0" * 64,
+        {
+            "seq": 1,
+            "actor": None,
+            "role": "r",
+            "organisation": "o",
+            "outcome": "granted",
+            "tag": "t",
+            "details": "QUJD",
+        },
+    )
 
 
 def test_progress_is_drawn_on_a_terminal_and_nothing_otherwise():

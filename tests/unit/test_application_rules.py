@@ -34,5 +34,9 @@ def test_a_grievance_case_cannot_be_snapshotted():
         snapshotting_intervals = {GrievanceCase: 5}
 
     with pytest.raises(TypeError, match="GrievanceCase"):
-        Careless(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, vault=object(), directory=object(),
-                 buyers=lambda *args: {})
+        Careless(
+            env={"PERSISTENCE_MODULE": "eventsourcing.popo"},
+            vault=object(),
+            directory=object(),
+            buyers=lambda *args: {},
+        )

@@ -11,27 +11,42 @@ from registry.domain.sites import SiteKind
 
 
 def link(chain, kind, site_id="IN-RJ-X", circular=False):
-    return SupplyLink(chain=chain, tier=2 if kind == SiteKind.QUARRY else 1, site_kind=kind,
-                      site_id=site_id, stone_type="granite", product="tiles", channel=Channel.DIRECT,
-                      origin_confidence=OriginConfidence.CLAIMED if site_id else None, circular=circular)
+    return SupplyLink(
+        chain=chain,
+        tier=2 if kind == SiteKind.QUARRY else 1,
+        site_kind=kind,
+        site_id=site_id,
+        stone_type="granite",
+        product="tiles",
+        channel=Channel.DIRECT,
+        origin_confidence=OriginConfidence.CLAIMED if site_id else None,
+        circular=circular,
+    )
 
 
 def test_insight_is_the_share_of_known_sites_per_kind():
-    content = ReportContent(links=(
-        link("a", SiteKind.QUARRY), link("b", SiteKind.QUARRY, site_id=None),
-        link("c", SiteKind.QUARRY, site_id=None), link("d", SiteKind.QUARRY),
-        link("a", SiteKind.FACTORY), link("b", SiteKind.COBBLE_YARD, site_id=None),
-        link("x", SiteKind.TRADER, site_id=None),  # traders count for neither
-    ))
+    content = ReportContent(
+        links=(
+            link("a", SiteKind.QUARRY),
+            link("b", SiteKind.QUARRY, site_id=None),
+            link("c", SiteKind.QUARRY, site_id=None),
+            link("d", SiteKind.QUARRY),
+            link("a", SiteKind.FACTORY),
+            link("b", SiteKind.COBBLE_YARD, site_id=None),
+            link("x", SiteKind.TRADER, site_id=None),  # traders count for neither
+        )
+    )
     assert insight_percentages(content) == (Decimal("50.00"), Decimal("50.00"))
 
 
 def test_a_circular_chain_counts_as_fully_known():
-    content = ReportContent(links=(
-        link("reuse", SiteKind.FACTORY, site_id=None, circular=True),
-        link("b", SiteKind.QUARRY, site_id=None),
-        link("b", SiteKind.FACTORY),
-    ))
+    content = ReportContent(
+        links=(
+            link("reuse", SiteKind.FACTORY, site_id=None, circular=True),
+            link("b", SiteKind.QUARRY, site_id=None),
+            link("b", SiteKind.FACTORY),
+        )
+    )
     # quarries: chain "b" unknown, circular chain adds one known -> 1 of 2; factories: 2 of 2
     assert insight_percentages(content) == (Decimal("50.00"), Decimal("100.00"))
 
@@ -42,8 +57,13 @@ def test_a_report_with_no_site_of_a_kind_has_no_insight_in_it():
 
 
 def test_percentages_are_rounded_to_cents():
-    content = ReportContent(links=(link("a", SiteKind.QUARRY), link("b", SiteKind.QUARRY, site_id=None),
-                                   link("c", SiteKind.QUARRY, site_id=None)))
+    content = ReportContent(
+        links=(
+            link("a", SiteKind.QUARRY),
+            link("b", SiteKind.QUARRY, site_id=None),
+            link("c", SiteKind.QUARRY, site_id=None),
+        )
+    )
     assert insight_percentages(content)[0] == Decimal("33.33")
 
 

@@ -86,6 +86,7 @@ def test_a_few_trailing_empty_rows_are_still_fine():
 
 def test_the_rows_with_content_still_have_their_own_limit():
     with pytest.raises(ReportFileError) as refused:
-        parse_report_file(csv_bytes([quarry_row(chain=f"C{i}") for i in range(MAX_ROWS + 1)]), "r.csv",
-                          max_rows=MAX_ROWS)
+        parse_report_file(
+            csv_bytes([quarry_row(chain=f"C{i}") for i in range(MAX_ROWS + 1)]), "r.csv", max_rows=MAX_ROWS
+        )
     assert f"more than {MAX_ROWS:,} link rows" in _refusal(refused.value)

@@ -33,8 +33,9 @@ CENT = Decimal("0.01")
 
 def expected_level(values) -> int:
     """The highest level of the covenant table whose three thresholds the values meet (0: none)."""
-    return max((level for level, minimum in COVENANT_LEVELS.items()
-                if all(v >= m for v, m in zip(values, minimum))), default=0)
+    return max(
+        (level for level, minimum in COVENANT_LEVELS.items() if all(v >= m for v, m in zip(values, minimum))), default=0
+    )
 
 
 @pytest.mark.parametrize("level", [1, 2, 3, 4, 5])

@@ -9,12 +9,20 @@ import pytest
 
 from keys.accesslog import DigestFileError, SignedDigest, read_digests
 
-ONE = SignedDigest(seq=3, head_hash="ab" * 32, signed_at="2026-01-02T03:04:05.000000+00:00", key_id="sig-1",
-                   signature="c2lnbmF0dXJl")
-TWO = SignedDigest(seq=7, head_hash="cd" * 32, signed_at="2026-02-02T03:04:05.000000+00:00", key_id="sig-1",
-                   signature="c2lnbmF0dXJlMg==")
-PRINTED = ('{"head_hash":"' + "ab" * 32 + '","key_id":"sig-1","seq":3,'
-           '"signature":"c2lnbmF0dXJl","signed_at":"2026-01-02T03:04:05.000000+00:00"}')
+ONE = SignedDigest(
+    seq=3, head_hash="ab" * 32, signed_at="2026-01-02T03:04:05.000000+00:00", key_id="sig-1", signature="c2lnbmF0dXJl"
+)
+TWO = SignedDigest(
+    seq=7,
+    head_hash="cd" * 32,
+    signed_at="2026-02-02T03:04:05.000000+00:00",
+    key_id="sig-1",
+    signature="c2lnbmF0dXJlMg==",
+)
+PRINTED = (
+    '{"head_hash":"' + "ab" * 32 + '","key_id":"sig-1","seq":3,'
+    '"signature":"c2lnbmF0dXJl","signed_at":"2026-01-02T03:04:05.000000+00:00"}'
+)
 
 
 def test_a_line_printed_by_audit_digest_is_read():
@@ -41,15 +49,21 @@ def test_an_empty_file_holds_no_digest():
     assert read_digests("") == [] and read_digests(" \n\n") == []
 
 
-@pytest.mark.parametrize(("text", "line", "message"), [
-    ('{"seq": 1}', 1, "not a signed access-log digest"),
-    (PRINTED + "\n\n" + PRINTED.replace('"seq":3', '"seq":true'), 3, "not a signed access-log digest"),
-    (PRINTED + '\n{"seq":', 2, "not a signed access-log digest"),
-    ('[1, 2]', 1, "not a signed access-log digest"),
-    (PRINTED + '\n{"digest": null, "public_key_pem": "pem"}', 2,
-     "the export holds no digest (the access log was empty when it was exported)"),
-    ('{"digest": "not json", "public_key_pem": "pem"}', 1, "not a signed access-log digest"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('{"seq": 1}', 1, "not a signed access-log digest"),
+        (PRINTED + "\n\n" + PRINTED.replace('"seq":3', '"seq":true'), 3, "not a signed access-log digest"),
+        (PRINTED + '\n{"seq":', 2, "not a signed access-log digest"),
+        ("[1, 2]", 1, "not a signed access-log digest"),
+        (
+            PRINTED + '\n{"digest": null, "public_key_pem": "pem"}',
+            2,
+            "the export holds no digest (the access log was empty when it was exported)",
+        ),
+        ('{"digest": "not json", "public_key_pem": "pem"}', 1, "not a signed access-log digest"),
+    ],
+)
 def test_anything_else_is_refused_naming_the_line_where_it_starts(text, line, message):
     with pytest.raises(DigestFileError) as refused:
         read_digests(text)

@@ -44,8 +44,13 @@ def test_no_page_sends_the_reader_outside_the_repository(doc: Path):
 
 def test_no_source_file_refers_to_the_design_brief_outside_the_repository():
     this_test = Path(__file__).resolve()
-    offenders = [str(path.relative_to(ROOT)) for path in _tracked("*.py")
-                 if path.exists() and path != this_test and re.search(r"DESIGN\.md|\.\./shared", path.read_text(encoding="utf-8"))]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _tracked("*.py")
+        if path.exists()
+        and path != this_test
+        and re.search(r"DESIGN\.md|\.\./shared", path.read_text(encoding="utf-8"))
+    ]
     assert offenders == []
 
 

@@ -34,11 +34,16 @@ def reference(new: SiteFingerprint, known: SiteFingerprint) -> MatchVerdict:
 
 
 names = st.text(alphabet="abcdeo rs", max_size=14)
-places = st.none() | st.builds(lambda lat, lon: Coordinates(25.0 + lat, 75.0 + lon),
-                               st.floats(0, 0.2), st.floats(0, 0.2))
-fingerprints = st.builds(lambda kind, name, district, place: SiteFingerprint("X", kind, name, district, place),
-                         st.sampled_from(["quarry", "factory"]), names, st.sampled_from(["", "bundi", "kota"]),
-                         places)
+places = st.none() | st.builds(
+    lambda lat, lon: Coordinates(25.0 + lat, 75.0 + lon), st.floats(0, 0.2), st.floats(0, 0.2)
+)
+fingerprints = st.builds(
+    lambda kind, name, district, place: SiteFingerprint("X", kind, name, district, place),
+    st.sampled_from(["quarry", "factory"]),
+    names,
+    st.sampled_from(["", "bundi", "kota"]),
+    places,
+)
 
 
 @settings(max_examples=400)

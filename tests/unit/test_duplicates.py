@@ -14,8 +14,9 @@ JALORE = Coordinates(25.3456, 72.6234)
 
 
 def site(name, kind="quarry", district="jalore", coordinates=JALORE, public_id="IN-RJ-X"):
-    return SiteFingerprint(public_id=public_id, kind=kind, name_key=normalise_name(name),
-                           district_key=district, coordinates=coordinates)
+    return SiteFingerprint(
+        public_id=public_id, kind=kind, name_key=normalise_name(name), district_key=district, coordinates=coordinates
+    )
 
 
 def north_of(point: Coordinates, km: float) -> Coordinates:
@@ -38,32 +39,42 @@ def test_the_same_name_just_beyond_the_certain_distance_needs_a_person():
 
 def test_a_similar_name_nearby_needs_a_person():
     near = north_of(JALORE, 0.3)
-    assert compare(site("Balaji Granite Mines", coordinates=near), site("Balaji Granite Mine")) == MatchVerdict.UNCERTAIN
+    assert (
+        compare(site("Balaji Granite Mines", coordinates=near), site("Balaji Granite Mine")) == MatchVerdict.UNCERTAIN
+    )
 
 
 def test_the_same_name_without_coordinates_or_district_needs_a_person():
-    assert compare(site("Balaji Granite", district="", coordinates=None),
-                   site("Balaji Granite")) == MatchVerdict.UNCERTAIN
+    assert (
+        compare(site("Balaji Granite", district="", coordinates=None), site("Balaji Granite")) == MatchVerdict.UNCERTAIN
+    )
 
 
 def test_the_same_description_without_coordinates_in_the_same_district_is_certain():
-    assert compare(site("Balaji Granite", coordinates=None),
-                   site("Balaji Granite", coordinates=None)) == MatchVerdict.CERTAIN
+    assert (
+        compare(site("Balaji Granite", coordinates=None), site("Balaji Granite", coordinates=None))
+        == MatchVerdict.CERTAIN
+    )
 
 
-@pytest.mark.parametrize("new", [
-    site("Balaji Granite", coordinates=north_of(JALORE, 40)),  # namesake far away
-    site("Balaji Granite", kind="factory"),  # same owner, a factory next to the quarry
-    site("Balaji Granite", district="bundi"),  # another district
-    site("Mahadev Sandstone Quarry"),  # another name at the same spot
-])
+@pytest.mark.parametrize(
+    "new",
+    [
+        site("Balaji Granite", coordinates=north_of(JALORE, 40)),  # namesake far away
+        site("Balaji Granite", kind="factory"),  # same owner, a factory next to the quarry
+        site("Balaji Granite", district="bundi"),  # another district
+        site("Mahadev Sandstone Quarry"),  # another name at the same spot
+    ],
+)
 def test_distinct_sites_stay_distinct(new):
     assert compare(new, site("Balaji Granite")) == MatchVerdict.DISTINCT
 
 
 def test_the_best_match_prefers_certain_over_uncertain_and_names_the_site():
-    known = [site("Balaji Granite Mine", public_id="A", coordinates=north_of(JALORE, 0.5)),
-             site("Balaji Granite", public_id="B")]
+    known = [
+        site("Balaji Granite Mine", public_id="A", coordinates=north_of(JALORE, 0.5)),
+        site("Balaji Granite", public_id="B"),
+    ]
     match = best_match(site("Balaji Granite"), known)
     assert (match.verdict, match.site.public_id) == (MatchVerdict.CERTAIN, "B")
 

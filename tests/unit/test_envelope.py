@@ -35,11 +35,14 @@ def test_two_seals_of_the_same_value_differ():
     assert seal(KEY, REF, PLAINTEXT, CONTEXT) != seal(KEY, REF, PLAINTEXT, CONTEXT)
 
 
-@pytest.mark.parametrize("other_context", [
-    "registry/6f1d3e34-8a51-4a55-9d1c-0c3f7f6f2b10/4/links",  # another version of the same aggregate
-    "registry/0b9f4a57-3f8e-4c1e-b0f4-3c6f2d8e9a21/3/links",  # another aggregate
-    "registry/6f1d3e34-8a51-4a55-9d1c-0c3f7f6f2b10/3/terms",  # another field
-])
+@pytest.mark.parametrize(
+    "other_context",
+    [
+        "registry/6f1d3e34-8a51-4a55-9d1c-0c3f7f6f2b10/4/links",  # another version of the same aggregate
+        "registry/0b9f4a57-3f8e-4c1e-b0f4-3c6f2d8e9a21/3/links",  # another aggregate
+        "registry/6f1d3e34-8a51-4a55-9d1c-0c3f7f6f2b10/3/terms",  # another field
+    ],
+)
 def test_a_value_moved_to_another_row_or_field_does_not_open(other_context):
     blob = seal(KEY, REF, PLAINTEXT, CONTEXT)
     with pytest.raises(DecryptionError):
@@ -60,12 +63,15 @@ def test_a_header_naming_another_key_id_does_not_open():
         open_sealed(KEY, forged, CONTEXT)
 
 
-@pytest.mark.parametrize("damage", [
-    lambda b: b[:-1],  # truncated tag
-    lambda b: b[:-1] + bytes([b[-1] ^ 1]),  # flipped bit in the tag
-    lambda b: b"XXXX" + b[4:],  # not our format
-    lambda b: b[:6],  # header only
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[:-1],  # truncated tag
+        lambda b: b[:-1] + bytes([b[-1] ^ 1]),  # flipped bit in the tag
+        lambda b: b"XXXX" + b[4:],  # not our format
+        lambda b: b[:6],  # header only
+    ],
+)
 def test_a_damaged_blob_gives_the_same_opaque_error(damage):
     with pytest.raises(DecryptionError):
         open_sealed(KEY, damage(seal(KEY, REF, PLAINTEXT, CONTEXT)), CONTEXT)

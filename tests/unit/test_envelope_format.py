@@ -38,6 +38,7 @@ def refused(blob: bytes, key: bytes = KEY, context: str = CONTEXT) -> None:
 
 # --- sealing: key, key ref and nonce lengths ---------------------------------------------------
 
+
 @pytest.mark.parametrize("length", [16, 24, 31, 33])
 def test_only_a_32_byte_key_seals(length):
     """AES-256 as documented: AESGCM itself would take a 16- or 24-byte key (AES-128/192)."""
@@ -78,6 +79,7 @@ def test_an_empty_value_seals_and_opens():
 
 # --- opening: every failure is the same opaque error -----------------------------------------------
 
+
 @pytest.mark.parametrize("length", [0, 16, 24, 31, 33])
 def test_a_key_of_another_length_does_not_open(length):
     refused(seal(KEY, REF, b"x", CONTEXT), key=bytes(length))
@@ -100,8 +102,8 @@ DAMAGE = {
     "magic only": lambda b: b[:4],
     "magic and length byte": lambda b: b[:5],
     "header only": lambda b: b[:HEADER],
-    "header and nonce": lambda b: b[:HEADER + 12],
-    "tag one byte short (no ciphertext)": lambda b: b[:HEADER + 12 + 15],
+    "header and nonce": lambda b: b[: HEADER + 12],
+    "tag one byte short (no ciphertext)": lambda b: b[: HEADER + 12 + 15],
     "truncated by one": lambda b: b[:-1],
     "wrong magic": lambda b: b"TSE2" + b[4:],
     "lower-case magic": lambda b: b"tse1" + b[4:],
@@ -109,8 +111,8 @@ DAMAGE = {
     "key-ref length one too short": lambda b: b[:4] + bytes([b[4] - 1]) + b[5:],
     "key-ref length past the end": lambda b: b[:4] + bytes([255]) + b[5:],
     "non-ASCII key ref": lambda b: b[:5] + b"\xff" + b[6:],
-    "flipped bit in the nonce": lambda b: b[:HEADER] + bytes([b[HEADER] ^ 1]) + b[HEADER + 1:],
-    "flipped bit in the ciphertext": lambda b: b[:HEADER + 12] + bytes([b[HEADER + 12] ^ 1]) + b[HEADER + 13:],
+    "flipped bit in the nonce": lambda b: b[:HEADER] + bytes([b[HEADER] ^ 1]) + b[HEADER + 1 :],
+    "flipped bit in the ciphertext": lambda b: b[: HEADER + 12] + bytes([b[HEADER + 12] ^ 1]) + b[HEADER + 13 :],
     "flipped bit in the tag": lambda b: b[:-1] + bytes([b[-1] ^ 1]),
     "another key ref in the header": lambda b: b.replace(REF.encode(), b"dk-99112233aabbccdd"),
     "extra byte at the end": lambda b: b + b"\0",
@@ -122,9 +124,18 @@ def test_a_damaged_blob_gives_the_one_opaque_error(damage):
     refused(DAMAGE[damage](valid()))
 
 
-HEADER_DAMAGE = ["empty", "magic only", "magic and length byte", "header only", "header and nonce",
-                 "tag one byte short (no ciphertext)", "wrong magic", "lower-case magic", "key-ref length past the end",
-                 "non-ASCII key ref"]
+HEADER_DAMAGE = [
+    "empty",
+    "magic only",
+    "magic and length byte",
+    "header only",
+    "header and nonce",
+    "tag one byte short (no ciphertext)",
+    "wrong magic",
+    "lower-case magic",
+    "key-ref length past the end",
+    "non-ASCII key ref",
+]
 
 
 @pytest.mark.parametrize("damage", HEADER_DAMAGE)

@@ -4,16 +4,19 @@ from registry.domain.errors import ValidationError
 from registry.domain.geography import Coordinates, RegionPath, subdivision_code, validate_country
 
 
-@pytest.mark.parametrize(("country", "province", "code"), [
-    ("IN", "Rajasthan", "RJ"),  # ISO spells it Rājasthān
-    ("IN", "tamil nadu", "TN"),
-    ("CN", "Fujian", "FJ"),  # ISO: Fujian Sheng
-    ("VN", "Binh Dinh", "31"),  # ISO: Bình Định, with a D that Unicode does not decompose
-    ("EG", "Minya", "MN"),  # ISO: Al Minyā
-    ("IT", "Tuscany", "52"),  # ISO: Toscana
-    ("ZW", "IN-RJ", None),  # another country's code is not this country's province
-    ("IN", "Atlantis", None),
-])
+@pytest.mark.parametrize(
+    ("country", "province", "code"),
+    [
+        ("IN", "Rajasthan", "RJ"),  # ISO spells it Rājasthān
+        ("IN", "tamil nadu", "TN"),
+        ("CN", "Fujian", "FJ"),  # ISO: Fujian Sheng
+        ("VN", "Binh Dinh", "31"),  # ISO: Bình Định, with a D that Unicode does not decompose
+        ("EG", "Minya", "MN"),  # ISO: Al Minyā
+        ("IT", "Tuscany", "52"),  # ISO: Toscana
+        ("ZW", "IN-RJ", None),  # another country's code is not this country's province
+        ("IN", "Atlantis", None),
+    ],
+)
 def test_provinces_are_matched_to_their_iso_subdivision_as_people_type_them(country, province, code):
     assert subdivision_code(country, province) == code
 

@@ -27,9 +27,16 @@ PDF = b"%PDF-1.7\n" + b"0" * 32
 
 
 def complaint(**changes) -> Filing:
-    base = Filing(case_type=CaseType.COMPLAINT, description="Children seen working at the quarry face.",
-                  themes=[Theme.CHILD_LABOUR], site_ids=["IN-RJ-ABC"], country="IN", observed_on=TODAY,
-                  language="hi", reporter=Reporter("Sangh Rajasthan", "+91 99999", "Mine Labour Union"))
+    base = Filing(
+        case_type=CaseType.COMPLAINT,
+        description="Children seen working at the quarry face.",
+        themes=[Theme.CHILD_LABOUR],
+        site_ids=["IN-RJ-ABC"],
+        country="IN",
+        observed_on=TODAY,
+        language="hi",
+        reporter=Reporter("Sangh Rajasthan", "+91 99999", "Mine Labour Union"),
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -39,23 +46,27 @@ def refused(filing: Filing) -> ValidationError:
     return raised.value
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"description": "too short"}, "description"),
-    ({"description": " " * 30}, "description"),
-    ({"description": "x" * 10_001}, "description"),
-    ({"themes": []}, "themes"),
-    ({"observed_on": TODAY + dt.timedelta(days=1)}, "observed_on"),
-    ({"site_ids": [], "country": None}, "site_ids"),
-    ({"site_ids": [], "country": ""}, "site_ids"),
-    ({"reporter": None}, "reporter"),
-    ({"reporter": Reporter("   ")}, "reporter.name"),
-    ({"country": "XX"}, "country"),
-    ({"country": "NLD"}, "country"),
-    ({"country": " "}, "country"),
-    ({"language": "klingon"}, "language"),
-    ({"language": "xx"}, "language"),
-    ({"language": ""}, "language"),
-], ids=lambda v: v if isinstance(v, str) else None)
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"description": "too short"}, "description"),
+        ({"description": " " * 30}, "description"),
+        ({"description": "x" * 10_001}, "description"),
+        ({"themes": []}, "themes"),
+        ({"observed_on": TODAY + dt.timedelta(days=1)}, "observed_on"),
+        ({"site_ids": [], "country": None}, "site_ids"),
+        ({"site_ids": [], "country": ""}, "site_ids"),
+        ({"reporter": None}, "reporter"),
+        ({"reporter": Reporter("   ")}, "reporter.name"),
+        ({"country": "XX"}, "country"),
+        ({"country": "NLD"}, "country"),
+        ({"country": " "}, "country"),
+        ({"language": "klingon"}, "language"),
+        ({"language": "xx"}, "language"),
+        ({"language": ""}, "language"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
 def test_each_refusal_names_its_field(changes: dict, field: str):
     error = refused(complaint(**changes))
     assert error.field == field
@@ -63,8 +74,7 @@ def test_each_refusal_names_its_field(changes: dict, field: str):
 
 
 def test_a_dispute_between_parties_names_a_party():
-    filing = complaint(case_type=CaseType.DISPUTE_BETWEEN_PARTIES, reporter=None, site_ids=[], country=None,
-                       parties=[])
+    filing = complaint(case_type=CaseType.DISPUTE_BETWEEN_PARTIES, reporter=None, site_ids=[], country=None, parties=[])
     assert refused(filing).field == "parties"
     assert check_filing(dataclasses.replace(filing, parties=[" Betuwe-Stone "]), TODAY).parties == ["betuwe-stone"]
 
@@ -84,20 +94,35 @@ def attachment(content: bytes, media_type: str = "image/png", filename: str = "p
     return Attachment(filename, media_type, content)
 
 
-@pytest.mark.parametrize(("attachments", "field"), [
-    ([attachment(PNG)] * (MAX_ATTACHMENTS + 1), "attachments"),
-    ([attachment(PNG + b"\x00" * (MAX_ATTACHMENT_BYTES - len(PNG) + 1))], "attachments[1].content"),
-    ([attachment(PNG), attachment(b"GIF89a not a pdf", "application/pdf", "report.pdf")], "attachments[2].content"),
-    ([attachment(PDF, "image/png")], "attachments[1].content"),
-    ([attachment(PNG, "image/jpeg", "a.jpg")], "attachments[1].content"),
-    ([attachment("résumé".encode("latin-1"), "text/plain", "notes.txt")], "attachments[1].content"),
-    ([attachment(b"\xff\xfe\x00\x00", "text/plain", "notes.txt")], "attachments[1].content"),
-    ([attachment(b"", "image/png")], "attachments[1].content"),
-    ([attachment(b"", "text/plain", "empty.txt")], "attachments[1].content"),
-    ([attachment(b"GIF89a", "image/gif", "a.gif")], "attachments[1].media_type"),
-    ([attachment(PNG, filename="  ")], "attachments[1].filename"),
-], ids=["too-many", "too-big", "fake-pdf", "pdf-as-png", "png-as-jpeg", "latin1-text", "binary-text",
-        "empty-png", "empty-text", "gif", "no-filename"])
+@pytest.mark.parametrize(
+    ("attachments", "field"),
+    [
+        ([attachment(PNG)] * (MAX_ATTACHMENTS + 1), "attachments"),
+        ([attachment(PNG + b"\x00" * (MAX_ATTACHMENT_BYTES - len(PNG) + 1))], "attachments[1].content"),
+        ([attachment(PNG), attachment(b"GIF89a not a pdf", "application/pdf", "report.pdf")], "attachments[2].content"),
+        ([attachment(PDF, "image/png")], "attachments[1].content"),
+        ([attachment(PNG, "image/jpeg", "a.jpg")], "attachments[1].content"),
+        ([attachment("résumé".encode("latin-1"), "text/plain", "notes.txt")], "attachments[1].content"),
+        ([attachment(b"\xff\xfe\x00\x00", "text/plain", "notes.txt")], "attachments[1].content"),
+        ([attachment(b"", "image/png")], "attachments[1].content"),
+        ([attachment(b"", "text/plain", "empty.txt")], "attachments[1].content"),
+        ([attachment(b"GIF89a", "image/gif", "a.gif")], "attachments[1].media_type"),
+        ([attachment(PNG, filename="  ")], "attachments[1].filename"),
+    ],
+    ids=[
+        "too-many",
+        "too-big",
+        "fake-pdf",
+        "pdf-as-png",
+        "png-as-jpeg",
+        "latin1-text",
+        "binary-text",
+        "empty-png",
+        "empty-text",
+        "gif",
+        "no-filename",
+    ],
+)
 def test_each_attachment_refusal_names_its_field(attachments: list[Attachment], field: str):
     error = refused(complaint(attachments=attachments))
     assert error.field == field
@@ -109,9 +134,13 @@ def test_each_attachment_refusal_names_its_field(attachments: list[Attachment], 
 def test_the_limits_themselves_are_allowed():
     biggest = PNG + b"\x00" * (MAX_ATTACHMENT_BYTES - len(PNG))
     assert len(biggest) == MAX_ATTACHMENT_BYTES
-    files = [attachment(biggest), attachment(JPEG, "image/jpeg", "a.jpg"), attachment(PDF, "application/pdf", "a.pdf"),
-             attachment("Kinder an der Steinwand, 2 Stück".encode(), "text/plain", "notes.txt"),
-             attachment(PNG)]
+    files = [
+        attachment(biggest),
+        attachment(JPEG, "image/jpeg", "a.jpg"),
+        attachment(PDF, "application/pdf", "a.pdf"),
+        attachment("Kinder an der Steinwand, 2 Stück".encode(), "text/plain", "notes.txt"),
+        attachment(PNG),
+    ]
     assert len(files) == MAX_ATTACHMENTS
     checked = check_filing(complaint(attachments=files, description="x" * 20), TODAY)
     assert checked.attachments == files
@@ -119,11 +148,16 @@ def test_the_limits_themselves_are_allowed():
 
 def test_a_valid_filing_passes_normalised():
     filing = Filing(
-        case_type="complaint", description="  Children seen working at the quarry face.\n",
+        case_type="complaint",
+        description="  Children seen working at the quarry face.\n",
         themes=[Theme.CHILD_LABOUR, "health_and_safety", Theme.CHILD_LABOUR],
-        site_ids=[" in-rj-abc ", "IN-RJ-DEF", " in-rj-abc "], country=" in ", region="  Rajasthan  ",
-        observed_on=TODAY, language=" HI ",
-        reporter=Reporter("  Sangh Rajasthan ", "  +91 99999  ", "  Mine Labour Union "))
+        site_ids=[" in-rj-abc ", "IN-RJ-DEF", " in-rj-abc "],
+        country=" in ",
+        region="  Rajasthan  ",
+        observed_on=TODAY,
+        language=" HI ",
+        reporter=Reporter("  Sangh Rajasthan ", "  +91 99999  ", "  Mine Labour Union "),
+    )
     checked = check_filing(filing, TODAY)
     assert checked.case_type is CaseType.COMPLAINT
     assert checked.description == "Children seen working at the quarry face."

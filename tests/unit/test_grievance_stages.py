@@ -32,24 +32,42 @@ from tests.unit.test_lifecycle_table import COMPANY_DIALOGUE, LIFECYCLE
 
 # The expected lifecycle is the literal table transcribed from the design brief (test_lifecycle_table),
 # never the module's own NEXT: a changed table fails both there and here, through the aggregate.
-NEXT = {Stage(stage): {Step(step): tuple(Stage(t) for t in targets) for step, targets in steps.items()}
-        for stage, steps in LIFECYCLE.items()}
+NEXT = {
+    Stage(stage): {Step(step): tuple(Stage(t) for t in targets) for step, targets in steps.items()}
+    for stage, steps in LIFECYCLE.items()
+}
 
 DAY0 = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 TAG = "tag-of-company-a"
 NOTICE = {"company": "company-a", "allegation": "dust, no masks"}
-MATCHES = [(TAG, uuid.uuid5(uuid.NAMESPACE_OID, TAG), {"company": "company-a", "sites": ["IN-RJ-SITE1"], "years": [2024]})]
+MATCHES = [
+    (TAG, uuid.uuid5(uuid.NAMESPACE_OID, TAG), {"company": "company-a", "sites": ["IN-RJ-SITE1"], "years": [2024]})
+]
 COMPLIANCE_DEADLINE = dt.date(2025, 6, 1)
 AFTER_DEADLINE = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def new_case(case_type: CaseType = CaseType.COMPLAINT) -> GrievanceCase:
     return GrievanceCase(
-        reference="TS-2025-0001", case_type=case_type, filer_ref="arisa",
-        filer_kind="company" if case_type.is_dispute else "ngo", site_ids=["IN-RJ-SITE1"], country="IN",
-        region="Rajasthan", themes=[Theme.CHILD_LABOUR], observed_on=None, language="en",
-        reporter={"name": "Reporter"}, description={"text": "children at the quarry face"}, parties=None,
-        party_tags=[], followup_tag="followup", stage=first_stage(case_type), at=DAY0, actor="filer")
+        reference="TS-2025-0001",
+        case_type=case_type,
+        filer_ref="arisa",
+        filer_kind="company" if case_type.is_dispute else "ngo",
+        site_ids=["IN-RJ-SITE1"],
+        country="IN",
+        region="Rajasthan",
+        themes=[Theme.CHILD_LABOUR],
+        observed_on=None,
+        language="en",
+        reporter={"name": "Reporter"},
+        description={"text": "children at the quarry face"},
+        parties=None,
+        party_tags=[],
+        followup_tag="followup",
+        stage=first_stage(case_type),
+        at=DAY0,
+        actor="filer",
+    )
 
 
 class Walker:
@@ -73,11 +91,16 @@ class Walker:
         if step == Step.NOTIFY_COMPANIES:
             return case.notify_companies([(TAG, NOTICE)], "secretariat", "notified", self.tick())
         if step == Step.RESPOND:
-            return case.company_writes(TAG, MessageKind.RESPONSE, {"text": "we look into it"}, "company",
-                                       self.tick())
+            return case.company_writes(TAG, MessageKind.RESPONSE, {"text": "we look into it"}, "company", self.tick())
         if step == Step.RULE:
-            return case.rule({"text": "remediate"}, COMPLIANCE_DEADLINE, "A member must remediate.", "committee",
-                             "ruling", self.tick())
+            return case.rule(
+                {"text": "remediate"},
+                COMPLIANCE_DEADLINE,
+                "A member must remediate.",
+                "committee",
+                "ruling",
+                self.tick(),
+            )
         if step == Step.SEND_REMINDER:
             self.now = max(self.now, AFTER_DEADLINE)
         hearing_on = dt.date(2025, 5, 1) if step == Step.SCHEDULE_HEARING else None
@@ -87,8 +110,13 @@ class Walker:
 # stage -> (the case type it starts as, the legal path of (step, outcome) that reaches it)
 A, N = Step, Stage
 _TO_DIALOGUE = [(A.ACKNOWLEDGE, None), (A.MATCH, N.MATCHED), (A.NOTIFY_COMPANIES, None), (A.RESPOND, None)]
-_TO_RULED = [*_TO_DIALOGUE, (A.REFER_TO_COMMITTEE, None), (A.ADMIT, N.ADMITTED),
-             (A.SCHEDULE_HEARING, None), (A.RULE, None)]
+_TO_RULED = [
+    *_TO_DIALOGUE,
+    (A.REFER_TO_COMMITTEE, None),
+    (A.ADMIT, N.ADMITTED),
+    (A.SCHEDULE_HEARING, None),
+    (A.RULE, None),
+]
 PATHS: dict[Stage, tuple[CaseType, list[tuple[Step, Stage | None]]]] = {
     N.FILED: (CaseType.COMPLAINT, []),
     N.ACKNOWLEDGED: (CaseType.COMPLAINT, [(A.ACKNOWLEDGE, None)]),
@@ -98,8 +126,10 @@ PATHS: dict[Stage, tuple[CaseType, list[tuple[Step, Stage | None]]]] = {
     N.COMPANIES_NOTIFIED: (CaseType.COMPLAINT, _TO_DIALOGUE[:3]),
     N.IN_DIALOGUE: (CaseType.COMPLAINT, _TO_DIALOGUE),
     N.REMEDIATION_AGREED: (CaseType.COMPLAINT, [*_TO_DIALOGUE, (A.AGREE_REMEDIATION, None)]),
-    N.REMEDIATION_MONITORED: (CaseType.COMPLAINT, [*_TO_DIALOGUE, (A.AGREE_REMEDIATION, None),
-                                                   (A.MONITOR_REMEDIATION, None)]),
+    N.REMEDIATION_MONITORED: (
+        CaseType.COMPLAINT,
+        [*_TO_DIALOGUE, (A.AGREE_REMEDIATION, None), (A.MONITOR_REMEDIATION, None)],
+    ),
     N.RESOLVED: (CaseType.COMPLAINT, [*_TO_DIALOGUE, (A.RESOLVE, None)]),
     N.CLOSED: (CaseType.COMPLAINT, [*_TO_DIALOGUE, (A.RESOLVE, None), (A.CLOSE, None)]),
     # the committee stages: a notified complaint referred by its filer (so a company has a notice)
@@ -108,8 +138,10 @@ PATHS: dict[Stage, tuple[CaseType, list[tuple[Step, Stage | None]]]] = {
     N.HEARING_SCHEDULED: (CaseType.COMPLAINT, _TO_RULED[:-1]),
     N.RULED: (CaseType.COMPLAINT, _TO_RULED),
     N.REMINDED: (CaseType.COMPLAINT, [*_TO_RULED, (A.SEND_REMINDER, None)]),
-    N.MEMBERSHIP_END_PROPOSED: (CaseType.COMPLAINT, [*_TO_RULED, (A.SEND_REMINDER, None),
-                                                     (A.PROPOSE_MEMBERSHIP_END, None)]),
+    N.MEMBERSHIP_END_PROPOSED: (
+        CaseType.COMPLAINT,
+        [*_TO_RULED, (A.SEND_REMINDER, None), (A.PROPOSE_MEMBERSHIP_END, None)],
+    ),
 }
 
 
@@ -238,9 +270,13 @@ def test_every_legal_step_leads_where_the_table_says(stage: Stage, step: Step, t
 @pytest.mark.parametrize("case_type", [CaseType.DISPUTE_BETWEEN_PARTIES, CaseType.DISPUTE_WITH_SECRETARIAT])
 def test_a_dispute_runs_through_the_committee(case_type: CaseType):
     walker = Walker(new_case(case_type))
-    for step, outcome, stage in [(A.ADMIT, N.ADMITTED, N.ADMITTED), (A.SCHEDULE_HEARING, None, N.HEARING_SCHEDULED),
-                                 (A.SCHEDULE_HEARING, None, N.HEARING_SCHEDULED), (A.RULE, None, N.RULED),
-                                 (A.RECORD_COMPLIANCE, None, N.CLOSED)]:
+    for step, outcome, stage in [
+        (A.ADMIT, N.ADMITTED, N.ADMITTED),
+        (A.SCHEDULE_HEARING, None, N.HEARING_SCHEDULED),
+        (A.SCHEDULE_HEARING, None, N.HEARING_SCHEDULED),
+        (A.RULE, None, N.RULED),
+        (A.RECORD_COMPLIANCE, None, N.CLOSED),
+    ]:
         assert walker.step(step, outcome) == stage
     assert not walker.case.is_open and walker.case.before_committee
 
@@ -285,8 +321,14 @@ def test_a_hearing_needs_a_date():
 def test_a_ruling_deadline_cannot_precede_the_ruling():
     walker = reach(Stage.HEARING_SCHEDULED)
     with pytest.raises(ValidationError) as raised:
-        walker.case.rule({"text": "r"}, (walker.now - dt.timedelta(days=1)).date(), "A member must remediate.",
-                         "committee", "ruling", walker.now)
+        walker.case.rule(
+            {"text": "r"},
+            (walker.now - dt.timedelta(days=1)).date(),
+            "A member must remediate.",
+            "committee",
+            "ruling",
+            walker.now,
+        )
     assert raised.value.field == "compliance_deadline"
     assert walker.case.stage == Stage.HEARING_SCHEDULED
 
@@ -318,8 +360,14 @@ def test_every_transition_is_an_event_with_actor_time_and_reason():
     walker = reach(Stage.RESOLVED)
     events = walker.case.collect_events()
     stages = [entry[0] for entry in walker.case.history]
-    assert stages == [Stage.FILED, Stage.ACKNOWLEDGED, Stage.MATCHED, Stage.COMPANIES_NOTIFIED, Stage.IN_DIALOGUE,
-                      Stage.RESOLVED]
+    assert stages == [
+        Stage.FILED,
+        Stage.ACKNOWLEDGED,
+        Stage.MATCHED,
+        Stage.COMPANIES_NOTIFIED,
+        Stage.IN_DIALOGUE,
+        Stage.RESOLVED,
+    ]
     assert all(entry[2] for entry in walker.case.history)  # an actor on each
     times = [entry[1] for entry in walker.case.history]
     assert times == sorted(times)

@@ -40,8 +40,11 @@ REFER = ("refer_to_committee", ("referred",))
 
 LIFECYCLE: dict[str, dict[str, tuple[str, ...]]] = {
     "filed": {"acknowledge": ("acknowledged",), **dict([REFER])},
-    "acknowledged": {"declare_inadmissible": ("inadmissible",), "match": ("matched", "not_in_member_chains"),
-                     **dict([REFER])},
+    "acknowledged": {
+        "declare_inadmissible": ("inadmissible",),
+        "match": ("matched", "not_in_member_chains"),
+        **dict([REFER]),
+    },
     "inadmissible": {"close": ("closed",), **dict([REFER])},  # an appeal to the committee
     "matched": {"notify_companies": ("companies_notified",), **dict([REFER])},
     "not_in_member_chains": {},
@@ -59,9 +62,24 @@ LIFECYCLE: dict[str, dict[str, tuple[str, ...]]] = {
     "membership_end_proposed": {"close": ("closed",)},
     "closed": {},
 }
-STEPS = {"acknowledge", "declare_inadmissible", "match", "notify_companies", "respond", "agree_remediation",
-         "monitor_remediation", "resolve", "close", "refer_to_committee", "admit", "schedule_hearing", "rule",
-         "send_reminder", "propose_membership_end", "record_compliance"}
+STEPS = {
+    "acknowledge",
+    "declare_inadmissible",
+    "match",
+    "notify_companies",
+    "respond",
+    "agree_remediation",
+    "monitor_remediation",
+    "resolve",
+    "close",
+    "refer_to_committee",
+    "admit",
+    "schedule_hearing",
+    "rule",
+    "send_reminder",
+    "propose_membership_end",
+    "record_compliance",
+}
 
 TERMINAL_STAGES = {"not_in_member_chains", "closed"}
 COMMITTEE = {"referred", "admitted", "hearing_scheduled", "ruled", "reminded", "membership_end_proposed"}
@@ -99,8 +117,10 @@ def test_every_step_is_allowed_in_a_stage_iff_the_table_says_so(stage):
 def test_the_refusal_lists_the_allowed_steps_in_the_tables_order():
     with pytest.raises(IllegalTransitionError) as refused:
         target_of("TS-2025-0001", Stage("acknowledged"), Step("close"))
-    assert str(refused.value) == ("case TS-2025-0001 is acknowledged: 'close' is not allowed; "
-                                  "allowed next: declare_inadmissible, match, refer_to_committee")
+    assert str(refused.value) == (
+        "case TS-2025-0001 is acknowledged: 'close' is not allowed; "
+        "allowed next: declare_inadmissible, match, refer_to_committee"
+    )
     assert refused.value.allowed == ["declare_inadmissible", "match", "refer_to_committee"]
 
 

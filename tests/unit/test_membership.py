@@ -9,8 +9,9 @@ D = dt.date
 
 
 def company() -> Organisation:
-    return Organisation(ref="de-steenhouwer", name="De Steenhouwer BV", kind=OrganisationKind.MEMBER_COMPANY,
-                        country="NL")
+    return Organisation(
+        ref="de-steenhouwer", name="De Steenhouwer BV", kind=OrganisationKind.MEMBER_COMPANY, country="NL"
+    )
 
 
 def joined(on=D(2021, 3, 1)) -> Organisation:

@@ -32,11 +32,25 @@ MATRIX = {
     Action.FILE_GRIEVANCE: [NEVER, ALWAYS, ALWAYS, "is_dispute", NEVER, NEVER, NEVER],
     Action.NOTIFY_COMPANIES: [UNLESS_PARTY, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     # case-scoped (issue 11): the committee for a case before it; an NGO for a case it filed, declared
-    Action.SEE_NOTIFIED_COMPANIES: [ALWAYS, ("is_filer", "valid_declaration"), NEVER, NEVER, "in_case_file", NEVER,
-                                    NEVER],
+    Action.SEE_NOTIFIED_COMPANIES: [
+        ALWAYS,
+        ("is_filer", "valid_declaration"),
+        NEVER,
+        NEVER,
+        "in_case_file",
+        NEVER,
+        NEVER,
+    ],
     Action.RECORD_COMMITTEE_DECISION: [NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER, NEVER],
-    Action.READ_ACCESS_LOG: ["own_entries_only", "own_entries_only", "own_entries_only",
-                             "about_own_data_only", NEVER, ALWAYS, NEVER],
+    Action.READ_ACCESS_LOG: [
+        "own_entries_only",
+        "own_entries_only",
+        "own_entries_only",
+        "about_own_data_only",
+        NEVER,
+        ALWAYS,
+        NEVER,
+    ],
     Action.VERIFY_MEMBER_STATUS: [ALWAYS] * 7,
     Action.ADMINISTER_KEYS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_KEY_REPORT: [ALWAYS, NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER],
@@ -65,7 +79,9 @@ def test_the_matrix_covers_every_action():
 
 FACT_NAMES = [field.name for field in dataclasses.fields(Facts)]
 # every combination of the request's facts, each true and false: 2**8 requests per cell
-EVERY_FACTS = [Facts(**dict(zip(FACT_NAMES, bits))) for bits in itertools.product([False, True], repeat=len(FACT_NAMES))]
+EVERY_FACTS = [
+    Facts(**dict(zip(FACT_NAMES, bits))) for bits in itertools.product([False, True], repeat=len(FACT_NAMES))
+]
 
 
 def expected(expectation: str, facts: Facts) -> bool:
@@ -127,14 +143,17 @@ MISSING = {
     ("submit_report", "company"): "not your organisation's report",
     ("read_report", "company"): "not your organisation's report",
     ("read_report", "committee"): "only a case file before the committee",
-    ("read_linked_list", "ngo"): "an NGO party needs a valid signed confidentiality declaration to read the linked list",
+    (
+        "read_linked_list",
+        "ngo",
+    ): "an NGO party needs a valid signed confidentiality declaration to read the linked list",
     ("read_linked_list", "committee"): "only a case file before the committee",
     ("request_release", "ngo"): "not your organisation's data-access request",
     ("request_release", "union"): "not your organisation's data-access request",
     ("file_grievance", "company"): "companies may file disputes only",
     ("notify_companies", "secretariat"): "the secretariat is a party to this dispute",
     ("see_notified_companies", "ngo"): "an NGO party sees which companies were notified of a case it filed only, "
-                                       "with a valid signed confidentiality declaration",
+    "with a valid signed confidentiality declaration",
     ("see_notified_companies", "committee"): "only a case file before the committee",
     ("read_access_log", "secretariat"): "only your own entries of the access log",
     ("read_access_log", "ngo"): "only your own entries of the access log",
@@ -178,8 +197,9 @@ def test_the_conditional_cells_are_those_of_the_matrix():
     assert set(MISSING) == conditional
 
 
-@pytest.mark.parametrize(("action", "role"), [("read_linked_list", "union"), ("approve_release", "ngo"),
-                                              ("read_case", "buyer")])
+@pytest.mark.parametrize(
+    ("action", "role"), [("read_linked_list", "union"), ("approve_release", "ngo"), ("read_case", "buyer")]
+)
 def test_a_role_outside_the_row_is_refused_without_a_missing_text(action, role):
     decision = decide(principal(role), Action(action), Facts())
     assert not decision.allowed and decision.missing == ""
@@ -192,11 +212,31 @@ def test_an_allowed_request_has_nothing_missing():
 def test_the_action_names_are_the_access_logs():
     """The action's value is what the access log records: a renamed action breaks every old entry's meaning."""
     assert {action.value for action in Action} == {
-        "submit_report", "read_report", "read_linked_list", "read_aggregated_list", "request_release",
-        "approve_release", "read_public", "file_grievance", "notify_companies", "see_notified_companies",
-        "record_committee_decision", "read_access_log", "verify_member_status", "administer_keys", "read_key_report",
-        "administer_users", "read_credential", "read_case", "read_case_queue", "manage_case", "respond_to_case",
-        "refer_to_committee", "read_reporter_identity", "read_evidence"}
+        "submit_report",
+        "read_report",
+        "read_linked_list",
+        "read_aggregated_list",
+        "request_release",
+        "approve_release",
+        "read_public",
+        "file_grievance",
+        "notify_companies",
+        "see_notified_companies",
+        "record_committee_decision",
+        "read_access_log",
+        "verify_member_status",
+        "administer_keys",
+        "read_key_report",
+        "administer_users",
+        "read_credential",
+        "read_case",
+        "read_case_queue",
+        "manage_case",
+        "respond_to_case",
+        "refer_to_committee",
+        "read_reporter_identity",
+        "read_evidence",
+    }
 
 
 def test_every_fact_defaults_to_false():

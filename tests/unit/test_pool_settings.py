@@ -11,16 +11,29 @@ URL = "postgresql://app:s3cret-pw@db.internal:5432/trustone"
 
 
 def test_every_pool_is_set_from_one_size_and_one_timeout(tmp_path):
-    settings = Settings.from_env({"TRUSTONE_DATA_DIR": str(tmp_path), "TRUSTONE_DATABASE_URL": URL,
-                                  "TRUSTONE_DB_POOL_SIZE": "5", "TRUSTONE_DB_CONNECT_TIMEOUT": "2"})
+    settings = Settings.from_env(
+        {
+            "TRUSTONE_DATA_DIR": str(tmp_path),
+            "TRUSTONE_DATABASE_URL": URL,
+            "TRUSTONE_DB_POOL_SIZE": "5",
+            "TRUSTONE_DB_CONNECT_TIMEOUT": "2",
+        }
+    )
     env = settings.application_env("registry")
-    assert {key: env[key] for key in ("POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW", "POSTGRES_PRE_PING",
-                                      "POSTGRES_CONNECT_TIMEOUT")} == {
-        "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "4", "POSTGRES_PRE_PING": "y",
-        "POSTGRES_CONNECT_TIMEOUT": "2"}
+    assert {
+        key: env[key]
+        for key in ("POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW", "POSTGRES_PRE_PING", "POSTGRES_CONNECT_TIMEOUT")
+    } == {
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "4",
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "2",
+    }
     defaults = Settings.from_env({"TRUSTONE_DATA_DIR": str(tmp_path), "TRUSTONE_DATABASE_URL": URL})
-    assert (defaults.postgres_params()["POSTGRES_MAX_OVERFLOW"], defaults.postgres_params()["POSTGRES_CONNECT_TIMEOUT"]) == (
-        "2", "3")
+    assert (
+        defaults.postgres_params()["POSTGRES_MAX_OVERFLOW"],
+        defaults.postgres_params()["POSTGRES_CONNECT_TIMEOUT"],
+    ) == ("2", "3")
 
 
 @pytest.mark.parametrize("name", ["TRUSTONE_DB_POOL_SIZE", "TRUSTONE_DB_CONNECT_TIMEOUT"])

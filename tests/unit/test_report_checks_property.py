@@ -17,8 +17,23 @@ from hypothesis import strategies as st
 
 from registry.reportfile import ReportFileError, parse_report_file
 
-COLUMNS = ["chain", "tier", "site_kind", "site_name", "country", "latitude", "longitude", "stone_type", "product",
-           "channel", "origin_confidence", "circular", "volume", "volume_unit", "price_eur_per_unit"]
+COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "site_name",
+    "country",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+]
 
 # Allowed values, as the doc's links table lists them (in its order)
 SITE_KINDS = ["quarry", "factory", "cobble_yard", "exporter", "trader", "stone_market", "other"]
@@ -29,8 +44,9 @@ TIER_MESSAGE = "a whole number from 1 to 9"  # the doc's example of an error
 BOTH_OR_NEITHER = "give both or neither"  # the doc: "give both or neither"
 
 # texts shared between columns ("trader", "other", "direct") are right in one column and wrong in another
-_site_kinds = st.sampled_from(["quarry", "Cobble Yard", "cobble-yard", "FACTORY", "stone market", "mine",
-                               "quarry!", "other", "trader", "direct"])
+_site_kinds = st.sampled_from(
+    ["quarry", "Cobble Yard", "cobble-yard", "FACTORY", "stone market", "mine", "quarry!", "other", "trader", "direct"]
+)
 _channels = st.sampled_from(["direct", "Trader", "stone-market", "ship", "directly", "other", "trader"])
 _confidences = st.sampled_from(["claimed", "Partly Known", "partly-known", "sure", "verified"])
 _units = st.sampled_from(["m2", "M3", "t", "pieces", "kg", "m"])
@@ -42,11 +58,23 @@ _circular = st.sampled_from(["", "yes", "no", "TRUE", "false", "1", "0", "maybe"
 
 @st.composite
 def _rows(draw) -> dict[str, str]:
-    return {"chain": "C1", "tier": draw(_tiers), "site_kind": draw(_site_kinds), "site_name": "Some Quarry",
-            "country": draw(_countries), "latitude": draw(_coordinates), "longitude": draw(_coordinates),
-            "stone_type": "granite", "product": "slabs", "channel": draw(_channels),
-            "origin_confidence": draw(_confidences), "circular": draw(_circular), "volume": "12.5",
-            "volume_unit": draw(_units), "price_eur_per_unit": "10.25"}
+    return {
+        "chain": "C1",
+        "tier": draw(_tiers),
+        "site_kind": draw(_site_kinds),
+        "site_name": "Some Quarry",
+        "country": draw(_countries),
+        "latitude": draw(_coordinates),
+        "longitude": draw(_coordinates),
+        "stone_type": "granite",
+        "product": "slabs",
+        "channel": draw(_channels),
+        "origin_confidence": draw(_confidences),
+        "circular": draw(_circular),
+        "volume": "12.5",
+        "volume_unit": draw(_units),
+        "price_eur_per_unit": "10.25",
+    }
 
 
 def _choice(text: str) -> str:

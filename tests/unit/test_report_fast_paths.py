@@ -74,13 +74,25 @@ def _reference_content_canonical_bytes(content: ReportContent) -> bytes:
 
 def _reference_canonical_bytes(report: ParsedReport) -> bytes:
     content = ReportContent(
-        links=tuple(SupplyLink(chain=r.chain, tier=r.tier, site_kind=r.site_kind, site_id=r.site_id,
-                               stone_type=r.stone_type, product=r.product, channel=r.channel,
-                               origin_confidence=r.origin_confidence, circular=r.circular)
-                    for r in report.rows),
-        terms=tuple(CommercialTerms(r.volume, r.volume_unit, r.price_eur_per_unit, r.contract_notes)
-                    for r in report.rows),
-        questionnaire=report.questionnaire, action_plan=report.action_plan,
+        links=tuple(
+            SupplyLink(
+                chain=r.chain,
+                tier=r.tier,
+                site_kind=r.site_kind,
+                site_id=r.site_id,
+                stone_type=r.stone_type,
+                product=r.product,
+                channel=r.channel,
+                origin_confidence=r.origin_confidence,
+                circular=r.circular,
+            )
+            for r in report.rows
+        ),
+        terms=tuple(
+            CommercialTerms(r.volume, r.volume_unit, r.price_eur_per_unit, r.contract_notes) for r in report.rows
+        ),
+        questionnaire=report.questionnaire,
+        action_plan=report.action_plan,
     )
     fields = _reference_as_event_fields(content)
     del fields["new_sites"]
@@ -93,34 +105,73 @@ def _reference_canonical_bytes(report: ParsedReport) -> bytes:
 # --- generated content ---------------------------------------------------------------------------
 
 _text = st.text(max_size=12)
-_decimals = st.one_of(st.none(), st.decimals(allow_nan=False, allow_infinity=False, places=None,
-                                             min_value=Decimal("-1e14"), max_value=Decimal("1e14")),
-                      st.sampled_from([Decimal("0E-7"), Decimal("3.2E+2"), Decimal("12.50"), Decimal("1E-5")]))
+_decimals = st.one_of(
+    st.none(),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=None, min_value=Decimal("-1e14"), max_value=Decimal("1e14")
+    ),
+    st.sampled_from([Decimal("0E-7"), Decimal("3.2E+2"), Decimal("12.50"), Decimal("1E-5")]),
+)
 _floats = st.one_of(st.none(), st.floats(-180, 180))
-_links = st.builds(SupplyLink, chain=_text, tier=st.integers(1, 9), site_kind=st.sampled_from(SiteKind),
-                   site_id=st.one_of(st.none(), _text), stone_type=_text, product=_text,
-                   channel=st.sampled_from(Channel), origin_confidence=st.one_of(st.none(), st.sampled_from(OriginConfidence)),
-                   circular=st.booleans())
-_terms = st.builds(CommercialTerms, volume=_decimals, volume_unit=st.one_of(st.none(), _text),
-                   price_eur_per_unit=_decimals, contract_notes=_text)
+_links = st.builds(
+    SupplyLink,
+    chain=_text,
+    tier=st.integers(1, 9),
+    site_kind=st.sampled_from(SiteKind),
+    site_id=st.one_of(st.none(), _text),
+    stone_type=_text,
+    product=_text,
+    channel=st.sampled_from(Channel),
+    origin_confidence=st.one_of(st.none(), st.sampled_from(OriginConfidence)),
+    circular=st.booleans(),
+)
+_terms = st.builds(
+    CommercialTerms,
+    volume=_decimals,
+    volume_unit=st.one_of(st.none(), _text),
+    price_eur_per_unit=_decimals,
+    contract_notes=_text,
+)
 _answers = st.builds(QuestionnaireAnswer, question=_text, answer=_text)
 _items = st.builds(ActionPlanItem, risk=_text, priority=st.integers(1, 99), measure=_text, indicator=_text, due=_text)
-_sites = st.builds(DescribedSite, public_id=_text, kind=_text, name=_text, country=_text, province=_text,
-                   district=_text, address=_text, latitude=_floats, longitude=_floats,
-                   stone_types=st.lists(_text, max_size=3).map(tuple))
+_sites = st.builds(
+    DescribedSite,
+    public_id=_text,
+    kind=_text,
+    name=_text,
+    country=_text,
+    province=_text,
+    district=_text,
+    address=_text,
+    latitude=_floats,
+    longitude=_floats,
+    stone_types=st.lists(_text, max_size=3).map(tuple),
+)
 
 
 @st.composite
 def _contents(draw) -> ReportContent:
     links = tuple(draw(st.lists(_links, max_size=6)))
     terms = tuple(draw(_terms) for _ in links) if draw(st.booleans()) else ()
-    return ReportContent(links=links, terms=terms, questionnaire=tuple(draw(st.lists(_answers, max_size=3))),
-                         action_plan=tuple(draw(st.lists(_items, max_size=3))),
-                         new_sites=tuple(draw(st.lists(_sites, max_size=3))))
+    return ReportContent(
+        links=links,
+        terms=terms,
+        questionnaire=tuple(draw(st.lists(_answers, max_size=3))),
+        action_plan=tuple(draw(st.lists(_items, max_size=3))),
+        new_sites=tuple(draw(st.lists(_sites, max_size=3))),
+    )
 
 
-_new_sites = st.builds(NewSite, name=_text, country=_text, province=_text, district=_text, address=_text,
-                       latitude=_floats, longitude=_floats)
+_new_sites = st.builds(
+    NewSite,
+    name=_text,
+    country=_text,
+    province=_text,
+    district=_text,
+    address=_text,
+    latitude=_floats,
+    longitude=_floats,
+)
 
 
 @st.composite
@@ -128,14 +179,30 @@ def _parsed_reports(draw) -> ParsedReport:
     rows = []
     for number, link in enumerate(draw(st.lists(_links, max_size=6)), start=2):
         terms = draw(_terms)
-        rows.append(ParsedLinkRow(
-            row=number, chain=link.chain, tier=link.tier, site_kind=link.site_kind, site_id=link.site_id,
-            new_site=draw(st.one_of(st.none(), _new_sites)), stone_type=link.stone_type, product=link.product,
-            channel=link.channel, origin_confidence=link.origin_confidence, circular=link.circular,
-            volume=terms.volume, volume_unit=terms.volume_unit, price_eur_per_unit=terms.price_eur_per_unit,
-            contract_notes=terms.contract_notes))
-    return ParsedReport(rows=tuple(rows), questionnaire=tuple(draw(st.lists(_answers, max_size=3))),
-                        action_plan=tuple(draw(st.lists(_items, max_size=3))))
+        rows.append(
+            ParsedLinkRow(
+                row=number,
+                chain=link.chain,
+                tier=link.tier,
+                site_kind=link.site_kind,
+                site_id=link.site_id,
+                new_site=draw(st.one_of(st.none(), _new_sites)),
+                stone_type=link.stone_type,
+                product=link.product,
+                channel=link.channel,
+                origin_confidence=link.origin_confidence,
+                circular=link.circular,
+                volume=terms.volume,
+                volume_unit=terms.volume_unit,
+                price_eur_per_unit=terms.price_eur_per_unit,
+                contract_notes=terms.contract_notes,
+            )
+        )
+    return ParsedReport(
+        rows=tuple(rows),
+        questionnaire=tuple(draw(st.lists(_answers, max_size=3))),
+        action_plan=tuple(draw(st.lists(_items, max_size=3))),
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -144,7 +211,9 @@ def test_event_fields_and_canonical_bytes_of_content_are_those_of_the_asdict_imp
     fields = content.as_event_fields()
     assert fields == _reference_as_event_fields(content)
     assert list(fields) == list(_reference_as_event_fields(content))  # same order of attributes
-    assert [list(link) for link in fields["links"]] == [list(link) for link in _reference_as_event_fields(content)["links"]]
+    assert [list(link) for link in fields["links"]] == [
+        list(link) for link in _reference_as_event_fields(content)["links"]
+    ]
     assert content.canonical_bytes() == _reference_content_canonical_bytes(content)
     assert [site.as_dict() for site in content.new_sites] == _reference_as_event_fields(content)["new_sites"]
 
@@ -157,9 +226,28 @@ def test_canonical_bytes_of_a_parsed_file_are_those_of_the_asdict_implementation
 
 # --- the parser on varied files, pinned -----------------------------------------------------------
 
-_COLUMNS = ["chain", "tier", "site_kind", "site_id", "site_name", "country", "province", "district",
-            "address", "latitude", "longitude", "stone_type", "product", "channel", "origin_confidence",
-            "circular", "volume", "volume_unit", "price_eur_per_unit", "contract_notes"]
+_COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "site_id",
+    "site_name",
+    "country",
+    "province",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+    "contract_notes",
+]
 
 # Per column: values that read, values that are tidied, values that are refused.
 _CELLS = {
@@ -194,29 +282,42 @@ def _varied_rows(seed: int, count: int, valid: bool) -> list[list[str]]:
         if valid:
             kind = rng.choice(["described", "registered", "unknown", "circular"])
             tier = str(rng.randint(1, 9))
-            row = {"chain": rng.choice(["KANDLA", "  Fujian  coast "]), "tier": tier,
-                   "site_kind": rng.choice(["quarry", "Factory", " QUARRY "]),
-                   "stone_type": rng.choice(["sandstone", "Granite"]), "product": rng.choice(["paving", " setts "]),
-                   "channel": rng.choice(["direct", "Stone Market", "TRADER"]),
-                   "circular": rng.choice(["", "yes", "No", "1"]),
-                   "contract_notes": rng.choice(["", "frame contract", "line one\r\nline two"])}
+            row = {
+                "chain": rng.choice(["KANDLA", "  Fujian  coast "]),
+                "tier": tier,
+                "site_kind": rng.choice(["quarry", "Factory", " QUARRY "]),
+                "stone_type": rng.choice(["sandstone", "Granite"]),
+                "product": rng.choice(["paving", " setts "]),
+                "channel": rng.choice(["direct", "Stone Market", "TRADER"]),
+                "circular": rng.choice(["", "yes", "No", "1"]),
+                "contract_notes": rng.choice(["", "frame contract", "line one\r\nline two"]),
+            }
             if kind == "described":
-                row.update(site_name=rng.choice(["Budhpura Grey Sandstone Quarry", "  Chambal   Processing "]),
-                           country=rng.choice(["IN", "in", "CN"]), origin_confidence=rng.choice(["claimed", "Partly Known"]))
+                row.update(
+                    site_name=rng.choice(["Budhpura Grey Sandstone Quarry", "  Chambal   Processing "]),
+                    country=rng.choice(["IN", "in", "CN"]),
+                    origin_confidence=rng.choice(["claimed", "Partly Known"]),
+                )
                 if rng.random() < 0.7:
                     row.update(province=rng.choice(["Rajasthan", " Fujian "]), district=rng.choice(["", "Bundi"]))
                 if rng.random() < 0.6:
-                    row.update(latitude=rng.choice(["25.226", "-33.5", "+10.5", ".5", "0"]),
-                               longitude=rng.choice(["75.531", "-0.0", "120", "179.999"]))
+                    row.update(
+                        latitude=rng.choice(["25.226", "-33.5", "+10.5", ".5", "0"]),
+                        longitude=rng.choice(["75.531", "-0.0", "120", "179.999"]),
+                    )
                 if rng.random() < 0.3:
                     row["address"] = "Plot 7, RIICO area"
             if kind == "registered":
-                row.update(site_id=rng.choice(["IN-RJ-7KQ2M9XHS", " cn-fj-abcdefgha ", "IN-XX-2345679A4"]),
-                           origin_confidence=rng.choice(["verified", "claimed"]))
+                row.update(
+                    site_id=rng.choice(["IN-RJ-7KQ2M9XHS", " cn-fj-abcdefgha ", "IN-XX-2345679A4"]),
+                    origin_confidence=rng.choice(["verified", "claimed"]),
+                )
             if rng.random() < 0.7:
-                row.update(volume=rng.choice(["4200", "12.50", "0", "0.001", "100000", "7"]),
-                           volume_unit=rng.choice(["m2", "m³", "T", "pieces"]),
-                           price_eur_per_unit=rng.choice(["", "18.4", "0.10", "1200", "3.333"]))
+                row.update(
+                    volume=rng.choice(["4200", "12.50", "0", "0.001", "100000", "7"]),
+                    volume_unit=rng.choice(["m2", "m³", "T", "pieces"]),
+                    price_eur_per_unit=rng.choice(["", "18.4", "0.10", "1200", "3.333"]),
+                )
         else:
             row = {column: rng.choice(values) for column, values in _CELLS.items()}
         rows.append([row.get(column, "") for column in _COLUMNS])
@@ -243,15 +344,29 @@ def _xlsx(rows: list[list[object]], *, clean: bool) -> bytes:
     for row in rows:
         links.append(row)
     questionnaire = book.create_sheet("questionnaire")
-    for row in (["question", "answer"], ["Do you audit?", "Yes,\r\nyearly"], [" Who? ", "the buyer"],
-                *([] if clean else [["", "an answer without question"]])):
+    for row in (
+        ["question", "answer"],
+        ["Do you audit?", "Yes,\r\nyearly"],
+        [" Who? ", "the buyer"],
+        *([] if clean else [["", "an answer without question"]]),
+    ):
         questionnaire.append(row)
     plan = book.create_sheet("action_plan")
-    for row in (["risk", "priority", "measure", "indicator", "due"],
-                ["child labour", 1, "visit", "visits", dt.date(2026, 6, 30)],
-                ["water", "2", "filter", 3.25, dt.datetime(2026, 1, 2, 3, 4)], ["dust", 3.0, "masks", "", "2026-02-03"],
-                *([] if clean else [["wages", "2", "audit", "", "2026-13-01"], ["heat", 1.5, "shade", "", ""],
-                                    ["noise", True, "plugs", "", ""]])):
+    for row in (
+        ["risk", "priority", "measure", "indicator", "due"],
+        ["child labour", 1, "visit", "visits", dt.date(2026, 6, 30)],
+        ["water", "2", "filter", 3.25, dt.datetime(2026, 1, 2, 3, 4)],
+        ["dust", 3.0, "masks", "", "2026-02-03"],
+        *(
+            []
+            if clean
+            else [
+                ["wages", "2", "audit", "", "2026-13-01"],
+                ["heat", 1.5, "shade", "", ""],
+                ["noise", True, "plugs", "", ""],
+            ]
+        ),
+    ):
         plan.append(row)
     out = io.BytesIO()
     book.save(out)
@@ -289,25 +404,20 @@ def _typed(rows: list[list[str]]) -> list[list[object]]:
 
 # Recorded on the implementation before the optimisation (commit 3701293).
 PINNED = {
-    "valid csv":
-        "8d4c411d7c7c15094f67988e14bd608453472a9063d9aadcc30a6e09b3fc7307",
-    "valid csv, semicolons and decimal commas":
-        "eedb16c4d1f0ff0b7a4e85254323591f176ec9ca5a1966809a543a4f79019b29",
-    "invalid csv":
-        "852125de06a7ce44277806a487dbed32dd07020c61077448ab2d87fd66c26087",
-    "invalid csv, comma given":
-        "a9c03b5665b452b53328a859322720ee5a93dd4fcdaa070ca7701eafa771751e",
-    "valid xlsx":
-        "466c20eb30ddcc8bd7af38963e7475bd26c7c7e2554d1ceb4da6ef8e8e94c9d3",
-    "invalid xlsx":
-        "c2647d2b2a0c043f44fceafe601a9ebcee953c4f7ac6a979cea59d7fd7dc3ff1",
+    "valid csv": "8d4c411d7c7c15094f67988e14bd608453472a9063d9aadcc30a6e09b3fc7307",
+    "valid csv, semicolons and decimal commas": "eedb16c4d1f0ff0b7a4e85254323591f176ec9ca5a1966809a543a4f79019b29",
+    "invalid csv": "852125de06a7ce44277806a487dbed32dd07020c61077448ab2d87fd66c26087",
+    "invalid csv, comma given": "a9c03b5665b452b53328a859322720ee5a93dd4fcdaa070ca7701eafa771751e",
+    "valid xlsx": "466c20eb30ddcc8bd7af38963e7475bd26c7c7e2554d1ceb4da6ef8e8e94c9d3",
+    "invalid xlsx": "c2647d2b2a0c043f44fceafe601a9ebcee953c4f7ac6a979cea59d7fd7dc3ff1",
 }
 
 
 def _outcomes() -> dict[str, str]:
     valid, invalid = _varied_rows(12, 600, valid=True), _varied_rows(21, 600, valid=False)
-    semicolon = [[cell.replace(".", ",") if cell[:1].isdigit() or cell[:1] in "+-." else cell for cell in row]
-                 for row in valid]
+    semicolon = [
+        [cell.replace(".", ",") if cell[:1].isdigit() or cell[:1] in "+-." else cell for cell in row] for row in valid
+    ]
     return {
         "valid csv": _outcome(_csv(valid, blank_every=37), "report.csv"),
         "valid csv, semicolons and decimal commas": _outcome(_csv(semicolon, delimiter=";"), "report.csv"),

@@ -22,42 +22,85 @@ from registry.reportfile import NewSite, ParsedReport, ReportFileError, parse_re
 
 SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 
-COLUMNS = ["chain", "tier", "site_kind", "site_id", "site_name", "country", "province", "district",
-           "address", "latitude", "longitude", "stone_type", "product", "channel", "origin_confidence",
-           "circular", "volume", "volume_unit", "price_eur_per_unit", "contract_notes"]
+COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "site_id",
+    "site_name",
+    "country",
+    "province",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+    "contract_notes",
+]
 
 SECRET = "EUR 987654"
 
 
 def quarry(**values: str) -> dict[str, str]:
-    row = dict(chain="KANDLA", tier="2", site_kind="quarry", site_name="Budhpura Grey Sandstone Quarry",
-               country="IN", province="Rajasthan", district="Bundi", latitude="25.226", longitude="75.531",
-               stone_type="sandstone", product="paving", channel="stone_market",
-               origin_confidence="partly_known", volume="4200", volume_unit="m2", price_eur_per_unit="18.4",
-               contract_notes="frame contract")
+    row = dict(
+        chain="KANDLA",
+        tier="2",
+        site_kind="quarry",
+        site_name="Budhpura Grey Sandstone Quarry",
+        country="IN",
+        province="Rajasthan",
+        district="Bundi",
+        latitude="25.226",
+        longitude="75.531",
+        stone_type="sandstone",
+        product="paving",
+        channel="stone_market",
+        origin_confidence="partly_known",
+        volume="4200",
+        volume_unit="m2",
+        price_eur_per_unit="18.4",
+        contract_notes="frame contract",
+    )
     row.update(values)
     return row
 
 
 def factory(**values: str) -> dict[str, str]:
-    row = dict(chain="KANDLA", tier="1", site_kind="factory", site_name="Chambal Sandstone Processing",
-               country="IN", province="Rajasthan", district="Kota", stone_type="sandstone", product="paving",
-               channel="direct", origin_confidence="verified")
+    row = dict(
+        chain="KANDLA",
+        tier="1",
+        site_kind="factory",
+        site_name="Chambal Sandstone Processing",
+        country="IN",
+        province="Rajasthan",
+        district="Kota",
+        stone_type="sandstone",
+        product="paving",
+        channel="direct",
+        origin_confidence="verified",
+    )
     row.update(values)
     return row
 
 
 def unknown_quarry(**values: str) -> dict[str, str]:
-    row = dict(chain="FUJIAN", tier="3", site_kind="quarry", stone_type="granite", product="setts",
-               channel="stone_market")
+    row = dict(
+        chain="FUJIAN", tier="3", site_kind="quarry", stone_type="granite", product="setts", channel="stone_market"
+    )
     row.update(values)
     return row
 
 
 def csv_file(rows: list[dict[str, str]], columns: list[str] = COLUMNS, delimiter: str = ",") -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore",
-                            delimiter=delimiter)
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n", extrasaction="ignore", delimiter=delimiter)
     writer.writeheader()
     for row in rows:
         writer.writerow({column: row.get(column, "") for column in columns})
@@ -100,14 +143,25 @@ def places(errors: list[reportfile.CellError]) -> list[tuple[str, int, str]]:
 
 # --- valid files ---------------------------------------------------------------------------------
 
+
 def test_a_valid_csv_gives_one_row_per_link_in_file_order():
     report = parse_report_file(csv_file([quarry(), factory(), unknown_quarry()]), "report.csv")
     first, second, third = report.rows
     assert [r.row for r in report.rows] == [2, 3, 4]
     assert (first.chain, first.tier, first.site_kind, first.channel) == (
-        "KANDLA", 2, SiteKind.QUARRY, Channel.STONE_MARKET)
-    assert first.new_site == NewSite(name="Budhpura Grey Sandstone Quarry", country="IN", province="Rajasthan",
-                                     district="Bundi", latitude=25.226, longitude=75.531)
+        "KANDLA",
+        2,
+        SiteKind.QUARRY,
+        Channel.STONE_MARKET,
+    )
+    assert first.new_site == NewSite(
+        name="Budhpura Grey Sandstone Quarry",
+        country="IN",
+        province="Rajasthan",
+        district="Bundi",
+        latitude=25.226,
+        longitude=75.531,
+    )
     assert first.site_id is None and first.origin_confidence == OriginConfidence.PARTLY_KNOWN
     assert (first.volume, first.volume_unit, first.price_eur_per_unit) == (Decimal("4200"), "m2", Decimal("18.4"))
     assert first.contract_notes == "frame contract" and first.circular is False
@@ -127,8 +181,9 @@ def test_the_same_content_as_xlsx_parses_to_an_equal_report():
 
 def test_a_registered_site_is_given_by_its_id_in_any_case():
     site_id = new_site_id("IN", "RJ")
-    row = quarry(site_name="", country="", province="", district="", latitude="", longitude="",
-                 site_id=f"  {site_id.lower()} ")
+    row = quarry(
+        site_name="", country="", province="", district="", latitude="", longitude="", site_id=f"  {site_id.lower()} "
+    )
     (parsed,) = parse_report_file(csv_file([row]), "report.csv").rows
     assert (parsed.site_id, parsed.new_site) == (site_id, None)
 
@@ -139,11 +194,20 @@ def test_a_circular_link_may_leave_its_site_unknown():
 
 
 def test_choices_ignore_case_spaces_and_hyphens_and_text_is_tidied():
-    row = quarry(site_kind=" Cobble-Yard ", channel="Stone Market", origin_confidence="PARTLY-KNOWN",
-                 site_name="  Budhpura   Grey\tQuarry ", volume_unit="M³", circular="TRUE")
+    row = quarry(
+        site_kind=" Cobble-Yard ",
+        channel="Stone Market",
+        origin_confidence="PARTLY-KNOWN",
+        site_name="  Budhpura   Grey\tQuarry ",
+        volume_unit="M³",
+        circular="TRUE",
+    )
     (parsed,) = parse_report_file(csv_file([row]), "report.csv").rows
     assert (parsed.site_kind, parsed.channel, parsed.origin_confidence) == (
-        SiteKind.COBBLE_YARD, Channel.STONE_MARKET, OriginConfidence.PARTLY_KNOWN)
+        SiteKind.COBBLE_YARD,
+        Channel.STONE_MARKET,
+        OriginConfidence.PARTLY_KNOWN,
+    )
     assert parsed.new_site.name == "Budhpura Grey Quarry"
     assert (parsed.volume_unit, parsed.circular) == ("m3", True)
 
@@ -181,14 +245,18 @@ def test_empty_rows_are_skipped_and_row_numbers_stay_those_the_spreadsheet_shows
 
 
 def test_questionnaire_and_action_plan_sheets_are_read():
-    data = xlsx_file({
-        "links": links_sheet([factory()]),
-        "Questionnaire": [["Question", "Answer"], ["Do you have a policy?", "Yes,\nsince 2023."], [None, None]],
-        "action_plan": [["risk", "priority", "measure", "indicator", "due"],
-                        ["Unknown quarry", 1, "Ask the exporter", "quarry named", "2026-06-30"],
-                        ["Dust", "2", "Wet cutting", None, dt.datetime(2025, 12, 31)],
-                        ["Wages", 3, "Audit", "", None]],
-    })
+    data = xlsx_file(
+        {
+            "links": links_sheet([factory()]),
+            "Questionnaire": [["Question", "Answer"], ["Do you have a policy?", "Yes,\nsince 2023."], [None, None]],
+            "action_plan": [
+                ["risk", "priority", "measure", "indicator", "due"],
+                ["Unknown quarry", 1, "Ask the exporter", "quarry named", "2026-06-30"],
+                ["Dust", "2", "Wet cutting", None, dt.datetime(2025, 12, 31)],
+                ["Wages", 3, "Audit", "", None],
+            ],
+        }
+    )
     report = parse_report_file(data, "report.xlsx")
     assert [(a.question, a.answer) for a in report.questionnaire] == [("Do you have a policy?", "Yes,\nsince 2023.")]
     assert [(i.risk, i.priority, i.measure, i.indicator, i.due) for i in report.action_plan] == [
@@ -214,6 +282,7 @@ def test_a_workbook_that_stores_a_wrong_size_is_still_read_whole():
 
 # --- errors in cells -------------------------------------------------------------------------------
 
+
 def test_every_error_in_every_row_is_listed_and_no_message_repeats_a_cell_value():
     rows = [
         factory(),  # row 2: fine
@@ -223,9 +292,14 @@ def test_every_error_in_every_row_is_listed_and_no_message_repeats_a_cell_value(
     ]
     errors = errors_of(csv_file(rows), "report.csv")
     assert places(errors) == [  # by row, then in the order of the file's columns
-        ("links", 3, "country"), ("links", 3, "price_eur_per_unit"),
-        ("links", 4, "tier"), ("links", 4, "latitude"), ("links", 4, "channel"),
-        ("links", 5, "chain"), ("links", 5, "site_kind"), ("links", 5, "volume_unit"),
+        ("links", 3, "country"),
+        ("links", 3, "price_eur_per_unit"),
+        ("links", 4, "tier"),
+        ("links", 4, "latitude"),
+        ("links", 4, "channel"),
+        ("links", 5, "chain"),
+        ("links", 5, "site_kind"),
+        ("links", 5, "volume_unit"),
         ("links", 5, "price_eur_per_unit"),
     ]
     for error in errors:
@@ -262,7 +336,7 @@ def test_a_mistyped_site_id_fails_its_check_character():
     site_id = new_site_id("IN", "RJ")
     position = len("IN-RJ-")
     wrong = next(c for c in BODY_ALPHABET if c != site_id[position])
-    mistyped = site_id[:position] + wrong + site_id[position + 1:]
+    mistyped = site_id[:position] + wrong + site_id[position + 1 :]
     row = factory(site_id=mistyped, site_name="", country="", province="", district="")
     errors = errors_of(csv_file([row]), "report.csv")
     assert places(errors) == [("links", 2, "site_id")]
@@ -273,7 +347,8 @@ def test_a_site_id_together_with_a_site_description_is_an_error_per_described_co
     row = factory(site_id=new_site_id("IN", "RJ"), latitude="25.2", longitude="75.8")
     errors = errors_of(csv_file([row]), "report.csv")
     assert sorted(e.column for e in errors) == sorted(
-        ["site_name", "country", "province", "district", "latitude", "longitude"])
+        ["site_name", "country", "province", "district", "latitude", "longitude"]
+    )
 
 
 def test_latitude_without_longitude_is_an_error_on_longitude():
@@ -289,7 +364,9 @@ def test_a_described_site_needs_a_valid_country_and_a_province_for_its_district(
 def test_origin_confidence_is_refused_for_an_unknown_site_and_required_for_a_known_one():
     rows = [unknown_quarry(origin_confidence="claimed"), quarry(origin_confidence="")]
     assert places(errors_of(csv_file(rows), "report.csv")) == [
-        ("links", 2, "origin_confidence"), ("links", 3, "origin_confidence")]
+        ("links", 2, "origin_confidence"),
+        ("links", 3, "origin_confidence"),
+    ]
 
 
 def test_site_details_without_a_site_name_are_an_error_not_silently_dropped():
@@ -300,29 +377,39 @@ def test_site_details_without_a_site_name_are_an_error_not_silently_dropped():
 def test_a_volume_needs_a_unit_and_amounts_cannot_be_negative():
     rows = [quarry(volume_unit=""), quarry(volume="-3"), quarry(volume_unit="barrels")]
     assert places(errors_of(csv_file(rows), "report.csv")) == [
-        ("links", 2, "volume_unit"), ("links", 3, "volume"), ("links", 4, "volume_unit")]
+        ("links", 2, "volume_unit"),
+        ("links", 3, "volume"),
+        ("links", 4, "volume_unit"),
+    ]
 
 
 def test_bad_questionnaire_and_action_plan_cells_are_listed_with_their_sheet():
-    data = xlsx_file({
-        "links": links_sheet([factory()]),
-        "questionnaire": [["question", "answer"], ["Policy?", None]],
-        "action_plan": [["risk", "priority", "measure", "due"],
-                        ["Dust", 1, "Wet cutting", "31-12-2025"],
-                        ["Wages", 0, "Audit", "2025-02-30"],
-                        ["", 2, "Audit", SECRET]],
-    })
+    data = xlsx_file(
+        {
+            "links": links_sheet([factory()]),
+            "questionnaire": [["question", "answer"], ["Policy?", None]],
+            "action_plan": [
+                ["risk", "priority", "measure", "due"],
+                ["Dust", 1, "Wet cutting", "31-12-2025"],
+                ["Wages", 0, "Audit", "2025-02-30"],
+                ["", 2, "Audit", SECRET],
+            ],
+        }
+    )
     errors = errors_of(data, "report.xlsx")
     assert places(errors) == [
         ("questionnaire", 2, "answer"),
         ("action_plan", 2, "due"),
-        ("action_plan", 3, "priority"), ("action_plan", 3, "due"),
-        ("action_plan", 4, "risk"), ("action_plan", 4, "due"),
+        ("action_plan", 3, "priority"),
+        ("action_plan", 3, "due"),
+        ("action_plan", 4, "risk"),
+        ("action_plan", 4, "due"),
     ]
     assert all(SECRET not in e.message for e in errors)
 
 
 # --- errors in the file as a whole ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("filename", ["report.xls", "report.txt", "report", "report.csv.zip"])
 def test_only_csv_and_xlsx_file_names_are_accepted(filename):
@@ -417,8 +504,10 @@ def test_a_file_over_the_size_limit_is_refused(monkeypatch):
 def test_too_many_link_rows_are_refused_but_blank_rows_do_not_count(monkeypatch):
     monkeypatch.setattr(reportfile, "MAX_LINK_ROWS", 2)
     assert len(parse_report_file(csv_file([factory(), quarry(), {}, {}]), "report.csv").rows) == 2
-    for data, name in [(csv_file([factory()] * 3), "report.csv"),
-                       (xlsx_file({"links": links_sheet([factory()] * 3)}), "report.xlsx")]:
+    for data, name in [
+        (csv_file([factory()] * 3), "report.csv"),
+        (xlsx_file({"links": links_sheet([factory()] * 3)}), "report.xlsx"),
+    ]:
         assert [e.row for e in errors_of(data, name)] == [0]
 
 
@@ -433,7 +522,7 @@ _WORKBOOK = xlsx_file({"links": links_sheet([quarry(), factory()])})
 @settings(max_examples=150, deadline=None)
 @given(position=st.integers(0, len(_WORKBOOK) - 1), replacement=st.binary(min_size=1, max_size=8))
 def test_a_damaged_workbook_gives_a_report_or_a_report_file_error_never_another_exception(position, replacement):
-    data = _WORKBOOK[:position] + replacement + _WORKBOOK[position + len(replacement):]
+    data = _WORKBOOK[:position] + replacement + _WORKBOOK[position + len(replacement) :]
     try:
         parse_report_file(data, "report.xlsx")
     except ReportFileError as error:
@@ -450,6 +539,7 @@ def test_any_text_as_csv_gives_a_report_or_a_report_file_error(text):
 
 
 # --- the published samples -----------------------------------------------------------------------
+
 
 def test_the_sample_files_parse_without_errors_and_give_the_same_links():
     from_csv = parse_report_file((SAMPLES / "report-sample.csv").read_bytes(), "report-sample.csv")

@@ -18,14 +18,31 @@ from openpyxl import Workbook
 
 from registry.reportfile import ReportFileError, parse_report_file
 
-COLUMNS = ["chain", "tier", "site_kind", "stone_type", "product", "channel", "volume", "volume_unit",
-           "price_eur_per_unit"]
+COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "stone_type",
+    "product",
+    "channel",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+]
 
 
 def link(volume: str = "", price: str = "") -> dict[str, str]:
-    return dict(chain="C1", tier="1", site_kind="quarry", stone_type="granite", product="setts",
-                channel="stone_market", volume=volume, volume_unit="t" if volume or price else "",
-                price_eur_per_unit=price)
+    return dict(
+        chain="C1",
+        tier="1",
+        site_kind="quarry",
+        stone_type="granite",
+        product="setts",
+        channel="stone_market",
+        volume=volume,
+        volume_unit="t" if volume or price else "",
+        price_eur_per_unit=price,
+    )
 
 
 def csv_file(rows: list[dict[str, str]], delimiter: str = ",") -> bytes:
@@ -59,15 +76,26 @@ def test_4_200_in_a_file_that_writes_decimal_commas_is_four_thousand_two_hundred
     data = csv_file([link(volume="4.200"), link(price="3,5", volume="1")], delimiter=";")
     assert volumes(data) == [Decimal("4200"), Decimal("1")]
     numbers = parse_report_file(data, "r.csv").numbers
-    assert (numbers.separator, numbers.source, numbers.where) == ("comma", "detected", "links row 3, column price_eur_per_unit")
+    assert (numbers.separator, numbers.source, numbers.where) == (
+        "comma",
+        "detected",
+        "links row 3, column price_eur_per_unit",
+    )
 
 
 def test_4_200_in_a_file_that_writes_decimal_dots_is_four_point_two():
     assert volumes(csv_file([link(volume="4.200"), link(volume="4.25")])) == [Decimal("4.2"), Decimal("4.25")]
 
 
-@pytest.mark.parametrize("nl, en, value", [("1.234,5", "1,234.5", "1234.5"), ("1.000.000", "1,000,000", "1000000"),
-                                           ("0,200", "0.200", "0.2"), ("1234,567", "1234.567", "1234.567")])
+@pytest.mark.parametrize(
+    "nl, en, value",
+    [
+        ("1.234,5", "1,234.5", "1234.5"),
+        ("1.000.000", "1,000,000", "1000000"),
+        ("0,200", "0.200", "0.2"),
+        ("1234,567", "1234.567", "1234.567"),
+    ],
+)
 def test_numbers_that_read_one_way_only(nl, en, value):
     assert volumes(csv_file([link(volume=nl)])) == [Decimal(value)]
     assert volumes(csv_file([link(volume=en)])) == [Decimal(value)]
@@ -145,6 +173,7 @@ def test_numbers_come_back_in_plain_decimal_never_in_exponent_form():
 
 # --- the property -------------------------------------------------------------------------------
 
+
 def render(value: Decimal, decimal: str, grouped: bool) -> str:
     """``value`` as a person writes it: NL (decimal ',', thousands '.') or EN (the reverse)."""
     thousands = "." if decimal == "," else ","
@@ -159,16 +188,25 @@ amounts = st.decimals(min_value=0, max_value=Decimal("999999999.9999"), places=4
 
 
 @settings(max_examples=300, deadline=None)
-@given(value=amounts, decimal=st.sampled_from([",", "."]), grouped=st.booleans(),
-       evidence=st.sampled_from(["none", "same", "other"]), delimiter=st.sampled_from([",", ";"]),
-       tell=st.booleans())
-def test_any_number_written_in_either_convention_round_trips_or_is_refused(value, decimal, grouped, evidence,
-                                                                          delimiter, tell):
+@given(
+    value=amounts,
+    decimal=st.sampled_from([",", "."]),
+    grouped=st.booleans(),
+    evidence=st.sampled_from(["none", "same", "other"]),
+    delimiter=st.sampled_from([",", ";"]),
+    tell=st.booleans(),
+)
+def test_any_number_written_in_either_convention_round_trips_or_is_refused(
+    value, decimal, grouped, evidence, delimiter, tell
+):
     """Never a different value: the exact Decimal comes back, or the file is refused naming row 2's
     volume (or, for conflicting evidence, the rows)."""
     written = render(value, decimal, grouped)
-    other = {"none": [], "same": [link(volume="3" + decimal + "5")],
-             "other": [link(volume="3" + ("." if decimal == "," else ",") + "5")]}[evidence]
+    other = {
+        "none": [],
+        "same": [link(volume="3" + decimal + "5")],
+        "other": [link(volume="3" + ("." if decimal == "," else ",") + "5")],
+    }[evidence]
     data = csv_file([link(volume=written)] + other, delimiter=delimiter)
     options = {"decimal_separator": "comma" if decimal == "," else "dot"} if tell else {}
     try:

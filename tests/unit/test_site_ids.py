@@ -40,7 +40,7 @@ def test_every_single_mistyped_character_is_caught(prefix, body):
             continue
         for replacement in CHECK_ALPHABET:
             if replacement != original:
-                mistyped = "".join(chars[:position] + [replacement] + chars[position + 1:])
+                mistyped = "".join(chars[:position] + [replacement] + chars[position + 1 :])
                 assert not has_valid_check(mistyped), mistyped
 
 
@@ -49,7 +49,7 @@ def test_every_swap_of_two_neighbouring_characters_is_caught(prefix, body):
     compact = new_site_id(prefix[0], prefix[1], random_body=body).replace("-", "")
     for i in range(len(compact) - 1):
         if compact[i] != compact[i + 1]:
-            swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2:]
+            swapped = compact[:i] + compact[i + 1] + compact[i] + compact[i + 2 :]
             assert not has_valid_check(swapped)
 
 
@@ -87,9 +87,12 @@ def test_the_check_table_is_a_totally_anti_symmetric_quasigroup():
                 assert _step(_step(c, x), y) != _step(_step(c, y), x)
 
 
-@pytest.mark.parametrize(("country", "subdivision", "body", "expected"), [
-    ("IN", "RJ", "7KQ2M9XH", "IN-RJ-7KQ2M9XHS"),
-    ("CN", "FJ", "00000000", "CN-FJ-000000008"),
-])
+@pytest.mark.parametrize(
+    ("country", "subdivision", "body", "expected"),
+    [
+        ("IN", "RJ", "7KQ2M9XH", "IN-RJ-7KQ2M9XHS"),
+        ("CN", "FJ", "00000000", "CN-FJ-000000008"),
+    ],
+)
 def test_known_answers_keep_the_id_format_from_drifting(country, subdivision, body, expected):
     assert new_site_id(country, subdivision, random_body=body) == expected

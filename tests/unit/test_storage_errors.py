@@ -65,22 +65,32 @@ def test_postgres_disk_full_is_storage_full(wrapper):
     assert classify(error if wrapper is None else wrapped(error, wrapper)).code == "storage_full"
 
 
-@pytest.mark.parametrize("error_class", [psycopg.errors.InsufficientResources, psycopg.errors.OutOfMemory,
-                                         psycopg.errors.TooManyConnections,
-                                         psycopg.errors.ConfigurationLimitExceeded])
+@pytest.mark.parametrize(
+    "error_class",
+    [
+        psycopg.errors.InsufficientResources,
+        psycopg.errors.OutOfMemory,
+        psycopg.errors.TooManyConnections,
+        psycopg.errors.ConfigurationLimitExceeded,
+    ],
+)
 def test_other_postgres_resource_errors_are_storage_exhausted(error_class):
     assert classify(wrapped(error_class("out of something"), persistence.OperationalError)).code == (
-        "storage_exhausted")
+        "storage_exhausted"
+    )
 
 
-@pytest.mark.parametrize("error", [
-    sqlite3.OperationalError("database is locked"),
-    sqlite3.IntegrityError("UNIQUE constraint failed: t.x"),
-    psycopg.errors.UniqueViolation("duplicate key"),
-    persistence.IntegrityError("duplicate key"),
-    OSError(errno.EACCES, "Permission denied"),
-    ValueError("database or disk is full"),  # the words alone are not the store's answer
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        sqlite3.OperationalError("database is locked"),
+        sqlite3.IntegrityError("UNIQUE constraint failed: t.x"),
+        psycopg.errors.UniqueViolation("duplicate key"),
+        persistence.IntegrityError("duplicate key"),
+        OSError(errno.EACCES, "Permission denied"),
+        ValueError("database or disk is full"),  # the words alone are not the store's answer
+    ],
+)
 def test_other_errors_are_not_storage_refusals(error):
     assert classify(error) is None
     assert classify(wrapped(error, persistence.OperationalError)) is None

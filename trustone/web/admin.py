@@ -45,14 +45,16 @@ class AccountCreated(BaseModel):
     login: str
     role: Role
     totp_provisioning_uri: str | None = Field(
-        None, description="shown once: enrol it in an authenticator app (required for this role)")
+        None, description="shown once: enrol it in an authenticator app (required for this role)"
+    )
 
 
 @router.post("/keys/rotate", response_model=RotationOut)
 def rotate(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> RotationOut:
     result = rotate_master_key(svc, principal, request_id=request_id)
-    return RotationOut(new_master_key_id=result.new_master_key_id, rewrapped=result.rewrapped,
-                       retired=list(result.retired))
+    return RotationOut(
+        new_master_key_id=result.new_master_key_id, rewrapped=result.rewrapped, retired=list(result.retired)
+    )
 
 
 @router.post("/companies/{ref}/shred")
@@ -63,17 +65,31 @@ def shred(ref: str, principal: PrincipalDep, svc: ServicesDep, request_id: Reque
 
 @router.get("/keys/report", response_model=KeyReportOut)
 def key_report(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> KeyReportOut:
-    svc.filter.authorise(principal, Action.READ_KEY_REPORT, Facts(),
-                         Audit(subject_kind="keys", purpose="key report", request_id=request_id))
-    return KeyReportOut(primary_master_key=svc.keyring.primary_id, master_keys=svc.keyring.master_key_ids,
-                        **svc.datakeys.summary())
+    svc.filter.authorise(
+        principal,
+        Action.READ_KEY_REPORT,
+        Facts(),
+        Audit(subject_kind="keys", purpose="key report", request_id=request_id),
+    )
+    return KeyReportOut(
+        primary_master_key=svc.keyring.primary_id, master_keys=svc.keyring.master_key_ids, **svc.datakeys.summary()
+    )
 
 
 @router.post("/users", response_model=AccountCreated, status_code=201)
-def create_user(body: NewAccount, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-                ) -> AccountCreated:
+def create_user(
+    body: NewAccount, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> AccountCreated:
     secret = pyotp.random_base32() if body.role in ROLES_REQUIRING_TOTP else None
-    svc.registry.administer_account(principal, body.login, body.role, body.organisation_ref, body.display_name,
-                                    hash_password(body.password), secret, request_id=request_id)
+    svc.registry.administer_account(
+        principal,
+        body.login,
+        body.role,
+        body.organisation_ref,
+        body.display_name,
+        hash_password(body.password),
+        secret,
+        request_id=request_id,
+    )
     uri = pyotp.TOTP(secret).provisioning_uri(name=body.login, issuer_name="TruStone") if secret else None
     return AccountCreated(login=body.login, role=body.role, totp_provisioning_uri=uri)

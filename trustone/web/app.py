@@ -76,15 +76,30 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.add_middleware(RequestLog)  # outside request_id: it also sees a request that raised
 
     app.include_router(auth_router)
-    for router in (reports.router, lists.router, audit.router, admin.router, grievances.router, grievances.public,
-                   data_access.router):
+    for router in (
+        reports.router,
+        lists.router,
+        audit.router,
+        admin.router,
+        grievances.router,
+        grievances.public,
+        data_access.router,
+    ):
         app.include_router(router)
 
     create_probe_table(services.sql)
 
-    @app.get("/healthz", response_model=Health, tags=["operations"],
-             responses={503: {"description": "the store cannot take a write (full disk, out of resources) or "
-                                             "cannot be reached (PostgreSQL down or restarting)"}})
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["operations"],
+        responses={
+            503: {
+                "description": "the store cannot take a write (full disk, out of resources) or "
+                "cannot be reached (PostgreSQL down or restarting)"
+            }
+        },
+    )
     def healthz(svc: ServicesDep) -> Health:
         """200 when the store answers and can take a write; 503 with Retry-After otherwise, within
         about TRUSTONE_DB_CONNECT_TIMEOUT seconds when PostgreSQL cannot be reached (trustone/pgfactory.py)."""

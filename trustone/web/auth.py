@@ -61,8 +61,9 @@ class LoginRequest(BaseModel):
     login: str = Field(min_length=1, max_length=80)
     # Bounded: argon2 over a megabyte of "password" is a cheap way to tie up a server.
     password: str = Field(min_length=1, max_length=1024)
-    totp: str | None = Field(default=None, max_length=16,
-                             description="Current TOTP code; required for secretariat and auditor")
+    totp: str | None = Field(
+        default=None, max_length=16, description="Current TOTP code; required for secretariat and auditor"
+    )
 
 
 class TokenOut(BaseModel):
@@ -80,9 +81,14 @@ class MeOut(BaseModel):
 router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
 
 
-@router.post("/login", response_model=TokenOut,
-             responses={401: {"description": "Invalid login or password, or a second factor is required"},
-                        429: {"description": "Too many failed logins; see Retry-After"}})
+@router.post(
+    "/login",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "Invalid login or password, or a second factor is required"},
+        429: {"description": "Too many failed logins; see Retry-After"},
+    },
+)
 def login(body: LoginRequest, authenticator: AuthenticatorDep, response: Response) -> TokenOut:
     token = authenticator.login(body.login, body.password, body.totp)
     response.headers["Cache-Control"] = "no-store"  # RFC 6749 5.1: no cached tokens
@@ -97,5 +103,4 @@ def logout(token: BearerTokenDep, _: PrincipalDep, authenticator: AuthenticatorD
 
 @router.get("/me", response_model=MeOut)
 def me(principal: PrincipalDep) -> MeOut:
-    return MeOut(login=principal.login, role=principal.role.value,
-                 organisation_ref=principal.organisation_ref)
+    return MeOut(login=principal.login, role=principal.role.value, organisation_ref=principal.organisation_ref)

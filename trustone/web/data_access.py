@@ -64,11 +64,19 @@ class StatusOut(BaseModel):
 
 
 @router.post("", response_model=StatusOut, status_code=201)
-def request_release(body: AccessRequestIn, principal: PrincipalDep, access: DataAccessDep,
-                    request_id: RequestIdDep) -> StatusOut:
+def request_release(
+    body: AccessRequestIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> StatusOut:
     """An NGO or union party asks for part of the aggregated list on behalf of a local partner."""
-    access_id = access.request(principal, body.local_partner.model_dump(), body.country, body.region,
-                               body.stone_type, body.purpose, request_id=request_id)
+    access_id = access.request(
+        principal,
+        body.local_partner.model_dump(),
+        body.country,
+        body.region,
+        body.stone_type,
+        body.purpose,
+        request_id=request_id,
+    )
     return StatusOut(id=access_id, status="requested")
 
 
@@ -79,40 +87,63 @@ def list_requests(principal: PrincipalDep, access: DataAccessDep, request_id: Re
 
 
 @router.get("/{access_id}")
-def read_request(access_id: uuid.UUID, principal: PrincipalDep, access: DataAccessDep,
-                 request_id: RequestIdDep) -> dict[str, Any]:
+def read_request(
+    access_id: uuid.UUID, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> dict[str, Any]:
     """The request, the local partner included: its requesting party and the secretariat only."""
     return access.get(principal, access_id, request_id=request_id)
 
 
 @router.post("/{access_id}/clause", response_model=StatusOut)
-def record_clause(access_id: uuid.UUID, body: ClauseIn, principal: PrincipalDep, access: DataAccessDep,
-                  request_id: RequestIdDep) -> StatusOut:
-    status = access.record_clause(principal, access_id, body.title, body.version, body.sha256, body.signed_on,
-                                  body.valid_until, request_id=request_id)
+def record_clause(
+    access_id: uuid.UUID, body: ClauseIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> StatusOut:
+    status = access.record_clause(
+        principal,
+        access_id,
+        body.title,
+        body.version,
+        body.sha256,
+        body.signed_on,
+        body.valid_until,
+        request_id=request_id,
+    )
     return StatusOut(id=access_id, status=status)
 
 
 @router.post("/{access_id}/decision", response_model=StatusOut)
-def decide(access_id: uuid.UUID, body: DecisionIn, principal: PrincipalDep, access: DataAccessDep,
-           request_id: RequestIdDep) -> StatusOut:
+def decide(
+    access_id: uuid.UUID, body: DecisionIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> StatusOut:
     status = access.decide(principal, access_id, body.approve, body.reason, request_id=request_id)
     return StatusOut(id=access_id, status=status)
 
 
 @router.post("/{access_id}/revoke", response_model=StatusOut)
-def revoke(access_id: uuid.UUID, body: RevokeIn, principal: PrincipalDep, access: DataAccessDep,
-           request_id: RequestIdDep) -> StatusOut:
+def revoke(
+    access_id: uuid.UUID, body: RevokeIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> StatusOut:
     status = access.revoke(principal, access_id, body.reason, request_id=request_id)
     return StatusOut(id=access_id, status=status)
 
 
 @router.get("/{access_id}/release", response_class=Response)
-def release(access_id: uuid.UUID, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep,
-            format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv") -> Response:  # noqa: A002
+def release(
+    access_id: uuid.UUID,
+    principal: PrincipalDep,
+    access: DataAccessDep,
+    request_id: RequestIdDep,
+    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
+) -> Response:  # noqa: A002
     """The scoped rows of the aggregated list, watermarked with the request id. Each download is
     an access-log entry."""
     media_type, content = access.release(principal, access_id, format, request_id=request_id)
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="data-access-{access_id}.{format}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="data-access-{access_id}.{format}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )

@@ -31,8 +31,9 @@ def _field_of(location: tuple) -> str:
 
 # pydantic's error types for a value that is not a date (not for a date outside a range): its own
 # texts ("invalid character in year") do not tell a person that 31-12-2024 must be 2024-12-31.
-_DATE_PARSING_ERRORS = frozenset({"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
-                                  "date_type"})
+_DATE_PARSING_ERRORS = frozenset(
+    {"date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact", "date_type"}
+)
 
 
 def _message_of(field: str, error: dict) -> str:
@@ -59,13 +60,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ValidationError)
     def invalid_value(_: Request, exc: ValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={
-            "detail": "invalid input", "errors": [{"field": exc.field, "message": exc.message}]})
+        return JSONResponse(
+            status_code=422,
+            content={"detail": "invalid input", "errors": [{"field": exc.field, "message": exc.message}]},
+        )
 
     @app.exception_handler(ReportFileError)
     def invalid_file(_: Request, exc: ReportFileError) -> JSONResponse:
-        errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message}
-                  for e in exc.errors]
+        errors = [{"sheet": e.sheet, "row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
         return JSONResponse(status_code=422, content={"detail": str(exc), "errors": errors})
 
     @app.exception_handler(NotFoundError)
@@ -75,8 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AccessDeniedError)
     def denied(_: Request, exc: AccessDeniedError) -> JSONResponse:
         if exc.anonymous:
-            return JSONResponse(status_code=401, content={"detail": str(exc)},
-                                headers={"WWW-Authenticate": "Bearer"})
+            return JSONResponse(status_code=401, content={"detail": str(exc)}, headers={"WWW-Authenticate": "Bearer"})
         return JSONResponse(status_code=403, content={"detail": str(exc)})
 
     @app.exception_handler(GoneError)
@@ -102,18 +103,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthenticationError)
     def not_authenticated(_: Request, exc: AuthenticationError) -> JSONResponse:
         # Generic by design: never the login, never which part of the credentials was wrong.
-        return JSONResponse(status_code=401, content={"detail": str(exc), "code": exc.code},
-                            headers={"WWW-Authenticate": "Bearer"})
+        return JSONResponse(
+            status_code=401, content={"detail": str(exc), "code": exc.code}, headers={"WWW-Authenticate": "Bearer"}
+        )
 
     @app.exception_handler(LockedOutError)
     def locked_out(_: Request, exc: LockedOutError) -> JSONResponse:
-        return JSONResponse(status_code=429, content={"detail": str(exc), "code": exc.code},
-                            headers={"Retry-After": str(exc.retry_after)})
+        return JSONResponse(
+            status_code=429,
+            content={"detail": str(exc), "code": exc.code},
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            status_code=exc.status_code, content={"detail": exc.detail}, headers=getattr(exc, "headers", None)
+        )
 
     def storage_error(request: Request, exc: Exception) -> JSONResponse:
         # A store that cannot take the write (full disk, out of resources): the store rolled the
@@ -121,10 +127,17 @@ def install_error_handlers(app: FastAPI) -> None:
         refusal = classify_storage_error(exc)
         if refusal is None:
             return unexpected(request, exc)
-        log.error("store refused a write on %s %s: %s", request.method,
-                  getattr(request.scope.get("route"), "path", "(no route)"), refusal.code)
-        return JSONResponse(status_code=503, content={"detail": refusal.detail, "code": refusal.code},
-                            headers={"Retry-After": str(refusal.retry_after)})
+        log.error(
+            "store refused a write on %s %s: %s",
+            request.method,
+            getattr(request.scope.get("route"), "path", "(no route)"),
+            refusal.code,
+        )
+        return JSONResponse(
+            status_code=503,
+            content={"detail": refusal.detail, "code": refusal.code},
+            headers={"Retry-After": str(refusal.retry_after)},
+        )
 
     # The classes the store's errors come as (each checked by classify, not by its class alone).
     # Registered by class, not left to the catch-all: that one hands the error on to the server after answering.
@@ -135,7 +148,11 @@ def install_error_handlers(app: FastAPI) -> None:
     def unexpected(request: Request, exc: Exception) -> JSONResponse:
         request_id = uuid.uuid4().hex
         # The type only: an exception's message can quote data.
-        log.error("unexpected error %s on %s %s: %s", request_id, request.method,
-                  getattr(request.scope.get("route"), "path", "(no route)"),  # the template: a path can name a company
-                  type(exc).__name__)
+        log.error(
+            "unexpected error %s on %s %s: %s",
+            request_id,
+            request.method,
+            getattr(request.scope.get("route"), "path", "(no route)"),  # the template: a path can name a company
+            type(exc).__name__,
+        )
         return JSONResponse(status_code=500, content={"detail": "internal error", "request_id": request_id})

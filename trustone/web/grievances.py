@@ -73,8 +73,11 @@ class StepIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
     hearing_on: dt.date | None = None
     admissible: bool | None = Field(default=None, description="for step 'admit': the committee's decision")
-    seen_stage: Stage | None = Field(default=None, description="the stage the user saw when choosing this step: "
-                                     "if the case has left it meanwhile, 409 and nothing is recorded")
+    seen_stage: Stage | None = Field(
+        default=None,
+        description="the stage the user saw when choosing this step: "
+        "if the case has left it meanwhile, 409 and nothing is recorded",
+    )
 
 
 class MatchIn(BaseModel):
@@ -84,9 +87,12 @@ class MatchIn(BaseModel):
 
 
 class NotifyIn(BaseModel):
-    allegation: str = Field(min_length=10, max_length=4000,
-                            description="what the companies are told: the site and the allegation, in the "
-                                        "secretariat's words; no reporter, no other company")
+    allegation: str = Field(
+        min_length=10,
+        max_length=4000,
+        description="what the companies are told: the site and the allegation, in the "
+        "secretariat's words; no reporter, no other company",
+    )
     reason: str = Field(default="companies notified", max_length=4000)
 
 
@@ -101,13 +107,18 @@ class RulingPartIn(BaseModel):
 
 
 class RulingIn(BaseModel):
-    ruling: str = Field(min_length=1, max_length=20_000,
-                        description="the general text every party reads: it names no company and not the reporter")
-    parts: list[RulingPartIn] = Field(default_factory=list, max_length=50,
-                                      description="per company of the case, the part only it reads")
+    ruling: str = Field(
+        min_length=1,
+        max_length=20_000,
+        description="the general text every party reads: it names no company and not the reporter",
+    )
+    parts: list[RulingPartIn] = Field(
+        default_factory=list, max_length=50, description="per company of the case, the part only it reads"
+    )
     compliance_deadline: dt.date
-    published_summary: str = Field(min_length=20, max_length=4000,
-                                   description="anonymised: published when the ruling is final")
+    published_summary: str = Field(
+        min_length=20, max_length=4000, description="anonymised: published when the ruling is final"
+    )
     reason: str = Field(default="ruling", max_length=4000)
 
 
@@ -127,11 +138,21 @@ def file_grievance(body: GrievanceIn, principal: PrincipalDep, svc: ServicesDep,
     The reporter's identity is sealed with a key of the case's own; only the filer and the
     committee can read it."""
     filing = Filing(
-        case_type=body.case_type, description=body.description, themes=body.themes, site_ids=body.site_ids,
-        country=body.country, region=body.region, observed_on=body.observed_on, language=body.language,
-        reporter=Reporter(**body.reporter.model_dump()) if body.reporter else None, parties=body.parties,
-        attachments=[Attachment(a.filename, a.media_type, decode_base64(a.content_base64, f"attachments[{i + 1}].content"))
-                     for i, a in enumerate(body.attachments)])
+        case_type=body.case_type,
+        description=body.description,
+        themes=body.themes,
+        site_ids=body.site_ids,
+        country=body.country,
+        region=body.region,
+        observed_on=body.observed_on,
+        language=body.language,
+        reporter=Reporter(**body.reporter.model_dump()) if body.reporter else None,
+        parties=body.parties,
+        attachments=[
+            Attachment(a.filename, a.media_type, decode_base64(a.content_base64, f"attachments[{i + 1}].content"))
+            for i, a in enumerate(body.attachments)
+        ],
+    )
     reference, code = svc.grievance.file(principal, filing, request_id)
     return FiledOut(reference=reference, followup_code=code, stage=svc.grievance.case(reference).stage.value)
 
@@ -156,83 +177,121 @@ def notices(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep)
 
 
 @router.get("/{reference}")
-def read_case(reference: Reference, principal: PrincipalDep, svc: ServicesDep,
-              request_id: RequestIdDep) -> dict[str, Any]:
+def read_case(
+    reference: Reference, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> dict[str, Any]:
     return svc.grievance.read_case(principal, reference, request_id)
 
 
 @router.get("/{reference}/reporter")
-def reporter(reference: Reference, principal: PrincipalDep, svc: ServicesDep,
-             request_id: RequestIdDep) -> dict[str, str]:
+def reporter(
+    reference: Reference, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> dict[str, str]:
     """The local partner's identity and contact: the filing party and the committee only."""
     return svc.grievance.reporter(principal, reference, request_id)
 
 
 @router.get("/{reference}/evidence/{number}", response_class=Response)
-def evidence(reference: Reference, number: Annotated[int, Path(ge=1, le=100)], principal: PrincipalDep,
-             svc: ServicesDep, request_id: RequestIdDep) -> Response:
+def evidence(
+    reference: Reference,
+    number: Annotated[int, Path(ge=1, le=100)],
+    principal: PrincipalDep,
+    svc: ServicesDep,
+    request_id: RequestIdDep,
+) -> Response:
     _, media_type, content = svc.grievance.evidence(principal, reference, number, request_id)
-    return Response(content, media_type=media_type, headers={
-        "Content-Disposition": f'attachment; filename="{reference}-evidence-{number}"',
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{reference}-evidence-{number}"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 @router.get("/{reference}/notified-companies")
-def notified_companies(reference: Reference, principal: PrincipalDep, svc: ServicesDep,
-                       request_id: RequestIdDep) -> dict[str, Any]:
+def notified_companies(
+    reference: Reference, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> dict[str, Any]:
     return {"reference": reference, "companies": svc.grievance.notified_companies(principal, reference, request_id)}
 
 
 @router.post("/{reference}/steps", response_model=StageOut)
-def take_step(reference: Reference, body: StepIn, principal: PrincipalDep, svc: ServicesDep,
-              request_id: RequestIdDep) -> StageOut:
+def take_step(
+    reference: Reference, body: StepIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> StageOut:
     """One step of the lifecycle; 409 names the steps allowed in the case's stage."""
     if body.step == Step.ADMIT:
         if body.admissible is None:
             raise ValidationError("admissible", "required for step 'admit'")
-        stage = svc.grievance.admit(principal, reference, body.admissible, body.reason, request_id,
-                                    seen_stage=body.seen_stage)
+        stage = svc.grievance.admit(
+            principal, reference, body.admissible, body.reason, request_id, seen_stage=body.seen_stage
+        )
     else:
-        stage = svc.grievance.advance(principal, reference, body.step, body.reason, request_id,
-                                      hearing_on=body.hearing_on, seen_stage=body.seen_stage)
+        stage = svc.grievance.advance(
+            principal,
+            reference,
+            body.step,
+            body.reason,
+            request_id,
+            hearing_on=body.hearing_on,
+            seen_stage=body.seen_stage,
+        )
     return StageOut(reference=reference, stage=stage)
 
 
 @router.post("/{reference}/match")
-def match(reference: Reference, body: MatchIn, principal: PrincipalDep, svc: ServicesDep,
-          request_id: RequestIdDep) -> dict[str, Any]:
+def match(
+    reference: Reference, body: MatchIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> dict[str, Any]:
     """Link the case to production sites; the buyers are found through the filter. None found
     closes the case as not in member chains."""
-    return {"reference": reference,
-            **svc.grievance.match(principal, reference, body.site_ids, body.years, body.reason, request_id)}
+    return {
+        "reference": reference,
+        **svc.grievance.match(principal, reference, body.site_ids, body.years, body.reason, request_id),
+    }
 
 
 @router.post("/{reference}/notify")
-def notify(reference: Reference, body: NotifyIn, principal: PrincipalDep, svc: ServicesDep,
-           request_id: RequestIdDep) -> dict[str, Any]:
+def notify(
+    reference: Reference, body: NotifyIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> dict[str, Any]:
     count = svc.grievance.notify_companies(principal, reference, body.allegation, body.reason, request_id)
     return {"reference": reference, "stage": svc.grievance.case(reference).stage.value, "companies_notified": count}
 
 
 @router.post("/{reference}/messages", response_model=StageOut)
-def company_message(reference: Reference, body: MessageIn, principal: PrincipalDep, svc: ServicesDep,
-                    request_id: RequestIdDep) -> StageOut:
+def company_message(
+    reference: Reference, body: MessageIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> StageOut:
     """A notified company's response, remediation proposal or progress report."""
     stage = svc.grievance.company_writes(principal, reference, body.kind, body.text, request_id)
     return StageOut(reference=reference, stage=stage)
 
 
 @router.post("/{reference}/ruling", response_model=StageOut)
-def ruling(reference: Reference, body: RulingIn, principal: PrincipalDep, svc: ServicesDep,
-           request_id: RequestIdDep) -> StageOut:
-    stage = svc.grievance.rule(principal, reference, body.ruling, body.compliance_deadline, body.published_summary,
-                               body.reason, request_id, parts=[(part.company, part.text) for part in body.parts])
+def ruling(
+    reference: Reference, body: RulingIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> StageOut:
+    stage = svc.grievance.rule(
+        principal,
+        reference,
+        body.ruling,
+        body.compliance_deadline,
+        body.published_summary,
+        body.reason,
+        request_id,
+        parts=[(part.company, part.text) for part in body.parts],
+    )
     return StageOut(reference=reference, stage=stage)
 
 
 @router.post("/{reference}/systemic", status_code=204, response_class=Response)
-def systemic(reference: Reference, body: SystemicIn, principal: PrincipalDep, svc: ServicesDep,
-             request_id: RequestIdDep) -> Response:
+def systemic(
+    reference: Reference, body: SystemicIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+) -> Response:
     svc.grievance.flag_systemic(principal, reference, body.joint_project, body.reason, request_id)
     return Response(status_code=204)
 

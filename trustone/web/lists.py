@@ -40,16 +40,24 @@ class AggregatedListOut(BaseModel):
     next_cursor: str | None = None  # the next page's cursor; none after the last page (trustone/web/pages.py)
 
 
-@router.get("/aggregated-list", response_model=AggregatedListOut,
-            responses={304: {"description": "the list the client holds (its If-None-Match) is still the list"}})
-def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
-                    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
-                    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-                    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
-                    stone_type: Annotated[str | None, Query(max_length=40)] = None,
-                    kind: SiteKind | None = None, cursor: pages.CursorQuery = None,
-                    limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
-                    if_none_match: Annotated[str | None, Header(max_length=2000)] = None) -> Response:
+@router.get(
+    "/aggregated-list",
+    response_model=AggregatedListOut,
+    responses={304: {"description": "the list the client holds (its If-None-Match) is still the list"}},
+)
+def aggregated_list(
+    principal: PrincipalDep,
+    svc: ServicesDep,
+    request_id: RequestIdDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
+    stone_type: Annotated[str | None, Query(max_length=40)] = None,
+    kind: SiteKind | None = None,
+    cursor: pages.CursorQuery = None,
+    limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
+    if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
+) -> Response:
     """Production sites in use by at least one member in the year: no company reference of any kind.
     In pages of ``limit`` sites in public-id order; ``next_cursor`` asks for the next.
 
@@ -74,11 +82,19 @@ def aggregated_list(principal: PrincipalDep, svc: ServicesDep, request_id: Reque
 
     def page() -> bytes:
         chosen, sites = reads.sites(year, *query[:4])
-        rows = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)[:limit + 1]
+        rows = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)[: limit + 1]
         next_cursor = pages.encode((rows[limit - 1].site_id,)) if len(rows) > limit else None
-        return AggregatedListOut(year=chosen, next_cursor=next_cursor,
-                                 sites=[AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)})
-                                        for site in rows[:limit]]).model_dump_json().encode()
+        return (
+            AggregatedListOut(
+                year=chosen,
+                next_cursor=next_cursor,
+                sites=[
+                    AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)}) for site in rows[:limit]
+                ],
+            )
+            .model_dump_json()
+            .encode()
+        )
 
     body, of_release = reads.remember(release, ("page", *query), page)
     if of_release:  # computed while the view moved on: a newer answer than the tag names, so no tag
@@ -95,15 +111,20 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
 
 
 @router.get("/public/quarry-regions", tags=["public"])
-def quarry_regions(svc: ServicesDep,
-                   year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest published")] = None,
-                   format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json") -> Response:  # noqa: A002
+def quarry_regions(
+    svc: ServicesDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest published")] = None,
+    format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json",
+) -> Response:  # noqa: A002
     """The published quarry-region list of a year (art. 6 lid 5): no login; names no site or company.
     Each year's list is frozen when published, so its URL always gives the same list."""
     document = svc.quarry_regions.require(year)
     if format == "csv":
-        return Response(as_csv(document), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="quarry-regions-{document["year"]}.csv"'})
+        return Response(
+            as_csv(document),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="quarry-regions-{document["year"]}.csv"'},
+        )
     if format == "geojson":
         return JSONResponse(as_geojson(document), media_type="application/geo+json")
     return JSONResponse(document)
@@ -136,15 +157,20 @@ class LinkedListOut(BaseModel):
 
 
 @router.get("/linked-list", response_model=LinkedListOut)
-def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep,
-                year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
-                company: Annotated[str | None, Query(max_length=40)] = None,
-                site: Annotated[str | None, Query(max_length=20, description="a site's public id")] = None,
-                country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-                region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
-                stone_type: Annotated[str | None, Query(max_length=40)] = None,
-                kind: SiteKind | None = None, cursor: pages.CursorQuery = None,
-                limit: pages.LimitQuery = pages.DEFAULT_LIMIT) -> LinkedListOut:
+def linked_list(
+    principal: PrincipalDep,
+    svc: ServicesDep,
+    request_id: RequestIdDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
+    company: Annotated[str | None, Query(max_length=40)] = None,
+    site: Annotated[str | None, Query(max_length=20, description="a site's public id")] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
+    stone_type: Annotated[str | None, Query(max_length=40)] = None,
+    kind: SiteKind | None = None,
+    cursor: pages.CursorQuery = None,
+    limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
+) -> LinkedListOut:
     """Member companies and the sites they buy from: the secretariat, and NGO parties while their
     signed declaration is valid. Each company in the answer (this page) is an access-log entry.
     In pages of ``limit`` rows by company and site; ``next_cursor`` asks for the next (a last page
@@ -152,8 +178,20 @@ def linked_list(principal: PrincipalDep, svc: ServicesDep, request_id: RequestId
     from trustone.searches import PAGE_KEY_SHAPE, page_end, search_linked_list
 
     after = functools.cache(lambda: pages.decode(cursor, PAGE_KEY_SHAPE))  # read once access was decided
-    chosen, rows = search_linked_list(svc, principal, year, company, site, country, region, stone_type, request_id,
-                                      kind=kind.value if kind else None, after=after, limit=limit)
+    chosen, rows = search_linked_list(
+        svc,
+        principal,
+        year,
+        company,
+        site,
+        country,
+        region,
+        stone_type,
+        request_id,
+        kind=kind.value if kind else None,
+        after=after,
+        limit=limit,
+    )
     next_cursor = pages.encode(page_end(rows, after())) if len(rows) == limit else None
     return LinkedListOut(year=chosen, next_cursor=next_cursor, links=[LinkedRowOut(**vars(row)) for row in rows])
 

@@ -64,8 +64,7 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         except Exception as error:
-            log.error("%s %s 500 %.0fms %s", scope["method"], _template(scope), _since(started),
-                      type(error).__name__)
+            log.error("%s %s 500 %.0fms %s", scope["method"], _template(scope), _since(started), type(error).__name__)
             raise
         log.info("%s %s %d %.0fms", scope["method"], _template(scope), status, _since(started))
 
@@ -84,8 +83,14 @@ LOG_CONFIG: dict[str, Any] = {
     "disable_existing_loggers": False,
     "filters": {"type_only": {"()": TypeOnly}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
-                            "filters": ["type_only"]}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "plain",
+            "filters": ["type_only"],
+        }
+    },
     "loggers": {
         "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
         "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},  # RequestLog instead

@@ -36,7 +36,10 @@ def decode(cursor: str | None, shape: tuple[type, ...]) -> tuple:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, RecursionError):  # ValueError: not JSON, not UTF-8, not ASCII
         key = None
-    if (not isinstance(key, list) or len(key) != len(shape)
-            or not all(type(part) is kind for part, kind in zip(key, shape, strict=True))):
+    if (
+        not isinstance(key, list)
+        or len(key) != len(shape)
+        or not all(type(part) is kind for part, kind in zip(key, shape, strict=True))
+    ):
         raise ValidationError("cursor", "not a cursor a page of this list gave: start again without one")
     return tuple(key)

@@ -52,10 +52,16 @@ def refuse_unknown_query_parameters(request: Request) -> None:
     if not unknown:
         return
     accepted = f"accepted: {', '.join(declared)}" if declared else "this route takes no query parameters"
-    raise RequestValidationError([
-        {"loc": ("query", _shown(name)), "type": "unknown_query_parameter",
-         "msg": f"unknown query parameter '{_shown(name)}'; {accepted}"}
-        for name in unknown])
+    raise RequestValidationError(
+        [
+            {
+                "loc": ("query", _shown(name)),
+                "type": "unknown_query_parameter",
+                "msg": f"unknown query parameter '{_shown(name)}'; {accepted}",
+            }
+            for name in unknown
+        ]
+    )
 
 
 def _shown(name: str) -> str:
