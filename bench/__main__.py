@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from rich.console import Console  # noqa: E402
-from rich.progress import Progress  # noqa: E402
-from rich.table import Table  # noqa: E402
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
 
-from bench import chart, phases  # noqa: E402
-from bench.stores import fresh_settings  # noqa: E402
-from trustone.terminal import progress_on_terminal  # noqa: E402
+from bench import chart, phases
+from bench.stores import fresh_settings
+from trustone.terminal import progress_on_terminal
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

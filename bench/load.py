@@ -15,6 +15,7 @@ import random
 import statistics
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -55,7 +56,7 @@ async def run(
     errors = 0
     sent = 0
     deadline = time.monotonic() + seconds
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - not for security
 
     async def one_client(number: int) -> None:
         nonlocal errors, sent
@@ -116,8 +117,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="stop sending after this long")
     parser.add_argument("--timeout", type=float, default=30.0, help="per request; a timeout is an error")
     args = parser.parse_args(argv)
-    accounts = json.loads(open(args.accounts).read()) if args.accounts else []
-    queries = json.loads(open(args.queries).read()) if args.queries else []
+    accounts = json.loads(Path(args.accounts).read_text()) if args.accounts else []
+    queries = json.loads(Path(args.queries).read_text()) if args.queries else []
     result = asyncio.run(
         run(args.base, args.path, accounts, queries, args.clients, args.requests, args.seconds, args.timeout)
     )

@@ -189,6 +189,7 @@ def _load(
         command += ["--queries", str(queries_file)]
     done = subprocess.run(
         command,
+        check=False,
         cwd=ROOT,
         capture_output=True,
         text=True,

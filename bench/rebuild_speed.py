@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import data as bench_data  # noqa: E402
-from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind  # noqa: E402
-from trustone.bootstrap import bootstrap  # noqa: E402
+from bench import data as bench_data
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from trustone.bootstrap import bootstrap
 
 
 def main() -> None:

@@ -32,15 +32,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eventsourcing.persistence import Mapper  # noqa: E402
+from eventsourcing.persistence import Mapper
 
-from keys.principal import Principal  # noqa: E402
-from registry.application import RegistryApplication  # noqa: E402
-from registry.domain.accounts import Role  # noqa: E402
-from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind  # noqa: E402
-from registry.reportfile import parse_report_file  # noqa: E402
-from trustone.bootstrap import bootstrap  # noqa: E402
-from trustone.settings import Settings  # noqa: E402
+from keys.principal import Principal
+from registry.application import RegistryApplication
+from registry.domain.accounts import Role
+from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from registry.reportfile import parse_report_file
+from trustone.bootstrap import bootstrap
+from trustone.settings import Settings
 
 COLUMNS = [
     "chain",
@@ -105,7 +105,7 @@ class PlainVault:
     def __init__(self, vault):
         self._vault = vault
 
-    def mapper(self, transcoder, app_name, confidential_events):
+    def mapper(self, transcoder, app_name, confidential_events):  # noqa: ARG002 - the signature the caller expects
         return Mapper(transcoder=transcoder)
 
     def __getattr__(self, name):
@@ -261,9 +261,9 @@ def scale_run(
                     marks.append(time.perf_counter())
                     if progress:
                         done = len(marks)
+                        seconds = marks[-1] - (marks[-2] if done > 1 else started)
                         print(
-                            f"  tenth {done}: {tenth * SCALE_LINKS / (marks[-1] - (marks[-2] if done > 1 else started)):.0f}"
-                            " links/s",
+                            f"  tenth {done}: {tenth * SCALE_LINKS / seconds:.0f} links/s",
                             flush=True,
                         )
             imported = time.perf_counter()

@@ -55,13 +55,13 @@ from grievance.domain.case import (
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
 from grievance.domain.filing import Filing, check_filing
 from grievance.domain.stages import NEXT, Stage, StaleStageError, Step, target_of
+from keys.sealing import SealedField
 from registry.domain.errors import (
     ConflictError,
     GoneError,
     NotFoundError,
     ValidationError,
 )
-from keys.sealing import SealedField
 from registry.sealed_application import SealedApplication, Vault, VersionConflictError
 
 log = logging.getLogger("trustone.grievance")
@@ -259,24 +259,24 @@ class GrievanceApplication(SealedApplication):
         country = filing.country or (site_ids[0][:2] if site_ids else None)
         parties, party_tags = self._parties(filing.parties)
         self.vault.authorise(principal, "file_grievance", **audit)
-        draft = dict(
-            case_type=filing.case_type,
-            filer_ref=principal.organisation_ref,
-            filer_kind=str(principal.role),
-            site_ids=site_ids,
-            country=country,
-            region=filing.region,
-            themes=filing.themes,
-            observed_on=filing.observed_on,
-            language=filing.language,
-            reporter=filing.reporter.as_dict() if filing.reporter else None,
-            description=filing.description,
-            parties=parties,
-            party_tags=party_tags,
-            stage=first_stage(filing.case_type),
-            at=now,
-            actor=principal.login,
-        )
+        draft = {
+            "case_type": filing.case_type,
+            "filer_ref": principal.organisation_ref,
+            "filer_kind": str(principal.role),
+            "site_ids": site_ids,
+            "country": country,
+            "region": filing.region,
+            "themes": filing.themes,
+            "observed_on": filing.observed_on,
+            "language": filing.language,
+            "reporter": filing.reporter.as_dict() if filing.reporter else None,
+            "description": filing.description,
+            "parties": parties,
+            "party_tags": party_tags,
+            "stage": first_stage(filing.case_type),
+            "at": now,
+            "actor": principal.login,
+        }
         with self._filing:
             reference, code = self._number_and_save(draft, filing, now)
         log.info("grievance case %s filed (%s)", reference, CaseType(filing.case_type).value)
@@ -308,7 +308,7 @@ class GrievanceApplication(SealedApplication):
             except VersionConflictError:
                 if time.monotonic() > give_up:
                     raise ConflictError("too many filings at once: please try again") from None
-                time.sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))
+                time.sleep(random.uniform(0, min(0.02 * 2**attempt, 0.5)))  # noqa: S311 - not for security
                 attempt += 1
                 continue
             return case.reference, code

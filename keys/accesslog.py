@@ -34,7 +34,8 @@ One request, one transaction: ``append_many`` writes all the entries of one requ
 company whose data it released) together or not at all, each with its own seq, tag and sealing.
 The requests of one process that arrive while another is being written queue in the process and
 are then written together, in one transaction (group commit), each still consecutive; entries are
-sealed before the lock is taken. Appends take the log's write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``LOCK TABLE ... IN
+sealed before the lock is taken. Appends take the log's write lock (SQLite ``BEGIN IMMEDIATE``,
+PostgreSQL ``LOCK TABLE ... IN
 EXCLUSIVE MODE``, which still admits plain SELECTs); readers never wait for it (SQLite in WAL
 mode, PostgreSQL's snapshots). On PostgreSQL an append waits at most ``LOCK_TIMEOUT_SECONDS`` for
 the lock, then fails as a busy store (HTTP 503, trustone/storage_errors.py), writing nothing.
@@ -670,7 +671,7 @@ class AccessLog:
         if group is not None:
             try:
                 self._write(group, log_key)
-            except BaseException as error:
+            except BaseException as error:  # noqa: BLE001
                 for queued in group:
                     queued.error = error
             finally:

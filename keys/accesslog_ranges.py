@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from keys.accesslog import (
     _COLUMNS,
@@ -45,7 +46,7 @@ from keys.accesslog import (
     VerifyResult,
     _row_hash,
 )
-from keys.sql import SqlStore, SQLiteSqlStore
+from keys.sql import SQLiteSqlStore, SqlStore
 
 PARALLEL_MIN_ROWS = 100_000  # below this, starting the workers costs more than it saves
 RANGE_ROWS = 50_000  # rows per task: progress moves, and a slow worker does not hold up the rest
@@ -81,7 +82,7 @@ def workers_for(rows: int) -> int:
     return 0 if rows < PARALLEL_MIN_ROWS or cores < 2 else min(cores, 8)
 
 
-def source_of(sql: SqlStore, cursor) -> Source | None:  # noqa: ANN001 - a keys.sql Cursor
+def source_of(sql: SqlStore, cursor) -> Source | None:
     """The caller's store as a worker reopens it; None for a store it cannot reopen."""
     if isinstance(sql, SQLiteSqlStore):
         return Source("sqlite", str(sql.path))
@@ -96,7 +97,7 @@ def verify_in_ranges(
     source: Source,
     head: int,
     digests: Sequence[SignedDigest],
-    public_key,  # noqa: ANN001
+    public_key,
     max_unsigned: int | None,
     workers: int,
     progress: Callable[[int], None] | None = None,
@@ -180,7 +181,7 @@ class _Workers:
     def next_result(self) -> tuple[int, RangeResult | None]:
         return self._results.get()
 
-    def __enter__(self) -> _Workers:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -138,7 +138,7 @@ def protect_tables(sql: SqlStore, table_names: Iterable[str]) -> None:
             _pg_protect(cursor, names)
 
 
-def event_table_names(app) -> list[str]:  # noqa: ANN001 - an eventsourcing Application
+def event_table_names(app) -> list[str]:
     """An application's event table and, when snapshotting is on, its snapshot table.
 
     Snapshots are protected too: the library only inserts them, and an edited snapshot would

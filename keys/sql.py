@@ -214,7 +214,7 @@ class PostgresSqlStore(SqlStore):
         self._pool.open(wait=True, timeout=timeout)
 
     @contextmanager
-    def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:
+    def transaction(self, exclusive: bool = False) -> Iterator[Cursor]:  # noqa: ARG002 - the signature the caller expects
         with self._pool.connection() as connection, connection.transaction():
             yield Cursor(connection.cursor(), translate=False, schema=self.schema)
 

@@ -85,7 +85,7 @@ class View(ABC):
     def apply(self, cursor: Cursor, event: Any) -> None: ...
 
     @contextmanager
-    def batch(self, cursor: Cursor) -> Iterator[None]:
+    def batch(self, cursor: Cursor) -> Iterator[None]:  # noqa: ARG002 - the signature the caller expects
         """Around the events of one transaction (a batch, or a whole rebuild): a view may keep what it
         read for the batch in memory while it lasts, and must forget it at the end; it may also leave
         writes that a later event of the batch would overwrite to the end (on ``cursor``)."""
@@ -408,7 +408,7 @@ class ProjectionRunner:
         while (remaining := deadline - time.monotonic()) > 0:
             rounds = self._rounds
             with self._advanced:
-                self._advanced.wait_for(lambda: self._rounds != rounds, timeout=min(interval, remaining))
+                self._advanced.wait_for(lambda: self._rounds != rounds, timeout=min(interval, remaining))  # noqa: B023 - called within this iteration
             behind = self._behind(behind, target)
             if not behind:
                 return
@@ -492,7 +492,7 @@ class ProjectionRunner:
                         self.app.name,
                     )
                     return
-                except Exception as error:  # keep following; the next round retries from the tracked position
+                except Exception as error:  # noqa: BLE001 - keep following; the next round retries from the tracked position
                     log.error("projection runner: %s; retrying", type(error).__name__)
 
         self._stop.clear()

@@ -52,7 +52,6 @@ from registry.domain.organisations import (
     validate_ref,
 )
 from registry.domain.region_index import RegionSiteIndex
-from registry.domain.site_catalogue import DistrictDirectory, SiteBucket
 from registry.domain.reports import CONFIDENTIAL_EVENTS as REPORT_CONFIDENTIAL_EVENTS
 from registry.domain.reports import (
     AssessmentRecord,
@@ -63,8 +62,9 @@ from registry.domain.reports import (
     SupplyLink,
 )
 from registry.domain.review_queue import DuplicateReviewQueue
-from registry.domain.site_intake import SiteIntake
+from registry.domain.site_catalogue import DistrictDirectory, SiteBucket
 from registry.domain.site_ids import new_site_id
+from registry.domain.site_intake import SiteIntake
 from registry.domain.sites import (
     ProductionSite,
     SiteKind,
@@ -178,7 +178,7 @@ class RegistryApplication(SealedApplication):
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
         # Set by the composition root once the grievance application exists: whether a company is
         # part of an open case before the complaints committee (company ref -> bool).
-        self.committee_case_check: Callable[[str], bool] = lambda ref: False
+        self.committee_case_check: Callable[[str], bool] = lambda ref: False  # noqa: ARG005 - the signature the caller expects
         # How many companies' new sites are registered together (TRUSTONE_PUBLISH_K; set by the
         # composition root): see registry/domain/site_intake.py.
         self.site_release_k = 3
@@ -479,14 +479,14 @@ class RegistryApplication(SealedApplication):
         logging anything, so a bad file (422) leaves no granted entry; the grant is logged right
         before the report is recorded (or recognised as unchanged)."""
         company = self.company(company_ref)
-        audit: dict[str, Any] = dict(
-            subject_kind="report",
-            subject_ref=f"{company_ref}/{year}",
-            company=company_ref,
-            purpose="submit report",
-            request_id=request_id,
-            facts={"own_data": getattr(principal, "organisation_id", None) == company.id},
-        )
+        audit: dict[str, Any] = {
+            "subject_kind": "report",
+            "subject_ref": f"{company_ref}/{year}",
+            "company": company_ref,
+            "purpose": "submit report",
+            "request_id": request_id,
+            "facts": {"own_data": getattr(principal, "organisation_id", None) == company.id},
+        }
         self.vault.check(principal, "submit_report", **audit)
         return self.import_report(
             company_ref,
@@ -606,7 +606,7 @@ class RegistryApplication(SealedApplication):
         parsed: ParsedReport,
         digest: str,
         part: tuple[int, int],
-        filename: str,
+        filename: str,  # noqa: ARG002 - the signature the caller expects
         submitted_on: dt.date,
         before_write: Callable[[], None],
         numbers: dict[str, Any],
@@ -1098,9 +1098,12 @@ class RegistryApplication(SealedApplication):
     ) -> uuid.UUID:
         """The secretariat creates a login: the policy first (a denial is logged), then the checks,
         then the grant is logged right before the account is saved."""
-        audit: dict[str, Any] = dict(
-            subject_kind="account", subject_ref=login, purpose="create account", request_id=request_id
-        )
+        audit: dict[str, Any] = {
+            "subject_kind": "account",
+            "subject_ref": login,
+            "purpose": "create account",
+            "request_id": request_id,
+        }
         self.vault.check(principal, "administer_users", **audit)
         return self.create_account(
             login,
@@ -1232,7 +1235,7 @@ class _ResolvedDescriptions:
         ns = row.new_site
         return (row.site_kind, ns.name, ns.country, ns.province, ns.district, ns.latitude, ns.longitude)
 
-    def _state(self, row: Any, where: tuple) -> tuple:
+    def _state(self, row: Any, where: tuple) -> tuple:  # noqa: ARG002 - the signature the caller expects
         return self._catalogue.state(self._scratch, *where)
 
     def get(self, row: Any) -> SiteRegistration | None:

@@ -27,12 +27,12 @@ from openpyxl.utils import get_column_letter
 from registry.domain.errors import RegistryError, ValidationError
 from registry.domain.geography import Coordinates, validate_country
 from registry.domain.reports import (
+    LINK_FIELDS,
+    TERMS_FIELDS,
     ActionPlanItem,
     Channel,
     OriginConfidence,
     QuestionnaireAnswer,
-    LINK_FIELDS,
-    TERMS_FIELDS,
     ReportContent,
     canonical_json,
     plain_fields,
@@ -245,7 +245,7 @@ def _read_xlsx(data: bytes, errors: list[CellError], max_rows: int) -> dict[str,
     _check_zip(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on damaged files; none may escape as a crash
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on damaged files; none may escape as a crash
         raise _file_error(_NOT_XLSX) from None
     try:
         sheets: dict[str, list[RawRow]] = {}
@@ -266,7 +266,7 @@ def _read_xlsx(data: bytes, errors: list[CellError], max_rows: int) -> dict[str,
         return sheets
     except ReportFileError:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001
         raise _file_error(_NOT_XLSX) from None
     finally:
         workbook.close()
@@ -279,7 +279,7 @@ def _check_zip(data: bytes) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except Exception:  # BadZipFile, but also NotImplementedError, UnicodeDecodeError... on damaged bytes
+    except Exception:  # noqa: BLE001 - BadZipFile, but also NotImplementedError, UnicodeDecodeError... on damaged bytes
         raise _file_error(_NOT_XLSX) from None
     if unpacked > _MAX_XLSX_UNPACKED_BYTES:
         raise _file_error("the workbook is too large once unpacked: split the report or contact the secretariat")

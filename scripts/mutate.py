@@ -324,7 +324,7 @@ class Sandbox:
 
     def imports_from_copy(self, module: str) -> bool:
         name = module.removesuffix(".py").replace("/", ".")
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: PLW1510 - the return code is read below
             [sys.executable, "-c", f"import {name}; print({name}.__file__)"],
             cwd=self.dir,
             env=self.env,

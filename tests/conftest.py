@@ -88,7 +88,7 @@ def _postgres_check_applies(session: pytest.Session) -> bool:
     return whole_suite or selected > 0
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ARG001
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     terminalreporter.write_line(
         f"store backends: {_passed['sqlite']} test(s) passed on SQLite, {_passed['postgres']} on PostgreSQL"
     )
@@ -96,7 +96,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
         terminalreporter.write_line("FAILED: TRUSTONE_REQUIRE_POSTGRES=1 but no PostgreSQL test passed")
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:  # noqa: ARG001
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _postgres_check_applies(session) and _passed["postgres"] == 0:
         session.exitstatus = 1
 

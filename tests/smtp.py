@@ -45,7 +45,7 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self._server._received(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        self._server._received(Received(envelope.mail_from, list(envelope.rcpt_tos), message))  # noqa: SLF001
         return "250 Message accepted for delivery"
 
 

@@ -18,11 +18,11 @@ from keys.append_only import protect_event_tables
 from keys.datakeys import DataKeyStore
 from keys.filter import ConfidentialFilter
 from keys.keyring import FileKeyring, KeyringError
-from keys.sql import PostgresSqlStore, SqlStore, SQLiteSqlStore
+from keys.sql import PostgresSqlStore, SQLiteSqlStore, SqlStore
 from keys.vault import Vault
-from projections.cases import CaseBoard, CaseView
 from projections.aggregated_list import AggregatedListView
 from projections.aggregated_reads import AggregatedList
+from projections.cases import CaseBoard, CaseView
 from projections.linked_list import LinkedList, LinkedListView
 from projections.member_listing import MemberListing, MemberListingView
 from projections.quarry_regions import PublishedQuarryRegions

@@ -115,7 +115,7 @@ class NoticeDispatcher:
             while not self._stop.wait(self.interval):
                 try:
                     deliver_notices(self.svc)
-                except Exception as error:  # the next round retries; the outbox records what went out
+                except Exception as error:  # noqa: BLE001 - the next round retries; the outbox records what went out
                     log.error("notice e-mail dispatch: %s; retrying", type(error).__name__)
 
         self._thread = threading.Thread(target=loop, name="notice-dispatcher", daemon=True)

@@ -1140,7 +1140,7 @@ _NAMERS = {
 }
 
 
-def _address(rng: random.Random, kind: SiteKind, d: District, name: str) -> str:
+def _address(rng: random.Random, kind: SiteKind, d: District, name: str) -> str:  # noqa: ARG001 - the signature the caller expects
     place = rng.choice(d.localities)
     if kind == Q and rng.random() < 0.5:
         return ""  # quarries are often known by village only
@@ -1793,8 +1793,10 @@ _PLAN_ITEMS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "rajasthan": (
         (
             "Kinderarbeid in zandsteengroeves en cobble yards in Rajasthan",
-            "Leeftijdscontrole laten auditen bij alle cobble yards in de keten; "
-            "deelnemen aan het gezamenlijke project in Bundi",
+            (
+                "Leeftijdscontrole laten auditen bij alle cobble yards in de keten; "
+                "deelnemen aan het gezamenlijke project in Bundi"
+            ),
             "alle cobble yards geaudit, geen minderjarigen aangetroffen",
         ),
         (
@@ -2095,9 +2097,14 @@ def _apply_profile(rng: random.Random, links: list[LinkPlan], level: int) -> Non
         for link in candidates[: max(surplus, 0)]:
             link.site, link.confidence = None, None
     for link in links:
-        if link.kind in (EX, TR, SM) and not link.pinned and not link.circular and link.site is not None:
-            if rng.random() < (0.25 if level <= 1 else 0.08):
-                link.site, link.confidence = None, None
+        if (
+            link.kind in (EX, TR, SM)
+            and not link.pinned
+            and not link.circular
+            and link.site is not None
+            and rng.random() < (0.25 if level <= 1 else 0.08)
+        ):
+            link.site, link.confidence = None, None
 
 
 def _questionnaire(rng: random.Random, year: int) -> tuple[QuestionnaireAnswer, ...]:
@@ -2294,7 +2301,7 @@ class DemoPlan:
 
 def build_plan(seed: int = SEED) -> DemoPlan:
     """The whole data set as plain values, before anything is stored. Same seed, same plan."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - not for security
     companies = _plan_companies(rng)
     sites = _plan_sites(rng)
     reports = _plan_reports(rng, companies, sites)

@@ -25,7 +25,7 @@ LIBRARY_ATTEMPTS = 10  # eventsourcing.postgres: @retry((InterfaceError, Operati
 
 
 class BoundedWaitPostgresFactory(postgres.PostgresFactory):
-    def __init__(self, env):  # noqa: ANN001 - the library's own signature
+    def __init__(self, env):
         super().__init__(env)
         total = float(self.env.get(self.POSTGRES_CONNECT_TIMEOUT) or 30)
         self.datastore.pool.timeout = max(total / LIBRARY_ATTEMPTS, 0.1)

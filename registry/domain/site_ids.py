@@ -22,7 +22,7 @@ CHECK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 BODY_LENGTH = 8
 UNKNOWN_SUBDIVISION = "XX"
 
-_ID_PATTERN = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})-([0-9A-Z]{%d})([0-9A-Z])$" % BODY_LENGTH)
+_ID_PATTERN = re.compile(rf"^([A-Z]{{2}})-([A-Z0-9]{{1,3}})-([0-9A-Z]{{{BODY_LENGTH}}})([0-9A-Z])$")
 
 # Symbol value v = 9*u + w: u in GF(4) (0, 1, x, x+1), w = 3*p + q is p*x + q in GF(9) = GF(3)[x]/(x^2+1).
 _GF4_TIMES_A = (0, 2, 3, 1)  # multiplication by a = x in GF(4)

@@ -2,7 +2,8 @@
 
 Every attempt by a logged-in principal, allowed or denied, must leave exactly one access-log entry
 naming the action and the outcome; a linked-list search that returns several companies' links
-leaves one entry per company in the answer (auditors must see whose supplier data was read). Anonymous requests are refused at authentication (401) and are
+leaves one entry per company in the answer (auditors must see whose supplier data was read).
+Anonymous requests are refused at authentication (401) and are
 not logged: there is nobody to attribute them to.
 
 Grievance cells run against a case prepared in the stage the action needs (filed by the NGO, about

@@ -69,7 +69,7 @@ def test_a_plain_name_with_accents_and_other_scripts_is_still_accepted(services,
 
 
 @pytest.mark.parametrize(("column", "value"), [("site_name", f"Quarry {RLO}evil"), ("volume", "１２３")])
-def test_the_upload_api_answers_422_naming_row_and_column(client, tokens, column, value):  # noqa: F811
+def test_the_upload_api_answers_422_naming_row_and_column(client, tokens, column, value):
     response = client.post(
         f"/api/v1/companies/{OWN}/reports/2025",
         headers={"Authorization": f"Bearer {tokens[Role.COMPANY]}"},

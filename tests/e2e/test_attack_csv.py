@@ -13,9 +13,9 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 
+from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.e2e.test_cli import run
-from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from tests.e2e.test_data_access_http import BASE, CLAUSE, ORGS, REQUEST
 from tests.integration.report_files import csv_bytes, quarry_row
 from trustone.publishing import publish_quarry_regions

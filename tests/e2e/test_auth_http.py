@@ -8,9 +8,9 @@ from keys.passwords import hash_password
 from keys.sessions import token_digest
 from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
+from tests.clock import FakeClock, monday_morning
 from trustone.web.app import create_app
 from trustone.web.auth import build_authenticator
-from tests.clock import FakeClock, monday_morning
 
 PASSWORD = "Gr4niet-uit-Rajasthan!"
 WRONG = "Gr4niet-uit-Zimbabwe!!"

@@ -18,7 +18,7 @@ FIGURES = {"import", "rebuild", "linked_list", "aggregated_list", "audit_verify"
 
 def test_the_bench_writes_every_figure_and_the_chart(tmp_path):
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRUSTONE_")}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: PLW1510 - the test reads the return code
         [sys.executable, "-m", "bench", "--smoke", "--backend", "sqlite", "--results", str(tmp_path)],
         cwd=ROOT,
         env=env,

@@ -14,7 +14,7 @@ def run(settings, *args):
     env.pop("TRUSTONE_DATABASE_URL", None)
     if settings.database_url:
         env["TRUSTONE_DATABASE_URL"] = settings.database_url
-    return subprocess.run(
+    return subprocess.run(  # noqa: PLW1510 - the tests read the return code
         [sys.executable, "-m", "trustone.cli", *args], env=env, capture_output=True, text=True, timeout=120
     )
 
@@ -66,7 +66,7 @@ def test_serve_refuses_a_placeholder_database_password_outside_demo_mode(tmp_pat
         "TRUSTONE_DATABASE_URL": "postgresql://app:changeme@127.0.0.1:1/trustone",
     }
     env.pop("TRUSTONE_DEMO_MODE", None)
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: PLW1510 - the test reads the return code
         [sys.executable, "-m", "trustone.cli", "serve", "--port", "1"],
         env=env,
         capture_output=True,

@@ -16,16 +16,16 @@ from tests.site_intake import register_waiting_sites
 from trustone.web.app import create_app
 
 URL = "/api/v1/linked-list"
-BIJOLIA = dict(address="Bijolia-Bundi road, km 4")
-LAIZHOU = dict(
-    name="Laizhou Granite Works",
-    country="CN",
-    province="Shandong",
-    district="Laizhou",
-    latitude="37.18",
-    longitude="119.94",
-    stone_type="granite",
-)
+BIJOLIA = {"address": "Bijolia-Bundi road, km 4"}
+LAIZHOU = {
+    "name": "Laizhou Granite Works",
+    "country": "CN",
+    "province": "Shandong",
+    "district": "Laizhou",
+    "latitude": "37.18",
+    "longitude": "119.94",
+    "stone_type": "granite",
+}
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_a_member_with_a_level_is_said_so_in_fields_and_in_words(client, service
     services.registry.import_report(
         company, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=D(2025, 3, 1)
     )
-    services.registry.assess_report(company, 2024, Decimal("45"), assessed_on=D(2025, 5, 1), assessed_by="s")
+    services.registry.assess_report(company, 2024, Decimal(45), assessed_on=D(2025, 5, 1), assessed_by="s")
     body = status(client, company, "2025-05-20").json()
     assert body == {
         "ref": "de-steenhouwer",

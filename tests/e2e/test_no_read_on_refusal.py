@@ -14,7 +14,9 @@ import datetime as dt
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from registry.domain.accounts import Role
 from tests.clock import FakeClock

@@ -14,7 +14,9 @@ import hashlib
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind

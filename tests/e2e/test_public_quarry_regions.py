@@ -13,14 +13,14 @@ from tests.integration.report_files import csv_bytes, quarry_row
 from trustone.publishing import publish_quarry_regions
 from trustone.web.app import create_app
 
-KHAMMAM = dict(
-    name="Khammam Black Granite Quarry",
-    province="Telangana",
-    district="Khammam",
-    latitude="17.25",
-    longitude="80.15",
-    stone_type="granite",
-)
+KHAMMAM = {
+    "name": "Khammam Black Granite Quarry",
+    "province": "Telangana",
+    "district": "Khammam",
+    "latitude": "17.25",
+    "longitude": "80.15",
+    "stone_type": "granite",
+}
 
 
 @pytest.fixture

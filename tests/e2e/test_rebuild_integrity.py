@@ -33,7 +33,7 @@ def world(services):
         MEMBER, YEAR, csv_bytes([quarry_row(), factory_row()]), "a.csv", submitted_on=dt.date(2025, 3, 1)
     )
     registry.import_report(OTHER, YEAR, csv_bytes([factory_row()]), "b.csv", submitted_on=dt.date(2025, 3, 2))
-    registry.assess_report(MEMBER, YEAR, Decimal("70"), assessed_on=dt.date(2025, 4, 1), assessed_by="secretariat")
+    registry.assess_report(MEMBER, YEAR, Decimal(70), assessed_on=dt.date(2025, 4, 1), assessed_by="secretariat")
     services.catch_up()
     return services
 

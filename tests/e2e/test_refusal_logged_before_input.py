@@ -16,7 +16,7 @@ BAD_CURSOR = "not-a-cursor"
     ("url", "action"),
     [("/api/v1/aggregated-list", "read_aggregated_list"), ("/api/v1/linked-list", "read_linked_list")],
 )
-def test_a_refused_party_with_a_malformed_cursor_is_refused_and_logged(client, services, url, action):  # noqa: F811
+def test_a_refused_party_with_a_malformed_cursor_is_refused_and_logged(client, services, url, action):
     company = {"Authorization": f"Bearer {client.tokens['company.user']}"}
     refused = client.get(url, params={"cursor": BAD_CURSOR}, headers=company)
     assert refused.status_code == 403, refused.text
@@ -27,7 +27,7 @@ def test_a_refused_party_with_a_malformed_cursor_is_refused_and_logged(client, s
     ("url", "action"),
     [("/api/v1/aggregated-list", "read_aggregated_list"), ("/api/v1/linked-list", "read_linked_list")],
 )
-def test_an_entitled_party_with_a_malformed_cursor_gets_422_and_no_granted_entry(client, services, url, action):  # noqa: F811
+def test_an_entitled_party_with_a_malformed_cursor_gets_422_and_no_granted_entry(client, services, url, action):
     malformed = client.get(url, params={"cursor": BAD_CURSOR})
     assert malformed.status_code == 422, malformed.text
     assert "cursor" in malformed.text

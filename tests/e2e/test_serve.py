@@ -62,7 +62,7 @@ def test_serve_starts_one_worker_per_core_by_default(tmp_path):
         server.stop()
 
 
-def test_two_workers_serving_at_once_keep_the_access_log_chain_and_follow_each_event_once(world, tmp_path):  # noqa: F811
+def test_two_workers_serving_at_once_keep_the_access_log_chain_and_follow_each_event_once(world, tmp_path):
     """Access-log appends from two worker processes at once are serialised in the database (the
     chain's head is read and extended under a lock), so ``trustone audit verify`` accepts the chain;
     reports uploaded meanwhile reach the lists once (the views equal a rebuild)."""

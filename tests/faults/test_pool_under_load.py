@@ -57,7 +57,7 @@ def test_a_request_waits_while_every_connection_is_busy(settings):
 
 def test_the_event_store_waits_while_every_connection_is_busy(services, settings):
     pool = services.registry.recorder.datastore.pool
-    held, release = threading.Event(), threading.Event()
+    _held, release = threading.Event(), threading.Event()
     holders = []
     holding = threading.Barrier(pool.max_size + 1)
 

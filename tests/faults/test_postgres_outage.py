@@ -22,10 +22,10 @@ from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.faults.server import Server
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
-from trustone.web.auth import build_authenticator
 from trustone.bootstrap import bootstrap
 from trustone.settings import Settings
 from trustone.web.app import create_app
+from trustone.web.auth import build_authenticator
 
 FAST = 6.0  # seconds: the default connect timeout (3 s, README) and room for a slow machine
 

@@ -16,7 +16,6 @@ import threading
 import time
 
 import httpx
-import pytest
 
 from registry.domain.errors import NotFoundError
 from tests.e2e.test_access_matrix import OWN, quarry_site_id, world  # noqa: F401  (fixture)
@@ -59,12 +58,12 @@ def kill_while(server: Server, work, acknowledged: list, first: int) -> None:
     while len(acknowledged) < first:
         assert thread.is_alive() and time.monotonic() < deadline, f"no progress:\n{server.output()[-3000:]}"
         time.sleep(0.01)
-    time.sleep(random.uniform(0, max(durations)))
+    time.sleep(random.uniform(0, max(durations)))  # noqa: S311 - not for security
     server.kill()
     thread.join(timeout=30)
 
 
-def test_sigkill_during_report_imports(world, tmp_path):  # noqa: F811
+def test_sigkill_during_report_imports(world, tmp_path):
     services = world
     settings = services.settings
     headers = bearer(services, "company.user")
@@ -114,7 +113,7 @@ def test_sigkill_during_report_imports(world, tmp_path):  # noqa: F811
     assert_views_equal_a_fresh_rebuild(settings, server.env)
 
 
-def test_sigkill_during_grievance_steps(world, tmp_path):  # noqa: F811
+def test_sigkill_during_grievance_steps(world, tmp_path):
     services = world
     settings = services.settings
     quarry = quarry_site_id(services)

@@ -44,12 +44,14 @@ def test_a_pool_that_gets_no_connection_in_time_is_unavailable():
 
 
 def test_a_session_ended_by_the_server_is_unavailable(private_pg, fresh_database):
-    with psycopg.connect(private_pg.superuser_url("postgres"), autocommit=True) as admin:
-        with psycopg.connect(fresh_database, autocommit=True) as victim:
-            pid = victim.info.backend_pid
-            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-            with pytest.raises(psycopg.OperationalError) as caught:
-                victim.execute("SELECT 1")
+    with (
+        psycopg.connect(private_pg.superuser_url("postgres"), autocommit=True) as admin,
+        psycopg.connect(fresh_database, autocommit=True) as victim,
+    ):
+        pid = victim.info.backend_pid
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(psycopg.OperationalError) as caught:
+            victim.execute("SELECT 1")
     assert classify(wrapped(caught.value)).code == "storage_unavailable"
 
 

@@ -42,45 +42,45 @@ def row(**values: str) -> dict[str, str]:
 
 
 def quarry_row(chain="C1", name=SITE_NAME, **extra: str) -> dict[str, str]:
-    values = dict(
-        chain=chain,
-        tier="2",
-        site_kind="quarry",
-        site_name=name,
-        country="IN",
-        province="Rajasthan",
-        district="Bhilwara",
-        latitude="25.1712",
-        longitude="75.3303",
-        stone_type="sandstone",
-        product="paving",
-        channel="trader",
-        origin_confidence="claimed",
-        volume=SECRET_VOLUME,
-        volume_unit="m2",
-        price_eur_per_unit=SECRET_PRICE,
-        contract_notes=SECRET_NOTE,
-    )
+    values = {
+        "chain": chain,
+        "tier": "2",
+        "site_kind": "quarry",
+        "site_name": name,
+        "country": "IN",
+        "province": "Rajasthan",
+        "district": "Bhilwara",
+        "latitude": "25.1712",
+        "longitude": "75.3303",
+        "stone_type": "sandstone",
+        "product": "paving",
+        "channel": "trader",
+        "origin_confidence": "claimed",
+        "volume": SECRET_VOLUME,
+        "volume_unit": "m2",
+        "price_eur_per_unit": SECRET_PRICE,
+        "contract_notes": SECRET_NOTE,
+    }
     values.update(extra)
     return row(**values)
 
 
 def factory_row(chain="C1", name="Kota Stone Processing Works", **extra: str) -> dict[str, str]:
-    values = dict(
-        chain=chain,
-        tier="1",
-        site_kind="factory",
-        site_name=name,
-        country="IN",
-        province="Rajasthan",
-        district="Kota",
-        latitude="25.2138",
-        longitude="75.8648",
-        stone_type="sandstone",
-        product="paving",
-        channel="direct",
-        origin_confidence="verified",
-    )
+    values = {
+        "chain": chain,
+        "tier": "1",
+        "site_kind": "factory",
+        "site_name": name,
+        "country": "IN",
+        "province": "Rajasthan",
+        "district": "Kota",
+        "latitude": "25.2138",
+        "longitude": "75.8648",
+        "stone_type": "sandstone",
+        "product": "paving",
+        "channel": "direct",
+        "origin_confidence": "verified",
+    }
     values.update(extra)
     return row(**values)
 

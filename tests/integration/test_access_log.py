@@ -383,7 +383,7 @@ def test_concurrent_appends_form_one_unbroken_chain(log):
         try:
             for n in range(8):
                 log.append(sample_entry(offset * 10 + n))
-        except BaseException as error:  # surfaced below
+        except BaseException as error:  # noqa: BLE001 - surfaced below
             errors.append(error)
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(3)]

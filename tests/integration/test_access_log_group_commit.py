@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 import psycopg
-import pytest
 
 from keys import accesslog as accesslog_module
-from tests.integration.test_access_log import sample_entry
-from tests.integration.test_access_log_batches import count_entries, counting_transactions
 from keys.accesslog import AccessLog
 from keys.datakeys import DataKeyStore
 from keys.keyring import FileKeyring
+from tests.integration.test_access_log import sample_entry
+from tests.integration.test_access_log_batches import count_entries, counting_transactions
 from trustone.bootstrap import sql_store
 
 
@@ -34,7 +33,7 @@ def write_lock_held_elsewhere(services):
         other = sqlite3.connect(services.settings.sqlite_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
     else:
-        other = psycopg.connect(services.sql._pool.conninfo, autocommit=True)
+        other = psycopg.connect(services.sql._pool.conninfo, autocommit=True)  # noqa: SLF001
         other.execute("BEGIN")
         other.execute(f"LOCK TABLE {services.sql.schema}.access_log IN EXCLUSIVE MODE")
     try:
@@ -88,7 +87,7 @@ def test_appends_waiting_for_the_lock_are_written_in_one_transaction(services):
 def test_a_group_that_fails_writes_none_of_its_requests(services, monkeypatch):
     log = services.access_log
     log.append(sample_entry(0))
-    real = accesslog_module.AccessLog._insert_rows
+    real = accesslog_module.AccessLog._insert_rows  # noqa: SLF001
     errors: list[BaseException] = []
 
     def failing(cursor, rows):
@@ -123,7 +122,7 @@ def test_sealing_is_done_before_the_lock_is_taken(services, monkeypatch):
     log.append(sample_entry(0))
     sealed_while_locked: list[bool] = []
     locked = threading.local()
-    real_lock, real_seal = log._lock_for_append, accesslog_module.seal
+    real_lock, real_seal = log._lock_for_append, accesslog_module.seal  # noqa: SLF001
 
     def lock_for_append(cursor):
         real_lock(cursor)

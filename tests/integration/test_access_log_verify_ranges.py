@@ -3,7 +3,8 @@ on both stores: the result is exactly the sequential walk's, intact or tampered.
 
 The workers pass judgement only on an intact log; at any problem the log is walked sequentially,
 so the first bad entry and its wording never depend on where the ranges were cut. Here a log of 30
-entries (a checkpoint every 4) is cut into ranges of 7, so range borders (7, 13, 19, 25) fall inside checkpoint spans (1, 5, 9, ..., 29), and
+entries (a checkpoint every 4) is cut into ranges of 7, so range borders (7, 13, 19, 25) fall inside
+checkpoint spans (1, 5, 9, ..., 29), and
 every kind of tampering the sequential tests know is compared: a changed, deleted, inserted,
 reordered row, a chain rehashed to the next checkpoint, a forged checkpoint, an unsigned tail, a
 forged row numbered 0, a truncated tail against a kept digest.
@@ -48,7 +49,7 @@ def both_ways(log, **kwargs):
 
 def test_an_intact_log_is_hashed_by_the_workers_not_here(log, monkeypatch):
     hashed_here: list[int] = []
-    real = accesslog_module._row_hash
+    real = accesslog_module._row_hash  # noqa: SLF001
     monkeypatch.setattr(accesslog_module, "_row_hash", lambda row: hashed_here.append(row[0]) or real(row))
     parallel = log.verify(workers=2)
     assert (parallel.ok, parallel.checked, parallel.digests_checked) == (True, 30, 8)  # 1, 5, 9, ..., 29

@@ -20,16 +20,16 @@ from registry.domain.organisations import CompanyCategory, CompanySize, Organisa
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 
 TODAY = dt.date(2025, 4, 1)
-KOTA = dict(name="Kota Stone Processing Works")
-LAIZHOU = dict(
-    name="Laizhou Granite Works",
-    country="CN",
-    province="Shandong",
-    district="Laizhou",
-    latitude="37.18",
-    longitude="119.94",
-    stone_type="granite",
-)
+KOTA = {"name": "Kota Stone Processing Works"}
+LAIZHOU = {
+    "name": "Laizhou Granite Works",
+    "country": "CN",
+    "province": "Shandong",
+    "district": "Laizhou",
+    "latitude": "37.18",
+    "longitude": "119.94",
+    "stone_type": "granite",
+}
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from tests.e2e.test_access_matrix import OTHER, OWN, client, tokens, world  # no
 READ = "/api/v1/companies/{}/reports/2024"
 
 
-def _bearer(tokens, role: Role) -> dict[str, str]:  # noqa: F811 - tokens is a value here
+def _bearer(tokens, role: Role) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[role]}"}
 
 
-def test_the_auditor_sees_company_exact_time_and_request_id(client, tokens):  # noqa: F811
+def test_the_auditor_sees_company_exact_time_and_request_id(client, tokens):
     before = dt.datetime.now(dt.UTC)
     response = client.get(READ.format(OWN), headers=_bearer(tokens, Role.SECRETARIAT))
     after = dt.datetime.now(dt.UTC)
@@ -38,7 +38,7 @@ def test_the_auditor_sees_company_exact_time_and_request_id(client, tokens):  # 
     assert "unreadable" not in entry
 
 
-def test_a_company_sees_exactly_the_entries_about_its_own_data(client, world, tokens):  # noqa: F811
+def test_a_company_sees_exactly_the_entries_about_its_own_data(client, world, tokens):
     for company in (OWN, OTHER, OWN):
         assert client.get(READ.format(company), headers=_bearer(tokens, Role.SECRETARIAT)).status_code == 200
     everything = client.get("/api/v1/audit/access-log?limit=1000", headers=_bearer(tokens, Role.AUDITOR)).json()

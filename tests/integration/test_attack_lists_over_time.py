@@ -123,7 +123,7 @@ def world(services):
     join_all(services)
     for ref, rows in zip(COMPANIES[:3], ([SITES[0], SITES[1]], [SITES[1], SITES[2]], [SITES[3]])):
         upload(services, ref, 2024, rows)
-        services.registry.assess_report(ref, 2024, Decimal("60"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
+        services.registry.assess_report(ref, 2024, Decimal(60), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     from trustone.publishing import publish_quarry_regions
 
     publish_quarry_regions(services, 2024, on=dt.date(2025, 7, 1))
@@ -195,7 +195,7 @@ def test_the_member_listing_row_does_not_change_at_an_upload_only_at_the_assessm
     action_plan_before = client.get("/api/v1/public/members").text
     upload(world, "steen-d", 2024, [SITES[4]])
     assert client.get("/api/v1/public/members").text == action_plan_before
-    world.registry.assess_report("steen-d", 2024, Decimal("60"), assessed_on=dt.date(2025, 8, 1), assessed_by="s")
+    world.registry.assess_report("steen-d", 2024, Decimal(60), assessed_on=dt.date(2025, 8, 1), assessed_by="s")
     assert client.get("/api/v1/public/members").text != action_plan_before  # the secretariat's act shows
 
 

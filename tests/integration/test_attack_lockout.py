@@ -37,7 +37,7 @@ class OverlappingVerify:
         return self.real(stored_hash, password)
 
 
-def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_times(auth, company_user, monkeypatch):  # noqa: F811
+def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_times(auth, company_user, monkeypatch):
     spy = OverlappingVerify(keys.auth.verify_password)
     monkeypatch.setattr(keys.auth, "verify_password", spy)
     start = threading.Barrier(GUESSES)
@@ -61,7 +61,7 @@ def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_
     assert answers.count("locked") >= GUESSES - MAX_FAILURES
 
 
-def test_an_unknown_login_guessed_concurrently_is_bounded_the_same_way(auth, monkeypatch):  # noqa: F811
+def test_an_unknown_login_guessed_concurrently_is_bounded_the_same_way(auth, monkeypatch):
     spy = OverlappingVerify(keys.auth.verify_password)
     monkeypatch.setattr(keys.auth, "verify_password", spy)
     start = threading.Barrier(GUESSES)

@@ -108,7 +108,7 @@ def test_the_public_member_listing_carries_no_variant_of_a_supplier(services, me
         submitted_on=dt.date(2025, 4, 1),
     )
     # the listing shows a plan from the report's assessment on (projections/member_listing.py)
-    services.registry.assess_report(member, 2024, Decimal("65"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
+    services.registry.assess_report(member, 2024, Decimal(65), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     services.projections.catch_up()
     text = json.dumps(services.member_listing.members(), ensure_ascii=False)
     listed = reader_form(text)

@@ -122,8 +122,10 @@ def version_row(services, company_ref: str) -> tuple[int, str, int, dict]:
         services,
         [
             (
-                "SELECT {id}, originator_id, originator_version, state FROM {events}"
-                " WHERE originator_id = %s AND topic LIKE %s ORDER BY originator_version DESC",
+                (
+                    "SELECT {id}, originator_id, originator_version, state FROM {events}"
+                    " WHERE originator_id = %s AND topic LIKE %s ORDER BY originator_version DESC"
+                ),
                 (key, VERSION_SUBMITTED),
             )
         ],

@@ -55,7 +55,7 @@ def company(services, ref: str) -> Principal:
 
 
 @pytest.fixture
-def notified(world, member):  # noqa: F811 - the fixture imported above
+def notified(world, member):
     """Two notified cases: the quarry (``member`` alone buys there) and the Kota factory (both members).
     Returns {(case reference, company ref): notice_id}."""
     _, rows = search_linked_list(world, secretariat())
@@ -85,13 +85,13 @@ def notice_sql(services, sql: str, params: tuple) -> None:
 def swap_notices(services, first: str, second: str) -> None:
     """Copy each row's sealed notice and its stored context over the other's, as the attacker would."""
     with services.cases.recorder.cursor(commit=True) as cursor:
-        rows = dict(
-            (row[0], row[1:])
+        rows = {
+            row[0]: row[1:]
             for row in cursor.execute(
                 "SELECT notice_id, notice, notice_context FROM {schema}.case_notices WHERE notice_id IN (%s, %s)",
                 (first, second),
             ).fetchall()
-        )
+        }
         for target, source in ((first, second), (second, first)):
             cursor.execute(
                 "UPDATE {schema}.case_notices SET notice = %s, notice_context = %s WHERE notice_id = %s",

@@ -15,7 +15,7 @@ from trustone.web.app import create_app
 
 
 @pytest.fixture
-def client(world):  # noqa: F811 - the fixture imported above
+def client(world):
     registry = world.registry
     registry.create_account("ngo.user", Role.NGO, "arisa", "ngo", "not-used-here", None)
     text = "TruStone verklaring gekoppelde lijst"

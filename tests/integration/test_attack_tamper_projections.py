@@ -39,7 +39,7 @@ class SitesSeen(View):
             )
 
 
-def test_a_view_built_over_a_flipped_byte_fails_and_the_background_runner_stops(world, member):  # noqa: F811
+def test_a_view_built_over_a_flipped_byte_fails_and_the_background_runner_stops(world, member):
     rewrite_event(world, member, lambda state: state["links"].update(_data_=flip(state["links"]["_data_"])))
     recorder = view_recorder(world.settings, SitesSeen(report_site_reader(world.registry, world.vault, "tamper")))
     runner = ProjectionRunner(world.registry, [recorder])

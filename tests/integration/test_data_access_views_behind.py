@@ -14,7 +14,7 @@ from tests.e2e.test_views_behind_http import view_held_by_another_process
 from tests.integration.test_data_access_requests import World, world  # noqa: F401
 
 
-def test_a_download_refused_as_views_behind_records_no_release(world, settings):  # noqa: F811
+def test_a_download_refused_as_views_behind_records_no_release(world, settings):
     access_id = world.approved()
     world.svc.catch_up()
     version = world.reg.repository.get(uuid.UUID(access_id)).version

@@ -22,8 +22,8 @@ def test_processes_that_need_a_first_key_at_once_share_one(services, settings):
         refs: list[str] = []
 
         def first_key(store: DataKeyStore) -> None:
-            start.wait()
-            refs.append(store.current_key(owner)[0])
+            start.wait()  # noqa: B023 - called within this iteration
+            refs.append(store.current_key(owner)[0])  # noqa: B023 - called within this iteration
 
         threads = [threading.Thread(target=first_key, args=(store,)) for store in stores]
         for thread in threads:

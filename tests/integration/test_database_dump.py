@@ -126,8 +126,8 @@ def imports(services, demo) -> dict[str, set[str]]:
         rows = [
             quarry_row(
                 chain=f"N{n}",
-                name=f"{word} Quarry {'Bundi Kota Jhalawar'.split()[number]}",
-                district="Bundi Kota Jhalawar".split()[number],
+                name=f"{word} Quarry {['Bundi', 'Kota', 'Jhalawar'][number]}",
+                district=["Bundi", "Kota", "Jhalawar"][number],
                 latitude=f"{24.2 + number * 0.3 + n * 0.05:.4f}",
                 longitude=f"{75.1 + n * 0.07:.4f}",
             )

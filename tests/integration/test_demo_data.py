@@ -21,10 +21,10 @@ from keys.passwords import verify_password
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import MembershipEnd, OrganisationKind
 from registry.domain.sites import SiteKind, SiteStatus
+from tests.principals import secretariat
 from trustone.bootstrap import bootstrap
 from trustone.demo import DECLARATION_TITLE, DECLARATION_VERSION, LOGINS_FILE, load_demo
 from trustone.settings import Settings
-from tests.principals import secretariat
 
 ROLES = ("secretariat", "ngo", "union", "company", "committee", "auditor", "buyer")
 

@@ -296,8 +296,10 @@ def test_a_value_that_does_not_open_is_refused_logged_and_recorded_as_an_integri
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
         (
             "trustone.filter",
-            "integrity failure: read_linked_list refused: sealed field 'links' of registry does not "
-            "open although its key was not shredded; run `trustone verify`",
+            (
+                "integrity failure: read_linked_list refused: sealed field 'links' of registry does not "
+                "open although its key was not shredded; run `trustone verify`"
+            ),
         )
     ]
     granted, failure = services.access_log.entries(limit=10_000)[-2:]

@@ -466,7 +466,7 @@ def test_a_party_files_complaints_not_disputes_with_the_secretariat(services):
 
 
 def test_a_union_files_a_complaint_and_others_cannot(s: Scenario):
-    ref, code = s.file_complaint(s.U)
+    ref, _code = s.file_complaint(s.U)
     view = s.app.read_case(s.U, ref)
     assert view["stage"] == "filed" and view["filer"] == "fnv" and view["case_type"] == "complaint"
     assert s.app.reporter(s.U, ref) == REPORTER.as_dict()

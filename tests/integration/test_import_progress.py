@@ -10,7 +10,6 @@ import pytest
 from rich.console import Console
 
 from registry.reportfile import ReportFileError
-
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from trustone.cli import import_stages
 

@@ -11,8 +11,8 @@ from keys.principal import SystemPrincipal
 from registry.domain.errors import GoneError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SECRET_NOTE, SECRET_PRICE, SITE_NAME, csv_bytes, factory_row, quarry_row
-from trustone.bootstrap import bootstrap
 from tests.principals import secretariat
+from trustone.bootstrap import bootstrap
 
 OPERATOR = SystemPrincipal("keys-admin:test")
 TODAY = dt.date(2025, 4, 1)

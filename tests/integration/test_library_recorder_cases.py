@@ -97,9 +97,11 @@ def assert_append_only(services: Services, recorder, table: str) -> None:
         f"UPDATE {_qualified(services, recorder, table)} SET topic = 'rewritten'",
         f"DELETE FROM {_qualified(services, recorder, table)}",
     ):
-        with pytest.raises(Exception, match="append-only"):
-            with recorder.datastore.transaction(commit=True) as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(Exception, match="append-only"),
+            recorder.datastore.transaction(commit=True) as cursor,
+        ):
+            cursor.execute(statement)
     if before is not None:
         assert recorder.select_notifications(start=None, limit=1000) == before
 

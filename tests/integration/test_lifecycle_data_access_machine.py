@@ -26,7 +26,9 @@ import datetime as dt
 import hashlib
 import uuid
 
-from hypothesis import HealthCheck, event, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, event
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from registry.data_access import DataAccess

@@ -19,15 +19,15 @@ from tests.site_intake import register_waiting_sites
 from trustone.searches import search_linked_list
 
 TODAY = dt.date(2025, 4, 1)
-LAIZHOU = dict(
-    name="Laizhou Granite Works",
-    country="CN",
-    province="Shandong",
-    district="Laizhou",
-    latitude="37.18",
-    longitude="119.94",
-    stone_type="granite",
-)
+LAIZHOU = {
+    "name": "Laizhou Granite Works",
+    "country": "CN",
+    "province": "Shandong",
+    "district": "Laizhou",
+    "latitude": "37.18",
+    "longitude": "119.94",
+    "stone_type": "granite",
+}
 
 
 @pytest.fixture

@@ -44,7 +44,7 @@ def world(services, member):
 def reads(monkeypatch) -> dict[str, list[str]]:
     """The companies whose report a search read from the view, and whose report it had opened."""
     seen: dict[str, list[str]] = {"view": [], "opened": []}
-    real_bound, real_open = projections.linked_list.bound_links, ConfidentialFilter._open_cached
+    real_bound, real_open = projections.linked_list.bound_links, ConfidentialFilter._open_cached  # noqa: SLF001
 
     def bound(app_name, company_ref, *args, **kwargs):
         seen["view"].append(company_ref)

@@ -10,7 +10,8 @@ compared once every report is released (k = 2, four companies: releases after th
 fourth), as with k = 3 the fourth company's report would still wait for the next release, and the
 worlds would differ in what is not shown yet, not in what is. For the same reason every new site is
 registered first (they wait for other companies' new sites: registry/domain/site_intake.py), and
-the companies then correct their reports, so that the last release comes after the registration. Lists between releases are attacked
+the companies then correct their reports, so that the last release comes after the registration.
+Lists between releases are attacked
 in test_attack_lists_over_time.py.
 """
 

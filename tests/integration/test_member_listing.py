@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.integration.report_files import SITE_NAME, factory_row, quarry_row, xlsx_bytes
-from trustone.web.app import create_app
 from tests.principals import secretariat
+from trustone.web.app import create_app
 
 TODAY = dt.date(2025, 4, 1)
 
@@ -32,7 +32,7 @@ PLAN = [
 def listed(services, member):
     data = xlsx_bytes([quarry_row(), factory_row()], action_plan=PLAN)
     services.registry.import_report(member, 2024, data, "r.xlsx", submitted_on=TODAY)
-    services.registry.assess_report(member, 2024, Decimal("65"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
+    services.registry.assess_report(member, 2024, Decimal(65), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     services.projections.catch_up()
     return services
 

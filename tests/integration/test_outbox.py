@@ -102,7 +102,7 @@ def outbox(services) -> NoticeOutbox:
 
 
 @pytest.fixture
-def mailer(smtp_server) -> SmtpMailer:  # noqa: F811
+def mailer(smtp_server) -> SmtpMailer:
     return SmtpMailer(MailSettings(host=smtp_server.host, port=smtp_server.port, sender=SENDER, timeout=5))
 
 
@@ -132,7 +132,7 @@ def rows_for(services, notice_id: str) -> list[tuple]:
 
 def test_two_notices_become_two_mails_to_the_right_addresses_each_naming_only_its_own_company(
     outbox, mailer, smtp_server, two
-):  # noqa: F811
+):
     report = deliver(outbox, two, mailer)
 
     assert report == DeliveryReport(sent=2)
@@ -164,7 +164,7 @@ def test_two_notices_become_two_mails_to_the_right_addresses_each_naming_only_it
     assert outbox.delivered(n.notice_id for n in two) == {n.notice_id for n in two}
 
 
-def test_a_second_run_sends_nothing_more(services, outbox, mailer, smtp_server, two):  # noqa: F811
+def test_a_second_run_sends_nothing_more(services, outbox, mailer, smtp_server, two):
     deliver(outbox, two, mailer)
     smtp_server.wait_for(2)
 
@@ -176,7 +176,7 @@ def test_a_second_run_sends_nothing_more(services, outbox, mailer, smtp_server, 
 
 def test_a_crash_after_the_case_was_committed_but_before_sending_is_sent_after_a_restart(
     services, outbox, mailer, smtp_server, two
-):  # noqa: F811
+):
     class DiesBeforeSending:
         def send(self, message):
             raise Crash
@@ -198,7 +198,7 @@ def test_a_crash_after_the_case_was_committed_but_before_sending_is_sent_after_a
 
 def test_a_crash_between_sending_and_recording_sends_again_but_records_once(
     services, outbox, mailer, smtp_server, two, monkeypatch
-):  # noqa: F811
+):
     steen = two[:1]
 
     def dies_before_recording(*args, **kwargs):
@@ -230,7 +230,7 @@ def test_recording_a_delivery_twice_keeps_one_row_and_raises_nothing(services, o
 
 def test_an_unreachable_mail_server_counts_as_failed_records_nothing_and_a_later_run_delivers(
     outbox, mailer, smtp_server, two
-):  # noqa: F811
+):
     down = SmtpMailer(MailSettings(host="127.0.0.1", port=unused_port(), sender=SENDER, timeout=5))
 
     assert deliver(outbox, two, down) == DeliveryReport(failed=2)
@@ -240,7 +240,7 @@ def test_an_unreachable_mail_server_counts_as_failed_records_nothing_and_a_later
     assert len(smtp_server.wait_for(2)) == 2
 
 
-def test_a_refused_recipient_fails_alone_and_the_other_notice_still_goes(outbox, mailer, smtp_server, two):  # noqa: F811
+def test_a_refused_recipient_fails_alone_and_the_other_notice_still_goes(outbox, mailer, smtp_server, two):
     smtp_server.refuse.add("notices@steen.example")
 
     assert deliver(outbox, two, mailer) == DeliveryReport(sent=1, failed=1)
@@ -254,7 +254,7 @@ def test_a_refused_recipient_fails_alone_and_the_other_notice_still_goes(outbox,
 
 def test_a_company_without_an_address_is_recorded_once_as_no_address_and_gets_no_mail(
     services, outbox, mailer, smtp_server, two
-):  # noqa: F811
+):
     only_rots = {"rots-nv": ADDRESSES["rots-nv"]}.get
 
     assert deliver(outbox, two, mailer, address_of=only_rots) == DeliveryReport(sent=1, no_address=1)
@@ -264,7 +264,7 @@ def test_a_company_without_an_address_is_recorded_once_as_no_address_and_gets_no
     assert [r.rcpt_tos for r in smtp_server.wait_for(1)] == [["dd@rots.example"]]
 
 
-def test_an_unreadable_notice_is_not_sent_and_is_counted(services, outbox, mailer, smtp_server):  # noqa: F811
+def test_an_unreadable_notice_is_not_sent_and_is_counted(services, outbox, mailer, smtp_server):
     shredded, readable = pending("sealed-shredded", "tag-x"), pending("sealed-rots", "tag-rots")
 
     assert deliver(outbox, [shredded, readable], mailer) == DeliveryReport(sent=1, unreadable=1)
@@ -273,7 +273,7 @@ def test_an_unreadable_notice_is_not_sent_and_is_counted(services, outbox, maile
     assert [r.rcpt_tos for r in smtp_server.wait_for(1)] == [["dd@rots.example"]]
 
 
-def test_the_outbox_logs_neither_addresses_nor_notice_content(outbox, mailer, smtp_server, two, caplog):  # noqa: F811
+def test_the_outbox_logs_neither_addresses_nor_notice_content(outbox, mailer, smtp_server, two, caplog):
     caplog.set_level(logging.DEBUG, logger="trustone.grievance.outbox")
     smtp_server.refuse.add("notices@steen.example")  # a failure's log line too
 

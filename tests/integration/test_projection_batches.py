@@ -34,7 +34,7 @@ def position(services, name: str) -> int:
     return services.projections.recorders[name].max_tracking_id(services.registry.name) or 0
 
 
-def reported(services, member, second_member) -> None:  # noqa: F811
+def reported(services, member, second_member) -> None:
     for year, ref, lines in (
         (2024, member, [quarry_row(), factory_row()]),
         (2024, second_member, [factory_row()]),
@@ -47,7 +47,7 @@ def reported(services, member, second_member) -> None:  # noqa: F811
 
 def test_an_error_in_the_middle_of_a_batch_keeps_none_of_it_and_the_next_run_applies_it_once(
     services, member, second_member, monkeypatch
-):  # noqa: F811
+):
     reported(services, member, second_member)
     view = services.projections.recorders["aggregated_list"].view
     healthy_apply, applied = view.apply, []
@@ -72,7 +72,7 @@ def test_an_error_in_the_middle_of_a_batch_keeps_none_of_it_and_the_next_run_app
     assert resumed_counts  # the releases were cut
 
 
-def test_a_crash_between_batches_keeps_the_batches_before_it(services, member, second_member, monkeypatch):  # noqa: F811
+def test_a_crash_between_batches_keeps_the_batches_before_it(services, member, second_member, monkeypatch):
     reported(services, member, second_member)
     recorder = services.projections.recorders["aggregated_list"]
     healthy_track, tracked = recorder._insert_tracking, []  # noqa: SLF001
@@ -127,7 +127,7 @@ def test_a_reader_waits_for_the_background_runner_and_sees_the_write_before_it(s
 
 def test_a_rebuild_while_another_runner_follows_the_same_views_collides_with_nothing(
     settings, services, member, second_member
-):  # noqa: F811
+):
     """``trustone projections rebuild`` (``rebuilder``) while a server (``services``) follows: the
     server's runner waits for the rebuild, then applies what came after it, once; its reads keep
     answering meanwhile."""
@@ -187,8 +187,8 @@ def test_a_rebuild_while_another_runner_follows_the_same_views_collides_with_not
 def test_the_member_listing_reads_site_names_from_its_own_tables_not_from_site_aggregates(services, member):
     from decimal import Decimal
 
-    from tests.integration.test_member_listing import PLAN
     from tests.integration.report_files import xlsx_bytes
+    from tests.integration.test_member_listing import PLAN
     from tests.site_intake import register_waiting_sites
 
     registry = services.registry
@@ -203,7 +203,7 @@ def test_the_member_listing_reads_site_names_from_its_own_tables_not_from_site_a
         "r2.xlsx",
         submitted_on=TODAY,
     )  # a second version, naming registered sites
-    registry.assess_report(member, 2024, Decimal("65"), assessed_on=TODAY, assessed_by="s")
+    registry.assess_report(member, 2024, Decimal(65), assessed_on=TODAY, assessed_by="s")
     from tests.principals import secretariat
 
     links = registry.read_report(secretariat(), member, 2024).links

@@ -11,19 +11,19 @@ from projections.quarry_regions import as_csv, as_geojson
 from registry.domain.errors import ConflictError, NotFoundError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SITE_NAME, csv_bytes, quarry_row
-from trustone.publishing import publish_quarry_regions
 from tests.principals import secretariat
+from trustone.publishing import publish_quarry_regions
 
 TODAY = dt.date(2025, 4, 1)
-BUNDI = dict(name="Bundi Sandstone Quarry No. 7", district="Bundi", latitude="25.44", longitude="75.64")
-KHAMMAM = dict(
-    name="Khammam Black Granite Quarry",
-    province="Telangana",
-    district="Khammam",
-    latitude="17.25",
-    longitude="80.15",
-    stone_type="granite",
-)
+BUNDI = {"name": "Bundi Sandstone Quarry No. 7", "district": "Bundi", "latitude": "25.44", "longitude": "75.64"}
+KHAMMAM = {
+    "name": "Khammam Black Granite Quarry",
+    "province": "Telangana",
+    "district": "Khammam",
+    "latitude": "17.25",
+    "longitude": "80.15",
+    "stone_type": "granite",
+}
 
 
 @pytest.fixture
@@ -86,9 +86,8 @@ def test_a_published_year_is_frozen_and_next_year_does_not_change_it(services, m
     assert services.quarry_regions.document() == services.quarry_regions.document(2025)  # latest by default
     with pytest.raises(ConflictError):
         publish_quarry_regions(services, 2024)
-    with pytest.raises(Exception, match="append-only"):
-        with services.sql.transaction() as cursor:
-            cursor.execute("UPDATE {schema}.published_quarry_regions SET k = 1")
+    with pytest.raises(Exception, match="append-only"), services.sql.transaction() as cursor:
+        cursor.execute("UPDATE {schema}.published_quarry_regions SET k = 1")
     assert services.quarry_regions.document(2024) == published_2024
 
 
@@ -116,7 +115,7 @@ def test_csv_and_geojson_carry_the_same_regions(services, members):
 
 def test_the_demo_lists_agree_every_quarry_region_in_use_is_published(services, demo):
     services.projections.catch_up()
-    year, sites = services.aggregated_list.sites(year=2025)
+    _year, sites = services.aggregated_list.sites(year=2025)
     quarry_regions = {(s.country, s.province, s.district) for s in sites if s.kind == "quarry"}
     document = publish_quarry_regions(services, 2025)
     published = {(r["country"], r["province"], r["district"]) for r in document["regions"]}

@@ -50,7 +50,7 @@ def test_a_reader_whose_view_another_process_is_applying_still_gets_views_behind
             services.projections.wait(["member_listing"])
 
 
-def test_a_reader_whose_follower_stopped_at_a_broken_event_gets_the_integrity_failure(world, member):  # noqa: F811
+def test_a_reader_whose_follower_stopped_at_a_broken_event_gets_the_integrity_failure(world, member):
     rewrite_event(world, member, lambda state: state["links"].update(_data_=flip(state["links"]["_data_"])))
     recorder = view_recorder(world.settings, SitesSeen(report_site_reader(world.registry, world.vault, "tamper")))
     runner = ProjectionRunner(world.registry, [recorder])

@@ -30,15 +30,15 @@ from registry.domain.sites import SiteKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row, row
 
 TODAY = dt.date(2025, 4, 1)
-LAIZHOU = dict(
-    name="Laizhou Granite Works",
-    country="CN",
-    province="Shandong",
-    district="Laizhou",
-    latitude="37.18",
-    longitude="119.94",
-    stone_type="granite",
-)
+LAIZHOU = {
+    "name": "Laizhou Granite Works",
+    "country": "CN",
+    "province": "Shandong",
+    "district": "Laizhou",
+    "latitude": "37.18",
+    "longitude": "119.94",
+    "stone_type": "granite",
+}
 # Sites a report may describe: two quarries in one district (one report naming both counts once for
 # the district), a quarry elsewhere, two factories.
 TEMPLATES = (
@@ -164,8 +164,8 @@ def recomputed(services, world: World, year: int) -> tuple[list, list]:
         sites = {
             registry.current_site_id(site_id)
             for site_id in opened[1]
-            if registry._get_or_none(registry.site_aggregate_id(site_id)) is not None
-        }  # noqa: SLF001
+            if registry._get_or_none(registry.site_aggregate_id(site_id)) is not None  # noqa: SLF001
+        }
         for site_id in sites:
             users[site_id] = users.get(site_id, 0) + 1
         quarries = [registry.site(site_id) for site_id in sites]

@@ -22,7 +22,7 @@ def test_a_site_merged_in_the_same_release_is_followed_to_its_survivor(services)
     with_district = RegionPath.create("IN", "Rajasthan", "Bhilwara")
     without_district = RegionPath.create("IN", "Rajasthan", "")
     here = Coordinates.create("25.1712", "75.3303")
-    first = registry._place_site(
+    first = registry._place_site(  # noqa: SLF001
         pending,
         SiteKind.QUARRY,
         "Chain Merge Quarry",
@@ -32,7 +32,7 @@ def test_a_site_merged_in_the_same_release_is_followed_to_its_survivor(services)
         (),
         public_id=new_site_id("IN", with_district.subdivision),
     )
-    second = registry._place_site(
+    second = registry._place_site(  # noqa: SLF001
         pending,
         SiteKind.QUARRY,
         "Chain Merge Quarry",
@@ -46,7 +46,7 @@ def test_a_site_merged_in_the_same_release_is_followed_to_its_survivor(services)
     # a district of its own: compared with its own district's sites and those without one, so it
     # meets the second (merged) and not the first
     other_district = RegionPath.create("IN", "Rajasthan", "Kota")
-    third = registry._place_site(
+    third = registry._place_site(  # noqa: SLF001
         pending,
         SiteKind.QUARRY,
         "Chain Merge Quarry",

@@ -5,7 +5,6 @@ import pytest
 from registry.domain.errors import ConflictError, NotFoundError
 from registry.domain.reports import ReportStatus
 from registry.reportfile import ReportFileError
-from tests.site_intake import register_waiting_sites
 from tests.integration.report_files import (
     csv_bytes,
     factory_row,
@@ -13,6 +12,7 @@ from tests.integration.report_files import (
     unknown_quarry_row,
     xlsx_bytes,
 )
+from tests.site_intake import register_waiting_sites
 
 TODAY = dt.date(2025, 4, 1)
 

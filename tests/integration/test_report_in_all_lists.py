@@ -26,7 +26,7 @@ def test_a_report_appears_in_each_list_with_the_right_visibility(services, membe
     services.registry.import_report(
         member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1)
     )
-    services.registry.assess_report(member, 2024, Decimal("50"), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
+    services.registry.assess_report(member, 2024, Decimal(50), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
     for ref in ("zeeuwse-steen", "brabant-graniet"):
         services.registry.register_organisation(ref, ref.title(), OrganisationKind.MEMBER_COMPANY, "NL")
         services.registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.SMALL)

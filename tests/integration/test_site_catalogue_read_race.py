@@ -32,14 +32,14 @@ def test_a_bucket_saved_elsewhere_while_this_process_reads_it_is_not_kept_stale(
                 catalogue.refresh()
             return aggregate
 
-        first._get_or_none = read_while_another_thread_follows
+        first._get_or_none = read_while_another_thread_follows  # noqa: SLF001
         try:  # this command read the bucket before the other save: losing that race is right (409) ...
             register(first, "Chamunda Quarry", "Bundi", latitude=25.60, longitude=75.90)
             placed = 1
         except VersionConflictError:
             placed = 0
         finally:
-            first._get_or_none = read_from_store
+            first._get_or_none = read_from_store  # noqa: SLF001
         for number, (latitude, longitude) in enumerate([(25.10, 75.20), (25.20, 75.30), (25.30, 75.40)]):
             later = register(first, f"Quarry {number} Of Bundi", "Bundi", latitude=latitude, longitude=longitude)
             assert later.verdict == MatchVerdict.DISTINCT

@@ -20,7 +20,7 @@ def _member(registry, ref: str) -> None:
 def _import_new_site(registry, ref: str, n: int) -> None:
     row = quarry_row(
         chain=f"C{n}",
-        name=f"Quarry {'Alpha Bravo Charlie'.split()[n]} Of Bundi",
+        name=f"Quarry {['Alpha', 'Bravo', 'Charlie'][n]} Of Bundi",
         district=f"Bundi {n}",
         latitude=f"{24.0 + n * 0.5:.4f}",
     )

@@ -11,7 +11,7 @@ import pytest
 from grievance.domain.stages import Step
 from projections.cases import CaseBoard, CaseView
 from projections.runner import view_recorder
-from tests.integration.test_case_view import Feed, day, file, notified
+from tests.integration.test_case_view import Feed, day, notified
 
 
 @pytest.fixture

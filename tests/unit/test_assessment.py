@@ -53,7 +53,7 @@ def test_a_circular_chain_counts_as_fully_known():
 
 def test_a_report_with_no_site_of_a_kind_has_no_insight_in_it():
     content = ReportContent(links=(link("a", SiteKind.FACTORY),))
-    assert insight_percentages(content) == (Decimal("0"), Decimal("100.00"))
+    assert insight_percentages(content) == (Decimal(0), Decimal("100.00"))
 
 
 def test_percentages_are_rounded_to_cents():
@@ -75,7 +75,7 @@ def test_below_level_one_is_level_zero():
     assert level_for(Decimal("19.99"), Decimal(100), Decimal(100)) == 0
 
 
-@pytest.mark.parametrize("bad", [Decimal("-1"), Decimal("100.01")])
+@pytest.mark.parametrize("bad", [Decimal(-1), Decimal("100.01")])
 def test_percentages_outside_zero_to_hundred_are_refused_naming_the_field(bad):
     with pytest.raises(ValidationError) as caught:
         level_for(Decimal(50), Decimal(50), bad)

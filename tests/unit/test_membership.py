@@ -14,7 +14,7 @@ def company() -> Organisation:
     )
 
 
-def joined(on=D(2021, 3, 1)) -> Organisation:
+def joined(on=D(2021, 3, 1)) -> Organisation:  # noqa: B008 - a date is immutable
     org = company()
     org.join(on=on, category=CompanyCategory.C, size=CompanySize.MEDIUM)
     return org

@@ -49,51 +49,56 @@ SECRET = "EUR 987654"
 
 
 def quarry(**values: str) -> dict[str, str]:
-    row = dict(
-        chain="KANDLA",
-        tier="2",
-        site_kind="quarry",
-        site_name="Budhpura Grey Sandstone Quarry",
-        country="IN",
-        province="Rajasthan",
-        district="Bundi",
-        latitude="25.226",
-        longitude="75.531",
-        stone_type="sandstone",
-        product="paving",
-        channel="stone_market",
-        origin_confidence="partly_known",
-        volume="4200",
-        volume_unit="m2",
-        price_eur_per_unit="18.4",
-        contract_notes="frame contract",
-    )
+    row = {
+        "chain": "KANDLA",
+        "tier": "2",
+        "site_kind": "quarry",
+        "site_name": "Budhpura Grey Sandstone Quarry",
+        "country": "IN",
+        "province": "Rajasthan",
+        "district": "Bundi",
+        "latitude": "25.226",
+        "longitude": "75.531",
+        "stone_type": "sandstone",
+        "product": "paving",
+        "channel": "stone_market",
+        "origin_confidence": "partly_known",
+        "volume": "4200",
+        "volume_unit": "m2",
+        "price_eur_per_unit": "18.4",
+        "contract_notes": "frame contract",
+    }
     row.update(values)
     return row
 
 
 def factory(**values: str) -> dict[str, str]:
-    row = dict(
-        chain="KANDLA",
-        tier="1",
-        site_kind="factory",
-        site_name="Chambal Sandstone Processing",
-        country="IN",
-        province="Rajasthan",
-        district="Kota",
-        stone_type="sandstone",
-        product="paving",
-        channel="direct",
-        origin_confidence="verified",
-    )
+    row = {
+        "chain": "KANDLA",
+        "tier": "1",
+        "site_kind": "factory",
+        "site_name": "Chambal Sandstone Processing",
+        "country": "IN",
+        "province": "Rajasthan",
+        "district": "Kota",
+        "stone_type": "sandstone",
+        "product": "paving",
+        "channel": "direct",
+        "origin_confidence": "verified",
+    }
     row.update(values)
     return row
 
 
 def unknown_quarry(**values: str) -> dict[str, str]:
-    row = dict(
-        chain="FUJIAN", tier="3", site_kind="quarry", stone_type="granite", product="setts", channel="stone_market"
-    )
+    row = {
+        "chain": "FUJIAN",
+        "tier": "3",
+        "site_kind": "quarry",
+        "stone_type": "granite",
+        "product": "setts",
+        "channel": "stone_market",
+    }
     row.update(values)
     return row
 
@@ -163,7 +168,7 @@ def test_a_valid_csv_gives_one_row_per_link_in_file_order():
         longitude=75.531,
     )
     assert first.site_id is None and first.origin_confidence == OriginConfidence.PARTLY_KNOWN
-    assert (first.volume, first.volume_unit, first.price_eur_per_unit) == (Decimal("4200"), "m2", Decimal("18.4"))
+    assert (first.volume, first.volume_unit, first.price_eur_per_unit) == (Decimal(4200), "m2", Decimal("18.4"))
     assert first.contract_notes == "frame contract" and first.circular is False
     assert second.new_site.latitude is None and second.volume is None and second.volume_unit is None
     assert third.unknown and third.origin_confidence is None and third.new_site is None

@@ -32,17 +32,17 @@ COLUMNS = [
 
 
 def link(volume: str = "", price: str = "") -> dict[str, str]:
-    return dict(
-        chain="C1",
-        tier="1",
-        site_kind="quarry",
-        stone_type="granite",
-        product="setts",
-        channel="stone_market",
-        volume=volume,
-        volume_unit="t" if volume or price else "",
-        price_eur_per_unit=price,
-    )
+    return {
+        "chain": "C1",
+        "tier": "1",
+        "site_kind": "quarry",
+        "stone_type": "granite",
+        "product": "setts",
+        "channel": "stone_market",
+        "volume": volume,
+        "volume_unit": "t" if volume or price else "",
+        "price_eur_per_unit": price,
+    }
 
 
 def csv_file(rows: list[dict[str, str]], delimiter: str = ",") -> bytes:
@@ -74,7 +74,7 @@ def test_4_200_with_no_evidence_is_refused_with_row_column_and_both_readings():
 
 def test_4_200_in_a_file_that_writes_decimal_commas_is_four_thousand_two_hundred():
     data = csv_file([link(volume="4.200"), link(price="3,5", volume="1")], delimiter=";")
-    assert volumes(data) == [Decimal("4200"), Decimal("1")]
+    assert volumes(data) == [Decimal(4200), Decimal(1)]
     numbers = parse_report_file(data, "r.csv").numbers
     assert (numbers.separator, numbers.source, numbers.where) == (
         "comma",
@@ -110,8 +110,8 @@ def test_conflicting_evidence_is_refused_naming_the_rows_of_each():
 
 def test_a_given_separator_reads_ambiguous_numbers_and_refuses_numbers_written_the_other_way():
     data = csv_file([link(volume="4.200"), link(volume="7")])
-    assert volumes(data, decimal_separator="comma") == [Decimal("4200"), Decimal("7")]
-    assert volumes(data, decimal_separator="dot") == [Decimal("4.2"), Decimal("7")]
+    assert volumes(data, decimal_separator="comma") == [Decimal(4200), Decimal(7)]
+    assert volumes(data, decimal_separator="dot") == [Decimal("4.2"), Decimal(7)]
     assert parse_report_file(data, "r.csv", decimal_separator="dot").numbers.source == "given"
     found = errors(csv_file([link(volume="4.25")]), decimal_separator="comma")
     assert [(row, column) for row, column, _ in found] == [(2, "volume")]

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
-
 import uuid
 from contextlib import asynccontextmanager
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Query, Request
 
@@ -16,9 +15,9 @@ from trustone.followers import BackgroundWork
 from trustone.settings import Settings
 from trustone.storage_errors import create_probe_table, probe_write
 from trustone.web import admin, audit, data_access, grievances, lists, reports
-from trustone.web.deps import ServicesDep
 from trustone.web.auth import build_authenticator
 from trustone.web.auth import router as auth_router
+from trustone.web.deps import ServicesDep
 from trustone.web.errors import install_error_handlers
 from trustone.web.logging import RequestLog
 from trustone.web.schemas import Health, MemberStatusOut

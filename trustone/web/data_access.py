@@ -133,8 +133,8 @@ def release(
     principal: PrincipalDep,
     access: DataAccessDep,
     request_id: RequestIdDep,
-    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",
-) -> Response:  # noqa: A002
+    format: Annotated[str, Query(pattern="^(csv|json)$")] = "csv",  # noqa: A002 - the public query parameter's name
+) -> Response:
     """The scoped rows of the aggregated list, watermarked with the request id. Each download is
     an access-log entry."""
     media_type, content = access.release(principal, access_id, format, request_id=request_id)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import functools
-
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from projections.quarry_regions import as_csv, as_geojson
-
 from keys.filter import Audit
 from keys.policy import Action, Facts
+from projections.quarry_regions import as_csv, as_geojson
 from registry.domain.sites import SiteKind
 from trustone.web import pages
 from trustone.web.auth import PrincipalDep
@@ -114,8 +112,8 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
 def quarry_regions(
     svc: ServicesDep,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest published")] = None,
-    format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json",
-) -> Response:  # noqa: A002
+    format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json",  # noqa: A002 - the public query parameter's name
+) -> Response:
     """The published quarry-region list of a year (art. 6 lid 5): no login; names no site or company.
     Each year's list is frozen when published, so its URL always gives the same list."""
     document = svc.quarry_regions.require(year)
