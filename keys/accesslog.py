@@ -76,6 +76,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from json.encoder import encode_basestring as _json_string  # what json.dumps(ensure_ascii=False) uses
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -161,7 +162,7 @@ class StoredAccessEntry:
     def details_context(self) -> str:
         return details_context(self.seq)
 
-    def hashed_columns(self) -> dict:
+    def hashed_columns(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("prev_hash", "hash")}
 
 
@@ -184,7 +185,7 @@ class OpenedAccessEntry:
     purpose: str | None
     unreadable: bool = False
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         if not self.unreadable:
             del out["unreadable"]
@@ -205,13 +206,13 @@ def _inner_context(seq: int) -> str:
     return f"access-log/{seq}/about"
 
 
-def entry_hash(prev_hash: str, columns: dict) -> str:
+def entry_hash(prev_hash: str, columns: dict[str, Any]) -> str:
     """SHA-256 hex over the previous hash and a canonical JSON of the row's other columns."""
     canonical = json.dumps(columns, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-def _padded(details: dict) -> bytes:
+def _padded(details: dict[str, Any]) -> bytes:
     text = json.dumps(details, sort_keys=True, ensure_ascii=False).encode("utf-8")
     return text + b" " * (-len(text) % PAD)  # JSON allows trailing whitespace
 
@@ -230,7 +231,7 @@ def _tag(tag_key: bytes, seq: int) -> str:
     return hmac.new(tag_key, f"access-log/{seq}".encode(), hashlib.sha256).hexdigest()
 
 
-def open_details(datakeys: DataKeyStore, stored: StoredAccessEntry | OpenedAccessEntry) -> dict:
+def open_details(datakeys: DataKeyStore, stored: StoredAccessEntry | OpenedAccessEntry) -> dict[str, Any]:
     """Every sealed field (``_SEALED``); DecryptionError if they do not open here (shredded, moved,
     or changed). An entry already opened (``AccessLog.entries``) gives its fields as they are."""
     if isinstance(stored, OpenedAccessEntry):
@@ -240,7 +241,7 @@ def open_details(datakeys: DataKeyStore, stored: StoredAccessEntry | OpenedAcces
     return {**_open_outer(datakeys, stored), **_open_inner(datakeys, stored)}
 
 
-def _open_outer(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict:
+def _open_outer(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict[str, Any]:
     try:
         outer = stored.details_blob
         opened = json.loads(open_sealed(datakeys.key(key_ref_of(outer)), outer, stored.details_context))
@@ -251,7 +252,7 @@ def _open_outer(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict:
     return opened
 
 
-def _open_inner(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict:
+def _open_inner(datakeys: DataKeyStore, stored: StoredAccessEntry) -> dict[str, Any]:
     try:
         inner = base64.b64decode(_open_outer(datakeys, stored)["about"], validate=True)
         opened = json.loads(open_sealed(datakeys.key(key_ref_of(inner)), inner, _inner_context(stored.seq)))
@@ -408,7 +409,7 @@ _ROW_FIELDS = tuple(f.name for f in fields(StoredAccessEntry))
 _BASE64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
-def _row_hash(row: tuple) -> str:
+def _row_hash(row: tuple[Any, ...]) -> str:
     """``entry_hash`` of a stored row (a tuple in ``_COLUMNS`` order; ``details`` as text, or as its
     UTF-8 bytes), without building a dict or copying the sealed details: the same canonical JSON,
     written out in its sorted key order and hashed in three pieces. Details in base64 (as every
@@ -440,7 +441,7 @@ def _row_hash(row: tuple) -> str:
     return digest.hexdigest()
 
 
-def _general_row_hash(row: tuple) -> str:
+def _general_row_hash(row: tuple[Any, ...]) -> str:
     """``entry_hash`` of any row; "" (matches no hash) for one that cannot have been written so."""
     columns = dict(zip(_ROW_FIELDS[:7], row[:7], strict=True))
     try:
@@ -451,7 +452,7 @@ def _general_row_hash(row: tuple) -> str:
         return ""
 
 
-def _row_problem(row: tuple, expected: int, prev_hash: str) -> tuple[int, str] | None:
+def _row_problem(row: tuple[Any, ...], expected: int, prev_hash: str) -> tuple[int, str] | None:
     seq = row[0]
     if type(seq) is not int:
         return expected, "changed: its number is not a number"
@@ -491,7 +492,7 @@ def _digest_problem(
 
 
 def verify(
-    log_rows: Iterable[StoredAccessEntry | tuple],
+    log_rows: Iterable[StoredAccessEntry | tuple[Any, ...]],
     digests: Iterable[SignedDigest],
     public_key: Ed25519PublicKey,
     max_unsigned: int | None = CHECKPOINT_ENTRIES,
@@ -682,6 +683,7 @@ class AccessLog:
                     self._queue.notify_all()
         if request.error is not None:
             raise request.error
+        assert request.seqs is not None  # set by the writer with done, unless it set error
         return request.seqs
 
     def appends_waiting(self) -> int:
@@ -694,7 +696,7 @@ class AccessLog:
         now = self.clock().astimezone(dt.UTC)
         day = now.date().isoformat()  # the day only: no exact time in clear
         with self.sql.transaction() as cursor:  # a plain read: the seqs to seal for, if nobody appends first
-            head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()[0] or 0
+            head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchfirst()[0] or 0
         sealed = self._sealed_rows(group, head, now, log_key)
         with self.sql.transaction(exclusive=True) as cursor:
             self._lock_for_append(cursor)
@@ -733,7 +735,15 @@ class AccessLog:
         for request in group:
             for entry in request.entries:
                 seq += 1
-                rows.append(self._sealed_row(entry, seq, now, log_key, request.company_keys.get(entry.company)))
+                rows.append(
+                    self._sealed_row(
+                        entry,
+                        seq,
+                        now,
+                        log_key,
+                        None if entry.company is None else request.company_keys.get(entry.company),
+                    )
+                )
         return rows
 
     @staticmethod
@@ -852,7 +862,7 @@ class AccessLog:
         that company's data: their tag is recomputed per entry (an HMAC each), scanning a page at a
         time until ``limit`` are found."""
         where: list[str] = ["seq > %s"]
-        params: list = []
+        params: list[Any] = []
         for column, value in (("actor", actor), ("organisation", organisation)):
             if value is not None:
                 where.append(f"{column} = %s")
@@ -919,8 +929,8 @@ class AccessLog:
     def count(self) -> int:
         """How many entries the log holds (for a progress bar: the number of the last one)."""
         with self.sql.transaction() as cursor:
-            row = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()
-        return row[0] or 0
+            row = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchfirst()
+        return int(row[0] or 0)
 
     def verify(
         self,
@@ -948,7 +958,7 @@ class AccessLog:
                 ).fetchall()
             ]
             digests.extend(extra_digests)
-            head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchone()[0] or 0
+            head = cursor.execute("SELECT MAX(seq) FROM {schema}.access_log").fetchfirst()[0] or 0
             workers = accesslog_ranges.workers_for(head) if workers is None else workers
             source = accesslog_ranges.source_of(self.sql, cursor) if workers > 1 and head > 0 else None
             if source is not None:
@@ -966,7 +976,7 @@ class AccessLog:
             )
 
     @staticmethod
-    def _all_rows(cursor: Cursor) -> Iterator[tuple]:
+    def _all_rows(cursor: Cursor) -> Iterator[tuple[Any, ...]]:
         """Every row in seq order (tuples in ``_COLUMNS`` order), a page at a time (the log may be long).
 
         The first page has no lower bound, so a row forged with seq 0 or below is seen too.

@@ -36,7 +36,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from keys.accesslog import (
     _COLUMNS,
@@ -46,7 +48,7 @@ from keys.accesslog import (
     VerifyResult,
     _row_hash,
 )
-from keys.sql import SQLiteSqlStore, SqlStore
+from keys.sql import Cursor, PostgresSqlStore, SQLiteSqlStore, SqlStore
 
 PARALLEL_MIN_ROWS = 100_000  # below this, starting the workers costs more than it saves
 RANGE_ROWS = 50_000  # rows per task: progress moves, and a slow worker does not hold up the rest
@@ -82,14 +84,14 @@ def workers_for(rows: int) -> int:
     return 0 if rows < PARALLEL_MIN_ROWS or cores < 2 else min(cores, 8)
 
 
-def source_of(sql: SqlStore, cursor) -> Source | None:
+def source_of(sql: SqlStore, cursor: Cursor) -> Source | None:
     """The caller's store as a worker reopens it; None for a store it cannot reopen."""
     if isinstance(sql, SQLiteSqlStore):
         return Source("sqlite", str(sql.path))
     pool = getattr(sql, "_pool", None)
-    if sql.dialect != "postgres" or pool is None:
+    if sql.dialect != "postgres" or not isinstance(sql, PostgresSqlStore) or pool is None:
         return None
-    snapshot = cursor.execute("SELECT pg_export_snapshot()").fetchone()[0]
+    snapshot = cursor.execute("SELECT pg_export_snapshot()").fetchfirst()[0]
     return Source("postgres", pool.conninfo, sql.schema, snapshot)
 
 
@@ -97,7 +99,7 @@ def verify_in_ranges(
     source: Source,
     head: int,
     digests: Sequence[SignedDigest],
-    public_key,
+    public_key: Ed25519PublicKey,
     max_unsigned: int | None,
     workers: int,
     progress: Callable[[int], None] | None = None,
@@ -148,11 +150,11 @@ class _Workers:
     line), and shares nothing with the caller's threads. Left early (a range that does not hold),
     the workers are stopped."""
 
-    def __init__(self, source: Source, shares: list[list[tuple]]):
+    def __init__(self, source: Source, shares: list[list[tuple[Any, ...]]]):
         root = str(Path(__file__).resolve().parents[1])  # the tree this module is in, whatever is installed
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
-        self._results: queue.Queue = queue.Queue()
-        self._processes: list[subprocess.Popen] = []
+        self._results: queue.Queue[tuple[int, RangeResult | None]] = queue.Queue()
+        self._processes: list[subprocess.Popen[bytes]] = []
         try:
             for share in shares:
                 process = subprocess.Popen(
@@ -164,13 +166,15 @@ class _Workers:
                 )
                 self._processes.append(process)
                 threading.Thread(target=self._read, args=(process, len(share)), daemon=True).start()
+                assert process.stdin is not None  # stdin=PIPE
                 process.stdin.write(pickle.dumps((tuple(vars(source).values()), share)))
                 process.stdin.close()
         except BaseException:
             self.__exit__()
             raise
 
-    def _read(self, process: subprocess.Popen, expected: int) -> None:
+    def _read(self, process: subprocess.Popen[bytes], expected: int) -> None:
+        assert process.stdout is not None  # stdout=PIPE
         try:
             for _ in range(expected):
                 index, *fields = pickle.load(process.stdout)
@@ -189,7 +193,8 @@ class _Workers:
             if process.poll() is None:
                 process.kill()
             process.wait()
-            process.stdout.close()
+            if process.stdout is not None:
+                process.stdout.close()
 
 
 def _serve() -> None:
@@ -232,7 +237,7 @@ def _verify_range(source: Source, first: int, last: int, unbounded_below: bool, 
 
 
 @contextmanager
-def _reading(source: Source) -> Iterator[Callable[[str, tuple], list[tuple]]]:
+def _reading(source: Source) -> Iterator[Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]]:
     """One read-only transaction at the caller's state; yields a function running one query."""
     if source.dialect == "sqlite":
         store = SQLiteSqlStore(Path(source.location), read_only=True)

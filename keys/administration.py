@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from keys.filter import Audit, ConfidentialFilter
 from keys.policy import Action, Facts
 from keys.principal import Principal, SystemPrincipal
+
+if TYPE_CHECKING:
+    from trustone.bootstrap import Services
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class RotationResult:
 
 
 def rotate_master_key(
-    services, principal: Principal | SystemPrincipal, retire_unused: bool = True, request_id: str = ""
+    services: Services, principal: Principal | SystemPrincipal, retire_unused: bool = True, request_id: str = ""
 ) -> RotationResult:
     """New primary master key; every data key rewrapped under it; no event rewritten.
 
@@ -43,7 +47,11 @@ def rotate_master_key(
 
 
 def shred_company(
-    services, company_ref: str, principal: Principal | SystemPrincipal, on: dt.date | None = None, request_id: str = ""
+    services: Services,
+    company_ref: str,
+    principal: Principal | SystemPrincipal,
+    on: dt.date | None = None,
+    request_id: str = "",
 ) -> int:
     """Destroy the company's data keys: its confidential fields become unreadable everywhere."""
     company = services.registry.company(company_ref)
@@ -59,7 +67,11 @@ def shred_company(
 
 
 def _authorise(
-    confidential_filter: ConfidentialFilter, principal, purpose: str, company: str | None, request_id: str
+    confidential_filter: ConfidentialFilter,
+    principal: Principal | SystemPrincipal,
+    purpose: str,
+    company: str | None,
+    request_id: str,
 ) -> None:
     confidential_filter.authorise(
         principal,

@@ -16,11 +16,13 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from keys.sql import Cursor, SqlStore
 
 if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
     from trustone.bootstrap import Services
 
 REFUSAL = "append-only"
@@ -132,21 +134,21 @@ def protect_tables(sql: SqlStore, table_names: Iterable[str]) -> None:
             return
         schema = sql.schema  # type: ignore[attr-defined]
         _require_tables(
-            lambda name: cursor.execute("SELECT to_regclass(%s)", (f"{schema}.{name}",)).fetchone()[0], names
+            lambda name: cursor.execute("SELECT to_regclass(%s)", (f"{schema}.{name}",)).fetchfirst()[0], names
         )
         if not _pg_is_protected(cursor, schema, names):
             _pg_protect(cursor, names)
 
 
-def event_table_names(app) -> list[str]:
+def event_table_names(app: Application[Any]) -> list[str]:
     """An application's event table and, when snapshotting is on, its snapshot table.
 
     Snapshots are protected too: the library only inserts them, and an edited snapshot would
     change what the application reads as an aggregate's state without touching an event.
     """
-    names = [app.recorder.events_table_name]
+    names = [app.recorder.events_table_name]  # type: ignore[attr-defined]  # on the SQLite and PostgreSQL recorders, not their base
     if app.snapshots is not None:
-        names.append(app.snapshots.recorder.events_table_name)
+        names.append(app.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]  # as above
     return names
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from keys.sessions import Clock, SessionStore
     from keys.throttle import LoginThrottle
     from registry.application import RegistryApplication
+    from registry.domain.organisations import Organisation
 
 log = logging.getLogger("trustone.auth")
 
@@ -122,7 +123,7 @@ class Authenticator:
         account = self._find(login)
         if account is None or not account.active:
             return None
-        organisation = self._registry.repository.get(account.organisation_id)
+        organisation: Organisation = self._registry.repository.get(account.organisation_id)
         return Principal(
             login=account.login,
             role=account.role,

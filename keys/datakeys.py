@@ -90,7 +90,7 @@ class DataKeyStore:
     @staticmethod
     def has_keys(sql: SqlStore) -> bool:
         with sql.transaction() as cursor:
-            return cursor.execute("SELECT COUNT(*) FROM {schema}.data_keys").fetchone()[0] > 0
+            return bool(cursor.execute("SELECT COUNT(*) FROM {schema}.data_keys").fetchfirst()[0] > 0)
 
     # --- use ----------------------------------------------------------------------------------
 
@@ -323,5 +323,5 @@ class DataKeyStore:
             live, shredded = cursor.execute(
                 "SELECT COUNT(*) FILTER (WHERE wrapped IS NOT NULL), COUNT(*) FILTER (WHERE wrapped IS NULL)"
                 " FROM {schema}.data_keys"
-            ).fetchone()
+            ).fetchfirst()
         return {"live_data_keys": live, "shredded_data_keys": shredded}

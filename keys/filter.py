@@ -112,7 +112,7 @@ class _OpenedCache:
     def key(sealed: SealedField) -> tuple[bytes, str, str | None]:
         return hashlib.sha256(sealed.blob).digest(), sealed.context, sealed.owner
 
-    def get(self, key: tuple, generation: int) -> tuple[str, Any] | None:
+    def get(self, key: tuple[Any, ...], generation: int) -> tuple[str, Any] | None:
         with self._lock:
             self._expire(generation)
             found = self._values.get(key)
@@ -121,7 +121,7 @@ class _OpenedCache:
             self._values.move_to_end(key)
             return found[0], found[1]
 
-    def put(self, key: tuple, key_ref: str, value: Any, size: int, generation: int) -> None:
+    def put(self, key: tuple[Any, ...], key_ref: str, value: Any, size: int, generation: int) -> None:
         with self._lock:
             self._expire(generation)
             if key in self._values or size > OPENED_CACHE_BYTES:
@@ -130,11 +130,11 @@ class _OpenedCache:
             self._bytes += size
             self._evict()
 
-    def derived(self, key: tuple) -> Any | None:
+    def derived(self, key: tuple[Any, ...]) -> Any | None:
         with self._lock:
             return self._derived.get(key)
 
-    def put_derived(self, key: tuple, derived: Any) -> None:
+    def put_derived(self, key: tuple[Any, ...], derived: Any) -> None:
         """Keep ``derived`` with the value it was made from (only while that value is kept), in place of
         the one before. Weighed as the value itself again (``OPENED_WEIGHT``): an estimate."""
         with self._lock:
@@ -146,11 +146,11 @@ class _OpenedCache:
             self._derived[key] = derived
             self._evict()
 
-    def drop(self, key: tuple) -> None:
+    def drop(self, key: tuple[Any, ...]) -> None:
         with self._lock:
             self._pop(key)
 
-    def _pop(self, key: tuple) -> None:
+    def _pop(self, key: tuple[Any, ...]) -> None:
         found = self._values.pop(key, None)
         if found is not None:
             self._bytes -= found[2]
@@ -231,7 +231,7 @@ class ConfidentialFilter:
         action: Action | str,
         facts: Facts,
         audit: Audit,
-        items: Iterable[tuple],
+        items: Iterable[tuple[Any, ...]],
         select: Callable[..., list[Any]],
         derive: Callable[..., Any] | None = None,
     ) -> list[Any]:
@@ -274,12 +274,12 @@ class ConfidentialFilter:
         self.access_log.append_many(
             [
                 _entry(principal, action, replace(audit, company=company), Outcome.GRANTED)
-                for company in sorted(companies) or [None]
+                for company in _or_none(sorted(companies))
             ]
         )
         return results
 
-    def _derived(self, sealed: Any, company: str, value: Any, label: list, derive: Callable[..., Any]) -> Any:
+    def _derived(self, sealed: Any, company: str, value: Any, label: list[Any], derive: Callable[..., Any]) -> Any:
         key = _OpenedCache.key(sealed) if isinstance(sealed, SealedField) else None
         previous = self._opened.derived(key) if key is not None else None
         derived = derive(company, value, previous, *label)
@@ -395,3 +395,8 @@ def _role_of(principal: Principal | SystemPrincipal | None) -> str:
     if isinstance(principal, SystemPrincipal):
         return "system"
     return principal.role.value
+
+
+def _or_none(companies: list[str]) -> list[str | None]:
+    """The companies, or one ``None`` for an answer that named none (still one access-log entry)."""
+    return [*companies] or [None]

@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -43,7 +43,7 @@ def _b64(data: bytes) -> str:
 
 
 class FileKeyring:
-    def __init__(self, path: Path, document: dict):
+    def __init__(self, path: Path, document: dict[str, Any]):
         self.path = path
         self._doc = document
 
@@ -94,7 +94,7 @@ class FileKeyring:
 
     @property
     def primary_id(self) -> str:
-        return self._doc["primary"]
+        return str(self._doc["primary"])
 
     @property
     def master_key_ids(self) -> list[str]:
@@ -139,7 +139,7 @@ class FileKeyring:
 
     @property
     def signing_key_id(self) -> str:
-        return self._doc["signing_key"]["id"]
+        return str(self._doc["signing_key"]["id"])
 
     def signing_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(base64.b64decode(self._doc["signing_key"]["private"]))

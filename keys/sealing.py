@@ -95,7 +95,7 @@ class SealingMapper(Mapper[uuid.UUID]):
     def __init__(
         self, transcoder: Transcoder, datakeys: DataKeyStore, app_name: str, specs: dict[str, ConfidentialSpec]
     ):
-        transcoder.register(SealedAsBase64())
+        transcoder.register(SealedAsBase64())  # type: ignore[attr-defined]  # the library's JSONTranscoder has it; its base type does not declare it
         super().__init__(transcoder=transcoder)
         self.datakeys = datakeys
         self.app_name = app_name

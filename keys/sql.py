@@ -39,15 +39,25 @@ class Cursor:
         self._raw.execute(sql, tuple(params))
         return self
 
-    def fetchone(self) -> tuple | None:
-        return self._raw.fetchone()
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._raw.fetchone()
+        return row
 
-    def fetchall(self) -> list[tuple]:
-        return self._raw.fetchall()
+    def fetchfirst(self) -> tuple[Any, ...]:
+        """The row of a query that always yields one (COUNT, MAX, to_regclass): no None to handle."""
+        row = self.fetchone()
+        if row is None:
+            raise LookupError("the query returned no row")
+        return row
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = self._raw.fetchall()
+        return rows
 
     @property
     def rowcount(self) -> int:
-        return self._raw.rowcount
+        count: int = self._raw.rowcount
+        return count
 
 
 class SqlStore:

@@ -22,7 +22,7 @@ class Vault:
 
     def mapper(
         self, transcoder: Transcoder, app_name: str, confidential_events: dict[str, tuple[str, tuple[str, ...]]]
-    ) -> Mapper:
+    ) -> Mapper[Any]:
         specs = {name: ConfidentialSpec(owner, fields) for name, (owner, fields) in confidential_events.items()}
         return SealingMapper(transcoder, self.datakeys, app_name, specs)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -300,7 +301,8 @@ class GrievanceCase(Aggregate):
         """A notified company responds, proposes remediation or reports progress. Its first response
         opens the dialogue. Who wrote goes inside the sealed message: a company user's login in
         clear, next to the case's sites, would tell who buys there."""
-        if self.notice_for(recipient_tag) is None:
+        notice = self.notice_for(recipient_tag)
+        if notice is None:
             raise ConflictError(f"case {self.reference}: this company was not notified")
         if self.stage not in COMPANY_DIALOGUE_STAGES:
             # the error names what is allowed in this stage
@@ -308,7 +310,7 @@ class GrievanceCase(Aggregate):
         stage = Stage.IN_DIALOGUE if self.stage == Stage.COMPANIES_NOTIFIED else self.stage
         self._company_wrote(
             recipient_tag=recipient_tag,
-            key_owner=self.notice_for(recipient_tag)["key_owner"],
+            key_owner=notice["key_owner"],
             kind=MessageKind(kind),
             message={**message, "by": actor},
             stage=stage,
@@ -334,7 +336,7 @@ class GrievanceCase(Aggregate):
         actor: str,
         reason: str,
         at: dt.datetime,
-        parts: list[tuple[str, uuid.UUID, Any]] = (),
+        parts: Sequence[tuple[str, uuid.UUID, Any]] = (),
     ) -> Stage:
         """A binding ruling, recorded as the copies its readers get: ``ruling``, the general text
         every party reads (the application refuses one that names a company), and ``parts``, per

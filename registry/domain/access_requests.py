@@ -198,7 +198,9 @@ class DataAccessRequest(Aggregate):
         """The first day an approved request no longer releases anything."""
         if self.decision is None or not self.decision["approved"] or self.clause is None:
             return None
-        return min(self.clause["valid_until"], self.decision["on"] + dt.timedelta(days=APPROVAL_DAYS))
+        valid_until: dt.date = self.clause["valid_until"]
+        approved_on: dt.date = self.decision["on"]
+        return min(valid_until, approved_on + dt.timedelta(days=APPROVAL_DAYS))
 
     def status_on(self, day: dt.date) -> Status:
         if self.status in (S.APPROVED, S.RELEASED):
@@ -220,19 +222,26 @@ class DataAccessRequest(Aggregate):
         self, *, title: Any, version: Any, sha256: Any, signed_on: Any, valid_until: Any, on: dt.date, by: str
     ) -> None:
         """The local partner's signed confidentiality clause: which document, signed when, valid until."""
-        clause = {
-            "title": _text(title, "title", 200),
-            "version": _text(version, "version", 40),
-            "sha256": validate_sha256(sha256, "sha256"),
-            "signed_on": _check_date(signed_on, "signed_on"),
-            "valid_until": _check_date(valid_until, "valid_until"),
-        }
-        if clause["signed_on"] > on:
+        title_text = _text(title, "title", 200)
+        version_text = _text(version, "version", 40)
+        digest = validate_sha256(sha256, "sha256")
+        signed = _check_date(signed_on, "signed_on")
+        valid = _check_date(valid_until, "valid_until")
+        if signed > on:
             raise ValidationError("signed_on", "must not be in the future")
-        if clause["valid_until"] <= clause["signed_on"]:
+        if valid <= signed:
             raise ValidationError("valid_until", "must be after the date of signing")
         target = self._check(Step.RECORD_CLAUSE, on)
-        self._clause_recorded(**clause, status=target, on=on, by=by)
+        self._clause_recorded(
+            title=title_text,
+            version=version_text,
+            sha256=digest,
+            signed_on=signed,
+            valid_until=valid,
+            status=target,
+            on=on,
+            by=by,
+        )
 
     @event("ClauseRecorded")
     def _clause_recorded(

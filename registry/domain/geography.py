@@ -116,7 +116,7 @@ def country_name(code: str) -> str:
 def _subdivisions(country: str) -> dict[str, str]:
     """Folded name (with and without administrative suffix) and code suffix -> code suffix."""
     index: dict[str, str] = {}
-    for sub in pycountry.subdivisions.get(country_code=country) or ():
+    for sub in pycountry.subdivisions.get(country_code=country) or ():  # type: ignore[no-untyped-call]  # pycountry is untyped
         suffix = sub.code.split("-", 1)[1]
         name = fold(sub.name)
         index[name] = suffix

@@ -8,6 +8,7 @@ copies its entries into buckets (``registry/site_catalogue.py``, ``domain/site_c
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -27,7 +28,7 @@ class RegionSiteIndex(Aggregate):
     def __init__(self, country: str, province: str):
         self.country = country
         self.province = province
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, dict[str, Any]] = {}
         self.buckets: dict[str, list[str]] = {}  # "kind|district" -> public ids (JSON-safe for snapshots)
 
     @event("SiteAdded")

@@ -69,7 +69,7 @@ class SupplyLink:
         return self.site_id is not None or self.circular
 
     @classmethod
-    def from_dict(cls, data: dict) -> SupplyLink:
+    def from_dict(cls, data: dict[str, Any]) -> SupplyLink:
         return cls(
             chain=data["chain"],
             tier=int(data["tier"]),
@@ -104,11 +104,11 @@ class DescribedSite:
     longitude: float | None = None
     stone_types: tuple[str, ...] = ()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**plain_fields(self, _DESCRIBED_SITE_FIELDS, plain=False), "stone_types": list(self.stone_types)}
 
     @classmethod
-    def from_dict(cls, data: dict) -> DescribedSite:
+    def from_dict(cls, data: dict[str, Any]) -> DescribedSite:
         return cls(**{**data, "stone_types": tuple(data.get("stone_types", ()))})
 
 
@@ -126,7 +126,7 @@ class CommercialTerms:
         return self.volume is None and self.price_eur_per_unit is None and not self.contract_notes
 
     @classmethod
-    def from_dict(cls, data: dict) -> CommercialTerms:
+    def from_dict(cls, data: dict[str, Any]) -> CommercialTerms:
         return cls(
             volume=plain_decimal(data["volume"]) if data.get("volume") is not None else None,
             volume_unit=data.get("volume_unit"),
@@ -166,7 +166,7 @@ class ReportContent:
         if self.terms and len(self.terms) != len(self.links):
             raise ValidationError("terms", "one entry of commercial terms per link")
 
-    def as_event_fields(self) -> dict:
+    def as_event_fields(self) -> dict[str, Any]:
         """JSON-able attributes for the event: one per confidential field."""
         if self.terms:
             terms = [plain_fields(t, TERMS_FIELDS) for t in self.terms]
@@ -193,7 +193,12 @@ class ReportContent:
 
     @classmethod
     def from_event_fields(
-        cls, links: list, terms: list, questionnaire: list, action_plan: list, new_sites: list | None = None
+        cls,
+        links: list[Any],
+        terms: list[Any],
+        questionnaire: list[Any],
+        action_plan: list[Any],
+        new_sites: list[Any] | None = None,
     ) -> ReportContent:
         return cls(
             links=tuple(SupplyLink.from_dict(d) for d in links),
@@ -204,7 +209,7 @@ class ReportContent:
         )
 
 
-def canonical_json(fields: dict) -> bytes:
+def canonical_json(fields: dict[str, Any]) -> bytes:
     """The one serialisation that report digests are computed over."""
     return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
 
@@ -225,7 +230,7 @@ def _plain_value(value: object) -> object:
     return value
 
 
-def plain_fields(obj: object, names: tuple[str, ...], *, plain: bool = True) -> dict:
+def plain_fields(obj: object, names: tuple[str, ...], *, plain: bool = True) -> dict[str, Any]:
     """The named attributes of a flat dataclass as a dict, in field order; ``plain``: through
     ``_plain_value``. What ``dataclasses.asdict`` gives for these (their fields hold no containers),
     without its recursive deep copy, which was a fifth of a report import's time (issue 12)."""
@@ -253,7 +258,7 @@ class ReportVersion:
     digest: str  # keyed fingerprint of the content
     quarry_insight: Decimal
     factory_insight: Decimal
-    sealed: dict  # the confidential fields as stored: plain right after submission, sealed when read back
+    sealed: dict[str, Any]  # the confidential fields as stored: plain right after submission, sealed when read back
 
 
 # Event classes (by qualified name) whose fields keys/ seals, and whose id owns the key.
@@ -273,7 +278,7 @@ class ReportPart:
 
     number: int
     digest: str  # keyed fingerprint of the part's rows as written
-    sealed: dict
+    sealed: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -301,7 +306,7 @@ class SupplyChainReport(Aggregate):
         self.company_id = company_id
         self.year = year
         self.versions: list[ReportVersion] = []
-        self.draft: dict | None = None  # confidential fields of the draft, as for versions
+        self.draft: dict[str, Any] | None = None  # confidential fields of the draft, as for versions
         self.assessments: list[AssessmentRecord] = []
         self.parts: dict[int, ReportPart] = {}  # a report being uploaded in parts: the parts so far
         self.parts_expected = 0  # how many parts that upload has (0: none under way)
@@ -329,11 +334,11 @@ class SupplyChainReport(Aggregate):
     def _draft_saved(
         self,
         company_id: uuid.UUID,
-        links: list,
-        terms: list,
-        questionnaire: list,
-        action_plan: list,
-        new_sites: list | None = None,
+        links: list[Any],
+        terms: list[Any],
+        questionnaire: list[Any],
+        action_plan: list[Any],
+        new_sites: list[Any] | None = None,
     ) -> None:
         self.draft = _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
 
@@ -427,11 +432,11 @@ class SupplyChainReport(Aggregate):
         number: int,
         of: int,
         digest: str,
-        links: list,
-        terms: list,
-        questionnaire: list,
-        action_plan: list,
-        new_sites: list | None = None,
+        links: list[Any],
+        terms: list[Any],
+        questionnaire: list[Any],
+        action_plan: list[Any],
+        new_sites: list[Any] | None = None,
     ) -> None:
         if of != self.parts_expected:
             self.parts = {}  # part 1 of another count: a new upload
@@ -450,11 +455,11 @@ class SupplyChainReport(Aggregate):
         digest: str,
         quarry_insight: Decimal,
         factory_insight: Decimal,
-        links: list,
-        terms: list,
-        questionnaire: list,
-        action_plan: list,
-        new_sites: list | None = None,
+        links: list[Any],
+        terms: list[Any],
+        questionnaire: list[Any],
+        action_plan: list[Any],
+        new_sites: list[Any] | None = None,
     ) -> None:
         sealed = _sealed_fields(links, terms, questionnaire, action_plan, new_sites)
         self.versions.append(
@@ -508,7 +513,7 @@ class SupplyChainReport(Aggregate):
         )
 
 
-def _sealed_fields(links: Any, terms: Any, questionnaire: Any, action_plan: Any, new_sites: Any) -> dict:
+def _sealed_fields(links: Any, terms: Any, questionnaire: Any, action_plan: Any, new_sites: Any) -> dict[str, Any]:
     """The confidential fields as an event carried them; versions stored before new sites were kept
     in the report have none (an empty list, as a report without new sites)."""
     return {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -48,7 +49,7 @@ class SiteBucket(Aggregate):
         self.kind = kind
         self.district_key = district_key
         # public id -> {"name_key", "latitude", "longitude"[, "alias_of"]} (JSON-safe for snapshots)
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, dict[str, Any]] = {}
 
     @event("SiteAdded")
     def add(self, public_id: str, name_key: str, latitude: float | None, longitude: float | None) -> None:

@@ -15,6 +15,7 @@ a year, and the member listing shows who reported anyway); never a site.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
@@ -31,7 +32,7 @@ class SiteIntake(Aggregate):
     @event("Started")
     def __init__(self) -> None:
         # report id -> {"company": id, "version": n, "tag": keyed tag} (JSON-safe for snapshots)
-        self.waiting: dict[str, dict] = {}
+        self.waiting: dict[str, dict[str, Any]] = {}
         self.releases = 0
 
     @event("ReportWaiting")
