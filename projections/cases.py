@@ -72,14 +72,14 @@ class CaseView(View):
     topics = tuple(
         get_topic(cls)
         for cls in (
-            C.Filed,
-            C.EvidenceAdded,
-            C.Advanced,
-            C.Matched,
-            C.CompanyNotified,
-            C.CompanyWrote,
-            C.Ruled,
-            C.FlaggedSystemic,
+            C.Filed,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.EvidenceAdded,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.Advanced,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.Matched,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.CompanyNotified,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.CompanyWrote,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.Ruled,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+            C.FlaggedSystemic,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
         )
     )
     tables = ("case_summaries", "case_stages", "case_notices", "case_rulings")
@@ -112,7 +112,7 @@ class CaseView(View):
 
     def apply(self, cursor: Cursor, event: Any) -> None:
         case_id = str(event.originator_id)
-        if isinstance(event, C.Filed):
+        if isinstance(event, C.Filed):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             cursor.execute(
                 "INSERT INTO {schema}.case_summaries (case_id, reference, case_type, filer_ref, country, themes,"
                 " site_ids, stage, filed_at, party_tags, followup_tag)"
@@ -132,26 +132,26 @@ class CaseView(View):
                 ),
             )
             self._enter(cursor, case_id, event.stage, event.at)
-        elif isinstance(event, C.Advanced):
+        elif isinstance(event, C.Advanced):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             self._enter(cursor, case_id, event.stage, event.at)
             if event.hearing_on is not None:
                 cursor.execute(
                     "UPDATE {schema}.case_summaries SET hearing_on = %s WHERE case_id = %s",
                     (_iso(event.hearing_on), case_id),
                 )
-        elif isinstance(event, C.Matched):
+        elif isinstance(event, C.Matched):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             cursor.execute(
                 "UPDATE {schema}.case_summaries SET site_ids = %s WHERE case_id = %s",
                 (",".join(event.site_ids), case_id),
             )
             self._enter(cursor, case_id, event.stage, event.at)
-        elif isinstance(event, C.CompanyNotified):
+        elif isinstance(event, C.CompanyNotified):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             self._notice(cursor, case_id, event)
-        elif isinstance(event, C.CompanyWrote):
+        elif isinstance(event, C.CompanyWrote):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             row = cursor.execute("SELECT stage FROM {schema}.case_summaries WHERE case_id = %s", (case_id,)).fetchone()
             if row is not None and row[0] != str(event.stage):  # as the aggregate: a new stage only when it differs
                 self._enter(cursor, case_id, event.stage, event.at)
-        elif isinstance(event, C.Ruled):
+        elif isinstance(event, C.Ruled):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             self._enter(cursor, case_id, event.stage, event.at)
             cursor.execute(
                 "UPDATE {schema}.case_summaries SET compliance_deadline = %s WHERE case_id = %s",
@@ -163,7 +163,7 @@ class CaseView(View):
                 " ON CONFLICT (case_id) DO UPDATE SET ruled_at = excluded.ruled_at, summary = excluded.summary",
                 (_iso(event.at), event.published_summary, case_id),
             )
-        elif isinstance(event, C.FlaggedSystemic):
+        elif isinstance(event, C.FlaggedSystemic):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             cursor.execute(
                 "UPDATE {schema}.case_summaries SET systemic = %s WHERE case_id = %s", (event.joint_project, case_id)
             )

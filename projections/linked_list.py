@@ -59,9 +59,9 @@ class LinkedListView(View):
 
     name = "linked_list"
     topics = (
-        get_topic(Organisation.Registered),
-        get_topic(SupplyChainReport.Started),
-        get_topic(SupplyChainReport.VersionSubmitted),
+        get_topic(Organisation.Registered),  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        get_topic(SupplyChainReport.Started),  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        get_topic(SupplyChainReport.VersionSubmitted),  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
     )
     tables = ("linked_reports", "linked_companies")
 
@@ -83,13 +83,13 @@ class LinkedListView(View):
         return rebuild
 
     def apply(self, cursor: Cursor, event: Any) -> None:
-        if isinstance(event, Organisation.Registered):
+        if isinstance(event, Organisation.Registered):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             cursor.execute(
                 "INSERT INTO {schema}.linked_companies (company_id, ref) VALUES (%s, %s)",
                 (str(event.originator_id), event.ref),
             )
             return
-        if isinstance(event, SupplyChainReport.Started):
+        if isinstance(event, SupplyChainReport.Started):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             cursor.execute(
                 "INSERT INTO {schema}.linked_reports (report_id, company, year)"
                 " SELECT %s, ref, %s FROM {schema}.linked_companies WHERE company_id = %s",

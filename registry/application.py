@@ -586,17 +586,21 @@ class RegistryApplication(SealedApplication):
     ) -> ImportResult:
         if report.is_latest(digest):
             before_write()
-            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0, **numbers)
+            return ImportResult(
+                changed=False, version=report.latest_version.number, new_sites=0, held_for_review=0, **numbers
+            )
         content, new_sites, held = self._resolve_sites(parsed, self._own_waiting_sites(company.id))
         changed = report.submit(
             content, digest=digest, source=f"file:{filename.rsplit('.', 1)[-1].lower()}", submitted_on=submitted_on
         )
         before_write()
         if not changed:
-            return ImportResult(changed=False, version=report.latest.number, new_sites=0, held_for_review=0, **numbers)
+            return ImportResult(
+                changed=False, version=report.latest_version.number, new_sites=0, held_for_review=0, **numbers
+            )
         self._save_with_site_intake(report, content)
         return ImportResult(
-            changed=True, version=report.latest.number, new_sites=new_sites, held_for_review=held, **numbers
+            changed=True, version=report.latest_version.number, new_sites=new_sites, held_for_review=held, **numbers
         )
 
     def _import_part(
@@ -621,7 +625,7 @@ class RegistryApplication(SealedApplication):
         number, of = part
         unchanged = ImportResult(
             changed=False,
-            version=report.latest.number if report.latest else 0,
+            version=report.latest_version.number if report.latest else 0,
             new_sites=0,
             held_for_review=0,
             parts_missing=tuple(report.missing_parts),
@@ -652,7 +656,7 @@ class RegistryApplication(SealedApplication):
             self.save(report)
         return ImportResult(
             changed=submitted,
-            version=report.latest.number if report.latest else 0,
+            version=report.latest_version.number if report.latest else 0,
             new_sites=new_sites,
             held_for_review=held,
             parts_missing=missing,
@@ -693,7 +697,7 @@ class RegistryApplication(SealedApplication):
             changed = report.submit(content, digest=digest, source=source, submitted_on=submitted_on)
             if changed:
                 self._save_with_site_intake(report, content)
-            return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+            return ImportResult(changed=changed, version=report.latest_version.number, new_sites=0, held_for_review=0)
 
         return self._redone_on_conflict(submit)
 
@@ -731,7 +735,7 @@ class RegistryApplication(SealedApplication):
             self._save_with_site_intake(report, content)
         else:
             self.save(report)
-        return ImportResult(changed=changed, version=report.latest.number, new_sites=0, held_for_review=0)
+        return ImportResult(changed=changed, version=report.latest_version.number, new_sites=0, held_for_review=0)
 
     def read_report(
         self,
@@ -909,7 +913,7 @@ class RegistryApplication(SealedApplication):
         least ``site_release_k`` companies now describe new sites, every one of those sites (in random
         order, with the catalogue buckets and review queue they change), then the intake, then the
         report. Else the intake and the report only, and no site."""
-        version = report.latest.number
+        version = report.latest_version.number
         intake.wait(
             report_id=str(report.id),
             company_id=str(report.company_id),
@@ -985,8 +989,8 @@ class RegistryApplication(SealedApplication):
         """The new sites a waiting report's latest version describes, opened through the filter by
         the registry itself (only when they are about to be registered)."""
         report: SupplyChainReport = self.repository.get(uuid.UUID(report_id))
-        version = report.latest
-        company = self.repository.get(report.company_id)
+        version = report.latest_version
+        company: Organisation = self.repository.get(report.company_id)
         opened = self.vault.open(
             self.vault.system_principal("registry"),
             "read_report",
@@ -1029,7 +1033,7 @@ class RegistryApplication(SealedApplication):
         this_kind = self._previous_next_kind(company.id, year) or "full"
         next_due, next_kind = next_assessment(assessed_on, level, period.size, this_kind)
         record = AssessmentRecord(
-            version=report.latest.number,
+            version=report.latest_version.number,
             quarry_insight=quarry,
             factory_insight=factory,
             due_diligence_score=score,

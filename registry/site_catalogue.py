@@ -39,11 +39,11 @@ Pending = dict[uuid.UUID, Aggregate]
 _FOLLOWED_TOPICS = tuple(
     get_topic(cls)
     for cls in (
-        SiteBucket.Started,
-        SiteBucket.SiteAdded,
-        SiteBucket.SiteAliased,
-        DistrictDirectory.Started,
-        DistrictDirectory.DistrictAdded,
+        SiteBucket.Started,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        SiteBucket.SiteAdded,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        SiteBucket.SiteAliased,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        DistrictDirectory.Started,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        DistrictDirectory.DistrictAdded,  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
     )
 )
 _PAGE = 1000
@@ -287,7 +287,10 @@ class SiteCatalogue:
         start: int | None = None
         while True:
             page = app.recorder.select_notifications(
-                start=start, limit=_PAGE, topics=(get_topic(RegionSiteIndex.Started),), inclusive_of_start=start is None
+                start=start,
+                limit=_PAGE,
+                topics=(get_topic(RegionSiteIndex.Started),),  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+                inclusive_of_start=start is None,
             )
             for notification in page:
                 index: RegionSiteIndex = app.repository.get(notification.originator_id)

@@ -125,7 +125,7 @@ def _check_linked_list(services: Services, result: Verification) -> None:
         for notification in _notifications(registry, topics, up_to=position):
             event = registry.mapper.to_domain_event(notification)
             report_id = str(event.originator_id)
-            if isinstance(event, SupplyChainReport.Started):
+            if isinstance(event, SupplyChainReport.Started):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
                 if event.company_id not in companies:
                     companies[event.company_id] = registry.repository.get(event.company_id).ref
                 expected[report_id] = {
@@ -190,11 +190,11 @@ def _check_case_notices(services: Services, result: Verification) -> None:
     position = recorder.max_tracking_id(grievance.name) or 0
     references: dict[str, str] = {}
     expected: dict[str, dict[str, Any]] = {}
-    topics = (get_topic(GrievanceCase.Filed), get_topic(GrievanceCase.CompanyNotified))
+    topics = (get_topic(GrievanceCase.Filed), get_topic(GrievanceCase.CompanyNotified))  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
     if position:
         for notification in _notifications(grievance, topics, up_to=position):
             event = grievance.mapper.to_domain_event(notification)
-            if isinstance(event, GrievanceCase.Filed):
+            if isinstance(event, GrievanceCase.Filed):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
                 references[str(event.originator_id)] = event.reference
             elif isinstance(event.notice, SealedField):
                 row = notice_row(event)

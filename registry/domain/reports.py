@@ -24,7 +24,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from registry.domain.errors import ConflictError, ValidationError
+from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 from registry.domain.sites import SiteKind
 
 CONFIDENTIAL_FIELDS = ("links", "terms", "questionnaire", "action_plan", "new_sites")
@@ -324,6 +324,14 @@ class SupplyChainReport(Aggregate):
     @property
     def latest(self) -> ReportVersion | None:
         return self.versions[-1] if self.versions else None
+
+    @property
+    def latest_version(self) -> ReportVersion:
+        """The latest version where one must exist (a report just submitted, read or assessed); a
+        report with none is not found, rather than an AttributeError on ``None`` further on."""
+        if not self.versions:
+            raise NotFoundError("no submitted version of the report")
+        return self.versions[-1]
 
     # --- commands ----------------------------------------------------------------------------
 

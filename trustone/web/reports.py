@@ -117,7 +117,7 @@ def read_report(
 ) -> ReportOut:  # a stored INTEGER
     """A report version's content (latest by default): the company itself and the secretariat."""
     content = svc.registry.read_report(principal, ref, year, version, purpose="read report", request_id=request_id)
-    chosen = version or svc.registry.report(ref, year).latest.number
+    chosen = version or svc.registry.report(ref, year).latest_version.number
     return ReportOut(
         company=ref,
         year=year,
