@@ -274,7 +274,7 @@ class AggregatedListView(View):
                 "SELECT COUNT(DISTINCT r.company_id) FROM {schema}.agg_pending p"
                 " JOIN {schema}.agg_reports r ON r.report_id = p.report_id WHERE p.year = %s",
                 (year,),
-            ).fetchone()[0]
+            ).fetchfirst()[0]
             if changed >= self.k:
                 self._cut(cursor, year)
 
@@ -286,7 +286,7 @@ class AggregatedListView(View):
         if logged is not None and logged[0] == release:
             # cut before: served as it was (a rebuild after a shredding)
             cut = json.loads(
-                cursor.execute("SELECT document FROM {schema}.agg_release_log WHERE year = %s", (year,)).fetchone()[0]
+                cursor.execute("SELECT document FROM {schema}.agg_release_log WHERE year = %s", (year,)).fetchfirst()[0]
             )
             if self._memory is not None:
                 self._memory.years.pop(year, None)  # not what the reports give now: counted afresh next time

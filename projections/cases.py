@@ -408,18 +408,20 @@ class CaseBoard:
         cases = self._cases()
         by_theme: Counter[str] = Counter(theme for case in cases for theme in set(case.themes))
         days_in: dict[str, list[float]] = defaultdict(list)
-        performance = {d.value: {outcome.value: 0 for outcome in Outcome} for d in Deadline}
+        counted: dict[str, dict[str, int]] = {d.value: {outcome.value: 0 for outcome in Outcome} for d in Deadline}
         overdue_now = 0
         for case in cases:
             for stage, days in _days_per_left_stage(case.history).items():
                 days_in[stage].append(days)
             for segment in deadlines.segments(case.history, self.limits, case.compliance_deadline):
-                performance[segment.deadline.value][segment.outcome(now).value] += 1
+                counted[segment.deadline.value][segment.outcome(now).value] += 1
             running = deadlines.running(case.history, self.limits, case.compliance_deadline)
             overdue_now += bool(case.is_open and running and running.overdue(now))
-        for counts in performance.values():
+        performance: dict[str, dict[str, float | None]] = {}
+        for deadline, counts in counted.items():
             decided = counts["met"] + counts["missed"]
-            counts["share_on_time"] = round(counts["met"] / decided, 3) if decided else None
+            share = round(counts["met"] / decided, 3) if decided else None
+            performance[deadline] = {**counts, "share_on_time": share}
         return {
             "total": len(cases),
             "by_stage": dict(sorted(Counter(case.stage.value for case in cases).items())),

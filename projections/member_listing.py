@@ -76,7 +76,7 @@ class MemberListingView(View):
             return
         if isinstance(event, Organisation.Registered):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
             if OrganisationKind(event.kind) == OrganisationKind.MEMBER_COMPANY:
-                document = {
+                document: dict[str, Any] | None = {
                     "ref": event.ref,
                     "name": event.name,
                     "country": event.country,
@@ -128,7 +128,7 @@ class MemberListingView(View):
         return str(event.originator_id), None
 
     @staticmethod
-    def _document(cursor: Cursor, organisation_id: str) -> dict | None:
+    def _document(cursor: Cursor, organisation_id: str) -> dict[str, Any] | None:
         row = cursor.execute(
             "SELECT document FROM {schema}.member_listing WHERE organisation_id = %s", (organisation_id,)
         ).fetchone()

@@ -159,7 +159,7 @@ class _ViewRecorderMixin:
                 cursor.execute(
                     f"DELETE FROM {self._tracking_table()} WHERE application_name <> %s",
                     (self.table_migration_identifier,),
-                )  # type: ignore[attr-defined]
+                )
 
     @contextmanager
     def cursor(self, commit: bool) -> Iterator[Cursor]:

@@ -21,8 +21,8 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import TypeVar
 
-import openpyxl
-from openpyxl.utils import get_column_letter
+import openpyxl  # type: ignore[import-untyped]  # ships no type hints; types-openpyxl is not a dependency
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # as above
 
 from registry.domain.errors import RegistryError, ValidationError
 from registry.domain.geography import Coordinates, validate_country
@@ -291,7 +291,7 @@ def _check_zip(data: bytes) -> None:
 def _cell_text(value: object) -> str:
     """A cell as text, stripped. XLSX cells can be numbers, dates or booleans; CSV cells are text."""
     if value.__class__ is str:  # every CSV cell, most XLSX ones: asked first
-        return value.strip()  # type: ignore[union-attr]
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, str):

@@ -21,7 +21,7 @@ import uuid
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoder
 
 from registry.domain.errors import ConflictError
 from registry.transcodings import register_registry_transcodings
@@ -45,15 +45,53 @@ class VersionConflictError(ConflictError, IntegrityError):
 class Vault(Protocol):
     """What applications need from keys/ (see keys/vault.py): sealing, fingerprints, the filter."""
 
-    def mapper(self, transcoder: Transcoder, app_name: str, confidential_events: dict) -> Mapper: ...
+    def mapper(
+        self, transcoder: Transcoder, app_name: str, confidential_events: dict[str, tuple[str, tuple[str, ...]]]
+    ) -> Mapper[Any]: ...
 
     def fingerprint(self, owner: uuid.UUID, data: bytes) -> str: ...
 
-    def open(self, principal: Any, action: str, fields: dict[str, Any], **audit: Any) -> dict[str, Any]: ...
+    def live_fingerprint(self, owner: uuid.UUID, data: bytes) -> str | None: ...
 
-    def authorise(self, principal: Any, action: str, **audit: Any) -> None: ...
+    def open(
+        self,
+        principal: Any,
+        action: str,
+        fields: dict[str, Any],
+        *,
+        subject_kind: str,
+        subject_ref: str = "",
+        company: str | None = None,
+        purpose: str = "",
+        request_id: str = "",
+        facts: dict[str, bool] | None = None,
+    ) -> dict[str, Any]: ...
 
-    def check(self, principal: Any, action: str, **audit: Any) -> None: ...
+    def authorise(
+        self,
+        principal: Any,
+        action: str,
+        *,
+        subject_kind: str,
+        subject_ref: str = "",
+        company: str | None = None,
+        purpose: str = "",
+        request_id: str = "",
+        facts: dict[str, bool] | None = None,
+    ) -> None: ...
+
+    def check(
+        self,
+        principal: Any,
+        action: str,
+        *,
+        subject_kind: str,
+        subject_ref: str = "",
+        company: str | None = None,
+        purpose: str = "",
+        request_id: str = "",
+        facts: dict[str, bool] | None = None,
+    ) -> None: ...
 
     def system_principal(self, name: str) -> Any: ...
 
@@ -90,10 +128,10 @@ class SealedApplication(Application[uuid.UUID]):
         its name is not confidential (a case reference)."""
         return VersionConflictError().args[0]
 
-    def construct_mapper(self) -> Mapper:
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
         return self.vault.mapper(self.construct_transcoder(), self.name, self.confidential_events)
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_registry_transcodings(transcoder)
 

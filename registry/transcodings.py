@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from registry.domain.geography import Coordinates, RegionPath
 
@@ -42,6 +42,6 @@ class CoordinatesAsList(Transcoding):
         return Coordinates(*data)
 
 
-def register_registry_transcodings(transcoder: Transcoder) -> None:
+def register_registry_transcodings(transcoder: JSONTranscoder) -> None:
     for transcoding in (DateAsISO(), RegionPathAsList(), CoordinatesAsList()):
         transcoder.register(transcoding)

@@ -201,10 +201,10 @@ def _built(settings: Settings) -> Services:
         member_listing=MemberListing(members),
         quarry_regions=PublishedQuarryRegions(sql),
         grievance=None,  # type: ignore[arg-type]
-        case_projections=None,
-        cases=None,
+        case_projections=None,  # type: ignore[arg-type]  # set below, once the grievance application exists
+        cases=None,  # type: ignore[arg-type]  # as above
         outbox=NoticeOutbox(sql),
-    )  # type: ignore[arg-type]
+    )
     services.outbox.create_tables()
     services.grievance = GrievanceApplication(
         env=settings.application_env(GrievanceApplication.name),

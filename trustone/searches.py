@@ -33,6 +33,7 @@ def linked_list_facts(services: Services, principal: Any, site: str | None = Non
     case_site = (
         isinstance(principal, Principal)
         and principal.role == Role.COMMITTEE
+        and site is not None
         and bool(site)
         and site.strip().upper() in services.grievance.sites_before_committee()
     )
@@ -283,7 +284,9 @@ def grievance_buyer_resolver(services: Services):
             purpose=f"grievance case {reference}",
             request_id=request_id,
         )
-        items = []  # every year's reports in one search: one request, one access-log transaction
+        items: list[
+            tuple[str, Any, int]
+        ] = []  # every year's reports in one search: one request, one access-log transaction
         for year in years:
             _, reports = services.linked_list.sealed_reports(year)
             items.extend((company_ref, sealed, year) for company_ref, sealed in reports)
