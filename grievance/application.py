@@ -161,12 +161,11 @@ class GrievanceApplication(SealedApplication):
         return self.repository.get(case_id)
 
     def references(self) -> list[str]:
-        years = self._get_or_none(CaseYears.ID)
-        numbered = [
-            reference
-            for year in (years.years if years else [])
-            for reference in self.repository.get(CaseNumbers.create_id(year)).references()
-        ]
+        years: CaseYears | None = self._get_or_none(CaseYears.ID)
+        numbered: list[str] = []
+        for year in years.years if years else ():
+            numbers: CaseNumbers = self.repository.get(CaseNumbers.create_id(year))
+            numbered.extend(numbers.references())
         return sorted({*self._legacy_register().by_reference, *numbered})
 
     def recipient_tag(self, company_id: uuid.UUID) -> str:
@@ -247,7 +246,7 @@ class GrievanceApplication(SealedApplication):
         follow-up code). The code is shown once; only its keyed tag is stored."""
         now = self.clock()
         filing = check_filing(filing, now.date())
-        audit = {
+        audit: dict[str, Any] = {
             "subject_kind": "grievance_case",
             "purpose": "file a grievance",
             "request_id": request_id,
@@ -636,6 +635,7 @@ class GrievanceApplication(SealedApplication):
             )
             if not in_case:
                 raise ValidationError(f"{field}.company", "not a company notified of this case or party to it")
+            assert tag is not None  # in_case holds only for a company's tag
             if any(tag == earlier for earlier, _, _ in addressed):
                 raise ValidationError(f"{field}.company", "this company already has a part")
             addressed.append(
@@ -688,7 +688,7 @@ class GrievanceApplication(SealedApplication):
             fields |= {f"message_{i}": addressed(m, "message") for i, m in enumerate(case.messages)}
         elif filer:
             fields["description"] = case.description
-        elif role == "company" and facts["own_data"]:
+        elif role == "company" and tag is not None and facts["own_data"]:  # a company always has a tag
             notice = case.notice_for(tag)
             fields["notice"] = addressed(notice, "notice") if notice else None
             fields |= {
