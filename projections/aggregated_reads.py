@@ -261,7 +261,10 @@ class AggregatedList:
             releases = dict(cursor.execute("SELECT year, release FROM {schema}.agg_releases").fetchall())
         sites = sorted(tuple(row) for row in sites)
         digest = hashlib.blake2b(repr((sites, sorted(addresses.items()))).encode(), digest_size=16).hexdigest()
-        catalogue = {row[0]: CatalogueSite(*row[:8], addresses.get(row[0]) or "", row[8], row[9]) for row in sites}
+        catalogue = {
+            row[0]: CatalogueSite(*row[:8], addresses.get(row[0]) or "", row[8], row[9])  # type: ignore[call-arg]  # eight fields: mypy cannot count a slice of a tuple of any length
+            for row in sites
+        }
         merged = {row[0]: row[11] for row in sites if row[11] is not None}
         return _Snapshot(position, digest, catalogue, _survivors(merged), releases)
 

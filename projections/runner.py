@@ -158,7 +158,7 @@ class _ViewRecorderMixin:
                 self.view.clear(cursor)
                 cursor.execute(
                     f"DELETE FROM {self._tracking_table()} WHERE application_name <> %s",
-                    (self.table_migration_identifier,),
+                    (self.table_migration_identifier,),  # type: ignore[attr-defined]  # on the recorder this mixin is mixed into
                 )
 
     @contextmanager
@@ -331,7 +331,7 @@ def view_recorder(settings: Settings, view: View) -> SQLiteViewRecorder | Postgr
     recorder_class = PostgresViewRecorder if settings.database_url else SQLiteViewRecorder
     recorder_class = type(f"{view.name.title()}{recorder_class.__name__}", (recorder_class,), {"view": view})
     recorder = factory.tracking_recorder(recorder_class)
-    recorder.create_table()
+    recorder.create_table()  # type: ignore[attr-defined]  # the view recorder class made above has it; the factory returns its base type
     return recorder
 
 

@@ -407,7 +407,7 @@ class RegistryApplication(SealedApplication):
         queue_id = DuplicateReviewQueue.ID
         if queue_id not in pending:
             pending[queue_id] = self._get_or_none(queue_id) or DuplicateReviewQueue()
-        return pending[queue_id]  # type: ignore[return-value]
+        return pending[queue_id]
 
     def sites_awaiting_review(self) -> list[tuple[str, str]]:
         """(held site, possible duplicate) pairs, oldest first."""
@@ -450,7 +450,7 @@ class RegistryApplication(SealedApplication):
 
     def _site_in(self, public_id: str, pending: dict[uuid.UUID, Aggregate] | None) -> ProductionSite:
         unsaved = (pending or {}).get(self.site_aggregate_id(public_id))
-        return unsaved if unsaved is not None else self.site(public_id)  # type: ignore[return-value]
+        return unsaved if unsaved is not None else self.site(public_id)
 
     def _surviving(self, site: ProductionSite, pending: dict[uuid.UUID, Aggregate] | None = None) -> ProductionSite:
         seen: set[str] = set()
@@ -889,7 +889,7 @@ class RegistryApplication(SealedApplication):
                 return SiteIntake()  # the first submission ever: not kept until it is saved
         else:
             for stored in self.repository.event_store.get(SiteIntake.ID, gt=cached.version):
-                stored.mutate(cached)
+                stored.mutate(cached)  # type: ignore[attr-defined]  # the library's events have it; its event protocol does not
         self._intake = cached
         return cached
 

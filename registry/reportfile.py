@@ -438,9 +438,12 @@ def _number_convention(
         for number, values in enumerate(rows[1:], start=2):
             for column in columns:
                 i = positions.get(column)
-                if i is None or i >= len(values) or not isinstance(values[i], str):
+                if i is None or i >= len(values):
                     continue
-                shown = _kept_reading(readings, values[i].strip()).evidence
+                value = values[i]
+                if not isinstance(value, str):
+                    continue
+                shown = _kept_reading(readings, value.strip()).evidence
                 if shown is not None:
                     evidence[shown].append(f"{sheet} row {number}, column {column}")
     convention, conflict = decide(given, evidence)
@@ -536,7 +539,7 @@ class _Row:
         value, refusal = checked
         if refusal is not None:
             self.fail(column, refusal)
-        return value  # type: ignore[return-value]
+        return value
 
     def _number(self, column: str) -> Decimal | None | _Refused:
         """The cell as a number by the file's convention; ``_REFUSED`` after recording why it cannot

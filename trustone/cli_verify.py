@@ -135,11 +135,11 @@ def _check_linked_list(services: Services, result: Verification) -> None:
                     "links": None,
                     "links_context": None,
                 }
-            elif report_id in expected and isinstance(event.links, SealedField):
+            elif report_id in expected and isinstance(event.links, SealedField):  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
                 expected[report_id].update(
-                    version=event.number,
-                    links=base64.b64encode(event.links.blob).decode(),
-                    links_context=event.links.context,
+                    version=event.number,  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
+                    links=base64.b64encode(event.links.blob).decode(),  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
+                    links_context=event.links.context,  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
                 )
     actual = {
         row[0]: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
@@ -196,7 +196,7 @@ def _check_case_notices(services: Services, result: Verification) -> None:
             event = grievance.mapper.to_domain_event(notification)
             if isinstance(event, GrievanceCase.Filed):  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
                 references[str(event.originator_id)] = event.reference
-            elif isinstance(event.notice, SealedField):
+            elif isinstance(event.notice, SealedField):  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
                 row = notice_row(event)
                 expected[row["notice_id"]] = {**row, "reference": references.get(row["case_id"])}
     columns = ("notice_id", "case_id", "reference", "recipient_tag", "notice", "notice_context", "notified_at")
