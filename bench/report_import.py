@@ -281,12 +281,12 @@ def scale_run(
                 print(
                     f"  end to end         {links / (finished - started):10.0f} links/s (lists caught up)", flush=True
                 )
-            if profiler is not None:
+            if profiler is not None and profile:  # one is made exactly when the other is given
                 profiler.disable()
                 profiler.dump_stats(profile)
         finally:
             services.close()
-            if schema:
+            if schema and postgres_url:  # a schema is made only on PostgreSQL
                 import psycopg
 
                 with psycopg.connect(postgres_url, autocommit=True) as conn:

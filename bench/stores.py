@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from trustone.settings import Settings
 
@@ -66,7 +67,7 @@ def _connection(settings: Settings):
         import psycopg
 
         params = settings.postgres_params()
-        conn = psycopg.connect(
+        pg = psycopg.connect(
             dbname=params["POSTGRES_DBNAME"],
             host=params["POSTGRES_HOST"],
             port=params["POSTGRES_PORT"],
@@ -75,15 +76,15 @@ def _connection(settings: Settings):
         )
         schema = params.get("POSTGRES_SCHEMA", "public")
         try:
-            yield conn, f'"{schema}".', "%s"
+            yield pg, f'"{schema}".', "%s"
         finally:
-            conn.close()
+            pg.close()
         return
-    conn = sqlite3.connect(settings.sqlite_path, timeout=30)
+    lite = sqlite3.connect(settings.sqlite_path, timeout=30)
     try:
-        yield conn, "", "?"
+        yield lite, "", "?"
     finally:
-        conn.close()
+        lite.close()
 
 
 def executemany_rate(settings: Settings, rows: Iterable[tuple]) -> tuple[float, int]:
@@ -98,7 +99,8 @@ def executemany_rate(settings: Settings, rows: Iterable[tuple]) -> tuple[float, 
         conn.commit()
         statement = f"INSERT INTO {table} VALUES ({', '.join([mark] * columns)})"
         cursor = conn.cursor()
-        seconds, count, chunk = 0.0, 0, first
+        seconds, count = 0.0, 0
+        chunk: list[tuple[Any, ...]] | None = first
         while chunk:
             started = time.perf_counter()
             cursor.executemany(statement, chunk)

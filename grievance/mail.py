@@ -21,6 +21,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Any
 
 MESSAGE_ID_DOMAIN = "trustone.invalid"
 _LOCAL_HOSTS = {"localhost", "localhost.localdomain"}
@@ -115,7 +116,7 @@ def _site_line(site: Mapping[str, object]) -> str:
 
 
 def notice_message(
-    notice: Mapping[str, object],
+    notice: Mapping[str, Any],
     to: str,
     sender: str,
     message_id: str,

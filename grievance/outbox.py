@@ -51,12 +51,18 @@ _CHUNK = 500  # notice ids per IN (...) query, well under every driver's paramet
 class PendingNotice(Protocol):
     """What the cases projection's ``pending_notices()`` yields (only these attributes are used)."""
 
-    notice_id: str
-    case_id: Any
-    reference: str
-    recipient_tag: str
-    sealed: Any
-    notified_at: dt.datetime
+    @property
+    def notice_id(self) -> str: ...
+    @property
+    def case_id(self) -> Any: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def recipient_tag(self) -> str: ...
+    @property
+    def sealed(self) -> Any: ...
+    @property
+    def notified_at(self) -> dt.datetime: ...
 
 
 class Mailer(Protocol):

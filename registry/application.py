@@ -268,10 +268,12 @@ class RegistryApplication(SealedApplication):
             )
         company = self.company(ref)
         standing, period = company.standing_on(day)
-        member = standing.value == "member"
+        member_period = period if standing.value == "member" else None  # a member always has its period
+        member = member_period is not None
+        ended_on = period.ended_on if period is not None else None  # set when it ended (withdrawn, excluded)
         level = assessed_on = None
-        if member:
-            latest = self._latest_assessment_on(company.id, period.joined_on, day)
+        if member_period is not None:
+            latest = self._latest_assessment_on(company.id, member_period.joined_on, day)
             if latest is not None:
                 level, assessed_on = latest.level, latest.assessed_on
         return MemberStatus(
@@ -279,13 +281,13 @@ class RegistryApplication(SealedApplication):
             name=company.name,
             on=day,
             member=member,
-            category=period.category.value if member else None,
-            joined_on=period.joined_on if member else None,
+            category=member_period.category.value if member_period is not None else None,
+            joined_on=member_period.joined_on if member_period is not None else None,
             level=level,
             level_assessed_on=assessed_on,
             standing=standing.value,
-            withdrawn_on=period.ended_on if standing.value == "withdrawn" else None,
-            excluded_on=period.ended_on if standing.value == "excluded" else None,
+            withdrawn_on=ended_on if standing.value == "withdrawn" else None,
+            excluded_on=ended_on if standing.value == "excluded" else None,
         )
 
     def _latest_assessment_on(self, company_id: uuid.UUID, since: dt.date, day: dt.date) -> AssessmentRecord | None:

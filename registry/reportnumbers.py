@@ -63,10 +63,13 @@ class NumberConvention:
     where: str = ""  # DETECTED: the first cell that showed it, e.g. "links row 3, column volume"
 
     def describe(self) -> str:
+        separator = self.separator
         if self.source is Source.GIVEN:
-            return f"decimal separator {self.separator.char!r} ({self.separator}), as given with the upload"
+            assert separator is not None  # a given convention names its separator
+            return f"decimal separator {separator.char!r} ({separator}), as given with the upload"
         if self.source is Source.DETECTED:
-            return f"decimal separator {self.separator.char!r} ({self.separator}), detected from {self.where}"
+            assert separator is not None  # so does a detected one
+            return f"decimal separator {separator.char!r} ({separator}), detected from {self.where}"
         return "no number in the file needed a decimal separator to be read"
 
 

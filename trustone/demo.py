@@ -2403,6 +2403,7 @@ def load_demo(services: Services) -> DemoResult:
     for day, _, (action, number) in steps:
         if action == "end":
             company = plan.companies[number]
+            assert company.ends is not None  # an "end" step is planned only for a company that ends
             (registry.withdraw if company.ends[1] == "withdrawn" else registry.exclude)(company.ref, day)
             continue
         report = plan.reports[number]
