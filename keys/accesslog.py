@@ -672,7 +672,7 @@ class AccessLog:
         if group is not None:
             try:
                 self._write(group, log_key)
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:  # noqa: BLE001 - handed to every waiting request, which raises it
                 for queued in group:
                     queued.error = error
             finally:

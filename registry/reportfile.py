@@ -266,7 +266,7 @@ def _read_xlsx(data: bytes, errors: list[CellError], max_rows: int) -> dict[str,
         return sheets
     except ReportFileError:
         raise
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none may escape as a crash
         raise _file_error(_NOT_XLSX) from None
     finally:
         workbook.close()

@@ -83,7 +83,7 @@ class LocalSmtpServer:
             controller = Controller(_Handler(self), hostname=HOST, port=port, ready_timeout=5)
             try:
                 controller.start()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 - a port that would not serve: try the next one
                 last_error = exc
                 continue
             self._controller, self.port = controller, port
