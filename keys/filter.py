@@ -105,7 +105,7 @@ class _OpenedCache:
         self._values: OrderedDict[tuple[bytes, str, str | None], tuple[str, Any, int]] = OrderedDict()
         self._derived: dict[tuple[bytes, str, str | None], Any] = {}  # at most one per value, weighed as it
         self._bytes = 0
-        self._generation = -1
+        self._generation: int | None = None  # none yet: the first look starts one
         self._lock = threading.Lock()
 
     @staticmethod
@@ -280,15 +280,17 @@ class ConfidentialFilter:
         return results
 
     def _derived(self, sealed: Any, company: str, value: Any, label: list[Any], derive: Callable[..., Any]) -> Any:
-        key = _OpenedCache.key(sealed) if isinstance(sealed, SealedField) else None
-        previous = self._opened.derived(key) if key is not None else None
+        if not isinstance(sealed, SealedField):  # a value not sealed is not kept: nothing to keep with it
+            return derive(company, value, None, *label)
+        key = _OpenedCache.key(sealed)
+        previous = self._opened.derived(key)
         derived = derive(company, value, previous, *label)
-        if key is not None and derived is not previous:
+        if derived is not previous:
             self._opened.put_derived(key, derived)
         return derived
 
     def opened_cache_bytes(self) -> int:
-        """How much the cache of opened values holds now (ciphertext bytes): for tests and metrics."""
+        """How much memory the cache of opened values holds now, as it weighs it (``OPENED_WEIGHT``)."""
         return self._opened.size()
 
     def _open_cached(self, value: Any) -> Any:

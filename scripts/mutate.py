@@ -56,7 +56,12 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
     "registry/domain/assessment.py": ["tests/unit/test_covenant_levels.py", "tests/unit/test_assessment.py"],
     "grievance/domain/stages.py": ["tests/unit/test_lifecycle_table.py", "tests/unit/test_grievance_stages.py"],
     "keys/policy.py": ["tests/unit/test_policy.py"],
-    "keys/filter.py": ["tests/integration/test_filter_access_log.py"],
+    "keys/filter.py": [
+        "tests/integration/test_filter_access_log.py",
+        "tests/integration/test_filter_cache.py",
+        "tests/unit/test_opened_cache_accounting.py",
+        "tests/integration/test_linked_list_reads.py",
+    ],
     "keys/envelope.py": ["tests/unit/test_envelope_format.py", "tests/unit/test_envelope.py"],
 }
 # what the copy needs: the packages and the tests (not .venv, var, .git)

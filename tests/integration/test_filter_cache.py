@@ -135,3 +135,12 @@ def test_the_cache_is_bounded(services, monkeypatch):
     values = [("company-a", _sealed(services, owner, ["S" * 1000 + str(n)], f"x/{n}")) for n in range(10)]
     confidential_filter.open_many(NGO, Action.READ_LINKED_LIST, GRANTED, AUDIT, values, every_site)
     assert 0 < confidential_filter.opened_cache_bytes() <= 12 * 1024
+
+
+def test_an_opened_value_is_weighed_at_four_times_its_ciphertext(services):
+    """docs/confidentiality.md: an opened value takes about four times its ciphertext in memory
+    (measured), and the cache's bound counts it so."""
+    confidential_filter = ConfidentialFilter(services.access_log, services.datakeys)
+    sealed = _sealed(services, company_key_owner("company-a"), ["S" * 1000], "x/weighed")
+    confidential_filter.open_many(NGO, Action.READ_LINKED_LIST, GRANTED, AUDIT, [("company-a", sealed)], every_site)
+    assert confidential_filter.opened_cache_bytes() == 4 * len(sealed.blob)
