@@ -21,7 +21,7 @@ from pathlib import Path
 from bench import data as bench_data
 from bench.server import running_server
 from bench.stores import executemany_rate, select_access_log_rate
-from keys.passwords import hash_password
+from keys.logins.passwords import hash_password
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from trustone.bootstrap import bootstrap, open_for_audit

@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from eventsourcing.persistence import Mapper
 
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.application import RegistryApplication
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind

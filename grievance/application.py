@@ -55,7 +55,7 @@ from grievance.domain.case import (
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
 from grievance.domain.filing import Filing, check_filing
 from grievance.domain.stages import NEXT, Stage, StaleStageError, Step, target_of
-from keys.sealing import SealedField
+from keys.encryption.sealing import SealedField
 from registry.domain.errors import (
     ConflictError,
     GoneError,
@@ -174,7 +174,7 @@ class GrievanceApplication(SealedApplication):
 
     def key_owner_for(self, company_id: uuid.UUID) -> uuid.UUID:
         """The owner of a company's grievance key: derived from its keyed tag, so it names no one,
-        and shredding the company (keys/administration.py) can find and destroy it."""
+        and shredding the company (keys/encryption/administration.py) can find and destroy it."""
         return key_owner_of_tag(self.recipient_tag(company_id))
 
     def _facts(self, principal: Any, case: GrievanceCase) -> dict[str, bool]:
@@ -453,7 +453,7 @@ class GrievanceApplication(SealedApplication):
         filter (one access-log entry per company found, purpose "grievance case N"). No buyer closes
         the case as not in member chains. Returns the stage and how many companies were found.
 
-        A linked-list row that does not verify raises ``keys.filter.IntegrityError`` out of the
+        A linked-list row that does not verify raises ``keys.access.filter.IntegrityError`` out of the
         buyer search, before anything is recorded: a case is never closed as not in member chains
         because a row was broken (a shredded company's rows are simply not in the answer)."""
         case, facts = self._begin(principal, reference, "manage_case", Step.MATCH, request_id)
@@ -764,7 +764,7 @@ class GrievanceApplication(SealedApplication):
 
     def notified_companies(self, principal: Any, reference: str, request_id: str = "") -> list[str]:
         """Which companies were notified: the secretariat; the committee for a case before it; the
-        filing NGO with linked-list rights (keys/policy.py decides on the facts of this case)."""
+        filing NGO with linked-list rights (keys/access/policy.py decides on the facts of this case)."""
         case = self.case(reference)
         if not case.notices:
             self._authorise(principal, "see_notified_companies", case, request_id)

@@ -1,1 +1,2 @@
-"""Confidentiality core: password hashing now; envelope encryption, the filter and the access log follow."""
+"""Confidentiality core, split by job: encryption/ (keys and sealing), access/ (policy, filter, access
+log), logins/ (passwords, TOTP, sessions), storage/ (the SQL tables that are not events)."""

@@ -45,7 +45,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from keys.sql import Cursor
+from keys.storage.sql import Cursor
 from projections.runner import View
 from registry.domain.geography import fold
 from registry.domain.organisations import Organisation

@@ -43,8 +43,8 @@ from grievance.domain import deadlines
 from grievance.domain.case import GrievanceCase
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline, Outcome
 from grievance.domain.stages import COMMITTEE_STAGES, TERMINAL, Stage
-from keys.sealing import SealedField, field_context
-from keys.sql import Cursor
+from keys.encryption.sealing import SealedField, field_context
+from keys.storage.sql import Cursor
 from projections.runner import View
 
 C = GrievanceCase

@@ -22,8 +22,8 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from keys.sealing import SealedField, field_context
-from keys.sql import Cursor
+from keys.encryption.sealing import SealedField, field_context
+from keys.storage.sql import Cursor
 from projections.runner import View, table_exists
 from registry.domain.organisations import Organisation
 from registry.domain.reports import SupplyChainReport

@@ -22,7 +22,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from keys.sql import Cursor
+from keys.storage.sql import Cursor
 from projections.runner import View, table_exists
 from registry.domain.organisations import Organisation, OrganisationKind
 from registry.domain.reports import SupplyChainReport

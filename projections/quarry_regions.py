@@ -16,8 +16,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from keys.append_only import protect_tables
-from keys.sql import SqlStore
+from keys.storage.append_only import protect_tables
+from keys.storage.sql import SqlStore
 from projections.aggregated_reads import RegionUse
 from registry.csvsafe import rows_to_csv
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from keys.filter import UNREADABLE
-from keys.principal import SystemPrincipal
+from keys.access.filter import UNREADABLE
+from keys.access.principal import SystemPrincipal
 
 
 def report_site_reader(registry: Any, vault: Any, view_name: str):

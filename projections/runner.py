@@ -33,7 +33,7 @@ rows when the follower was merely gone, the integrity failure when the event is 
 someone is applying the view (a rebuild in another process) does it raise ``ViewsBehind`` (a
 ``TimeoutError``): the web app answers 503 with Retry-After (trustone/storage_errors.py).
 
-View SQL is written once with ``%s`` placeholders and ``{schema}.`` prefixes (keys/sql.py's Cursor).
+View SQL is written once with ``%s`` placeholders and ``{schema}.`` prefixes (keys/storage/sql.py's Cursor).
 """
 
 from __future__ import annotations
@@ -54,8 +54,8 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 
-from keys.filter import IntegrityError
-from keys.sql import Cursor
+from keys.access.filter import IntegrityError
+from keys.storage.sql import Cursor
 from trustone.settings import Settings
 
 log = logging.getLogger("trustone.projections")

@@ -43,7 +43,7 @@ class VersionConflictError(ConflictError, IntegrityError):
 
 
 class Vault(Protocol):
-    """What applications need from keys/ (see keys/vault.py): sealing, fingerprints, the filter."""
+    """What applications need from keys/ (see keys/encryption/vault.py): sealing, fingerprints, the filter."""
 
     def mapper(
         self, transcoder: Transcoder, app_name: str, confidential_events: dict[str, tuple[str, tuple[str, ...]]]

@@ -23,9 +23,9 @@ mutant is written over the module in that copy; the tests run there (first on ``
 bytecode written, so a stale ``.pyc`` cannot hide a mutant).
 
     .venv/bin/python scripts/mutate.py                     # the five default modules
-    .venv/bin/python scripts/mutate.py keys/envelope.py    # one module, its default tests
+    .venv/bin/python scripts/mutate.py keys/encryption/envelope.py    # one module, its default tests
     .venv/bin/python scripts/mutate.py some/module.py --tests tests/unit/test_x.py
-    .venv/bin/python scripts/mutate.py --list keys/envelope.py   # list the mutants, run nothing
+    .venv/bin/python scripts/mutate.py --list keys/encryption/envelope.py   # list the mutants, run nothing
 
 POSIX only (the tests run in forked children).
 
@@ -55,14 +55,14 @@ EQUIVALENT_FILE = ROOT / "scripts" / "mutation-equivalent.txt"
 DEFAULT_TARGETS: dict[str, list[str]] = {
     "registry/domain/assessment.py": ["tests/unit/test_covenant_levels.py", "tests/unit/test_assessment.py"],
     "grievance/domain/stages.py": ["tests/unit/test_lifecycle_table.py", "tests/unit/test_grievance_stages.py"],
-    "keys/policy.py": ["tests/unit/test_policy.py"],
-    "keys/filter.py": [
+    "keys/access/policy.py": ["tests/unit/test_policy.py"],
+    "keys/access/filter.py": [
         "tests/integration/test_filter_access_log.py",
         "tests/integration/test_filter_cache.py",
         "tests/unit/test_opened_cache_accounting.py",
         "tests/integration/test_linked_list_reads.py",
     ],
-    "keys/envelope.py": ["tests/unit/test_envelope_format.py", "tests/unit/test_envelope.py"],
+    "keys/encryption/envelope.py": ["tests/unit/test_envelope_format.py", "tests/unit/test_envelope.py"],
 }
 # what the copy needs: the packages and the tests (not .venv, var, .git)
 COPIED = ("registry", "grievance", "keys", "projections", "trustone", "tests", "pyproject.toml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 
 

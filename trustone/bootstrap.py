@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from grievance.application import GrievanceApplication
 from grievance.outbox import NoticeOutbox
-from keys.accesslog import AccessLog
-from keys.append_only import protect_event_tables
-from keys.datakeys import DataKeyStore
-from keys.filter import ConfidentialFilter
-from keys.keyring import FileKeyring, KeyringError
-from keys.sql import PostgresSqlStore, SQLiteSqlStore, SqlStore
-from keys.vault import Vault
+from keys.access.accesslog import AccessLog
+from keys.access.filter import ConfidentialFilter
+from keys.encryption.datakeys import DataKeyStore
+from keys.encryption.keyring import FileKeyring, KeyringError
+from keys.encryption.vault import Vault
+from keys.storage.append_only import protect_event_tables
+from keys.storage.sql import PostgresSqlStore, SQLiteSqlStore, SqlStore
 from projections.aggregated_list import AggregatedListView
 from projections.aggregated_reads import AggregatedList
 from projections.cases import CaseBoard, CaseView
@@ -29,6 +29,14 @@ from projections.quarry_regions import PublishedQuarryRegions
 from projections.readers import report_plan_reader, report_site_reader
 from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
+from registry.usecases.accounts import Accounts
+from registry.usecases.assessment import ReportAssessment
+from registry.usecases.declarations import Declarations
+from registry.usecases.duplicates import HeldDuplicates
+from registry.usecases.organisations import Organisations
+from registry.usecases.publishing import Publishing
+from registry.usecases.shredding import CompanyShredding
+from registry.usecases.waiting import WaitingForMe
 from trustone.searches import grievance_buyer_resolver
 from trustone.settings import Settings
 
@@ -52,6 +60,15 @@ class Services:
     case_projections: ProjectionRunner  # follows the grievance application
     cases: CaseBoard
     outbox: NoticeOutbox  # which notice e-mails went out (grievance/outbox.py)
+    # the registry's use cases (registry/usecases): each built once with the narrow dependencies it names
+    shredding: CompanyShredding
+    organisations: Organisations
+    accounts: Accounts
+    declarations: Declarations
+    assessment: ReportAssessment
+    duplicates: HeldDuplicates
+    publishing: Publishing
+    waiting: WaitingForMe
 
     @property
     def runners(self) -> tuple[ProjectionRunner, ...]:
@@ -204,6 +221,14 @@ def _built(settings: Settings) -> Services:
         case_projections=None,  # type: ignore[arg-type]  # set below, once the grievance application exists
         cases=None,  # type: ignore[arg-type]  # as above
         outbox=NoticeOutbox(sql),
+        shredding=None,  # type: ignore[arg-type]  # as above
+        organisations=Organisations(registry, confidential_filter),
+        accounts=Accounts(registry, confidential_filter),
+        declarations=Declarations(registry, confidential_filter),
+        assessment=ReportAssessment(registry, confidential_filter),
+        duplicates=HeldDuplicates(registry, confidential_filter),
+        publishing=Publishing(registry, confidential_filter),
+        waiting=WaitingForMe(registry, confidential_filter),
     )
     services.outbox.create_tables()
     services.grievance = GrievanceApplication(
@@ -216,11 +241,18 @@ def _built(settings: Settings) -> Services:
     case_view = view_recorder(settings, CaseView())
     services.case_projections = ProjectionRunner(services.grievance, [case_view])
     services.cases = CaseBoard(case_view, limits)
+    services.shredding = CompanyShredding(
+        registry, confidential_filter, datakeys, services.grievance.key_owner_for, projections.rebuild
+    )
     registry.committee_case_check = lambda ref: services.grievance.before_committee_with(
         ref, registry.organisation_id(ref)
     )
     services.quarry_regions.create_tables()
-    protect_event_tables(services)
+    protect_event_tables(
+        sql,
+        (registry, services.grievance),
+        (lambda name: settings.application_env(name)["SQLITE_DBNAME"]) if settings.backend == "sqlite" else None,
+    )
     _make_store_files_private(settings)
     return services
 

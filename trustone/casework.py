@@ -11,7 +11,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from keys.filter import UNREADABLE
+from keys.access.filter import UNREADABLE
 
 if TYPE_CHECKING:
     from trustone.bootstrap import Services
@@ -72,7 +72,7 @@ def deliver_notices(svc: Services, mailer: Any = None) -> Any:
     opened through the filter as the mailer, purpose "grievance case N".
     """
     from grievance.mail import MailSettings, SmtpMailer
-    from keys.principal import SystemPrincipal
+    from keys.access.principal import SystemPrincipal
 
     mail = MailSettings.from_env(dict(svc.settings.mail_environ))
     mailer = mailer or SmtpMailer(mail)

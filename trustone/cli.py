@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from keys.keyring import KeyringError
+from keys.encryption.keyring import KeyringError
 from projections.runner import RebuildIntegrityError
 from registry.domain.errors import RegistryError
 from registry.reportfile import ReportFileError

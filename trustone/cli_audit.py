@@ -5,7 +5,7 @@ system), or saves the body of ``GET /api/v1/audit/digest`` as it comes; ``trusto
 --digests FILE`` reads either, or several in one file, and proves the log still contains what it
 contained at each of those moments, even if someone with database access rewrote it since.
 ``trustone audit digest`` signs the head first when the last signed checkpoint is behind it, so
-what the auditor keeps covers every entry up to that moment (keys/accesslog.py, the unsigned tail).
+what the auditor keeps covers every entry up to that moment (keys/access/accesslog.py, the unsigned tail).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from keys.accesslog import DigestFileError, SignedDigest, read_digests
-from keys.keyring import KeyringError
+from keys.access.accesslog import DigestFileError, SignedDigest, read_digests
+from keys.encryption.keyring import KeyringError
 from trustone.bootstrap import AuditServices, Services, bootstrap, open_for_audit
 from trustone.settings import Settings, SettingsError
 from trustone.terminal import progress_on_terminal
@@ -49,7 +49,7 @@ def _read_only_services() -> AuditServices:
 
 
 def _read_digests(path: Path) -> list[SignedDigest]:
-    """Digests kept in any form the system exports (``keys.accesslog.read_digests``)."""
+    """Digests kept in any form the system exports (``keys.access.accesslog.read_digests``)."""
     try:
         return read_digests(path.read_text(encoding="utf-8"))
     except (DigestFileError, UnicodeDecodeError) as error:

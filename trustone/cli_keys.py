@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from keys.administration import rotate_master_key, shred_company
-from keys.principal import SystemPrincipal
+from keys.access.principal import SystemPrincipal
+from keys.encryption.administration import rotate_master_key
 from registry.domain.errors import RegistryError
 
 keys_cli = typer.Typer(help="Master key rotation and data-key shredding.", no_args_is_help=True)
@@ -26,7 +26,7 @@ def rotate() -> None:
 
     services = services_or_exit()
     try:
-        result = rotate_master_key(services, _operator())
+        result = rotate_master_key(services.filter, services.keyring, services.datakeys, _operator())
     finally:
         services.close()
     typer.echo(
@@ -42,7 +42,7 @@ def shred(company: Annotated[str, typer.Option("--company", help="the member com
 
     services = services_or_exit()
     try:
-        destroyed = shred_company(services, company, _operator())
+        destroyed = services.shredding.shred(company, _operator())
     except RegistryError as error:
         fail(str(error))
     finally:

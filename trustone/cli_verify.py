@@ -31,9 +31,9 @@ from eventsourcing.utils import get_topic
 
 from grievance.application import addressed
 from grievance.domain.case import GrievanceCase
-from keys.envelope import key_ref_of
-from keys.keyring import KeyringError
-from keys.sealing import SealedField
+from keys.encryption.envelope import key_ref_of
+from keys.encryption.keyring import KeyringError
+from keys.encryption.sealing import SealedField
 from projections.cases import NOTICE_FIELD, bound_notice, notice_row
 from projections.linked_list import bound_links
 from registry.domain.reports import SupplyChainReport
@@ -108,7 +108,7 @@ _MISSING = "key missing but never shredded"
 
 def _check_shreddings(services: Services, result: Verification) -> None:
     """A data key that is gone must have been shredded: its row keeps the proof the shredding left,
-    which only the master keyring can make (keys/datakeys.py). Blanked or marked by hand, it has none."""
+    which only the master keyring can make (keys/encryption/datakeys.py). Blanked or marked by hand, it has none."""
     for key_ref in services.datakeys.missing_never_shredded():
         result.failures.append(f"data_keys row {key_ref}: {_MISSING} (no valid shredding proof)")
 

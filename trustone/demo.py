@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pyotp
 
-from keys.passwords import hash_password
+from keys.logins.passwords import hash_password
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.duplicates import MatchVerdict, SiteFingerprint, best_match, normalise_name
 from registry.domain.errors import ConflictError, NotFoundError

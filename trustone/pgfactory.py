@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from eventsourcing import postgres
 
-from keys.sql import BUSY_WAIT, MAX_IDLE, busy_tolerant
+from keys.storage.sql import BUSY_WAIT, MAX_IDLE, busy_tolerant
 
 LIBRARY_ATTEMPTS = 10  # eventsourcing.postgres: @retry((InterfaceError, OperationalError), max_attempts=10, ...)
 

@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 from grievance.domain.deadlines import Deadline
 from grievance.domain.stages import COMPANY_DIALOGUE_STAGES, TERMINAL
 from grievance.mail import MESSAGE_ID_DOMAIN, MailSettings, SmtpMailer
-from keys.principal import SystemPrincipal
-from keys.sessions import iso_utc
+from keys.access.principal import SystemPrincipal
+from keys.logins.sessions import iso_utc
 
 if TYPE_CHECKING:
     from trustone.bootstrap import Services

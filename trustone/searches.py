@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from keys.filter import Audit
-from keys.policy import Action, Facts
-from keys.principal import Principal
-from keys.sealing import SealedField
+from keys.access.filter import Audit
+from keys.access.policy import Action, Facts
+from keys.access.principal import Principal
+from keys.encryption.sealing import SealedField
 from projections.aggregated_reads import CatalogueSite
 from projections.linked_list import LinkedRow
 from registry.domain.accounts import Role

@@ -102,7 +102,7 @@ class Settings:
 
     def postgres_params(self) -> dict[str, str]:
         """The eventsourcing library's PostgreSQL settings, read by its datastores and by ours
-        (keys/sql.py's ``PostgresSqlStore``), so that every pool of a process is set alike:
+        (keys/storage/sql.py's ``PostgresSqlStore``), so that every pool of a process is set alike:
 
         - at most ``TRUSTONE_DB_POOL_SIZE`` connections per pool (one kept open while idle, the rest
           opened under load); a process has seven pools (two applications, four views, the SQL
@@ -112,7 +112,7 @@ class Settings:
         - while PostgreSQL cannot be reached, a request waits about ``TRUSTONE_DB_CONNECT_TIMEOUT``
           seconds for a connection and then gets the pool's timeout error, answered 503
           (trustone/storage_errors.py) instead of hanging; while every connection is merely in use
-          by other requests, it waits its turn, up to 30 s in all (keys/sql.py ``busy_tolerant``).
+          by other requests, it waits its turn, up to 30 s in all (keys/storage/sql.py ``busy_tolerant``).
         """
         url = urlparse(self.database_url or "")
         if url.scheme not in ("postgresql", "postgres") or not url.hostname or not url.path.strip("/"):

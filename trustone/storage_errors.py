@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from keys.sql import SqlStore
+from keys.storage.sql import SqlStore
 
 
 @dataclass(frozen=True)

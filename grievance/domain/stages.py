@@ -3,7 +3,7 @@
 ``NEXT[stage]`` maps each step allowed in that stage to the stage it leads to. A step not in the
 table is illegal; the error names the steps that are allowed, so a user (or a client) sees what to
 do next instead of a bare refusal. Who may take a step is not decided here: that is the policy's
-job (keys/policy.py). Some steps lead to more than one stage depending on their outcome (matching
+job (keys/access/policy.py). Some steps lead to more than one stage depending on their outcome (matching
 finds buyers or finds none; an admissibility decision goes either way); the table lists each.
 """
 

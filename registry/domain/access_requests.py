@@ -8,7 +8,7 @@ is recorded, the secretariat approves or refuses, and the approved scope can the
 revokes it.
 
 One table (``NEXT``) decides which step may follow which status; who may take a step is the
-policy's job (keys/policy.py). ``expired`` is never recorded: it is computed on read against a
+policy's job (keys/access/policy.py). ``expired`` is never recorded: it is computed on read against a
 date, so a request expires on time without a job having to run.
 
 Confidentiality: the local partner's name and contact travel in the ``Requested`` event's

@@ -1,6 +1,6 @@
 """User accounts: one login per person (covenant: "unieke inlogcodes"), exactly one role.
 
-The password arrives here already hashed (``keys/passwords.py``); the domain never sees a password.
+The password arrives here already hashed (``keys/logins/passwords.py``); the domain never sees a password.
 """
 
 from __future__ import annotations

@@ -19,102 +19,26 @@ import base64
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
-from functools import cache
 
-import pyotp
 import pytest
-from fastapi.testclient import TestClient
 
-from keys.passwords import hash_password
-from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
-from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
-from tests.integration.report_files import csv_bytes, factory_row, quarry_row
-from trustone.web.app import create_app
-
-PASSWORD = "correct horse battery staple"
-ORGS = {
-    Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT),
-    Role.NGO: ("arisa", OrganisationKind.NGO_PARTY),
-    Role.UNION: ("fnv", OrganisationKind.UNION_PARTY),
-    Role.COMPANY: ("eigen-steen", OrganisationKind.MEMBER_COMPANY),
-    Role.COMMITTEE: ("klachtencommissie", OrganisationKind.COMPLAINTS_COMMITTEE),
-    Role.AUDITOR: ("audit-firma", OrganisationKind.AUDITOR),
-    Role.BUYER: ("gemeente-utrecht", OrganisationKind.PUBLIC_BUYER),
-}
-OWN, OTHER, THIRD = "eigen-steen", "andere-steen", "derde-steen"
-
-
-@cache
-def password_hash() -> str:
-    return hash_password(PASSWORD)  # argon2 is slow on purpose: once for the whole module
-
-
-@pytest.fixture
-def world(services):
-    registry = services.registry
-    for role, (ref, kind) in ORGS.items():
-        registry.register_organisation(ref, ref.replace("-", " ").title(), kind, "NL")
-        secret = pyotp.random_base32() if role in ROLES_REQUIRING_TOTP else None
-        registry.create_account(f"{role.value}.user", role, ref, role.value, password_hash(), secret)
-    declaration = "TruStone verklaring gekoppelde lijst"
-    registry.record_declaration(
-        "ngo.user",
-        declaration,
-        "2025-1",
-        hashlib.sha256(declaration.encode()).hexdigest(),
-        dt.date.today() - dt.timedelta(days=1),
-        dt.date.today() + dt.timedelta(days=365),
-    )
-    registry.register_organisation(OTHER, "Andere Steen BV", OrganisationKind.MEMBER_COMPANY, "BE")
-    # A third buyer: the aggregated list is released only once k = 3 companies have reported a year.
-    registry.register_organisation(THIRD, "Derde Steen BV", OrganisationKind.MEMBER_COMPANY, "NL")
-    for ref in (OWN, OTHER, THIRD):
-        registry.join(ref, dt.date(2022, 1, 1), CompanyCategory.C, CompanySize.MEDIUM)
-        registry.import_report(
-            ref, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=dt.date(2025, 3, 1)
-        )
-    return services
-
-
-@pytest.fixture
-def client(world):
-    with TestClient(create_app(world), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture
-def tokens(client, world):
-    """Sessions as a login would issue them (logging in itself is tested in test_auth_http.py);
-    one real login through HTTP, with its second factor, shows the tokens are the same kind."""
-    sessions = client.app.state.authenticator._sessions  # noqa: SLF001
-    out = {role: sessions.issue(f"{role.value}.user", dt.timedelta(hours=1)) for role in Role}
-    secret = world.registry.totp_secret_for("secretariat.user")
-    response = client.post(
-        "/api/v1/auth/login", json={"login": "secretariat.user", "password": PASSWORD, "totp": pyotp.TOTP(secret).now()}
-    )
-    assert response.status_code == 200, response.text
-    out[Role.SECRETARIAT] = response.json()["access_token"]
-    return out
-
-
-@dataclass(frozen=True)
-class Cell:
-    name: str
-    action: str
-    method: str
-    path: str
-    allowed: frozenset[Role]
-    upload: bool = False
-    json: dict | None = None
-    per_company: bool = False  # one log entry per company in the answer
-    case_stage: str | None = None  # a grievance case is prepared in this stage; "{ref}" in the path
-    request_stage: str | None = None  # a data-access request is prepared in this status; "{id}" in the path
-
-
-def _everyone_but(*roles: Role) -> frozenset[Role]:
-    return frozenset(Role) - set(roles)
-
+from registry.domain.accounts import Role
+from tests.e2e.matrix import (  # noqa: F401 - the fixtures are used by name
+    OTHER,
+    OWN,
+    PASSWORD,
+    THIRD,
+    Cell,
+    _everyone_but,
+    assert_walked,
+    client,
+    csv_bytes,
+    factory_row,
+    quarry_row,
+    send,
+    tokens,
+    world,
+)
 
 CELLS = [
     Cell(
@@ -359,7 +283,7 @@ PNG = "iVBORw0KGgoAAAAAAAAAAAAAAAAAAAA="  # base64 of a PNG signature and some b
 
 
 def principal_of(world, role: Role):
-    from keys.principal import Principal
+    from keys.access.principal import Principal
 
     account = world.registry.account(f"{role.value}.user")
     return Principal(
@@ -441,35 +365,10 @@ def prepared(world, cell: Cell) -> tuple[str, dict | None]:
     return path, body
 
 
-def send(client, cell: Cell, token: str | None, path: str, body: dict | None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    if cell.upload:
-        files = {"file": ("report.csv", csv_bytes([quarry_row(chain="C9"), factory_row(chain="C9")]), "text/csv")}
-        return client.request(cell.method, path, headers=headers, files=files)
-    return client.request(cell.method, path, headers=headers, json=body)
-
-
 @pytest.mark.parametrize(("cell", "role"), WALK, ids=[f"{c.name}-{r.value}" for c, r in WALK])
 def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, tokens, cell, role):
     path, body = prepared(world, cell)
-    before = world.access_log.entries(limit=100_000)
-    response = send(client, cell, tokens[role], path, body)
-    after = world.access_log.entries(limit=100_000)
-    expected_status = {200, 201, 204} if role in cell.allowed else {403}
-    assert response.status_code in expected_status, response.text
-    # System readers (the projection runner following the writes) log their own entries meanwhile.
-    new = [e for e in after[len(before) :] if not e.actor.startswith("system:")]
-    expected_entries = 1
-    if cell.per_company and role in cell.allowed:
-        expected_entries = len({row["company"] for row in response.json()["links"]}) or 1
-        assert expected_entries == 3  # all three companies' links were in the answer
-    assert len(new) == expected_entries, [(e.action, e.actor) for e in new]
-    for entry in new:
-        assert (entry.actor, entry.action) == (f"{role.value}.user", cell.action)
-        assert str(entry.outcome) == ("granted" if role in cell.allowed else "denied")
-        assert entry.request_id == response.headers["X-Request-ID"]
-    if cell.per_company and role in cell.allowed:
-        assert {entry.company for entry in new} == {OWN, OTHER, THIRD}
+    assert_walked(client, world, tokens, cell, role, path, body)
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])

@@ -1,6 +1,6 @@
 """``trustone audit``, run as an auditor would: a subprocess with the store in its environment."""
 
-from keys.accesslog import SignedDigest
+from keys.access.accesslog import SignedDigest
 from tests.e2e.test_cli import run
 from tests.integration.test_access_log import sample_entry, tampering
 

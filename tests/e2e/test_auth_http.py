@@ -4,8 +4,8 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
-from keys.passwords import hash_password
-from keys.sessions import token_digest
+from keys.logins.passwords import hash_password
+from keys.logins.sessions import token_digest
 from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
 from tests.clock import FakeClock, monday_morning

@@ -10,7 +10,7 @@ import sys
 import uuid
 
 from grievance.domain.filing import Filing, Reporter
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 
 SECRETARIAT_ADDRESS = "secretariaat@trustone.example"

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from grievance.mail import MailSettings, SmtpMailer
-from keys.accesslog import open_details
+from keys.access.accesslog import open_details
 from registry.domain.accounts import Role
 from registry.domain.errors import ConflictError
 from tests.clock import FakeClock

@@ -69,7 +69,7 @@ def test_a_rebuild_over_a_tampered_event_exits_1_naming_the_event_and_leaves_eve
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr, result.stderr
-    # the filter's own log line (keys/filter.py) may come first; the command's answer is one line, last
+    # the filter's own log line (keys/access/filter.py) may come first; the command's answer is one line, last
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and result.stderr.strip().splitlines()[-1] == errors[0], result.stderr
     assert errors[0].startswith("error: integrity failure")

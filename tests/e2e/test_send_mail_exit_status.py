@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from grievance.domain.filing import Filing, Reporter
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from tests.principals import of_account
 from trustone.cli import cli

@@ -18,7 +18,7 @@ import uuid
 from fastapi.testclient import TestClient
 
 from grievance.domain.filing import Filing, Reporter
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.errors import ConflictError
 from registry.domain.organisations import OrganisationKind

@@ -21,7 +21,7 @@ import uuid
 import pytest
 
 from grievance.domain.filing import Filing, Reporter
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.errors import NotFoundError
 from tests.clock import FakeClock
@@ -95,7 +95,7 @@ def test_sixty_filings_at_once_in_one_server_all_succeed_with_unique_gap_free_re
 @pytest.mark.parametrize("servers", [3])
 def test_sixty_filings_at_once_through_several_servers_on_one_store_all_succeed(settings, services, servers):
     # The key that tags follow-up codes is made by the first filing of a store. Made by several
-    # processes at once, each would keep its own (keys/datakeys.py creates a missing key without
+    # processes at once, each would keep its own (keys/encryption/datakeys.py creates a missing key without
     # claiming it first: reported separately), and codes tagged by the others would not be found.
     # This test is about numbering, so that key exists before the race.
     with pytest.raises(NotFoundError):

@@ -22,7 +22,7 @@ def member(registry) -> str:
 def secretariat_principal():
     import uuid
 
-    from keys.principal import Principal
+    from keys.access.principal import Principal
     from registry.domain.accounts import Role
 
     return Principal(
@@ -43,7 +43,7 @@ def content_of(registry, secretariat_principal):
 @pytest.fixture
 def company_principal(registry, member):
     """The member company's own user."""
-    from keys.principal import Principal
+    from keys.access.principal import Principal
     from registry.domain.accounts import Role
 
     return Principal(

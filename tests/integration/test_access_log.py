@@ -18,9 +18,17 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from keys.accesslog import TABLES, AccessEntry, AccessLogFormatError, Outcome, SignedDigest, entry_hash, open_details
-from keys.envelope import DecryptionError
-from keys.sql import Cursor
+from keys.access.accesslog import (
+    TABLES,
+    AccessEntry,
+    AccessLogFormatError,
+    Outcome,
+    SignedDigest,
+    entry_hash,
+    open_details,
+)
+from keys.encryption.envelope import DecryptionError
+from keys.storage.sql import Cursor
 
 COLUMNS = "seq, actor, role, organisation, outcome, tag, details, prev_hash, hash"
 
@@ -400,7 +408,7 @@ def test_concurrent_appends_form_one_unbroken_chain(log):
 
 
 def test_a_company_finds_exactly_the_entries_about_its_own_data_across_pages(services, log, monkeypatch):
-    monkeypatch.setattr("keys.accesslog._PAGE", 3)  # several pages of tags to scan
+    monkeypatch.setattr("keys.access.accesslog._PAGE", 3)  # several pages of tags to scan
     companies = ["stenen-bv", None, "other-co", "stenen-bv", "other-co", None, "stenen-bv", "stenen-bv"]
     for n, company in enumerate(companies, start=1):
         log.append(sample_entry(n, company=company))
@@ -412,7 +420,7 @@ def test_a_company_finds_exactly_the_entries_about_its_own_data_across_pages(ser
 
 def test_an_entry_sealed_while_the_company_had_no_key_is_still_found_once_it_has_one(services, log):
     log.append(sample_entry(1, company="new-member"))  # no data key yet: none is created by the log
-    from keys.accesslog import company_key_owner
+    from keys.access.accesslog import company_key_owner
 
     assert services.datakeys.live_key(company_key_owner("new-member")) is None
     services.datakeys.current_key(company_key_owner("new-member"))  # its first report, say
@@ -421,7 +429,7 @@ def test_an_entry_sealed_while_the_company_had_no_key_is_still_found_once_it_has
 
 
 def test_a_shredded_companys_entries_verify_but_no_longer_open(services, log):
-    from keys.accesslog import company_key_owner
+    from keys.access.accesslog import company_key_owner
 
     for company in ("stenen-bv", "other-co"):
         services.datakeys.current_key(company_key_owner(company))
@@ -442,7 +450,7 @@ def test_a_shredded_companys_entries_verify_but_no_longer_open(services, log):
 
 
 def test_a_store_with_a_log_in_the_earlier_format_is_refused_with_a_clear_error(services, log):
-    from keys.accesslog import AccessLog
+    from keys.access.accesslog import AccessLog
 
     with tampering(services) as cursor:
         cursor.execute("DROP TABLE {schema}.access_log")

@@ -2,7 +2,7 @@
 that never wait for an append, and 20 searches at once without an error.
 
 A batched request still writes one entry per company whose data it released, each with its own
-seq, tag and two-layer sealing (keys/accesslog.py); what changes is that they are written together,
+seq, tag and two-layer sealing (keys/access/accesslog.py); what changes is that they are written together,
 in one transaction, or not at all.
 """
 
@@ -14,11 +14,11 @@ from contextlib import contextmanager
 
 import pytest
 
-from keys.accesslog import ACCESS_LOG_OWNER, company_key_owner
-from keys.filter import Audit
-from keys.policy import Action, Facts
-from keys.principal import Principal
-from keys.sql import Cursor
+from keys.access.accesslog import ACCESS_LOG_OWNER, company_key_owner
+from keys.access.filter import Audit
+from keys.access.policy import Action, Facts
+from keys.access.principal import Principal
+from keys.storage.sql import Cursor
 from registry.domain.accounts import Role
 from tests.integration.test_access_log import sample_entry
 from tests.integration.test_filter_access_log import _sealed

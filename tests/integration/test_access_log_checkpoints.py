@@ -16,7 +16,7 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from keys.accesslog import AccessLog, SignedDigest, entry_hash
+from keys.access.accesslog import AccessLog, SignedDigest, entry_hash
 from tests.integration.test_access_log import COLUMNS, _rewrite_chain_from, raw_rows, sample_entry, tampering
 
 START = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)

@@ -17,10 +17,10 @@ from dataclasses import replace
 
 import psycopg
 
-from keys import accesslog as accesslog_module
-from keys.accesslog import AccessLog
-from keys.datakeys import DataKeyStore
-from keys.keyring import FileKeyring
+from keys.access import accesslog as accesslog_module
+from keys.access.accesslog import AccessLog
+from keys.encryption.datakeys import DataKeyStore
+from keys.encryption.keyring import FileKeyring
 from tests.integration.test_access_log import sample_entry
 from tests.integration.test_access_log_batches import count_entries, counting_transactions
 from trustone.bootstrap import sql_store

@@ -1,4 +1,4 @@
-"""A long access log is verified in ranges by worker processes (issue 12 item 3, keys/accesslog_ranges.py),
+"""A long access log is verified in ranges by worker processes (issue 12 item 3, keys/access/accesslog_ranges.py),
 on both stores: the result is exactly the sequential walk's, intact or tampered.
 
 The workers pass judgement only on an intact log; at any problem the log is walked sequentially,
@@ -18,9 +18,9 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import keys.accesslog as accesslog_module
-import keys.accesslog_ranges as ranges
-from keys.accesslog import AccessLog, SignedDigest, entry_hash
+import keys.access.accesslog as accesslog_module
+import keys.access.accesslog_ranges as ranges
+from keys.access.accesslog import AccessLog, SignedDigest, entry_hash
 from tests.integration.test_access_log import COLUMNS, _renumber, raw_rows, sample_entry, tampering
 
 START = dt.datetime(2026, 1, 12, 9, 0, tzinfo=dt.UTC)

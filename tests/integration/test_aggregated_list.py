@@ -13,8 +13,7 @@ import datetime as dt
 
 import pytest
 
-from keys.administration import shred_company
-from keys.principal import SystemPrincipal
+from keys.access.principal import SystemPrincipal
 from registry.domain.errors import NotFoundError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
@@ -221,7 +220,7 @@ def test_shredding_a_company_removes_what_only_it_contributed(services, member, 
     services.registry.import_report(second_member, 2024, csv_bytes([factory_row()]), "b.csv", submitted_on=TODAY)
     release(services, 2024)
     assert len(names(services, year=2024)) == 2
-    shred_company(services, member, SystemPrincipal("keys-admin:test"))
+    services.shredding.shred(member, SystemPrincipal("keys-admin:test"))
     # Not at the moment of the shredding (that would single out its sites), though it rebuilt every view:
     assert len(names(services, year=2024)) == 2
     release(services, 2024)  # the shredded company counts as changed: with two others, a release

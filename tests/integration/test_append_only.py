@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
-from keys.append_only import MissingTableError, protect_tables
+from keys.storage.append_only import MissingTableError, protect_tables
 from registry.domain.organisations import OrganisationKind
 from trustone.bootstrap import bootstrap
 

@@ -182,7 +182,7 @@ def upload(services, ref: str) -> set[str]:
 
 
 def _secretariat():
-    from keys.principal import Principal
+    from keys.access.principal import Principal
     from registry.domain.accounts import Role
 
     return Principal(

@@ -16,8 +16,7 @@ import datetime as dt
 import pytest
 from typer.testing import CliRunner
 
-from keys.administration import shred_company
-from keys.filter import IntegrityError
+from keys.access.filter import IntegrityError
 from registry.domain.errors import GoneError
 from tests.integration.test_attack_tamper import OTHER, YEAR, assert_names_no_value, verify, world  # noqa: F401
 from tests.principals import secretariat
@@ -67,7 +66,7 @@ def test_a_data_key_marked_shredded_by_hand_is_key_missing_but_never_shredded(wo
 
 
 def test_a_shredding_proof_copied_from_a_really_shredded_key_does_not_pass(world, member):
-    shred_company(world, OTHER, secretariat())
+    world.shredding.shred(OTHER, secretariat())
     proof = next(
         row
         for row in key_rows(world, OTHER, "key_ref, owner, master_key_id, wrapped, shredded_at, shred_proof")
@@ -84,7 +83,7 @@ def test_a_shredding_proof_copied_from_a_really_shredded_key_does_not_pass(world
 
 
 def test_a_real_shredding_verifies_clean_with_the_shredded_count(world, member):
-    shred_company(world, member, secretariat())
+    world.shredding.shred(member, secretariat())
     with pytest.raises(GoneError):
         world.registry.read_report(secretariat(), member, YEAR, purpose="test")
     result = verify(world)

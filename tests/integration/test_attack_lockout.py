@@ -13,8 +13,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import keys.auth
-from keys.auth import InvalidCredentialsError, LockedOutError
+import keys.logins.auth
+from keys.logins.auth import InvalidCredentialsError, LockedOutError
 from tests.integration.test_logins import WRONG, auth, clock, company_user, registry  # noqa: F401  (fixtures)
 
 GUESSES = 40
@@ -38,8 +38,8 @@ class OverlappingVerify:
 
 
 def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_times(auth, company_user, monkeypatch):
-    spy = OverlappingVerify(keys.auth.verify_password)
-    monkeypatch.setattr(keys.auth, "verify_password", spy)
+    spy = OverlappingVerify(keys.logins.auth.verify_password)
+    monkeypatch.setattr(keys.logins.auth, "verify_password", spy)
     start = threading.Barrier(GUESSES)
 
     def guess(_: int) -> str:
@@ -62,8 +62,8 @@ def test_forty_concurrent_wrong_passwords_reach_the_password_check_at_most_five_
 
 
 def test_an_unknown_login_guessed_concurrently_is_bounded_the_same_way(auth, monkeypatch):
-    spy = OverlappingVerify(keys.auth.verify_password)
-    monkeypatch.setattr(keys.auth, "verify_password", spy)
+    spy = OverlappingVerify(keys.logins.auth.verify_password)
+    monkeypatch.setattr(keys.logins.auth, "verify_password", spy)
     start = threading.Barrier(GUESSES)
 
     def guess(_: int) -> str:

@@ -21,9 +21,8 @@ import pytest
 from typer.testing import CliRunner
 
 from grievance.domain.filing import Filing, Reporter
-from keys.administration import shred_company
-from keys.filter import IntegrityError
-from keys.principal import Principal
+from keys.access.filter import IntegrityError
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.errors import GoneError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
@@ -351,7 +350,7 @@ def test_a_linked_list_row_moved_to_another_year_refuses_the_search(world, membe
 
 
 def test_a_shredded_company_still_reads_as_gone_and_verifies_clean(world, member):
-    shred_company(world, member, secretariat())
+    world.shredding.shred(member, secretariat())
 
     with pytest.raises(GoneError):
         world.registry.read_report(secretariat(), member, YEAR, purpose="test")
@@ -365,7 +364,7 @@ def test_a_shredded_company_still_reads_as_gone_and_verifies_clean(world, member
 
 def test_a_shredded_companys_ciphertext_copied_into_another_report_is_an_integrity_failure(world, member):
     shredded_links = version_row(world, member)[3]["links"]["_data_"]
-    shred_company(world, member, secretariat())
+    world.shredding.shred(member, secretariat())
     row_id = rewrite_event(world, OTHER, lambda state: state["links"].update(_data_=shredded_links))
 
     assert_refused(world.registry.read_report, secretariat(), OTHER, YEAR, purpose="test")

@@ -19,7 +19,7 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
-from keys.principal import Principal
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from tests.integration.test_attack_tamper import (  # noqa: F401 - world is the fixture
     OTHER,

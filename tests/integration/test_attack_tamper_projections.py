@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from eventsourcing.utils import get_topic
 
-from keys.filter import IntegrityError
+from keys.access.filter import IntegrityError
 from projections.readers import report_site_reader
 from projections.runner import ProjectionRunner, View, view_recorder
 from registry.domain.reports import SupplyChainReport

@@ -21,7 +21,7 @@ from grievance.domain.case import (
     first_stage,
 )
 from grievance.domain.stages import Stage, Step
-from keys.sealing import SealedField
+from keys.encryption.sealing import SealedField
 from projections.cases import CaseBoard, CaseView, PendingNotice
 from projections.runner import view_recorder
 

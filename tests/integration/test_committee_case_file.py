@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from grievance.domain.filing import Filing, Reporter
-from keys.filter import AccessDeniedError
+from keys.access.filter import AccessDeniedError
 from tests.principals import of_account
 from trustone.searches import search_linked_list
 

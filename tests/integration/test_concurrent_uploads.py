@@ -75,7 +75,7 @@ def test_uploads_of_two_companies_at_once_are_both_recorded(registry, member, co
     """Every submission joins the one site intake: two companies' uploads race on it."""
     import datetime
 
-    from keys.principal import Principal
+    from keys.access.principal import Principal
     from registry.domain.accounts import Role
     from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 

@@ -16,9 +16,9 @@ import uuid
 
 import pytest
 
-from keys.accesslog import open_details
-from keys.filter import AccessDeniedError
-from keys.principal import Principal
+from keys.access.accesslog import open_details
+from keys.access.filter import AccessDeniedError
+from keys.access.principal import Principal
 from registry.data_access import DataAccess
 from registry.domain.access_requests import IllegalStepError
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError

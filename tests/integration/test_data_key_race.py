@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 
-from keys.datakeys import DataKeyStore
+from keys.encryption.datakeys import DataKeyStore
 from trustone.bootstrap import sql_store
 
 

@@ -147,7 +147,7 @@ def imports(services, demo) -> dict[str, set[str]]:
 def _secretariat():
     import uuid
 
-    from keys.principal import Principal
+    from keys.access.principal import Principal
     from registry.domain.accounts import Role
 
     return Principal(

@@ -17,7 +17,7 @@ from collections import Counter
 import pyotp
 import pytest
 
-from keys.passwords import verify_password
+from keys.logins.passwords import verify_password
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import MembershipEnd, OrganisationKind
 from registry.domain.sites import SiteKind, SiteStatus

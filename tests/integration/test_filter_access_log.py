@@ -14,11 +14,11 @@ from dataclasses import replace
 
 import pytest
 
-from keys.envelope import seal
-from keys.filter import UNREADABLE, AccessDeniedError, Audit, IntegrityError
-from keys.policy import Action, Facts
-from keys.principal import Principal, SystemPrincipal
-from keys.sealing import SealedField
+from keys.access.filter import UNREADABLE, AccessDeniedError, Audit, IntegrityError
+from keys.access.policy import Action, Facts
+from keys.access.principal import Principal, SystemPrincipal
+from keys.encryption.envelope import seal
+from keys.encryption.sealing import SealedField
 from registry.domain.accounts import Role
 
 NGO = Principal(login="ngo-user-1", role=Role.NGO, organisation_id=uuid.uuid4(), organisation_ref="arisa")

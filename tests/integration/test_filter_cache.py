@@ -11,14 +11,14 @@ import uuid
 
 import pytest
 
-import keys.datakeys
-import keys.filter
-from keys.accesslog import company_key_owner
-from keys.datakeys import DataKeyStore
-from keys.filter import AccessDeniedError, Audit, ConfidentialFilter, IntegrityError
-from keys.policy import Action, Facts
-from keys.principal import Principal
-from keys.sealing import SealedField
+import keys.access.filter
+import keys.encryption.datakeys
+from keys.access.accesslog import company_key_owner
+from keys.access.filter import AccessDeniedError, Audit, ConfidentialFilter, IntegrityError
+from keys.access.policy import Action, Facts
+from keys.access.principal import Principal
+from keys.encryption.datakeys import DataKeyStore
+from keys.encryption.sealing import SealedField
 from registry.domain.accounts import Role
 from tests.integration.test_filter_access_log import _sealed
 
@@ -43,13 +43,13 @@ def items(services) -> list[tuple[str, SealedField]]:
 def opened(monkeypatch) -> list[str]:
     """The contexts of the values actually decrypted (the real ``unseal`` still runs)."""
     calls: list[str] = []
-    real = keys.filter.unseal
+    real = keys.access.filter.unseal
 
     def counting(datakeys, sealed):
         calls.append(sealed.context)
         return real(datakeys, sealed)
 
-    monkeypatch.setattr(keys.filter, "unseal", counting)
+    monkeypatch.setattr(keys.access.filter, "unseal", counting)
     return calls
 
 
@@ -90,17 +90,17 @@ def test_a_company_shredded_by_another_process_is_not_served_once_its_key_is_che
     services, items, opened, monkeypatch
 ):
     """Another process (its own key store and filter) shreds; this one notices when it next reads the
-    key's row, as it would for a value it had not cached (keys.datakeys.CACHE_SECONDS, here 0)."""
+    key's row, as it would for a value it had not cached (keys.encryption.datakeys.CACHE_SECONDS, here 0)."""
     search(services.filter, items)
     elsewhere = DataKeyStore(services.sql, services.keyring)
     elsewhere.shred(company_key_owner("company-a"))
-    monkeypatch.setattr(keys.datakeys, "CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(keys.encryption.datakeys, "CACHE_SECONDS", 0.0)
     assert search(services.filter, items, request_id="after") == [("company-b", "SITE-company-b")]
 
 
 def test_a_rotation_empties_the_cache_and_the_values_still_open(services, items, opened):
     search(services.filter, items)
-    services.keyring.rotate()  # as `trustone keys rotate` does (keys.administration.rotate_master_key)
+    services.keyring.rotate()  # as `trustone keys rotate` does (keys.encryption.administration.rotate_master_key)
     services.datakeys.rewrap_all()
     assert search(services.filter, items) == [("company-a", "SITE-company-a"), ("company-b", "SITE-company-b")]
     assert opened == ["x/company-a", "x/company-b"] * 2  # opened anew after the rotation
@@ -129,7 +129,7 @@ def test_a_value_handed_out_from_the_cache_cannot_change_the_cache(services, ite
 
 
 def test_the_cache_is_bounded(services, monkeypatch):
-    monkeypatch.setattr(keys.filter, "OPENED_CACHE_BYTES", 12 * 1024)  # two or three opened values of ~1 kB
+    monkeypatch.setattr(keys.access.filter, "OPENED_CACHE_BYTES", 12 * 1024)  # two or three opened values of ~1 kB
     confidential_filter = ConfidentialFilter(services.access_log, services.datakeys)
     owner = company_key_owner("company-a")
     values = [("company-a", _sealed(services, owner, ["S" * 1000 + str(n)], f"x/{n}")) for n in range(10)]

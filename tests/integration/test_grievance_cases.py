@@ -17,8 +17,8 @@ import uuid
 import pytest
 
 from grievance.domain.filing import Attachment, Filing, Reporter
-from keys.filter import AccessDeniedError
-from keys.principal import Principal
+from keys.access.filter import AccessDeniedError
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 from tests.clock import FakeClock
@@ -99,7 +99,7 @@ class Scenario:
             e for e in self.svc.access_log.entries(limit=100000, after_seq=seq) if action is None or e.action == action
         ]
 
-    def details(self, entry) -> dict:  # entries() are opened by the application (keys.accesslog)
+    def details(self, entry) -> dict:  # entries() are opened by the application (keys.access.accesslog)
         return {"subject_kind": entry.subject_kind, "subject_ref": entry.subject_ref, "purpose": entry.purpose}
 
     def name_of(self, ref: str) -> str:
@@ -174,8 +174,8 @@ def test_matching_finds_exactly_the_buyers_through_the_logged_linked_list(s: Sce
     assert s.demo.rajasthan_non_buyer not in {e.company for e in matching}
 
     # the same entries, opened through the filter's own access-log reader (as the auditor)
-    from keys.filter import Audit
-    from keys.policy import Facts
+    from keys.access.filter import Audit
+    from keys.access.policy import Facts
 
     stored = [row for row in s.svc.access_log.rows(limit=100000) if row.seq in {e.seq for e in linked}]
     opened = s.svc.filter.read_access_log(s.A, Facts(), Audit(subject_kind="access_log", purpose="test"), stored)

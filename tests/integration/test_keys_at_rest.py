@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from keys.administration import rotate_master_key, shred_company
-from keys.filter import IntegrityError
-from keys.principal import SystemPrincipal
+from keys.access.filter import IntegrityError
+from keys.access.principal import SystemPrincipal
+from keys.encryption.administration import rotate_master_key
 from registry.domain.errors import GoneError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SECRET_NOTE, SECRET_PRICE, SITE_NAME, csv_bytes, factory_row, quarry_row
@@ -72,13 +72,13 @@ def test_a_sealed_field_moved_to_another_row_does_not_open(registry, two_reports
 
 
 def registry_facts():
-    from keys.policy import Facts
+    from keys.access.policy import Facts
 
     return Facts()
 
 
 def audit():
-    from keys.filter import Audit
+    from keys.access.filter import Audit
 
     return Audit(subject_kind="report", purpose="test")
 
@@ -86,7 +86,7 @@ def audit():
 def test_rotation_rewraps_keys_and_old_events_stay_readable_without_rewriting_any(services, two_reports, content_of):
     before = [(n.originator_id, n.originator_version, n.state) for n in stored_events(services.registry)]
     old_master = services.keyring.primary_id
-    result = rotate_master_key(services, OPERATOR)
+    result = rotate_master_key(services.filter, services.keyring, services.datakeys, OPERATOR)
     assert result.new_master_key_id != old_master and result.rewrapped >= 2
     assert old_master in result.retired  # nothing is wrapped with it any more
     after = [(n.originator_id, n.originator_version, n.state) for n in stored_events(services.registry)]
@@ -103,7 +103,7 @@ def test_rotation_rewraps_keys_and_old_events_stay_readable_without_rewriting_an
 def test_shredding_one_company_leaves_every_other_company_readable(services, two_reports, content_of):
     shredded, kept = two_reports
     kept_before = content_of(kept, 2024)
-    assert shred_company(services, shredded, OPERATOR) >= 1
+    assert services.shredding.shred(shredded, OPERATOR) >= 1
     with pytest.raises(GoneError):
         content_of(shredded, 2024)
     assert content_of(kept, 2024) == kept_before
@@ -118,8 +118,8 @@ def test_shredding_one_company_leaves_every_other_company_readable(services, two
 
 
 def test_rotation_and_shredding_are_in_the_access_log(services, two_reports):
-    rotate_master_key(services, OPERATOR)
-    shred_company(services, two_reports[0], OPERATOR)
+    rotate_master_key(services.filter, services.keyring, services.datakeys, OPERATOR)
+    services.shredding.shred(two_reports[0], OPERATOR)
     entries = services.access_log.entries(actor=OPERATOR.login)
     assert [(e.action, e.outcome.value if hasattr(e.outcome, "value") else e.outcome) for e in entries] == [
         ("administer_keys", "granted"),

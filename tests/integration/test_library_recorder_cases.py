@@ -7,7 +7,7 @@ directory, or a fresh PostgreSQL schema dropped afterwards), and ``create_record
 recorder built the way ``trustone.bootstrap`` builds it, so the cases follow the composition root
 whatever it changes:
 
-- the application stores (registry, grievance) with the append-only triggers of keys/append_only.py:
+- the application stores (registry, grievance) with the append-only triggers of keys/storage/append_only.py:
   ``ApplicationRecorderTestCase`` and ``NonInterleavingNotificationIDsBaseCase``; their snapshot
   stores (also protected), when snapshotting is on: ``AggregateRecorderTestCase``. The library's
   cases expect an empty store, and bootstrap may write (a migration event), so each case gets a
@@ -43,7 +43,7 @@ from eventsourcing.tests.persistence import (
     TrackingRecorderTestCase,
 )
 
-from keys.append_only import protect_sqlite_file, protect_tables
+from keys.storage.append_only import protect_sqlite_file, protect_tables
 from trustone.bootstrap import Services
 
 APPLICATIONS = ("registry", "grievance")
@@ -74,7 +74,7 @@ def application(services: Services, name: str):
 
 def protected_twin(services: Services, recorder, table: str):
     """A fresh, empty table behind a recorder of the application's own class and datastore, with the
-    append-only triggers installed as ``keys.append_only.protect_event_tables`` installs them."""
+    append-only triggers installed as ``keys.storage.append_only.protect_event_tables`` installs them."""
     twin = type(recorder)(recorder.datastore, events_table_name=table)
     twin.create_table()
     if services.settings.backend == "sqlite":
@@ -167,7 +167,7 @@ def test_snapshot_recorder_case(services, name, method):
 @pytest.mark.parametrize("name", APPLICATIONS)
 def test_the_recorders_under_test_are_append_only_like_the_applications(services, name):
     """The twins the cases ran against refuse an UPDATE or DELETE, as the application's own event
-    and snapshot tables do (keys/append_only.py), through the same datastore."""
+    and snapshot tables do (keys/storage/append_only.py), through the same datastore."""
     app = application(services, name)
     recorders = [(app.recorder, "libcase_events")]
     if app.snapshots is not None:

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from grievance.domain.filing import Filing, Reporter
-from keys.filter import AccessDeniedError
+from keys.access.filter import AccessDeniedError
 from registry.domain.errors import ConflictError
 from tests.clock import FakeClock
 from tests.principals import of_account

@@ -8,10 +8,9 @@ import uuid
 
 import pytest
 
-from keys.administration import shred_company
-from keys.filter import AccessDeniedError
-from keys.passwords import hash_password
-from keys.principal import Principal, SystemPrincipal
+from keys.access.filter import AccessDeniedError
+from keys.access.principal import Principal, SystemPrincipal
+from keys.logins.passwords import hash_password
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
@@ -129,7 +128,7 @@ def test_a_newer_version_replaces_the_links_of_the_one_before(world, member):
 
 
 def test_a_shredded_company_disappears_from_the_linked_list(world, member):
-    shred_company(world, member, SystemPrincipal("keys-admin:test"))
+    world.shredding.shred(member, SystemPrincipal("keys-admin:test"))
     _, rows = search_linked_list(world, SECRETARIAT)
     assert {row.company for row in rows} == {"graniet-import"}
 

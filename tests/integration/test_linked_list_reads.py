@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 
 import projections.linked_list
-from keys.filter import ConfidentialFilter
+from keys.access.filter import ConfidentialFilter
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from tests.principals import secretariat

@@ -5,11 +5,11 @@ import datetime as dt
 import pyotp
 import pytest
 
-import keys.auth
-from keys.auth import Authenticator, InvalidCredentialsError, LockedOutError, TotpRequiredError, TotpReusedError
-from keys.passwords import hash_password
-from keys.sessions import SessionStore
-from keys.throttle import LoginThrottle
+import keys.logins.auth
+from keys.logins.auth import Authenticator, InvalidCredentialsError, LockedOutError, TotpRequiredError, TotpReusedError
+from keys.logins.passwords import hash_password
+from keys.logins.sessions import SessionStore
+from keys.logins.throttle import LoginThrottle
 from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
 from tests.clock import FakeClock, monday_morning
@@ -77,13 +77,13 @@ def test_a_wrong_password_and_an_unknown_login_fail_alike(auth, company_user):
 
 def test_an_unknown_login_still_costs_one_argon2_verification(auth, monkeypatch):
     verified: list[str] = []
-    real_verify = keys.auth.verify_password
+    real_verify = keys.logins.auth.verify_password
 
     def counting_verify(password_hash: str, password: str) -> bool:
         verified.append(password_hash)
         return real_verify(password_hash, password)
 
-    monkeypatch.setattr(keys.auth, "verify_password", counting_verify)
+    monkeypatch.setattr(keys.logins.auth, "verify_password", counting_verify)
     with pytest.raises(InvalidCredentialsError):
         auth.login("nobody@nowhere.nl", PASSWORD, None)
     assert len(verified) == 1 and verified[0].startswith("$argon2id$")

@@ -15,7 +15,7 @@ import datetime as dt
 
 import pytest
 
-from keys.filter import IntegrityError
+from keys.access.filter import IntegrityError
 from projections.readers import report_site_reader
 from projections.runner import ProjectionRunner, ViewsBehind, view_recorder
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from keys.administration import shred_company
-from keys.principal import SystemPrincipal
+from keys.access.principal import SystemPrincipal
 from projections.readers import report_site_reader
 from registry.domain.errors import ConflictError
 from registry.domain.geography import Coordinates, RegionPath, fold
@@ -255,7 +254,7 @@ def test_incremental_releases_equal_a_recomputation_from_every_report(services, 
                     pass
                 break
         elif op[0] == "shred" and refs[op[1]] not in world.shredded:
-            shred_company(services, refs[op[1]], SystemPrincipal("keys-admin:test"))
+            services.shredding.shred(refs[op[1]], SystemPrincipal("keys-admin:test"))
             world.shredded.add(refs[op[1]])
         services.projections.catch_up()
         for year in years:

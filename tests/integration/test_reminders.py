@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from grievance.domain.filing import Filing, Reporter
-from keys.principal import Principal
+from keys.access.principal import Principal
 from tests.clock import FakeClock
 from tests.principals import of_account
 from trustone.bootstrap import Services, bootstrap

@@ -222,7 +222,7 @@ def test_submitting_without_a_draft_is_refused(registry, member, company_princip
 def test_the_secretariat_cannot_submit_a_company_draft_and_the_attempt_is_logged(
     services, registry, member, secretariat_principal, content_of
 ):
-    from keys.filter import AccessDeniedError
+    from keys.access.filter import AccessDeniedError
 
     registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=TODAY)
     registry.save_report_draft(member, 2024, content_of(member, 2024))

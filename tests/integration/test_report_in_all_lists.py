@@ -13,8 +13,8 @@ from decimal import Decimal
 
 import pytest
 
-from keys.filter import AccessDeniedError
-from keys.principal import Principal
+from keys.access.filter import AccessDeniedError
+from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SITE_NAME, csv_bytes, factory_row, quarry_row

@@ -8,8 +8,7 @@ that company's own; shredding the company destroys that key with its data keys (
 from __future__ import annotations
 
 from grievance.domain.filing import Filing, Reporter
-from keys.administration import shred_company
-from keys.filter import UNREADABLE
+from keys.access.filter import UNREADABLE
 from tests.principals import of_account, secretariat
 
 
@@ -37,7 +36,7 @@ def test_a_shredded_companys_notice_and_messages_are_gone_from_the_case_and_the_
     app.company_writes(company, reference, "response", "We asked our supplier for the wage sheets.")
     assert app.notified_companies(clerk, reference) == sorted(demo.rajasthan_buyers)
 
-    shred_company(services, shredded, secretariat())
+    services.shredding.shred(shredded, secretariat())
 
     assert app.notified_companies(clerk, reference) == [kept]
     case = app.case(reference)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from keys.accesslog import _row_hash as row_hash
-from keys.accesslog import entry_hash
+from keys.access.accesslog import _row_hash as row_hash
+from keys.access.accesslog import entry_hash
 from trustone.cli_audit import _verify_progress
 
 NAMES = ("seq", "actor", "role", "organisation", "outcome", "tag", "details")

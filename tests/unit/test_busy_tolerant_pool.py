@@ -1,4 +1,4 @@
-"""keys/sql.py ``busy_tolerant``: a busy pool makes a request wait its turn, an outage answers fast.
+"""keys/storage/sql.py ``busy_tolerant``: a busy pool makes a request wait its turn, an outage answers fast.
 
 A pool stand-in (not a database: what is tested is the waiting rule around psycopg_pool's own
 ``getconn`` and counters) and a stand-in clock, so that nothing here depends on real time."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import psycopg_pool
 import pytest
 
-from keys.sql import busy_tolerant
+from keys.storage.sql import busy_tolerant
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Reading the auditor's kept-digests file (keys.accesslog.read_digests): every form the system
+"""Reading the auditor's kept-digests file (keys.access.accesslog.read_digests): every form the system
 exports is read as is; anything else is refused naming the line where the bad value starts."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from keys.accesslog import DigestFileError, SignedDigest, read_digests
+from keys.access.accesslog import DigestFileError, SignedDigest, read_digests
 
 ONE = SignedDigest(
     seq=3, head_hash="ab" * 32, signed_at="2026-01-02T03:04:05.000000+00:00", key_id="sig-1", signature="c2lnbmF0dXJl"

@@ -1,7 +1,7 @@
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from keys.envelope import MAGIC, DecryptionError, key_ref_of, open_sealed, seal
+from keys.encryption.envelope import MAGIC, DecryptionError, key_ref_of, open_sealed, seal
 
 KEY = bytes(range(32))
 NONCE = bytes(range(100, 112))

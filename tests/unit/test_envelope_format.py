@@ -1,4 +1,4 @@
-"""The envelope's limits, from its documented format (keys/envelope.py, docs/design-notes.md):
+"""The envelope's limits, from its documented format (keys/encryption/envelope.py, docs/design-notes.md):
 
     blob = b"TSE1" | len(key_ref) (1 byte) | key_ref (ASCII) | nonce (12 bytes) | ciphertext + 16-byte tag
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from keys.envelope import DecryptionError, key_ref_of, open_sealed, seal
+from keys.encryption.envelope import DecryptionError, key_ref_of, open_sealed, seal
 
 KEY = bytes(range(32))
 NONCE = bytes(range(100, 112))

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from keys.envelope import DecryptionError
-from keys.keyring import FileKeyring, KeyringError
+from keys.encryption.envelope import DecryptionError
+from keys.encryption.keyring import FileKeyring, KeyringError
 
 
 def test_a_new_keyring_is_readable_by_its_owner_only(tmp_path):

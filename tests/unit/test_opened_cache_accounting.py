@@ -1,11 +1,11 @@
-"""The filter's cache of opened values (keys/filter.py ``_OpenedCache``) keeps its memory bound:
+"""The filter's cache of opened values (keys/access/filter.py ``_OpenedCache``) keeps its memory bound:
 what it counts is what it holds, values and what is derived from them, and it never holds more than
 the bound docs/confidentiality.md states (about 256 MiB per process, an opened value weighed at four
 times its ciphertext). Found by the mutation run: the accounting had no test of its own."""
 
 from __future__ import annotations
 
-from keys.filter import _OpenedCache
+from keys.access.filter import _OpenedCache
 
 MIB = 1024 * 1024
 BOUND = 256 * MIB  # docs/confidentiality.md

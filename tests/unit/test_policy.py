@@ -10,9 +10,9 @@ import uuid
 
 import pytest
 
-from keys import policy
-from keys.policy import Action, Facts, decide
-from keys.principal import Principal, SystemPrincipal
+from keys.access import policy
+from keys.access.policy import Action, Facts, decide
+from keys.access.principal import Principal, SystemPrincipal
 from registry.domain.accounts import Role
 
 ALWAYS, NEVER = "always", "never"
@@ -64,6 +64,18 @@ MATRIX = {
     # docs/lifecycles.md: "shown only to the filing party and the committee"
     Action.READ_REPORTER_IDENTITY: [NEVER, "own_data", "own_data", NEVER, "in_case_file", NEVER, NEVER],
     Action.READ_EVIDENCE: [ALWAYS, "own_data", "own_data", "is_filer", "in_case_file", NEVER, NEVER],
+    # the secretariat's duties (issue 13): the secretariat's own work, with two "own" cells
+    Action.MANAGE_ORGANISATIONS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.READ_ORGANISATIONS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.MANAGE_DECLARATIONS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.READ_DECLARATIONS: [ALWAYS, "own_data", NEVER, NEVER, NEVER, NEVER, NEVER],  # an NGO: its own
+    Action.READ_ASSESSMENT_QUEUE: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.ASSESS_REPORT: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.EXPLAIN_DELAY: [ALWAYS, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],  # a company: its own report
+    Action.READ_DUPLICATE_QUEUE: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.DECIDE_DUPLICATE: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.PUBLISH_LIST: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.READ_WAITING: [ALWAYS] * 7,  # each role its own desk
 }
 ALL_FACTS = {field.name: True for field in dataclasses.fields(Facts)}
 CELLS = [(action, role, expectation) for action, row in MATRIX.items() for role, expectation in zip(ROLES, row)]
@@ -180,6 +192,8 @@ MISSING = {
     ("read_reporter_identity", "committee"): "only a case file before the committee",
     ("read_evidence", "ngo"): "not your organisation's case",
     ("read_evidence", "union"): "not your organisation's case",
+    ("read_declarations", "ngo"): "not your organisation's declaration",
+    ("explain_delay", "company"): "not your organisation's report",
     ("read_evidence", "company"): "a company reads the evidence of its own dispute only",
     ("read_evidence", "committee"): "only a case file before the committee",
 }
@@ -236,6 +250,17 @@ def test_the_action_names_are_the_access_logs():
         "refer_to_committee",
         "read_reporter_identity",
         "read_evidence",
+        "manage_organisations",
+        "read_organisations",
+        "manage_declarations",
+        "read_declarations",
+        "read_assessment_queue",
+        "assess_report",
+        "explain_delay",
+        "read_duplicate_queue",
+        "decide_duplicate",
+        "publish_list",
+        "read_waiting",
     }
 
 

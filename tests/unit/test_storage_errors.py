@@ -105,7 +105,7 @@ def test_a_cause_chain_that_loops_ends():
 def test_the_write_probe_reports_a_file_system_without_free_space(tmp_path):
     """SQLite holds a rolled-back write in memory, so the probe reads the data directory's free
     space too. /proc is a real file system with no free block (statvfs: 0 available)."""
-    from keys.sql import SQLiteSqlStore
+    from keys.storage.sql import SQLiteSqlStore
     from trustone.storage_errors import create_probe_table, probe_write
 
     assert os.statvfs("/proc").f_bavail == 0

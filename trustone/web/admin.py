@@ -9,10 +9,10 @@ import pyotp
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from keys.administration import rotate_master_key, shred_company
-from keys.filter import Audit
-from keys.passwords import hash_password
-from keys.policy import Action, Facts
+from keys.access.filter import Audit
+from keys.access.policy import Action, Facts
+from keys.encryption.administration import rotate_master_key
+from keys.logins.passwords import hash_password
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
@@ -51,7 +51,7 @@ class AccountCreated(BaseModel):
 
 @router.post("/keys/rotate", response_model=RotationOut)
 def rotate(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> RotationOut:
-    result = rotate_master_key(svc, principal, request_id=request_id)
+    result = rotate_master_key(svc.filter, svc.keyring, svc.datakeys, principal, request_id=request_id)
     return RotationOut(
         new_master_key_id=result.new_master_key_id, rewrapped=result.rewrapped, retired=list(result.retired)
     )
@@ -60,7 +60,7 @@ def rotate(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) 
 @router.post("/companies/{ref}/shred")
 def shred(ref: str, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> dict[str, int]:
     """Destroy the company's data keys (withdrawal + retention period, or erasure). Irreversible."""
-    return {"destroyed_data_keys": shred_company(svc, ref, principal, request_id=request_id)}
+    return {"destroyed_data_keys": svc.shredding.shred(ref, principal, request_id=request_id)}
 
 
 @router.get("/keys/report", response_model=KeyReportOut)

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from contextlib import asynccontextmanager
-from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Request
 
 from trustone.bootstrap import Services, bootstrap
 from trustone.casework import NoticeDispatcher
 from trustone.followers import BackgroundWork
 from trustone.settings import Settings
-from trustone.storage_errors import create_probe_table, probe_write
-from trustone.web import admin, audit, data_access, grievances, lists, reports
+from trustone.storage_errors import create_probe_table
 from trustone.web.auth import build_authenticator
-from trustone.web.auth import router as auth_router
-from trustone.web.deps import ServicesDep
 from trustone.web.errors import install_error_handlers
 from trustone.web.logging import RequestLog
-from trustone.web.schemas import Health, MemberStatusOut
+from trustone.web.routers import ROUTERS
 from trustone.web.strict_query import refuse_unknown_query_parameters
 
 
@@ -74,49 +69,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     app.add_middleware(RequestLog)  # outside request_id: it also sees a request that raised
 
-    app.include_router(auth_router)
-    for router in (
-        reports.router,
-        lists.router,
-        audit.router,
-        admin.router,
-        grievances.router,
-        grievances.public,
-        data_access.router,
-    ):
+    for router in ROUTERS:
         app.include_router(router)
-
     create_probe_table(services.sql)
-
-    @app.get(
-        "/healthz",
-        response_model=Health,
-        tags=["operations"],
-        responses={
-            503: {
-                "description": "the store cannot take a write (full disk, out of resources) or "
-                "cannot be reached (PostgreSQL down or restarting)"
-            }
-        },
-    )
-    def healthz(svc: ServicesDep) -> Health:
-        """200 when the store answers and can take a write; 503 with Retry-After otherwise, within
-        about TRUSTONE_DB_CONNECT_TIMEOUT seconds when PostgreSQL cannot be reached (trustone/pgfactory.py)."""
-        svc.registry.recorder.max_notification_id()  # the store answers
-        # ... and can take a write: its error, if not, is answered 503 by the error handlers
-        probe_write(svc.sql, None if svc.settings.database_url else svc.settings.data_dir)
-        return Health(status="ok", backend=svc.settings.backend)
-
-    @app.get("/api/v1/public/members/{ref}/status", response_model=MemberStatusOut, tags=["public"])
-    def member_status(
-        ref: str,
-        svc: ServicesDep,
-        on: Annotated[dt.date | None, Query(description="Date to answer for, up to today (default: today)")] = None,
-    ) -> MemberStatusOut:
-        """Was this company a participating member on the date, and at which level (tender evidence).
-        A date after today is refused (422): the registry does not know it yet."""
-        today = svc.grievance.clock().astimezone(dt.UTC).date()  # the app's clock (tests inject one)
-        status = svc.registry.member_status_on(ref, on or today, today=today)
-        return MemberStatusOut(**status.__dict__, statement=status.statement)
 
     return app

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from keys.accesslog import digest_export
-from keys.filter import Audit
-from keys.policy import Facts
+from keys.access.accesslog import digest_export
+from keys.access.filter import Audit
+from keys.access.policy import Facts
 from registry.domain.accounts import Role
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, ServicesDep
@@ -34,7 +34,7 @@ def access_log(
     ] = 0,
 ) -> list[dict[str, Any]]:
     """Entries in order; the scope follows the role, and the read is itself logged. A company's
-    scope is found by the entries' tags (keys.accesslog): the store has no clear company column."""
+    scope is found by the entries' tags (keys.access.accesslog): the store has no clear company column."""
     if principal.role == Role.COMPANY:
         entries = svc.access_log.rows(company=principal.organisation_ref, limit=limit, after_seq=after)
         facts = Facts(about_own_data_only=True)

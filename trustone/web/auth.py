@@ -1,6 +1,6 @@
 """Login, logout and "who am I"; the ``PrincipalDep`` every protected route depends on.
 
-Routes raise the errors of ``keys/auth.py``; ``errors.py`` turns them into 401 (with
+Routes raise the errors of ``keys/logins/auth.py``; ``errors.py`` turns them into 401 (with
 ``WWW-Authenticate: Bearer``) or 429 (with ``Retry-After``).
 """
 
@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
-from keys.auth import AuthenticationError, Authenticator
-from keys.principal import Principal
-from keys.sessions import Clock, SessionStore, utc_now
-from keys.throttle import LoginThrottle
+from keys.access.principal import Principal
+from keys.logins.auth import AuthenticationError, Authenticator
+from keys.logins.sessions import Clock, SessionStore, utc_now
+from keys.logins.throttle import LoginThrottle
 from trustone.bootstrap import Services
 
 

@@ -7,6 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from registry.usecases.accounts import Accounts
+from registry.usecases.assessment import ReportAssessment
+from registry.usecases.declarations import Declarations
+from registry.usecases.duplicates import HeldDuplicates
+from registry.usecases.organisations import Organisations
+from registry.usecases.publishing import Publishing
+from registry.usecases.waiting import WaitingForMe
 from trustone.bootstrap import Services
 
 
@@ -21,3 +28,13 @@ def get_request_id(request: Request) -> str:
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 RequestIdDep = Annotated[str, Depends(get_request_id)]
+
+
+# One dependency per use case: a route names the one it calls, never the whole composition.
+OrganisationsDep = Annotated[Organisations, Depends(lambda request: get_services(request).organisations)]
+AccountsDep = Annotated[Accounts, Depends(lambda request: get_services(request).accounts)]
+DeclarationsDep = Annotated[Declarations, Depends(lambda request: get_services(request).declarations)]
+ReportAssessmentDep = Annotated[ReportAssessment, Depends(lambda request: get_services(request).assessment)]
+HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(lambda request: get_services(request).duplicates)]
+PublishingDep = Annotated[Publishing, Depends(lambda request: get_services(request).publishing)]
+WaitingForMeDep = Annotated[WaitingForMe, Depends(lambda request: get_services(request).waiting)]

@@ -15,8 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from keys.auth import AuthenticationError, LockedOutError
-from keys.filter import AccessDeniedError, IntegrityError
+from keys.access.filter import AccessDeniedError, IntegrityError
+from keys.logins.auth import AuthenticationError, LockedOutError
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.reportfile import ReportFileError
 from trustone.storage_errors import classify as classify_storage_error

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from keys.filter import Audit
-from keys.policy import Action, Facts
+from keys.access.filter import Audit
+from keys.access.policy import Action, Facts
 from projections.quarry_regions import as_csv, as_geojson
 from registry.domain.sites import SiteKind
 from trustone.web import pages

@@ -1,6 +1,6 @@
 """What the server writes to its own log: no query string, no exception message, no traceback.
 
-The access log (keys/accesslog.py) seals what a request was about; the server's log, which a backup
+The access log (keys/access/accesslog.py) seals what a request was about; the server's log, which a backup
 operator holds too (docs/confidentiality.md, threat model), must not undo that:
 
 - uvicorn's access log prints each request line with its query string (``?company=...``), so it is

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from keys.principal import Principal, SystemPrincipal
+from keys.access.principal import Principal, SystemPrincipal
 from registry.domain.accounts import Role
 
 
@@ -48,6 +48,18 @@ class Action(StrEnum):
     REFER_TO_COMMITTEE = "refer_to_committee"
     READ_REPORTER_IDENTITY = "read_reporter_identity"  # the local partner's identity and contact
     READ_EVIDENCE = "read_evidence"
+    # the secretariat's duties (issue 13; docs/access.md, "The secretariat's duties")
+    MANAGE_ORGANISATIONS = "manage_organisations"  # register, join, withdraw, exclude, contact address
+    READ_ORGANISATIONS = "read_organisations"  # the register of organisations: list and look up
+    MANAGE_DECLARATIONS = "manage_declarations"  # record and revoke a signed confidentiality declaration
+    READ_DECLARATIONS = "read_declarations"  # the declarations on record (an NGO party: its own)
+    READ_ASSESSMENT_QUEUE = "read_assessment_queue"  # submitted reports awaiting assessment
+    ASSESS_REPORT = "assess_report"  # the due-diligence score in, the level out
+    EXPLAIN_DELAY = "explain_delay"  # a late report's explanation
+    READ_DUPLICATE_QUEUE = "read_duplicate_queue"  # held sites with their candidate, side by side
+    DECIDE_DUPLICATE = "decide_duplicate"  # same site or a distinct one
+    PUBLISH_LIST = "publish_list"  # preview and freeze a year's quarry-region list
+    READ_WAITING = "read_waiting"  # the "waiting for me" summary: one's own queues
 
 
 @dataclass(frozen=True)
@@ -97,6 +109,8 @@ OWN_SUBJECT = {
     Action.READ_REPORT: "report",
     Action.REQUEST_RELEASE: "data-access request",
     Action.READ_CREDENTIAL: "login",
+    Action.EXPLAIN_DELAY: "report",
+    Action.READ_DECLARATIONS: "declaration",
     Action.READ_CASE: "case",
     Action.RESPOND_TO_CASE: "case",
     Action.REFER_TO_COMMITTEE: "case",
@@ -156,6 +170,18 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.READ_REPORTER_IDENTITY: {N: OWN, U: OWN, K: CASE_FILE},  # never the secretariat or a company
     # photos can identify the reporter: not for notified companies; a company reads its own dispute's
     Action.READ_EVIDENCE: {S: ALLOW, N: OWN, U: OWN, C: FILER, K: CASE_FILE},
+    # the secretariat's duties: its own, except what a party reads or writes of its own
+    Action.MANAGE_ORGANISATIONS: {S: ALLOW},
+    Action.READ_ORGANISATIONS: {S: ALLOW},
+    Action.MANAGE_DECLARATIONS: {S: ALLOW},
+    Action.READ_DECLARATIONS: {S: ALLOW, N: OWN},
+    Action.READ_ASSESSMENT_QUEUE: {S: ALLOW},
+    Action.ASSESS_REPORT: {S: ALLOW},
+    Action.EXPLAIN_DELAY: {S: ALLOW, C: OWN},  # the company explains, or the secretariat records it
+    Action.READ_DUPLICATE_QUEUE: {S: ALLOW},
+    Action.DECIDE_DUPLICATE: {S: ALLOW},
+    Action.PUBLISH_LIST: {S: ALLOW},
+    Action.READ_WAITING: EVERY_ROLE,  # what is on one's own desk (keys/access/visibility.py)
 }
 
 # Anonymous visitors: the published lists and published member fields only.

@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from keys.envelope import DecryptionError
+from keys.encryption.envelope import DecryptionError
 
 
 class KeyringError(Exception):

@@ -18,12 +18,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from keys.sql import Cursor, SqlStore
+from keys.storage.sql import Cursor, SqlStore
 
 if TYPE_CHECKING:
     from eventsourcing.application import Application
-
-    from trustone.bootstrap import Services
 
 REFUSAL = "append-only"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,50}$")
@@ -152,15 +150,18 @@ def event_table_names(app: Application[Any]) -> list[str]:
     return names
 
 
-def protect_event_tables(services: Services) -> None:
+def protect_event_tables(
+    sql: SqlStore, applications: Iterable[Application[Any]], sqlite_file: Callable[[str], str] | None
+) -> None:
     """Protect every application's event store (registry, grievance), wherever the settings put it.
 
-    SQLite: each eventsourcing store is its own file (not the keys store), so it is opened here.
-    PostgreSQL: the same database and schema as ``services.sql``.
+    SQLite (``sqlite_file`` gives an application's file by its name): each eventsourcing store is its
+    own file (not the keys store), so it is opened here. PostgreSQL (``sqlite_file`` is None): the
+    same database and schema as ``sql``.
     """
-    for app in (services.registry, services.grievance):
+    for app in applications:
         names = event_table_names(app)
-        if services.settings.backend == "sqlite":
-            protect_sqlite_file(services.settings.application_env(app.name)["SQLITE_DBNAME"], names)
+        if sqlite_file is not None:
+            protect_sqlite_file(sqlite_file(app.name), names)
         else:
-            protect_tables(services.sql, names)
+            protect_tables(sql, names)

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 
 import pyotp
 
-from keys.passwords import hash_password, verify_password
-from keys.principal import Principal
+from keys.access.principal import Principal
+from keys.logins.passwords import hash_password, verify_password
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, UserAccount
 from registry.domain.errors import NotFoundError, RegistryError, ValidationError
 
 if TYPE_CHECKING:
-    from keys.sessions import Clock, SessionStore
-    from keys.throttle import LoginThrottle
+    from keys.logins.sessions import Clock, SessionStore
+    from keys.logins.throttle import LoginThrottle
     from registry.application import RegistryApplication
     from registry.domain.organisations import Organisation
 

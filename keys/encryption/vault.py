@@ -8,11 +8,11 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, Transcoder
 
-from keys.datakeys import DataKeyStore
-from keys.filter import Audit, ConfidentialFilter
-from keys.policy import Facts
-from keys.principal import SystemPrincipal
-from keys.sealing import ConfidentialSpec, SealingMapper
+from keys.access.filter import Audit, ConfidentialFilter
+from keys.access.policy import Facts
+from keys.access.principal import SystemPrincipal
+from keys.encryption.datakeys import DataKeyStore
+from keys.encryption.sealing import ConfidentialSpec, SealingMapper
 
 
 class Vault:

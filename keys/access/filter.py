@@ -17,12 +17,12 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
-from keys.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_entry
-from keys.datakeys import DataKeyStore, KeyShreddedError
-from keys.envelope import DecryptionError, key_ref_of
-from keys.policy import Action, Decision, Facts, decide
-from keys.principal import Principal, SystemPrincipal
-from keys.sealing import SealedField, unseal
+from keys.access.accesslog import AccessEntry, AccessLog, Outcome, StoredAccessEntry, open_entry
+from keys.access.policy import Action, Decision, Facts, decide
+from keys.access.principal import Principal, SystemPrincipal
+from keys.encryption.datakeys import DataKeyStore, KeyShreddedError
+from keys.encryption.envelope import DecryptionError, key_ref_of
+from keys.encryption.sealing import SealedField, unseal
 from registry.domain.errors import RegistryError
 
 log = logging.getLogger("trustone.filter")

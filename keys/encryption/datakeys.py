@@ -29,9 +29,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from keys.envelope import DecryptionError
-from keys.keyring import MasterKeyProvider
-from keys.sql import SqlStore
+from keys.encryption.envelope import DecryptionError
+from keys.encryption.keyring import MasterKeyProvider
+from keys.storage.sql import SqlStore
 
 CACHE_SECONDS = 30.0  # how long another process may still use a key shredded elsewhere
 
@@ -68,7 +68,9 @@ class DataKeyStore:
         self._cache: dict[str, tuple[bytes, str, float]] = {}  # key ref -> key, owner, when read
         self._current: dict[uuid.UUID, str] = {}
         self._lock = threading.Lock()
-        self.generation = 0  # +1 at each shredding or rewrapping: caches of opened values start over (keys/filter.py)
+        self.generation = (
+            0  # +1 at each shredding or rewrapping: caches of opened values start over (keys/access/filter.py)
+        )
         self._creating = threading.Lock()  # one new key per owner when two threads need one at once
 
     @staticmethod

@@ -5,7 +5,7 @@ domain (``CONFIDENTIAL_EVENTS``: event class name -> owner attribute and field n
 seals each such field on the way in, with the owner's data key and the row (application, aggregate
 id, version, field) as associated data. On the way out it does *not* decrypt: the field arrives in
 the domain as a ``SealedField`` bound to the row it was read from, and only the filter
-(``keys/filter.py``) opens it, after the policy and the access log.
+(``keys/access/filter.py``) opens it, after the policy and the access log.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, Transcoding
 
-from keys.datakeys import DataKeyStore
-from keys.envelope import open_sealed, seal
+from keys.encryption.datakeys import DataKeyStore
+from keys.encryption.envelope import open_sealed, seal
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def field_context(app_name: str, originator_id: object, originator_version: int,
 
 def unseal(datakeys: DataKeyStore, sealed: SealedField) -> Any:
     """Decrypt one field. Only the filter calls this (and tests of this module)."""
-    from keys.envelope import key_ref_of
+    from keys.encryption.envelope import key_ref_of
 
     plaintext = open_sealed(datakeys.key(key_ref_of(sealed.blob), owner=sealed.owner), sealed.blob, sealed.context)
     return json.loads(plaintext)

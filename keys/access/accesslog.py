@@ -15,7 +15,7 @@ Three layers, each against a different attacker:
   first when it is not yet covered); one kept from before catches even a rewritten chain whose
   stored checkpoints were deleted too, and a log cut short at the end. Logs stored by earlier
   versions, with a digest after every entry, are logs whose every entry is a checkpoint.
-- **Append-only triggers** (``keys.append_only``): a guard rail against accidents, not a proof.
+- **Append-only triggers** (``keys.storage.append_only``): a guard rail against accidents, not a proof.
 
 The residual: the unsigned tail. The entries after the last checkpoint (fewer than
 ``CHECKPOINT_ENTRIES``, all appended less than ``CHECKPOINT_SECONDS`` after it, as a verify checks
@@ -83,11 +83,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from keys.append_only import protect_tables
-from keys.datakeys import DataKeyStore
-from keys.envelope import DecryptionError, key_ref_of, open_sealed, seal
-from keys.keyring import FileKeyring
-from keys.sql import Cursor, SqlStore
+from keys.encryption.datakeys import DataKeyStore
+from keys.encryption.envelope import DecryptionError, key_ref_of, open_sealed, seal
+from keys.encryption.keyring import FileKeyring
+from keys.storage.append_only import protect_tables
+from keys.storage.sql import Cursor, SqlStore
 from registry.domain.organisations import Organisation
 
 ACCESS_LOG_OWNER = uuid.UUID("e1e25ded-4a99-44a5-b820-36b0d764b376")  # data-key owner of sealed details
@@ -114,7 +114,7 @@ class AccessLogFormatError(RuntimeError):
 class Outcome(StrEnum):
     GRANTED = "granted"
     DENIED = "denied"
-    INTEGRITY_FAILURE = "integrity_failure"  # refused: stored data did not verify (keys/filter.py)
+    INTEGRITY_FAILURE = "integrity_failure"  # refused: stored data did not verify (keys/access/filter.py)
 
 
 @dataclass(frozen=True)
@@ -944,9 +944,9 @@ class AccessLog:
         meanwhile is either wholly seen or not at all (never a digest without its row), and the
         reading does not wait for it. A long log is hashed in ranges by ``workers`` processes
         (default: one per core from ``PARALLEL_MIN_ROWS`` entries on; 0: here, in one walk), at the
-        same snapshot (keys/accesslog_ranges.py); any problem is then named by the one walk.
+        same snapshot (keys/access/accesslog_ranges.py); any problem is then named by the one walk.
         """
-        from keys import accesslog_ranges  # it imports this module
+        from keys.access import accesslog_ranges  # it imports this module
 
         with self.sql.transaction() as cursor:
             if self.sql.dialect == "postgres":

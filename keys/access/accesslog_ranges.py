@@ -1,6 +1,6 @@
 """``AccessLog.verify`` of a long log: its ranges hashed in parallel processes.
 
-Verify is bounded by hashing each row in Python (keys/accesslog.py ``_row_hash``), which one process
+Verify is bounded by hashing each row in Python (keys/access/accesslog.py ``_row_hash``), which one process
 does at about a third of the speed at which it can read the rows. A long log is therefore cut into
 ranges of consecutive seqs, each read and hashed by a worker process over its own connection, while
 this process checks the signatures of the checkpoints. A range is checked on its own (every seq
@@ -16,7 +16,7 @@ exactly as it always did: tampering is rare, and its report must not depend on h
 The workers read the same state as the caller: on PostgreSQL they import its snapshot
 (``pg_export_snapshot``); on SQLite, whose connections cannot share one, they read the seqs up to
 the head the caller saw, which appends (the only writes the log admits) do not change.
-Workers are processes of their own (``python -m keys.accesslog_ranges``), which import this module
+Workers are processes of their own (``python -m keys.access.accesslog_ranges``), which import this module
 and what it needs, not the caller's main module (multiprocessing would: the whole application for
 the command line, a second or more per worker), and are not forked from the caller, whose connection
 pools have threads. A worker that cannot start or read makes this pass answer nothing: the walk
@@ -40,7 +40,7 @@ from typing import Any, Self
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from keys.accesslog import (
+from keys.access.accesslog import (
     _COLUMNS,
     _VERIFY_PAGE,
     GENESIS_HASH,
@@ -48,7 +48,7 @@ from keys.accesslog import (
     VerifyResult,
     _row_hash,
 )
-from keys.sql import Cursor, PostgresSqlStore, SQLiteSqlStore, SqlStore
+from keys.storage.sql import Cursor, PostgresSqlStore, SQLiteSqlStore, SqlStore
 
 PARALLEL_MIN_ROWS = 100_000  # below this, starting the workers costs more than it saves
 RANGE_ROWS = 50_000  # rows per task: progress moves, and a slow worker does not hold up the rest
@@ -144,7 +144,7 @@ def verify_in_ranges(
 
 
 class _Workers:
-    """``python -m keys.accesslog_ranges`` once per worker, each given its ranges on stdin and handing
+    """``python -m keys.access.accesslog_ranges`` once per worker, each given its ranges on stdin and handing
     back one result per range on stdout as it finishes. A process of its own (not multiprocessing)
     imports this module only, not the caller's main module (the whole application, for the command
     line), and shares nothing with the caller's threads. Left early (a range that does not hold),
@@ -158,7 +158,7 @@ class _Workers:
         try:
             for share in shares:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "keys.accesslog_ranges"],
+                    [sys.executable, "-m", "keys.access.accesslog_ranges"],
                     stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE,
                     stderr=subprocess.DEVNULL,
@@ -198,7 +198,7 @@ class _Workers:
 
 
 def _serve() -> None:
-    """A worker (``python -m keys.accesslog_ranges``): its ranges from stdin, a result each on stdout."""
+    """A worker (``python -m keys.access.accesslog_ranges``): its ranges from stdin, a result each on stdout."""
     fields, share = pickle.load(sys.stdin.buffer)
     source = Source(*fields)
     for index, first, last, unbounded_below, checkpoints in share:

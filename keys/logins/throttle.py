@@ -16,9 +16,9 @@ import datetime as dt
 import hashlib
 import math
 
-from keys.auth import LockedOutError
-from keys.sessions import Clock, iso_utc, parse_iso_utc, utc_now
-from keys.sql import SqlStore
+from keys.logins.auth import LockedOutError
+from keys.logins.sessions import Clock, iso_utc, parse_iso_utc, utc_now
+from keys.storage.sql import SqlStore
 
 
 def login_key(login: str) -> str:

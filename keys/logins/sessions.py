@@ -15,7 +15,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 
-from keys.sql import SqlStore
+from keys.storage.sql import SqlStore
 
 Clock = Callable[[], dt.datetime]
 MAX_TOKEN_LENGTH = 256  # ours are 43 characters; anything much longer is not one of ours

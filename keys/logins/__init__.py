@@ -1,0 +1,1 @@
+"""Logins: passwords (argon2id), TOTP, login throttling and sessions."""
