@@ -194,6 +194,25 @@ SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
     "registry": frozenset({Action.READ_REPORT}),
     "grievance": frozenset({Action.NOTIFY_COMPANIES, Action.READ_CASE}),  # mailer, reminders, withdrawal check
     "keys-admin": frozenset({Action.ADMINISTER_KEYS, Action.READ_KEY_REPORT}),  # the operator's CLI
+    # The secretariat's duties run from the command line by an operator on the server; no case,
+    # key or list: those stay with a person's login.
+    "secretariat-cli": frozenset(
+        {
+            Action.MANAGE_ORGANISATIONS,
+            Action.READ_ORGANISATIONS,
+            Action.MANAGE_DECLARATIONS,
+            Action.READ_DECLARATIONS,
+            Action.READ_ASSESSMENT_QUEUE,
+            Action.ASSESS_REPORT,
+            Action.EXPLAIN_DELAY,
+            Action.READ_DUPLICATE_QUEUE,
+            Action.DECIDE_DUPLICATE,
+            Action.PUBLISH_LIST,
+            Action.ADMINISTER_USERS,
+            Action.READ_WAITING,
+        }
+    ),
+    "import-cli": frozenset({Action.SUBMIT_REPORT}),  # `trustone import-report`, on the operator's word
 }
 
 

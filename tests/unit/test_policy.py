@@ -136,6 +136,22 @@ SYSTEM_GRANTS = {
     "registry": {"read_report"},
     "grievance": {"notify_companies", "read_case"},  # mailer, reminders, withdrawal check
     "keys-admin": {"administer_keys", "read_key_report"},  # the operator's CLI
+    # the secretariat's duties from the command line (issue 13): not the cases, keys or any list
+    "secretariat-cli": {
+        "manage_organisations",
+        "read_organisations",
+        "manage_declarations",
+        "read_declarations",
+        "read_assessment_queue",
+        "assess_report",
+        "explain_delay",
+        "read_duplicate_queue",
+        "decide_duplicate",
+        "publish_list",
+        "administer_users",
+        "read_waiting",
+    },
+    "import-cli": {"submit_report"},  # `trustone import-report`: an operator submits a company's file
 }
 
 
