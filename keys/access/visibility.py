@@ -62,4 +62,101 @@ def facts_for(scope: LogScope) -> Facts:
     return _SCOPE_FACTS[scope]
 
 
-# grievance cases: see grievance/usecases
+# --- grievance cases ------------------------------------------------------------------------------
+# The policy decides whether a principal reads a case at all (``read_case``: its facts say whether the
+# principal filed it, was notified of it or is a party, whether it is before the committee). This
+# says which parts of the case file that read shows, and which cases are on a role's desk. The
+# reporter's identity, the evidence items and the notified companies are no part of it: each is a
+# read of its own, decided by its own action (``read_reporter_identity``, ``read_evidence``,
+# ``see_notified_companies``).
+
+
+class CasePart(StrEnum):
+    """A sealed part of a case file that a case read may open (the case's summary is always shown:
+    stage, dates, sites, themes, the evidence list without its content)."""
+
+    DESCRIPTION = "description"  # the allegation as filed
+    STAGE_REASONS = "stage reasons"  # each step's reason
+    MESSAGES = "messages"  # every company's messages
+    OWN_NOTICE = "own notice"  # the notice addressed to the reader's company
+    OWN_MESSAGES = "own messages"  # the messages of the reader's company
+    RULING = "ruling"  # the general text, which names no company and not the reporter
+    RULING_PARTS = "ruling parts"  # every company's part of the ruling
+    OWN_RULING_PART = "own ruling part"  # the part addressed to the reader's company
+
+
+class CaseStanding(StrEnum):
+    """How a reader stands to a case."""
+
+    ROLE = "by role"  # the role alone (the policy has already decided the read)
+    FILER = "filer"  # its organisation filed the case
+    ADDRESSED = "addressed"  # its company was notified of the case or is a party to the dispute
+
+
+_CASE_FILE = frozenset(
+    {CasePart.DESCRIPTION, CasePart.STAGE_REASONS, CasePart.MESSAGES, CasePart.RULING, CasePart.RULING_PARTS}
+)
+
+# role -> (standing, parts), in order: the first standing that holds for the reader gives the parts.
+# A role or a standing left out sees nothing of the file beyond the case's summary.
+CASE_SIGHT: Mapping[Role, tuple[tuple[CaseStanding, frozenset[CasePart]], ...]] = MappingProxyType(
+    {
+        Role.SECRETARIAT: ((CaseStanding.ROLE, _CASE_FILE),),
+        Role.COMMITTEE: ((CaseStanding.ROLE, _CASE_FILE),),
+        Role.NGO: ((CaseStanding.FILER, frozenset({CasePart.DESCRIPTION, CasePart.RULING})),),
+        Role.UNION: ((CaseStanding.FILER, frozenset({CasePart.DESCRIPTION, CasePart.RULING})),),
+        Role.COMPANY: (
+            (CaseStanding.FILER, frozenset({CasePart.DESCRIPTION, CasePart.RULING, CasePart.OWN_RULING_PART})),
+            (
+                CaseStanding.ADDRESSED,
+                frozenset({CasePart.OWN_NOTICE, CasePart.OWN_MESSAGES, CasePart.RULING, CasePart.OWN_RULING_PART}),
+            ),
+        ),
+    }
+)
+
+
+def case_parts(role: Role, standings: frozenset[CaseStanding]) -> frozenset[CasePart]:
+    """The parts of a case file a reader of ``role`` sees, standing to the case as ``standings`` say
+    (``CaseStanding.ROLE`` always holds)."""
+    for standing, parts in CASE_SIGHT.get(role, ()):
+        if standing is CaseStanding.ROLE or standing in standings:
+            return parts
+    return frozenset()
+
+
+def may_be_addressed(role: Role) -> bool:
+    """Whether a principal of ``role`` can be notified of a case or be a party to it: only then is
+    its organisation's keyed tag worked out (it is a fingerprint under the organisation's key)."""
+    return any(standing is CaseStanding.ADDRESSED for standing, _ in CASE_SIGHT.get(role, ()))
+
+
+class QueueScope(StrEnum):
+    """Which cases are on a role's desk (``GET /api/v1/grievances``)."""
+
+    EVERY_CASE = "every case"  # a dispute with the secretariat too: the policy refuses its steps
+    BEFORE_COMMITTEE = "cases ever before the committee"
+    FILED = "cases it filed"
+    FILED_NOTIFIED_OR_PARTY = "cases it filed, was notified of or is a party to"
+    NONE = "none"
+
+
+CASE_QUEUE_SCOPE: Mapping[Role, QueueScope] = MappingProxyType(
+    {
+        Role.SECRETARIAT: QueueScope.EVERY_CASE,
+        Role.COMMITTEE: QueueScope.BEFORE_COMMITTEE,
+        Role.NGO: QueueScope.FILED,
+        Role.UNION: QueueScope.FILED,
+        Role.COMPANY: QueueScope.FILED_NOTIFIED_OR_PARTY,
+        Role.AUDITOR: QueueScope.NONE,
+        Role.BUYER: QueueScope.NONE,
+    }
+)
+
+
+def queue_scope(role: Role | str) -> QueueScope:
+    """A role's desk; NONE for anything that is not a role."""
+    try:
+        return CASE_QUEUE_SCOPE.get(Role(role), QueueScope.NONE)
+    except ValueError:
+        return QueueScope.NONE
