@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from registry.domain.access_requests import (
     CONFIDENTIAL_EVENTS as ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
@@ -205,7 +206,16 @@ class RegistryApplication(SealedApplication):
     def organisation_id(ref: str) -> uuid.UUID:
         return Organisation.create_id(ref)
 
-    def register_organisation(self, ref: str, name: str, kind: OrganisationKind, country: str) -> uuid.UUID:
+    def register_organisation(
+        self,
+        ref: str,
+        name: str,
+        kind: OrganisationKind,
+        country: str,
+        before_write: Callable[[], None] = lambda: None,
+    ) -> uuid.UUID:
+        """A new organisation. ``before_write`` runs once every check has passed (a use case logs
+        its grant there, so a refused registration leaves no granted entry); so for the others."""
         ref = validate_ref(ref)
         name = " ".join((name or "").split())
         if not 2 <= len(name) <= 200:
@@ -214,6 +224,7 @@ class RegistryApplication(SealedApplication):
         if self._exists(org_id):
             raise ConflictError(f"an organisation with ref {ref} exists already")
         organisation = Organisation(ref=ref, name=name, kind=OrganisationKind(kind), country=validate_country(country))
+        before_write()
         self.save(organisation)
         return organisation.id
 
@@ -226,30 +237,57 @@ class RegistryApplication(SealedApplication):
             raise NotFoundError("no member company with that reference")
         return organisation
 
-    def join(self, ref: str, on: dt.date, category: CompanyCategory, size: CompanySize) -> None:
+    def organisations(self, kind: OrganisationKind | None = None) -> list[Organisation]:
+        """Every organisation (of one kind), by ref. Found through the store's notifications of
+        registration, one topic only: the register is small (tens to thousands), no index of its own."""
+        found = [self.repository.get(originator_id) for originator_id in self._originators(Organisation.Registered)]  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        return sorted((o for o in found if kind is None or o.kind == kind), key=lambda o: o.ref)
+
+    def _originators(self, event_class: type) -> list[uuid.UUID]:
+        """The aggregates that have an event of this class, in the order of the store."""
+        found: list[uuid.UUID] = []
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(
+                start=start, limit=500, topics=(get_topic(event_class),), inclusive_of_start=start is None
+            )
+            found.extend(uuid.UUID(str(notification.originator_id)) for notification in page)
+            if len(page) < 500:
+                return found
+            start = page[-1].id
+
+    def join(
+        self,
+        ref: str,
+        on: dt.date,
+        category: CompanyCategory,
+        size: CompanySize,
+        before_write: Callable[[], None] = lambda: None,
+    ) -> None:
         company = self.company(ref)
         company.join(on=on, category=category, size=size)
+        before_write()
         self.save(company)
 
-    def withdraw(self, ref: str, on: dt.date) -> None:
-        """Verklaring D: a company with a pending dispute before the committee cannot withdraw."""
+    def withdraw(self, ref: str, on: dt.date, before_write: Callable[[], None] = lambda: None) -> None:
+        """The membership ends by withdrawal. Verklaring D (no withdrawal while a dispute is before the
+        complaints committee) is the Organisations use case's check (registry/usecases/organisations.py):
+        it alone knows the grievance cases."""
         company = self.company(ref)
-        if self.committee_case_check(ref):
-            raise ConflictError(
-                f"{ref} has a dispute pending before the complaints committee: "
-                "it cannot withdraw until the dispute is decided"
-            )
         company.withdraw(on)
+        before_write()
         self.save(company)
 
-    def set_contact_email(self, ref: str, address: str) -> None:
+    def set_contact_email(self, ref: str, address: str, before_write: Callable[[], None] = lambda: None) -> None:
         company = self.company(ref)
         company.set_contact_email(address)
+        before_write()
         self.save(company)
 
-    def exclude(self, ref: str, on: dt.date) -> None:
+    def exclude(self, ref: str, on: dt.date, before_write: Callable[[], None] = lambda: None) -> None:
         company = self.company(ref)
         company.exclude(on)
+        before_write()
         self.save(company)
 
     def explain_delay(self, ref: str, year: int, explanation: str, by: str) -> None:
@@ -1123,6 +1161,31 @@ class RegistryApplication(SealedApplication):
 
     def account(self, login: str) -> UserAccount:
         return self._get(UserAccount.create_id(validate_login(login)), "account")
+
+    def accounts_of(self, organisation_ref: str) -> list[UserAccount]:
+        """The organisation's logins, by login (active or not). Found like ``organisations``."""
+        organisation_id = self.organisation(organisation_ref).id
+        accounts = [self.repository.get(account_id) for account_id in self._originators(UserAccount.Created)]
+        return sorted((a for a in accounts if a.organisation_id == organisation_id), key=lambda a: a.login)
+
+    def disable_account(self, login: str, reason: str, before_write: Callable[[], None] = lambda: None) -> None:
+        """The login can no longer log in, and a session it holds is refused on its next request
+        (``keys/logins/auth.py`` asks whether the account is active on every request)."""
+        account = self.account(login)
+        if not account.active:
+            raise ConflictError("the account is disabled already")
+        account.deactivate(reason=reason)
+        before_write()
+        self.save(account)
+
+    def reset_second_factor(
+        self, login: str, totp_secret: str, before_write: Callable[[], None] = lambda: None
+    ) -> None:
+        """A new TOTP secret (sealed like the first): the old one's codes stop working."""
+        account = self.account(login)
+        account.reset_second_factor(totp_secret)
+        before_write()
+        self.save(account)
 
     def totp_secret_for(self, login: str) -> str | None:
         """The account's TOTP secret, for checking a login's second factor only.

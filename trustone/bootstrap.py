@@ -222,7 +222,12 @@ def _built(settings: Settings) -> Services:
         cases=None,  # type: ignore[arg-type]  # as above
         outbox=NoticeOutbox(sql),
         shredding=None,  # type: ignore[arg-type]  # as above
-        organisations=Organisations(registry, confidential_filter),
+        # Verklaring D's check reads the grievance application at call time: it is built below (to be reordered).
+        organisations=Organisations(
+            registry,
+            confidential_filter,
+            lambda ref: services.grievance.before_committee_with(ref, registry.organisation_id(ref)),
+        ),
         accounts=Accounts(registry, confidential_filter),
         declarations=Declarations(registry, confidential_filter),
         assessment=ReportAssessment(registry, confidential_filter),

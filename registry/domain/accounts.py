@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from eventsourcing.domain import Aggregate, event
 
-from registry.domain.errors import ValidationError
+from registry.domain.errors import ConflictError, ValidationError
 
 _NAMESPACE = uuid.UUID("a3c1f0e2-5d47-4b8e-9c61-7e2f4d9b8a03")
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,79}$")
@@ -67,7 +67,10 @@ def check_role_fits(role: Role | str, organisation_kind: str) -> Role:
 
 
 # keys/ seals the TOTP secret with the account's own data key.
-CONFIDENTIAL_EVENTS = {"UserAccount.Created": ("originator_id", ("totp_secret",))}
+CONFIDENTIAL_EVENTS = {
+    "UserAccount.Created": ("originator_id", ("totp_secret",)),
+    "UserAccount.SecondFactorReset": ("originator_id", ("totp_secret",)),
+}
 
 
 class UserAccount(Aggregate):
@@ -100,3 +103,13 @@ class UserAccount(Aggregate):
     @event("Deactivated")
     def deactivate(self, reason: str) -> None:
         self.active = False
+
+    def reset_second_factor(self, totp_secret: str) -> None:
+        """A new TOTP secret replaces the old one (a lost phone): codes of the old one stop working."""
+        if not self.active:
+            raise ConflictError("the account is disabled")
+        self._second_factor_reset(totp_secret=totp_secret)
+
+    @event("SecondFactorReset")
+    def _second_factor_reset(self, totp_secret: str) -> None:
+        self.totp_secret = totp_secret

@@ -1,12 +1,161 @@
-"""User accounts: create, disable, reset a second factor; the role must fit the organisation's kind."""
+"""User accounts: create, disable, reset a second factor; the role must fit the organisation's kind.
+
+A second factor's secret is made here and shown once, in the result of the call that made it (the
+creation of a login whose role requires one, or a reset): it is sealed at rest and never read back
+except by the login check. A disabled login's sessions end on their next request, because the
+authenticator asks whether the account is active on every request (``keys/logins/auth.py``).
+"""
 
 from __future__ import annotations
 
-from keys.access.filter import ConfidentialFilter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyotp
+
+from keys.access.filter import Audit, ConfidentialFilter
+from keys.access.policy import Action, Facts
+from keys.access.principal import Principal, SystemPrincipal
+from keys.logins.passwords import hash_password
 from registry.application import RegistryApplication
+from registry.domain.accounts import ROLES_REQUIRING_TOTP, UserAccount, check_role_fits, validate_login
+from registry.domain.errors import ValidationError
+from registry.domain.organisations import Organisation
+
+ISSUER = "TruStone"  # the name an authenticator app shows next to the code
+MIN_PASSWORD_LENGTH = 12
+
+
+@dataclass(frozen=True)
+class SecondFactor:
+    """Shown once: enrol it in an authenticator app (the URI as a QR code, or the secret by hand)."""
+
+    login: str
+    totp_secret: str
+    totp_provisioning_uri: str
+
+
+@dataclass(frozen=True)
+class AccountCreated:
+    login: str
+    role: str
+    organisation_ref: str
+    # shown once, for a role that requires a second factor (secretariat, auditor); None otherwise
+    second_factor: SecondFactor | None
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """A login as the secretariat sees it: never its password hash or second-factor secret."""
+
+    login: str
+    role: str
+    organisation_ref: str
+    display_name: str
+    active: bool
+    second_factor_enrolled: bool
+
+
+def _second_factor(login: str) -> SecondFactor:
+    secret = pyotp.random_base32()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=login, issuer_name=ISSUER)
+    return SecondFactor(login=login, totp_secret=secret, totp_provisioning_uri=uri)
 
 
 class Accounts:
     def __init__(self, registry: RegistryApplication, guard: ConfidentialFilter) -> None:
         self._registry = registry
         self._guard = guard
+
+    def create(
+        self,
+        principal: Principal | SystemPrincipal,
+        login: str,
+        role: str,
+        organisation_ref: str,
+        display_name: str,
+        password: str,
+        request_id: str = "",
+    ) -> AccountCreated:
+        """A new login for a person of an organisation; its role must fit the organisation's kind."""
+        audit = self._audit(login, "create account", request_id)
+        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        login = validate_login(login)
+        name = " ".join((display_name or "").split())
+        if not 1 <= len(name) <= 120:
+            raise ValidationError("display_name", "1-120 characters")
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationError("password", f"at least {MIN_PASSWORD_LENGTH} characters")
+        # The role is checked before the password is hashed (argon2 is slow on purpose) and again by
+        # the registry, which also refuses a login that is taken.
+        chosen = check_role_fits(role, self._registry.organisation(organisation_ref).kind)
+        second = _second_factor(login) if chosen in ROLES_REQUIRING_TOTP else None
+        self._registry.create_account(
+            login,
+            chosen,
+            organisation_ref,
+            name,
+            hash_password(password),
+            second.totp_secret if second else None,
+            before_write=self._grant(principal, audit),
+        )
+        return AccountCreated(login=login, role=chosen.value, organisation_ref=organisation_ref, second_factor=second)
+
+    def disable(
+        self, principal: Principal | SystemPrincipal, login: str, reason: str, request_id: str = ""
+    ) -> AccountRecord:
+        """The login can no longer log in; a session it holds is refused on its next request."""
+        audit = self._audit(login, "disable account", request_id)
+        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        text = " ".join((reason or "").split())
+        if not 3 <= len(text) <= 500:
+            raise ValidationError("reason", "3-500 characters")
+        self._registry.disable_account(login, text, before_write=self._grant(principal, audit))
+        return self._record(self._registry.account(login))
+
+    def reset_second_factor(
+        self, principal: Principal | SystemPrincipal, login: str, request_id: str = ""
+    ) -> SecondFactor:
+        """A new TOTP secret, shown once; codes of the old one stop working at once."""
+        audit = self._audit(login, "reset second factor", request_id)
+        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        second = _second_factor(validate_login(login))
+        self._registry.reset_second_factor(second.login, second.totp_secret, before_write=self._grant(principal, audit))
+        return second
+
+    def listing(
+        self, principal: Principal | SystemPrincipal, organisation_ref: str, request_id: str = ""
+    ) -> list[AccountRecord]:
+        """The organisation's logins, active or disabled, by login."""
+        audit = Audit(
+            subject_kind="account", subject_ref=organisation_ref, purpose="list accounts", request_id=request_id
+        )
+        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        accounts = self._registry.accounts_of(organisation_ref)  # an unknown organisation is 404
+        self._guard.authorise(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        return [self._record(account) for account in accounts]
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _record(self, account: UserAccount) -> AccountRecord:
+        organisation: Organisation = self._registry.repository.get(account.organisation_id)
+        return AccountRecord(
+            login=account.login,
+            role=account.role.value,
+            organisation_ref=organisation.ref,
+            display_name=account.display_name,
+            active=account.active,
+            second_factor_enrolled=account.totp_secret is not None,
+        )
+
+    @staticmethod
+    def _audit(login: str, purpose: str, request_id: str) -> Audit:
+        return Audit(subject_kind="account", subject_ref=login, purpose=purpose, request_id=request_id)
+
+    def _grant(self, principal: Principal | SystemPrincipal, audit: Audit) -> Callable[[], None]:
+        """The grant, logged by the registry once its checks have passed, right before the save."""
+
+        def log_grant() -> None:
+            self._guard.authorise(principal, Action.ADMINISTER_USERS, Facts(), audit)
+
+        return log_grant

@@ -320,7 +320,7 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
     assert s.app.case(ref).stage.value == "referred"
 
     with pytest.raises(ConflictError):
-        s.reg.withdraw(s.C.organisation_ref, dt.date(2026, 2, 1))
+        s.svc.organisations.withdraw(s.S, s.C.organisation_ref, dt.date(2026, 2, 1))
 
     assert s.app.admit(s.K, ref, True, "admissible") == "admitted"
     assert s.app.read_case(s.C, ref)["stage"] == "admitted"
@@ -339,11 +339,11 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
         == "ruled"
     )
     with pytest.raises(ConflictError):
-        s.reg.withdraw(s.C.organisation_ref, dt.date(2026, 2, 25))
+        s.svc.organisations.withdraw(s.S, s.C.organisation_ref, dt.date(2026, 2, 25))
     view = s.app.read_case(s.C, ref)
     assert view["ruling"] == "The secretariat re-assesses the report."
     assert s.app.advance(s.K, ref, "record_compliance", "re-assessed") == "closed"
-    s.reg.withdraw(s.C.organisation_ref, dt.date(2026, 3, 1))
+    s.svc.organisations.withdraw(s.S, s.C.organisation_ref, dt.date(2026, 3, 1))
     assert not s.reg.member_status_on(s.C.organisation_ref, dt.date(2026, 3, 2)).member
 
 
@@ -354,12 +354,12 @@ def test_a_referred_complaint_blocks_the_notified_companies_from_withdrawing(s: 
     assert s.app.advance(s.N, ref, "refer_to_committee", "no remediation") == "referred"
     for buyer in s.buyers:
         with pytest.raises(ConflictError, match="pending"):
-            s.reg.withdraw(buyer, dt.date(2026, 2, 15))
-    s.reg.withdraw(s.demo.rajasthan_non_buyer, dt.date(2026, 2, 15))  # not a party: free to go
+            s.svc.organisations.withdraw(s.S, buyer, dt.date(2026, 2, 15))
+    s.svc.organisations.withdraw(s.S, s.demo.rajasthan_non_buyer, dt.date(2026, 2, 15))  # not a party: free to go
 
     assert s.app.admit(s.K, ref, True, "admissible") == "admitted"
     with pytest.raises(ConflictError):
-        s.reg.withdraw(s.buyers[1], dt.date(2026, 2, 16))
+        s.svc.organisations.withdraw(s.S, s.buyers[1], dt.date(2026, 2, 16))
     s.app.advance(s.K, ref, "schedule_hearing", "hearing", hearing_on=dt.date(2026, 3, 1))
     s.app.rule(
         s.K,
@@ -370,7 +370,7 @@ def test_a_referred_complaint_blocks_the_notified_companies_from_withdrawing(s: 
     )
     s.app.advance(s.K, ref, "record_compliance", "remediation funded")
     assert s.app.case(ref).stage.value == "closed"
-    s.reg.withdraw(s.buyers[1], dt.date(2026, 5, 1))
+    s.svc.organisations.withdraw(s.S, s.buyers[1], dt.date(2026, 5, 1))
 
 
 # --- the ruling's published summary -----------------------------------------------------------------
