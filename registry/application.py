@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import random
 import threading
@@ -31,7 +32,14 @@ from registry.domain.access_requests import DataAccessRegister
 from registry.domain.accounts import CONFIDENTIAL_EVENTS as ACCOUNT_CONFIDENTIAL_EVENTS
 from registry.domain.accounts import Role, UserAccount, check_role_fits, validate_login
 from registry.domain.assessment import level_for, next_assessment
-from registry.domain.declarations import Declaration, DeclarationRegister
+from registry.domain.declarations import CONFIDENTIAL_EVENTS as DECLARATION_CONFIDENTIAL_EVENTS
+from registry.domain.declarations import (
+    Declaration,
+    DeclarationDocument,
+    DeclarationIndex,
+    DeclarationRegister,
+    IndexEntry,
+)
 from registry.domain.duplicates import (
     MatchVerdict,
     SiteFingerprint,
@@ -174,6 +182,7 @@ class RegistryApplication(SealedApplication):
         **REPORT_CONFIDENTIAL_EVENTS,
         **ACCOUNT_CONFIDENTIAL_EVENTS,
         **ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
+        **DECLARATION_CONFIDENTIAL_EVENTS,
     }
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
@@ -1206,7 +1215,9 @@ class RegistryApplication(SealedApplication):
     # --- declarations ------------------------------------------------------------------------
     # A signed confidentiality declaration per person (docs/lifecycles.md): a ``Declaration``
     # aggregate per signature, listed in a ``DeclarationRegister`` per account (id derived from the
-    # account id), saved together. Rights tied to a signature ask ``valid_declaration``.
+    # account id) and in the registry-wide ``DeclarationIndex``, saved together; its signed document,
+    # where kept, is a ``DeclarationDocument`` sealed under the organisation's data key. Rights tied
+    # to a signature ask ``valid_declaration``. Access is decided by registry/usecases/declarations.py.
 
     def record_declaration(
         self,
@@ -1217,7 +1228,8 @@ class RegistryApplication(SealedApplication):
         signed_on: dt.date,
         valid_until: dt.date,
     ) -> uuid.UUID:
-        """Record that the account's holder signed this document version; returns its id."""
+        """Record that the account's holder signed this document version, without keeping the
+        document (fixtures, the demo); returns its id. The secretariat records with the document."""
         account = self.account(login)
         declaration = Declaration.sign(
             account_id=account.id,
@@ -1227,19 +1239,109 @@ class RegistryApplication(SealedApplication):
             document_sha256=document_sha256,
             signed_on=signed_on,
             valid_until=valid_until,
+            signer_role=account.role,
         )
-        register = self._declaration_register(account.id)
-        register.add(declaration_id=declaration.id)
-        self.save(declaration, register)
+        self._save_new_declaration(account, declaration, None)
         log.info("declaration recorded: login=%s version=%s", account.login, declaration.document_version)
         return declaration.id
 
-    def revoke_declaration(self, declaration_id: uuid.UUID, on: dt.date, reason: str) -> None:
-        declaration: Declaration = self._get(declaration_id, "declaration")
+    def record_signed_declaration(
+        self,
+        login: str,
+        document_title: str,
+        document_version: str,
+        signed_on: dt.date,
+        valid_until: dt.date,
+        document: bytes,
+        before_write: Callable[[], object] = lambda: None,
+    ) -> uuid.UUID:
+        """Record a signed declaration with its document (a PDF or image): the document is sealed
+        under the organisation's data key, its SHA-256 is computed here and kept in clear. Every
+        check runs before ``before_write`` (where the use case logs its grant)."""
+        account = self.account(login)
+        declaration = Declaration.sign(
+            account_id=account.id,
+            organisation_id=account.organisation_id,
+            document_title=document_title,
+            document_version=document_version,
+            document_sha256=hashlib.sha256(document).hexdigest(),
+            signed_on=signed_on,
+            valid_until=valid_until,
+            signer_role=account.role,
+        )
+        kept = DeclarationDocument.keep(declaration.id, account.organisation_id, document)
+        declaration.keep_document(media_type=kept.media_type)
+        before_write()
+        self._save_new_declaration(account, declaration, kept)
+        log.info("declaration recorded: login=%s version=%s", account.login, declaration.document_version)
+        return declaration.id
+
+    def _save_new_declaration(
+        self, account: UserAccount, declaration: Declaration, document: DeclarationDocument | None
+    ) -> None:
+        """The declaration, its document, the account's register and the index, in one save; a
+        record at the same moment conflicts on the index, and this one is saved again on top of it."""
+        organisation_ref = self.repository.get(account.organisation_id).ref
+        events = [*declaration.collect_events(), *(document.collect_events() if document is not None else [])]
+        for _attempt in range(_CONFLICT_ATTEMPTS):
+            register = self._declaration_register(account.id)
+            register.add(declaration_id=declaration.id)
+            index = self.declaration_index()
+            index.add(
+                IndexEntry(
+                    declaration_id=declaration.id,
+                    login=account.login,
+                    organisation_id=account.organisation_id,
+                    organisation_ref=organisation_ref,
+                    signed_on=declaration.signed_on,
+                    valid_until=declaration.valid_until,
+                )
+            )
+            try:
+                self.save(register, index, *events)
+            except VersionConflictError:
+                continue
+            return
+        raise ConflictError("too many declarations recorded at once: please try again")
+
+    def revoke_declaration(
+        self,
+        declaration_id: uuid.UUID,
+        on: dt.date,
+        reason: str,
+        before_write: Callable[[], object] = lambda: None,
+    ) -> Declaration:
+        declaration = self.declaration(declaration_id)
+        declaration.revoke(on=on, reason=reason)  # in memory: 409 once revoked, 422 for the input
+        before_write()
+        events = declaration.collect_events()
+        for _attempt in range(_CONFLICT_ATTEMPTS):
+            index = self.declaration_index()
+            index.revoke(declaration_id=declaration.id, on=on)
+            try:
+                self.save(index, *events)
+            except VersionConflictError:
+                if self.declaration(declaration_id).revoked_on is not None:
+                    raise ConflictError("the declaration has been revoked already") from None
+                continue  # someone changed the index meanwhile: on top of theirs
+            return declaration
+        raise ConflictError("too many declarations changed at once: please try again")
+
+    def declaration(self, declaration_id: uuid.UUID | str) -> Declaration:
+        try:
+            wanted = declaration_id if isinstance(declaration_id, uuid.UUID) else uuid.UUID(str(declaration_id))
+        except ValueError:
+            raise NotFoundError("no declaration with that reference") from None
+        declaration = self._get_or_none(wanted)
         if not isinstance(declaration, Declaration):
             raise NotFoundError("no declaration with that reference")
-        declaration.revoke(on=on, reason=reason)
-        self.save(declaration)
+        return declaration
+
+    def declaration_document(self, declaration_id: uuid.UUID) -> DeclarationDocument:
+        document = self._get_or_none(DeclarationDocument.create_id(declaration_id))
+        if not isinstance(document, DeclarationDocument):
+            raise NotFoundError("no document is on file for this declaration")
+        return document
 
     def declarations(self, login: str) -> list[Declaration]:
         """The account's declarations, oldest first (valid or not)."""
@@ -1257,6 +1359,55 @@ class RegistryApplication(SealedApplication):
     def _declaration_register(self, account_id: uuid.UUID) -> DeclarationRegister:
         register_id = DeclarationRegister.create_id(account_id)
         return self._get_or_none(register_id) or DeclarationRegister(account_id=account_id)
+
+    def declaration_index(self) -> DeclarationIndex:
+        """Every declaration, for lists across accounts. A store of before (declarations recorded
+        before the index existed) gets its index started with them, saved at once; a process that
+        does so at the same moment as another loses on the save and reads the other's."""
+        index = self._get_or_none(DeclarationIndex.ID)
+        if index is not None:
+            return index
+        index = DeclarationIndex(entries=[entry.as_event_value() for entry in self._declarations_of_before()])
+        try:
+            self.save(index)
+        except VersionConflictError:
+            return self.repository.get(DeclarationIndex.ID)
+        return index
+
+    def _declarations_of_before(self) -> list[IndexEntry]:
+        found = self._notified(get_topic(Declaration.Signed))  # type: ignore[attr-defined]  # an @event class, made by the library
+        if not found:
+            return []
+        accounts = self._notified(get_topic(UserAccount.Created))
+        logins = {event.originator_id: event.login for event in accounts}
+        entries = []
+        for signed in found:
+            declaration: Declaration = self.repository.get(signed.originator_id)
+            entries.append(
+                IndexEntry(
+                    declaration_id=declaration.id,
+                    login=logins.get(declaration.account_id, str(declaration.account_id)),
+                    organisation_id=declaration.organisation_id,
+                    organisation_ref=self.repository.get(declaration.organisation_id).ref,
+                    signed_on=declaration.signed_on,
+                    valid_until=declaration.valid_until,
+                    revoked_on=declaration.revoked_on,
+                )
+            )
+        return entries
+
+    def _notified(self, topic: str) -> list[Any]:
+        """Every event of ``topic`` in the store, decoded (a one-time walk for a store of before)."""
+        events: list[Any] = []
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(
+                start=start, limit=1000, topics=(topic,), inclusive_of_start=start is None
+            )
+            events.extend(self.mapper.to_domain_event(notification) for notification in page)
+            if len(page) < 1000:
+                return events
+            start = page[-1].id
 
 
 def _once(action: Callable[[], None]) -> Callable[[], None]:

@@ -229,7 +229,7 @@ def _built(settings: Settings) -> Services:
             lambda ref: services.grievance.before_committee_with(ref, registry.organisation_id(ref)),
         ),
         accounts=Accounts(registry, confidential_filter),
-        declarations=Declarations(registry, confidential_filter),
+        declarations=Declarations(registry, confidential_filter, lambda: services.grievance.clock().date()),
         assessment=ReportAssessment(registry, confidential_filter),
         duplicates=HeldDuplicates(registry, confidential_filter),
         publishing=Publishing(registry, confidential_filter),

@@ -19,6 +19,7 @@ from registry.domain.errors import RegistryError
 from registry.reportfile import ReportFileError
 from trustone.bootstrap import Services, bootstrap
 from trustone.cli_audit import audit_cli
+from trustone.cli_declarations import declarations_cli
 from trustone.cli_grievances import grievances_cli
 from trustone.settings import Settings, SettingsError
 from trustone.terminal import progress_on_terminal
@@ -31,6 +32,7 @@ cli = typer.Typer(
 )
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(grievances_cli, name="grievances")
+cli.add_typer(declarations_cli, name="declarations")
 
 
 @contextmanager

@@ -33,8 +33,14 @@ RequestIdDep = Annotated[str, Depends(get_request_id)]
 # One dependency per use case: a route names the one it calls, never the whole composition.
 OrganisationsDep = Annotated[Organisations, Depends(lambda request: get_services(request).organisations)]
 AccountsDep = Annotated[Accounts, Depends(lambda request: get_services(request).accounts)]
-DeclarationsDep = Annotated[Declarations, Depends(lambda request: get_services(request).declarations)]
 ReportAssessmentDep = Annotated[ReportAssessment, Depends(lambda request: get_services(request).assessment)]
 HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(lambda request: get_services(request).duplicates)]
 PublishingDep = Annotated[Publishing, Depends(lambda request: get_services(request).publishing)]
 WaitingForMeDep = Annotated[WaitingForMe, Depends(lambda request: get_services(request).waiting)]
+
+
+def get_declarations(request: Request) -> Declarations:
+    return get_services(request).declarations
+
+
+DeclarationsDep = Annotated[Declarations, Depends(get_declarations)]
