@@ -37,8 +37,8 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from grievance.mail import message_id_for, notice_message
-from keys.logins.sessions import iso_utc, utc_now
 from keys.storage.sql import SqlStore
+from registry.domain.clock import iso_utc, utc_now
 
 log = logging.getLogger("trustone.grievance.outbox")
 

@@ -88,6 +88,7 @@ from keys.encryption.envelope import DecryptionError, key_ref_of, open_sealed, s
 from keys.encryption.keyring import FileKeyring
 from keys.storage.append_only import protect_tables
 from keys.storage.sql import Cursor, SqlStore
+from registry.domain.clock import Clock, utc_now
 from registry.domain.organisations import Organisation
 
 ACCESS_LOG_OWNER = uuid.UUID("e1e25ded-4a99-44a5-b820-36b0d764b376")  # data-key owner of sealed details
@@ -101,10 +102,6 @@ CHECKPOINT_SECONDS = 1.0  # ... and on the first append this long after the last
 LOCK_TIMEOUT_SECONDS = 5.0  # PostgreSQL: how long an append waits for the log's lock (then: busy, 503)
 PAD = 512  # sealed details are padded to a multiple of this many bytes
 _TAG_INFO = b"trustone access-log tag v1"
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class AccessLogFormatError(RuntimeError):
@@ -577,7 +574,7 @@ class AccessLog:
         sql: SqlStore,
         datakeys: DataKeyStore,
         keyring: FileKeyring,
-        clock: Callable[[], dt.datetime] = _utcnow,
+        clock: Clock = utc_now,
         checkpoint_entries: int = CHECKPOINT_ENTRIES,
         checkpoint_seconds: float = CHECKPOINT_SECONDS,
     ):

@@ -16,14 +16,12 @@ that is gone without a valid proof is "missing but never shredded", an integrity
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -32,6 +30,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from keys.encryption.envelope import DecryptionError
 from keys.encryption.keyring import MasterKeyProvider
 from keys.storage.sql import SqlStore
+from registry.domain.clock import Clock, utc_now
 
 CACHE_SECONDS = 30.0  # how long another process may still use a key shredded elsewhere
 
@@ -43,10 +42,6 @@ class KeyShreddedError(DecryptionError):
     key of another owner than the value names) stays a plain ``DecryptionError``: to the filter
     that is an integrity failure, never "shredded".
     """
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _wrap_aad(key_ref: str, owner: uuid.UUID) -> bytes:
@@ -61,7 +56,7 @@ def _shred_aad(key_ref: str, owner: str, shredded_at: str) -> bytes:
 
 
 class DataKeyStore:
-    def __init__(self, sql: SqlStore, master: MasterKeyProvider, clock: Callable[[], dt.datetime] = _utcnow):
+    def __init__(self, sql: SqlStore, master: MasterKeyProvider, clock: Clock = utc_now):
         self.sql = sql
         self.master = master
         self.clock = clock

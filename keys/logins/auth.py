@@ -24,9 +24,10 @@ from registry.domain.accounts import ROLES_REQUIRING_TOTP, UserAccount
 from registry.domain.errors import NotFoundError, RegistryError, ValidationError
 
 if TYPE_CHECKING:
-    from keys.logins.sessions import Clock, SessionStore
+    from keys.logins.sessions import SessionStore
     from keys.logins.throttle import LoginThrottle
     from registry.application import RegistryApplication
+    from registry.domain.clock import Clock
     from registry.domain.organisations import Organisation
 
 log = logging.getLogger("trustone.auth")

@@ -13,27 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
 
 from keys.storage.sql import SqlStore
 
-Clock = Callable[[], dt.datetime]
+# The clock lives in registry/domain/clock.py. Clock and utc_now are named here too only for
+# trustone/web/auth.py, which still imports them from this module: switch it, then drop the aliases.
+from registry.domain.clock import Clock as Clock  # noqa: PLC0414 - an explicit re-export (see above)
+from registry.domain.clock import iso_utc
+from registry.domain.clock import utc_now as utc_now  # noqa: PLC0414 - an explicit re-export (see above)
+
 MAX_TOKEN_LENGTH = 256  # ours are 43 characters; anything much longer is not one of ours
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def iso_utc(moment: dt.datetime) -> str:
-    """Fixed-width UTC text (``2025-03-01T09:00:00.000000Z``), sortable as a string."""
-    if moment.tzinfo is None:
-        raise ValueError("the clock must return timezone-aware datetimes")
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_iso_utc(text: str) -> dt.datetime:
-    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
 
 
 def token_digest(token: str) -> str:

@@ -17,8 +17,8 @@ import hashlib
 import math
 
 from keys.logins.auth import LockedOutError
-from keys.logins.sessions import Clock, iso_utc, parse_iso_utc, utc_now
 from keys.storage.sql import SqlStore
+from registry.domain.clock import Clock, iso_utc, parse_iso_utc, utc_now
 
 
 def login_key(login: str) -> str:
