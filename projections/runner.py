@@ -43,20 +43,19 @@ import sqlite3
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, cast
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import InfrastructureFactory, Notification, Tracking
 from eventsourcing.persistence import IntegrityError as TrackingConflict
-from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.postgres import PostgresFactory, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 
 from keys.access.filter import IntegrityError
 from keys.storage.sql import Cursor
-from trustone.settings import Settings
 
 log = logging.getLogger("trustone.projections")
 
@@ -324,14 +323,25 @@ class PostgresViewRecorder(_ViewRecorderMixin, PostgresTrackingRecorder):
         return f"{self.datastore.schema}.{self.tracking_table_name}"
 
 
-def view_recorder(settings: Settings, view: View) -> SQLiteViewRecorder | PostgresViewRecorder:
-    """The view's recorder: its own SQLite file, or its own tracking table in the PostgreSQL schema."""
-    env = dict(settings.application_env(f"view_{view.name}"))
-    factory = InfrastructureFactory.construct(Environment(name=f"view_{view.name}", env=env))
-    recorder_class = PostgresViewRecorder if settings.database_url else SQLiteViewRecorder
-    recorder_class = type(f"{view.name.title()}{recorder_class.__name__}", (recorder_class,), {"view": view})
-    recorder = factory.tracking_recorder(recorder_class)
-    recorder.create_table()  # type: ignore[attr-defined]  # the view recorder class made above has it; the factory returns its base type
+class StoreEnvironment(Protocol):
+    """What a view recorder needs of the settings (``trustone.settings.Settings`` is one): the
+    library's environment for a named store. The projections import nothing from trustone/."""
+
+    def application_env(self, app_name: str) -> Mapping[str, str]: ...
+
+
+def view_recorder(settings: StoreEnvironment, view: View) -> SQLiteViewRecorder | PostgresViewRecorder:
+    """The view's recorder: its own SQLite file, or its own tracking table in the PostgreSQL schema
+    (whichever store the environment's factory opens)."""
+    name = f"view_{view.name}"
+    factory = InfrastructureFactory.construct(Environment(name=name, env=dict(settings.application_env(name))))
+    base = PostgresViewRecorder if isinstance(factory, PostgresFactory) else SQLiteViewRecorder
+    # A class of its own per view: the library builds the recorder from its class alone (and may
+    # create its tables at once), so the view must be on the class.
+    recorder_class = type(f"{view.name.title()}{base.__name__}", (base,), {"view": view})
+    # cast: the factory returns an instance of the class it is given, typed as its base class
+    recorder = cast(SQLiteViewRecorder | PostgresViewRecorder, factory.tracking_recorder(recorder_class))
+    recorder.create_table()
     return recorder
 
 

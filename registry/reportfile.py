@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import PurePath
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import openpyxl  # type: ignore[import-untyped]  # ships no type hints; types-openpyxl is not a dependency
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]  # as above
@@ -539,7 +539,8 @@ class _Row:
         value, refusal = checked
         if refusal is not None:
             self.fail(column, refusal)
-        return value
+        # cast: the memo is shared by every column, but a column is always read with the same parser
+        return cast("T | None", value)
 
     def _number(self, column: str) -> Decimal | None | _Refused:
         """The cell as a number by the file's convention; ``_REFUSED`` after recording why it cannot
@@ -564,7 +565,7 @@ class _Row:
         if self._absent(column, False):
             return None
         number = self._number(column)
-        if number is _REFUSED:
+        if isinstance(number, _Refused):
             return None
         if number is None or (minimum is not None and number < minimum):
             self.fail(column, "a number" if minimum is None else f"a number of at least {minimum}")
@@ -583,7 +584,7 @@ class _Row:
         if self._absent(column, required):
             return None
         number = self._number(column)
-        if number is _REFUSED:
+        if isinstance(number, _Refused):
             return None
         if number is None or number != number.to_integral_value() or not low <= number <= high:
             self.fail(column, f"a whole number from {low} to {high}")
@@ -663,7 +664,8 @@ def _link_row(row: _Row) -> ParsedLinkRow | None:
     circular = row.boolean("circular")
     volume, volume_unit, price = _quantities(row)
     contract_notes = row.text("contract_notes", max_length=2000, single_line=False)
-    if not row.ok:
+    # A required value is None only after an error (in this row, or its column missing from the file).
+    if not row.ok or tier is None or site_kind is None or channel is None:
         return None
     return ParsedLinkRow(
         row=row.number,
@@ -713,7 +715,7 @@ def _new_site(row: _Row) -> NewSite | None:
         row.fail("province", "needed when a district is given")
     address = row.text("address", max_length=300)
     coordinates = _coordinates(row)
-    if not row.ok:
+    if not row.ok or country is None:  # None only after an error (here, or the column missing)
         return None
     return NewSite(
         name=name,
@@ -740,11 +742,11 @@ def _coordinates(row: _Row) -> Coordinates | None:
             return Coordinates.create(float(latitude), float(longitude))
         except ValidationError:
             pass  # say which one is out of range, below
-    latitude = _in_range(row, "latitude", latitude)
-    longitude = _in_range(row, "longitude", longitude)
-    if latitude is None or longitude is None:
+    checked_latitude = _in_range(row, "latitude", latitude)
+    checked_longitude = _in_range(row, "longitude", longitude)
+    if checked_latitude is None or checked_longitude is None:
         return None
-    return Coordinates.create(latitude, longitude)
+    return Coordinates.create(checked_latitude, checked_longitude)
 
 
 def _in_range(row: _Row, column: str, number: Decimal | None) -> float | None:
@@ -795,7 +797,7 @@ def _action_plan_row(row: _Row) -> ActionPlanItem | None:
     measure = row.text("measure", required=True, max_length=2000, single_line=False)
     indicator = row.text("indicator", max_length=1000, single_line=False)
     due = row.iso_date("due")
-    if not row.ok:
+    if not row.ok or priority is None:  # None only after an error (here, or the column missing)
         return None
     return ActionPlanItem(risk=risk, priority=priority, measure=measure, indicator=indicator, due=due)
 

@@ -22,7 +22,7 @@ from trustone.cli_audit import audit_cli
 from trustone.cli_declarations import declarations_cli
 from trustone.cli_grievances import grievances_cli
 from trustone.settings import Settings, SettingsError
-from trustone.terminal import progress_on_terminal
+from trustone.terminal import progress_on_terminal, rebuild_progress
 
 cli = typer.Typer(
     help="TruStone registry: confidential supply-chain registry and grievance cases.",
@@ -199,7 +199,6 @@ def rebuild_projections(
         unknown = set(view or ()) - set(known)
         if unknown:
             fail(f"--view: no such view; known: {', '.join(sorted(known))}")
-        from projections.progress import rebuild_progress
 
         applied = 0
         chosen = [

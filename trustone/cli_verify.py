@@ -141,16 +141,17 @@ def _check_linked_list(services: Services, result: Verification) -> None:
                     links=base64.b64encode(event.links.blob).decode(),  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
                     links_context=event.links.context,  # type: ignore[attr-defined]  # an @event class's field; the library types events as its protocol
                 )
+    stored = {row[0]: row for row in services.linked_list.rows()}
     actual = {
-        row[0]: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
-        for row in services.linked_list.rows()
+        report_id: dict(zip(("company", "year", "version", "links", "links_context"), row[1:], strict=True))
+        for report_id, row in stored.items()
     }
     for report_id in _rows_matching_their_source(result, "linked_reports", "report", expected, actual):
-        row = actual[report_id]
+        _, company, year, _, links, links_context = stored[report_id]
         where = f"linked_reports row {report_id}"
         result.rows += 1
-        if row["links"] is not None:
-            sealed = bound_links(registry.name, row["company"], row["year"], row["links"], row["links_context"])
+        if links is not None:
+            sealed = bound_links(registry.name, company, year, links, links_context)
             status = services.filter.check_sealed(sealed)
             if status == "broken":
                 result.failures.append(f"{where}: its links do not open as this row's")

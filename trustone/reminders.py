@@ -43,7 +43,7 @@ from grievance.domain.deadlines import Deadline
 from grievance.domain.stages import COMPANY_DIALOGUE_STAGES, TERMINAL
 from grievance.mail import MESSAGE_ID_DOMAIN, MailSettings, SmtpMailer
 from keys.access.principal import SystemPrincipal
-from keys.logins.sessions import iso_utc
+from registry.domain.clock import iso_utc
 
 if TYPE_CHECKING:
     from trustone.bootstrap import Services
@@ -246,7 +246,8 @@ def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None)
             continue  # the company deadline: per company, below
         key, _variable = ROLE_ADDRESSES[item.responsible]
         to = config.role_addresses.get(item.responsible)
-        if not to or (item.reference, item.deadline, key) in done:
+        # an overdue item always names its deadline; the test narrows the type
+        if not to or item.deadline is None or (item.reference, item.deadline, key) in done:
             continue
         send(
             item.reference,

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
-from rich.progress import Progress, ProgressColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 
 
 @contextmanager
@@ -27,3 +27,18 @@ def progress_on_terminal(
 
 def _nothing(**_fields: Any) -> None:
     return None
+
+
+@contextmanager
+def rebuild_progress(total: int, console: Console | None = None) -> Iterator[Callable[[int], None]]:
+    """The ``progress`` callback of ``ProjectionRunner.rebuild`` (how many more notifications were
+    scanned) as a bar of the events on a terminal; the projections themselves show nothing."""
+    columns = (
+        TextColumn("rebuilding views"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("events"),
+        TimeRemainingColumn(),
+    )
+    with progress_on_terminal(console or Console(), columns, total) as update:
+        yield lambda scanned: update(advance=scanned)

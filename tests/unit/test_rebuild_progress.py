@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from projections.progress import rebuild_progress
+from trustone.terminal import rebuild_progress
 
 
 def test_on_a_terminal_the_bar_counts_the_events_scanned():
