@@ -18,11 +18,12 @@ the next version of a report) catches the conflict and redoes it.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
+from keys.encryption.vault import Vault
 from registry.domain.errors import ConflictError
 from registry.transcodings import register_registry_transcodings
 
@@ -40,60 +41,6 @@ class VersionConflictError(ConflictError, IntegrityError):
         "saved; reload and try again",
     ):
         super().__init__(message)
-
-
-class Vault(Protocol):
-    """What applications need from keys/ (see keys/encryption/vault.py): sealing, fingerprints, the filter."""
-
-    def mapper(
-        self, transcoder: Transcoder, app_name: str, confidential_events: dict[str, tuple[str, tuple[str, ...]]]
-    ) -> Mapper[Any]: ...
-
-    def fingerprint(self, owner: uuid.UUID, data: bytes) -> str: ...
-
-    def live_fingerprint(self, owner: uuid.UUID, data: bytes) -> str | None: ...
-
-    def open(
-        self,
-        principal: Any,
-        action: str,
-        fields: dict[str, Any],
-        *,
-        subject_kind: str,
-        subject_ref: str = "",
-        company: str | None = None,
-        purpose: str = "",
-        request_id: str = "",
-        facts: dict[str, bool] | None = None,
-    ) -> dict[str, Any]: ...
-
-    def authorise(
-        self,
-        principal: Any,
-        action: str,
-        *,
-        subject_kind: str,
-        subject_ref: str = "",
-        company: str | None = None,
-        purpose: str = "",
-        request_id: str = "",
-        facts: dict[str, bool] | None = None,
-    ) -> None: ...
-
-    def check(
-        self,
-        principal: Any,
-        action: str,
-        *,
-        subject_kind: str,
-        subject_ref: str = "",
-        company: str | None = None,
-        purpose: str = "",
-        request_id: str = "",
-        facts: dict[str, bool] | None = None,
-    ) -> None: ...
-
-    def system_principal(self, name: str) -> Any: ...
 
 
 class SealedApplication(Application[uuid.UUID]):
