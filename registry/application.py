@@ -25,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from registry.assessment_queue import AssessmentQueue, ReportAwaitingAssessment
 from registry.domain.access_requests import (
     CONFIDENTIAL_EVENTS as ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
 )
@@ -67,6 +68,7 @@ from registry.domain.reports import (
     CommercialTerms,
     DescribedSite,
     ReportContent,
+    ReportStatus,
     SupplyChainReport,
     SupplyLink,
 )
@@ -299,9 +301,14 @@ class RegistryApplication(SealedApplication):
         before_write()
         self.save(company)
 
-    def explain_delay(self, ref: str, year: int, explanation: str, by: str) -> None:
+    def explain_delay(
+        self, ref: str, year: int, explanation: str, by: str, before_write: Callable[[], None] = lambda: None
+    ) -> None:
+        """Art. 5 lid 11: why a company is late, for a year it was a member in (409 otherwise)."""
         company = self.company(ref)
+        self._check_report_year(company, year)
         company.explain_delay(year, explanation, by)
+        before_write()
         self.save(company)
 
     def member_status_on(self, ref: str, day: dt.date, today: dt.date | None = None) -> MemberStatus:
@@ -463,8 +470,15 @@ class RegistryApplication(SealedApplication):
         queue = self._get_or_none(DuplicateReviewQueue.ID)
         return list(queue.held.items()) if queue is not None else []
 
-    def decide_duplicate(self, public_id: str, same_as_candidate: bool, decided_by: str) -> str:
-        """Returns the public id to use from now on for this site."""
+    def decide_duplicate(
+        self,
+        public_id: str,
+        same_as_candidate: bool,
+        decided_by: str,
+        before_write: Callable[[], None] = lambda: None,
+    ) -> str:
+        """Returns the public id to use from now on for this site. ``before_write`` runs once the
+        site is known to be waiting (the use case logs its grant there: a 404 or 409 leaves none)."""
         site = self.site(public_id)
         if site.status != SiteStatus.PENDING_REVIEW:
             raise ConflictError(f"site {public_id} is not waiting for a duplicate decision")
@@ -488,6 +502,7 @@ class RegistryApplication(SealedApplication):
         else:
             site.confirm_distinct(decided_by=decided_by)
             result = public_id
+        before_write()
         self.save(*pending.values())
         return result
 
@@ -1068,13 +1083,42 @@ class RegistryApplication(SealedApplication):
         company = self.company(company_ref)
         return self._get(SupplyChainReport.create_id(company.id, year), "report")
 
+    def reports_awaiting_assessment(self, today: dt.date) -> list[ReportAwaitingAssessment]:
+        """Reports whose latest version is submitted and not yet assessed, the longest waiting first."""
+        return self._assessment_queue.awaiting(today)
+
+    @functools.cached_property
+    def _assessment_queue(self) -> AssessmentQueue:
+        return AssessmentQueue(self)
+
     def assess_report(
-        self, company_ref: str, year: int, due_diligence_score: Decimal, assessed_on: dt.date, assessed_by: str
+        self,
+        company_ref: str,
+        year: int,
+        due_diligence_score: Decimal,
+        assessed_on: dt.date,
+        assessed_by: str,
+        version: int | None = None,
+        before_write: Callable[[], None] = lambda: None,
     ) -> AssessmentRecord:
+        """The secretariat's score in; the level (art. 5 lid 6) from it and the latest version's insight
+        percentages, and the next assessment's date and kind (lid 9), out. ``version``, when given, is
+        the version the assessor read: a later one submitted meanwhile is a conflict, not assessed
+        unread. ``before_write`` runs once every check has passed (a use case logs its grant there)."""
         company = self.company(company_ref)
         report = self._get(SupplyChainReport.create_id(company.id, year), "report")
         if report.latest is None:
             raise ConflictError("the report has no submitted version to assess")
+        latest = report.latest.number
+        if version is not None and version != latest:
+            raise ConflictError(
+                f"version {version} is not the report's latest submitted version: version {latest} is;"
+                " read it before assessing"
+            )
+        if report.status == ReportStatus.ASSESSED:
+            raise ConflictError(f"version {latest} of this report is assessed already")
+        if report.status == ReportStatus.DRAFT:
+            raise ConflictError("the company has a draft in progress: assess once it is submitted")
         period = company.period_on(assessed_on) or company.periods[-1]
         quarry, factory = report.latest.quarry_insight, report.latest.factory_insight
         score = Decimal(due_diligence_score)
@@ -1093,6 +1137,7 @@ class RegistryApplication(SealedApplication):
             assessed_by=assessed_by,
         )
         report.record_assessment(record)
+        before_write()
         self.save(report)
         return record
 

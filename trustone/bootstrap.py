@@ -232,7 +232,13 @@ def _built(settings: Settings) -> Services:
         declarations=Declarations(registry, confidential_filter, lambda: services.grievance.clock().date()),
         assessment=ReportAssessment(registry, confidential_filter),
         duplicates=HeldDuplicates(registry, confidential_filter),
-        publishing=Publishing(registry, confidential_filter),
+        publishing=Publishing(
+            confidential_filter,
+            projections,
+            AggregatedList(aggregated),
+            PublishedQuarryRegions(sql),
+            settings.publish_k,
+        ),
         waiting=WaitingForMe(registry, confidential_filter),
     )
     services.outbox.create_tables()

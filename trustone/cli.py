@@ -230,18 +230,25 @@ export_cli = typer.Typer(help="Export a published list.", no_args_is_help=True)
 
 
 @publish_cli.command("quarry-regions")
-def publish_quarry_regions_command(year: Annotated[int, typer.Option("--year", help="report year")]) -> None:
+def publish_quarry_regions_command(
+    year: Annotated[int, typer.Option("--year", help="report year")],
+    preview: Annotated[bool, typer.Option("--preview", help="print what the list will show; freeze nothing")] = False,
+) -> None:
     """Freeze the quarry-region list of a report year (figures only where at least k companies source)."""
-    from trustone.publishing import publish_quarry_regions
+    from trustone.cli_secretariat import operator, print_quarry_regions
 
     services = services_or_exit()
     try:
-        document = publish_quarry_regions(services, year)
+        publishing = services.publishing
+        listed = publishing.preview(operator(), year) if preview else publishing.publish(operator(), year)
     except RegistryError as error:
         fail(str(error))
     finally:
         services.close()
-    typer.echo(f"published the quarry-region list for {year}: {len(document['regions'])} region(s), k={document['k']}")
+    if preview:
+        print_quarry_regions(listed)
+        return
+    typer.echo(f"published the quarry-region list for {year}: {len(listed.regions)} region(s), k={listed.k}")
 
 
 @export_cli.command("quarry-regions")
@@ -263,11 +270,13 @@ def export_quarry_regions(
 
 def _register_subcommands() -> None:
     from trustone.cli_keys import keys_cli
+    from trustone.cli_secretariat import secretariat_cli
 
     cli.add_typer(keys_cli, name="keys")
     cli.add_typer(projections_cli, name="projections")
     cli.add_typer(publish_cli, name="publish")
     cli.add_typer(export_cli, name="export")
+    cli.add_typer(secretariat_cli)  # trustone reports ..., trustone sites ...
     from trustone.cli_verify import verify as verify_command
 
     cli.command("verify")(verify_command)

@@ -2429,9 +2429,10 @@ def load_demo(services: Services) -> DemoResult:
     )
 
     # --- the completed year's public quarry-region list -------------------------------------
-    from trustone.publishing import publish_quarry_regions
+    from keys.access.principal import SystemPrincipal
 
-    published = publish_quarry_regions(services, PUBLISHED_YEAR, on=dt.date(PUBLISHED_YEAR + 1, 7, 1))
+    operator = SystemPrincipal("secretariat-cli:demo")  # as `trustone publish quarry-regions` publishes
+    published = services.publishing.publish(operator, PUBLISHED_YEAR, on=dt.date(PUBLISHED_YEAR + 1, 7, 1))
 
     # --- files -----------------------------------------------------------------------------
     _write_private_json(data_dir / LOGINS_FILE, logins)
@@ -2444,7 +2445,7 @@ def load_demo(services: Services) -> DemoResult:
         f"({len(held)} held for duplicate review), "
         + ", ".join(f"{n} reports for {y}" for y, n in per_year.items())
         + f", {assessments} assessments, {len(logins)} demo users; "
-        f"quarry-region list {PUBLISHED_YEAR} published ({len(published['regions'])} regions); "
+        f"quarry-region list {PUBLISHED_YEAR} published ({len(published.regions)} regions); "
         f"logins in {data_dir / LOGINS_FILE}; Rajasthan quarry for the grievance walk-through: {special_id}"
     )
     log.info(

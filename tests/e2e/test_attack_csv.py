@@ -18,7 +18,7 @@ from registry.domain.organisations import CompanyCategory, CompanySize, Organisa
 from tests.e2e.test_cli import run
 from tests.e2e.test_data_access_http import BASE, CLAUSE, ORGS, REQUEST
 from tests.integration.report_files import csv_bytes, quarry_row
-from trustone.publishing import publish_quarry_regions
+from tests.publishing import publish_quarry_regions
 from trustone.web.app import create_app
 
 # OWASP's list of cell starts a spreadsheet evaluates: = + - @, tab and carriage return.

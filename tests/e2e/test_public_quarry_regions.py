@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.e2e.test_cli import run
 from tests.integration.report_files import csv_bytes, quarry_row
-from trustone.publishing import publish_quarry_regions
+from tests.publishing import publish_quarry_regions
 from trustone.web.app import create_app
 
 KHAMMAM = {

@@ -124,7 +124,7 @@ def world(services):
     for ref, rows in zip(COMPANIES[:3], ([SITES[0], SITES[1]], [SITES[1], SITES[2]], [SITES[3]])):
         upload(services, ref, 2024, rows)
         services.registry.assess_report(ref, 2024, Decimal(60), assessed_on=dt.date(2025, 6, 1), assessed_by="s")
-    from trustone.publishing import publish_quarry_regions
+    from tests.publishing import publish_quarry_regions
 
     publish_quarry_regions(services, 2024, on=dt.date(2025, 7, 1))
     return services

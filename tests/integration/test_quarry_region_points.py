@@ -19,8 +19,8 @@ from projections.aggregated_reads import quarry_region_use
 from projections.quarry_regions import apply_publication_rule, as_csv, as_geojson
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.publishing import publish_quarry_regions
 from tests.site_intake import register_waiting_sites
-from trustone.publishing import publish_quarry_regions
 
 TODAY = dt.date(2025, 4, 1)
 # Bundi, Rajasthan lies in the cell 25-26 N, 75-76 E; the cell's centre is (25.5, 75.5).

@@ -12,7 +12,7 @@ from registry.domain.errors import ConflictError, NotFoundError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SITE_NAME, csv_bytes, quarry_row
 from tests.principals import secretariat
-from trustone.publishing import publish_quarry_regions
+from tests.publishing import publish_quarry_regions
 
 TODAY = dt.date(2025, 4, 1)
 BUNDI = {"name": "Bundi Sandstone Quarry No. 7", "district": "Bundi", "latitude": "25.44", "longitude": "75.64"}

@@ -18,7 +18,7 @@ from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SITE_NAME, csv_bytes, factory_row, quarry_row
-from trustone.publishing import publish_quarry_regions
+from tests.publishing import publish_quarry_regions
 from trustone.searches import search_linked_list
 
 
