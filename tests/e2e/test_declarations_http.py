@@ -21,11 +21,11 @@ PDF = b"%PDF-1.7\n% signed by R. Sharma, Arisa, on 2025-03-01\n" + bytes(range(2
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def auth(tokens, role: Role) -> dict[str, str]:  # noqa: F811 - the fixture, passed in
+def auth(tokens, role: Role) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[role]}"}
 
 
-def record(client, tokens, **changes):  # noqa: F811
+def record(client, tokens, **changes):
     form = {
         "login": "ngo.user",
         "document_title": "TruStone verklaring gekoppelde lijst",
@@ -48,13 +48,13 @@ def log_length(world) -> int:
     return len(world.access_log.entries(limit=100_000))
 
 
-def declaration_ids(client, tokens) -> list[str]:  # noqa: F811
+def declaration_ids(client, tokens) -> list[str]:
     response = client.get("/api/v1/declarations?organisation=arisa", headers=auth(tokens, Role.SECRETARIAT))
     assert response.status_code == 200, response.text
     return [row["id"] for row in response.json()]
 
 
-def test_a_declaration_is_recorded_with_its_document_and_the_document_comes_back_as_signed(client, tokens):  # noqa: F811
+def test_a_declaration_is_recorded_with_its_document_and_the_document_comes_back_as_signed(client, tokens):
     response = record(client, tokens)
     assert response.status_code == 201, response.text
     body = response.json()
@@ -87,7 +87,7 @@ def test_a_declaration_is_recorded_with_its_document_and_the_document_comes_back
         ({"document_title": "   "}, "document_title"),
     ],
 )
-def test_bad_input_is_refused_naming_the_field_and_nothing_is_recorded(client, world, tokens, changes, field):  # noqa: F811
+def test_bad_input_is_refused_naming_the_field_and_nothing_is_recorded(client, world, tokens, changes, field):
     before_ids, before = declaration_ids(client, tokens), log_length(world)
     response = record(client, tokens, **changes)
     assert response.status_code == 422, response.text
@@ -97,17 +97,17 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_recorded(client, w
     assert [entry for entry in people(world, before) if entry[1] == "manage_declarations"] == []
 
 
-def test_a_png_is_kept_as_an_image(client, tokens):  # noqa: F811
+def test_a_png_is_kept_as_an_image(client, tokens):
     response = record(client, tokens, content=PNG)
     assert response.status_code == 201, response.text
     assert response.json()["document_media_type"] == "image/png"
 
 
-def test_a_declaration_for_an_unknown_login_is_404(client, tokens):  # noqa: F811
+def test_a_declaration_for_an_unknown_login_is_404(client, tokens):
     assert record(client, tokens, login="nobody.here").status_code == 404
 
 
-def test_the_list_filters_by_organisation_validity_and_expiry_soonest_ending_first(client, world, tokens):  # noqa: F811
+def test_the_list_filters_by_organisation_validity_and_expiry_soonest_ending_first(client, world, tokens):
     later = record(client, tokens, valid_until=(TODAY + dt.timedelta(days=20)).isoformat()).json()
     soon = record(client, tokens, valid_until=(TODAY + dt.timedelta(days=10)).isoformat()).json()
     headers = auth(tokens, Role.SECRETARIAT)
@@ -125,7 +125,7 @@ def test_the_list_filters_by_organisation_validity_and_expiry_soonest_ending_fir
     assert client.get("/api/v1/declarations?expiring_within_days=-1", headers=headers).status_code == 422
 
 
-def test_an_ngo_party_reads_its_own_organisations_declarations_only(client, world, tokens):  # noqa: F811
+def test_an_ngo_party_reads_its_own_organisations_declarations_only(client, world, tokens):
     own = client.get("/api/v1/declarations?organisation=arisa", headers=auth(tokens, Role.NGO))
     assert own.status_code == 200
     assert {row["organisation"] for row in own.json()} == {"arisa"}
@@ -136,7 +136,7 @@ def test_an_ngo_party_reads_its_own_organisations_declarations_only(client, worl
     assert people(world, before) == [("ngo.user", "read_declarations", "denied")]
 
 
-def test_a_revocation_is_refused_twice_and_for_a_bad_date(client, tokens):  # noqa: F811
+def test_a_revocation_is_refused_twice_and_for_a_bad_date(client, tokens):
     (declaration,) = declaration_ids(client, tokens)
     path, headers = f"/api/v1/declarations/{declaration}/revocation", auth(tokens, Role.SECRETARIAT)
     too_early = (TODAY - dt.timedelta(days=400)).isoformat()
@@ -149,19 +149,19 @@ def test_a_revocation_is_refused_twice_and_for_a_bad_date(client, tokens):  # no
     assert again.status_code == 409
 
 
-def test_an_unknown_declaration_is_404(client, tokens):  # noqa: F811
+def test_an_unknown_declaration_is_404(client, tokens):
     missing = "/api/v1/declarations/00000000-0000-4000-8000-000000000000"
     assert client.get(missing, headers=auth(tokens, Role.SECRETARIAT)).status_code == 404
     assert client.get(missing + "/document", headers=auth(tokens, Role.SECRETARIAT)).status_code == 404
 
 
-def test_a_declaration_recorded_without_its_document_has_nothing_to_download(client, tokens):  # noqa: F811
+def test_a_declaration_recorded_without_its_document_has_nothing_to_download(client, tokens):
     (declaration,) = declaration_ids(client, tokens)  # the world's: recorded before documents were kept
     response = client.get(f"/api/v1/declarations/{declaration}/document", headers=auth(tokens, Role.SECRETARIAT))
     assert response.status_code == 404
 
 
-def test_a_revocation_ends_the_linked_list_on_the_next_request_of_a_logged_in_ngo_user(client, world, tokens):  # noqa: F811
+def test_a_revocation_ends_the_linked_list_on_the_next_request_of_a_logged_in_ngo_user(client, world, tokens):
     ngo = auth(tokens, Role.NGO)
     assert client.get("/api/v1/linked-list", headers=ngo).status_code == 200
     (declaration,) = declaration_ids(client, tokens)
@@ -178,7 +178,7 @@ def test_a_revocation_ends_the_linked_list_on_the_next_request_of_a_logged_in_ng
     assert people(world, before) == [("ngo.user", "read_linked_list", "denied")]
 
 
-def test_an_expiry_ends_the_linked_list_on_the_next_request_of_a_logged_in_ngo_user(client, world, tokens):  # noqa: F811
+def test_an_expiry_ends_the_linked_list_on_the_next_request_of_a_logged_in_ngo_user(client, world, tokens):
     clock = FakeClock(dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC))
     world.grievance.clock = clock  # the services' one clock (trustone/bootstrap.py)
     ngo = auth(tokens, Role.NGO)

@@ -12,6 +12,7 @@ from keys.access.filter import AccessDeniedError
 from keys.access.principal import Principal, SystemPrincipal
 from keys.logins.passwords import hash_password
 from registry.domain.accounts import Role
+from registry.domain.errors import ValidationError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from tests.site_intake import register_waiting_sites
@@ -107,16 +108,17 @@ def test_an_ngo_with_a_valid_declaration_may_search_and_one_without_may_not(worl
     assert [(e.action, str(e.outcome)) for e in denied] == [("read_linked_list", "denied")]
 
 
-def test_a_union_party_may_not_see_the_linked_list_even_with_a_declaration(world):
+def test_a_union_party_may_not_see_the_linked_list_and_cannot_sign_a_declaration_for_it(world):
     text = "TruStone verklaring gekoppelde lijst"
-    world.registry.record_declaration(
-        "union.user",
-        text,
-        "2025-1",
-        hashlib.sha256(text.encode()).hexdigest(),
-        dt.date.today() - dt.timedelta(days=1),
-        dt.date.today() + dt.timedelta(days=9),
-    )
+    with pytest.raises(ValidationError, match="NGO party"):  # art. 6 lid 3 names NGOs only
+        world.registry.record_declaration(
+            "union.user",
+            text,
+            "2025-1",
+            hashlib.sha256(text.encode()).hexdigest(),
+            dt.date.today() - dt.timedelta(days=1),
+            dt.date.today() + dt.timedelta(days=9),
+        )
     with pytest.raises(AccessDeniedError):
         search_linked_list(world, person(world, "union.user"))
 
