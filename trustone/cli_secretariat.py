@@ -77,8 +77,9 @@ def assess(
     try:
         points = Decimal(score)
     except InvalidOperation:
+        points = Decimal("NaN")
+    if not points.is_finite():  # NaN would not compare with the thresholds at all
         fail("--score: a number between 0 and 100, for example 65 or 62.5")
-        raise  # unreachable
     with _services() as services:
         result = services.assessment.assess(operator(), company, year, version, points)
     record = result.assessment

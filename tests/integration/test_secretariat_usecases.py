@@ -423,3 +423,12 @@ def _user() -> str:
     import getpass
 
     return getpass.getuser()
+
+
+@pytest.mark.parametrize("score", ["NaN", "sixty", "Infinity"])
+def test_the_cli_refuses_a_score_that_is_not_a_number_naming_the_option(services, registry, member, score):
+    registry.import_report(member, 2024, csv_bytes([quarry_row(), factory_row()]), "r.csv", submitted_on=D(2025, 3, 1))
+    refused = cli(services.settings, "reports", "assess", member, "2024", "--version", "1", "--score", score)
+    assert refused.exit_code == 1 and "--score: a number between 0 and 100" in refused.output
+    assert refused.exception is None or isinstance(refused.exception, SystemExit)
+    assert registry.report(member, 2024).assessments == []
