@@ -33,9 +33,23 @@ RequestIdDep = Annotated[str, Depends(get_request_id)]
 # One dependency per use case: a route names the one it calls, never the whole composition.
 OrganisationsDep = Annotated[Organisations, Depends(lambda request: get_services(request).organisations)]
 AccountsDep = Annotated[Accounts, Depends(lambda request: get_services(request).accounts)]
-ReportAssessmentDep = Annotated[ReportAssessment, Depends(lambda request: get_services(request).assessment)]
-HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(lambda request: get_services(request).duplicates)]
-PublishingDep = Annotated[Publishing, Depends(lambda request: get_services(request).publishing)]
+
+
+def get_assessment(request: Request) -> ReportAssessment:
+    return get_services(request).assessment  # a typed ``request``: an untyped one is read as a query parameter
+
+
+def get_duplicates(request: Request) -> HeldDuplicates:
+    return get_services(request).duplicates
+
+
+def get_publishing(request: Request) -> Publishing:
+    return get_services(request).publishing
+
+
+ReportAssessmentDep = Annotated[ReportAssessment, Depends(get_assessment)]
+HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(get_duplicates)]
+PublishingDep = Annotated[Publishing, Depends(get_publishing)]
 WaitingForMeDep = Annotated[WaitingForMe, Depends(lambda request: get_services(request).waiting)]
 
 
