@@ -1183,36 +1183,6 @@ class RegistryApplication(SealedApplication):
         self.save(account)
         return account_id
 
-    def administer_account(
-        self,
-        principal: Any,
-        login: str,
-        role: Role,
-        organisation_ref: str,
-        display_name: str,
-        password_hash: str,
-        totp_secret: str | None,
-        request_id: str = "",
-    ) -> uuid.UUID:
-        """The secretariat creates a login: the policy first (a denial is logged), then the checks,
-        then the grant is logged right before the account is saved."""
-        audit: dict[str, Any] = {
-            "subject_kind": "account",
-            "subject_ref": login,
-            "purpose": "create account",
-            "request_id": request_id,
-        }
-        self.vault.check(principal, "administer_users", **audit)
-        return self.create_account(
-            login,
-            role,
-            organisation_ref,
-            display_name,
-            password_hash,
-            totp_secret,
-            before_write=lambda: self.vault.authorise(principal, "administer_users", **audit),
-        )
-
     def account(self, login: str) -> UserAccount:
         return self._get(UserAccount.create_id(validate_login(login)), "account")
 

@@ -98,7 +98,7 @@ CELLS = [
         "user admin",
         "administer_users",
         "POST",
-        "/api/v1/admin/users",
+        "/api/v1/users",
         frozenset({Role.SECRETARIAT}),
         json={
             "login": "new.person",

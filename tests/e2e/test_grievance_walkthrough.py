@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from grievance.mail import MailSettings, SmtpMailer
 from keys.access.accesslog import open_details
 from registry.domain.accounts import Role
-from registry.domain.errors import ConflictError
 from tests.clock import FakeClock
 from trustone.casework import deliver_notices
 from trustone.demo import load_demo
@@ -223,8 +222,13 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     step("committee", "propose_membership_end", "membership_end_proposed")
 
     # a company with a case pending before the committee cannot withdraw (Verklaring D)
-    with pytest.raises(ConflictError):
-        services.registry.withdraw(first, clock.now.date())
+    refused = client.post(
+        f"/api/v1/organisations/{first}/withdraw",
+        headers=auth["secretariat"],
+        json={"on": clock.now.date().isoformat()},
+    )
+    assert refused.status_code == 409, refused.text
+    assert "pending before the complaints committee" in refused.json()["detail"]
 
     # --- published: the anonymised ruling and the statistics ---------------------------------------
     rulings = client.get("/api/v1/public/rulings").json()

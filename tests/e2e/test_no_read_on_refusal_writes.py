@@ -83,10 +83,10 @@ def test_a_good_report_file_is_logged_as_granted_and_another_company_as_denied(c
 
 
 def test_an_account_whose_login_is_taken_is_refused_without_a_granted_entry(client, as_, services):
-    first = client.post("/api/v1/admin/users", json=NEW_ACCOUNT, headers=as_[Role.SECRETARIAT])
-    again = client.post("/api/v1/admin/users", json=NEW_ACCOUNT, headers=as_[Role.SECRETARIAT])
+    first = client.post("/api/v1/users", json=NEW_ACCOUNT, headers=as_[Role.SECRETARIAT])
+    again = client.post("/api/v1/users", json=NEW_ACCOUNT, headers=as_[Role.SECRETARIAT])
     unknown_org = client.post(
-        "/api/v1/admin/users",
+        "/api/v1/users",
         json={**NEW_ACCOUNT, "login": "ander.lid", "organisation_ref": "bestaat-niet"},
         headers=as_[Role.SECRETARIAT],
     )

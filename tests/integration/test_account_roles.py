@@ -70,7 +70,7 @@ def test_over_http_the_admin_route_answers_422_naming_role_and_logs_no_grant(ser
         token = client.app.state.authenticator._sessions.issue("admin.user", dt.timedelta(hours=1))  # noqa: SLF001
         before = len(services.access_log.entries(limit=100_000))
         response = client.post(
-            "/api/v1/admin/users",
+            "/api/v1/users",
             headers={"Authorization": f"Bearer {token}"},
             json={
                 "login": "pieter@arisa.example",

@@ -31,8 +31,16 @@ RequestIdDep = Annotated[str, Depends(get_request_id)]
 
 
 # One dependency per use case: a route names the one it calls, never the whole composition.
-OrganisationsDep = Annotated[Organisations, Depends(lambda request: get_services(request).organisations)]
-AccountsDep = Annotated[Accounts, Depends(lambda request: get_services(request).accounts)]
+def get_organisations(request: Request) -> Organisations:
+    return get_services(request).organisations  # a typed ``request``: an untyped one is read as a query parameter
+
+
+def get_accounts(request: Request) -> Accounts:
+    return get_services(request).accounts
+
+
+OrganisationsDep = Annotated[Organisations, Depends(get_organisations)]
+AccountsDep = Annotated[Accounts, Depends(get_accounts)]
 
 
 def get_assessment(request: Request) -> ReportAssessment:
