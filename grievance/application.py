@@ -1,10 +1,12 @@
 """The grievance application: filing, the lifecycle, matching through the filter, the company side.
 
-Every command takes the principal who asks. It gathers the facts about the case (whose case it is,
-whether the committee has it, whether the secretariat is a party), asks the vault to decide and log
+Every command takes the principal who asks. The facts about the case (whose case it is, whether the
+committee has it, whether the secretariat is a party) come from the use cases' gatherer
+(grievance/usecases/facts.py, handed in as ``facts``); the command asks the vault to decide and log
 (the policy decides, the access log records, granted or denied), and only then acts. Sealed case
-fields (reporter, description, reasons, matches, notices, messages, ruling, evidence) are opened
-only through the vault's filter; each opening is an access-log entry with purpose "grievance case N".
+fields opened by a command (matches, notices, the names a ruling must not contain) are opened only
+through the vault's filter; each opening is an access-log entry with purpose "grievance case N".
+Reading a case as a role may see it is a use case (grievance/usecases/cases.py), not a command here.
 
 Every command follows one order, so that a refused request reads nothing confidential and leaves no
 granted access-log entry (issue 10):
@@ -18,7 +20,8 @@ granted access-log entry (issue 10):
 The one refusal that must come after a read is a ruling whose published summary names a party: the
 names it is checked against are sealed.
 
-Returns are references and plain dicts, never aggregates to mutate.
+Returns are references and plain dicts, never aggregates to mutate (``case`` is for the use cases,
+which read it).
 """
 
 from __future__ import annotations
@@ -54,11 +57,11 @@ from grievance.domain.case import (
 )
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline
 from grievance.domain.filing import Filing, check_filing
-from grievance.domain.stages import NEXT, Stage, StaleStageError, Step, target_of
+from grievance.domain.stages import Stage, StaleStageError, Step, target_of
+from keys.access.policy import Facts
 from keys.encryption.sealing import SealedField
 from registry.domain.errors import (
     ConflictError,
-    GoneError,
     NotFoundError,
     ValidationError,
 )
@@ -101,6 +104,13 @@ class Directory(Protocol):
     def valid_declaration(self, login: str, day: dt.date) -> bool: ...
 
 
+class CaseFactsOf(Protocol):
+    """Gathers the facts the policy decides a case action on (grievance/usecases/facts.py): the
+    application asks, at each point of its order (see the module docstring), and gathers none itself."""
+
+    def about(self, principal: Any, case: GrievanceCase, today: dt.date) -> Facts: ...
+
+
 # (principal, site ids, years, case reference, request id) -> {company ref: {"sites": [...], "years": [...]}}
 BuyerResolver = Callable[[Any, list[str], list[int], str, str], dict[str, dict[str, list]]]
 
@@ -121,11 +131,13 @@ class GrievanceApplication(SealedApplication):
         vault: Vault,
         directory: Directory,
         buyers: BuyerResolver,
+        facts: CaseFactsOf,
         clock: Callable[[], dt.datetime] = utc_now,
         limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS,
     ):
         self.directory = directory
         self.buyers = buyers
+        self.facts = facts
         self.clock = clock
         self.limits = dict(limits)
         # Filings in this process draw numbers one at a time (the store writes one at a time anyway),
@@ -170,7 +182,7 @@ class GrievanceApplication(SealedApplication):
 
     def recipient_tag(self, company_id: uuid.UUID) -> str:
         """A company's keyed tag on notices and disputes: without the keyring it names no one."""
-        return self.vault.fingerprint(company_id, _RECIPIENT_PURPOSE)
+        return recipient_tag_of(self.vault, company_id)
 
     def key_owner_for(self, company_id: uuid.UUID) -> uuid.UUID:
         """The owner of a company's grievance key: derived from its keyed tag, so it names no one,
@@ -178,20 +190,8 @@ class GrievanceApplication(SealedApplication):
         return key_owner_of_tag(self.recipient_tag(company_id))
 
     def _facts(self, principal: Any, case: GrievanceCase) -> dict[str, bool]:
-        organisation_ref = getattr(principal, "organisation_ref", None)
-        own = organisation_ref is not None and organisation_ref == case.filer_ref
-        role = str(getattr(principal, "role", ""))
-        if role == "company" and not own:
-            tag = self.recipient_tag(principal.organisation_id)
-            own = case.notice_for(tag) is not None or tag in case.party_tags
-        declared = role == "ngo" and self.directory.valid_declaration(principal.login, self.clock().date())
-        return {
-            "own_data": own,
-            "is_filer": organisation_ref == case.filer_ref,
-            "in_case_file": case.before_committee,
-            "valid_declaration": declared,
-            "secretariat_is_party": case.secretariat_is_party,
-        }
+        """The facts for the vault (which takes them by name), as the use cases' gatherer finds them."""
+        return dataclasses.asdict(self.facts.about(principal, case, self.clock().date()))
 
     def _audit(self, case: GrievanceCase, request_id: str, company: str | None = None) -> dict[str, Any]:
         return {
@@ -670,115 +670,6 @@ class GrievanceApplication(SealedApplication):
             companies[company.ref] = {company.ref, company.name}
         return companies, reporter
 
-    # --- reading ---------------------------------------------------------------------------------
-
-    def read_case(self, principal: Any, reference: str, request_id: str = "") -> dict[str, Any]:
-        """The case as this principal may see it (one access-log entry). The secretariat and the
-        committee see the file; the filer sees its own filing and the stages; a notified company its
-        own notice, its own messages and the stages. Nobody here sees the reporter's identity."""
-        case = self.case(reference)
-        facts = self._facts(principal, case)
-        role = str(principal.role)
-        filer = principal.organisation_ref == case.filer_ref
-        tag = self.recipient_tag(principal.organisation_id) if role == "company" else None
-        fields: dict[str, Any] = {}
-        if role in ("secretariat", "committee"):
-            fields["description"] = case.description
-            fields |= {f"reason_{i}": reason for i, (*_, reason) in enumerate(case.history)}
-            fields |= {f"message_{i}": addressed(m, "message") for i, m in enumerate(case.messages)}
-        elif filer:
-            fields["description"] = case.description
-        elif role == "company" and tag is not None and facts["own_data"]:  # a company always has a tag
-            notice = case.notice_for(tag)
-            fields["notice"] = addressed(notice, "notice") if notice else None
-            fields |= {
-                f"message_{i}": addressed(m, "message")
-                for i, m in enumerate(case.messages)
-                if m["recipient_tag"] == tag
-            }
-        if case.ruling is not None and (role in ("secretariat", "committee") or facts["own_data"]):
-            # a binding ruling is addressed to the parties: each reads the general text and its own part
-            fields["ruling"] = case.ruling
-            fields |= {
-                f"ruling_part_{i}": addressed(part, "part")
-                for i, part in enumerate(case.ruling_parts)
-                if role in ("secretariat", "committee") or part["recipient_tag"] == tag
-            }
-        opened = _jsonable(self._open(principal, "read_case", case, fields, request_id))
-        view = {
-            **self._summary(case),
-            **{k: v for k, v in opened.items() if not k.startswith(("reason_", "message_", "ruling_part_"))},
-        }
-        if "ruling" in opened:  # a shredded company's part reads as nothing
-            view["ruling_parts"] = [
-                part for name, part in opened.items() if name.startswith("ruling_part_") and isinstance(part, dict)
-            ]
-        if role in ("secretariat", "committee"):
-            for index, entry in enumerate(view["stages"]):
-                entry["reason"] = opened.get(f"reason_{index}")
-        messages = [(index, m) for index, m in enumerate(case.messages) if f"message_{index}" in opened]
-        view["messages"] = [
-            {"kind": m["kind"].value, "at": m["at"].isoformat(), **(opened[f"message_{index}"] or {})}
-            for index, m in messages
-        ]
-        return view
-
-    def _summary(self, case: GrievanceCase) -> dict[str, Any]:
-        return {
-            "reference": case.reference,
-            "case_type": case.case_type.value,
-            "stage": case.stage.value,
-            "filer": case.filer_ref,
-            "site_ids": case.site_ids,
-            "country": case.country,
-            "region": case.region,
-            "themes": [theme.value for theme in case.themes],
-            "observed_on": case.observed_on.isoformat() if case.observed_on else None,
-            "language": case.language,
-            "filed_at": case.filed_at.isoformat(),
-            "stages": [{"stage": stage.value, "at": at.isoformat()} for stage, at in case.stage_dates()],
-            "allowed_next": [step.value for step in _next_steps(case)],
-            "evidence": [
-                {"number": e["number"], "media_type": e["media_type"], "size": e["size"]} for e in case.evidence
-            ],
-            "systemic": {"joint_project": case.systemic["joint_project"]} if case.systemic else None,
-            "hearing_on": case.hearing_on.isoformat() if case.hearing_on else None,
-            "compliance_deadline": case.compliance_deadline.isoformat() if case.compliance_deadline else None,
-            "published_summary": case.published_summary,
-        }
-
-    def reporter(self, principal: Any, reference: str, request_id: str = "") -> dict[str, str]:
-        """The local partner's identity and contact: the filing party and the committee only."""
-        case = self.case(reference)
-        opened = self._open(principal, "read_reporter_identity", case, {"reporter": case.reporter}, request_id)
-        return _readable(opened["reporter"], reference) or {}
-
-    def evidence(self, principal: Any, reference: str, number: int, request_id: str = "") -> tuple[str, str, bytes]:
-        case = self.case(reference)
-        item = next((e for e in case.evidence if e["number"] == number), None)
-        if item is None:
-            raise NotFoundError(f"case {reference} has no evidence item {number}")
-        opened = self._open(principal, "read_evidence", case, {"attachment": item["attachment"]}, request_id)
-        attachment = _readable(opened["attachment"], reference)
-        return attachment["filename"], item["media_type"], base64.b64decode(attachment["content"])
-
-    def notified_companies(self, principal: Any, reference: str, request_id: str = "") -> list[str]:
-        """Which companies were notified: the secretariat; the committee for a case before it; the
-        filing NGO with linked-list rights (keys/access/policy.py decides on the facts of this case)."""
-        case = self.case(reference)
-        if not case.notices:
-            self._authorise(principal, "see_notified_companies", case, request_id)
-            return []
-        opened = self._open(
-            principal,
-            "see_notified_companies",
-            case,
-            {f"notice_{i}": addressed(n, "notice") for i, n in enumerate(case.notices)},
-            request_id,
-        )
-        # a shredded company's notice reads as nothing: its name is gone with its keys
-        return sorted(notice["company"] for notice in opened.values() if isinstance(notice, dict))
-
     def before_committee_with(self, company_ref: str, company_id: uuid.UUID) -> bool:
         """An open case before the committee that this company is part of: a dispute it filed or
         is named in, or a referred complaint it was notified of. Such a company cannot withdraw
@@ -797,6 +688,11 @@ class GrievanceApplication(SealedApplication):
     def _open_committee_cases(self) -> list[GrievanceCase]:
         cases = [self.case(reference) for reference in self.references()]
         return [case for case in cases if case.is_open and case.before_committee]
+
+
+def recipient_tag_of(vault: Vault, company_id: uuid.UUID) -> str:
+    """A company's keyed tag on notices and disputes (a fingerprint under the company's key)."""
+    return vault.fingerprint(company_id, _RECIPIENT_PURPOSE)
 
 
 def key_owner_of_tag(recipient_tag: str) -> uuid.UUID:
@@ -836,27 +732,6 @@ def _names_any(words: str, names: set[str]) -> bool:
 def _letters(words: str) -> str:
     """Letters and digits only, compatibility-normalised and case-folded: how a name is compared."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", words).casefold() if ch.isalnum())
-
-
-def _next_steps(case: GrievanceCase) -> list[Step]:
-    return list(NEXT[case.stage])
-
-
-def _readable(value: Any, reference: str) -> Any:
-    if isinstance(value, (dict, list)) or value is None:
-        return value
-    raise GoneError(f"case {reference}: this part can no longer be read (its key was destroyed)")
-
-
-def _jsonable(opened: dict[str, Any]) -> dict[str, Any]:
-    """Opened fields as plain JSON values; a shredded one reads as null."""
-
-    def one(value: Any) -> Any:
-        if isinstance(value, list):
-            return [one(item) for item in value]
-        return value if isinstance(value, (dict, str, int, float, bool)) or value is None else None
-
-    return {name: one(value) for name, value in opened.items()}
 
 
 def _new_followup_code() -> str:

@@ -43,6 +43,7 @@ from grievance.domain import deadlines
 from grievance.domain.case import GrievanceCase
 from grievance.domain.deadlines import DEFAULT_LIMIT_DAYS, Deadline, Outcome
 from grievance.domain.stages import COMMITTEE_STAGES, TERMINAL, Stage
+from keys.access.visibility import QueueScope, queue_scope
 from keys.encryption.sealing import SealedField, field_context
 from keys.storage.sql import Cursor
 from projections.runner import View
@@ -340,23 +341,36 @@ class CaseBoard:
     ) -> list[QueueItem]:
         """A role's cases: open ones by due date (overdue first), then closed ones, newest first.
 
-        secretariat: every case (a dispute with the secretariat too: the policy refuses its edits);
-        committee: cases that were ever before the committee; ngo/union: the cases it filed;
-        company: cases it was notified of, is a party to (dispute) or filed; anyone else: none.
+        Which cases are on a role's desk is the table's (``keys.access.visibility.CASE_QUEUE_SCOPE``);
+        this selects the rows of that scope, for the organisation and keyed company tag given.
         """
         role = str(role)
-        if role == "secretariat":
-            cases = self._cases()
-        elif role == "committee":
+        cases = self._scoped(queue_scope(role), organisation_ref, recipient_tag)
+        items = [self._item(case, role, now) for case in cases]
+        open_items = sorted(
+            (item for item in items if item.stage not in TERMINAL),
+            key=lambda item: (not item.overdue, item.due_at is None, item.due_at or now, item.filed_at, item.reference),
+        )
+        closed = sorted(
+            (item for item in items if item.stage in TERMINAL),
+            key=lambda item: (item.filed_at, item.reference),
+            reverse=True,
+        )
+        return open_items + closed
+
+    def _scoped(self, scope: QueueScope, organisation_ref: str | None, recipient_tag: str | None) -> list[_Case]:
+        if scope is QueueScope.EVERY_CASE:
+            return self._cases()
+        if scope is QueueScope.BEFORE_COMMITTEE:
             committee = ", ".join(["%s"] * len(COMMITTEE_STAGES))
-            cases = self._cases(
+            return self._cases(
                 f"WHERE EXISTS (SELECT 1 FROM {{schema}}.case_stages t WHERE t.case_id = s.case_id"
                 f" AND t.stage IN ({committee}))",
                 tuple(str(s) for s in sorted(COMMITTEE_STAGES)),
             )
-        elif role in ("ngo", "union"):
-            cases = self._cases("WHERE s.filer_ref = %s", (organisation_ref,)) if organisation_ref else []
-        elif role == "company" and (organisation_ref or recipient_tag):
+        if scope is QueueScope.FILED:
+            return self._cases("WHERE s.filer_ref = %s", (organisation_ref,)) if organisation_ref else []
+        if scope is QueueScope.FILED_NOTIFIED_OR_PARTY and (organisation_ref or recipient_tag):
             cases = self._cases(
                 "WHERE s.filer_ref = %s OR s.case_id IN (SELECT n.case_id FROM {schema}.case_notices n"
                 " WHERE n.recipient_tag = %s)",
@@ -369,19 +383,8 @@ class CaseBoard:
                     for case in self._cases("WHERE s.party_tags <> ''")
                     if case.case_id not in known and recipient_tag in case.party_tags
                 ]
-        else:
-            cases = []
-        items = [self._item(case, role, now) for case in cases]
-        open_items = sorted(
-            (item for item in items if item.stage not in TERMINAL),
-            key=lambda item: (not item.overdue, item.due_at is None, item.due_at or now, item.filed_at, item.reference),
-        )
-        closed = sorted(
-            (item for item in items if item.stage in TERMINAL),
-            key=lambda item: (item.filed_at, item.reference),
-            reverse=True,
-        )
-        return open_items + closed
+            return cases
+        return []
 
     def _item(self, case: _Case, role: str, now: dt.datetime) -> QueueItem:
         segment = deadlines.running(case.history, self.limits, case.compliance_deadline)

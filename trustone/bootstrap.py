@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 from grievance.application import GrievanceApplication
 from grievance.outbox import NoticeOutbox
+from grievance.usecases.cases import GrievanceCases
+from grievance.usecases.desk import CaseDesk
+from grievance.usecases.facts import CaseFacts
+from grievance.usecases.notices import NoticeDelivery
 from keys.access.accesslog import AccessLog
 from keys.access.filter import ConfidentialFilter
 from keys.encryption.datakeys import DataKeyStore
@@ -60,6 +64,10 @@ class Services:
     case_projections: ProjectionRunner  # follows the grievance application
     cases: CaseBoard
     outbox: NoticeOutbox  # which notice e-mails went out (grievance/outbox.py)
+    # the grievance cases' use cases (grievance/usecases)
+    grievance_cases: GrievanceCases
+    case_desk: CaseDesk
+    notice_delivery: NoticeDelivery
     # the registry's use cases (registry/usecases): each built once with the narrow dependencies it names
     shredding: CompanyShredding
     organisations: Organisations
@@ -222,6 +230,9 @@ def _built(settings: Settings) -> Services:
         cases=None,  # type: ignore[arg-type]  # as above
         outbox=NoticeOutbox(sql),
         shredding=None,  # type: ignore[arg-type]  # as above
+        grievance_cases=None,  # type: ignore[arg-type]  # as above
+        case_desk=None,  # type: ignore[arg-type]  # as above
+        notice_delivery=None,  # type: ignore[arg-type]  # as above
         # Verklaring D's check reads the grievance application at call time: it is built below (to be reordered).
         organisations=Organisations(
             registry,
@@ -242,16 +253,31 @@ def _built(settings: Settings) -> Services:
         waiting=WaitingForMe(registry, confidential_filter),
     )
     services.outbox.create_tables()
+    case_facts = CaseFacts(vault, registry)  # the facts of a case, for its use cases and its commands
     services.grievance = GrievanceApplication(
         env=settings.application_env(GrievanceApplication.name),
         vault=vault,
         directory=registry,
         buyers=grievance_buyer_resolver(services),
+        facts=case_facts,
         limits=limits,
     )
     case_view = view_recorder(settings, CaseView())
     services.case_projections = ProjectionRunner(services.grievance, [case_view])
     services.cases = CaseBoard(case_view, limits)
+    grievance = services.grievance
+    services.grievance_cases = GrievanceCases(grievance, confidential_filter, case_facts)
+    services.case_desk = CaseDesk(
+        services.cases, services.case_projections.wait, confidential_filter, case_facts, lambda: grievance.clock()
+    )
+    services.notice_delivery = NoticeDelivery(
+        services.cases,
+        services.case_projections.wait,
+        confidential_filter,
+        services.outbox,
+        lambda ref: registry.organisation(ref).contact_email,
+        settings.mail_environ,
+    )
     services.shredding = CompanyShredding(
         registry, confidential_filter, datakeys, services.grievance.key_owner_for, projections.rebuild
     )

@@ -62,7 +62,6 @@ def _fail_if_any_failed(failed: int, recorder: FailureRecorder) -> None:
 def send_mail() -> None:
     """Send the notice e-mails that have not gone out yet; print the counts."""
     from grievance.mail import SmtpMailer
-    from trustone.casework import deliver_notices
     from trustone.cli import fail, services_or_exit
     from trustone.reminders import MailConfigError, mail_config
 
@@ -73,7 +72,7 @@ def send_mail() -> None:
         except MailConfigError as error:
             fail(str(error))
         recorder = FailureRecorder(SmtpMailer(config.smtp))
-        report = deliver_notices(services, recorder)
+        report = services.notice_delivery.deliver(recorder)
     finally:
         services.close()
     typer.echo(

@@ -3,7 +3,7 @@
 ``run_daily`` is what ``trustone grievances remind`` runs (once a day, from cron or a timer). Two parts:
 
 1. **notices**: every company notice not yet e-mailed goes out through the outbox
-   (``trustone.casework.deliver_notices``; grievance/outbox.py has the guarantees).
+   (``grievance.usecases.notices.NoticeDelivery``; grievance/outbox.py has the guarantees).
 2. **reminders**, for the deadlines of docs/lifecycles.md (UNGP 31: predictable):
 
    - a case whose running deadline is the secretariat's or the committee's and is overdue: one
@@ -216,12 +216,10 @@ def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None)
     """Send the pending notice e-mails, then the reminders that are due at ``now`` (see the module
     docstring). ``mailer`` (anything with ``send(EmailMessage)``) defaults to SMTP from the settings.
     Raises ``MailConfigError`` for a bad mail variable, before anything is sent."""
-    from trustone.casework import deliver_notices
-
     config = mail_config(svc)
     mailer = mailer or SmtpMailer(config.smtp)
     now = now or svc.grievance.clock()
-    delivered = deliver_notices(svc, mailer)  # catches up the case view too
+    delivered = svc.notice_delivery.deliver(mailer)  # catches up the case view too
     reminders = ReminderLog(svc.sql)
     reminders.create_tables()
     done = reminders.sent()

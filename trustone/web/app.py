@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 
+from grievance.usecases.notices import NoticeDispatcher
 from trustone.bootstrap import Services, bootstrap
-from trustone.casework import NoticeDispatcher
 from trustone.followers import BackgroundWork
 from trustone.settings import Settings
 from trustone.storage_errors import create_probe_table

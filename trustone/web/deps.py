@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from grievance.usecases.cases import GrievanceCases
+from grievance.usecases.desk import CaseDesk
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
 from registry.usecases.declarations import Declarations
@@ -66,3 +68,16 @@ def get_declarations(request: Request) -> Declarations:
 
 
 DeclarationsDep = Annotated[Declarations, Depends(get_declarations)]
+
+
+# the grievance cases (grievance/usecases); a typed ``request``: an untyped one is read as a query parameter
+def get_grievance_cases(request: Request) -> GrievanceCases:
+    return get_services(request).grievance_cases
+
+
+def get_case_desk(request: Request) -> CaseDesk:
+    return get_services(request).case_desk
+
+
+GrievanceCasesDep = Annotated[GrievanceCases, Depends(get_grievance_cases)]
+CaseDeskDep = Annotated[CaseDesk, Depends(get_case_desk)]

@@ -1,8 +1,9 @@
-"""Grievance cases over HTTP (docs/lifecycles.md). Thin: request -> command -> domain error -> status.
+"""Grievance cases over HTTP (docs/lifecycles.md): parse, call the use case (grievance/usecases),
+return; the errors are mapped in trustone/web/errors.py.
 
-Who may do what is decided in the grievance application through the policy (every attempt is an
-access-log entry); these routes only translate. The follow-up check, the statistics and the
-published rulings need no login.
+Who may do what, and what a role sees, is decided in the use cases through the policy and the
+visibility table (every attempt is an access-log entry); these routes only translate. The follow-up
+check, the statistics and the published rulings need no login.
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from grievance.domain.filing import (
     decode_base64,
 )
 from grievance.domain.stages import Stage, Step
-from registry.domain.errors import ValidationError
-from trustone.casework import notices_for, queue_for
+from grievance.usecases.results import CaseOnDesk, Filed, FollowUp, Matched, Notified, NotifiedCompanies, StageTaken
 from trustone.web.auth import PrincipalDep
-from trustone.web.deps import RequestIdDep, ServicesDep
+from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, RequestIdDep
 
 router = APIRouter(prefix="/api/v1/grievances", tags=["grievances"])
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -56,12 +56,6 @@ class GrievanceIn(BaseModel):
     reporter: ReporterIn | None = None
     parties: list[str] = Field(default_factory=list, max_length=10, description="companies a dispute is against")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
-
-
-class FiledOut(BaseModel):
-    reference: str
-    followup_code: str = Field(description="give this to the local partner: it shows the stage, nothing else")
-    stage: str
 
 
 class FollowUpIn(BaseModel):
@@ -127,16 +121,14 @@ class SystemicIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-class StageOut(BaseModel):
-    reference: str
-    stage: str
-
-
-@router.post("", response_model=FiledOut, status_code=201)
-def file_grievance(body: GrievanceIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> FiledOut:
+@router.post("", response_model=Filed, status_code=201)
+def file_grievance(
+    body: GrievanceIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> Filed:
     """File a report for a local partner (NGO and union parties) or a dispute (also companies).
     The reporter's identity is sealed with a key of the case's own; only the filer and the
-    committee can read it."""
+    committee can read it. ``followup_code``: give this to the local partner; it shows the stage,
+    nothing else."""
     filing = Filing(
         case_type=body.case_type,
         description=body.description,
@@ -153,42 +145,42 @@ def file_grievance(body: GrievanceIn, principal: PrincipalDep, svc: ServicesDep,
             for i, a in enumerate(body.attachments)
         ],
     )
-    reference, code = svc.grievance.file(principal, filing, request_id)
-    return FiledOut(reference=reference, followup_code=code, stage=svc.grievance.case(reference).stage.value)
+    return cases.file(principal, filing, request_id)
 
 
-@router.post("/follow-up")
-def follow_up(body: FollowUpIn, svc: ServicesDep, response: Response) -> dict[str, Any]:
+@router.post("/follow-up", response_model=FollowUp)
+def follow_up(body: FollowUpIn, cases: GrievanceCasesDep, response: Response) -> FollowUp:
     """No login: the case's stage and dates for whoever holds the follow-up code."""
     response.headers["Cache-Control"] = "no-store"
-    return svc.grievance.follow_up(body.code)
+    return cases.follow_up(body.code)
 
 
-@router.get("")
-def queue(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
+@router.get("", response_model=list[CaseOnDesk])
+def queue(principal: PrincipalDep, desk: CaseDeskDep, request_id: RequestIdDep) -> list[CaseOnDesk]:
     """The cases on this principal's desk, with the running deadline, due date and overdue flag."""
-    return queue_for(svc, principal, request_id)
+    return desk.queue(principal, request_id)
 
 
 @router.get("/notices")
-def notices(principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
+def notices(principal: PrincipalDep, desk: CaseDeskDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
     """A company's in-app notifications: each names the site and the allegation, never another company."""
-    return notices_for(svc, principal, request_id)
+    return desk.notices(principal, request_id)
 
 
 @router.get("/{reference}")
 def read_case(
-    reference: Reference, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+    reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
 ) -> dict[str, Any]:
-    return svc.grievance.read_case(principal, reference, request_id)
+    """The case as the caller's role may see it (keys/access/visibility.py)."""
+    return cases.read_case(principal, reference, request_id)
 
 
 @router.get("/{reference}/reporter")
 def reporter(
-    reference: Reference, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+    reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
 ) -> dict[str, str]:
     """The local partner's identity and contact: the filing party and the committee only."""
-    return svc.grievance.reporter(principal, reference, request_id)
+    return cases.reporter(principal, reference, request_id)
 
 
 @router.get("/{reference}/evidence/{number}", response_class=Response)
@@ -196,10 +188,10 @@ def evidence(
     reference: Reference,
     number: Annotated[int, Path(ge=1, le=100)],
     principal: PrincipalDep,
-    svc: ServicesDep,
+    cases: GrievanceCasesDep,
     request_id: RequestIdDep,
 ) -> Response:
-    _, media_type, content = svc.grievance.evidence(principal, reference, number, request_id)
+    _, media_type, content = cases.evidence(principal, reference, number, request_id)
     return Response(
         content,
         media_type=media_type,
@@ -211,71 +203,59 @@ def evidence(
     )
 
 
-@router.get("/{reference}/notified-companies")
+@router.get("/{reference}/notified-companies", response_model=NotifiedCompanies)
 def notified_companies(
-    reference: Reference, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-) -> dict[str, Any]:
-    return {"reference": reference, "companies": svc.grievance.notified_companies(principal, reference, request_id)}
+    reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> NotifiedCompanies:
+    return cases.notified_companies(principal, reference, request_id)
 
 
-@router.post("/{reference}/steps", response_model=StageOut)
+@router.post("/{reference}/steps", response_model=StageTaken)
 def take_step(
-    reference: Reference, body: StepIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-) -> StageOut:
+    reference: Reference, body: StepIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> StageTaken:
     """One step of the lifecycle; 409 names the steps allowed in the case's stage."""
-    if body.step == Step.ADMIT:
-        if body.admissible is None:
-            raise ValidationError("admissible", "required for step 'admit'")
-        stage = svc.grievance.admit(
-            principal, reference, body.admissible, body.reason, request_id, seen_stage=body.seen_stage
-        )
-    else:
-        stage = svc.grievance.advance(
-            principal,
-            reference,
-            body.step,
-            body.reason,
-            request_id,
-            hearing_on=body.hearing_on,
-            seen_stage=body.seen_stage,
-        )
-    return StageOut(reference=reference, stage=stage)
+    return cases.take_step(
+        principal,
+        reference,
+        body.step,
+        body.reason,
+        request_id,
+        hearing_on=body.hearing_on,
+        admissible=body.admissible,
+        seen_stage=body.seen_stage,
+    )
 
 
-@router.post("/{reference}/match")
+@router.post("/{reference}/match", response_model=Matched)
 def match(
-    reference: Reference, body: MatchIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-) -> dict[str, Any]:
+    reference: Reference, body: MatchIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> Matched:
     """Link the case to production sites; the buyers are found through the filter. None found
     closes the case as not in member chains."""
-    return {
-        "reference": reference,
-        **svc.grievance.match(principal, reference, body.site_ids, body.years, body.reason, request_id),
-    }
+    return cases.match(principal, reference, body.site_ids, body.years, body.reason, request_id)
 
 
-@router.post("/{reference}/notify")
+@router.post("/{reference}/notify", response_model=Notified)
 def notify(
-    reference: Reference, body: NotifyIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-) -> dict[str, Any]:
-    count = svc.grievance.notify_companies(principal, reference, body.allegation, body.reason, request_id)
-    return {"reference": reference, "stage": svc.grievance.case(reference).stage.value, "companies_notified": count}
+    reference: Reference, body: NotifyIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> Notified:
+    return cases.notify(principal, reference, body.allegation, body.reason, request_id)
 
 
-@router.post("/{reference}/messages", response_model=StageOut)
+@router.post("/{reference}/messages", response_model=StageTaken)
 def company_message(
-    reference: Reference, body: MessageIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-) -> StageOut:
+    reference: Reference, body: MessageIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> StageTaken:
     """A notified company's response, remediation proposal or progress report."""
-    stage = svc.grievance.company_writes(principal, reference, body.kind, body.text, request_id)
-    return StageOut(reference=reference, stage=stage)
+    return cases.write(principal, reference, body.kind, body.text, request_id)
 
 
-@router.post("/{reference}/ruling", response_model=StageOut)
+@router.post("/{reference}/ruling", response_model=StageTaken)
 def ruling(
-    reference: Reference, body: RulingIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
-) -> StageOut:
-    stage = svc.grievance.rule(
+    reference: Reference, body: RulingIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> StageTaken:
+    return cases.rule(
         principal,
         reference,
         body.ruling,
@@ -285,26 +265,23 @@ def ruling(
         request_id,
         parts=[(part.company, part.text) for part in body.parts],
     )
-    return StageOut(reference=reference, stage=stage)
 
 
 @router.post("/{reference}/systemic", status_code=204, response_class=Response)
 def systemic(
-    reference: Reference, body: SystemicIn, principal: PrincipalDep, svc: ServicesDep, request_id: RequestIdDep
+    reference: Reference, body: SystemicIn, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
 ) -> Response:
-    svc.grievance.flag_systemic(principal, reference, body.joint_project, body.reason, request_id)
+    cases.flag_systemic(principal, reference, body.joint_project, body.reason, request_id)
     return Response(status_code=204)
 
 
 @public.get("/grievance-statistics")
-def statistics(svc: ServicesDep) -> dict[str, Any]:
+def statistics(desk: CaseDeskDep) -> dict[str, Any]:
     """Published: cases by stage, theme, country and type; median days per stage; share on time."""
-    svc.case_projections.wait()
-    return svc.cases.statistics(svc.grievance.clock())
+    return desk.statistics()
 
 
 @public.get("/rulings")
-def rulings(svc: ServicesDep) -> list[dict[str, Any]]:
+def rulings(desk: CaseDeskDep) -> list[dict[str, Any]]:
     """The committee's rulings, anonymised, as published when final."""
-    svc.case_projections.wait()
-    return svc.cases.rulings()
+    return desk.rulings()
