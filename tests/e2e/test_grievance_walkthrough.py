@@ -20,7 +20,6 @@ from grievance.mail import MailSettings, SmtpMailer
 from keys.access.accesslog import open_details
 from registry.domain.accounts import Role
 from tests.clock import FakeClock
-from trustone.casework import deliver_notices
 from trustone.demo import load_demo
 from trustone.web.app import create_app
 
@@ -133,7 +132,7 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     assert {e.company for e in resolutions} == {first, second}
 
     # --- exactly the two buyers get an e-mail, each naming only itself ------------------------------
-    report = deliver_notices(services, SmtpMailer(MailSettings(host=smtp_server.host, port=smtp_server.port)))
+    report = services.notice_delivery.deliver(SmtpMailer(MailSettings(host=smtp_server.host, port=smtp_server.port)))
     assert report.sent == 2
     mails = smtp_server.wait_for(2)
     assert sorted(m.rcpt_tos[0] for m in mails) == sorted(f"meldingen@{ref}.example" for ref in (first, second))
@@ -144,7 +143,10 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
         assert reference in body and services.registry.site(demo.rajasthan_quarry).name in body
         assert names[own] in body
         assert other not in body and names[other] not in body and REPORTER not in body
-    assert deliver_notices(services, SmtpMailer(MailSettings(host=smtp_server.host, port=smtp_server.port))).sent == 0
+    assert (
+        services.notice_delivery.deliver(SmtpMailer(MailSettings(host=smtp_server.host, port=smtp_server.port))).sent
+        == 0
+    )
     assert len(smtp_server.messages) == 2  # recorded once: no second e-mail
 
     # --- and an in-app notice each; the third company sees nothing ---------------------------------

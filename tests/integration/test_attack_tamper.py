@@ -236,7 +236,7 @@ def read_as_projection(services, company_ref: str) -> None:
 
 def assert_match_refused_and_case_untouched(services, reference: str, site_id: str) -> None:
     assert_refused(services.grievance.match, secretariat(), reference, [site_id], [YEAR], "site confirmed")
-    assert services.grievance.read_case(secretariat(), reference)["stage"] == "acknowledged"
+    assert services.grievance_cases.read_case(secretariat(), reference)["stage"] == "acknowledged"
 
 
 # --- (1) a flipped byte ----------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from tests.integration.test_attack_tamper import (  # noqa: F401 - world is the 
     world,
 )
 from tests.principals import secretariat
-from trustone.casework import deliver_notices, notices_for
 from trustone.searches import search_linked_list
 from trustone.web.app import create_app
 
@@ -48,6 +47,14 @@ class Outgoing:
 
     def send(self, message) -> None:
         self.messages.append(message)
+
+
+def notices_for(services, principal: Principal, request_id: str) -> list:
+    return services.case_desk.notices(principal, request_id)
+
+
+def deliver_notices(services, mailer):
+    return services.notice_delivery.deliver(mailer)
 
 
 def company(services, ref: str) -> Principal:
@@ -265,7 +272,7 @@ def test_a_notice_event_re_addressed_to_another_company_refuses_its_read_of_the_
         and len(world.grievance.case(reference).notices) == 1
     )
 
-    assert_refused(world.grievance.read_case, company(world, OTHER), quarry_case, "req-case")
+    assert_refused(world.grievance_cases.read_case, company(world, OTHER), quarry_case, "req-case")
     assert integrity_entries(world)
     result = verify(world)
     assert result.exit_code == 1

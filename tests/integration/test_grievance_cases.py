@@ -43,6 +43,7 @@ class Scenario:
         self.clock = FakeClock(NOW)
         services.grievance.clock = self.clock
         self.app = services.grievance
+        self.cases = services.grievance_cases  # the reads: as a role may see the case
         self.reg = services.registry
         self.S, self.N, self.U, self.C, self.K, self.A, self.B = (
             self.demo_principal(role)
@@ -127,21 +128,21 @@ def test_the_reporter_is_known_to_the_filer_and_once_referred_the_committee(s: S
     start = s.mark()
 
     expected = []
-    assert s.app.reporter(s.N, ref) == REPORTER.as_dict()
+    assert s.cases.reporter(s.N, ref) == REPORTER.as_dict()
     expected.append((s.N.login, "granted"))
     for who in (s.S, s.C, other_buyer, other_ngo, s.U, s.A, s.B, s.K):  # the committee: not yet referred
-        error = denied(s.app.reporter, who, ref)
+        error = denied(s.cases.reporter, who, ref)
         assert not error.anonymous
         expected.append((who.login, "denied"))
 
     s.clock.advance(days=1)
     assert s.app.advance(s.N, ref, "refer_to_committee", "no remediation offered") == "referred"
-    assert s.app.reporter(s.K, ref) == REPORTER.as_dict()
+    assert s.cases.reporter(s.K, ref) == REPORTER.as_dict()
     expected.append((s.K.login, "granted"))
-    assert s.app.reporter(s.N, ref) == REPORTER.as_dict()
+    assert s.cases.reporter(s.N, ref) == REPORTER.as_dict()
     expected.append((s.N.login, "granted"))
     for who in (s.S, s.C, other_buyer, other_ngo, s.U, s.A, s.B):  # referral opens it to no one else
-        denied(s.app.reporter, who, ref)
+        denied(s.cases.reporter, who, ref)
         expected.append((who.login, "denied"))
 
     logged = s.entries_since(start, "read_reporter_identity")
@@ -157,7 +158,7 @@ def test_the_reporter_is_known_to_the_filer_and_once_referred_the_committee(s: S
 def test_matching_finds_exactly_the_buyers_through_the_logged_linked_list(s: Scenario):
     ref, _ = s.file_complaint()
     s.app.advance(s.S, ref, "acknowledge", "received")
-    assert s.app.notified_companies(s.S, ref) == []
+    assert s.cases.notified_companies(s.S, ref).companies == []
     start = s.mark()
     assert s.app.match(s.S, ref, [s.demo.rajasthan_quarry], None, "site confirmed")["companies_found"] == 2
     matching = s.entries_since(start)
@@ -183,10 +184,10 @@ def test_matching_finds_exactly_the_buyers_through_the_logged_linked_list(s: Sce
     assert {row["company"] for row in opened} == set(s.buyers)
 
     assert s.app.notify_companies(s.S, ref, ALLEGATION) == 2
-    assert s.app.notified_companies(s.S, ref) == sorted(s.buyers)
-    assert s.app.notified_companies(s.N, ref) == sorted(s.buyers)  # an NGO with a valid declaration
+    assert s.cases.notified_companies(s.S, ref).companies == sorted(s.buyers)
+    assert s.cases.notified_companies(s.N, ref).companies == sorted(s.buyers)  # an NGO with a valid declaration
     for who in (s.U, s.C, s.A, s.B):
-        denied(s.app.notified_companies, who, ref)
+        denied(s.cases.notified_companies, who, ref)
 
 
 def test_each_buyer_sees_its_own_notice_and_nothing_of_the_other(s: Scenario):
@@ -195,7 +196,7 @@ def test_each_buyer_sees_its_own_notice_and_nothing_of_the_other(s: Scenario):
     quarry = s.reg.site(s.demo.rajasthan_quarry)
     for own, principal in buyers.items():
         other = next(b for b in buyers if b != own)
-        view = s.app.read_case(principal, ref)
+        view = s.cases.read_case(principal, ref)
         notice = view["notice"]
         assert notice["company"] == own and notice["company_name"] == s.name_of(own)
         assert notice["reference"] == ref and notice["allegation"] == ALLEGATION
@@ -208,13 +209,13 @@ def test_each_buyer_sees_its_own_notice_and_nothing_of_the_other(s: Scenario):
 
     # each company's messages stay its own
     assert s.app.company_writes(s.C, ref, "response", "Betuwe looks into it with the supplier.") == "in_dialogue"
-    second = s.app.read_case(buyers[s.buyers[1]], ref)
+    second = s.cases.read_case(buyers[s.buyers[1]], ref)
     assert second["messages"] == [] and "Betuwe looks into it" not in json.dumps(second)
-    assert [m["text"] for m in s.app.read_case(s.C, ref)["messages"]] == ["Betuwe looks into it with the supplier."]
+    assert [m["text"] for m in s.cases.read_case(s.C, ref)["messages"]] == ["Betuwe looks into it with the supplier."]
 
     non_buyer = s.company(s.demo.rajasthan_non_buyer)
     start = s.mark()
-    denied(s.app.read_case, non_buyer, ref)
+    denied(s.cases.read_case, non_buyer, ref)
     denied(s.app.company_writes, non_buyer, ref, "response", "We were not notified.")
     assert [(e.actor, e.action, str(e.outcome)) for e in s.entries_since(start)] == [
         (non_buyer.login, "read_case", "denied"),
@@ -240,7 +241,7 @@ def test_a_site_nobody_buys_from_closes_as_not_in_member_chains_and_follow_up_sa
     s.app.advance(s.S, ref, "acknowledge", "received")
     s.clock.advance(days=3)
     assert s.app.match(s.S, ref, [unbought], None, "checked") == {"stage": "not_in_member_chains", "companies_found": 0}
-    assert s.app.notified_companies(s.S, ref) == []
+    assert s.cases.notified_companies(s.S, ref).companies == []
     follow = s.app.follow_up(code.lower().replace("-", " "))  # read out over the phone
     assert set(follow) == {"stage", "filed_on", "stages"}
     assert follow["stage"] == "not_in_member_chains"
@@ -300,7 +301,7 @@ def dispute_with_secretariat(s: Scenario) -> str:
 
 def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
     ref = dispute_with_secretariat(s)
-    assert s.app.read_case(s.C, ref)["stage"] == "referred"
+    assert s.cases.read_case(s.C, ref)["stage"] == "referred"
     start = s.mark()
     attempts = [
         ("manage_case", lambda: s.app.advance(s.S, ref, "acknowledge", "received")),
@@ -323,7 +324,7 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
         s.svc.organisations.withdraw(s.S, s.C.organisation_ref, dt.date(2026, 2, 1))
 
     assert s.app.admit(s.K, ref, True, "admissible") == "admitted"
-    assert s.app.read_case(s.C, ref)["stage"] == "admitted"
+    assert s.cases.read_case(s.C, ref)["stage"] == "admitted"
     assert (
         s.app.advance(s.K, ref, "schedule_hearing", "hearing", hearing_on=dt.date(2026, 2, 20)) == "hearing_scheduled"
     )
@@ -340,7 +341,7 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
     )
     with pytest.raises(ConflictError):
         s.svc.organisations.withdraw(s.S, s.C.organisation_ref, dt.date(2026, 2, 25))
-    view = s.app.read_case(s.C, ref)
+    view = s.cases.read_case(s.C, ref)
     assert view["ruling"] == "The secretariat re-assesses the report."
     assert s.app.advance(s.K, ref, "record_compliance", "re-assessed") == "closed"
     s.svc.organisations.withdraw(s.S, s.C.organisation_ref, dt.date(2026, 3, 1))
@@ -410,7 +411,7 @@ def test_a_published_summary_naming_a_party_or_the_reporter_is_refused(s: Scenar
         )
         == "ruled"
     )
-    assert s.app.read_case(s.S, ref)["published_summary"].startswith("The committee ruled that two members")
+    assert s.cases.read_case(s.S, ref)["published_summary"].startswith("The committee ruled that two members")
 
 
 def test_a_published_summary_naming_the_company_in_a_dispute_is_refused(s: Scenario):
@@ -467,11 +468,11 @@ def test_a_party_files_complaints_not_disputes_with_the_secretariat(services):
 
 def test_a_union_files_a_complaint_and_others_cannot(s: Scenario):
     ref, _code = s.file_complaint(s.U)
-    view = s.app.read_case(s.U, ref)
+    view = s.cases.read_case(s.U, ref)
     assert view["stage"] == "filed" and view["filer"] == "fnv" and view["case_type"] == "complaint"
-    assert s.app.reporter(s.U, ref) == REPORTER.as_dict()
-    denied(s.app.reporter, s.N, ref)  # another party's case
-    denied(s.app.read_case, s.N, ref)
+    assert s.cases.reporter(s.U, ref) == REPORTER.as_dict()
+    denied(s.cases.reporter, s.N, ref)  # another party's case
+    denied(s.cases.read_case, s.N, ref)
 
     for who in (s.S, s.K, s.A, s.B):
         denied(
@@ -493,17 +494,17 @@ def test_a_union_files_a_complaint_and_others_cannot(s: Scenario):
 
 def test_evidence_reaches_the_filer_the_secretariat_and_the_committee_only(s: Scenario):
     ref, _ = s.notified_complaint(attachments=[Attachment("quarry-face.png", "image/png", PNG)])
-    assert s.app.read_case(s.S, ref)["evidence"] == [{"number": 1, "media_type": "image/png", "size": len(PNG)}]
+    assert s.cases.read_case(s.S, ref)["evidence"] == [{"number": 1, "media_type": "image/png", "size": len(PNG)}]
     for who in (s.N, s.S):
-        assert s.app.evidence(who, ref, 1) == ("quarry-face.png", "image/png", PNG)
+        assert s.cases.evidence(who, ref, 1) == ("quarry-face.png", "image/png", PNG)
     other_buyer = s.company(s.buyers[1])
     for who in (s.C, other_buyer, s.U, s.A, s.B, s.K):  # the committee: not before referral
-        denied(s.app.evidence, who, ref, 1)
+        denied(s.cases.evidence, who, ref, 1)
 
     s.app.advance(s.N, ref, "refer_to_committee", "no remediation")
-    assert s.app.evidence(s.K, ref, 1) == ("quarry-face.png", "image/png", PNG)
+    assert s.cases.evidence(s.K, ref, 1) == ("quarry-face.png", "image/png", PNG)
     for who in (s.C, other_buyer):
-        denied(s.app.evidence, who, ref, 1)
+        denied(s.cases.evidence, who, ref, 1)
 
 
 def test_a_company_reads_back_the_evidence_of_its_own_dispute(services):
@@ -517,8 +518,8 @@ def test_a_company_reads_back_the_evidence_of_its_own_dispute(services):
             attachments=[Attachment("assessment.png", "image/png", PNG)],
         ),
     )
-    assert services.grievance.read_case(company, ref)["evidence"] == [
+    assert services.grievance_cases.read_case(company, ref)["evidence"] == [
         {"number": 1, "media_type": "image/png", "size": len(PNG)}
     ]
-    assert services.grievance.evidence(company, ref, 1) == ("assessment.png", "image/png", PNG)
-    denied(services.grievance.evidence, _bare(Role.COMPANY, "veluwe-natuursteen"), ref, 1)
+    assert services.grievance_cases.evidence(company, ref, 1) == ("assessment.png", "image/png", PNG)
+    denied(services.grievance_cases.evidence, _bare(Role.COMPANY, "veluwe-natuursteen"), ref, 1)

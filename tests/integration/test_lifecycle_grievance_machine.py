@@ -196,7 +196,7 @@ def test_the_grievance_lifecycle_holds_under_random_steps(services, demo):
             assert case.stage.value == self.stage
             assert [stage.value for stage, *_ in case.history] == self.history
             assert len(case.messages) == self.messages
-            view = app.read_case(secretariat, self.reference)
+            view = services.grievance_cases.read_case(secretariat, self.reference)
             assert view["stage"] == self.stage
             assert set(view["allowed_next"]) == set(LIFECYCLE[self.stage])  # what the case says may follow
             event(f"reached {self.stage}")  # shown by --hypothesis-show-statistics: which stages the run covers

@@ -11,7 +11,6 @@ from grievance.domain.filing import Filing, Reporter
 from grievance.mail import MailSettings, SmtpMailer
 from tests.principals import of_account as principal
 from trustone.bootstrap import bootstrap
-from trustone.casework import deliver_notices
 from trustone.demo import load_demo
 
 
@@ -40,13 +39,13 @@ def test_notices_committed_before_a_crash_are_mailed_once_by_the_next_process(se
 
     second = bootstrap(settings)
     try:
-        assert deliver_notices(second, mailer).sent == 2
+        assert second.notice_delivery.deliver(mailer).sent == 2
         mails = smtp_server.wait_for(2)
         assert sorted(m.rcpt_tos[0] for m in mails) == sorted(
             f"meldingen@{ref}.example" for ref in demo.rajasthan_buyers
         )
         second.case_projections.rebuild()
-        assert deliver_notices(second, mailer).sent == 0
+        assert second.notice_delivery.deliver(mailer).sent == 0
         assert len(smtp_server.messages) == 2
     finally:
         second.close()

@@ -34,11 +34,11 @@ def test_a_shredded_companys_notice_and_messages_are_gone_from_the_case_and_the_
     app.match(clerk, reference, [demo.rajasthan_quarry], None, "confirmed")
     app.notify_companies(clerk, reference, "Wages below the legal minimum were reported at this quarry.")
     app.company_writes(company, reference, "response", "We asked our supplier for the wage sheets.")
-    assert app.notified_companies(clerk, reference) == sorted(demo.rajasthan_buyers)
+    assert services.grievance_cases.notified_companies(clerk, reference).companies == sorted(demo.rajasthan_buyers)
 
     services.shredding.shred(shredded, secretariat())
 
-    assert app.notified_companies(clerk, reference) == [kept]
+    assert services.grievance_cases.notified_companies(clerk, reference).companies == [kept]
     case = app.case(reference)
     opened = services.vault.open(
         secretariat(),
@@ -54,6 +54,6 @@ def test_a_shredded_companys_notice_and_messages_are_gone_from_the_case_and_the_
     readable = [value["company"] for value in opened.values() if isinstance(value, dict)]
     assert len(gone) == 3  # its match, its notice, its message
     assert set(readable) == {kept}  # the other company's match and notice
-    view = app.read_case(clerk, reference)
+    view = services.grievance_cases.read_case(clerk, reference)
     assert view["stage"] == "in_dialogue" and view["description"]  # the case itself stays
     assert view["messages"] == [{"kind": "response", "at": view["messages"][0]["at"]}]  # its words are gone
