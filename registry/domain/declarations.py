@@ -123,7 +123,8 @@ class Declaration(Aggregate):
         document_sha256: str,
         signed_on: dt.date,
         valid_until: dt.date,
-        signer_role: Role | str = Role.NGO,
+        *,
+        signer_role: Role | str,
     ) -> Declaration:
         """Validate, then record. ``valid_until`` is the first day it is no longer valid."""
         check_signer_role(signer_role)

@@ -6,9 +6,9 @@ attempt is one access-log entry. The signed document is sealed under the organis
 opened by the filter only, on a download (registry/domain/declarations.py).
 
 Rights tied to a declaration (an NGO party's linked list) are decided on every request from the
-store and this use case's clock (``holds_valid_declaration``): a revocation or an expiry ends them
-on the next request of a user who is already logged in; nothing about a declaration is kept in a
-session.
+store (``RegistryApplication.valid_declaration``) and the services' one clock, the same this use case
+is given: a revocation or an expiry ends them on the next request of a user who is already logged
+in; nothing about a declaration is kept in a session.
 """
 
 from __future__ import annotations
@@ -207,11 +207,6 @@ class Declarations:
             )
             for entry in entries
         ]
-
-    def holds_valid_declaration(self, login: str) -> bool:
-        """Whether this login's holder has a declaration valid today (this use case's clock): a
-        fact the policy is given on every request that needs one (the linked list)."""
-        return self._registry.valid_declaration(login, self.clock())
 
     # --- helpers --------------------------------------------------------------------------------
 

@@ -231,9 +231,11 @@ def test_the_list_filters_and_orders_soonest_ending_first(world):
 
 def test_a_revoked_or_expired_declaration_grants_nothing(world):
     view = record(world, until=TODAY + dt.timedelta(days=10))
-    assert world.declarations.holds_valid_declaration("ngo.arisa")
-    world.declarations.clock = lambda: TODAY + dt.timedelta(days=10)  # valid_until is the first day it does not count
-    assert not world.declarations.holds_valid_declaration("ngo.arisa")
+    assert world.registry.valid_declaration("ngo.arisa", TODAY + dt.timedelta(days=9))
+    assert not world.registry.valid_declaration(
+        "ngo.arisa", TODAY + dt.timedelta(days=10)
+    )  # the first day it does not count
+    world.declarations.clock = lambda: TODAY + dt.timedelta(days=10)
     assert world.declarations.get(person(world, "secretariat.user"), view.id).status == "expired"
     world.declarations.clock = lambda: TODAY
     revoked = world.declarations.revoke(person(world, "secretariat.user"), view.id, TODAY, "left the organisation")
@@ -242,7 +244,7 @@ def test_a_revoked_or_expired_declaration_grants_nothing(world):
         TODAY,
         "left the organisation",
     )
-    assert not world.declarations.holds_valid_declaration("ngo.arisa")
+    assert not world.registry.valid_declaration("ngo.arisa", TODAY)
     assert world.declarations.search(person(world, "secretariat.user"), valid_on=TODAY) == []
 
 
@@ -301,6 +303,7 @@ def test_the_index_answers_as_the_declarations_themselves_would(ends, revoked):
             "a" * 64,
             TODAY - dt.timedelta(days=1),
             TODAY + dt.timedelta(days=days),
+            signer_role=Role.NGO,
         )
         index.add(
             IndexEntry(
@@ -340,6 +343,7 @@ def test_a_store_of_before_gets_its_declarations_into_the_index_and_the_per_acco
         "b" * 64,
         dt.date(2024, 3, 1),
         dt.date(2026, 3, 1),
+        signer_role=Role.NGO,
     )
     register = DeclarationRegister(account_id=account.id)
     register.add(declaration_id=old.id)
