@@ -432,3 +432,12 @@ def test_the_cli_refuses_a_score_that_is_not_a_number_naming_the_option(services
     assert refused.exit_code == 1 and "--score: a number between 0 and 100" in refused.output
     assert refused.exception is None or isinstance(refused.exception, SystemExit)
     assert registry.report(member, 2024).assessments == []
+
+
+def test_the_cli_previews_the_list_without_freezing_it(services):
+    three_companies_report(services)
+    shown = cli(services.settings, "publish", "quarry-regions", "--year", "2024", "--preview")
+    assert shown.exit_code == 0, shown.output
+    assert "quarry-region list 2024 (not yet published; figures from k=3 companies on)" in shown.output
+    assert "IN > Rajasthan > Bhilwara: 3 companies, 1 sites" in shown.output
+    assert services.quarry_regions.document(2024) is None
