@@ -27,7 +27,7 @@ def record_declaration(
     principal: PrincipalDep,
     declarations: DeclarationsDep,
     request_id: RequestIdDep,
-    login: Annotated[str, Form(max_length=64, description="the NGO party user who signed")],
+    login: Annotated[str, Form(max_length=80, description="the NGO party user who signed")],
     document_title: Annotated[str, Form(max_length=200)],
     document_version: Annotated[str, Form(max_length=40)],
     signed_on: Annotated[dt.date, Form()],
