@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -50,31 +50,22 @@ class ReportAwaitingAssessment:
     factory_insight: Decimal
 
 
-@dataclass(frozen=True)
-class _Waiting:
-    company_id: uuid.UUID
-    year: int
-    version: int
-    submitted_on: dt.date
-    waiting_since: dt.date
-    quarry_insight: Decimal
-    factory_insight: Decimal
-
-
-def _waiting(report: SupplyChainReport) -> _Waiting | None:
+def _waiting(report: SupplyChainReport, company: str) -> ReportAwaitingAssessment | None:
+    """The report as the queue shows it, or None when it is not waiting (``days_waiting``: at the look)."""
     if report.status != ReportStatus.SUBMITTED:
         return None
     assessed = report.assessments[-1].version if report.assessments else 0
     first_unassessed = next(v for v in report.versions if v.number > assessed)
     latest = report.latest_version
-    return _Waiting(
-        report.company_id,
-        report.year,
-        latest.number,
-        latest.submitted_on,
-        first_unassessed.submitted_on,
-        latest.quarry_insight,
-        latest.factory_insight,
+    return ReportAwaitingAssessment(
+        company=company,
+        year=report.year,
+        version=latest.number,
+        submitted_on=latest.submitted_on,
+        waiting_since=first_unassessed.submitted_on,
+        days_waiting=0,
+        quarry_insight=latest.quarry_insight,
+        factory_insight=latest.factory_insight,
     )
 
 
@@ -82,7 +73,7 @@ class AssessmentQueue:
     def __init__(self, app: Any):
         self._app = app
         self._position: int | None = None  # the notification id read up to; None: not read yet
-        self._waiting: dict[uuid.UUID, _Waiting] = {}  # report id -> the report, while it waits
+        self._waiting: dict[uuid.UUID, ReportAwaitingAssessment] = {}  # report id -> the report, while it waits
         self._refs: dict[uuid.UUID, str] = {}  # company id -> ref (a ref never changes)
         self._lock = threading.Lock()
 
@@ -91,20 +82,10 @@ class AssessmentQueue:
         with self._lock:
             self._refresh()
             waiting = list(self._waiting.values())
-            out = [
-                ReportAwaitingAssessment(
-                    company=self._ref(entry.company_id),
-                    year=entry.year,
-                    version=entry.version,
-                    submitted_on=entry.submitted_on,
-                    waiting_since=entry.waiting_since,
-                    days_waiting=max((today - entry.waiting_since).days, 0),
-                    quarry_insight=entry.quarry_insight,
-                    factory_insight=entry.factory_insight,
-                )
-                for entry in waiting
-            ]
-        return sorted(out, key=lambda item: (item.waiting_since, item.company, item.year))
+        return sorted(
+            (replace(entry, days_waiting=max((today - entry.waiting_since).days, 0)) for entry in waiting),
+            key=lambda item: (item.waiting_since, item.company, item.year),
+        )
 
     def _refresh(self) -> None:
         """Read again the reports named by the followed notifications since the last look. A report
@@ -123,7 +104,8 @@ class AssessmentQueue:
                 break
             start = page[-1].id
         for report_id in changed:
-            entry = _waiting(self._app.repository.get(report_id))
+            report = self._app.repository.get(report_id)
+            entry = _waiting(report, self._ref(report.company_id))
             if entry is None:
                 self._waiting.pop(report_id, None)
             else:
