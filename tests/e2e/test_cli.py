@@ -38,6 +38,29 @@ def test_import_report_records_a_version_then_is_idempotent(services, tmp_path):
     assert SECRET_PRICE not in first.stdout + first.stderr + second.stdout + second.stderr
 
 
+def test_the_import_is_an_access_log_entry_of_the_operator_like_any_write(services, tmp_path):
+    """Issue 13 item 1: the CLI import runs as a named system principal (``import-cli:<user>``) and
+    its write is logged like a company's upload: one granted submit_report entry about the company,
+    and none for a file refused as bad (nothing was written)."""
+    import getpass
+
+    services.registry.register_organisation("stenen-bv", "Stenen BV", OrganisationKind.MEMBER_COMPANY, "NL")
+    services.registry.join("stenen-bv", dt.date(2022, 1, 10), CompanyCategory.C, CompanySize.SMALL)
+    bad, good = tmp_path / "bad.csv", tmp_path / "report.csv"
+    bad.write_bytes(csv_bytes([factory_row(), quarry_row(longitude="200")]))
+    good.write_bytes(csv_bytes([quarry_row(), factory_row()]))
+    before = len(services.access_log.entries(limit=100_000))
+    assert run(services.settings, "import-report", str(bad), "--company", "stenen-bv", "--year", "2024").returncode
+    result = run(services.settings, "import-report", str(good), "--company", "stenen-bv", "--year", "2024")
+    assert result.returncode == 0, result.stderr
+    new = [
+        e for e in services.access_log.entries(limit=100_000)[before:] if not e.actor.startswith("system:projection")
+    ]
+    assert [(e.actor, e.action, str(e.outcome), e.company) for e in new] == [
+        (f"system:import-cli:{getpass.getuser()}", "submit_report", "granted", "stenen-bv")
+    ]
+
+
 def test_import_report_lists_each_bad_cell_and_exits_non_zero(services, tmp_path):
     services.registry.register_organisation("stenen-bv", "Stenen BV", OrganisationKind.MEMBER_COMPANY, "NL")
     services.registry.join("stenen-bv", dt.date(2022, 1, 10), CompanyCategory.C, CompanySize.SMALL)

@@ -83,3 +83,23 @@ def test_a_failing_request_is_logged_by_the_exception_type_only(server, tmp_path
     assert "OperationalError" in output, output  # its type
     assert "GET /healthz 500" in output, output
     assert "GET /api/v1/public/members/{ref}/status 500" in output, output
+
+
+def test_each_request_line_carries_the_id_the_client_got(server, tmp_path):
+    """Issue 13 item 4: the request id in the response header is the one in the server's log, so
+    an operator finds a user's failed request by the id the user quotes; a failure's answer names it
+    too (in the header and the body), and the access log carries the same id (test_access_matrix)."""
+    base, stop = server
+    ok = httpx.get(f"{base}/healthz", timeout=5)
+    refused = httpx.get(f"{base}/api/v1/linked-list", timeout=5)
+    with sqlite3.connect(tmp_path / "registry.sqlite3") as database:
+        database.execute("ALTER TABLE stored_events RENAME TO moved_away_events")
+    failed = httpx.get(f"{base}/api/v1/public/members/some-company/status", timeout=5)
+    output = stop()
+    ids = [response.headers.get("X-Request-ID") for response in (ok, refused, failed)]
+    assert all(ids) and len(set(ids)) == 3, ids
+    assert "GET /healthz 200" in output and f"id={ids[0]}" in output, output
+    assert "GET /api/v1/linked-list 401" in output and f"id={ids[1]}" in output, output
+    assert failed.status_code == 500 and failed.json()["request_id"] == ids[2]
+    lines = [line for line in output.splitlines() if ids[2] in line]
+    assert lines and all("some-company" not in line for line in lines), output

@@ -12,7 +12,6 @@ import pytest
 from grievance.domain.filing import Filing, Reporter
 from keys.access.filter import AccessDeniedError
 from tests.principals import of_account
-from trustone.searches import search_linked_list
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def test_the_committee_reads_a_notified_companys_report_only_while_the_case_is_b
     buyer, year = demo.rajasthan_buyers[0], max(y for ref, y in demo.reports if ref == demo.rajasthan_buyers[0])
 
     def read(company: str):
-        return services.registry.read_report(committee, company, year, purpose="case file")
+        return services.reports.read(committee, company, year, purpose="case file")
 
     with pytest.raises(AccessDeniedError):
         read(buyer)  # not referred yet
@@ -57,12 +56,12 @@ def test_the_committee_reads_a_notified_companys_report_only_while_the_case_is_b
 def test_the_committee_searches_the_linked_list_for_a_case_site_only(services, demo, case):
     committee, ngo = of_account(services, demo.logins["committee"]), of_account(services, demo.logins["ngo"])
     with pytest.raises(AccessDeniedError):
-        search_linked_list(services, committee, site=demo.rajasthan_quarry)  # not referred yet
+        services.linked_search.search(committee, site=demo.rajasthan_quarry)  # not referred yet
     services.grievance.advance(ngo, case, "refer_to_committee", "no answer in time")
-    _, rows = search_linked_list(services, committee, site=demo.rajasthan_quarry)
+    _, rows = services.linked_search.search(committee, site=demo.rajasthan_quarry)
     assert {row.company for row in rows} == set(demo.rajasthan_buyers)
     assert {row.site_id for row in rows} == {demo.rajasthan_quarry}
     other_site = next(site for site in demo.site_ids if site != demo.rajasthan_quarry)
     for site in (None, other_site):
         with pytest.raises(AccessDeniedError):
-            search_linked_list(services, committee, site=site)
+            services.linked_search.search(committee, site=site)

@@ -8,7 +8,6 @@ a request id that the response repeats, so support can find them.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +19,7 @@ from keys.logins.auth import AuthenticationError, LockedOutError
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.reportfile import ReportFileError
 from trustone.storage_errors import classify as classify_storage_error
+from trustone.web.logging import request_id_of
 
 log = logging.getLogger("trustone.web")
 
@@ -146,7 +146,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        request_id = uuid.uuid4().hex
+        request_id = request_id_of(request.scope)  # the id of the request line and of the header
         # The type only: an exception's message can quote data.
         log.error(
             "unexpected error %s on %s %s: %s",
@@ -155,4 +155,9 @@ def install_error_handlers(app: FastAPI) -> None:
             getattr(request.scope.get("route"), "path", "(no route)"),  # the template: a path can name a company
             type(exc).__name__,
         )
-        return JSONResponse(status_code=500, content={"detail": "internal error", "request_id": request_id})
+        return JSONResponse(
+            status_code=500,
+            content={"detail": "internal error", "request_id": request_id},
+            # answered by the server's own error handler, outside RequestLog: the header is set here
+            headers={"X-Request-ID": request_id},
+        )

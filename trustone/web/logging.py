@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,7 +45,12 @@ def _type_only(value: Any) -> Any:
 
 
 class RequestLog:
-    """One line per HTTP request: method, route template, status, milliseconds (ASGI middleware)."""
+    """One line per HTTP request: method, route template, status, milliseconds, request id (ASGI
+    middleware, the outermost but the server's own error handler).
+
+    The request id is made here, so the one line, the ``X-Request-ID`` header, every access-log
+    entry of the request (routes take it as ``RequestIdDep``) and a failure's answer
+    carry the same id: an operator finds the request a user quotes."""
 
     def __init__(self, app: Any):
         self.app = app
@@ -54,19 +60,36 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         started, status = time.perf_counter(), 500
+        request_id = uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
 
         async def sending(message: dict) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                message = {**message, "headers": [*headers, (b"x-request-id", request_id.encode())]}
             await send(message)
 
         try:
             await self.app(scope, receive, sending)
         except Exception as error:
-            log.error("%s %s 500 %.0fms %s", scope["method"], _template(scope), _since(started), type(error).__name__)
+            log.error(
+                "%s %s 500 %.0fms id=%s %s",
+                scope["method"],
+                _template(scope),
+                _since(started),
+                request_id,
+                type(error).__name__,
+            )
             raise
-        log.info("%s %s %d %.0fms", scope["method"], _template(scope), status, _since(started))
+        log.info("%s %s %d %.0fms id=%s", scope["method"], _template(scope), status, _since(started), request_id)
+
+
+def request_id_of(scope: Mapping[str, Any]) -> str:
+    """The id ``RequestLog`` gave this request; a new one where no ``RequestLog`` runs (a bare app)."""
+    state = scope.get("state") or {}
+    return str(state.get("request_id") or uuid.uuid4().hex)
 
 
 def _template(scope: dict) -> str:
