@@ -9,10 +9,11 @@ facts to the policy, which decides on them (and refuses a role whose scope is no
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 
-from keys.access.policy import Facts
+from keys.access.policy import Action, Facts
 from keys.access.principal import Principal, SystemPrincipal
 from registry.domain.accounts import Role
 
@@ -160,3 +161,109 @@ def queue_scope(role: Role | str) -> QueueScope:
         return CASE_QUEUE_SCOPE.get(Role(role), QueueScope.NONE)
     except ValueError:
         return QueueScope.NONE
+
+
+# --- "waiting for me" ------------------------------------------------------------------------------
+# The summary a person sees first: per queue on its desk, how many items wait and the oldest (or the
+# soonest due). The policy lets every role read its own summary (``read_waiting``); this says which
+# queues make up a role's desk and whose items each holds. The secretariat's operator on the command
+# line (``secretariat-cli``) has the secretariat's desk.
+
+
+class Desk(StrEnum):
+    """A queue of the "waiting for me" summary, in the order it is shown."""
+
+    REPORTS = "reports awaiting assessment"
+    DUPLICATES = "sites held as possible duplicates"
+    CASES = "cases by deadline"  # the cases on the desk (CASE_QUEUE_SCOPE) with a deadline running
+    ACCESS_REQUESTS = "data-access requests"  # the approver's: awaiting a decision; a requester's: its next step
+    DECLARATIONS = "declarations expiring within 30 days"
+
+
+class DeskShare(StrEnum):
+    """Whose items a queue of the desk holds."""
+
+    EVERY = "every organisation's"
+    OWN = "its own organisation's"
+
+
+DESKS: Mapping[Role, Mapping[Desk, DeskShare]] = MappingProxyType(
+    {
+        Role.SECRETARIAT: MappingProxyType(
+            {
+                Desk.REPORTS: DeskShare.EVERY,
+                Desk.DUPLICATES: DeskShare.EVERY,
+                Desk.CASES: DeskShare.EVERY,
+                Desk.ACCESS_REQUESTS: DeskShare.EVERY,
+                Desk.DECLARATIONS: DeskShare.EVERY,
+            }
+        ),
+        Role.NGO: MappingProxyType(
+            {Desk.CASES: DeskShare.OWN, Desk.ACCESS_REQUESTS: DeskShare.OWN, Desk.DECLARATIONS: DeskShare.OWN}
+        ),
+        Role.UNION: MappingProxyType({Desk.CASES: DeskShare.OWN, Desk.ACCESS_REQUESTS: DeskShare.OWN}),
+        Role.COMPANY: MappingProxyType({Desk.CASES: DeskShare.OWN}),
+        Role.COMMITTEE: MappingProxyType({Desk.CASES: DeskShare.EVERY}),  # the cases before it
+        Role.AUDITOR: MappingProxyType({}),
+        Role.BUYER: MappingProxyType({}),
+    }
+)
+SYSTEM_DESKS: Mapping[str, Role] = MappingProxyType({"secretariat-cli": Role.SECRETARIAT})
+
+
+def desk_of(principal: Principal | SystemPrincipal | None) -> tuple[Role | None, Mapping[Desk, DeskShare]]:
+    """The role whose desk ``principal`` sees and that desk's queues; nothing for a visitor or a
+    background job."""
+    if isinstance(principal, Principal):
+        return principal.role, DESKS.get(principal.role, MappingProxyType({}))
+    if isinstance(principal, SystemPrincipal):
+        role = SYSTEM_DESKS.get(principal.name.partition(":")[0])
+        if role is not None:
+            return role, DESKS[role]
+    return None, MappingProxyType({})
+
+
+# --- data-access requests ---------------------------------------------------------------------------
+# The matrix's row "release part of the aggregated list to a local partner": the secretariat
+# approves, NGO and union parties request, nobody else. A read of the requests (one, or the list) is
+# decided under the reader's own row: the approver reads as the approver, a requesting party as a
+# requester (the policy then grants it its own organisation's requests only).
+
+
+class RequestScope(StrEnum):
+    """Which data-access requests a role's list shows."""
+
+    EVERY_REQUEST = "every request"
+    OWN_ORGANISATION = "own organisation's requests"
+    NONE = "-"
+
+
+@dataclass(frozen=True)
+class DataAccessSight:
+    """The policy row a read of data-access requests is decided under, and the requests it covers."""
+
+    action: Action
+    scope: RequestScope
+
+    def facts(self) -> Facts:
+        """What a list read of this scope establishes: a requesting party's list holds its own only."""
+        return Facts(own_data=self.scope is RequestScope.OWN_ORGANISATION)
+
+
+# role -> sight. A role left out reads under the requesting row with no scope: the policy refuses it,
+# and the refusal is logged like any other.
+DATA_ACCESS_SIGHT: Mapping[Role, DataAccessSight] = MappingProxyType(
+    {
+        Role.SECRETARIAT: DataAccessSight(Action.APPROVE_RELEASE, RequestScope.EVERY_REQUEST),
+        Role.NGO: DataAccessSight(Action.REQUEST_RELEASE, RequestScope.OWN_ORGANISATION),
+        Role.UNION: DataAccessSight(Action.REQUEST_RELEASE, RequestScope.OWN_ORGANISATION),
+    }
+)
+_NO_SIGHT = DataAccessSight(Action.REQUEST_RELEASE, RequestScope.NONE)
+
+
+def data_access_sight(principal: Principal | SystemPrincipal | None) -> DataAccessSight:
+    """How ``principal`` reads data-access requests; no scope for a visitor or a background job."""
+    if not isinstance(principal, Principal):
+        return _NO_SIGHT
+    return DATA_ACCESS_SIGHT.get(principal.role, _NO_SIGHT)
