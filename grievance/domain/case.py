@@ -27,6 +27,7 @@ from eventsourcing.domain import Aggregate, event
 
 from grievance.domain.stages import COMMITTEE_STAGES, COMPANY_DIALOGUE_STAGES, TERMINAL, Stage, Step, target_of
 from registry.domain.errors import ConflictError, ValidationError
+from registry.domain.text import free_text
 
 REFERENCE_PATTERN = re.compile(r"^TS-(\d{4})-(\d{4,})$")
 
@@ -82,11 +83,9 @@ def reference_for(year: int, number: int) -> str:
     return f"TS-{year}-{number:04d}"
 
 
-def text(value: str | None, field: str, longest: int, shortest: int = 1) -> str:
-    cleaned = (value or "").strip()
-    if not shortest <= len(cleaned) <= longest:
-        raise ValidationError(field, f"{shortest}-{longest} characters")
-    return cleaned
+# A case's words (descriptions, reasons, messages) keep their lines. Named ``text`` here only for
+# grievance/application.py, which still imports it from this module: switch it, then drop this line.
+text = free_text
 
 
 class GrievanceCase(Aggregate):

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from grievance.domain.case import CaseType, Theme, text
+from grievance.domain.case import CaseType, Theme
 from registry.domain.errors import ValidationError
+from registry.domain.text import free_text
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -65,7 +66,7 @@ class Filing:
 def check_filing(filing: Filing, today: dt.date) -> Filing:
     """The filing with its text trimmed; raises ValidationError naming the first bad field."""
     case_type = CaseType(filing.case_type)
-    description = text(filing.description, "description", 10_000, shortest=20)
+    description = free_text(filing.description, "description", 10_000, shortest=20)
     if not filing.themes:
         raise ValidationError("themes", "at least one theme")
     if filing.observed_on and filing.observed_on > today:
@@ -91,7 +92,7 @@ def check_filing(filing: Filing, today: dt.date) -> Filing:
     reporter = filing.reporter
     if reporter is not None:
         reporter = Reporter(
-            name=text(reporter.name, "reporter.name", 200),
+            name=free_text(reporter.name, "reporter.name", 200),
             contact=(reporter.contact or "").strip()[:500],
             organisation=(reporter.organisation or "").strip()[:200],
         )
@@ -123,7 +124,7 @@ def check_attachments(attachments: list[Attachment]) -> list[Attachment]:
             raise ValidationError(f"{where}.content", f"at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB")
         if not _content_matches(attachment):
             raise ValidationError(f"{where}.content", f"the file is not a {attachment.media_type} file")
-        text(attachment.filename, f"{where}.filename", 200)
+        free_text(attachment.filename, f"{where}.filename", 200)
     return attachments
 
 

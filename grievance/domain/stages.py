@@ -1,9 +1,10 @@
 """The grievance lifecycle as one table: which step may follow which stage (docs/lifecycles.md).
 
-``NEXT[stage]`` maps each step allowed in that stage to the stage it leads to. A step not in the
-table is illegal; the error names the steps that are allowed, so a user (or a client) sees what to
-do next instead of a bare refusal. Who may take a step is not decided here: that is the policy's
-job (keys/access/policy.py). Some steps lead to more than one stage depending on their outcome (matching
+``NEXT[stage]`` maps each step allowed in that stage to the stages it leads to, read through the
+shared lifecycle helper (registry/domain/transitions.py). A step not in the table is illegal; the
+error names the steps that are allowed, so a user (or a client) sees what to do next instead of a
+bare refusal. Who may take a step is not decided here: that is the policy's job
+(keys/access/policy.py). Some steps lead to more than one stage depending on their outcome (matching
 finds buyers or finds none; an admissibility decision goes either way); the table lists each.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from registry.domain.errors import ConflictError
+from registry.domain.transitions import Lifecycle, StepNotAllowedError
 
 
 class Stage(StrEnum):
@@ -89,8 +91,9 @@ NEXT: dict[Stage, dict[Step, tuple[Stage, ...]]] = {
 }
 for _stage in _REFERABLE:
     NEXT[_stage][Step.REFER_TO_COMMITTEE] = (S.REFERRED,)
+LIFECYCLE = Lifecycle[Stage, Step](NEXT)
 
-TERMINAL = frozenset(stage for stage, steps in NEXT.items() if not steps)
+TERMINAL = LIFECYCLE.terminal
 COMMITTEE_STAGES = frozenset(
     {S.REFERRED, S.ADMITTED, S.HEARING_SCHEDULED, S.RULED, S.REMINDED, S.MEMBERSHIP_END_PROPOSED}
 )
@@ -101,15 +104,12 @@ COMPANY_DIALOGUE_STAGES = frozenset(
 )
 
 
-class IllegalTransitionError(ConflictError):
+class IllegalTransitionError(StepNotAllowedError):
     """A step that the case's stage does not allow (409); names the steps that are allowed."""
 
     def __init__(self, reference: str, stage: Stage, step: str, allowed: list[str]):
-        allowed_text = ", ".join(allowed) if allowed else "none (the case is closed)"
-        super().__init__(f"case {reference} is {stage.value}: '{step}' is not allowed; allowed next: {allowed_text}")
+        super().__init__(f"case {reference}", stage, step, allowed, "the case is closed")
         self.stage = stage
-        self.step = step
-        self.allowed = allowed
 
 
 class StaleStageError(ConflictError):
@@ -128,15 +128,12 @@ class StaleStageError(ConflictError):
 
 
 def allowed_steps(stage: Stage) -> list[str]:
-    return [step.value for step in NEXT[stage]]
+    return LIFECYCLE.allowed(stage)
 
 
 def target_of(reference: str, stage: Stage, step: Step, outcome: Stage | None = None) -> Stage:
     """The stage a step leads to from ``stage``; raises IllegalTransitionError when not allowed."""
-    targets = NEXT[stage].get(step)
-    if not targets:
+    target = LIFECYCLE.target(stage, step, outcome)
+    if target is None:
         raise IllegalTransitionError(reference, stage, step.value, allowed_steps(stage))
-    chosen = outcome or targets[0]
-    if chosen not in targets:
-        raise ValueError(f"{step.value} cannot lead to {chosen.value}")  # a programming error
-    return chosen
+    return target

@@ -7,9 +7,10 @@ is recorded, the secretariat approves or refuses, and the approved scope can the
 (released) until the clause lapses, 365 days have passed since the approval, or the secretariat
 revokes it.
 
-One table (``NEXT``) decides which step may follow which status; who may take a step is the
-policy's job (keys/access/policy.py). ``expired`` is never recorded: it is computed on read against a
-date, so a request expires on time without a job having to run.
+One table (``NEXT``, read through registry/domain/transitions.py) decides which step may follow
+which status; who may take a step is the policy's job (keys/access/policy.py). ``expired`` is never
+recorded: it is computed on read against a date, so a request expires on time without a job having
+to run.
 
 Confidentiality: the local partner's name and contact travel in the ``Requested`` event's
 ``local_partner`` attribute, sealed by keys/ with a data key of the request's own
@@ -29,6 +30,8 @@ from eventsourcing.domain import Aggregate, event
 
 from registry.domain.declarations import validate_sha256
 from registry.domain.errors import ConflictError, ValidationError
+from registry.domain.text import one_line
+from registry.domain.transitions import Lifecycle, StepNotAllowedError
 
 CONFIDENTIAL_EVENTS = {"DataAccessRequest.Requested": ("originator_id", ("local_partner",))}
 
@@ -54,50 +57,44 @@ class Step(StrEnum):
 
 
 S = Status
-# status -> step -> status it leads to. A clause may be corrected until the secretariat decides; the
+# status -> step -> the status it leads to. A clause may be corrected until the secretariat decides; the
 # secretariat may refuse before a clause is in (no need to wait for one to say no). A release can be
 # downloaded again while it is valid: the step stays in "released".
-NEXT: dict[Status, dict[Step, Status]] = {
-    S.REQUESTED: {Step.RECORD_CLAUSE: S.CLAUSE_SIGNED, Step.REFUSE: S.REFUSED},
-    S.CLAUSE_SIGNED: {Step.RECORD_CLAUSE: S.CLAUSE_SIGNED, Step.APPROVE: S.APPROVED, Step.REFUSE: S.REFUSED},
-    S.APPROVED: {Step.RELEASE: S.RELEASED, Step.REVOKE: S.REVOKED},
-    S.RELEASED: {Step.RELEASE: S.RELEASED, Step.REVOKE: S.REVOKED},
+NEXT: dict[Status, dict[Step, tuple[Status, ...]]] = {
+    S.REQUESTED: {Step.RECORD_CLAUSE: (S.CLAUSE_SIGNED,), Step.REFUSE: (S.REFUSED,)},
+    S.CLAUSE_SIGNED: {
+        Step.RECORD_CLAUSE: (S.CLAUSE_SIGNED,),
+        Step.APPROVE: (S.APPROVED,),
+        Step.REFUSE: (S.REFUSED,),
+    },
+    S.APPROVED: {Step.RELEASE: (S.RELEASED,), Step.REVOKE: (S.REVOKED,)},
+    S.RELEASED: {Step.RELEASE: (S.RELEASED,), Step.REVOKE: (S.REVOKED,)},
     S.REFUSED: {},
     S.EXPIRED: {},
     S.REVOKED: {},
 }
+LIFECYCLE = Lifecycle[Status, Step](NEXT)
 
 
-class IllegalStepError(ConflictError):
+class IllegalStepError(StepNotAllowedError):
     """A step that the request's status does not allow (409); names the steps that are allowed."""
 
     def __init__(self, request_id: uuid.UUID, status: Status, step: Step, allowed: list[str]):
-        allowed_text = ", ".join(allowed) if allowed else f"none (the request is {status.value})"
         super().__init__(
-            f"data-access request {request_id} is {status.value}: '{step.value}' is not allowed; "
-            f"allowed next: {allowed_text}"
+            f"data-access request {request_id}", status, step.value, allowed, f"the request is {status.value}"
         )
         self.status = status
-        self.step = step
-        self.allowed = allowed
 
 
 def allowed_steps(status: Status) -> list[str]:
-    return [step.value for step in NEXT[status]]
+    return LIFECYCLE.allowed(status)
 
 
 # --- checks on input: each error names its field ----------------------------------------------
 
 
-def _text(value: Any, field: str, longest: int, shortest: int = 1) -> str:
-    cleaned = " ".join(str(value or "").split())
-    if not shortest <= len(cleaned) <= longest:
-        raise ValidationError(field, f"{shortest}-{longest} characters")
-    return cleaned
-
-
 def _optional(value: Any, field: str, longest: int) -> str | None:
-    return _text(value, field, longest) if value is not None and str(value).strip() else None
+    return one_line(value, field, longest) if value is not None and str(value).strip() else None
 
 
 def check_country(value: Any) -> str:
@@ -111,8 +108,8 @@ def check_local_partner(value: Any) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ValidationError("local_partner", "the local partner's name and contact")
     return {
-        "name": _text(value.get("name"), "local_partner.name", 200),
-        "contact": _text(value.get("contact"), "local_partner.contact", 500),
+        "name": one_line(value.get("name"), "local_partner.name", 200),
+        "contact": one_line(value.get("contact"), "local_partner.contact", 500),
     }
 
 
@@ -211,7 +208,7 @@ class DataAccessRequest(Aggregate):
 
     def _check(self, step: Step, day: dt.date) -> Status:
         status = self.status_on(day)
-        target = NEXT[status].get(step)
+        target = LIFECYCLE.target(status, step)
         if target is None:
             raise IllegalStepError(self.id, status, step, allowed_steps(status))
         return target
@@ -222,8 +219,8 @@ class DataAccessRequest(Aggregate):
         self, *, title: Any, version: Any, sha256: Any, signed_on: Any, valid_until: Any, on: dt.date, by: str
     ) -> None:
         """The local partner's signed confidentiality clause: which document, signed when, valid until."""
-        title_text = _text(title, "title", 200)
-        version_text = _text(version, "version", 40)
+        title_text = one_line(title, "title", 200)
+        version_text = one_line(version, "version", 40)
         digest = validate_sha256(sha256, "sha256")
         signed = _check_date(signed_on, "signed_on")
         valid = _check_date(valid_until, "valid_until")
@@ -267,7 +264,7 @@ class DataAccessRequest(Aggregate):
         self.status = Status(status)
 
     def decide(self, *, approve: bool, reason: Any, on: dt.date, by: str) -> Status:
-        reason = _text(reason, "reason", 2000)
+        reason = one_line(reason, "reason", 2000)
         if approve:
             target = self._check(Step.APPROVE, on)
             if not self.clause_valid_on(on):
@@ -310,7 +307,7 @@ class DataAccessRequest(Aggregate):
         self.status = Status(status)
 
     def revoke(self, *, reason: Any, on: dt.date, by: str) -> None:
-        reason = _text(reason, "reason", 2000)
+        reason = one_line(reason, "reason", 2000)
         target = self._check(Step.REVOKE, on)
         self._revoked(status=target, reason=reason, on=on, by=by)
 
@@ -327,7 +324,7 @@ def check_request(local_partner: Any, country: Any, region: Any, stone_type: Any
         "country": check_country(country),
         "region": _optional(region, "region", 80),
         "stone_type": _optional(stone_type, "stone_type", 40),
-        "purpose": _text(purpose, "purpose", 2000, shortest=10),
+        "purpose": one_line(purpose, "purpose", 2000, shortest=10),
     }
 
 
