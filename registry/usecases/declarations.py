@@ -1,4 +1,4 @@
-"""Signed confidentiality declarations (DESIGN.md section 4): record with the document, list, revoke, expiry.
+"""Signed confidentiality declarations (docs/lifecycles.md): record with the document, list, revoke, expiry.
 
 The secretariat records and revokes (``manage_declarations``); the secretariat reads every
 declaration, an NGO party its own organisation's (``read_declarations``, fact ``own_data``). Every

@@ -1,5 +1,5 @@
-"""Signed confidentiality declarations in the access-matrix walk (issue 13, item 3; DESIGN.md section
-4): every route, every role, allowed and denied, each attempt exactly one access-log entry with the
+"""Signed confidentiality declarations in the access-matrix walk (issue 13, item 3; docs/lifecycles.md):
+every route, every role, allowed and denied, each attempt exactly one access-log entry with the
 response's request id; anonymous attempts are refused at authentication and leave none.
 
 ``manage_declarations`` (record, revoke) is the secretariat's; ``read_declarations`` the secretariat's

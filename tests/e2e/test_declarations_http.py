@@ -1,4 +1,4 @@
-"""Signed confidentiality declarations over HTTP (DESIGN.md section 4; docs/lifecycles.md).
+"""Signed confidentiality declarations over HTTP (docs/lifecycles.md, "Declarations").
 
 The secretariat records an NGO party user's declaration with its signed document (multipart), lists,
 reads, downloads and revokes; an NGO party reads its own organisation's. Rights tied to a
