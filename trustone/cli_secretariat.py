@@ -46,6 +46,23 @@ def _services() -> Iterator[Any]:
         services.close()
 
 
+# --- waiting for me ---------------------------------------------------------------------------------
+
+
+@secretariat_cli.command("waiting")
+def waiting() -> None:
+    """The secretariat's desk: per queue the count and the oldest item (or the one due soonest)."""
+    with _services() as services:
+        summary = services.waiting.summary(operator())
+    for queue in summary.queues:
+        if queue.first is None:
+            typer.echo(f"{queue.queue}: none")
+            continue
+        which = f"the first due {queue.first.ref} on" if queue.by_due_date else f"the oldest {queue.first.ref} since"
+        what = f" ({queue.first.what})" if queue.first.what else ""
+        typer.echo(f"{queue.queue}: {queue.count}, {which} {queue.first.on}{what}")
+
+
 # --- reports ---------------------------------------------------------------------------------------
 
 

@@ -41,6 +41,11 @@ class WaitingQueue:
     queue: str  # a Desk value
     count: int
     first: WaitingItem | None  # the oldest, or the soonest due; None when nothing waits
+    by_due_date: bool  # ``first`` is the one due soonest (its ``on`` a due date), not the oldest
+
+
+# Queues ordered by when an item falls due rather than by how long it has waited.
+BY_DUE_DATE = frozenset({Desk.CASES, Desk.DECLARATIONS})
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,7 @@ class WaitingForMe:
             if queue not in desk:
                 continue
             items = self._sources[queue](Asker(principal, role, organisation, desk[queue]), today)
-            queues.append(WaitingQueue(queue.value, len(items), items[0] if items else None))
+            queues.append(WaitingQueue(queue.value, len(items), items[0] if items else None, queue in BY_DUE_DATE))
         return WaitingSummary(role.value, tuple(queues))
 
 
