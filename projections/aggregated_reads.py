@@ -41,7 +41,7 @@ from registry.domain.geography import fold
 
 APPLICATION = "registry"  # the application whose events the view follows (RegistryApplication.name)
 ANSWER_BYTES = 32 * 1024 * 1024  # about how much memory the kept answers of one process may take
-_SITE_BYTES = 400  # about what one AggregatedSite of a kept list takes
+SITE_BYTES = 400  # about what one AggregatedSite of a kept list takes
 
 T = TypeVar("T")
 
@@ -207,7 +207,7 @@ class AggregatedList:
                 release,
                 ("year",),
                 lambda: self._served_sites(release.year),
-                weight=lambda rows: _SITE_BYTES * (1 + len(rows)),
+                weight=lambda rows: SITE_BYTES * (1 + len(rows)),
             )
             return _filtered(served, country, region, stone_type, kind)
 
@@ -215,7 +215,7 @@ class AggregatedList:
             release,
             ("sites", country, region, stone_type, kind),
             select,
-            weight=lambda found: _SITE_BYTES * (1 + len(found)),
+            weight=lambda found: SITE_BYTES * (1 + len(found)),
         )
         return release.year, list(sites)
 

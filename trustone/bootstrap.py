@@ -19,6 +19,8 @@ from grievance.usecases.facts import CaseFacts
 from grievance.usecases.notices import NoticeDelivery
 from keys.access.accesslog import AccessLog
 from keys.access.filter import ConfidentialFilter
+from keys.access.log_reading import AccessLogReading
+from keys.encryption.administration import KeyAdministration
 from keys.encryption.datakeys import DataKeyStore
 from keys.encryption.keyring import FileKeyring, KeyringError
 from keys.encryption.vault import Vault
@@ -37,12 +39,13 @@ from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
+from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.shredding import CompanyShredding
 from registry.usecases.waiting import WaitingForMe
-from trustone.searches import grievance_buyer_resolver
 from trustone.settings import Settings
+from trustone.web import pages as cursors
 
 
 @dataclass
@@ -77,6 +80,12 @@ class Services:
     duplicates: HeldDuplicates
     publishing: Publishing
     waiting: WaitingForMe
+    # the lists, the access log and the keys as read over HTTP (registry/usecases/lists.py, keys/access/log_reading.py)
+    aggregated_pages: AggregatedListPages
+    linked_search: LinkedListSearch
+    published: PublishedLists
+    access_log_reading: AccessLogReading
+    key_administration: KeyAdministration
 
     @property
     def runners(self) -> tuple[ProjectionRunner, ...]:
@@ -209,6 +218,19 @@ def _built(settings: Settings) -> Services:
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
     limits = settings.deadline_limits()
+    aggregated_reads, linked_reads = AggregatedList(aggregated), LinkedList(linked)
+    member_reads, quarry_regions = MemberListing(members), PublishedQuarryRegions(sql)
+    # the grievance application is built below: the committee's sites and the cases' clock are read at call time
+    linked_search = LinkedListSearch(
+        confidential_filter,
+        linked_reads,
+        aggregated_reads,
+        projections.wait,
+        registry,
+        committee_sites=lambda: services.grievance.sites_before_committee(),
+        today=lambda: services.grievance.clock().date(),
+        cursors=cursors,
+    )
     # Two steps: the grievance application finds buyers through the lists and the filter of these
     # services, and the registry asks it whether a company is before the committee.
     services = Services(
@@ -221,10 +243,10 @@ def _built(settings: Settings) -> Services:
         filter=confidential_filter,
         vault=vault,
         projections=projections,
-        aggregated_list=AggregatedList(aggregated),
-        linked_list=LinkedList(linked),
-        member_listing=MemberListing(members),
-        quarry_regions=PublishedQuarryRegions(sql),
+        aggregated_list=aggregated_reads,
+        linked_list=linked_reads,
+        member_listing=member_reads,
+        quarry_regions=quarry_regions,
         grievance=None,  # type: ignore[arg-type]
         case_projections=None,  # type: ignore[arg-type]  # set below, once the grievance application exists
         cases=None,  # type: ignore[arg-type]  # as above
@@ -251,6 +273,11 @@ def _built(settings: Settings) -> Services:
             settings.publish_k,
         ),
         waiting=WaitingForMe(registry, confidential_filter),
+        aggregated_pages=AggregatedListPages(confidential_filter, aggregated_reads, projections.wait, cursors),
+        linked_search=linked_search,
+        published=PublishedLists(quarry_regions, member_reads, projections.wait),
+        access_log_reading=AccessLogReading(access_log, confidential_filter),
+        key_administration=KeyAdministration(confidential_filter, keyring, datakeys),
     )
     services.outbox.create_tables()
     case_facts = CaseFacts(vault, registry)  # the facts of a case, for its use cases and its commands
@@ -258,7 +285,7 @@ def _built(settings: Settings) -> Services:
         env=settings.application_env(GrievanceApplication.name),
         vault=vault,
         directory=registry,
-        buyers=grievance_buyer_resolver(services),
+        buyers=linked_search.grievance_buyers,
         facts=case_facts,
         limits=limits,
     )

@@ -30,7 +30,7 @@ log = logging.getLogger("trustone.filter")
 OPENED_CACHE_BYTES = 256 * 1024 * 1024  # memory for opened reports kept per process (estimated: see below)
 # An opened value (read-only dicts and lists of strings) takes about four times its ciphertext in
 # memory (measured: 20,500 bytes of link JSON held 77,411 bytes), and a value derived from it (a
-# report's rows, trustone/searches.py) about as much again: each is weighed at this many times
+# report's rows, registry/usecases/lists.py) about as much again: each is weighed at this many times
 # its ciphertext, so that the bound is one of memory, not of ciphertext.
 OPENED_WEIGHT = 4
 

@@ -20,6 +20,43 @@ class RotationResult:
     retired: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class KeyReport:
+    """The read-only key report (secretariat, auditor): key ids and counts, no key material, no owner."""
+
+    primary_master_key: str
+    master_keys: list[str]
+    live_data_keys: int
+    shredded_data_keys: int
+
+
+class KeyAdministration:
+    """The key duties over HTTP: rotation (the secretariat) and the key report (secretariat, auditor)."""
+
+    def __init__(self, guard: ConfidentialFilter, keyring: FileKeyring, datakeys: DataKeyStore) -> None:
+        self._guard = guard
+        self._keyring = keyring
+        self._datakeys = datakeys
+
+    def rotate(self, principal: Principal | SystemPrincipal, request_id: str = "") -> RotationResult:
+        return rotate_master_key(self._guard, self._keyring, self._datakeys, principal, request_id=request_id)
+
+    def report(self, principal: Principal | SystemPrincipal, request_id: str = "") -> KeyReport:
+        self._guard.authorise(
+            principal,
+            Action.READ_KEY_REPORT,
+            Facts(),
+            Audit(subject_kind="keys", purpose="key report", request_id=request_id),
+        )
+        counts = self._datakeys.summary()
+        return KeyReport(
+            primary_master_key=self._keyring.primary_id,
+            master_keys=list(self._keyring.master_key_ids),
+            live_data_keys=counts["live_data_keys"],
+            shredded_data_keys=counts["shredded_data_keys"],
+        )
+
+
 def rotate_master_key(
     guard: ConfidentialFilter,
     keyring: FileKeyring,

@@ -23,7 +23,6 @@ from registry.domain.accounts import Role
 from tests.integration.test_access_log import sample_entry
 from tests.integration.test_filter_access_log import _sealed
 from tests.integration.test_linked_list import SECRETARIAT, world  # noqa: F401  (fixture)
-from trustone.searches import search_linked_list
 
 NGO = Principal(login="ngo-user-1", role=Role.NGO, organisation_id=uuid.uuid4(), organisation_ref="arisa")
 AUDIT = Audit(subject_kind="linked_list", subject_ref="", purpose="linked list search", request_id="req-batch")
@@ -202,7 +201,7 @@ def test_readers_never_wait_for_an_append_in_progress(services):
 
 def test_twenty_searches_at_once_all_answer_and_every_entry_is_in_one_unbroken_chain(world):
     world.catch_up()
-    expected = sorted((row.company, row.site_id) for row in search_linked_list(world, SECRETARIAT)[1])
+    expected = sorted((row.company, row.site_id) for row in world.linked_search.search(SECRETARIAT)[1])
     errors: list[BaseException] = []
     answers: list[list] = []
     start = threading.Barrier(20)
@@ -210,7 +209,7 @@ def test_twenty_searches_at_once_all_answer_and_every_entry_is_in_one_unbroken_c
     def search(n: int) -> None:
         try:
             start.wait(30)
-            rows = search_linked_list(world, SECRETARIAT, request_id=f"concurrent-{n}")[1]
+            rows = world.linked_search.search(SECRETARIAT, request_id=f"concurrent-{n}")[1]
             answers.append(sorted((row.company, row.site_id) for row in rows))
         except BaseException as error:  # noqa: BLE001 - surfaced below
             errors.append(error)

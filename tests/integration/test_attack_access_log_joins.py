@@ -24,7 +24,6 @@ import pytest
 
 from grievance.domain.filing import Filing, Reporter
 from tests.principals import of_account
-from trustone.searches import search_linked_list
 
 WINDOW = dt.timedelta(seconds=5)
 REQUEST_ID = re.compile(r"^[0-9a-f]{32}$|^req-")
@@ -155,7 +154,7 @@ def scenario(services, demo):
         "companies_found": 2,
     }
     services.catch_up()
-    _, rows = search_linked_list(services, secretariat, site=demo.rajasthan_quarry, request_id="c" * 32)
+    _, rows = services.linked_search.search(secretariat, site=demo.rajasthan_quarry, request_id="c" * 32)
     assert {row.company for row in rows} == set(demo.rajasthan_buyers)
     return {"buyers": set(demo.rajasthan_buyers), "companies": set(demo.company_refs)}
 

@@ -30,7 +30,6 @@ from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from tests.principals import secretariat
 from tests.site_intake import register_waiting_sites
 from trustone.cli import cli
-from trustone.searches import search_linked_list
 
 TODAY = dt.date(2025, 4, 1)
 YEAR = 2024
@@ -63,7 +62,7 @@ def world(services, member):
 
 
 def the_quarry(services) -> str:
-    _, rows = search_linked_list(services, secretariat(), kind="quarry")
+    _, rows = services.linked_search.search(secretariat(), kind="quarry")
     return rows[0].site_id
 
 
@@ -250,7 +249,7 @@ def test_a_flipped_byte_in_a_report_event_refuses_the_read_the_rebuild_the_searc
     assert_refused(world.registry.read_report, secretariat(), member, YEAR, purpose="test")
     assert_refused(read_as_projection, world, member)  # a projection (re)building over it fails loudly
     world.projections.rebuild()  # the linked list copies the event's ciphertext as it is, unopened
-    assert_refused(search_linked_list, world, secretariat())
+    assert_refused(world.linked_search.search, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
 
     recorded = integrity_entries(world)
@@ -267,7 +266,7 @@ def test_a_flipped_byte_in_a_linked_list_row_refuses_the_search_and_the_match(wo
     report_id, links, _ = view_rows(world)[member]
     view_sql(world, "UPDATE {schema}.linked_reports SET links = %s WHERE report_id = %s", (flip(links), report_id))
 
-    assert_refused(search_linked_list, world, secretariat())
+    assert_refused(world.linked_search.search, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
     assert {entry.action for entry in integrity_entries(world)} == {"read_linked_list"}
     result = verify(world)
@@ -286,7 +285,7 @@ def test_links_copied_from_another_companys_report_event_are_an_integrity_failur
     assert_refused(world.registry.read_report, secretariat(), member, YEAR, purpose="test")
     assert_refused(read_as_projection, world, member)
     world.projections.rebuild()
-    assert_refused(search_linked_list, world, secretariat())
+    assert_refused(world.linked_search.search, secretariat())
     assert integrity_entries(world)
     result = verify(world)
     assert result.exit_code == 1
@@ -307,7 +306,7 @@ def test_a_linked_list_row_given_another_reports_links_refuses_the_search_instea
         (links, context, report_id),
     )
 
-    assert_refused(search_linked_list, world, secretariat())
+    assert_refused(world.linked_search.search, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
     result = verify(world)
     assert result.exit_code == 1
@@ -329,7 +328,7 @@ def test_swapped_company_columns_of_two_linked_list_rows_refuse_the_search_and_t
         (mine, OTHER, member, mine, theirs),
     )
 
-    assert_refused(search_linked_list, world, secretariat())
+    assert_refused(world.linked_search.search, secretariat())
     assert_match_refused_and_case_untouched(world, reference, quarry)
     assert integrity_entries(world)
     result = verify(world)
@@ -342,7 +341,7 @@ def test_a_linked_list_row_moved_to_another_year_refuses_the_search(world, membe
     report_id = view_rows(world)[member][0]
     view_sql(world, "UPDATE {schema}.linked_reports SET year = %s WHERE report_id = %s", (YEAR - 1, report_id))
 
-    assert_refused(search_linked_list, world, secretariat(), year=YEAR - 1)
+    assert_refused(world.linked_search.search, secretariat(), year=YEAR - 1)
     assert verify(world).exit_code == 1
 
 
@@ -354,7 +353,7 @@ def test_a_shredded_company_still_reads_as_gone_and_verifies_clean(world, member
 
     with pytest.raises(GoneError):
         world.registry.read_report(secretariat(), member, YEAR, purpose="test")
-    _, rows = search_linked_list(world, secretariat())
+    _, rows = world.linked_search.search(secretariat())
     assert {row.company for row in rows} == {OTHER}
     assert integrity_entries(world) == []
     result = verify(world)

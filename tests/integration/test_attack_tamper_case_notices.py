@@ -33,7 +33,6 @@ from tests.integration.test_attack_tamper import (  # noqa: F401 - world is the 
     world,
 )
 from tests.principals import secretariat
-from trustone.searches import search_linked_list
 from trustone.web.app import create_app
 
 ALLEGATION = "Piece rates fell below the state minimum wage this season."
@@ -65,7 +64,7 @@ def company(services, ref: str) -> Principal:
 def notified(world, member):
     """Two notified cases: the quarry (``member`` alone buys there) and the Kota factory (both members).
     Returns {(case reference, company ref): notice_id}."""
-    _, rows = search_linked_list(world, secretariat())
+    _, rows = world.linked_search.search(secretariat())
     quarry = next(row.site_id for row in rows if row.site_kind == "quarry")
     factory = next(row.site_id for row in rows if row.site_kind != "quarry")
     cases = {}

@@ -16,7 +16,6 @@ from registry.domain.errors import ValidationError
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from tests.site_intake import register_waiting_sites
-from trustone.searches import search_linked_list
 
 TODAY = dt.date(2025, 4, 1)
 LAIZHOU = {
@@ -72,7 +71,7 @@ SECRETARIAT = Principal("secretariat.user", Role.SECRETARIAT, uuid.uuid4(), "sec
 
 
 def test_the_secretariat_sees_every_company_site_link_of_the_year(world, member):
-    year, rows = search_linked_list(world, SECRETARIAT)
+    year, rows = world.linked_search.search(SECRETARIAT)
     assert year == 2024
     assert sorted((row.company, row.site_kind) for row in rows) == [
         ("de-steenhouwer", "factory"),
@@ -83,17 +82,17 @@ def test_the_secretariat_sees_every_company_site_link_of_the_year(world, member)
 
 
 def test_a_search_by_site_names_exactly_the_companies_that_buy_there(world, member):
-    _, rows = search_linked_list(world, SECRETARIAT, country="CN")
+    _, rows = world.linked_search.search(SECRETARIAT, country="CN")
     assert [(row.company, row.stone_type) for row in rows] == [("graniet-import", "granite")]
-    kota = next(row.site_id for row in search_linked_list(world, SECRETARIAT, region="Kota")[1])
-    assert sorted(row.company for row in search_linked_list(world, SECRETARIAT, site=kota)[1]) == [
+    kota = next(row.site_id for row in world.linked_search.search(SECRETARIAT, region="Kota")[1])
+    assert sorted(row.company for row in world.linked_search.search(SECRETARIAT, site=kota)[1]) == [
         "de-steenhouwer",
         "graniet-import",
     ]
 
 
 def test_each_company_in_an_answer_is_one_access_log_entry_and_no_other_company_is(world, member):
-    search_linked_list(world, SECRETARIAT, country="CN", request_id="r-1")
+    world.linked_search.search(SECRETARIAT, country="CN", request_id="r-1")
     entries = [e for e in world.access_log.entries(actor=SECRETARIAT.login) if e.request_id == "r-1"]
     assert [(e.action, e.company, str(e.outcome)) for e in entries] == [
         ("read_linked_list", "graniet-import", "granted")
@@ -101,9 +100,9 @@ def test_each_company_in_an_answer_is_one_access_log_entry_and_no_other_company_
 
 
 def test_an_ngo_with_a_valid_declaration_may_search_and_one_without_may_not(world):
-    assert search_linked_list(world, person(world, "ngo.declared"))[1]
+    assert world.linked_search.search(person(world, "ngo.declared"))[1]
     with pytest.raises(AccessDeniedError):
-        search_linked_list(world, person(world, "ngo.undeclared"))
+        world.linked_search.search(person(world, "ngo.undeclared"))
     denied = world.access_log.entries(actor="ngo.undeclared")
     assert [(e.action, str(e.outcome)) for e in denied] == [("read_linked_list", "denied")]
 
@@ -120,18 +119,18 @@ def test_a_union_party_may_not_see_the_linked_list_and_cannot_sign_a_declaration
             dt.date.today() + dt.timedelta(days=9),
         )
     with pytest.raises(AccessDeniedError):
-        search_linked_list(world, person(world, "union.user"))
+        world.linked_search.search(person(world, "union.user"))
 
 
 def test_a_newer_version_replaces_the_links_of_the_one_before(world, member):
     world.registry.import_report(member, 2024, csv_bytes([factory_row()]), "c.csv", submitted_on=TODAY)
-    _, rows = search_linked_list(world, SECRETARIAT, company=member)
+    _, rows = world.linked_search.search(SECRETARIAT, company=member)
     assert [row.site_kind for row in rows] == ["factory"]
 
 
 def test_a_shredded_company_disappears_from_the_linked_list(world, member):
     world.shredding.shred(member, SystemPrincipal("keys-admin:test"))
-    _, rows = search_linked_list(world, SECRETARIAT)
+    _, rows = world.linked_search.search(SECRETARIAT)
     assert {row.company for row in rows} == {"graniet-import"}
 
 
@@ -141,16 +140,16 @@ def test_every_site_in_the_linked_list_is_in_the_aggregated_list_for_the_demo_bu
     """The linked list follows every report; the aggregated list shows releases, cut each time k = 3
     companies have changed a year. So at most k - 1 companies' newest sites can be missing from it."""
     for year in (2024, 2025):
-        _, rows = search_linked_list(services, SECRETARIAT, year=year)
+        _, rows = services.linked_search.search(SECRETARIAT, year=year)
         aggregated = {site.site_id for site in services.aggregated_list.sites(year=year)[1]}
         waiting = {row.company for row in rows if row.site_id not in aggregated}
         assert rows and len(waiting) < 3
 
 
 def test_rebuilding_the_linked_list_gives_the_same_rows(world):
-    before = search_linked_list(world, SECRETARIAT)
+    before = world.linked_search.search(SECRETARIAT)
     world.projections.rebuild(["linked_list"])
-    assert search_linked_list(world, SECRETARIAT) == before
+    assert world.linked_search.search(SECRETARIAT) == before
 
 
 def test_a_row_carries_its_sites_public_facts_and_a_rebuild_keeps_them(world, member):
@@ -164,7 +163,7 @@ def test_a_row_carries_its_sites_public_facts_and_a_rebuild_keeps_them(world, me
     world.registry.import_report(member, 2024, csv_bytes([quarry]), "c.csv", submitted_on=TODAY)
     register_waiting_sites(world)
     world.projections.rebuild()
-    _, rows = search_linked_list(world, SECRETARIAT, company=member, kind="quarry")
+    _, rows = world.linked_search.search(SECRETARIAT, company=member, kind="quarry")
     assert [(row.site_name, row.country, row.province, row.district, row.address) for row in rows] == [
         ("Kanpura Sandstone Quarry", "IN", "Rajasthan", "Bundi", "Bijolia-Bundi road, km 4")
     ]

@@ -17,10 +17,10 @@ import pytest
 import projections.linked_list
 from keys.access.filter import ConfidentialFilter
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
+from registry.usecases.lists import page_end
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
 from tests.principals import secretariat
 from tests.site_intake import register_waiting_sites
-from trustone.searches import page_end, search_linked_list
 
 TODAY = dt.date(2025, 4, 1)
 COMPANIES = ("de-steenhouwer", "graniet-import", "natuursteen-noord")  # in page order
@@ -66,7 +66,7 @@ def owners(services, refs) -> list[str]:
 
 
 def test_a_search_by_company_reads_and_opens_that_companys_report_only(world, reads):
-    _, rows = search_linked_list(world, secretariat(), company="graniet-import", request_id="by-company")
+    _, rows = world.linked_search.search(secretariat(), company="graniet-import", request_id="by-company")
     assert sorted((row.company, row.site_kind) for row in rows) == [
         ("graniet-import", "factory"),
         ("graniet-import", "quarry"),
@@ -78,13 +78,13 @@ def test_a_search_by_company_reads_and_opens_that_companys_report_only(world, re
 
 
 def test_a_search_by_a_company_with_no_report_that_year_reads_nothing(world, reads):
-    assert search_linked_list(world, secretariat(), company="nobody-at-all")[1] == []
-    assert search_linked_list(world, secretariat(), year=2023, company="graniet-import")[1] == []
+    assert world.linked_search.search(secretariat(), company="nobody-at-all")[1] == []
+    assert world.linked_search.search(secretariat(), year=2023, company="graniet-import")[1] == []
     assert reads["view"] == [] and reads["opened"] == []
 
 
 def test_a_page_reads_the_reports_in_page_order_only_until_it_is_full(world, reads):
-    _, rows = search_linked_list(world, secretariat(), limit=3, request_id="page-1")
+    _, rows = world.linked_search.search(secretariat(), limit=3, request_id="page-1")
     assert [row.company for row in rows] == ["de-steenhouwer", "de-steenhouwer", "graniet-import"]
     assert reads["opened"] == owners(world, COMPANIES[:2])  # the third company's report is not needed
     logged = [e.company for e in world.access_log.entries() if e.request_id == "page-1"]
@@ -92,21 +92,21 @@ def test_a_page_reads_the_reports_in_page_order_only_until_it_is_full(world, rea
 
 
 def test_the_next_page_starts_reading_at_the_company_its_cursor_names(world, reads):
-    first = search_linked_list(world, secretariat(), limit=3)[1]
+    first = world.linked_search.search(secretariat(), limit=3)[1]
     reads["view"].clear()
     reads["opened"].clear()
-    _, rows = search_linked_list(world, secretariat(), after=page_end(first, ()), limit=2)
+    _, rows = world.linked_search.search(secretariat(), after=page_end(first, ()), limit=2)
     assert [row.company for row in rows] == ["graniet-import", "natuursteen-noord"]
     assert reads["opened"] == owners(world, COMPANIES[1:])  # not the first company's
 
 
 def test_walking_the_pages_of_any_size_gives_the_whole_answer_once_in_order(world):
-    _, whole = search_linked_list(world, secretariat())
+    _, whole = world.linked_search.search(secretariat())
     assert len(whole) == 6
     for limit in range(1, 8):
         walked, after = [], ()
         while True:
-            _, page = search_linked_list(world, secretariat(), after=after, limit=limit)
+            _, page = world.linked_search.search(secretariat(), after=after, limit=limit)
             walked += page
             if len(page) < limit:
                 break
@@ -117,22 +117,22 @@ def test_walking_the_pages_of_any_size_gives_the_whole_answer_once_in_order(worl
 @pytest.fixture
 def built(monkeypatch) -> list[str]:
     """The companies whose report's rows a search built (the real builder runs)."""
-    import trustone.searches
+    import registry.usecases.lists
 
     calls: list[str] = []
-    real = trustone.searches.report_rows
+    real = registry.usecases.lists.report_rows
 
     def counting(company_ref, links, *args, **kwargs):
         calls.append(company_ref)
         return real(company_ref, links, *args, **kwargs)
 
-    monkeypatch.setattr(trustone.searches, "report_rows", counting)
+    monkeypatch.setattr(registry.usecases.lists, "report_rows", counting)
     return calls
 
 
 def test_a_repeated_search_does_not_build_a_reports_rows_again(world, built):
-    first = search_linked_list(world, secretariat(), country="IN", request_id="first")
-    second = search_linked_list(world, secretariat(), kind="quarry", request_id="second")
+    first = world.linked_search.search(secretariat(), country="IN", request_id="first")
+    second = world.linked_search.search(secretariat(), kind="quarry", request_id="second")
     assert built == list(COMPANIES)  # each report's rows built once, by the first search
     assert [row.site_kind for row in second[1]] == ["quarry"] * 3
     assert first[1] and {row.country for row in first[1]} == {"IN"}
@@ -150,7 +150,7 @@ def test_a_site_merged_after_a_search_is_shown_as_its_survivor_by_the_next(servi
 
     def shown() -> list[str]:
         return [
-            row.site_id for year in (2024, 2025) for row in search_linked_list(services, secretariat(), year=year)[1]
+            row.site_id for year in (2024, 2025) for row in services.linked_search.search(secretariat(), year=year)[1]
         ]
 
     assert sorted(shown()) == sorted([held_id, original_id])
@@ -159,5 +159,5 @@ def test_a_site_merged_after_a_search_is_shown_as_its_survivor_by_the_next(servi
     assert [
         row.company
         for year in (2024, 2025)
-        for row in search_linked_list(services, secretariat(), site=original_id, year=year)[1]
+        for row in services.linked_search.search(secretariat(), site=original_id, year=year)[1]
     ] == [member] * 2

@@ -19,7 +19,6 @@ from registry.domain.accounts import Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.integration.report_files import SITE_NAME, csv_bytes, factory_row, quarry_row
 from tests.publishing import publish_quarry_regions
-from trustone.searches import search_linked_list
 
 
 def test_a_report_appears_in_each_list_with_the_right_visibility(services, member):
@@ -36,14 +35,14 @@ def test_a_report_appears_in_each_list_with_the_right_visibility(services, membe
 
     # linked list: the pair, for the secretariat only here (no NGO with a declaration in this world)
     secretariat = Principal("s", Role.SECRETARIAT, uuid.uuid4(), "secretariaat")
-    _, rows = search_linked_list(services, secretariat)
+    _, rows = services.linked_search.search(secretariat)
     assert {(row.company, row.site_kind) for row in rows if row.company == member} == {
         (member, "quarry"),
         (member, "factory"),
     }
     union = Principal("u", Role.UNION, uuid.uuid4(), "fnv")
     with pytest.raises(AccessDeniedError):
-        search_linked_list(services, union)
+        services.linked_search.search(union)
 
     # aggregated list: the sites, and nothing that names the company
     sites = services.aggregated_list.sites(year=2024)[1]

@@ -9,12 +9,16 @@ from fastapi import Depends, Request
 
 from grievance.usecases.cases import GrievanceCases
 from grievance.usecases.desk import CaseDesk
+from keys.access.log_reading import AccessLogReading
+from keys.encryption.administration import KeyAdministration
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
+from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
+from registry.usecases.shredding import CompanyShredding
 from registry.usecases.waiting import WaitingForMe
 from trustone.bootstrap import Services
 
@@ -81,3 +85,37 @@ def get_case_desk(request: Request) -> CaseDesk:
 
 GrievanceCasesDep = Annotated[GrievanceCases, Depends(get_grievance_cases)]
 CaseDeskDep = Annotated[CaseDesk, Depends(get_case_desk)]
+
+
+# The lists, the access log and the keys (a typed ``request``: FastAPI would read an untyped one as a
+# query parameter).
+def get_aggregated_pages(request: Request) -> AggregatedListPages:
+    return get_services(request).aggregated_pages
+
+
+def get_linked_search(request: Request) -> LinkedListSearch:
+    return get_services(request).linked_search
+
+
+def get_published_lists(request: Request) -> PublishedLists:
+    return get_services(request).published
+
+
+def get_access_log_reading(request: Request) -> AccessLogReading:
+    return get_services(request).access_log_reading
+
+
+def get_key_administration(request: Request) -> KeyAdministration:
+    return get_services(request).key_administration
+
+
+def get_shredding(request: Request) -> CompanyShredding:
+    return get_services(request).shredding
+
+
+AggregatedListPagesDep = Annotated[AggregatedListPages, Depends(get_aggregated_pages)]
+LinkedListSearchDep = Annotated[LinkedListSearch, Depends(get_linked_search)]
+PublishedListsDep = Annotated[PublishedLists, Depends(get_published_lists)]
+AccessLogReadingDep = Annotated[AccessLogReading, Depends(get_access_log_reading)]
+KeyAdministrationDep = Annotated[KeyAdministration, Depends(get_key_administration)]
+CompanyShreddingDep = Annotated[CompanyShredding, Depends(get_shredding)]

@@ -2,50 +2,32 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import TypeAdapter
 
-from keys.access.filter import Audit
-from keys.access.policy import Action, Facts
 from projections.quarry_regions import as_csv, as_geojson
 from registry.domain.sites import SiteKind
+from registry.usecases.lists import AggregatedListPage, LinkedListPage
 from trustone.web import pages
 from trustone.web.auth import PrincipalDep
-from trustone.web.deps import RequestIdDep, ServicesDep
+from trustone.web.deps import AggregatedListPagesDep, LinkedListSearchDep, PublishedListsDep, RequestIdDep
 
 router = APIRouter(prefix="/api/v1", tags=["lists"])
 
-
-class AggregatedSiteOut(BaseModel):
-    site_id: str
-    kind: str
-    name: str
-    country: str
-    province: str
-    district: str
-    latitude: float | None
-    longitude: float | None
-    stone_types: list[str]
-
-
-class AggregatedListOut(BaseModel):
-    year: int | None
-    sites: list[AggregatedSiteOut]
-    next_cursor: str | None = None  # the next page's cursor; none after the last page (trustone/web/pages.py)
+_AGGREGATED_PAGE = TypeAdapter(AggregatedListPage)
 
 
 @router.get(
     "/aggregated-list",
-    response_model=AggregatedListOut,
+    response_model=AggregatedListPage,
     responses={304: {"description": "the list the client holds (its If-None-Match) is still the list"}},
 )
 def aggregated_list(
     principal: PrincipalDep,
-    svc: ServicesDep,
+    lists: AggregatedListPagesDep,
     request_id: RequestIdDep,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
@@ -60,44 +42,29 @@ def aggregated_list(
     In pages of ``limit`` sites in public-id order; ``next_cursor`` asks for the next.
 
     The list changes only at a release, so each page is computed once per release (and catalogue
-    change) and kept (projections/aggregated_reads.py), and answered with an ``ETag`` naming the
-    release and the query: ``If-None-Match`` with the current one is answered 304. A 304 says the
-    list its reader holds is still the list, which is reading it: every request is decided and
-    logged first, a 304 too (one access-log entry each, naming no company, as the list names none),
-    and a refused party gets its 403 whatever tag it sends."""
-    audit = Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id)
-    svc.filter.check(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)  # a refusal is logged whatever the input
-    after = pages.decode(cursor, (str,))
-    svc.filter.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)
-    svc.projections.wait(["aggregated_list"])  # a reader sees at least what was written before the request
-    reads = svc.aggregated_list
-    release = reads.release(year)
-    query = (country, region, stone_type, kind.value if kind else None, after, limit)
-    tag = release.etag(*query)
+    change) and kept, and answered with an ``ETag`` naming the release and the query:
+    ``If-None-Match`` with the current one is answered 304. A 304 says the list its reader holds is
+    still the list, which is reading it: every request is decided and logged first, a 304 too (one
+    access-log entry each, naming no company, as the list names none), and a refused party gets its
+    403 whatever tag it sends."""
+    answer = lists.page(
+        principal,
+        request_id,
+        year=year,
+        country=country,
+        region=region,
+        stone_type=stone_type,
+        kind=kind.value if kind else None,
+        cursor=cursor,
+        limit=limit,
+        held=lambda tag: _matches(if_none_match, tag),
+    )
     headers = {"Cache-Control": "private, no-cache"}  # no shared cache; each use asks (and is logged)
-    if _matches(if_none_match, tag):
-        return Response(status_code=304, headers={**headers, "ETag": tag})
-
-    def page() -> bytes:
-        chosen, sites = reads.sites(year, *query[:4])
-        rows = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)[: limit + 1]
-        next_cursor = pages.encode((rows[limit - 1].site_id,)) if len(rows) > limit else None
-        return (
-            AggregatedListOut(
-                year=chosen,
-                next_cursor=next_cursor,
-                sites=[
-                    AggregatedSiteOut(**{**vars(site), "stone_types": list(site.stone_types)}) for site in rows[:limit]
-                ],
-            )
-            .model_dump_json()
-            .encode()
-        )
-
-    body, of_release = reads.remember(release, ("page", *query), page)
-    if of_release:  # computed while the view moved on: a newer answer than the tag names, so no tag
-        headers["ETag"] = tag
-    return Response(body, media_type="application/json", headers=headers)
+    if answer.page is None:
+        return Response(status_code=304, headers={**headers, "ETag": answer.tag})
+    if answer.current:  # a page computed while the view moved on is newer than the tag names: no tag
+        headers["ETag"] = answer.tag
+    return Response(_AGGREGATED_PAGE.dump_json(answer.page), media_type="application/json", headers=headers)
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:
@@ -110,13 +77,13 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
 
 @router.get("/public/quarry-regions", tags=["public"])
 def quarry_regions(
-    svc: ServicesDep,
+    lists: PublishedListsDep,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest published")] = None,
     format: Annotated[str, Query(pattern="^(json|csv|geojson)$")] = "json",  # noqa: A002 - the public query parameter's name
 ) -> Response:
     """The published quarry-region list of a year (art. 6 lid 5): no login; names no site or company.
     Each year's list is frozen when published, so its URL always gives the same list."""
-    document = svc.quarry_regions.require(year)
+    document = lists.quarry_regions(year)
     if format == "csv":
         return Response(
             as_csv(document),
@@ -128,36 +95,10 @@ def quarry_regions(
     return JSONResponse(document)
 
 
-class LinkedRowOut(BaseModel):
-    """A link, with what a person needs to recognise its site (public catalogue facts)."""
-
-    company: str
-    year: int
-    site_id: str
-    site_kind: str
-    site_name: str
-    country: str
-    province: str
-    district: str
-    address: str
-    latitude: float | None
-    longitude: float | None
-    tier: int
-    stone_type: str
-    product: str
-    channel: str
-
-
-class LinkedListOut(BaseModel):
-    year: int | None
-    links: list[LinkedRowOut]
-    next_cursor: str | None = None  # the next page's cursor; none after the last page (trustone/web/pages.py)
-
-
-@router.get("/linked-list", response_model=LinkedListOut)
+@router.get("/linked-list", response_model=LinkedListPage)
 def linked_list(
     principal: PrincipalDep,
-    svc: ServicesDep,
+    search: LinkedListSearchDep,
     request_id: RequestIdDep,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
     company: Annotated[str | None, Query(max_length=40)] = None,
@@ -168,34 +109,27 @@ def linked_list(
     kind: SiteKind | None = None,
     cursor: pages.CursorQuery = None,
     limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
-) -> LinkedListOut:
+) -> LinkedListPage:
     """Member companies and the sites they buy from: the secretariat, and NGO parties while their
     signed declaration is valid. Each company in the answer (this page) is an access-log entry.
     In pages of ``limit`` rows by company and site; ``next_cursor`` asks for the next (a last page
     that is exactly full is followed by an empty one)."""
-    from trustone.searches import PAGE_KEY_SHAPE, page_end, search_linked_list
-
-    after = functools.cache(lambda: pages.decode(cursor, PAGE_KEY_SHAPE))  # read once access was decided
-    chosen, rows = search_linked_list(
-        svc,
+    return search.page(
         principal,
-        year,
-        company,
-        site,
-        country,
-        region,
-        stone_type,
         request_id,
+        year=year,
+        company=company,
+        site=site,
+        country=country,
+        region=region,
+        stone_type=stone_type,
         kind=kind.value if kind else None,
-        after=after,
+        cursor=cursor,
         limit=limit,
     )
-    next_cursor = pages.encode(page_end(rows, after())) if len(rows) == limit else None
-    return LinkedListOut(year=chosen, next_cursor=next_cursor, links=[LinkedRowOut(**vars(row)) for row in rows])
 
 
 @router.get("/public/members", tags=["public"])
-def public_members(svc: ServicesDep) -> list[dict]:
+def public_members(lists: PublishedListsDep) -> list[dict]:
     """The member listing (art. 5 lid 12): no login. Action plans never name a supplier."""
-    svc.projections.wait(["member_listing"])
-    return svc.member_listing.members()
+    return lists.members()

@@ -32,20 +32,3 @@ class MemberStatusOut(BaseModel):
     level: int | None
     level_assessed_on: dt.date | None
     statement: str
-
-
-class SignedDigestOut(BaseModel):
-    """The head of the access log's hash chain at ``seq``, signed (Ed25519, base64)."""
-
-    seq: int
-    head_hash: str
-    signed_at: str
-    key_id: str
-    signature: str
-
-
-class DigestExportOut(BaseModel):
-    """What an auditor saves as is and hands to ``trustone audit verify --digests FILE``."""
-
-    digest: SignedDigestOut | None
-    public_key_pem: str
