@@ -37,6 +37,7 @@ from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
+from registry.usecases.data_access import DataAccess
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
 from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
@@ -76,6 +77,7 @@ class Services:
     organisations: Organisations
     accounts: Accounts
     declarations: Declarations
+    data_access: DataAccess
     assessment: ReportAssessment
     duplicates: HeldDuplicates
     publishing: Publishing
@@ -263,6 +265,9 @@ def _built(settings: Settings) -> Services:
         ),
         accounts=Accounts(registry, confidential_filter),
         declarations=Declarations(registry, confidential_filter, lambda: services.grievance.clock().date()),
+        data_access=DataAccess(
+            registry, confidential_filter, aggregated_reads, projections.wait, lambda: services.grievance.clock().date()
+        ),
         assessment=ReportAssessment(registry, confidential_filter),
         duplicates=HeldDuplicates(registry, confidential_filter),
         publishing=Publishing(

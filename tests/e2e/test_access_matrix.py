@@ -325,12 +325,10 @@ def case_in_stage(world, stage: str) -> str:
 
 def request_in_stage(world, stage: str) -> str:
     """A data-access request by the NGO for Rajasthan, its local partner's clause recorded, taken to ``stage``."""
-    from registry.data_access import DataAccess
-
-    access = DataAccess(world.registry, world.vault, world.aggregated_list, world.projections)
+    access = world.data_access
     ngo, secretariat = principal_of(world, Role.NGO), principal_of(world, Role.SECRETARIAT)
     body = RELEASE_REQUEST
-    access_id = access.request(ngo, body["local_partner"], body["country"], body["region"], None, body["purpose"])
+    access_id = access.request(ngo, body["local_partner"], body["country"], body["region"], None, body["purpose"]).id
     clause = "TruStone geheimhoudingsclausule lokale partner"
     access.record_clause(
         ngo,

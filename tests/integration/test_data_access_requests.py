@@ -19,9 +19,9 @@ import pytest
 from keys.access.accesslog import open_details
 from keys.access.filter import AccessDeniedError
 from keys.access.principal import Principal
-from registry.data_access import DataAccess
 from registry.domain.access_requests import IllegalStepError
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.usecases.data_access import DataAccess, FirstRelease, LocalPartner
 
 TODAY = dt.date(2026, 1, 12)
 PARTNER = {"name": "Kishanpura Khan Mazdoor Sangathan", "contact": "+91 94140 77123"}
@@ -52,7 +52,7 @@ class World:
         self.reg = services.registry
         self.day = Day(TODAY)
         self.access = DataAccess(
-            services.registry, services.vault, services.aggregated_list, services.projections, clock=self.day
+            services.registry, services.filter, services.aggregated_list, services.projections.wait, clock=self.day
         )
         self.S, self.N, self.U, self.C, self.K, self.A, self.B = (
             self.demo_principal(demo.logins[role])
@@ -69,12 +69,12 @@ class World:
         )
 
     def requested(self, by: Principal | None = None, **scope) -> str:
-        return str(self.access.request(by or self.N, PARTNER, **{**SCOPE, **scope}, purpose=PURPOSE))
+        return str(self.access.request(by or self.N, PARTNER, **{**SCOPE, **scope}, purpose=PURPOSE).id)
 
     def approved(self, by: Principal | None = None, clause: dict | None = None, **scope) -> str:
         access_id = self.requested(by, **scope)
         self.access.record_clause(by or self.N, access_id, **(clause or CLAUSE))
-        assert self.access.decide(self.S, access_id, True, "scope fits the stated purpose") == "approved"
+        assert self.access.decide(self.S, access_id, True, "scope fits the stated purpose").status == "approved"
         return access_id
 
     def people_entries(self, after: int) -> list:
@@ -109,9 +109,9 @@ def read_csv(content: bytes) -> tuple[str, list[dict[str, str]]]:
 
 def test_the_lifecycle_releases_exactly_the_scoped_rows_watermarked_with_the_request_id(world):
     access_id = world.requested()
-    assert world.access.get(world.N, access_id)["status"] == "requested"
-    assert world.access.record_clause(world.N, access_id, **CLAUSE) == "clause_signed"
-    assert world.access.decide(world.S, access_id, True, "scope fits the stated purpose") == "approved"
+    assert world.access.get(world.N, access_id).status == "requested"
+    assert world.access.record_clause(world.N, access_id, **CLAUSE).status == "clause_signed"
+    assert world.access.decide(world.S, access_id, True, "scope fits the stated purpose").status == "approved"
 
     media_type, content = world.access.release(world.N, access_id, "csv")
     assert media_type.startswith("text/csv")
@@ -145,9 +145,9 @@ def test_the_lifecycle_releases_exactly_the_scoped_rows_watermarked_with_the_req
     assert [site["site_id"] for site in body["sites"]] == expected
 
     seen = world.access.get(world.N, access_id)
-    assert seen["status"] == "released" and seen["local_partner"] == PARTNER
-    assert seen["first_released"] == {"on": TODAY.isoformat(), "by": world.N.login}
-    assert seen["expires_on"] == CLAUSE["valid_until"].isoformat()
+    assert seen.status == "released" and seen.local_partner == LocalPartner(**PARTNER)
+    assert seen.first_released == FirstRelease(on=TODAY, by=world.N.login)
+    assert seen.expires_on == CLAUSE["valid_until"]
 
 
 def test_only_the_first_download_is_recorded_as_an_event(world):
@@ -196,7 +196,7 @@ def test_illegal_steps_are_conflicts_naming_the_allowed_steps(world):
 
     refused = world.requested()
     world.access.record_clause(world.N, refused, **CLAUSE)
-    assert world.access.decide(world.S, refused, False, "the scope is wider than the purpose") == "refused"
+    assert world.access.decide(world.S, refused, False, "the scope is wider than the purpose").status == "refused"
     for attempt in (
         lambda: world.access.record_clause(world.N, refused, **CLAUSE),
         lambda: world.access.release(world.N, refused),
@@ -245,26 +245,26 @@ def test_another_party_cannot_read_record_or_download_someone_elses_request(worl
     world.access.decide(world.S, access_id, True, "fine")
     with pytest.raises(AccessDeniedError):
         world.access.release(world.other_ngo, access_id)
-    assert [r["id"] for r in world.access.list_for(world.N)] == [access_id]
+    assert [str(r.id) for r in world.access.list_for(world.N)] == [access_id]
 
 
 def test_a_union_party_may_request_and_download_its_own_release(world):
     access_id = world.approved(by=world.U)
     _, content = world.access.release(world.U, access_id)
     assert access_id in content.decode().splitlines()[0]
-    assert world.access.get(world.U, access_id)["requester"] == "fnv"
+    assert world.access.get(world.U, access_id).requester == "fnv"
     with pytest.raises(AccessDeniedError):
         world.access.release(world.N, access_id)
 
 
 def test_the_secretariat_approves_refuses_and_revokes_and_sees_every_request(world):
     approved, refused = world.approved(), world.requested(by=world.U)
-    assert world.access.decide(world.S, refused, False, "purpose too vague") == "refused"
-    assert world.access.get(world.S, refused)["decision"]["reason"] == "purpose too vague"
-    assert world.access.get(world.S, approved)["local_partner"] == PARTNER
-    assert {r["id"] for r in world.access.list_for(world.S)} == {approved, refused}
-    assert all("local_partner" not in r for r in world.access.list_for(world.S))
-    assert world.access.revoke(world.S, approved, "the partner left the project") == "revoked"
+    assert world.access.decide(world.S, refused, False, "purpose too vague").status == "refused"
+    assert world.access.get(world.S, refused).decision.reason == "purpose too vague"
+    assert world.access.get(world.S, approved).local_partner == LocalPartner(**PARTNER)
+    assert {str(r.id) for r in world.access.list_for(world.S)} == {approved, refused}
+    assert not any(hasattr(r, "local_partner") for r in world.access.list_for(world.S))
+    assert world.access.revoke(world.S, approved, "the partner left the project").status == "revoked"
     with pytest.raises(AccessDeniedError):  # the approver does not download
         world.access.release(world.S, approved)
 
@@ -277,7 +277,7 @@ def test_no_one_but_the_secretariat_decides_or_revokes(world):
             world.access.decide(who, access_id, True, "fine")
         with pytest.raises(AccessDeniedError):
             world.access.revoke(who, access_id, "no")
-    assert world.access.get(world.S, access_id)["status"] == "clause_signed"
+    assert world.access.get(world.S, access_id).status == "clause_signed"
 
 
 def test_companies_committee_auditor_and_buyers_are_denied_every_step(world):
@@ -304,7 +304,7 @@ def test_a_release_expires_with_the_local_partners_clause(world):
     world.day.day = CLAUSE["valid_until"] - dt.timedelta(days=1)
     world.access.release(world.N, access_id)
     world.day.day = CLAUSE["valid_until"]
-    assert world.access.get(world.N, access_id)["status"] == "expired"
+    assert world.access.get(world.N, access_id).status == "expired"
     with pytest.raises(IllegalStepError) as error:
         world.access.release(world.N, access_id)
     assert error.value.allowed == []
@@ -313,11 +313,11 @@ def test_a_release_expires_with_the_local_partners_clause(world):
 def test_a_release_expires_a_year_after_approval_however_long_the_clause(world):
     long_clause = {**CLAUSE, "valid_until": TODAY + dt.timedelta(days=3 * 365)}
     access_id = world.approved(clause=long_clause)
-    assert world.access.get(world.N, access_id)["expires_on"] == (TODAY + dt.timedelta(days=365)).isoformat()
+    assert world.access.get(world.N, access_id).expires_on == TODAY + dt.timedelta(days=365)
     world.day.day = TODAY + dt.timedelta(days=364)
     world.access.release(world.N, access_id)
     world.day.day = TODAY + dt.timedelta(days=365)
-    assert world.access.get(world.S, access_id)["status"] == "expired"
+    assert world.access.get(world.S, access_id).status == "expired"
     with pytest.raises(IllegalStepError):
         world.access.release(world.N, access_id)
 
@@ -328,7 +328,7 @@ def test_after_a_revocation_the_download_is_refused(world):
     world.access.revoke(world.S, access_id, "the clause was breached")
     with pytest.raises(IllegalStepError, match="revoked"):
         world.access.release(world.N, access_id)
-    assert world.access.get(world.N, access_id)["revocation"]["reason"] == "the clause was breached"
+    assert world.access.get(world.N, access_id).revocation.reason == "the clause was breached"
 
 
 # --- the access log -----------------------------------------------------------------------------
@@ -373,7 +373,7 @@ def test_the_local_partner_is_not_in_plaintext_in_the_database(world, services):
     assert access_id in text  # the request is there, in clear where it may be
     assert PURPOSE in text
     assert PARTNER["name"] not in text and PARTNER["contact"] not in text
-    assert world.access.get(world.N, access_id)["local_partner"] == PARTNER  # and it still opens
+    assert world.access.get(world.N, access_id).local_partner == LocalPartner(**PARTNER)  # and it still opens
 
 
 # --- input (no demo needed) ---------------------------------------------------------------------
@@ -385,7 +385,7 @@ def bare(services) -> tuple[DataAccess, Principal, Principal]:
     from registry.domain.accounts import Role
 
     access = DataAccess(
-        services.registry, services.vault, services.aggregated_list, services.projections, clock=Day(TODAY)
+        services.registry, services.filter, services.aggregated_list, services.projections.wait, clock=Day(TODAY)
     )
     return (
         access,
@@ -428,7 +428,7 @@ def test_a_bad_request_names_the_field_and_logs_nothing(services, bare, change, 
 )
 def test_a_bad_clause_names_the_field(bare, change, field):
     access, ngo, _ = bare
-    access_id = access.request(ngo, PARTNER, **SCOPE, purpose=PURPOSE)
+    access_id = access.request(ngo, PARTNER, **SCOPE, purpose=PURPOSE).id
     with pytest.raises(ValidationError) as error:
         access.record_clause(ngo, access_id, **{**CLAUSE, **change})
     assert error.value.field == field
@@ -436,7 +436,7 @@ def test_a_bad_clause_names_the_field(bare, change, field):
 
 def test_a_decision_and_a_revocation_need_a_reason(bare):
     access, ngo, secretariat = bare
-    access_id = access.request(ngo, PARTNER, **SCOPE, purpose=PURPOSE)
+    access_id = access.request(ngo, PARTNER, **SCOPE, purpose=PURPOSE).id
     access.record_clause(ngo, access_id, **CLAUSE)
     for attempt in (
         lambda: access.decide(secretariat, access_id, True, "  "),

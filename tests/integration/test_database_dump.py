@@ -161,11 +161,10 @@ def released(services, demo):
     import datetime as dt
     import hashlib
 
-    from registry.data_access import DataAccess
     from tests.principals import of_account
 
     ngo, secretariat = (of_account(services, demo.logins[role]) for role in ("ngo", "secretariat"))
-    access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections)
+    access = services.data_access
     access_id = access.request(
         ngo,
         {"name": "Kishanpura Khan Mazdoor Sangathan", "contact": "+91 94140 77123"},
@@ -173,7 +172,7 @@ def released(services, demo):
         "Rajasthan",
         "sandstone",
         purpose="Monitoring child labour at sandstone quarries in Rajasthan.",
-    )
+    ).id
     today = dt.date.today()
     access.record_clause(
         ngo,
@@ -184,7 +183,7 @@ def released(services, demo):
         today - dt.timedelta(days=1),
         today + dt.timedelta(days=200),
     )
-    assert access.decide(secretariat, access_id, True, "scope fits the stated purpose") == "approved"
+    assert access.decide(secretariat, access_id, True, "scope fits the stated purpose").status == "approved"
     _, content = access.release(ngo, access_id, "csv")
     assert content
     return access_id

@@ -31,8 +31,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from registry.data_access import DataAccess
 from registry.domain.errors import ConflictError
+from registry.usecases.data_access import DataAccess
 from tests.principals import of_account
 
 TODAY = dt.date(2026, 1, 12)
@@ -61,14 +61,16 @@ class Day:
 
 def test_the_data_access_lifecycle_holds_under_random_steps(services, demo):
     day = Day(TODAY)
-    access = DataAccess(services.registry, services.vault, services.aggregated_list, services.projections, clock=day)
+    access = DataAccess(
+        services.registry, services.filter, services.aggregated_list, services.projections.wait, clock=day
+    )
     secretariat, ngo = (of_account(services, demo.logins[role]) for role in ("secretariat", "ngo"))
 
     class DataAccessLifecycle(RuleBasedStateMachine):
         @initialize()
         def request(self) -> None:
             day.day = TODAY
-            self.id = str(access.request(ngo, PARTNER, "IN", "Rajasthan", "sandstone", PURPOSE))
+            self.id = str(access.request(ngo, PARTNER, "IN", "Rajasthan", "sandstone", PURPOSE).id)
             self.recorded = "requested"  # the status as recorded; expiry is computed from the dates
             self.clause: tuple[dt.date, dt.date] | None = None  # signed on, valid until
             self.approved_on: dt.date | None = None
@@ -149,8 +151,8 @@ def test_the_data_access_lifecycle_holds_under_random_steps(services, demo):
         @invariant()
         def the_stored_request_is_the_model(self) -> None:
             seen = access.get(secretariat, self.id)
-            assert seen["status"] == self.status()
-            assert set(seen["allowed_next"]) == set(NEXT[self.status()])
+            assert seen.status == self.status()
+            assert set(seen.allowed_next) == set(NEXT[self.status()])
             assert services.registry.repository.get(uuid.UUID(self.id)).version == self.version
 
     run_state_machine_as_test(

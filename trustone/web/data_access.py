@@ -1,31 +1,25 @@
 """Data-access requests over HTTP (docs/lifecycles.md): a local partner gets the part of the
 aggregated list relevant to it. Thin: request -> command -> domain error -> status.
 
-Who may do what is decided in registry/data_access.py through the policy (every attempt is an
-access-log entry); an illegal step gives 409 with ``allowed_next``.
+Who may do what is decided in registry/usecases/data_access.py through the policy (every attempt
+is an access-log entry); an illegal step gives 409 with ``allowed_next``. The responses are the use
+case's result types.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
-from registry.data_access import DataAccess
+from registry.usecases.data_access import AccessRequestSummary, AccessRequestView, StepTaken
 from trustone.web.auth import PrincipalDep
-from trustone.web.deps import RequestIdDep, ServicesDep
+from trustone.web.deps import DataAccessDep, RequestIdDep
 
 router = APIRouter(prefix="/api/v1/data-access-requests", tags=["data access"])
-
-
-def get_data_access(svc: ServicesDep) -> DataAccess:
-    return DataAccess(svc.registry, svc.vault, svc.aggregated_list, svc.projections)
-
-
-DataAccessDep = Annotated[DataAccess, Depends(get_data_access)]
 
 
 class LocalPartnerIn(BaseModel):
@@ -58,17 +52,12 @@ class RevokeIn(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class StatusOut(BaseModel):
-    id: uuid.UUID
-    status: str
-
-
-@router.post("", response_model=StatusOut, status_code=201)
+@router.post("", response_model=StepTaken, status_code=201)
 def request_release(
     body: AccessRequestIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
-) -> StatusOut:
+) -> StepTaken:
     """An NGO or union party asks for part of the aggregated list on behalf of a local partner."""
-    access_id = access.request(
+    return access.request(
         principal,
         body.local_partner.model_dump(),
         body.country,
@@ -77,28 +66,29 @@ def request_release(
         body.purpose,
         request_id=request_id,
     )
-    return StatusOut(id=access_id, status="requested")
 
 
-@router.get("")
-def list_requests(principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep) -> list[dict[str, Any]]:
+@router.get("", response_model=list[AccessRequestSummary])
+def list_requests(
+    principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> list[AccessRequestSummary]:
     """The secretariat: every request; an NGO or union party: its own. Without the local partner."""
     return access.list_for(principal, request_id=request_id)
 
 
-@router.get("/{access_id}")
+@router.get("/{access_id}", response_model=AccessRequestView)
 def read_request(
     access_id: uuid.UUID, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
-) -> dict[str, Any]:
+) -> AccessRequestView:
     """The request, the local partner included: its requesting party and the secretariat only."""
     return access.get(principal, access_id, request_id=request_id)
 
 
-@router.post("/{access_id}/clause", response_model=StatusOut)
+@router.post("/{access_id}/clause", response_model=StepTaken)
 def record_clause(
     access_id: uuid.UUID, body: ClauseIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
-) -> StatusOut:
-    status = access.record_clause(
+) -> StepTaken:
+    return access.record_clause(
         principal,
         access_id,
         body.title,
@@ -108,23 +98,20 @@ def record_clause(
         body.valid_until,
         request_id=request_id,
     )
-    return StatusOut(id=access_id, status=status)
 
 
-@router.post("/{access_id}/decision", response_model=StatusOut)
+@router.post("/{access_id}/decision", response_model=StepTaken)
 def decide(
     access_id: uuid.UUID, body: DecisionIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
-) -> StatusOut:
-    status = access.decide(principal, access_id, body.approve, body.reason, request_id=request_id)
-    return StatusOut(id=access_id, status=status)
+) -> StepTaken:
+    return access.decide(principal, access_id, body.approve, body.reason, request_id=request_id)
 
 
-@router.post("/{access_id}/revoke", response_model=StatusOut)
+@router.post("/{access_id}/revoke", response_model=StepTaken)
 def revoke(
     access_id: uuid.UUID, body: RevokeIn, principal: PrincipalDep, access: DataAccessDep, request_id: RequestIdDep
-) -> StatusOut:
-    status = access.revoke(principal, access_id, body.reason, request_id=request_id)
-    return StatusOut(id=access_id, status=status)
+) -> StepTaken:
+    return access.revoke(principal, access_id, body.reason, request_id=request_id)
 
 
 @router.get("/{access_id}/release", response_class=Response)
@@ -137,10 +124,10 @@ def release(
 ) -> Response:
     """The scoped rows of the aggregated list, watermarked with the request id. Each download is
     an access-log entry."""
-    media_type, content = access.release(principal, access_id, format, request_id=request_id)
+    download = access.release(principal, access_id, format, request_id=request_id)
     return Response(
-        content,
-        media_type=media_type,
+        download.content,
+        media_type=download.media_type,
         headers={
             "Content-Disposition": f'attachment; filename="data-access-{access_id}.{format}"',
             "Cache-Control": "no-store",

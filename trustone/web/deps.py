@@ -13,6 +13,7 @@ from keys.access.log_reading import AccessLogReading
 from keys.encryption.administration import KeyAdministration
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
+from registry.usecases.data_access import DataAccess
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
 from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
@@ -119,3 +120,10 @@ PublishedListsDep = Annotated[PublishedLists, Depends(get_published_lists)]
 AccessLogReadingDep = Annotated[AccessLogReading, Depends(get_access_log_reading)]
 KeyAdministrationDep = Annotated[KeyAdministration, Depends(get_key_administration)]
 CompanyShreddingDep = Annotated[CompanyShredding, Depends(get_shredding)]
+
+
+def get_data_access(request: Request) -> DataAccess:
+    return get_services(request).data_access  # typed: an untyped ``request`` is read as a query parameter
+
+
+DataAccessDep = Annotated[DataAccess, Depends(get_data_access)]
