@@ -25,4 +25,4 @@ def test_a_download_refused_as_views_behind_records_no_release(world, settings):
         with pytest.raises(ViewsBehind):
             world.access.release(world.N, access_id)
     assert world.reg.repository.get(uuid.UUID(access_id)).version == version
-    assert world.access.get(world.N, access_id)["status"] == "approved"
+    assert world.access.get(world.N, access_id).status == "approved"
