@@ -56,6 +56,13 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
     "registry/domain/assessment.py": ["tests/unit/test_covenant_levels.py", "tests/unit/test_assessment.py"],
     "grievance/domain/stages.py": ["tests/unit/test_lifecycle_table.py", "tests/unit/test_grievance_stages.py"],
     "keys/access/policy.py": ["tests/unit/test_policy.py"],
+    "keys/access/visibility.py": [
+        "tests/unit/test_visibility.py",
+        "tests/unit/test_case_visibility.py",
+        "tests/unit/test_desk_visibility.py",
+        "tests/unit/test_data_access_visibility.py",
+        "tests/unit/test_visibility_words.py",
+    ],
     "keys/access/filter.py": [
         "tests/integration/test_filter_access_log.py",
         "tests/integration/test_filter_cache.py",
