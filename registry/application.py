@@ -188,9 +188,6 @@ class RegistryApplication(SealedApplication):
     }
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):
-        # Set by the composition root once the grievance application exists: whether a company is
-        # part of an open case before the complaints committee (company ref -> bool).
-        self.committee_case_check: Callable[[str], bool] = lambda ref: False  # noqa: ARG005 - the signature the caller expects
         # How many companies' new sites are registered together (TRUSTONE_PUBLISH_K; set by the
         # composition root): see registry/domain/site_intake.py.
         self.site_release_k = 3
@@ -536,8 +533,11 @@ class RegistryApplication(SealedApplication):
         decimal_separator: str | None = None,
         request_id: str = "",
         part: tuple[int, int] | None = None,
+        max_rows: int | None = None,
+        stage: Callable[[str], None] = lambda _name: None,
     ) -> ImportResult:
-        """A company submits its own report file (the HTTP upload).
+        """A report file submitted by the company itself (the HTTP upload) or by an operator on its
+        word (``trustone import-report``, a system principal; ``max_rows`` above an upload's).
 
         The policy decides first (a denial is logged); the file is then parsed and checked without
         logging anything, so a bad file (422) leaves no granted entry; the grant is logged right
@@ -559,8 +559,10 @@ class RegistryApplication(SealedApplication):
             filename,
             submitted_on,
             decimal_separator,
+            max_rows=max_rows,
             before_write=lambda: self.vault.authorise(principal, "submit_report", **audit),
             part=part,
+            stage=stage,
         )
 
     def import_report(
@@ -809,8 +811,11 @@ class RegistryApplication(SealedApplication):
         version: int | None = None,
         purpose: str = "",
         request_id: str = "",
+        in_case_file: bool = False,
     ) -> ReportContent:
-        """A version's confidential content (the latest by default), through the filter."""
+        """A version's confidential content (the latest by default), through the filter.
+        ``in_case_file``: the company is part of a case before the committee (a fact of the
+        grievance context, gathered by the use case: registry/usecases/reports.py)."""
         company = self.company(company_ref)
         report = self.report(company_ref, year)
         chosen = report.latest if version is None else next((v for v in report.versions if v.number == version), None)
@@ -827,14 +832,10 @@ class RegistryApplication(SealedApplication):
             request_id=request_id,
             facts={
                 "own_data": getattr(principal, "organisation_id", None) == company.id,
-                "in_case_file": self._in_case_file(principal, company_ref),
+                "in_case_file": in_case_file,
             },
         )
         return _content_or_gone(opened)
-
-    def _in_case_file(self, principal: Any, company_ref: str) -> bool:
-        """The committee reads a company's report only while the company is part of a case before it."""
-        return str(getattr(principal, "role", "")) == "committee" and self.committee_case_check(company_ref)
 
     def _fingerprint(self, company_id: uuid.UUID, content: ReportContent) -> str:
         return self.vault.fingerprint(company_id, content.canonical_bytes())

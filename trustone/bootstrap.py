@@ -17,9 +17,11 @@ from grievance.usecases.cases import GrievanceCases
 from grievance.usecases.desk import CaseDesk
 from grievance.usecases.facts import CaseFacts
 from grievance.usecases.notices import NoticeDelivery
+from grievance.usecases.waiting_cases import cases_by_deadline
 from keys.access.accesslog import AccessLog
 from keys.access.filter import ConfidentialFilter
 from keys.access.log_reading import AccessLogReading
+from keys.access.visibility import Desk
 from keys.encryption.administration import KeyAdministration
 from keys.encryption.datakeys import DataKeyStore
 from keys.encryption.keyring import FileKeyring, KeyringError
@@ -43,8 +45,9 @@ from registry.usecases.duplicates import HeldDuplicates
 from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
+from registry.usecases.reports import CompanyReports
 from registry.usecases.shredding import CompanyShredding
-from registry.usecases.waiting import WaitingForMe
+from registry.usecases.waiting import WaitingForMe, registry_sources
 from trustone.settings import Settings
 from trustone.web import pages as cursors
 
@@ -74,6 +77,7 @@ class Services:
     notice_delivery: NoticeDelivery
     # the registry's use cases (registry/usecases): each built once with the narrow dependencies it names
     shredding: CompanyShredding
+    reports: CompanyReports
     organisations: Organisations
     accounts: Accounts
     declarations: Declarations
@@ -264,20 +268,17 @@ def _built(settings: Settings) -> Services:
             lambda ref: services.grievance.before_committee_with(ref, registry.organisation_id(ref)),
         ),
         accounts=Accounts(registry, confidential_filter),
+        reports=CompanyReports(
+            registry, lambda ref: services.grievance.before_committee_with(ref, registry.organisation_id(ref))
+        ),
         declarations=Declarations(registry, confidential_filter, lambda: services.grievance.clock().date()),
         data_access=DataAccess(
             registry, confidential_filter, aggregated_reads, projections.wait, lambda: services.grievance.clock().date()
         ),
         assessment=ReportAssessment(registry, confidential_filter),
         duplicates=HeldDuplicates(registry, confidential_filter),
-        publishing=Publishing(
-            confidential_filter,
-            projections,
-            AggregatedList(aggregated),
-            PublishedQuarryRegions(sql),
-            settings.publish_k,
-        ),
-        waiting=WaitingForMe(registry, confidential_filter),
+        publishing=Publishing(confidential_filter, projections, aggregated_reads, quarry_regions, settings.publish_k),
+        waiting=None,  # type: ignore[arg-type]  # set below, once the case view exists
         aggregated_pages=AggregatedListPages(confidential_filter, aggregated_reads, projections.wait, cursors),
         linked_search=linked_search,
         published=PublishedLists(quarry_regions, member_reads, projections.wait),
@@ -302,6 +303,16 @@ def _built(settings: Settings) -> Services:
     services.case_desk = CaseDesk(
         services.cases, services.case_projections.wait, confidential_filter, case_facts, lambda: grievance.clock()
     )
+    services.waiting = WaitingForMe(
+        confidential_filter,
+        {
+            **registry_sources(registry),
+            Desk.CASES: cases_by_deadline(
+                services.cases, services.case_projections.wait, case_facts, lambda: grievance.clock()
+            ),
+        },
+        lambda: grievance.clock().date(),
+    )
     services.notice_delivery = NoticeDelivery(
         services.cases,
         services.case_projections.wait,
@@ -312,9 +323,6 @@ def _built(settings: Settings) -> Services:
     )
     services.shredding = CompanyShredding(
         registry, confidential_filter, datakeys, services.grievance.key_owner_for, projections.rebuild
-    )
-    registry.committee_case_check = lambda ref: services.grievance.before_committee_with(
-        ref, registry.organisation_id(ref)
     )
     services.quarry_regions.create_tables()
     protect_event_tables(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from keys.access.principal import SystemPrincipal
 from keys.encryption.keyring import KeyringError
 from projections.runner import RebuildIntegrityError
 from registry.domain.errors import RegistryError
@@ -105,7 +107,8 @@ def import_report(
     services = services_or_exit()
     try:
         with import_stages(file.name) as stage:
-            result = services.registry.import_report(
+            result = services.reports.submit(
+                SystemPrincipal(f"import-cli:{getpass.getuser()}"),  # the operator, named in the access log
                 company,
                 year,
                 file.read_bytes(),

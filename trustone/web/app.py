@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 
 from grievance.usecases.notices import NoticeDispatcher
 from trustone.bootstrap import Services, bootstrap
@@ -60,14 +59,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.authenticator = build_authenticator(services)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def request_id(request: Request, call_next):  # middleware must be async; routes are not
-        request.state.request_id = uuid.uuid4().hex
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = request.state.request_id
-        return response
-
-    app.add_middleware(RequestLog)  # outside request_id: it also sees a request that raised
+    app.add_middleware(RequestLog)  # the request id, its header and the one log line per request
 
     for router in ROUTERS:
         app.include_router(router)

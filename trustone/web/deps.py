@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -19,9 +18,11 @@ from registry.usecases.duplicates import HeldDuplicates
 from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
+from registry.usecases.reports import CompanyReports
 from registry.usecases.shredding import CompanyShredding
 from registry.usecases.waiting import WaitingForMe
 from trustone.bootstrap import Services
+from trustone.web.logging import request_id_of
 
 
 def get_services(request: Request) -> Services:
@@ -29,8 +30,9 @@ def get_services(request: Request) -> Services:
 
 
 def get_request_id(request: Request) -> str:
-    """Set by the middleware in app.py; also returned to the client as ``X-Request-ID``."""
-    return getattr(request.state, "request_id", None) or uuid.uuid4().hex
+    """Made by ``RequestLog`` (trustone/web/logging.py): the same id in the ``X-Request-ID`` header,
+    the server's log line and every access-log entry of the request."""
+    return request_id_of(request.scope)
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -65,27 +67,6 @@ def get_publishing(request: Request) -> Publishing:
 ReportAssessmentDep = Annotated[ReportAssessment, Depends(get_assessment)]
 HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(get_duplicates)]
 PublishingDep = Annotated[Publishing, Depends(get_publishing)]
-WaitingForMeDep = Annotated[WaitingForMe, Depends(lambda request: get_services(request).waiting)]
-
-
-def get_declarations(request: Request) -> Declarations:
-    return get_services(request).declarations
-
-
-DeclarationsDep = Annotated[Declarations, Depends(get_declarations)]
-
-
-# the grievance cases (grievance/usecases); a typed ``request``: an untyped one is read as a query parameter
-def get_grievance_cases(request: Request) -> GrievanceCases:
-    return get_services(request).grievance_cases
-
-
-def get_case_desk(request: Request) -> CaseDesk:
-    return get_services(request).case_desk
-
-
-GrievanceCasesDep = Annotated[GrievanceCases, Depends(get_grievance_cases)]
-CaseDeskDep = Annotated[CaseDesk, Depends(get_case_desk)]
 
 
 # The lists, the access log and the keys (a typed ``request``: FastAPI would read an untyped one as a
@@ -120,6 +101,40 @@ PublishedListsDep = Annotated[PublishedLists, Depends(get_published_lists)]
 AccessLogReadingDep = Annotated[AccessLogReading, Depends(get_access_log_reading)]
 KeyAdministrationDep = Annotated[KeyAdministration, Depends(get_key_administration)]
 CompanyShreddingDep = Annotated[CompanyShredding, Depends(get_shredding)]
+
+
+# the grievance cases (grievance/usecases); a typed ``request``: an untyped one is read as a query parameter
+def get_grievance_cases(request: Request) -> GrievanceCases:
+    return get_services(request).grievance_cases
+
+
+def get_case_desk(request: Request) -> CaseDesk:
+    return get_services(request).case_desk
+
+
+GrievanceCasesDep = Annotated[GrievanceCases, Depends(get_grievance_cases)]
+CaseDeskDep = Annotated[CaseDesk, Depends(get_case_desk)]
+
+
+def get_declarations(request: Request) -> Declarations:
+    return get_services(request).declarations
+
+
+DeclarationsDep = Annotated[Declarations, Depends(get_declarations)]
+
+
+def get_reports(request: Request) -> CompanyReports:
+    return get_services(request).reports  # typed: an untyped ``request`` is read as a query parameter
+
+
+CompanyReportsDep = Annotated[CompanyReports, Depends(get_reports)]
+
+
+def get_waiting(request: Request) -> WaitingForMe:
+    return get_services(request).waiting
+
+
+WaitingForMeDep = Annotated[WaitingForMe, Depends(get_waiting)]
 
 
 def get_data_access(request: Request) -> DataAccess:
