@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,13 +13,11 @@ import typer
 from rich.console import Console
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from keys.access.principal import SystemPrincipal
-from keys.encryption.keyring import KeyringError
 from projections.runner import RebuildIntegrityError
 from registry.domain.errors import RegistryError
 from registry.reportfile import ReportFileError
-from trustone.bootstrap import Services, bootstrap
 from trustone.cli_audit import audit_cli
+from trustone.cli_common import command_services, fail, operator, services_or_exit
 from trustone.cli_declarations import declarations_cli
 from trustone.cli_grievances import grievances_cli
 from trustone.settings import Settings, SettingsError
@@ -44,19 +41,6 @@ def import_stages(name: str, console: Console | None = None) -> Iterator[Callabl
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with progress_on_terminal(console or Console(), columns, None, f"{name}: starting") as update:
         yield lambda stage: update(description=f"{name}: {stage}")
-
-
-def services_or_exit() -> Services:
-    try:
-        return bootstrap(Settings.from_env())
-    except (SettingsError, KeyringError) as error:
-        fail(str(error))
-        raise  # unreachable
-
-
-def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 @cli.command()
@@ -108,7 +92,7 @@ def import_report(
     try:
         with import_stages(file.name) as stage:
             result = services.reports.submit(
-                SystemPrincipal(f"import-cli:{getpass.getuser()}"),  # the operator, named in the access log
+                operator("import-cli"),  # the operator, named in the access log
                 company,
                 year,
                 file.read_bytes(),
@@ -238,16 +222,11 @@ def publish_quarry_regions_command(
     preview: Annotated[bool, typer.Option("--preview", help="print what the list will show; freeze nothing")] = False,
 ) -> None:
     """Freeze the quarry-region list of a report year (figures only where at least k companies source)."""
-    from trustone.cli_secretariat import operator, print_quarry_regions
+    from trustone.cli_secretariat import print_quarry_regions
 
-    services = services_or_exit()
-    try:
+    with command_services() as services:
         publishing = services.publishing
         listed = publishing.preview(operator(), year) if preview else publishing.publish(operator(), year)
-    except RegistryError as error:
-        fail(str(error))
-    finally:
-        services.close()
     if preview:
         print_quarry_regions(listed)
         return
@@ -262,13 +241,8 @@ def export_quarry_regions(
     """Print a published quarry-region list (names no site and no company)."""
     from projections.quarry_regions import render
 
-    services = services_or_exit()
-    try:
+    with command_services() as services:
         typer.echo(render(services.quarry_regions.require(year), fmt.lower()), nl=False)
-    except RegistryError as error:
-        fail(str(error))
-    finally:
-        services.close()
 
 
 def _register_subcommands() -> None:

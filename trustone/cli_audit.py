@@ -22,7 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, TaskProgressColumn, Tex
 
 from keys.access.accesslog import DigestFileError, SignedDigest, read_digests
 from keys.encryption.keyring import KeyringError
-from trustone.bootstrap import AuditServices, Services, bootstrap, open_for_audit
+from trustone.bootstrap import AuditServices, open_for_audit
+from trustone.cli_common import services_or_exit
 from trustone.settings import Settings, SettingsError
 from trustone.terminal import progress_on_terminal
 
@@ -30,14 +31,6 @@ audit_cli = typer.Typer(help="Access log: verify the hash chain and signed diges
 
 EXIT_TAMPERED = 1  # also: nothing to print
 EXIT_USAGE = 2
-
-
-def _services() -> Services:
-    try:
-        return bootstrap(Settings.from_env())
-    except (SettingsError, KeyringError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
 
 
 def _read_only_services() -> AuditServices:
@@ -108,7 +101,7 @@ def verify(
 def digest() -> None:
     """Print a signed digest of the whole log as one JSON line, for an auditor to keep (the head is
     signed now when no checkpoint covers it yet)."""
-    services = _services()
+    services = services_or_exit(EXIT_USAGE)
     try:
         latest = services.access_log.checkpoint()
     finally:
@@ -122,7 +115,7 @@ def digest() -> None:
 @audit_cli.command("public-key")
 def public_key() -> None:
     """Print the access-log signing key's public half (PEM), to check digests with."""
-    services = _services()
+    services = services_or_exit(EXIT_USAGE)
     try:
         typer.echo(services.access_log.public_key_pem(), nl=False)
     finally:

@@ -6,7 +6,6 @@ every command is one entry like a person's request (registry/usecases/declaratio
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -15,33 +14,19 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from keys.access.filter import AccessDeniedError
-from keys.access.principal import SystemPrincipal
 from registry.domain.declarations import MAX_DOCUMENT_BYTES
-from registry.domain.errors import RegistryError
 from registry.usecases.declarations import DeclarationView
+from trustone.cli_common import command_services, operator
 
 declarations_cli = typer.Typer(help="Signed confidentiality declarations of NGO party users.", no_args_is_help=True)
 
 T = TypeVar("T")
 
 
-def _operator() -> SystemPrincipal:
-    return SystemPrincipal("secretariat-cli:" + getpass.getuser())
-
-
 def _run(call: Callable[[Any], T]) -> T:
     """Bootstrap, call the use case, close; a refusal or bad input is one line and exit 1."""
-    from trustone.cli import fail, services_or_exit
-
-    services = services_or_exit()
-    try:
+    with command_services() as services:
         return call(services.declarations)
-    except (RegistryError, AccessDeniedError) as error:
-        fail(str(error))
-        raise  # unreachable
-    finally:
-        services.close()
 
 
 def _line(view: DeclarationView) -> str:
@@ -75,7 +60,7 @@ def record(
             content = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
         raise typer.BadParameter(f"cannot read {file}: {error.strerror}") from None
-    view = _run(lambda uc: uc.record(_operator(), login, title, version, signed, until, content))
+    view = _run(lambda uc: uc.record(operator(), login, title, version, signed, until, content))
     typer.echo(f"recorded declaration {view.id} of {view.login}: sha256 {view.document_sha256}")
 
 
@@ -90,7 +75,7 @@ def list_declarations(
 ) -> None:
     """The declarations on record, soonest-ending first."""
     day = _date(valid_on, "--valid-on") if valid_on else None
-    views = _run(lambda uc: uc.search(_operator(), organisation, day, expiring_within))
+    views = _run(lambda uc: uc.search(operator(), organisation, day, expiring_within))
     if as_json:
         typer.echo(json.dumps([asdict(view) for view in views], default=str, indent=2))
         return
@@ -106,10 +91,10 @@ def show(
     ] = None,
 ) -> None:
     """One declaration; with --document-to, its signed document too (one more access-log entry)."""
-    view = _run(lambda uc: uc.get(_operator(), declaration_id))
+    view = _run(lambda uc: uc.get(operator(), declaration_id))
     typer.echo(json.dumps(asdict(view), default=str, indent=2))
     if document_to is not None:
-        document = _run(lambda uc: uc.document(_operator(), declaration_id))
+        document = _run(lambda uc: uc.document(operator(), declaration_id))
         try:
             with document_to.open("xb") as handle:  # never overwrites a file
                 handle.write(document.content)
@@ -126,5 +111,5 @@ def revoke(
 ) -> None:
     """Revoke a declaration from a date: from that day on it grants nothing."""
     day = _date(on, "--on") if on else None
-    view = _run(lambda uc: uc.revoke(_operator(), declaration_id, day or uc.clock(), reason))
+    view = _run(lambda uc: uc.revoke(operator(), declaration_id, day or uc.clock(), reason))
     typer.echo(f"revoked declaration {view.id} from {view.revoked_on}: {view.status} today")

@@ -16,6 +16,8 @@ from typing import Any
 
 import typer
 
+from trustone.cli_common import fail, services_or_exit
+
 grievances_cli = typer.Typer(help="Grievance cases: notice e-mails and deadline reminders.", no_args_is_help=True)
 
 
@@ -62,7 +64,6 @@ def _fail_if_any_failed(failed: int, recorder: FailureRecorder) -> None:
 def send_mail() -> None:
     """Send the notice e-mails that have not gone out yet; print the counts."""
     from grievance.mail import SmtpMailer
-    from trustone.cli import fail, services_or_exit
     from trustone.reminders import MailConfigError, mail_config
 
     services = services_or_exit()
@@ -86,7 +87,6 @@ def send_mail() -> None:
 def remind() -> None:
     """The daily job: send pending notice e-mails, then remind whoever let a deadline pass (once each)."""
     from grievance.mail import SmtpMailer
-    from trustone.cli import fail, services_or_exit
     from trustone.reminders import MailConfigError, mail_config, run_daily
 
     services = services_or_exit()

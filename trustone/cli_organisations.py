@@ -5,17 +5,14 @@ principal ``secretariat-cli:<os user>`` (logged like anyone else) and prints one
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
 
-from keys.access.principal import SystemPrincipal
-from registry.domain.errors import RegistryError
 from registry.usecases.accounts import AccountRecord
 from registry.usecases.organisations import OrganisationRecord, OrganisationSummary
+from trustone.cli_common import command_services, fail, operator
 
 organisations_cli = typer.Typer(help="The register of organisations: members, NGO and union parties, buyers.")
 users_cli = typer.Typer(help="User accounts: create, disable, reset a second factor, list.")
@@ -23,33 +20,11 @@ users_cli = typer.Typer(help="User accounts: create, disable, reset a second fac
 DateOption = Annotated[str, typer.Option("--on", help="the date, YYYY-MM-DD")]
 
 
-def _operator() -> SystemPrincipal:
-    """The CLI runs on the server as an operator of the secretariat; the access log names the OS user."""
-    return SystemPrincipal(f"secretariat-cli:{getpass.getuser()}")
-
-
-@contextmanager
-def _services() -> Iterator[Any]:
-    """The services for one command; a registry error is one line on stderr and exit 1."""
-    from trustone.cli import fail, services_or_exit
-
-    services = services_or_exit()
-    try:
-        yield services
-    except RegistryError as error:
-        fail(str(error))
-    finally:
-        services.close()
-
-
 def _date(text: str) -> dt.date:
-    from trustone.cli import fail
-
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         fail("--on: write the date as YYYY-MM-DD (for example 2025-03-01)")
-        raise  # unreachable
 
 
 def _period(record: OrganisationRecord | OrganisationSummary) -> str:
@@ -71,7 +46,7 @@ def _line(record: OrganisationRecord | OrganisationSummary) -> str:
 
 
 def _command(print_line: Callable[[Any], str], call: Callable[[Any], Any]) -> None:
-    with _services() as services:
+    with command_services() as services:
         result = call(services)
     for item in result if isinstance(result, list) else [result]:
         typer.echo(print_line(item))
@@ -88,7 +63,7 @@ def register(
     country: Annotated[str, typer.Option("--country", help="ISO 3166-1 alpha-2")],
 ) -> None:
     """Register a member company, NGO party, union party or public buyer."""
-    _command(_line, lambda s: s.organisations.register(_operator(), ref, name, kind, country))
+    _command(_line, lambda s: s.organisations.register(operator(), ref, name, kind, country))
 
 
 @organisations_cli.command("join")
@@ -100,21 +75,21 @@ def join(
 ) -> None:
     """Record that a member company joined on a date."""
     day = _date(on)
-    _command(_line, lambda s: s.organisations.join(_operator(), ref, day, category, size))
+    _command(_line, lambda s: s.organisations.join(operator(), ref, day, category, size))
 
 
 @organisations_cli.command("withdraw")
 def withdraw(ref: str, on: DateOption) -> None:
     """Record a company's withdrawal (refused while it is part of a case before the committee)."""
     day = _date(on)
-    _command(_line, lambda s: s.organisations.withdraw(_operator(), ref, day))
+    _command(_line, lambda s: s.organisations.withdraw(operator(), ref, day))
 
 
 @organisations_cli.command("exclude")
 def exclude(ref: str, on: DateOption) -> None:
     """Record a company's exclusion."""
     day = _date(on)
-    _command(_line, lambda s: s.organisations.exclude(_operator(), ref, day))
+    _command(_line, lambda s: s.organisations.exclude(operator(), ref, day))
 
 
 @organisations_cli.command("contact")
@@ -122,21 +97,21 @@ def contact(ref: str, email: Annotated[str, typer.Option("--email", help="where 
     """Set the address the secretariat's notices to a company go to."""
     _command(
         lambda record: f"{record.ref}\tcontact {record.contact_email}",
-        lambda s: s.organisations.set_contact(_operator(), ref, email),
+        lambda s: s.organisations.set_contact(operator(), ref, email),
     )
 
 
 @organisations_cli.command("list")
 def listing(kind: Annotated[str | None, typer.Option("--kind", help="only this kind")] = None) -> None:
     """One line per organisation: ref, kind, country, name (and a company's membership)."""
-    _command(_line, lambda s: s.organisations.listing(_operator(), kind))
+    _command(_line, lambda s: s.organisations.listing(operator(), kind))
 
 
 @organisations_cli.command("show")
 def show(ref: str) -> None:
     """The organisation, its contact address and one line per membership."""
-    with _services() as services:
-        record = services.organisations.show(_operator(), ref)
+    with command_services() as services:
+        record = services.organisations.show(operator(), ref)
     typer.echo(f"{_line(record)}\tcontact {record.contact_email or '-'}")
     for m in record.memberships:
         ended = f"\t{m.end_reason} on {m.ended_on}" if m.ended_on else ""
@@ -161,8 +136,8 @@ def create_user(
     password: Annotated[str, typer.Option("--password", prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
     """Create a login; for secretariat and auditor logins the second factor is printed once."""
-    with _services() as services:
-        created = services.accounts.create(_operator(), login, role, organisation, name, password)
+    with command_services() as services:
+        created = services.accounts.create(operator(), login, role, organisation, name, password)
     typer.echo(f"{created.login}\t{created.role}\t{created.organisation_ref}\tcreated")
     if created.second_factor is not None:
         typer.echo(f"{created.login}\ttotp {created.second_factor.totp_provisioning_uri}  (shown once)")
@@ -171,7 +146,7 @@ def create_user(
 @users_cli.command("disable")
 def disable_user(login: str, reason: Annotated[str, typer.Option("--reason")]) -> None:
     """Disable a login: it can no longer log in, and its sessions end on their next request."""
-    _command(_user_line, lambda s: s.accounts.disable(_operator(), login, reason))
+    _command(_user_line, lambda s: s.accounts.disable(operator(), login, reason))
 
 
 @users_cli.command("reset-totp")
@@ -179,11 +154,11 @@ def reset_totp(login: str) -> None:
     """A new second factor for a login, printed once; the old one stops working."""
     _command(
         lambda second: f"{second.login}\ttotp {second.totp_provisioning_uri}  (shown once)",
-        lambda s: s.accounts.reset_second_factor(_operator(), login),
+        lambda s: s.accounts.reset_second_factor(operator(), login),
     )
 
 
 @users_cli.command("list")
 def list_users(organisation: Annotated[str, typer.Option("--organisation", help="the organisation's ref")]) -> None:
     """One line per login of the organisation."""
-    _command(_user_line, lambda s: s.accounts.listing(_operator(), organisation))
+    _command(_user_line, lambda s: s.accounts.listing(operator(), organisation))

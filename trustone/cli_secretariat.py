@@ -5,18 +5,14 @@ or an error is one line on stderr and exit 1."""
 
 from __future__ import annotations
 
-import getpass
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 import typer
 
-from keys.access.principal import SystemPrincipal
-from registry.domain.errors import RegistryError
 from registry.usecases.duplicates import HeldDuplicate
 from registry.usecases.publishing import QuarryRegionList
+from trustone.cli_common import command_services, operator
 
 secretariat_cli = typer.Typer()
 reports_cli = typer.Typer(help="Reports awaiting assessment, the assessment, delay explanations.", no_args_is_help=True)
@@ -27,32 +23,13 @@ secretariat_cli.add_typer(sites_cli, name="sites")
 YearArgument = Annotated[int, typer.Argument(help="report year")]
 
 
-def operator() -> SystemPrincipal:
-    """The CLI runs on the server as an operator of the secretariat; the access log names the OS user."""
-    return SystemPrincipal(f"secretariat-cli:{getpass.getuser()}")
-
-
-@contextmanager
-def _services() -> Iterator[Any]:
-    """The services for one command; a refusal or a registry error is one line on stderr and exit 1."""
-    from trustone.cli import fail, services_or_exit
-
-    services = services_or_exit()
-    try:
-        yield services
-    except RegistryError as error:  # AccessDeniedError included
-        fail(str(error))
-    finally:
-        services.close()
-
-
 # --- waiting for me ---------------------------------------------------------------------------------
 
 
 @secretariat_cli.command("waiting")
 def waiting() -> None:
     """The secretariat's desk: per queue the count and the oldest item (or the one due soonest)."""
-    with _services() as services:
+    with command_services() as services:
         summary = services.waiting.summary(operator())
     for queue in summary.queues:
         if queue.first is None:
@@ -69,7 +46,7 @@ def waiting() -> None:
 @reports_cli.command("queue")
 def queue() -> None:
     """The submitted reports not yet assessed, the longest waiting first."""
-    with _services() as services:
+    with command_services() as services:
         waiting = services.assessment.queue(operator())
     for report in waiting:
         typer.echo(
@@ -97,7 +74,7 @@ def assess(
         points = Decimal("NaN")
     if not points.is_finite():  # NaN would not compare with the thresholds at all
         fail("--score: a number between 0 and 100, for example 65 or 62.5")
-    with _services() as services:
+    with command_services() as services:
         result = services.assessment.assess(operator(), company, year, version, points)
     record = result.assessment
     typer.echo(
@@ -114,7 +91,7 @@ def explain_delay(
     explanation: Annotated[str, typer.Argument(help="why the company is late (10-2000 characters; public)")],
 ) -> None:
     """Record why a company is delayed for a year (art. 5 lid 11); shown on the public member listing."""
-    with _services() as services:
+    with command_services() as services:
         result = services.assessment.explain_delay(operator(), company, year, explanation)
     typer.echo(f"recorded the delay explanation of {result.company} for {result.year}")
 
@@ -138,7 +115,7 @@ def _print_pair(pair: HeldDuplicate) -> None:
 @sites_cli.command("held")
 def held() -> None:
     """The sites held as possible duplicates, each beside its candidate, the longest held first."""
-    with _services() as services:
+    with command_services() as services:
         pairs = services.duplicates.queue(operator())
     for pair in pairs:
         _print_pair(pair)
@@ -152,7 +129,7 @@ def decide(
     decision: Annotated[str, typer.Argument(help="same (one site: merged into its candidate) or distinct")],
 ) -> None:
     """Decide a held site: the same as its candidate, or a distinct site."""
-    with _services() as services:
+    with command_services() as services:
         result = services.duplicates.decide(operator(), site, decision)
     typer.echo(f"{result.site_id}: {result.decision}; the site's id from now on is {result.site_id_now}")
 
