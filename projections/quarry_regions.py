@@ -98,10 +98,10 @@ class PublishedQuarryRegions:
         protect_tables(self.sql, ["published_quarry_regions"])
 
     def publish(self, year: int, uses: list[RegionUse], k: int, on: dt.date) -> dict[str, Any]:
+        """Freeze the year's list. Two publishers of one year at once both pass the first look; the
+        year's key decides between them (``ON CONFLICT DO NOTHING``), and the later one is told so."""
         if self.document(year) is not None:
-            raise ConflictError(
-                f"the quarry-region list for {year} is published already; published lists do not change"
-            )
+            raise _published_already(year)
         document = {
             "year": year,
             "published_on": on.isoformat(),
@@ -109,11 +109,13 @@ class PublishedQuarryRegions:
             "regions": [asdict(region) for region in apply_publication_rule(uses, k)],
         }
         with self.sql.transaction() as cursor:
-            cursor.execute(
+            inserted = cursor.execute(
                 "INSERT INTO {schema}.published_quarry_regions (year, published_on, k, document)"
-                " VALUES (%s, %s, %s, %s)",
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (year) DO NOTHING",
                 (year, on.isoformat(), k, json.dumps(document)),
-            )
+            ).rowcount
+        if inserted != 1:
+            raise _published_already(year)
         return document
 
     def document(self, year: int | None = None) -> dict[str, Any] | None:
@@ -182,3 +184,7 @@ def render(document: dict[str, Any], fmt: str) -> str:
     if fmt == "geojson":
         return json.dumps(as_geojson(document), ensure_ascii=False, indent=2)
     raise ValidationError("format", "one of: " + ", ".join(FORMATS))
+
+
+def _published_already(year: int) -> ConflictError:
+    return ConflictError(f"the quarry-region list for {year} is published already; published lists do not change")

@@ -125,3 +125,17 @@ def test_the_demo_lists_agree_every_quarry_region_in_use_is_published(services, 
     assert all(r["latitude"] is not None and r["longitude"] is not None for r in document["regions"])
     assert all(f["geometry"]["type"] == "Point" for f in as_geojson(document)["features"])
     assert any(r["companies"] is not None and r["companies"] >= 3 for r in document["regions"])
+
+
+def test_two_publishers_of_one_year_get_one_list_and_a_conflict_not_a_store_error(services):
+    """Two secretariat people publish the same year at once: both pass the "published already?" look
+    before either writes (played here by two writers of the store itself), and the second must be
+    told it was published already (409), not get the table's key violation as a 500 (issue 13 review)."""
+    from projections.quarry_regions import PublishedQuarryRegions
+
+    first, second = PublishedQuarryRegions(services.sql), PublishedQuarryRegions(services.sql)
+    second.document = lambda year=None: None  # its look came before the first one's write
+    first.publish(2024, [], 3, dt.date(2025, 6, 1))
+    with pytest.raises(ConflictError, match="published already"):
+        second.publish(2024, [], 3, dt.date(2025, 6, 2))
+    assert services.quarry_regions.document(2024)["published_on"] == "2025-06-01"
