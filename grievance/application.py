@@ -60,6 +60,7 @@ from grievance.domain.filing import Filing, check_filing
 from grievance.domain.stages import Stage, StaleStageError, Step, target_of
 from keys.access.policy import Facts
 from keys.encryption.sealing import SealedField
+from registry.domain.clock import Clock, utc_now
 from registry.domain.errors import (
     ConflictError,
     NotFoundError,
@@ -115,10 +116,6 @@ class CaseFactsOf(Protocol):
 BuyerResolver = Callable[[Any, list[str], list[int], str, str], dict[str, dict[str, list]]]
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class GrievanceApplication(SealedApplication):
     name = "grievance"
     snapshotting_intervals: ClassVar = {CaseNumbers: 20}  # holds one integer: reloaded from a snapshot
@@ -130,13 +127,11 @@ class GrievanceApplication(SealedApplication):
         *,
         vault: Vault,
         directory: Directory,
-        buyers: BuyerResolver,
         facts: CaseFactsOf,
-        clock: Callable[[], dt.datetime] = utc_now,
+        clock: Clock = utc_now,
         limits: Mapping[Deadline, int] = DEFAULT_LIMIT_DAYS,
     ):
         self.directory = directory
-        self.buyers = buyers
         self.facts = facts
         self.clock = clock
         self.limits = dict(limits)
@@ -448,9 +443,13 @@ class GrievanceApplication(SealedApplication):
         years: list[int] | None,
         reason: str,
         request_id: str = "",
+        *,
+        buyers: BuyerResolver,
     ) -> dict[str, Any]:
         """Link the case to production sites; which members bought there is resolved through the
-        filter (one access-log entry per company found, purpose "grievance case N"). No buyer closes
+        filter by ``buyers`` (one access-log entry per company found, purpose "grievance case N"),
+        handed in by the use case that calls: the linked-list search is built after this
+        application, since it is scoped to this application's committee cases. No buyer closes
         the case as not in member chains. Returns the stage and how many companies were found.
 
         A linked-list row that does not verify raises ``keys.access.filter.IntegrityError`` out of the
@@ -466,7 +465,7 @@ class GrievanceApplication(SealedApplication):
             raise ValidationError("years", f"report years between 2000 and {now.year}")
         reason = text(reason, "reason", 4000)
         self._authorise(principal, "manage_case", case, request_id, facts)
-        found = self.buyers(principal, sites, years, case.reference, request_id)
+        found = buyers(principal, sites, years, case.reference, request_id)
         matches = []
         for ref in sorted(found):
             company_id = self.directory.organisation(ref).id

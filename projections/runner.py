@@ -362,7 +362,7 @@ class ProjectionRunner:
         self._rounds = 0
         self._thread: threading.Thread | None = None
         # Set while serving: some worker process of the server follows (trustone/followers.py), maybe
-        # not this one, so a reader waits for it instead of applying (Services.serving).
+        # not this one, so a reader waits for it instead of applying (serving() of the composed services).
         self.followed_elsewhere = False
         self.stopped_by_integrity_failure = False
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from grievance.application import GrievanceApplication
 from grievance.outbox import NoticeOutbox
 from grievance.usecases.cases import GrievanceCases
+from grievance.usecases.committee import BeforeCommittee
 from grievance.usecases.desk import CaseDesk
 from grievance.usecases.facts import CaseFacts
 from grievance.usecases.notices import NoticeDelivery
@@ -37,24 +39,29 @@ from projections.quarry_regions import PublishedQuarryRegions
 from projections.readers import report_plan_reader, report_site_reader
 from projections.runner import ProjectionRunner, view_recorder
 from registry.application import RegistryApplication
+from registry.domain.clock import ServiceClock
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
 from registry.usecases.data_access import DataAccess
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
+from registry.usecases.health import HealthCheck
 from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
+from registry.usecases.member_status import MemberStatusCheck
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.reports import CompanyReports
 from registry.usecases.shredding import CompanyShredding
 from registry.usecases.waiting import WaitingForMe, registry_sources
 from trustone.settings import Settings
+from trustone.storage_errors import probe_write
 from trustone.web import pages as cursors
 
 
 @dataclass
 class Services:
     settings: Settings
+    clock: ServiceClock  # the one clock of these services: set it to set the time for all of them
     registry: RegistryApplication
     sql: SqlStore
     keyring: FileKeyring
@@ -86,6 +93,8 @@ class Services:
     duplicates: HeldDuplicates
     publishing: Publishing
     waiting: WaitingForMe
+    member_status: MemberStatusCheck
+    health: HealthCheck
     # the lists, the access log and the keys as read over HTTP (registry/usecases/lists.py, keys/access/log_reading.py)
     aggregated_pages: AggregatedListPages
     linked_search: LinkedListSearch
@@ -207,6 +216,10 @@ def bootstrap(settings: Settings | None = None) -> Services:
 
 
 def _built(settings: Settings) -> Services:
+    """One pass, in order: the clock, the stores and keys, the registry and its views, the grievance
+    application and its case view, then every use case with the narrow things it names, and last
+    the services in one call. Nothing is patched in afterwards and no use case reads the services."""
+    clock = ServiceClock()  # the one clock: a test sets it once, every use case below sees it
     sql = sql_store(settings)
     DataKeyStore.create_tables(sql)
     keyring = open_keyring(settings, has_data_keys=DataKeyStore.has_keys(sql))
@@ -215,6 +228,11 @@ def _built(settings: Settings) -> Services:
     access_log.create_tables()
     confidential_filter = ConfidentialFilter(access_log, datakeys)
     vault = Vault(datakeys, confidential_filter)
+    outbox = NoticeOutbox(sql)
+    outbox.create_tables()
+    quarry_regions = PublishedQuarryRegions(sql)
+    quarry_regions.create_tables()
+    # the registry and its views
     registry = RegistryApplication(env=settings.application_env(RegistryApplication.name), vault=vault)
     registry.site_release_k = settings.publish_k
     aggregated = view_recorder(
@@ -223,24 +241,37 @@ def _built(settings: Settings) -> Services:
     linked = view_recorder(settings, LinkedListView())
     members = view_recorder(settings, MemberListingView(report_plan_reader(registry, vault, "member-listing")))
     projections = ProjectionRunner(registry, [aggregated, linked, members])
-    limits = settings.deadline_limits()
     aggregated_reads, linked_reads = AggregatedList(aggregated), LinkedList(linked)
-    member_reads, quarry_regions = MemberListing(members), PublishedQuarryRegions(sql)
-    # the grievance application is built below: the committee's sites and the cases' clock are read at call time
+    member_reads = MemberListing(members)
+    # the grievance application, what the committee has before it, and the case view
+    limits = settings.deadline_limits()
+    case_facts = CaseFacts(vault, registry)  # the facts of a case, for its use cases and its commands
+    grievance = GrievanceApplication(
+        env=settings.application_env(GrievanceApplication.name),
+        vault=vault,
+        directory=registry,
+        facts=case_facts,
+        clock=clock,
+        limits=limits,
+    )
+    before_committee = BeforeCommittee(grievance, registry)
+    case_view = view_recorder(settings, CaseView())
+    case_projections = ProjectionRunner(grievance, [case_view])
+    cases = CaseBoard(case_view, limits)
+    # the use cases
     linked_search = LinkedListSearch(
         confidential_filter,
         linked_reads,
         aggregated_reads,
         projections.wait,
         registry,
-        committee_sites=lambda: services.grievance.sites_before_committee(),
-        today=lambda: services.grievance.clock().date(),
+        committee_sites=before_committee.sites,
+        today=clock.today,
         cursors=cursors,
     )
-    # Two steps: the grievance application finds buyers through the lists and the filter of these
-    # services, and the registry asks it whether a company is before the committee.
     services = Services(
         settings=settings,
+        clock=clock,
         registry=registry,
         sql=sql,
         keyring=keyring,
@@ -253,81 +284,54 @@ def _built(settings: Settings) -> Services:
         linked_list=linked_reads,
         member_listing=member_reads,
         quarry_regions=quarry_regions,
-        grievance=None,  # type: ignore[arg-type]
-        case_projections=None,  # type: ignore[arg-type]  # set below, once the grievance application exists
-        cases=None,  # type: ignore[arg-type]  # as above
-        outbox=NoticeOutbox(sql),
-        shredding=None,  # type: ignore[arg-type]  # as above
-        grievance_cases=None,  # type: ignore[arg-type]  # as above
-        case_desk=None,  # type: ignore[arg-type]  # as above
-        notice_delivery=None,  # type: ignore[arg-type]  # as above
-        # Verklaring D's check reads the grievance application at call time: it is built below (to be reordered).
-        organisations=Organisations(
-            registry,
+        grievance=grievance,
+        case_projections=case_projections,
+        cases=cases,
+        outbox=outbox,
+        grievance_cases=GrievanceCases(grievance, confidential_filter, case_facts, linked_search.grievance_buyers),
+        case_desk=CaseDesk(cases, case_projections.wait, confidential_filter, case_facts, clock),
+        notice_delivery=NoticeDelivery(
+            cases,
+            case_projections.wait,
             confidential_filter,
-            lambda ref: services.grievance.before_committee_with(ref, registry.organisation_id(ref)),
+            outbox,
+            lambda ref: registry.organisation(ref).contact_email,
+            settings.mail_environ,
         ),
+        shredding=CompanyShredding(
+            registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild
+        ),
+        organisations=Organisations(registry, confidential_filter, before_committee.company),
         accounts=Accounts(registry, confidential_filter),
-        reports=CompanyReports(
-            registry, lambda ref: services.grievance.before_committee_with(ref, registry.organisation_id(ref))
-        ),
-        declarations=Declarations(registry, confidential_filter, lambda: services.grievance.clock().date()),
-        data_access=DataAccess(
-            registry, confidential_filter, aggregated_reads, projections.wait, lambda: services.grievance.clock().date()
-        ),
+        reports=CompanyReports(registry, before_committee.company),
+        declarations=Declarations(registry, confidential_filter, clock.today),
+        data_access=DataAccess(registry, confidential_filter, aggregated_reads, projections.wait, clock.today),
         assessment=ReportAssessment(registry, confidential_filter),
         duplicates=HeldDuplicates(registry, confidential_filter),
         publishing=Publishing(confidential_filter, projections, aggregated_reads, quarry_regions, settings.publish_k),
-        waiting=None,  # type: ignore[arg-type]  # set below, once the case view exists
+        waiting=WaitingForMe(
+            confidential_filter,
+            {
+                **registry_sources(registry),
+                Desk.CASES: cases_by_deadline(cases, case_projections.wait, case_facts, clock),
+            },
+            clock.today,
+        ),
+        member_status=MemberStatusCheck(registry, clock.today),
+        health=HealthCheck(
+            registry.recorder,
+            partial(probe_write, sql, None if settings.database_url else settings.data_dir),
+            settings.backend,
+        ),
         aggregated_pages=AggregatedListPages(confidential_filter, aggregated_reads, projections.wait, cursors),
         linked_search=linked_search,
         published=PublishedLists(quarry_regions, member_reads, projections.wait),
         access_log_reading=AccessLogReading(access_log, confidential_filter),
         key_administration=KeyAdministration(confidential_filter, keyring, datakeys),
     )
-    services.outbox.create_tables()
-    case_facts = CaseFacts(vault, registry)  # the facts of a case, for its use cases and its commands
-    services.grievance = GrievanceApplication(
-        env=settings.application_env(GrievanceApplication.name),
-        vault=vault,
-        directory=registry,
-        buyers=linked_search.grievance_buyers,
-        facts=case_facts,
-        limits=limits,
-    )
-    case_view = view_recorder(settings, CaseView())
-    services.case_projections = ProjectionRunner(services.grievance, [case_view])
-    services.cases = CaseBoard(case_view, limits)
-    grievance = services.grievance
-    services.grievance_cases = GrievanceCases(grievance, confidential_filter, case_facts)
-    services.case_desk = CaseDesk(
-        services.cases, services.case_projections.wait, confidential_filter, case_facts, lambda: grievance.clock()
-    )
-    services.waiting = WaitingForMe(
-        confidential_filter,
-        {
-            **registry_sources(registry),
-            Desk.CASES: cases_by_deadline(
-                services.cases, services.case_projections.wait, case_facts, lambda: grievance.clock()
-            ),
-        },
-        lambda: grievance.clock().date(),
-    )
-    services.notice_delivery = NoticeDelivery(
-        services.cases,
-        services.case_projections.wait,
-        confidential_filter,
-        services.outbox,
-        lambda ref: registry.organisation(ref).contact_email,
-        settings.mail_environ,
-    )
-    services.shredding = CompanyShredding(
-        registry, confidential_filter, datakeys, services.grievance.key_owner_for, projections.rebuild
-    )
-    services.quarry_regions.create_tables()
     protect_event_tables(
         sql,
-        (registry, services.grievance),
+        (registry, grievance),
         (lambda name: settings.application_env(name)["SQLITE_DBNAME"]) if settings.backend == "sqlite" else None,
     )
     _make_store_files_private(settings)

@@ -43,10 +43,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Protocol
 
 import pyotp
 
 from keys.logins.passwords import hash_password
+from registry.application import RegistryApplication
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.duplicates import MatchVerdict, SiteFingerprint, best_match, normalise_name
 from registry.domain.errors import ConflictError, NotFoundError
@@ -62,9 +64,24 @@ from registry.domain.reports import (
     SupplyLink,
 )
 from registry.domain.sites import SiteKind
-from trustone.bootstrap import Services
+from registry.usecases.publishing import Publishing
+from trustone.settings import Settings
 
 log = logging.getLogger("trustone.demo")
+
+
+class DemoDependencies(Protocol):
+    """What loading the demo needs of the services: the registry, its data directory, publishing."""
+
+    @property
+    def registry(self) -> RegistryApplication: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def publishing(self) -> Publishing: ...
+
 
 SEED = 2025
 REPORT_YEARS = (2024, 2025)
@@ -2308,7 +2325,7 @@ def build_plan(seed: int = SEED) -> DemoPlan:
     return DemoPlan(companies, sites, reports)
 
 
-def _already_loaded(services: Services, companies: list[CompanyPlan]) -> bool:
+def _already_loaded(services: DemoDependencies, companies: list[CompanyPlan]) -> bool:
     registry = services.registry
     try:
         registry.organisation(SECRETARIAT_REF)
@@ -2349,7 +2366,7 @@ def _write_private_json(path: Path, data: object) -> None:
     os.replace(temporary, path)
 
 
-def load_demo(services: Services) -> DemoResult:
+def load_demo(services: DemoDependencies) -> DemoResult:
     """Load the demo data set into an empty store; a second call changes nothing."""
     plan = build_plan()
     data_dir = services.settings.data_dir
@@ -2470,7 +2487,7 @@ def load_demo(services: Services) -> DemoResult:
     )
 
 
-def _create_users(services: Services, company_ref: str) -> dict[str, dict[str, str]]:
+def _create_users(services: DemoDependencies, company_ref: str) -> dict[str, dict[str, str]]:
     logins: dict[str, dict[str, str]] = {}
     for role, login, organisation_ref, display_name in DEMO_USERS:
         password = secrets.token_urlsafe(12)  # 16 characters

@@ -37,7 +37,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from grievance.domain.deadlines import Deadline
 from grievance.domain.stages import COMPANY_DIALOGUE_STAGES, TERMINAL
@@ -46,7 +46,33 @@ from keys.access.principal import SystemPrincipal
 from registry.domain.clock import iso_utc
 
 if TYPE_CHECKING:
-    from trustone.bootstrap import Services
+    from grievance.application import GrievanceApplication
+    from grievance.usecases.notices import NoticeDelivery
+    from keys.encryption.vault import Vault
+    from keys.storage.sql import SqlStore
+    from projections.cases import CaseBoard
+    from registry.application import RegistryApplication
+    from trustone.settings import Settings
+
+
+class DailyJobDependencies(Protocol):
+    """What the daily job needs of the services (the CLI hands its services)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def grievance(self) -> GrievanceApplication: ...
+    @property
+    def notice_delivery(self) -> NoticeDelivery: ...
+    @property
+    def sql(self) -> SqlStore: ...
+    @property
+    def cases(self) -> CaseBoard: ...
+    @property
+    def vault(self) -> Vault: ...
+    @property
+    def registry(self) -> RegistryApplication: ...
+
 
 log = logging.getLogger("trustone.grievance.reminders")
 
@@ -78,7 +104,7 @@ class MailConfig:
     role_addresses: dict[str, str]  # role -> address, only for the variables that are set
 
 
-def mail_config(svc: Services) -> MailConfig:
+def mail_config(svc: DailyJobDependencies) -> MailConfig:
     """The mail settings from ``svc.settings.mail_environ``; ``MailConfigError`` names a bad variable."""
     environ = dict(svc.settings.mail_environ)
     try:
@@ -212,7 +238,7 @@ def company_reminder(
     return _message(f"TruStone reminder: case {reference}, first response overdue", body, to, sender, message_id, now)
 
 
-def run_daily(svc: Services, now: dt.datetime | None = None, mailer: Any = None) -> DailyReport:
+def run_daily(svc: DailyJobDependencies, now: dt.datetime | None = None, mailer: Any = None) -> DailyReport:
     """Send the pending notice e-mails, then the reminders that are due at ``now`` (see the module
     docstring). ``mailer`` (anything with ``send(EmailMessage)``) defaults to SMTP from the settings.
     Raises ``MailConfigError`` for a bad mail variable, before anything is sent."""

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from grievance.application import GrievanceApplication, addressed
+from grievance.application import BuyerResolver, GrievanceApplication, addressed
 from grievance.domain.case import GrievanceCase, MessageKind
 from grievance.domain.filing import Filing
 from grievance.domain.stages import NEXT, Stage, Step
@@ -44,10 +44,13 @@ def case_audit(case: GrievanceCase, request_id: str) -> Audit:
 
 
 class GrievanceCases:
-    def __init__(self, grievance: GrievanceApplication, guard: ConfidentialFilter, facts: CaseFacts) -> None:
+    def __init__(
+        self, grievance: GrievanceApplication, guard: ConfidentialFilter, facts: CaseFacts, buyers: BuyerResolver
+    ) -> None:
         self._grievance = grievance
         self._guard = guard
         self._facts = facts
+        self._buyers = buyers  # the linked-list search's buyer finder, handed to ``match``
 
     def _facts_about(self, principal: Any, case: GrievanceCase) -> Facts:
         return self._facts.about(principal, case, self._grievance.clock().date())
@@ -202,7 +205,7 @@ class GrievanceCases:
     ) -> Matched:
         """Link the case to production sites; the buyers are found through the filter. None found
         closes the case as not in member chains."""
-        found = self._grievance.match(principal, reference, site_ids, years, reason, request_id)
+        found = self._grievance.match(principal, reference, site_ids, years, reason, request_id, buyers=self._buyers)
         return Matched(reference=reference, stage=found["stage"], companies_found=found["companies_found"])
 
     def notify(self, principal: Any, reference: str, allegation: str, reason: str, request_id: str) -> Notified:

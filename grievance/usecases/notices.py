@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from grievance.mail import MailSettings, SmtpMailer
 from grievance.outbox import DeliveryReport, Mailer, NoticeOutbox
@@ -69,26 +69,15 @@ class NoticeDelivery:
         )
 
 
-class HoldsNoticeDelivery(Protocol):
-    """What the server hands the dispatcher: its services, which hold the notice delivery."""
-
-    @property
-    def notice_delivery(self) -> NoticeDelivery: ...
-
-
 class NoticeDispatcher:
     """While serving, send notice e-mails shortly after the secretariat notifies (when an SMTP host
     is configured; otherwise they wait in the outbox for ``trustone grievances send-mail``)."""
 
-    def __init__(self, services: HoldsNoticeDelivery, interval: float = 30.0):
-        self.delivery = services.notice_delivery
+    def __init__(self, delivery: NoticeDelivery, interval: float = 30.0):
+        self.delivery = delivery
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-
-    @staticmethod
-    def configured(services: HoldsNoticeDelivery) -> bool:
-        return services.notice_delivery.configured
 
     def start(self) -> None:
         def loop() -> None:

@@ -30,3 +30,26 @@ def iso_utc(moment: dt.datetime) -> str:
 def parse_iso_utc(text: str) -> dt.datetime:
     """The moment ``iso_utc`` wrote."""
     return dt.datetime.strptime(text, _ISO_UTC).replace(tzinfo=dt.UTC)
+
+
+class ServiceClock:
+    """The services' one clock, made first by the composition root and handed to everything that
+    asks what time or day it is; a test sets it once (``services.clock.set(FakeClock(...))``) and
+    every application and use case sees the same moment."""
+
+    def __init__(self, source: Clock = utc_now) -> None:
+        self._source = source
+
+    def set(self, source: Clock) -> None:
+        self._source = source
+
+    @property
+    def source(self) -> Clock:
+        """The clock set last (a test advances its ``FakeClock`` through it)."""
+        return self._source
+
+    def __call__(self) -> dt.datetime:
+        return self._source()
+
+    def today(self) -> dt.date:
+        return self._source().date()

@@ -313,7 +313,9 @@ def case_in_stage(world, stage: str) -> str:
         grievance.advance(ngo, reference, "refer_to_committee", "no answer")
     if stage in ("matched", "companies_notified", "referred_after_notice"):
         grievance.advance(secretariat, reference, "acknowledge", "received")
-        grievance.match(secretariat, reference, [site], [2024], "confirmed")
+        grievance.match(
+            secretariat, reference, [site], [2024], "confirmed", buyers=world.linked_search.grievance_buyers
+        )
     if stage in ("companies_notified", "referred_after_notice"):
         grievance.notify_companies(secretariat, reference, "Child labour was reported at this quarry.")
     if stage == "referred_after_notice":

@@ -102,7 +102,12 @@ def notified_case(world, filer: str = "arisa") -> str:
         ),
     )
     grievance.advance(secretariat, reference, "acknowledge", "received")
-    assert grievance.match(secretariat, reference, [site], [2024], "confirmed")["companies_found"] == 2
+    assert (
+        grievance.match(
+            secretariat, reference, [site], [2024], "confirmed", buyers=world.linked_search.grievance_buyers
+        )["companies_found"]
+        == 2
+    )
     grievance.notify_companies(secretariat, reference, ALLEGATION)
     return reference
 

@@ -180,7 +180,7 @@ def test_a_revocation_ends_the_linked_list_on_the_next_request_of_a_logged_in_ng
 
 def test_an_expiry_ends_the_linked_list_on_the_next_request_of_a_logged_in_ngo_user(client, world, tokens):
     clock = FakeClock(dt.datetime.combine(TODAY, dt.time(9), tzinfo=dt.UTC))
-    world.grievance.clock = clock  # the services' one clock (trustone/bootstrap.py)
+    world.clock.set(clock)  # the services' one clock (trustone/bootstrap.py)
     ngo = auth(tokens, Role.NGO)
     assert client.get("/api/v1/linked-list", headers=ngo).status_code == 200
     clock.advance(days=364)  # the world's declaration is valid until today + 365 (exclusive)

@@ -57,7 +57,7 @@ def test_send_mail_on_a_fresh_store_prints_the_counts_and_exits_0(settings, smtp
 
 
 def test_remind_mails_the_secretariat_about_a_case_filed_six_days_ago_once(services, smtp_server):
-    services.grievance.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
+    services.clock.set(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6))
     ngo = Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa")
     reference, _code = services.grievance.file(
         ngo,
@@ -99,7 +99,7 @@ def test_send_mail_with_a_bad_smtp_port_exits_1_naming_the_variable(settings, sm
 
 
 def test_remind_when_the_mail_server_is_down_names_the_failed_reminder_and_exits_1(services, smtp_server):
-    services.grievance.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
+    services.clock.set(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6))
     services.grievance.file(
         Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa"),
         Filing(

@@ -30,7 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 @pytest.fixture
 def world(services):
     demo = load_demo(services)
-    services.grievance.clock = FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    services.clock.set(FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)))
     second, third = demo.rajasthan_buyers[1], demo.rajasthan_non_buyer
     for login, ref in (("second.buyer", second), ("non.buyer", third)):
         services.registry.create_account(login, Role.COMPANY, ref, login, "not-used-here", None)
@@ -60,7 +60,7 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
     world, client, auth, smtp_server
 ):
     services, demo = world
-    clock = services.grievance.clock
+    clock = services.clock.source
     first, second = demo.rajasthan_buyers
     names = {ref: services.registry.organisation(ref).name for ref in (first, second, demo.rajasthan_non_buyer)}
 
@@ -246,7 +246,7 @@ def test_a_report_about_a_rajasthan_quarry_reaches_exactly_its_two_buyers_and_en
 
 def test_a_case_left_unacknowledged_past_its_limit_is_overdue_in_the_queue_and_the_statistics(world, client, auth):
     services, demo = world
-    clock = services.grievance.clock
+    clock = services.clock.source
     filed = client.post(
         "/api/v1/grievances",
         headers=auth["union"],

@@ -37,7 +37,7 @@ PUBLISHED_FIELDS = {
 
 @pytest.fixture
 def client(services):
-    services.grievance.clock = FakeClock(dt.datetime(2025, 6, 2, 14, 0, tzinfo=dt.UTC))
+    services.clock.set(FakeClock(dt.datetime(2025, 6, 2, 14, 0, tzinfo=dt.UTC)))
     with TestClient(create_app(services), raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -31,7 +31,7 @@ SUMMARY = "The committee found the complaint well-founded and asked for a remedi
 @pytest.fixture
 def world(services):
     demo = load_demo(services)
-    services.grievance.clock = FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    services.clock.set(FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)))
     second, third = demo.rajasthan_buyers[1], demo.rajasthan_non_buyer
     for login, ref in (("second.buyer", second), ("non.buyer", third)):
         services.registry.create_account(login, Role.COMPANY, ref, login, "not-used-here", None)

@@ -22,7 +22,7 @@ DESCRIPTION = "Children under 14 carry sandstone slabs at the quarry face; no pr
 @pytest.fixture
 def world(services):
     demo = load_demo(services)
-    services.grievance.clock = FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    services.clock.set(FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)))
     ngo_ref = services.registry.account(demo.logins["ngo"]).organisation_id
     ngo_ref = services.registry.repository.get(ngo_ref).ref
     # a second user of the demo NGO, who has not signed the confidentiality declaration

@@ -61,7 +61,14 @@ def test_send_mail_exits_1_when_the_notices_could_not_be_sent_and_names_them_wit
         ),
     )
     services.grievance.advance(secretariat, reference, "acknowledge", "received")
-    services.grievance.match(secretariat, reference, [demo.rajasthan_quarry], None, "site confirmed")
+    services.grievance.match(
+        secretariat,
+        reference,
+        [demo.rajasthan_quarry],
+        None,
+        "site confirmed",
+        buyers=services.linked_search.grievance_buyers,
+    )
     assert services.grievance.notify_companies(secretariat, reference, ALLEGATION) == 2
 
     result = invoke(services.settings, closed_port, "send-mail")
@@ -92,7 +99,7 @@ def test_send_mail_with_nothing_to_send_still_exits_0(settings, closed_port):
 
 
 def test_remind_exits_1_when_a_reminder_could_not_be_sent(services, closed_port):
-    services.grievance.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6)
+    services.clock.set(lambda: dt.datetime.now(dt.UTC) - dt.timedelta(days=6))
     reference, _code = services.grievance.file(
         Principal("ngo-e2e", Role.NGO, uuid.uuid4(), "arisa"),
         Filing(case_type="complaint", description=DESCRIPTION, themes=["living_wage"], country="IN", reporter=REPORTER),

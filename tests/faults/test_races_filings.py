@@ -86,7 +86,7 @@ def _check_every_filing_found(app, filed: list[tuple[str, str]]) -> None:
 
 
 def test_sixty_filings_at_once_in_one_server_all_succeed_with_unique_gap_free_references(services):
-    services.grievance.clock = FakeClock(NOW)
+    services.clock.set(FakeClock(NOW))
     filed, refused = _file_at_once([services.grievance])
     assert [f"{type(e).__name__}: {e}" for e in refused] == []
     _check_every_filing_found(services.grievance, filed)

@@ -149,7 +149,15 @@ def scenario(services, demo):
         ),
     )
     app.advance(secretariat, reference, "acknowledge", "received", request_id="a" * 32)
-    assert app.match(secretariat, reference, [demo.rajasthan_quarry], None, "site confirmed", request_id="b" * 32) == {
+    assert app.match(
+        secretariat,
+        reference,
+        [demo.rajasthan_quarry],
+        None,
+        "site confirmed",
+        request_id="b" * 32,
+        buyers=services.linked_search.grievance_buyers,
+    ) == {
         "stage": "matched",
         "companies_found": 2,
     }

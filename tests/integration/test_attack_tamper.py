@@ -234,7 +234,15 @@ def read_as_projection(services, company_ref: str) -> None:
 
 
 def assert_match_refused_and_case_untouched(services, reference: str, site_id: str) -> None:
-    assert_refused(services.grievance.match, secretariat(), reference, [site_id], [YEAR], "site confirmed")
+    assert_refused(
+        services.grievance.match,
+        secretariat(),
+        reference,
+        [site_id],
+        [YEAR],
+        "site confirmed",
+        buyers=services.linked_search.grievance_buyers,
+    )
     assert services.grievance_cases.read_case(secretariat(), reference)["stage"] == "acknowledged"
 
 
@@ -378,7 +386,12 @@ def test_a_shredded_companys_ciphertext_copied_into_another_report_is_an_integri
 def test_a_clean_store_with_a_matched_case_verifies_with_exit_0(world, member):
     quarry = the_quarry(world)
     reference = acknowledged_case(world, quarry)
-    assert world.grievance.match(secretariat(), reference, [quarry], [YEAR], "site confirmed")["companies_found"] == 1
+    assert (
+        world.grievance.match(
+            secretariat(), reference, [quarry], [YEAR], "site confirmed", buyers=world.linked_search.grievance_buyers
+        )["companies_found"]
+        == 1
+    )
 
     result = verify(world)
     assert result.exit_code == 0, result.stderr

@@ -70,7 +70,9 @@ def notified(world, member):
     cases = {}
     for name, site in (("quarry", quarry), ("factory", factory)):
         reference = acknowledged_case(world, site)
-        world.grievance.match(secretariat(), reference, [site], [YEAR], "site confirmed")
+        world.grievance.match(
+            secretariat(), reference, [site], [YEAR], "site confirmed", buyers=world.linked_search.grievance_buyers
+        )
         world.grievance.notify_companies(secretariat(), reference, ALLEGATION)
         cases[name] = reference
     world.case_projections.catch_up()

@@ -43,7 +43,7 @@ SUMMARY_KEYS = {
 @pytest.fixture
 def world(services, demo):
     clock = FakeClock(NOW)
-    services.grievance.clock = clock
+    services.clock.set(clock)
     who = {role: of_account(services, demo.logins[role]) for role in ("secretariat", "ngo", "union", "company")}
     who["committee"] = of_account(services, demo.logins["committee"])
     other = demo.rajasthan_buyers[1]

@@ -29,7 +29,14 @@ def case(services, demo):
         ),
     )
     services.grievance.advance(secretariat, reference, "acknowledge", "received")
-    services.grievance.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
+    services.grievance.match(
+        secretariat,
+        reference,
+        [demo.rajasthan_quarry],
+        None,
+        "confirmed",
+        buyers=services.linked_search.grievance_buyers,
+    )
     services.grievance.notify_companies(secretariat, reference, "Silica dust exposure was reported at this quarry.")
     return reference
 

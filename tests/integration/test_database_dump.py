@@ -83,7 +83,14 @@ def grievance(services, demo):
         ),
     )
     app.advance(secretariat, reference, "acknowledge", "received")
-    app.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
+    app.match(
+        secretariat,
+        reference,
+        [demo.rajasthan_quarry],
+        None,
+        "confirmed",
+        buyers=services.linked_search.grievance_buyers,
+    )
     app.notify_companies(secretariat, reference, CASE_WORDS["allegation"])
     app.company_writes(company, reference, "response", CASE_WORDS["response"])
     app.advance(ngo, reference, "refer_to_committee", "stalled")

@@ -41,8 +41,9 @@ class Scenario:
         self.svc = services
         self.demo = demo
         self.clock = FakeClock(NOW)
-        services.grievance.clock = self.clock
+        services.clock.set(self.clock)
         self.app = services.grievance
+        self.buyers_of = services.linked_search.grievance_buyers  # how matching finds the buyers
         self.cases = services.grievance_cases  # the reads: as a role may see the case
         self.reg = services.registry
         self.S, self.N, self.U, self.C, self.K, self.A, self.B = (
@@ -83,7 +84,9 @@ class Scenario:
         self.clock.advance(days=1)
         assert self.app.advance(self.S, ref, "acknowledge", "received") == "acknowledged"
         self.clock.advance(days=1)
-        assert self.app.match(self.S, ref, [self.demo.rajasthan_quarry], None, "site confirmed") == {
+        assert self.app.match(
+            self.S, ref, [self.demo.rajasthan_quarry], None, "site confirmed", buyers=self.buyers_of
+        ) == {
             "stage": "matched",
             "companies_found": 2,
         }
@@ -160,7 +163,10 @@ def test_matching_finds_exactly_the_buyers_through_the_logged_linked_list(s: Sce
     s.app.advance(s.S, ref, "acknowledge", "received")
     assert s.cases.notified_companies(s.S, ref).companies == []
     start = s.mark()
-    assert s.app.match(s.S, ref, [s.demo.rajasthan_quarry], None, "site confirmed")["companies_found"] == 2
+    assert (
+        s.app.match(s.S, ref, [s.demo.rajasthan_quarry], None, "site confirmed", buyers=s.buyers_of)["companies_found"]
+        == 2
+    )
     matching = s.entries_since(start)
 
     linked = [e for e in matching if e.action == "read_linked_list"]
@@ -240,7 +246,10 @@ def test_a_site_nobody_buys_from_closes_as_not_in_member_chains_and_follow_up_sa
     s.clock.advance(days=2)
     s.app.advance(s.S, ref, "acknowledge", "received")
     s.clock.advance(days=3)
-    assert s.app.match(s.S, ref, [unbought], None, "checked") == {"stage": "not_in_member_chains", "companies_found": 0}
+    assert s.app.match(s.S, ref, [unbought], None, "checked", buyers=s.buyers_of) == {
+        "stage": "not_in_member_chains",
+        "companies_found": 0,
+    }
     assert s.cases.notified_companies(s.S, ref).companies == []
     follow = s.app.follow_up(code.lower().replace("-", " "))  # read out over the phone
     assert set(follow) == {"stage", "filed_on", "stages"}
@@ -309,7 +318,7 @@ def test_the_secretariat_cannot_touch_a_dispute_it_is_party_to(s: Scenario):
         ("refer_to_committee", lambda: s.app.advance(s.S, ref, "refer_to_committee", "to the committee")),
         ("manage_case", lambda: s.app.flag_systemic(s.S, ref, "Joint project", "systemic")),
         ("notify_companies", lambda: s.app.notify_companies(s.S, ref, ALLEGATION)),
-        ("manage_case", lambda: s.app.match(s.S, ref, [s.demo.rajasthan_quarry], None, "match")),
+        ("manage_case", lambda: s.app.match(s.S, ref, [s.demo.rajasthan_quarry], None, "match", buyers=s.buyers_of)),
         ("record_committee_decision", lambda: s.app.admit(s.S, ref, True, "admissible")),
     ]
     for _, attempt in attempts:

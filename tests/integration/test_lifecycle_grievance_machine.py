@@ -169,7 +169,7 @@ def test_the_grievance_lifecycle_holds_under_random_steps(services, demo):
             before_committee = any(stage in COMMITTEE for stage in self.history)
             if step == "match":
                 years = None if outcome == "matched" else [2001]  # no member reported in 2001: no buyer
-                app.match(secretariat, ref, [quarry], years, reason)
+                app.match(secretariat, ref, [quarry], years, reason, buyers=services.linked_search.grievance_buyers)
             elif step == "notify_companies":
                 app.notify_companies(secretariat, ref, ALLEGATION)
             elif step == "respond":

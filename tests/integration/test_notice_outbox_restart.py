@@ -31,7 +31,14 @@ def test_notices_committed_before_a_crash_are_mailed_once_by_the_next_process(se
             ),
         )
         first.grievance.advance(secretariat, reference, "acknowledge", "received")
-        first.grievance.match(secretariat, reference, [demo.rajasthan_quarry], None, "confirmed")
+        first.grievance.match(
+            secretariat,
+            reference,
+            [demo.rajasthan_quarry],
+            None,
+            "confirmed",
+            buyers=first.linked_search.grievance_buyers,
+        )
         assert first.grievance.notify_companies(secretariat, reference, "Withheld wages were reported here.") == 2
     finally:
         first.close()  # the process dies here: committed, nothing sent

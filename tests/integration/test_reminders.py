@@ -45,7 +45,7 @@ def clock() -> FakeClock:
 def svc(settings, smtp_server, clock) -> Iterator[Services]:
     built = mail_services(settings, smtp_server, TRUSTONE_MAIL_SECRETARIAT=SECRETARIAT_ADDRESS)
     try:
-        built.grievance.clock = clock
+        built.clock.set(clock)
         yield built
     finally:
         built.close()
@@ -80,7 +80,14 @@ def notified_case(svc: Services, demo) -> str:
     secretariat = principal(svc, demo, "secretariat")
     reference = file_complaint(svc, demo)
     svc.grievance.advance(secretariat, reference, "acknowledge", "received")
-    svc.grievance.match(secretariat, reference, [demo.rajasthan_quarry], None, "site confirmed")
+    svc.grievance.match(
+        secretariat,
+        reference,
+        [demo.rajasthan_quarry],
+        None,
+        "site confirmed",
+        buyers=svc.linked_search.grievance_buyers,
+    )
     assert svc.grievance.notify_companies(secretariat, reference, ALLEGATION) == 2
     return reference
 
@@ -181,7 +188,7 @@ def test_a_case_left_unacknowledged_six_days_reminds_the_secretariat_once_with_n
 def test_without_a_secretariat_address_an_overdue_case_is_counted_but_not_mailed(settings, smtp_server, clock):
     svc = mail_services(settings, smtp_server)
     try:
-        svc.grievance.clock = clock
+        svc.clock.set(clock)
         file_complaint(svc, load_demo(svc))
         clock.advance(days=6)
         assert run_daily(svc) == DailyReport(notices_sent=0, reminders_sent=0, overdue=1)

@@ -31,7 +31,9 @@ def test_a_shredded_companys_notice_and_messages_are_gone_from_the_case_and_the_
         ),
     )
     app.advance(clerk, reference, "acknowledge", "received")
-    app.match(clerk, reference, [demo.rajasthan_quarry], None, "confirmed")
+    app.match(
+        clerk, reference, [demo.rajasthan_quarry], None, "confirmed", buyers=services.linked_search.grievance_buyers
+    )
     app.notify_companies(clerk, reference, "Wages below the legal minimum were reported at this quarry.")
     app.company_writes(company, reference, "response", "We asked our supplier for the wage sheets.")
     assert services.grievance_cases.notified_companies(clerk, reference).companies == sorted(demo.rajasthan_buyers)

@@ -21,7 +21,8 @@ from trustone.web.strict_query import refuse_unknown_query_parameters
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
     services = services or bootstrap(settings)
 
-    dispatcher = NoticeDispatcher(services) if NoticeDispatcher.configured(services) else None
+    delivery = services.notice_delivery
+    dispatcher = NoticeDispatcher(delivery) if delivery.configured else None
 
     def start_following() -> None:
         for runner in services.runners:

@@ -6,7 +6,8 @@ Routes raise the errors of ``keys/logins/auth.py``; ``errors.py`` turns them int
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,10 +17,21 @@ from keys.access.principal import Principal
 from keys.logins.auth import AuthenticationError, Authenticator
 from keys.logins.sessions import Clock, SessionStore, utc_now
 from keys.logins.throttle import LoginThrottle
-from trustone.bootstrap import Services
+from keys.storage.sql import SqlStore
+from registry.domain.accounts import Role
 
 
-def build_authenticator(services: Services, clock: Clock = utc_now) -> Authenticator:
+class LoginStores(Protocol):
+    """What logins need of the services: the SQL store (sessions, throttle) and the registry (accounts)."""
+
+    @property
+    def sql(self) -> SqlStore: ...
+
+    @property
+    def registry(self) -> Any: ...
+
+
+def build_authenticator(services: LoginStores, clock: Clock = utc_now) -> Authenticator:
     """The authenticator over the services' SQL store; creates its tables (idempotent)."""
     sessions = SessionStore(services.sql, clock)
     throttle = LoginThrottle(services.sql, clock)
@@ -72,10 +84,17 @@ class TokenOut(BaseModel):
     expires_in: int  # seconds
 
 
-class MeOut(BaseModel):
+@dataclass(frozen=True)
+class Me:
+    """Who the caller is: the principal without its internal organisation id."""
+
     login: str
-    role: str
+    role: Role
     organisation_ref: str
+
+    @classmethod
+    def of(cls, principal: Principal) -> Me:
+        return cls(login=principal.login, role=principal.role, organisation_ref=principal.organisation_ref)
 
 
 router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
@@ -101,6 +120,6 @@ def logout(token: BearerTokenDep, _: PrincipalDep, authenticator: AuthenticatorD
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=MeOut)
-def me(principal: PrincipalDep) -> MeOut:
-    return MeOut(login=principal.login, role=principal.role.value, organisation_ref=principal.organisation_ref)
+@router.get("/me", response_model=Me)
+def me(principal: PrincipalDep) -> Me:
+    return Me.of(principal)

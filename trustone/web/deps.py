@@ -1,8 +1,13 @@
-"""Dependencies shared by the routers: the services, and the request id every log entry carries."""
+"""Dependencies shared by the routers: the use cases, and the request id every log entry carries.
+
+A route names the one use case it calls (``OrganisationsDep``), never the whole composition: each
+``XDep`` is made by ``_use_case`` from the field of the services that holds it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar, cast
 
 from fastapi import Depends, Request
 
@@ -15,7 +20,9 @@ from registry.usecases.assessment import ReportAssessment
 from registry.usecases.data_access import DataAccess
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
+from registry.usecases.health import HealthCheck
 from registry.usecases.lists import AggregatedListPages, LinkedListSearch, PublishedLists
+from registry.usecases.member_status import MemberStatusCheck
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.reports import CompanyReports
@@ -24,9 +31,11 @@ from registry.usecases.waiting import WaitingForMe
 from trustone.bootstrap import Services
 from trustone.web.logging import request_id_of
 
+T = TypeVar("T")
+
 
 def get_services(request: Request) -> Services:
-    return request.app.state.services
+    return cast(Services, request.app.state.services)
 
 
 def get_request_id(request: Request) -> str:
@@ -35,110 +44,40 @@ def get_request_id(request: Request) -> str:
     return request_id_of(request.scope)
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+def _use_case(kind: type[T], field: str) -> Callable[[Request], T]:
+    """The dependency that hands a route the use case in the services' ``field``. Its ``request``
+    is typed: FastAPI reads an untyped parameter as a required query parameter (every route 422)."""
+    if field not in Services.__dataclass_fields__:
+        raise AttributeError(f"the services have no {field!r}")  # a typo fails at import, not per request
+
+    def dependency(request: Request) -> T:
+        use_case = getattr(get_services(request), field)
+        if not isinstance(use_case, kind):
+            raise TypeError(f"the services' {field} is a {type(use_case).__name__}, not a {kind.__name__}")
+        return use_case
+
+    dependency.__name__ = f"get_{field}"
+    return dependency
+
+
 RequestIdDep = Annotated[str, Depends(get_request_id)]
 
-
-# One dependency per use case: a route names the one it calls, never the whole composition.
-def get_organisations(request: Request) -> Organisations:
-    return get_services(request).organisations  # a typed ``request``: an untyped one is read as a query parameter
-
-
-def get_accounts(request: Request) -> Accounts:
-    return get_services(request).accounts
-
-
-OrganisationsDep = Annotated[Organisations, Depends(get_organisations)]
-AccountsDep = Annotated[Accounts, Depends(get_accounts)]
-
-
-def get_assessment(request: Request) -> ReportAssessment:
-    return get_services(request).assessment  # a typed ``request``: an untyped one is read as a query parameter
-
-
-def get_duplicates(request: Request) -> HeldDuplicates:
-    return get_services(request).duplicates
-
-
-def get_publishing(request: Request) -> Publishing:
-    return get_services(request).publishing
-
-
-ReportAssessmentDep = Annotated[ReportAssessment, Depends(get_assessment)]
-HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(get_duplicates)]
-PublishingDep = Annotated[Publishing, Depends(get_publishing)]
-
-
-# The lists, the access log and the keys (a typed ``request``: FastAPI would read an untyped one as a
-# query parameter).
-def get_aggregated_pages(request: Request) -> AggregatedListPages:
-    return get_services(request).aggregated_pages
-
-
-def get_linked_search(request: Request) -> LinkedListSearch:
-    return get_services(request).linked_search
-
-
-def get_published_lists(request: Request) -> PublishedLists:
-    return get_services(request).published
-
-
-def get_access_log_reading(request: Request) -> AccessLogReading:
-    return get_services(request).access_log_reading
-
-
-def get_key_administration(request: Request) -> KeyAdministration:
-    return get_services(request).key_administration
-
-
-def get_shredding(request: Request) -> CompanyShredding:
-    return get_services(request).shredding
-
-
-AggregatedListPagesDep = Annotated[AggregatedListPages, Depends(get_aggregated_pages)]
-LinkedListSearchDep = Annotated[LinkedListSearch, Depends(get_linked_search)]
-PublishedListsDep = Annotated[PublishedLists, Depends(get_published_lists)]
-AccessLogReadingDep = Annotated[AccessLogReading, Depends(get_access_log_reading)]
-KeyAdministrationDep = Annotated[KeyAdministration, Depends(get_key_administration)]
-CompanyShreddingDep = Annotated[CompanyShredding, Depends(get_shredding)]
-
-
-# the grievance cases (grievance/usecases); a typed ``request``: an untyped one is read as a query parameter
-def get_grievance_cases(request: Request) -> GrievanceCases:
-    return get_services(request).grievance_cases
-
-
-def get_case_desk(request: Request) -> CaseDesk:
-    return get_services(request).case_desk
-
-
-GrievanceCasesDep = Annotated[GrievanceCases, Depends(get_grievance_cases)]
-CaseDeskDep = Annotated[CaseDesk, Depends(get_case_desk)]
-
-
-def get_declarations(request: Request) -> Declarations:
-    return get_services(request).declarations
-
-
-DeclarationsDep = Annotated[Declarations, Depends(get_declarations)]
-
-
-def get_reports(request: Request) -> CompanyReports:
-    return get_services(request).reports  # typed: an untyped ``request`` is read as a query parameter
-
-
-CompanyReportsDep = Annotated[CompanyReports, Depends(get_reports)]
-
-
-def get_waiting(request: Request) -> WaitingForMe:
-    return get_services(request).waiting
-
-
-WaitingForMeDep = Annotated[WaitingForMe, Depends(get_waiting)]
-
-
-def get_data_access(request: Request) -> DataAccess:
-    return get_services(request).data_access  # typed: an untyped ``request`` is read as a query parameter
-
-
-DataAccessDep = Annotated[DataAccess, Depends(get_data_access)]
+OrganisationsDep = Annotated[Organisations, Depends(_use_case(Organisations, "organisations"))]
+AccountsDep = Annotated[Accounts, Depends(_use_case(Accounts, "accounts"))]
+ReportAssessmentDep = Annotated[ReportAssessment, Depends(_use_case(ReportAssessment, "assessment"))]
+HeldDuplicatesDep = Annotated[HeldDuplicates, Depends(_use_case(HeldDuplicates, "duplicates"))]
+PublishingDep = Annotated[Publishing, Depends(_use_case(Publishing, "publishing"))]
+AggregatedListPagesDep = Annotated[AggregatedListPages, Depends(_use_case(AggregatedListPages, "aggregated_pages"))]
+LinkedListSearchDep = Annotated[LinkedListSearch, Depends(_use_case(LinkedListSearch, "linked_search"))]
+PublishedListsDep = Annotated[PublishedLists, Depends(_use_case(PublishedLists, "published"))]
+AccessLogReadingDep = Annotated[AccessLogReading, Depends(_use_case(AccessLogReading, "access_log_reading"))]
+KeyAdministrationDep = Annotated[KeyAdministration, Depends(_use_case(KeyAdministration, "key_administration"))]
+CompanyShreddingDep = Annotated[CompanyShredding, Depends(_use_case(CompanyShredding, "shredding"))]
+GrievanceCasesDep = Annotated[GrievanceCases, Depends(_use_case(GrievanceCases, "grievance_cases"))]
+CaseDeskDep = Annotated[CaseDesk, Depends(_use_case(CaseDesk, "case_desk"))]
+DeclarationsDep = Annotated[Declarations, Depends(_use_case(Declarations, "declarations"))]
+CompanyReportsDep = Annotated[CompanyReports, Depends(_use_case(CompanyReports, "reports"))]
+WaitingForMeDep = Annotated[WaitingForMe, Depends(_use_case(WaitingForMe, "waiting"))]
+DataAccessDep = Annotated[DataAccess, Depends(_use_case(DataAccess, "data_access"))]
+MemberStatusCheckDep = Annotated[MemberStatusCheck, Depends(_use_case(MemberStatusCheck, "member_status"))]
+HealthCheckDep = Annotated[HealthCheck, Depends(_use_case(HealthCheck, "health"))]

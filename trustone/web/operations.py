@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from trustone.storage_errors import probe_write
-from trustone.web.deps import ServicesDep
-from trustone.web.schemas import Health, MemberStatusOut
+from registry.usecases.health import Health
+from registry.usecases.member_status import MemberStatusAnswer
+from trustone.web.deps import HealthCheckDep, MemberStatusCheckDep
 
 router = APIRouter()
 
@@ -25,23 +25,19 @@ router = APIRouter()
         }
     },
 )
-def healthz(svc: ServicesDep) -> Health:
-    """200 when the store answers and can take a write; 503 with Retry-After otherwise, within
-    about TRUSTONE_DB_CONNECT_TIMEOUT seconds when PostgreSQL cannot be reached (trustone/pgfactory.py)."""
-    svc.registry.recorder.max_notification_id()  # the store answers
-    # ... and can take a write: its error, if not, is answered 503 by the error handlers
-    probe_write(svc.sql, None if svc.settings.database_url else svc.settings.data_dir)
-    return Health(status="ok", backend=svc.settings.backend)
+def healthz(health: HealthCheckDep) -> Health:
+    """200 when the store answers and can take a write; 503 with Retry-After otherwise (the store's
+    error, answered by the error handlers), within about TRUSTONE_DB_CONNECT_TIMEOUT seconds when
+    PostgreSQL cannot be reached (trustone/pgfactory.py)."""
+    return health.check()
 
 
-@router.get("/api/v1/public/members/{ref}/status", response_model=MemberStatusOut, tags=["public"])
+@router.get("/api/v1/public/members/{ref}/status", response_model=MemberStatusAnswer, tags=["public"])
 def member_status(
     ref: str,
-    svc: ServicesDep,
+    statuses: MemberStatusCheckDep,
     on: Annotated[dt.date | None, Query(description="Date to answer for, up to today (default: today)")] = None,
-) -> MemberStatusOut:
+) -> MemberStatusAnswer:
     """Was this company a participating member on the date, and at which level (tender evidence).
     A date after today is refused (422): the registry does not know it yet."""
-    today = svc.grievance.clock().astimezone(dt.UTC).date()  # the app's clock (tests inject one)
-    status = svc.registry.member_status_on(ref, on or today, today=today)
-    return MemberStatusOut(**status.__dict__, statement=status.statement)
+    return statuses.on(ref, on)
