@@ -25,6 +25,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from keys.encryption.vault import Vault
 from registry.assessment_queue import AssessmentQueue, ReportAwaitingAssessment
 from registry.domain.access_requests import (
     CONFIDENTIAL_EVENTS as ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
@@ -82,13 +83,14 @@ from registry.domain.sites import (
     SiteStatus,
     parse_stone_types,
 )
+from registry.domain.text import one_line
 from registry.reportfile import (
     CellError,
     ParsedReport,
     ReportFileError,
     parse_report_file,
 )
-from registry.sealed_application import SealedApplication, Vault, VersionConflictError
+from registry.sealed_application import SealedApplication, VersionConflictError
 from registry.site_catalogue import Pending, SiteCatalogue
 
 # Operational log: references and counts of public things only, never report content.
@@ -225,9 +227,7 @@ class RegistryApplication(SealedApplication):
         """A new organisation. ``before_write`` runs once every check has passed (a use case logs
         its grant there, so a refused registration leaves no granted entry); so for the others."""
         ref = validate_ref(ref)
-        name = " ".join((name or "").split())
-        if not 2 <= len(name) <= 200:
-            raise ValidationError("name", "2-200 characters")
+        name = one_line(name, "name", 200, shortest=2)
         org_id = self.organisation_id(ref)
         if self._exists(org_id):
             raise ConflictError(f"an organisation with ref {ref} exists already")
@@ -396,9 +396,7 @@ class RegistryApplication(SealedApplication):
         already use that id): then a site that certainly exists already is registered too, and
         merged into the existing one at once, so the report's id keeps leading to it. ``scratch``:
         ``pending`` is never saved (a report's rows being resolved), so nothing is held for review."""
-        name = " ".join((name or "").split())
-        if not 2 <= len(name) <= 200:
-            raise ValidationError("site_name", "2-200 characters")
+        name = one_line(name, "site_name", 200, shortest=2)
         kind = SiteKind(kind)
         fingerprint = SiteFingerprint(
             public_id="",

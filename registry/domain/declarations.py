@@ -36,6 +36,7 @@ from eventsourcing.domain import Aggregate, event
 
 from registry.domain.accounts import Role
 from registry.domain.errors import ConflictError, ValidationError
+from registry.domain.text import one_line
 
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _REGISTER_NAMESPACE = uuid.UUID("8d0e6b52-3c1f-4a7e-b9d4-2f6a1c0e5d37")
@@ -103,13 +104,6 @@ def latest_valid_until(signed_on: dt.date) -> dt.date:
         return signed_on.replace(year=year, day=28)
 
 
-def _text(value: str, field: str, longest: int) -> str:
-    cleaned = " ".join((value or "").split())
-    if not 1 <= len(cleaned) <= longest:
-        raise ValidationError(field, f"1-{longest} characters")
-    return cleaned
-
-
 class Declaration(Aggregate):
     """One signed confidentiality declaration of one account."""
 
@@ -128,8 +122,8 @@ class Declaration(Aggregate):
     ) -> Declaration:
         """Validate, then record. ``valid_until`` is the first day it is no longer valid."""
         check_signer_role(signer_role)
-        title = _text(document_title, "document_title", 200)
-        version = _text(document_version, "document_version", 40)
+        title = one_line(document_title, "document_title", 200)
+        version = one_line(document_version, "document_version", 40)
         digest = validate_sha256(document_sha256)
         if not isinstance(signed_on, dt.date) or not isinstance(valid_until, dt.date):
             raise ValidationError("signed_on", "signed_on and valid_until must be dates")
@@ -182,7 +176,7 @@ class Declaration(Aggregate):
             raise ValidationError("on", "must be a date")
         if on < self.signed_on:
             raise ValidationError("on", "must not be before the date of signing")
-        self._revoked(on=on, reason=_text(reason, "reason", 500))
+        self._revoked(on=on, reason=one_line(reason, "reason", 500))
 
     @event("Revoked")
     def _revoked(self, on: dt.date, reason: str) -> None:
