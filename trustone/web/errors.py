@@ -14,9 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from grievance.domain.stages import StaleStageError
 from keys.access.filter import AccessDeniedError, IntegrityError
 from keys.logins.auth import AuthenticationError, LockedOutError
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
+from registry.domain.transitions import StepNotAllowedError
 from registry.reportfile import ReportFileError
 from trustone.storage_errors import classify as classify_storage_error
 from trustone.web.logging import request_id_of
@@ -96,7 +98,9 @@ def install_error_handlers(app: FastAPI) -> None:
         # ConflictError first and the store's IntegrityError second, so it lands here, not in
         # storage_error below (registry/sealed_application.py).
         content: dict = {"detail": str(exc)}
-        if hasattr(exc, "allowed"):  # an illegal transition names the steps that are allowed
+        # A step the state does not allow, or one chosen for a stage the case has left: both name
+        # the steps that are allowed (now).
+        if isinstance(exc, StepNotAllowedError | StaleStageError):
             content["allowed_next"] = exc.allowed
         return JSONResponse(status_code=409, content=content)
 
