@@ -27,6 +27,7 @@ from projections.member_listing import MemberListing
 from projections.quarry_regions import PublishedQuarryRegions
 from registry.domain.accounts import Role
 from registry.domain.geography import fold
+from registry.usecases.decisions import checked
 
 AnyPrincipal = Principal | SystemPrincipal | None
 WaitForViews = Callable[[Sequence[str]], object]  # ProjectionRunner.wait: a reader sees what was written before
@@ -51,6 +52,18 @@ class Register(Protocol):
     def valid_declaration(self, login: str, day: dt.date) -> bool: ...
 
     def member_status_on(self, ref: str, day: dt.date) -> _Standing: ...
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    """The filters both lists take: a report year (default: the latest), ``country`` (ISO code),
+    ``region`` (province or district), ``stone_type`` and ``kind`` (a SiteKind value)."""
+
+    year: int | None = None
+    country: str | None = None
+    region: str | None = None
+    stone_type: str | None = None
+    kind: str | None = None
 
 
 # --- the aggregated list -------------------------------------------------------------------------
@@ -86,16 +99,12 @@ class AggregatedListPages:
         self,
         principal: AnyPrincipal,
         request_id: str = "",
-        year: int | None = None,
-        country: str | None = None,
-        region: str | None = None,
-        stone_type: str | None = None,
-        kind: str | None = None,
+        filters: SiteFilter = SiteFilter(),
         cursor: str | None = None,
         limit: int = 500,
         held: Callable[[str], bool] | None = None,
     ) -> AggregatedAnswer:
-        """Sites in use by at least one member in ``year``, ``limit`` a page after ``cursor``.
+        """Sites in use by at least one member in the year, ``limit`` a page after ``cursor``.
 
         The list changes only at a release, so each page is computed once per release (and catalogue
         change) and kept (projections/aggregated_reads.py), under a tag naming the release and the
@@ -103,18 +112,20 @@ class AggregatedListPages:
         is unchanged is reading it: every call is decided and logged first, and a refused party is
         refused whatever it holds."""
         audit = Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id)
-        self._guard.check(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)  # logged whatever the input
+        attempt = checked(self._guard, principal, Action.READ_AGGREGATED_LIST, audit)  # logged whatever the input
         after = self._cursors.decode(cursor, (str,))
-        self._guard.authorise(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)
+        attempt.grant()
         self._wait(["aggregated_list"])  # a reader sees at least what was written before the request
-        release = self._reads.release(year)
-        query = (country, region, stone_type, kind, after, limit)
+        release = self._reads.release(filters.year)
+        query = (filters.country, filters.region, filters.stone_type, filters.kind, after, limit)
         tag = release.etag(*query)
         if held is not None and held(tag):
             return AggregatedAnswer(tag, None)
 
         def compute() -> AggregatedListPage:
-            chosen, sites = self._reads.sites(year, country, region, stone_type, kind)
+            chosen, sites = self._reads.sites(
+                filters.year, filters.country, filters.region, filters.stone_type, filters.kind
+            )
             rows = sorted((site for site in sites if (site.site_id,) > after), key=lambda site: site.site_id)
             rows = rows[: limit + 1]
             next_cursor = self._cursors.encode((rows[limit - 1].site_id,)) if len(rows) > limit else None
@@ -204,13 +215,9 @@ class LinkedListSearch:
         self,
         principal: AnyPrincipal,
         request_id: str = "",
-        year: int | None = None,
+        filters: SiteFilter = SiteFilter(),
         company: str | None = None,
         site: str | None = None,
-        country: str | None = None,
-        region: str | None = None,
-        stone_type: str | None = None,
-        kind: str | None = None,
         cursor: str | None = None,
         limit: int = 500,
     ) -> LinkedListPage:
@@ -218,7 +225,17 @@ class LinkedListSearch:
         exactly full is followed by an empty one."""
         after = functools.cache(lambda: self._cursors.decode(cursor, PAGE_KEY_SHAPE))  # read once access was decided
         chosen, rows = self.search(
-            principal, year, company, site, country, region, stone_type, request_id, kind=kind, after=after, limit=limit
+            principal,
+            filters.year,
+            company,
+            site,
+            filters.country,
+            filters.region,
+            filters.stone_type,
+            request_id,
+            kind=filters.kind,
+            after=after,
+            limit=limit,
         )
         next_cursor = self._cursors.encode(page_end(rows, after())) if len(rows) == limit else None
         return LinkedListPage(chosen, rows, next_cursor)

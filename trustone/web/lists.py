@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
 from projections.quarry_regions import as_csv, as_geojson
 from registry.domain.sites import SiteKind
-from registry.usecases.lists import AggregatedListPage, LinkedListPage
+from registry.usecases.lists import AggregatedListPage, LinkedListPage, SiteFilter
 from trustone.web import pages
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import AggregatedListPagesDep, LinkedListSearchDep, PublishedListsDep, RequestIdDep
@@ -18,6 +18,20 @@ from trustone.web.deps import AggregatedListPagesDep, LinkedListSearchDep, Publi
 router = APIRouter(prefix="/api/v1", tags=["lists"])
 
 _AGGREGATED_PAGE = TypeAdapter(AggregatedListPage)
+
+
+def site_filter(
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
+    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
+    stone_type: Annotated[str | None, Query(max_length=40)] = None,
+    kind: SiteKind | None = None,
+) -> SiteFilter:
+    """The query parameters both lists filter on, checked once here."""
+    return SiteFilter(year, country, region, stone_type, kind.value if kind else None)
+
+
+SiteFilterQuery = Annotated[SiteFilter, Depends(site_filter)]
 
 
 @router.get(
@@ -29,11 +43,7 @@ def aggregated_list(
     principal: PrincipalDep,
     lists: AggregatedListPagesDep,
     request_id: RequestIdDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
-    stone_type: Annotated[str | None, Query(max_length=40)] = None,
-    kind: SiteKind | None = None,
+    filters: SiteFilterQuery,
     cursor: pages.CursorQuery = None,
     limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
     if_none_match: Annotated[str | None, Header(max_length=2000)] = None,
@@ -50,11 +60,7 @@ def aggregated_list(
     answer = lists.page(
         principal,
         request_id,
-        year=year,
-        country=country,
-        region=region,
-        stone_type=stone_type,
-        kind=kind.value if kind else None,
+        filters,
         cursor=cursor,
         limit=limit,
         held=lambda tag: _matches(if_none_match, tag),
@@ -100,13 +106,9 @@ def linked_list(
     principal: PrincipalDep,
     search: LinkedListSearchDep,
     request_id: RequestIdDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: latest report year")] = None,
+    filters: SiteFilterQuery,
     company: Annotated[str | None, Query(max_length=40)] = None,
     site: Annotated[str | None, Query(max_length=20, description="a site's public id")] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    region: Annotated[str | None, Query(max_length=80, description="province or district")] = None,
-    stone_type: Annotated[str | None, Query(max_length=40)] = None,
-    kind: SiteKind | None = None,
     cursor: pages.CursorQuery = None,
     limit: pages.LimitQuery = pages.DEFAULT_LIMIT,
 ) -> LinkedListPage:
@@ -117,13 +119,9 @@ def linked_list(
     return search.page(
         principal,
         request_id,
-        year=year,
+        filters,
         company=company,
         site=site,
-        country=country,
-        region=region,
-        stone_type=stone_type,
-        kind=kind.value if kind else None,
         cursor=cursor,
         limit=limit,
     )
