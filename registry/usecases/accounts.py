@@ -8,19 +8,20 @@ authenticator asks whether the account is active on every request (``keys/logins
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyotp
 
 from keys.access.filter import Audit, ConfidentialFilter
-from keys.access.policy import Action, Facts
+from keys.access.policy import Action
 from keys.access.principal import Principal, SystemPrincipal
 from keys.logins.passwords import hash_password
 from registry.application import RegistryApplication
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, UserAccount, check_role_fits, validate_login
 from registry.domain.errors import ValidationError
 from registry.domain.organisations import Organisation
+from registry.domain.text import one_line
+from registry.usecases.decisions import checked
 
 ISSUER = "TruStone"  # the name an authenticator app shows next to the code
 MIN_PASSWORD_LENGTH = 12
@@ -79,11 +80,9 @@ class Accounts:
     ) -> AccountCreated:
         """A new login for a person of an organisation; its role must fit the organisation's kind."""
         audit = self._audit(login, "create account", request_id)
-        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.ADMINISTER_USERS, audit)
         login = validate_login(login)
-        name = " ".join((display_name or "").split())
-        if not 1 <= len(name) <= 120:
-            raise ValidationError("display_name", "1-120 characters")
+        name = one_line(display_name, "display_name", 120)
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise ValidationError("password", f"at least {MIN_PASSWORD_LENGTH} characters")
         # The role is checked before the password is hashed (argon2 is slow on purpose) and again by
@@ -97,7 +96,7 @@ class Accounts:
             name,
             hash_password(password),
             second.totp_secret if second else None,
-            before_write=self._grant(principal, audit),
+            before_write=attempt.grant,
         )
         return AccountCreated(login=login, role=chosen.value, organisation_ref=organisation_ref, second_factor=second)
 
@@ -106,11 +105,9 @@ class Accounts:
     ) -> AccountRecord:
         """The login can no longer log in; a session it holds is refused on its next request."""
         audit = self._audit(login, "disable account", request_id)
-        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
-        text = " ".join((reason or "").split())
-        if not 3 <= len(text) <= 500:
-            raise ValidationError("reason", "3-500 characters")
-        self._registry.disable_account(login, text, before_write=self._grant(principal, audit))
+        attempt = checked(self._guard, principal, Action.ADMINISTER_USERS, audit)
+        text = one_line(reason, "reason", 500, shortest=3)
+        self._registry.disable_account(login, text, before_write=attempt.grant)
         return self._record(self._registry.account(login))
 
     def reset_second_factor(
@@ -118,9 +115,9 @@ class Accounts:
     ) -> SecondFactor:
         """A new TOTP secret, shown once; codes of the old one stop working at once."""
         audit = self._audit(login, "reset second factor", request_id)
-        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.ADMINISTER_USERS, audit)
         second = _second_factor(validate_login(login))
-        self._registry.reset_second_factor(second.login, second.totp_secret, before_write=self._grant(principal, audit))
+        self._registry.reset_second_factor(second.login, second.totp_secret, before_write=attempt.grant)
         return second
 
     def listing(
@@ -130,9 +127,9 @@ class Accounts:
         audit = Audit(
             subject_kind="account", subject_ref=organisation_ref, purpose="list accounts", request_id=request_id
         )
-        self._guard.check(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.ADMINISTER_USERS, audit)
         accounts = self._registry.accounts_of(organisation_ref)  # an unknown organisation is 404
-        self._guard.authorise(principal, Action.ADMINISTER_USERS, Facts(), audit)
+        attempt.grant()
         return [self._record(account) for account in accounts]
 
     # --- helpers -----------------------------------------------------------------------------
@@ -151,11 +148,3 @@ class Accounts:
     @staticmethod
     def _audit(login: str, purpose: str, request_id: str) -> Audit:
         return Audit(subject_kind="account", subject_ref=login, purpose=purpose, request_id=request_id)
-
-    def _grant(self, principal: Principal | SystemPrincipal, audit: Audit) -> Callable[[], None]:
-        """The grant, logged by the registry once its checks have passed, right before the save."""
-
-        def log_grant() -> None:
-            self._guard.authorise(principal, Action.ADMINISTER_USERS, Facts(), audit)
-
-        return log_grant

@@ -19,6 +19,7 @@ from keys.access.principal import Principal, SystemPrincipal
 from registry.application import RegistryApplication
 from registry.assessment_queue import ReportAwaitingAssessment
 from registry.domain.reports import AssessmentRecord
+from registry.usecases.decisions import checked
 
 __all__ = ["DelayExplanation", "ReportAssessed", "ReportAssessment", "ReportAwaitingAssessment"]
 
@@ -78,7 +79,7 @@ class ReportAssessment:
             purpose="assess report",
             request_id=request_id,
         )
-        self._guard.check(principal, Action.ASSESS_REPORT, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.ASSESS_REPORT, audit)
         record = self._registry.assess_report(
             company_ref,
             year,
@@ -86,7 +87,7 @@ class ReportAssessment:
             assessed_on=self._clock(),
             assessed_by=principal.login,
             version=version,
-            before_write=lambda: self._authorise(principal, Action.ASSESS_REPORT, Facts(), audit),
+            before_write=attempt.grant,
         )
         return ReportAssessed(company=company_ref, year=year, assessment=record)
 
@@ -111,15 +112,12 @@ class ReportAssessment:
             purpose="explain delay",
             request_id=request_id,
         )
-        self._guard.check(principal, Action.EXPLAIN_DELAY, facts, audit)
+        attempt = checked(self._guard, principal, Action.EXPLAIN_DELAY, audit, facts)
         self._registry.explain_delay(
             company_ref,
             year,
             explanation,
             by=principal.login,
-            before_write=lambda: self._authorise(principal, Action.EXPLAIN_DELAY, facts, audit),
+            before_write=attempt.grant,
         )
         return DelayExplanation(company_ref, year, self._registry.company(company_ref).delay_explanations[str(year)])
-
-    def _authorise(self, principal: Principal | SystemPrincipal, action: Action, facts: Facts, audit: Audit) -> None:
-        self._guard.authorise(principal, action, facts, audit)

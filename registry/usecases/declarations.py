@@ -26,6 +26,7 @@ from registry.application import RegistryApplication
 from registry.domain.declarations import Declaration, IndexEntry
 from registry.domain.errors import GoneError, NotFoundError, ValidationError
 from registry.domain.organisations import validate_ref
+from registry.usecases.decisions import checked
 
 Who = Principal | SystemPrincipal | None
 EXPIRING_DAYS = 30  # the "waiting for me" summary's horizon (issue 13)
@@ -101,7 +102,7 @@ class Declarations:
         audit = Audit(
             subject_kind="declaration", subject_ref=login, purpose="record declaration", request_id=request_id
         )
-        self._guard.check(principal, Action.MANAGE_DECLARATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.MANAGE_DECLARATIONS, audit)
         today = self.clock()
         if isinstance(signed_on, dt.date) and signed_on > today:
             raise ValidationError("signed_on", f"a declaration is recorded once signed: not after {today.isoformat()}")
@@ -112,7 +113,7 @@ class Declarations:
             signed_on,
             valid_until,
             document,
-            before_write=lambda: self._guard.authorise(principal, Action.MANAGE_DECLARATIONS, Facts(), audit),
+            before_write=attempt.grant,
         )
         return self._view(self._registry.declaration(declaration_id))
 
@@ -128,12 +129,12 @@ class Declarations:
         """From ``on`` (inclusive) the declaration grants nothing; 409 when revoked already."""
         declaration = self._registry.declaration(declaration_id)
         audit = self._audit(declaration, "revoke declaration", request_id)
-        self._guard.check(principal, Action.MANAGE_DECLARATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.MANAGE_DECLARATIONS, audit)
         revoked = self._registry.revoke_declaration(
             declaration.id,
             on,
             reason,
-            before_write=lambda: self._guard.authorise(principal, Action.MANAGE_DECLARATIONS, Facts(), audit),
+            before_write=attempt.grant,
         )
         return self._view(revoked)
 
@@ -225,7 +226,7 @@ class Declarations:
         audit = Audit(
             subject_kind="declarations", subject_ref=organisation or "", purpose=purpose, request_id=request_id
         )
-        self._guard.check(principal, Action.READ_DECLARATIONS, Facts(own_data=own), audit)
+        attempt = checked(self._guard, principal, Action.READ_DECLARATIONS, audit, Facts(own_data=own))
         if within_days is not None and not 0 <= within_days <= 5 * 366:
             raise ValidationError("expiring_within_days", "0-1830 days")
         organisation_id = None
@@ -238,7 +239,7 @@ class Declarations:
         if within_days is not None and valid_on is None:
             valid_on = self.clock()
         expiring_by = valid_on + dt.timedelta(days=within_days) if within_days is not None and valid_on else None
-        self._guard.authorise(principal, Action.READ_DECLARATIONS, Facts(own_data=own), audit)
+        attempt.grant()
         return self._registry.declaration_index().select(organisation_id, valid_on, expiring_by)
 
     @staticmethod

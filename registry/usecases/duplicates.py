@@ -18,6 +18,7 @@ from projections.aggregated_reads import AggregatedSite
 from registry.application import RegistryApplication
 from registry.domain.errors import ValidationError
 from registry.domain.sites import ProductionSite
+from registry.usecases.decisions import checked
 
 
 class DuplicateDecision(StrEnum):
@@ -93,15 +94,12 @@ class HeldDuplicates:
         audit = Audit(
             subject_kind="site", subject_ref=site_id, purpose="decide a held duplicate", request_id=request_id
         )
-        self._guard.check(principal, Action.DECIDE_DUPLICATE, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.DECIDE_DUPLICATE, audit)
         chosen = parse_decision(decision)
         now = self._registry.decide_duplicate(
             site_id,
             same_as_candidate=chosen == DuplicateDecision.SAME,
             decided_by=principal.login,
-            before_write=lambda: self._authorise(principal, audit),
+            before_write=attempt.grant,
         )
         return DuplicateDecided(site_id=site_id, decision=chosen, site_id_now=now)
-
-    def _authorise(self, principal: Principal | SystemPrincipal, audit: Audit) -> None:
-        self._guard.authorise(principal, Action.DECIDE_DUPLICATE, Facts(), audit)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from keys.access.filter import Audit, ConfidentialFilter
-from keys.access.policy import Action, Facts
+from keys.access.policy import Action
 from keys.access.principal import Principal, SystemPrincipal
 from registry.application import RegistryApplication
 from registry.domain.errors import ConflictError, ValidationError
 from registry.domain.organisations import CompanyCategory, CompanySize, Organisation, OrganisationKind
+from registry.usecases.decisions import checked
 
 # What the secretariat registers; its own organisation, the committee's and the auditor's come with
 # the installation (`trustone demo`, or by hand), not through the register.
@@ -137,11 +138,9 @@ class Organisations:
     ) -> OrganisationRecord:
         """A member company, NGO party, union party or public buyer joins the register."""
         audit = self._audit(ref, "register organisation", request_id)
-        self._guard.check(principal, Action.MANAGE_ORGANISATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
         chosen = _choice("kind", kind, REGISTRABLE_KINDS)
-        self._registry.register_organisation(
-            ref, name, chosen, country, before_write=self._grant(principal, Action.MANAGE_ORGANISATIONS, audit)
-        )
+        self._registry.register_organisation(ref, name, chosen, country, before_write=attempt.grant)
         return _record(self._registry.organisation(ref))
 
     def join(
@@ -154,13 +153,13 @@ class Organisations:
         request_id: str = "",
     ) -> OrganisationRecord:
         audit = self._audit(ref, "record joining", request_id)
-        self._guard.check(principal, Action.MANAGE_ORGANISATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
         self._registry.join(
             ref,
             on,
             _choice("category", category, tuple(CompanyCategory)),
             _choice("size", size, tuple(CompanySize)),
-            before_write=self._grant(principal, Action.MANAGE_ORGANISATIONS, audit),
+            before_write=attempt.grant,
         )
         return _record(self._registry.organisation(ref))
 
@@ -170,22 +169,22 @@ class Organisations:
         """Verklaring D: a company that is part of an open case before the complaints committee
         cannot withdraw until the case is decided."""
         audit = self._audit(ref, "record withdrawal", request_id)
-        self._guard.check(principal, Action.MANAGE_ORGANISATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
         self._registry.company(ref)  # an unknown ref is 404 before the cases are asked
         if self._committee_cases(ref):
             raise ConflictError(
                 f"{ref} has a dispute pending before the complaints committee: "
                 "it cannot withdraw until the dispute is decided"
             )
-        self._registry.withdraw(ref, on, before_write=self._grant(principal, Action.MANAGE_ORGANISATIONS, audit))
+        self._registry.withdraw(ref, on, before_write=attempt.grant)
         return _record(self._registry.organisation(ref))
 
     def exclude(
         self, principal: Principal | SystemPrincipal, ref: str, on: dt.date, request_id: str = ""
     ) -> OrganisationRecord:
         audit = self._audit(ref, "record exclusion", request_id)
-        self._guard.check(principal, Action.MANAGE_ORGANISATIONS, Facts(), audit)
-        self._registry.exclude(ref, on, before_write=self._grant(principal, Action.MANAGE_ORGANISATIONS, audit))
+        attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
+        self._registry.exclude(ref, on, before_write=attempt.grant)
         return _record(self._registry.organisation(ref))
 
     def set_contact(
@@ -193,10 +192,8 @@ class Organisations:
     ) -> OrganisationRecord:
         """Where the secretariat's notices to the company go (a grievance about a site it buys from)."""
         audit = self._audit(ref, "set contact address", request_id)
-        self._guard.check(principal, Action.MANAGE_ORGANISATIONS, Facts(), audit)
-        self._registry.set_contact_email(
-            ref, email, before_write=self._grant(principal, Action.MANAGE_ORGANISATIONS, audit)
-        )
+        attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
+        self._registry.set_contact_email(ref, email, before_write=attempt.grant)
         return _record(self._registry.organisation(ref))
 
     # --- reads -------------------------------------------------------------------------------
@@ -205,16 +202,16 @@ class Organisations:
         self, principal: Principal | SystemPrincipal, kind: str | None = None, request_id: str = ""
     ) -> list[OrganisationSummary]:
         audit = Audit(subject_kind="organisation", purpose="list organisations", request_id=request_id)
-        self._guard.check(principal, Action.READ_ORGANISATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.READ_ORGANISATIONS, audit)
         chosen = _choice("kind", kind, tuple(OrganisationKind)) if kind is not None else None
-        self._guard.authorise(principal, Action.READ_ORGANISATIONS, Facts(), audit)
+        attempt.grant()
         return [_summary(organisation) for organisation in self._registry.organisations(chosen)]
 
     def show(self, principal: Principal | SystemPrincipal, ref: str, request_id: str = "") -> OrganisationRecord:
         audit = self._audit(ref, "look up organisation", request_id)
-        self._guard.check(principal, Action.READ_ORGANISATIONS, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.READ_ORGANISATIONS, audit)
         organisation = self._registry.organisation(ref)
-        self._guard.authorise(principal, Action.READ_ORGANISATIONS, Facts(), audit)
+        attempt.grant()
         return _record(organisation)
 
     # --- helpers -----------------------------------------------------------------------------
@@ -222,11 +219,3 @@ class Organisations:
     @staticmethod
     def _audit(ref: str, purpose: str, request_id: str) -> Audit:
         return Audit(subject_kind="organisation", subject_ref=ref, purpose=purpose, request_id=request_id)
-
-    def _grant(self, principal: Principal | SystemPrincipal, action: Action, audit: Audit) -> Callable[[], None]:
-        """The grant, logged by the registry once its checks have passed, right before the save."""
-
-        def log_grant() -> None:
-            self._guard.authorise(principal, action, Facts(), audit)
-
-        return log_grant

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from keys.access.filter import Audit, ConfidentialFilter
-from keys.access.policy import Action, Facts
+from keys.access.policy import Action
 from keys.access.principal import Principal, SystemPrincipal
 from projections.aggregated_reads import RegionUse, quarry_region_use
 from projections.quarry_regions import PublishedQuarryRegions, PublishedRegion, apply_publication_rule
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.usecases.decisions import checked
 
 
 class ReleasedYears(Protocol):
@@ -66,11 +67,11 @@ class Publishing:
     def preview(self, principal: Principal | SystemPrincipal, year: int, request_id: str = "") -> QuarryRegionList:
         """What the year's list shows once published (read-only); the frozen list once it is."""
         audit = self._audit(year, "preview the quarry-region list", request_id)
-        self._guard.check(principal, Action.PUBLISH_LIST, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.PUBLISH_LIST, audit)
         frozen = self._frozen(year)
         if frozen is None:
             uses = self._region_use(year)  # 404 for a year not released
-        self._guard.authorise(principal, Action.PUBLISH_LIST, Facts(), audit)
+        attempt.grant()
         if frozen is not None:
             return frozen
         return QuarryRegionList(year, self._k, None, tuple(apply_publication_rule(uses, self._k)))
@@ -80,7 +81,7 @@ class Publishing:
     ) -> QuarryRegionList:
         """Freeze the year's list (append-only: a year is published once; 409 the second time)."""
         audit = self._audit(year, "publish the quarry-region list", request_id)
-        self._guard.check(principal, Action.PUBLISH_LIST, Facts(), audit)
+        attempt = checked(self._guard, principal, Action.PUBLISH_LIST, audit)
         if self._frozen(year) is not None:
             raise ConflictError(
                 f"the quarry-region list for {year} is published already; published lists do not change"
@@ -89,7 +90,7 @@ class Publishing:
             uses = self._region_use(year)
         except NotFoundError as unreleased:
             raise ConflictError(f"cannot publish the quarry-region list: {unreleased}") from unreleased
-        self._guard.authorise(principal, Action.PUBLISH_LIST, Facts(), audit)
+        attempt.grant()
         document = self._published.publish(year, uses, self._k, on or self._clock())
         return _from_document(document)
 
