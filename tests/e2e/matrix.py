@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -139,3 +139,51 @@ def assert_walked(client, world, tokens, cell: Cell, role: Role, path: str, body
         assert entry.request_id == response.headers["X-Request-ID"]
     if cell.per_company and role in cell.allowed:
         assert {entry.company for entry in new} == {OWN, OTHER, THIRD}
+
+
+def walk(cells: Sequence[Cell]) -> list[tuple[Cell, Role]]:
+    """Every cell by every role, the pairs a walk is parametrised over (ids from ``walk_ids``)."""
+    return [(cell, role) for cell in cells for role in Role]
+
+
+def walk_ids(pairs: Sequence[tuple[Cell, Role]]) -> list[str]:
+    return [f"{cell.name}-{role.value}" for cell, role in pairs]
+
+
+def prepared_path(world, cell: Cell) -> str:
+    """The cell's path with its ``{placeholders}`` filled by what ``cell.prepare`` built."""
+    return cell.path.format(**(cell.prepare(world) if cell.prepare else {}))
+
+
+def people(world) -> list:
+    """The access-log entries of people's attempts; system readers (the projection runner following
+    the writes) log their own meanwhile."""
+    return [e for e in world.access_log.entries(limit=100_000) if not e.actor.startswith("system:")]
+
+
+def assert_anonymous_refused(world, sent: Callable[[], Any]) -> None:
+    """A request without a token (``sent`` sends it) is refused at authentication (401, a Bearer
+    challenge) before any data is touched: no person's access-log entry is written."""
+    before = len(people(world))
+    response = sent()
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert len(people(world)) == before
+
+
+def walk_tests(cells: Sequence[Cell]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tests of a walk whose cells need nothing but ``prepare`` and their own ``json``: each
+    cell by each role allowed or denied and logged exactly once, and each cell refused to anonymous.
+    A test file binds them to its module: ``test_walked, test_anonymous = walk_tests(CELLS)``."""
+    pairs = walk(cells)
+
+    @pytest.mark.parametrize(("cell", "role"), pairs, ids=walk_ids(pairs))
+    def test_walked(client, world, tokens, cell: Cell, role: Role) -> None:
+        assert_walked(client, world, tokens, cell, role, prepared_path(world, cell), cell.json)
+
+    @pytest.mark.parametrize("cell", cells, ids=[cell.name for cell in cells])
+    def test_anonymous(client, world, cell: Cell) -> None:
+        path = prepared_path(world, cell)
+        assert_anonymous_refused(world, lambda: send(client, cell, None, path, cell.json))
+
+    return test_walked, test_anonymous

@@ -15,7 +15,18 @@ import pytest
 from keys.access.principal import SystemPrincipal
 from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
-from tests.e2e.matrix import Cell, client, password_hash, tokens, world  # noqa: F401 - the fixtures are used by name
+from tests.e2e.matrix import (  # noqa: F401 - the fixtures are used by name
+    Cell,
+    assert_anonymous_refused,
+    client,
+    password_hash,
+    people,
+    prepared_path,
+    tokens,
+    walk,
+    walk_ids,
+    world,
+)
 
 SECRETARIAT_ONLY = frozenset({Role.SECRETARIAT})
 SECRETARIAT_AND_OWN_NGO = frozenset({Role.SECRETARIAT, Role.NGO})
@@ -113,11 +124,7 @@ CELLS = [
         prepare=the_ngos_own,
     ),
 ]
-WALK = [(cell, role) for cell in CELLS for role in Role]
-
-
-def prepared(world, cell: Cell) -> str:
-    return cell.path.format(**(cell.prepare(world) if cell.prepare else {}))
+WALK = walk(CELLS)
 
 
 def send(client, cell: Cell, token: str | None, path: str):
@@ -136,13 +143,9 @@ def send(client, cell: Cell, token: str | None, path: str):
     return client.request(cell.method, path, headers=headers, json=cell.json)
 
 
-def people(world) -> list:
-    return [e for e in world.access_log.entries(limit=100_000) if not e.actor.startswith("system:")]
-
-
-@pytest.mark.parametrize(("cell", "role"), WALK, ids=[f"{c.name}-{r.value}" for c, r in WALK])
+@pytest.mark.parametrize(("cell", "role"), WALK, ids=walk_ids(WALK))
 def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, tokens, cell, role):
-    path = prepared(world, cell)
+    path = prepared_path(world, cell)
     before = len(people(world))
     response = send(client, cell, tokens[role], path)
     expected = {200, 201} if role in cell.allowed else {403}
@@ -156,9 +159,5 @@ def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, t
 
 @pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
 def test_anonymous_requests_are_refused_before_any_data_is_touched(client, world, cell):
-    path = prepared(world, cell)
-    before = len(people(world))
-    response = send(client, cell, None, path)
-    assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == "Bearer"
-    assert len(people(world)) == before
+    path = prepared_path(world, cell)
+    assert_anonymous_refused(world, lambda: send(client, cell, None, path))

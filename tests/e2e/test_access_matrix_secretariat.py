@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from registry.domain.accounts import Role
 from tests.e2e.matrix import (  # noqa: F401 - the fixtures are used by name
     OTHER,
     OWN,
     Cell,
-    assert_walked,
     client,
-    send,
     tokens,
+    walk_tests,
     world,
 )
 from tests.integration.report_files import csv_bytes, quarry_row
@@ -91,25 +88,6 @@ CELLS = [
         SECRETARIAT,
     ),
 ]
-WALK = [(cell, role) for cell in CELLS for role in Role]
-
-
-def prepared(world, cell: Cell) -> str:
-    return cell.path.format(**(cell.prepare(world) if cell.prepare else {}))
-
-
-@pytest.mark.parametrize(("cell", "role"), WALK, ids=[f"{c.name}-{r.value}" for c, r in WALK])
-def test_each_cell_is_allowed_or_denied_and_logged_exactly_once(client, world, tokens, cell, role):
-    assert_walked(client, world, tokens, cell, role, prepared(world, cell), cell.json)
-
-
-@pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
-def test_anonymous_requests_are_refused_and_not_logged(client, world, cell):
-    def people() -> int:
-        return sum(1 for e in world.access_log.entries(limit=100_000) if not e.actor.startswith("system:"))
-
-    path = prepared(world, cell)
-    before = people()
-    response = send(client, cell, None, path, cell.json)
-    assert response.status_code == 401
-    assert people() == before
+# every cell by every role, allowed or denied, each attempt one access-log entry; and each cell
+# refused to anonymous before any data is touched (tests/e2e/matrix.py)
+test_each_cell_is_allowed_or_denied_and_logged_exactly_once, test_anonymous_requests_are_refused = walk_tests(CELLS)
