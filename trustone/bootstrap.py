@@ -28,6 +28,7 @@ from keys.encryption.administration import KeyAdministration
 from keys.encryption.datakeys import DataKeyStore
 from keys.encryption.keyring import FileKeyring, KeyringError
 from keys.encryption.vault import Vault
+from keys.logins.sessions import SessionStore
 from keys.storage.append_only import protect_event_tables
 from keys.storage.sql import PostgresSqlStore, SQLiteSqlStore, SqlStore
 from projections.aggregated_list import AggregatedListView
@@ -226,6 +227,8 @@ def _built(settings: Settings) -> Services:
     datakeys = DataKeyStore(sql, keyring)
     access_log = AccessLog(sql, datakeys, keyring)
     access_log.create_tables()
+    sessions = SessionStore(sql)  # the login sessions a second factor's reset ends (the web app issues them)
+    sessions.create_tables()
     confidential_filter = ConfidentialFilter(access_log, datakeys)
     vault = Vault(datakeys, confidential_filter)
     outbox = NoticeOutbox(sql)
@@ -302,7 +305,7 @@ def _built(settings: Settings) -> Services:
             registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild
         ),
         organisations=Organisations(registry, confidential_filter, before_committee.company),
-        accounts=Accounts(registry, confidential_filter),
+        accounts=Accounts(registry, confidential_filter, sessions.revoke_all),
         reports=CompanyReports(registry, before_committee.company),
         declarations=Declarations(registry, confidential_filter, clock.today),
         data_access=DataAccess(registry, confidential_filter, aggregated_reads, projections.wait, clock.today),

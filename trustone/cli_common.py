@@ -6,7 +6,8 @@ of cli.py (and no import inside a function to dodge the cycle)."""
 
 from __future__ import annotations
 
-import getpass
+import os
+import pwd
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -20,12 +21,21 @@ from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings, SettingsError
 
 SECRETARIAT = "secretariat-cli"
+ACCOUNTS = "accounts-cli"  # every role's logins: the installation's operator (keys/access/policy.py)
 
 
 def operator(role: str = SECRETARIAT) -> SystemPrincipal:
     """The CLI runs on the server as a named operator: the access log names the role and the OS user
-    (``secretariat-cli:<user>`` unless told otherwise, e.g. ``keys-admin``)."""
-    return SystemPrincipal(f"{role}:{getpass.getuser()}")
+    (``secretariat-cli:<user>`` unless told otherwise, e.g. ``keys-admin``). The user is the process's
+    own (its effective uid), not ``$LOGNAME`` or ``$USER``, which whoever runs the command can set."""
+    return SystemPrincipal(f"{role}:{os_user()}")
+
+
+def os_user() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # a uid without a passwd entry (a container): the number names it
+        return str(os.geteuid())
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -12,7 +12,7 @@ import typer
 
 from registry.usecases.accounts import AccountRecord
 from registry.usecases.organisations import OrganisationRecord, OrganisationSummary
-from trustone.cli_common import command_services, fail, operator
+from trustone.cli_common import ACCOUNTS, command_services, fail, operator
 
 organisations_cli = typer.Typer(help="The register of organisations: members, NGO and union parties, buyers.")
 users_cli = typer.Typer(help="User accounts: create, disable, reset a second factor, list.")
@@ -135,9 +135,10 @@ def create_user(
     name: Annotated[str, typer.Option("--name", help="the person's display name")],
     password: Annotated[str, typer.Option("--password", prompt=True, hide_input=True, confirmation_prompt=True)],
 ) -> None:
-    """Create a login; for secretariat and auditor logins the second factor is printed once."""
+    """Create a login (any role: the installation's duty, as accounts-cli); for secretariat and
+    auditor logins the second factor is printed once."""
     with command_services() as services:
-        created = services.accounts.create(operator(), login, role, organisation, name, password)
+        created = services.accounts.create(operator(ACCOUNTS), login, role, organisation, name, password)
     typer.echo(f"{created.login}\t{created.role}\t{created.organisation_ref}\tcreated")
     if created.second_factor is not None:
         typer.echo(f"{created.login}\ttotp {created.second_factor.totp_provisioning_uri}  (shown once)")
@@ -146,7 +147,7 @@ def create_user(
 @users_cli.command("disable")
 def disable_user(login: str, reason: Annotated[str, typer.Option("--reason")]) -> None:
     """Disable a login: it can no longer log in, and its sessions end on their next request."""
-    _command(_user_line, lambda s: s.accounts.disable(operator(), login, reason))
+    _command(_user_line, lambda s: s.accounts.disable(operator(ACCOUNTS), login, reason))
 
 
 @users_cli.command("reset-totp")
@@ -154,11 +155,11 @@ def reset_totp(login: str) -> None:
     """A new second factor for a login, printed once; the old one stops working."""
     _command(
         lambda second: f"{second.login}\ttotp {second.totp_provisioning_uri}  (shown once)",
-        lambda s: s.accounts.reset_second_factor(operator(), login),
+        lambda s: s.accounts.reset_second_factor(operator(ACCOUNTS), login),
     )
 
 
 @users_cli.command("list")
 def list_users(organisation: Annotated[str, typer.Option("--organisation", help="the organisation's ref")]) -> None:
     """One line per login of the organisation."""
-    _command(_user_line, lambda s: s.accounts.listing(operator(), organisation))
+    _command(_user_line, lambda s: s.accounts.listing(operator(ACCOUNTS), organisation))

@@ -74,6 +74,7 @@ class Facts:
     about_own_data_only: bool = False  # an access-log read limited to entries about own data
     secretariat_is_party: bool = False  # a dispute between a company and the secretariat
     is_filer: bool = False  # the principal's organisation filed the case (own_data also covers notified companies)
+    in_remit: bool = False  # a login of a role the administrator may administer (keys/access/visibility.py)
 
 
 Rule = Callable[[Facts], bool]
@@ -136,6 +137,12 @@ FILER_DECLARED = _when(
     "an NGO party sees which companies were notified of a case it filed only, "
     "with a valid signed confidentiality declaration",
 )
+# Who administers whose logins (keys/access/visibility.py, ACCOUNT_REMIT): the secretariat those of the
+# parties it serves; the secretariat's own, the auditor's and the committee's are the installation's.
+REMIT = _when(
+    lambda f: f.in_remit,
+    "the secretariat administers the logins of member companies, NGO and union parties and public buyers only",
+)
 # a party to a dispute cannot run its case
 NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party, "the secretariat is a party to this dispute")
 
@@ -159,7 +166,7 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.VERIFY_MEMBER_STATUS: EVERY_ROLE,
     Action.ADMINISTER_KEYS: {S: ALLOW},
     Action.READ_KEY_REPORT: {S: ALLOW, A: ALLOW},
-    Action.ADMINISTER_USERS: {S: ALLOW},
+    Action.ADMINISTER_USERS: {S: REMIT},
     Action.READ_CREDENTIAL: {role: OWN for role in Role},
     # "own" for a case: the filing party, or a company that was notified or is a party to it
     Action.READ_CASE: {S: ALLOW, N: OWN, U: OWN, C: OWN, K: CASE_FILE},
@@ -208,10 +215,12 @@ SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
             Action.READ_DUPLICATE_QUEUE,
             Action.DECIDE_DUPLICATE,
             Action.PUBLISH_LIST,
-            Action.ADMINISTER_USERS,
             Action.READ_WAITING,
         }
     ),
+    # Every role's logins, the secretariat's, the auditor's and the committee's included: the
+    # installation's operator on the server (``trustone users``), who holds the keyring anyway.
+    "accounts-cli": frozenset({Action.ADMINISTER_USERS}),
     "import-cli": frozenset({Action.SUBMIT_REPORT}),  # `trustone import-report`, on the operator's word
 }
 

@@ -208,19 +208,47 @@ DESKS: Mapping[Role, Mapping[Desk, DeskShare]] = MappingProxyType(
         Role.BUYER: MappingProxyType({}),
     }
 )
-SYSTEM_DESKS: Mapping[str, Role] = MappingProxyType({"secretariat-cli": Role.SECRETARIAT})
+# A background job's desk: the secretariat's command line has the secretariat's queues but the cases,
+# which stay with a person's login (its grants hold no case read: keys/access/policy.py SYSTEM_GRANTS).
+SYSTEM_DESKS: Mapping[str, tuple[Role, Mapping[Desk, DeskShare]]] = MappingProxyType(
+    {
+        "secretariat-cli": (
+            Role.SECRETARIAT,
+            MappingProxyType(
+                {queue: share for queue, share in DESKS[Role.SECRETARIAT].items() if queue is not Desk.CASES}
+            ),
+        )
+    }
+)
 
 
 def desk_of(principal: Principal | SystemPrincipal | None) -> tuple[Role | None, Mapping[Desk, DeskShare]]:
     """The role whose desk ``principal`` sees and that desk's queues; nothing for a visitor or a
-    background job."""
+    background job without a desk."""
     if isinstance(principal, Principal):
         return principal.role, DESKS.get(principal.role, MappingProxyType({}))
     if isinstance(principal, SystemPrincipal):
-        role = SYSTEM_DESKS.get(principal.name.partition(":")[0])
-        if role is not None:
-            return role, DESKS[role]
+        found = SYSTEM_DESKS.get(principal.name.partition(":")[0])
+        if found is not None:
+            return found
     return None, MappingProxyType({})
+
+
+# --- logins ---------------------------------------------------------------------------------------------
+# Whose logins a person administers (``administer_users``): the secretariat those of the parties it
+# serves. A secretariat, auditor or committee login would let its maker read the whole access log or
+# rule on cases, so those are made by the installation's operator on the server (``accounts-cli``,
+# granted every login by the policy's SYSTEM_GRANTS, which do not look at facts).
+
+ACCOUNT_REMIT: Mapping[Role, frozenset[Role]] = MappingProxyType(
+    {Role.SECRETARIAT: frozenset({Role.COMPANY, Role.NGO, Role.UNION, Role.BUYER})}
+)
+
+
+def account_facts(principal: Principal | SystemPrincipal | None, role: Role) -> Facts:
+    """The facts of administering a login of ``role`` (creating, disabling, resetting, listing)."""
+    remit = ACCOUNT_REMIT.get(principal.role, frozenset()) if isinstance(principal, Principal) else frozenset()
+    return Facts(in_remit=role in remit)
 
 
 # --- data-access requests ---------------------------------------------------------------------------

@@ -82,25 +82,62 @@ def test_an_ngo_login_is_created_without_a_second_factor_and_listed(client):
     assert client.get("/api/v1/users", params={"organisation": "bestaat-niet"}).status_code == 404
 
 
-def test_a_secretariat_login_gets_its_second_factor_once_and_a_reset_ends_the_old_one(client):
-    created = create(client, "piet@secretariaat.nl", "secretariat", "secretariaat")
-    assert created.status_code == 201, created.text
-    first = created.json()["second_factor"]
-    assert first["totp_provisioning_uri"].startswith("otpauth://totp/TruStone:piet%40secretariaat.nl?secret=")
-    assert login(client, "piet@secretariaat.nl").json()["code"] == "totp_required"
-    old_code = pyotp.TOTP(first["totp_secret"]).now()
-    assert login(client, "piet@secretariaat.nl", old_code).status_code == 200
+def test_a_reset_second_factor_is_shown_once_and_ends_the_old_codes_and_the_open_sessions(client):
+    """After a stolen phone: the new secret is shown once, codes of the old one stop working, and a
+    session the thief holds ends at its next request (issue 13 review)."""
+    assert create(client, "jan@arisa.nl", "ngo", "arisa").status_code == 201
+    token = login(client, "jan@arisa.nl").json()["access_token"]
+    held = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/auth/me", headers=held).status_code == 200
+    first = client.post("/api/v1/users/jan@arisa.nl/reset-totp").json()
+    assert first["totp_provisioning_uri"].startswith("otpauth://totp/TruStone:jan%40arisa.nl?secret=")
+    assert client.get("/api/v1/auth/me", headers=held).status_code == 401  # the session ended
+    assert login(client, "jan@arisa.nl").json()["code"] == "totp_required"
+    assert login(client, "jan@arisa.nl", pyotp.TOTP(first["totp_secret"]).now()).status_code == 200
 
-    reset = client.post("/api/v1/users/piet@secretariaat.nl/reset-totp")
-    assert reset.status_code == 200, reset.text
-    second = reset.json()
-    assert second["login"] == "piet@secretariaat.nl" and second["totp_secret"] != first["totp_secret"]
-    refused = login(client, "piet@secretariaat.nl", pyotp.TOTP(first["totp_secret"]).now())
+    second = client.post("/api/v1/users/jan@arisa.nl/reset-totp").json()
+    assert second["login"] == "jan@arisa.nl" and second["totp_secret"] != first["totp_secret"]
+    refused = login(client, "jan@arisa.nl", pyotp.TOTP(first["totp_secret"]).now())
     assert (refused.status_code, refused.json()["code"]) == (401, "invalid_credentials")
     # the new secret's code of the next 30-second step (this step was used by the old code's login;
     # the server accepts one step either side)
     next_step = pyotp.TOTP(second["totp_secret"]).at(time.time() + 30)
-    assert login(client, "piet@secretariaat.nl", next_step).status_code == 200
+    assert login(client, "jan@arisa.nl", next_step).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "organisation", "kind"),
+    [
+        ("secretariat", "secretariaat", None),
+        ("auditor", "audit-firma", OrganisationKind.AUDITOR),
+        ("committee", "klachtencommissie", OrganisationKind.COMPLAINTS_COMMITTEE),
+    ],
+)
+def test_the_secretariat_neither_makes_nor_touches_a_secretariat_auditor_or_committee_login(
+    client, services, role, organisation, kind
+):
+    """A secretariat person who could make an auditor login would read the whole access log with it,
+    and with a committee login rule on cases; those logins are the installation's (``accounts-cli``).
+    Each refusal is one denied entry, and nothing was made or changed."""
+    if kind is not None:
+        services.registry.register_organisation(organisation, organisation.title(), kind, "NL")
+    services.registry.create_account(f"zittend@{organisation}.nl", Role(role), organisation, "Zittend", "x", None)
+    before = len(services.access_log.entries(limit=100_000))
+    made = create(client, f"nieuw@{organisation}.nl", role, organisation)
+    disabled = client.post(f"/api/v1/users/zittend@{organisation}.nl/disable", json={"reason": "for a test"})
+    reset = client.post(f"/api/v1/users/zittend@{organisation}.nl/reset-totp")
+    listed = client.get("/api/v1/users", params={"organisation": organisation})
+    for response in (made, disabled, reset, listed):
+        assert response.status_code == 403, response.text
+        assert (
+            "administers the logins of member companies, NGO and union parties and public buyers"
+            in (response.json()["detail"])
+        )
+    entries = services.access_log.entries(limit=100_000)[before:]
+    people = [(e.actor, e.action, str(e.outcome)) for e in entries if not e.actor.startswith("system:")]
+    assert people == [("secretariat.user", "administer_users", "denied")] * 4
+    assert services.registry.account(f"zittend@{organisation}.nl").active
+    assert f"nieuw@{organisation}.nl" not in [a.login for a in services.registry.accounts_of(organisation)]
 
 
 def test_a_disabled_login_is_refused_at_its_next_request_with_the_session_it_holds(client):

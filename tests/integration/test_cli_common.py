@@ -26,6 +26,18 @@ def test_the_operator_is_named_by_its_role_and_os_user():
     assert operator("keys-admin").name == f"keys-admin:{getpass.getuser()}"
 
 
+def test_the_operator_cannot_be_renamed_by_the_environment(monkeypatch):
+    """``LOGNAME=anna trustone ...`` must not put anna's name on another user's access-log entries
+    (issue 13 review): the name is the process's own user's, from its effective uid."""
+    import os
+    import pwd
+
+    own = pwd.getpwuid(os.geteuid()).pw_name
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, "anna-forged")
+    assert operator().name == f"secretariat-cli:{own}"
+
+
 def test_a_refusal_is_one_line_and_exit_1(environment, capsys):
     with pytest.raises(typer.Exit) as stopped, command_services() as services:
         services.organisations.show(operator(), "nobody-at-all")

@@ -182,15 +182,18 @@ def test_a_role_that_does_not_fit_the_organisation_is_refused_naming_the_role(se
     assert services.accounts.listing(secretariat, "arisa") == []
 
 
+INSTALLATION = SystemPrincipal("accounts-cli:operator")  # a secretariat login is the installation's to make
+
+
 def test_a_secretariat_login_gets_a_second_factor_shown_once_and_logs_in_with_it(services, secretariat, auth, clock):
     created = services.accounts.create(
-        secretariat, "piet@secretariaat.nl", "secretariat", "secretariaat", "Piet", PASSWORD
+        INSTALLATION, "piet@secretariaat.nl", "secretariat", "secretariaat", "Piet", PASSWORD
     )
     assert created.second_factor is not None
     assert created.second_factor.totp_provisioning_uri.startswith("otpauth://totp/TruStone:piet%40secretariaat.nl?")
     code = pyotp.TOTP(created.second_factor.totp_secret).at(clock())
     assert auth.login("piet@secretariaat.nl", PASSWORD, code)
-    [record] = services.accounts.listing(secretariat, "secretariaat")
+    [record] = services.accounts.listing(INSTALLATION, "secretariaat")
     assert (record.login, record.role, record.active, record.second_factor_enrolled) == (
         "piet@secretariaat.nl",
         "secretariat",
@@ -207,10 +210,10 @@ def test_an_ngo_login_has_no_second_factor_to_show(services, secretariat):
 
 def test_a_reset_second_factor_makes_the_old_codes_worthless(services, secretariat, auth, clock):
     first = services.accounts.create(
-        secretariat, "piet@secretariaat.nl", "secretariat", "secretariaat", "Piet", PASSWORD
+        INSTALLATION, "piet@secretariaat.nl", "secretariat", "secretariaat", "Piet", PASSWORD
     )
     old = pyotp.TOTP(first.second_factor.totp_secret)
-    second = services.accounts.reset_second_factor(secretariat, "piet@secretariaat.nl")
+    second = services.accounts.reset_second_factor(INSTALLATION, "piet@secretariaat.nl")
     assert second.totp_secret != first.second_factor.totp_secret
     with pytest.raises(InvalidCredentialsError):
         auth.login("piet@secretariaat.nl", PASSWORD, old.at(clock()))
@@ -242,13 +245,16 @@ def test_only_the_secretariat_administers_users_and_each_attempt_is_logged(servi
         services.accounts.create(ngo, "jan@arisa.nl", "ngo", "arisa", "Jan", PASSWORD)
     with pytest.raises(AccessDeniedError):
         services.accounts.listing(ngo, "arisa")
-    services.accounts.create(
-        SystemPrincipal("secretariat-cli:operator"), "jan@arisa.nl", "ngo", "arisa", "Jan", PASSWORD
-    )
+    with pytest.raises(AccessDeniedError):  # the secretariat's command line: its duties, not the logins
+        services.accounts.create(
+            SystemPrincipal("secretariat-cli:operator"), "jan@arisa.nl", "ngo", "arisa", "Jan", PASSWORD
+        )
+    services.accounts.create(INSTALLATION, "jan@arisa.nl", "ngo", "arisa", "Jan", PASSWORD)
     services.accounts.disable(secretariat, "jan@arisa.nl", "left Arisa")
     assert entries(services, start) == [
         ("ngo.user", "administer_users", "denied", "jan@arisa.nl"),
         ("ngo.user", "administer_users", "denied", "arisa"),
-        ("system:secretariat-cli:operator", "administer_users", "granted", "jan@arisa.nl"),
+        ("system:secretariat-cli:operator", "administer_users", "denied", "jan@arisa.nl"),
+        ("system:accounts-cli:operator", "administer_users", "granted", "jan@arisa.nl"),
         ("secretariat.user", "administer_users", "granted", "jan@arisa.nl"),
     ]

@@ -54,7 +54,9 @@ MATRIX = {
     Action.VERIFY_MEMBER_STATUS: [ALWAYS] * 7,
     Action.ADMINISTER_KEYS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_KEY_REPORT: [ALWAYS, NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER],
-    Action.ADMINISTER_USERS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    # the secretariat administers the logins of the parties it serves, not its own, the auditor's or
+    # the committee's: those would let it read the whole access log or rule on cases (issue 13 review)
+    Action.ADMINISTER_USERS: ["in_remit", NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_CREDENTIAL: ["own_data"] * 7,
     Action.READ_CASE: [ALWAYS, "own_data", "own_data", "own_data", "in_case_file", NEVER, NEVER],
     Action.READ_CASE_QUEUE: [ALWAYS, ALWAYS, ALWAYS, ALWAYS, ALWAYS, NEVER, NEVER],
@@ -90,7 +92,7 @@ def test_the_matrix_covers_every_action():
 
 
 FACT_NAMES = [field.name for field in dataclasses.fields(Facts)]
-# every combination of the request's facts, each true and false: 2**8 requests per cell
+# every combination of the request's facts, each true and false: 2**9 requests per cell
 EVERY_FACTS = [
     Facts(**dict(zip(FACT_NAMES, bits))) for bits in itertools.product([False, True], repeat=len(FACT_NAMES))
 ]
@@ -148,9 +150,9 @@ SYSTEM_GRANTS = {
         "read_duplicate_queue",
         "decide_duplicate",
         "publish_list",
-        "administer_users",
         "read_waiting",
     },
+    "accounts-cli": {"administer_users"},  # the installation's operator: every role's logins
     "import-cli": {"submit_report"},  # `trustone import-report`: an operator submits a company's file
 }
 
@@ -209,6 +211,8 @@ MISSING = {
     ("read_evidence", "ngo"): "not your organisation's case",
     ("read_evidence", "union"): "not your organisation's case",
     ("read_declarations", "ngo"): "not your organisation's declaration",
+    ("administer_users", "secretariat"): "the secretariat administers the logins of member companies, NGO and "
+    "union parties and public buyers only",
     ("explain_delay", "company"): "not your organisation's report",
     ("read_evidence", "company"): "a company reads the evidence of its own dispute only",
     ("read_evidence", "committee"): "only a case file before the committee",
