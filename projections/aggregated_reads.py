@@ -156,7 +156,7 @@ class AggregatedList:
         self.release(year)
 
     def remember(
-        self, release: Release, key: tuple, compute: Callable[[], T], weight: Callable[[T], int] = len
+        self, release: Release, key: tuple, compute: Callable[[], T], weight: Callable[[T], int]
     ) -> tuple[T, bool]:
         """The answer ``compute`` gives for ``key`` in ``release``, computed once and then kept
         while the release is served. Also True when the answer is exactly ``release``'s (it is
@@ -199,14 +199,15 @@ class AggregatedList:
 
         Always the year's last release; NotFoundError for a year not yet released."""
         release = self.release(year)
-        if release.year is None:
+        served_year = release.year
+        if served_year is None:
             return None, []
 
         def select() -> tuple[AggregatedSite, ...]:
             served, _ = self.remember(
                 release,
                 ("year",),
-                lambda: self._served_sites(release.year),
+                lambda: self._served_sites(served_year),
                 weight=lambda rows: SITE_BYTES * (1 + len(rows)),
             )
             return _filtered(served, country, region, stone_type, kind)
