@@ -1122,7 +1122,7 @@ class RegistryApplication(SealedApplication):
         quarry, factory = report.latest.quarry_insight, report.latest.factory_insight
         score = Decimal(due_diligence_score)
         level = level_for(quarry, factory, score)
-        this_kind = self._previous_next_kind(company.id, year) or "full"
+        this_kind = self._announced_kind(company.id, year) or "full"
         next_due, next_kind = next_assessment(assessed_on, level, period.size, this_kind)
         record = AssessmentRecord(
             version=report.latest_version.number,
@@ -1140,14 +1140,16 @@ class RegistryApplication(SealedApplication):
         self.save(report)
         return record
 
-    def _previous_next_kind(self, company_id: uuid.UUID, year: int) -> str | None:
-        """The kind the previous assessment announced for this one."""
-        for earlier in (year, year - 1):
-            report_id = SupplyChainReport.create_id(company_id, earlier)
-            if self._exists(report_id):
-                records = self.repository.get(report_id).assessments
-                if records:
-                    return records[-1].next_kind
+    def _announced_kind(self, company_id: uuid.UUID, year: int) -> str | None:
+        """The kind the year before's assessment announced for ``year``'s (art. 5 lid 9).
+
+        Only the year before: ``year``'s own records announce the kind of the year after, so a
+        re-assessment of a corrected version of ``year`` keeps the kind of its first assessment."""
+        report_id = SupplyChainReport.create_id(company_id, year - 1)
+        if self._exists(report_id):
+            records = self.repository.get(report_id).assessments
+            if records:
+                return records[-1].next_kind
         return None
 
     # --- accounts ----------------------------------------------------------------------------
