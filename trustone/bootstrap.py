@@ -302,16 +302,18 @@ def _built(settings: Settings) -> Services:
             settings.mail_environ,
         ),
         shredding=CompanyShredding(
-            registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild
+            registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild, clock.today
         ),
         organisations=Organisations(registry, confidential_filter, before_committee.company),
         accounts=Accounts(registry, confidential_filter, sessions.revoke_all),
         reports=CompanyReports(registry, before_committee.company),
         declarations=Declarations(registry, confidential_filter, clock.today),
         data_access=DataAccess(registry, confidential_filter, aggregated_reads, projections.wait, clock.today),
-        assessment=ReportAssessment(registry, confidential_filter),
+        assessment=ReportAssessment(registry, confidential_filter, clock.today),
         duplicates=HeldDuplicates(registry, confidential_filter),
-        publishing=Publishing(confidential_filter, projections, aggregated_reads, quarry_regions, settings.publish_k),
+        publishing=Publishing(
+            confidential_filter, projections, aggregated_reads, quarry_regions, settings.publish_k, clock.today
+        ),
         waiting=WaitingForMe(
             confidential_filter,
             {

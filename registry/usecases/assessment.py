@@ -45,8 +45,10 @@ class ReportAssessment:
         self,
         registry: RegistryApplication,
         guard: ConfidentialFilter,
-        clock: Callable[[], dt.date] = dt.date.today,
+        clock: Callable[[], dt.date],
     ) -> None:
+        """``clock``: today by the services' one clock (``ServiceClock.today``): the day an
+        assessment is recorded on and the queue counts its days waiting to."""
         self._registry = registry
         self._guard = guard
         self._clock = clock

@@ -55,8 +55,9 @@ class Publishing:
         released: ReleasedYears,
         published: PublishedQuarryRegions,
         k: int,
-        clock: Callable[[], dt.date] = dt.date.today,
+        clock: Callable[[], dt.date],
     ) -> None:
+        """``clock``: today by the services' one clock (``ServiceClock.today``): a list's ``published_on``."""
         self._guard = guard
         self._lists = lists
         self._released = released

@@ -26,12 +26,16 @@ class CompanyShredding:
         datakeys: DataKeyStore,
         grievance_key_owner: Callable[[uuid.UUID], uuid.UUID],
         rebuild_lists: Callable[[], object],
+        clock: Callable[[], dt.date],
     ) -> None:
+        """``clock``: today by the services' one clock (``ServiceClock.today``): the day a shredding
+        is recorded on."""
         self._registry = registry
         self._guard = guard
         self._datakeys = datakeys
         self._grievance_key_owner = grievance_key_owner
         self._rebuild_lists = rebuild_lists
+        self._clock = clock
 
     def shred(
         self,
@@ -52,7 +56,7 @@ class CompanyShredding:
         # find it before that key is gone.
         case_key_owner = self._grievance_key_owner(company.id)
         destroyed = self._datakeys.shred(case_key_owner) + self._datakeys.shred(company.id)
-        company.record_shredding(on=on or dt.date.today(), by=principal.login, keys_destroyed=destroyed)
+        company.record_shredding(on=on or self._clock(), by=principal.login, keys_destroyed=destroyed)
         self._registry.save(company)
         self._rebuild_lists()  # what the lists took from the shredded data goes too
         return destroyed
