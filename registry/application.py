@@ -33,6 +33,7 @@ from registry.domain.access_requests import (
 from registry.domain.access_requests import DataAccessRegister
 from registry.domain.accounts import CONFIDENTIAL_EVENTS as ACCOUNT_CONFIDENTIAL_EVENTS
 from registry.domain.accounts import Role, UserAccount, check_role_fits, validate_login
+from registry.domain.assessment import due_diligence_score as checked_score
 from registry.domain.assessment import level_for, next_assessment
 from registry.domain.declarations import CONFIDENTIAL_EVENTS as DECLARATION_CONFIDENTIAL_EVENTS
 from registry.domain.declarations import (
@@ -1120,7 +1121,7 @@ class RegistryApplication(SealedApplication):
             raise ConflictError("the company has a draft in progress: assess once it is submitted")
         period = company.period_on(assessed_on) or company.periods[-1]
         quarry, factory = report.latest.quarry_insight, report.latest.factory_insight
-        score = Decimal(due_diligence_score)
+        score = checked_score(due_diligence_score)
         level = level_for(quarry, factory, score)
         this_kind = self._announced_kind(company.id, year) or "full"
         next_due, next_kind = next_assessment(assessed_on, level, period.size, this_kind)

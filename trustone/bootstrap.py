@@ -304,7 +304,7 @@ def _built(settings: Settings) -> Services:
         shredding=CompanyShredding(
             registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild, clock.today
         ),
-        organisations=Organisations(registry, confidential_filter, before_committee.company),
+        organisations=Organisations(registry, confidential_filter, before_committee.company, clock.today),
         accounts=Accounts(registry, confidential_filter, sessions.revoke_all),
         reports=CompanyReports(registry, before_committee.company),
         declarations=Declarations(registry, confidential_filter, clock.today),

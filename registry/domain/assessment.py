@@ -57,6 +57,20 @@ def _share(content: ReportContent, kinds: frozenset[SiteKind]) -> Decimal:
     return (Decimal(known) * _HUNDRED / Decimal(total)).quantize(_CENT, ROUND_HALF_UP)
 
 
+def due_diligence_score(value: Decimal | int | str) -> Decimal:
+    """The secretariat's score as recorded: a percentage 0-100 with at most two decimals (it is
+    stored in the event as given, so no digits beyond what a percentage needs)."""
+    try:
+        score = Decimal(value)
+    except ArithmeticError:
+        raise ValidationError("due_diligence_score", "must be a percentage between 0 and 100") from None
+    if not score.is_finite() or not Decimal(0) <= score <= _HUNDRED:
+        raise ValidationError("due_diligence_score", "must be a percentage between 0 and 100")
+    if score != score.quantize(Decimal("0.01")):
+        raise ValidationError("due_diligence_score", "at most two decimals")
+    return score
+
+
 def level_for(quarry_insight: Decimal, factory_insight: Decimal, due_diligence_score: Decimal) -> int:
     """The highest level whose three thresholds are all met; 0 when not even level 1's."""
     for name, value in (

@@ -94,6 +94,31 @@ class MembershipPeriod:
 _NAMESPACE = uuid.UUID("4e7d2c10-9b3a-4f5e-8d21-6a0c9e7b5f44")
 
 
+FIRST_TERM_BEGAN = dt.date(2019, 5, 1)
+"""The covenant's first term began in May 2019 ("het oorspronkelijke convenant van mei 2019",
+evaluation 2020-2024): no membership date lies before it."""
+
+
+def check_membership_date(field: str, on: dt.date, today: dt.date) -> dt.date:
+    """A joining, withdrawal or exclusion date: not before the first term, and not more than a year
+    after ``today`` (a date agreed ahead is fine; year 9999 is a typing error)."""
+    latest = add_one_year(today)
+    if not FIRST_TERM_BEGAN <= on <= latest:
+        raise ValidationError(
+            field,
+            f"a date from {FIRST_TERM_BEGAN.isoformat()} (the covenant's first term) to {latest.isoformat()}"
+            " (a year from today)",
+        )
+    return on
+
+
+def add_one_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 class Organisation(Aggregate):
     """Any organisation a principal belongs to; member companies carry a membership history."""
 

@@ -19,7 +19,13 @@ from keys.access.policy import Action
 from keys.access.principal import Principal, SystemPrincipal
 from registry.application import RegistryApplication
 from registry.domain.errors import ConflictError, ValidationError
-from registry.domain.organisations import CompanyCategory, CompanySize, Organisation, OrganisationKind
+from registry.domain.organisations import (
+    CompanyCategory,
+    CompanySize,
+    Organisation,
+    OrganisationKind,
+    check_membership_date,
+)
 from registry.usecases.decisions import checked
 
 # What the secretariat registers; its own organisation, the committee's and the auditor's come with
@@ -118,12 +124,15 @@ class Organisations:
         registry: RegistryApplication,
         guard: ConfidentialFilter,
         committee_cases: Callable[[str], bool],
+        today: Callable[[], dt.date],
     ) -> None:
         """``committee_cases``: whether a company (by ref) is part of an open case before the
-        complaints committee (the grievance cases know; Verklaring D)."""
+        complaints committee (the grievance cases know; Verklaring D). ``today``: the services' one
+        clock's day, which bounds a membership date (``check_membership_date``)."""
         self._registry = registry
         self._guard = guard
         self._committee_cases = committee_cases
+        self._today = today
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -156,7 +165,7 @@ class Organisations:
         attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
         self._registry.join(
             ref,
-            on,
+            check_membership_date("on", on, self._today()),
             _choice("category", category, tuple(CompanyCategory)),
             _choice("size", size, tuple(CompanySize)),
             before_write=attempt.grant,
@@ -176,7 +185,7 @@ class Organisations:
                 f"{ref} has a dispute pending before the complaints committee: "
                 "it cannot withdraw until the dispute is decided"
             )
-        self._registry.withdraw(ref, on, before_write=attempt.grant)
+        self._registry.withdraw(ref, check_membership_date("on", on, self._today()), before_write=attempt.grant)
         return _record(self._registry.organisation(ref))
 
     def exclude(
@@ -184,7 +193,7 @@ class Organisations:
     ) -> OrganisationRecord:
         audit = self._audit(ref, "record exclusion", request_id)
         attempt = checked(self._guard, principal, Action.MANAGE_ORGANISATIONS, audit)
-        self._registry.exclude(ref, on, before_write=attempt.grant)
+        self._registry.exclude(ref, check_membership_date("on", on, self._today()), before_write=attempt.grant)
         return _record(self._registry.organisation(ref))
 
     def set_contact(

@@ -130,7 +130,7 @@ def test_each_attempt_is_one_entry_and_a_refused_input_leaves_none(services, sec
 
 def test_a_company_before_the_committee_cannot_withdraw_verklaring_d(services, secretariat):
     busy = {"de-steenhouwer"}
-    orgs = Organisations(services.registry, services.filter, lambda ref: ref in busy)
+    orgs = Organisations(services.registry, services.filter, lambda ref: ref in busy, services.clock.today)
     orgs.register(secretariat, "de-steenhouwer", "De Steenhouwer BV", "member_company", "NL")
     orgs.join(secretariat, "de-steenhouwer", D(2025, 3, 1), "C", "medium")
     start = mark(services)

@@ -20,7 +20,14 @@ YearPath = Annotated[int, Path(description="report year")]  # checked by the reg
 
 class Assessing(BaseModel):
     version: Annotated[int, Field(description="the version assessed: the one you read (409 if a later one came in)")]
-    due_diligence_score: Annotated[Decimal, Field(description="the due-diligence score, a percentage 0-100")]
+    due_diligence_score: Annotated[
+        Decimal,
+        Field(
+            max_digits=5,
+            decimal_places=2,
+            description="the due-diligence score, a percentage 0-100 with at most two decimals",
+        ),
+    ]
 
 
 class Explaining(BaseModel):
