@@ -1327,9 +1327,12 @@ class RegistryApplication(SealedApplication):
         on: dt.date,
         reason: str,
         before_write: Callable[[], object] = lambda: None,
+        today: dt.date | None = None,
     ) -> Declaration:
+        """``today``: the services' clock (the use case's); the calendar's when not given."""
         declaration = self.declaration(declaration_id)
-        declaration.revoke(on=on, reason=reason)  # in memory: 409 once revoked, 422 for the input
+        # in memory: 409 once revoked, 422 for the input (a day after today included)
+        declaration.revoke(on=on, reason=reason, today=today or dt.date.today())
         before_write()
         events = declaration.collect_events()
         for _attempt in range(_CONFLICT_ATTEMPTS):

@@ -32,7 +32,7 @@ def _run(call: Callable[[Any], T]) -> T:
 def _line(view: DeclarationView) -> str:
     return (
         f"{view.id}  {view.status:<13} {view.organisation:<20} {view.login:<24} "
-        f"{view.signed_on.isoformat()} .. {view.valid_until.isoformat()}  "
+        f"signed {view.signed_on.isoformat()}, no longer counts from {view.valid_until.isoformat()}  "
         f"{view.document_title} ({view.document_version})"
     )
 
@@ -107,7 +107,9 @@ def show(
 def revoke(
     declaration_id: Annotated[str, typer.Argument(help="the declaration's id")],
     reason: Annotated[str, typer.Option("--reason", help="why (kept with the revocation)")],
-    on: Annotated[str | None, typer.Option("--on", help="from this day on (YYYY-MM-DD); default today")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="from this day on (YYYY-MM-DD): today or a past day; default today")
+    ] = None,
 ) -> None:
     """Revoke a declaration from a date: from that day on it grants nothing."""
     day = _date(on, "--on") if on else None

@@ -6,8 +6,8 @@ yet expired, not revoked.
 
 Two aggregates, both small:
 
-- ``Declaration``: one signed document (which version, its SHA-256, signed on, valid until), with a
-  random id. It can be revoked once.
+- ``Declaration``: one signed document (which version, its SHA-256, signed on, ``valid_until``: the
+  first day it no longer counts), with a random id. It can be revoked once, from today or a past day.
 - ``DeclarationRegister``: one per account, with an id derived from the account id, listing the ids
   of that account's declarations, so "does this person have a valid declaration on day D?" needs no
   lookup table. A new declaration and the register are saved together.
@@ -168,14 +168,21 @@ class Declaration(Aggregate):
         """The signed document is kept (a ``DeclarationDocument``, saved with this event)."""
         self.document_media_type = media_type
 
-    def revoke(self, on: dt.date, reason: str) -> None:
-        """From ``on`` (inclusive) the declaration no longer grants anything."""
+    def revoke(self, on: dt.date, reason: str, *, today: dt.date) -> None:
+        """From ``on`` (inclusive) the declaration no longer grants anything.
+
+        ``on`` is a day that has come (``today`` at the latest): a revocation is recorded once it has
+        been decided, and once recorded it cannot be changed, so a later day (a mistyped year) would
+        leave the declaration valid and block the correction as "revoked already". A revocation
+        agreed for a later day is recorded on that day."""
         if self.revoked_on is not None:
             raise ConflictError("the declaration has been revoked already")
         if not isinstance(on, dt.date):
             raise ValidationError("on", "must be a date")
         if on < self.signed_on:
             raise ValidationError("on", "must not be before the date of signing")
+        if on > today:
+            raise ValidationError("on", f"a revocation takes effect from today or a past day: not after {today}")
         self._revoked(on=on, reason=one_line(reason, "reason", 500))
 
     @event("Revoked")
@@ -234,6 +241,14 @@ class IndexEntry:
     valid_until: dt.date
     revoked_on: dt.date | None = None
 
+    @property
+    def ends_on(self) -> dt.date:
+        """The first day it no longer counts: ``valid_until``, or an earlier revocation's day (a store
+        of before may hold one set for a later day)."""
+        if self.revoked_on is not None and self.revoked_on < self.valid_until:
+            return self.revoked_on
+        return self.valid_until
+
     def as_event_value(self) -> dict[str, Any]:
         return {**vars(self), "declaration_id": str(self.declaration_id), "organisation_id": str(self.organisation_id)}
 
@@ -291,16 +306,17 @@ class DeclarationIndex(Aggregate):
         valid_on: dt.date | None = None,
         expiring_by: dt.date | None = None,
     ) -> list[IndexEntry]:
-        """The entries of one organisation (or all), valid on ``valid_on``, ending (``valid_until``)
-        on or before ``expiring_by``; soonest-ending first, then by login and id."""
+        """The entries of one organisation (or all), valid on ``valid_on``, ending (``ends_on``: the
+        earlier of ``valid_until`` and the revocation's day) on or before ``expiring_by``;
+        soonest-ending first, then by login and id."""
         chosen = [
             entry
             for entry in self.entries.values()
             if (organisation_id is None or entry.organisation_id == organisation_id)
             and (valid_on is None or is_valid_on(valid_on, entry.signed_on, entry.valid_until, entry.revoked_on))
-            and (expiring_by is None or entry.valid_until <= expiring_by)
+            and (expiring_by is None or entry.ends_on <= expiring_by)
         ]
-        return sorted(chosen, key=lambda entry: (entry.valid_until, entry.login, str(entry.declaration_id)))
+        return sorted(chosen, key=lambda entry: (entry.ends_on, entry.login, str(entry.declaration_id)))
 
 
 class DeclarationDocument(Aggregate):

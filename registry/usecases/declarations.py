@@ -58,8 +58,9 @@ class ExpiringDeclaration:
     id: uuid.UUID
     login: str
     organisation: str
-    valid_until: dt.date
-    days_left: int
+    valid_until: dt.date  # the first day it no longer counts
+    ends_on: dt.date  # valid_until, or an earlier revocation's day (one set for a later day, of before)
+    days_left: int  # until ends_on
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class Declarations:
         *,
         request_id: str = "",
     ) -> DeclarationView:
-        """From ``on`` (inclusive) the declaration grants nothing; 409 when revoked already."""
+        """From ``on`` (inclusive, today or a past day) the declaration grants nothing; 409 when
+        revoked already, 422 for a day after today (registry/domain/declarations.py says why)."""
         declaration = self._registry.declaration(declaration_id)
         audit = self._audit(declaration, "revoke declaration", request_id)
         attempt = checked(self._guard, principal, Action.MANAGE_DECLARATIONS, audit)
@@ -135,6 +137,7 @@ class Declarations:
             on,
             reason,
             before_write=attempt.grant,
+            today=self.clock(),
         )
         return self._view(revoked)
 
@@ -204,7 +207,8 @@ class Declarations:
                 login=entry.login,
                 organisation=entry.organisation_ref,
                 valid_until=entry.valid_until,
-                days_left=(entry.valid_until - day).days,
+                ends_on=entry.ends_on,
+                days_left=(entry.ends_on - day).days,
             )
             for entry in entries
         ]

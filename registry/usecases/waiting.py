@@ -154,7 +154,7 @@ def declarations_expiring(registry: RegistryApplication) -> Source:
                 return []
             organisation = registry.organisation(asker.organisation_ref).id
         entries = registry.declaration_index().select(organisation, today, today + EXPIRING_WITHIN)
-        return [WaitingItem(entry.login, entry.valid_until, entry.organisation_ref) for entry in entries]
+        return [WaitingItem(entry.login, entry.ends_on, entry.organisation_ref) for entry in entries]
 
     return items
 

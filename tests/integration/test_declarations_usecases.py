@@ -316,7 +316,7 @@ def test_the_index_answers_as_the_declarations_themselves_would(ends, revoked):
             )
         )
         if revoked[n]:
-            declaration.revoke(TODAY, "left")
+            declaration.revoke(TODAY, "left", today=TODAY)
             index.revoke(declaration_id=declaration.id, on=TODAY)
         truths.append(declaration)
     expected = sorted(

@@ -18,7 +18,9 @@ router = APIRouter(prefix="/api/v1/declarations", tags=["declarations"])
 
 
 class RevocationIn(BaseModel):
-    on: dt.date = Field(description="from this day on (inclusive) the declaration grants nothing")
+    on: dt.date = Field(
+        description="from this day on (inclusive) the declaration grants nothing: today or a past day, never later"
+    )
     reason: str = Field(min_length=1, max_length=500)
 
 
@@ -50,11 +52,18 @@ def list_declarations(
     organisation: Annotated[str | None, Query(max_length=40, description="one organisation's (ref)")] = None,
     valid_on: Annotated[dt.date | None, Query(description="valid on this date")] = None,
     expiring_within_days: Annotated[
-        int | None, Query(ge=0, le=1830, description="valid on valid_on (today) and ending within N days of it")
+        int | None,
+        Query(
+            ge=0,
+            le=1830,
+            description="valid on valid_on (today) and ending (valid_until, or an earlier revocation's day: "
+            "the first day it no longer counts) within N days of it",
+        ),
     ] = None,
 ) -> list[DeclarationView]:
     """The secretariat: every declaration; an NGO party: its own organisation's (``organisation``
-    set to its own ref). Soonest-ending first."""
+    set to its own ref). Soonest-ending first. ``valid_until`` in the answer is the first day a
+    declaration no longer counts (exclusive): one valid until 2026-06-01 counts through 2026-05-31."""
     return declarations.search(principal, organisation, valid_on, expiring_within_days, request_id=request_id)
 
 
@@ -90,5 +99,6 @@ def revoke_declaration(
     declarations: DeclarationsDep,
     request_id: RequestIdDep,
 ) -> DeclarationView:
-    """Revoke from a date, with a reason: from that day on it grants nothing (409 when revoked already)."""
+    """Revoke from a date, with a reason: from that day on it grants nothing. The day is today or a past
+    day (422 for a later one); 409 when revoked already."""
     return declarations.revoke(principal, declaration_id, body.on, body.reason, request_id=request_id)
