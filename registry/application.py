@@ -1373,8 +1373,13 @@ class RegistryApplication(SealedApplication):
         return [self.repository.get(declaration_id) for declaration_id in register.declaration_ids]
 
     def valid_declaration(self, login: str, day: dt.date) -> bool:
-        """Whether any declaration of this account is valid on ``day``."""
-        return any(declaration.is_valid_on(day) for declaration in self.declarations(login))
+        """Whether any declaration of this account is valid on ``day``; a login with no account (a
+        system reader's) has none. Asked for any person: the policy weighs the role."""
+        try:
+            declarations = self.declarations(login)
+        except NotFoundError:
+            return False
+        return any(declaration.is_valid_on(day) for declaration in declarations)
 
     def _declaration_register(self, account_id: uuid.UUID) -> DeclarationRegister:
         register_id = DeclarationRegister.create_id(account_id)

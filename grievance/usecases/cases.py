@@ -134,18 +134,16 @@ class GrievanceCases:
         return _readable(opened["reporter"], reference) or {}
 
     def evidence(self, principal: Any, reference: str, number: int, request_id: str = "") -> tuple[str, str, bytes]:
-        """One evidence item: (file name, media type, content)."""
+        """One evidence item: (file name, media type, content). The policy is asked first (a refusal
+        logged), so that whether item N exists is told only to a person allowed to read it; then
+        404 for a missing item, with no granted entry."""
         case = self._grievance.case(reference)
+        facts, audit = self._facts_about(principal, case), case_audit(case, request_id)
+        self._guard.check(principal, Action.READ_EVIDENCE, facts, audit)
         item = next((e for e in case.evidence if e["number"] == number), None)
         if item is None:
             raise NotFoundError(f"case {reference} has no evidence item {number}")
-        opened = self._guard.open(
-            principal,
-            Action.READ_EVIDENCE,
-            self._facts_about(principal, case),
-            {"attachment": item["attachment"]},
-            case_audit(case, request_id),
-        )
+        opened = self._guard.open(principal, Action.READ_EVIDENCE, facts, {"attachment": item["attachment"]}, audit)
         attachment = _readable(opened["attachment"], reference)
         return attachment["filename"], item["media_type"], base64.b64decode(attachment["content"])
 

@@ -25,7 +25,6 @@ from projections.aggregated_reads import SITE_BYTES, AggregatedList, AggregatedS
 from projections.linked_list import LinkedList, LinkedRow
 from projections.member_listing import MemberListing
 from projections.quarry_regions import PublishedQuarryRegions
-from registry.domain.accounts import Role
 from registry.domain.geography import fold
 from registry.usecases.decisions import checked
 
@@ -195,20 +194,13 @@ class LinkedListSearch:
         self._cursors = cursors
 
     def facts(self, principal: AnyPrincipal, site: str | None = None) -> Facts:
-        """An NGO party sees the linked list only while a signed declaration is valid (art. 6 lid 3);
-        the committee only for a site of a case before it, one site per search (case-scoped)."""
+        """The facts the policy weighs, gathered for any person whatever the role (the role is the
+        policy's to weigh): whether the login has a valid signed declaration (an NGO party sees the
+        linked list only while it has, art. 6 lid 3), and whether the site asked is one of a case
+        before the committee (the committee sees one such site per search, case-scoped)."""
         person = principal if isinstance(principal, Principal) else None
-        declared = (
-            person is not None
-            and person.role == Role.NGO
-            and self._register.valid_declaration(person.login, self._today())
-        )
-        case_site = (
-            person is not None
-            and person.role == Role.COMMITTEE
-            and bool(site)
-            and (site or "").strip().upper() in self._committee_sites()
-        )
+        declared = person is not None and self._register.valid_declaration(person.login, self._today())
+        case_site = person is not None and bool(site) and (site or "").strip().upper() in self._committee_sites()
         return Facts(valid_declaration=bool(declared), in_case_file=bool(case_site))
 
     def page(
