@@ -12,10 +12,14 @@ import datetime as dt
 import uuid
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from keys.access.principal import SystemPrincipal
 from keys.access.visibility import DeskShare
 from registry.domain.accounts import Role
+from registry.domain.declarations import Declaration, DeclarationIndex, IndexEntry
 from registry.domain.errors import ValidationError
 from registry.usecases.declarations import DeclarationView
 from registry.usecases.waiting import Asker, declarations_expiring
@@ -103,3 +107,37 @@ def test_the_command_lines_list_says_from_which_day_it_no_longer_counts():
     assert "signed 2025-06-01" in line
     assert "no longer counts from 2026-06-01" in line
     assert ".." not in line
+
+
+@hypothesis_settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=1, max_value=90), st.none() | st.integers(min_value=0, max_value=90)),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_index_ends_a_declaration_on_the_earlier_of_valid_until_and_its_revocation(declarations):
+    """Whatever the days, "expiring within 30 days" of 2025-06-02 is exactly the declarations valid
+    that day whose end (valid_until, or a revocation's day when earlier) is on or before 2025-07-02."""
+    index = DeclarationIndex(entries=[])
+    ends = {}
+    for n, (valid_days, revoked_days) in enumerate(declarations):
+        declaration = Declaration.sign(
+            uuid.uuid4(), uuid.uuid4(), "T", "1", "a" * 64, dt.date(2025, 6, 1),
+            dt.date(2025, 6, 2) + dt.timedelta(days=valid_days), signer_role=Role.NGO,
+        )  # fmt: skip
+        index.add(
+            IndexEntry(declaration.id, f"user{n}", declaration.organisation_id, "org", declaration.signed_on,
+                       declaration.valid_until)
+        )  # fmt: skip
+        end = declaration.valid_until
+        if revoked_days is not None:
+            revoked_on = dt.date(2025, 6, 2) + dt.timedelta(days=revoked_days)
+            index.revoke(declaration_id=declaration.id, on=revoked_on)  # as a store of before may hold
+            end = min(end, revoked_on)
+        if end > dt.date(2025, 6, 2) and end <= dt.date(2025, 7, 2):
+            ends[declaration.id] = end
+    chosen = index.select(valid_on=dt.date(2025, 6, 2), expiring_by=dt.date(2025, 7, 2))
+    assert {entry.declaration_id: entry.ends_on for entry in chosen} == ends
+    assert [entry.ends_on for entry in chosen] == sorted(ends.values())
