@@ -306,7 +306,7 @@ def _built(settings: Settings) -> Services:
         ),
         organisations=Organisations(registry, confidential_filter, before_committee.company, clock.today),
         accounts=Accounts(registry, confidential_filter, sessions.revoke_all),
-        reports=CompanyReports(registry, before_committee.company),
+        reports=CompanyReports(registry, before_committee.company, clock.today),
         declarations=Declarations(registry, confidential_filter, clock.today),
         data_access=DataAccess(registry, confidential_filter, aggregated_reads, projections.wait, clock.today),
         assessment=ReportAssessment(registry, confidential_filter, clock.today),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,7 +96,6 @@ def import_report(
                 year,
                 file.read_bytes(),
                 file.name,
-                submitted_on=dt.date.today(),
                 decimal_separator=decimal_separator,
                 max_rows=max_rows,
                 part=(part, of) if part and of else None,

@@ -31,9 +31,12 @@ class ReportRead:
 
 
 class CompanyReports:
-    def __init__(self, registry: RegistryApplication, committee_cases: Callable[[str], bool]) -> None:
+    def __init__(
+        self, registry: RegistryApplication, committee_cases: Callable[[str], bool], today: Callable[[], dt.date]
+    ) -> None:
         self._registry = registry
         self._committee_cases = committee_cases
+        self._today = today  # the services' clock: a report is submitted on its day
 
     def submit(
         self,
@@ -42,7 +45,7 @@ class CompanyReports:
         year: int,
         data: bytes,
         filename: str,
-        submitted_on: dt.date,
+        submitted_on: dt.date | None = None,
         decimal_separator: str | None = None,
         part: tuple[int, int] | None = None,
         max_rows: int | None = None,
@@ -58,7 +61,7 @@ class CompanyReports:
             year,
             data,
             filename,
-            submitted_on=submitted_on,
+            submitted_on=submitted_on or self._today(),
             decimal_separator=decimal_separator,
             request_id=request_id,
             part=part,

@@ -1,6 +1,7 @@
 """``trustone waiting`` (issue 13, item 3: every duty over HTTP and the command line): the
 secretariat's desk as its operator on the server sees it, one line per queue with the count and the
-oldest item, and one access-log entry (read_waiting) naming the operator."""
+oldest item, and one access-log entry (read_waiting) naming the operator. The cases are not on it:
+they stay with a person's login (keys/access/visibility.py, SYSTEM_DESKS)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,6 @@ def test_the_operator_sees_the_secretariats_desk(services):
     assert result.output.splitlines() == [
         "reports awaiting assessment: 2, the oldest tweede-steen/2024 since 2025-02-01 (version 1)",
         "sites held as possible duplicates: none",
-        "cases by deadline: none",
         "data-access requests: none",
         "declarations expiring within 30 days: none",
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
@@ -60,7 +59,6 @@ def upload_report(
         year,
         data,
         file.filename or "upload",
-        submitted_on=dt.date.today(),
         decimal_separator=decimal_separator,
         request_id=request_id,
         part=(part, of) if part and of else None,
