@@ -249,7 +249,10 @@ class RegistryApplication(SealedApplication):
     def organisations(self, kind: OrganisationKind | None = None) -> list[Organisation]:
         """Every organisation (of one kind), by ref. Found through the store's notifications of
         registration, one topic only: the register is small (tens to thousands), no index of its own."""
-        found = [self.repository.get(originator_id) for originator_id in self._originators(Organisation.Registered)]  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        found: list[Organisation] = [
+            self.repository.get(originator_id)
+            for originator_id in self._originators(Organisation.Registered)  # type: ignore[attr-defined]  # an @event class, made by the library at class creation
+        ]
         return sorted((o for o in found if kind is None or o.kind == kind), key=lambda o: o.ref)
 
     def _originators(self, event_class: type) -> list[uuid.UUID]:
@@ -411,9 +414,10 @@ class RegistryApplication(SealedApplication):
             fingerprint,
             self.catalogue.candidates(pending, country, province, fingerprint.kind, fingerprint.district_key),
         )
-        certain = match.verdict == MatchVerdict.CERTAIN
         candidate = self.catalogue.resolve(pending, match.site, country, province) if match.site else None
-        if certain and public_id is None:
+        # a certain match always names its site (registry/domain/duplicates.py best_match)
+        certain = match.verdict == MatchVerdict.CERTAIN and candidate is not None
+        if certain and candidate is not None and public_id is None:
             return SiteRegistration(candidate, MatchVerdict.CERTAIN)
         public_id = public_id or new_site_id(region.country, region.subdivision)
         site = ProductionSite(
@@ -438,7 +442,7 @@ class RegistryApplication(SealedApplication):
             latitude=coordinates.latitude if coordinates else None,
             longitude=coordinates.longitude if coordinates else None,
         )
-        if certain:
+        if certain and candidate is not None:
             site.confirm_same_as(candidate, decided_by="registry: same kind, name and place")
             self.catalogue.alias(
                 pending,
@@ -459,7 +463,9 @@ class RegistryApplication(SealedApplication):
         queue_id = DuplicateReviewQueue.ID
         if queue_id not in pending:
             pending[queue_id] = self._get_or_none(queue_id) or DuplicateReviewQueue()
-        return pending[queue_id]
+        queue = pending[queue_id]
+        assert isinstance(queue, DuplicateReviewQueue)  # its id is the queue's own
+        return queue
 
     def sites_awaiting_review(self) -> list[tuple[str, str]]:
         """(held site, possible duplicate) pairs, oldest first."""
@@ -479,6 +485,8 @@ class RegistryApplication(SealedApplication):
         if site.status != SiteStatus.PENDING_REVIEW:
             raise ConflictError(f"site {public_id} is not waiting for a duplicate decision")
         candidate = site.duplicate_candidate
+        if candidate is None:  # a site pending review always names its candidate (registry/domain/sites.py)
+            raise ConflictError(f"site {public_id} is not waiting for a duplicate decision")
         self.catalogue.refresh()
         pending: Pending = {self.site_aggregate_id(public_id): site}
         queue = self._review_queue(pending)
@@ -510,7 +518,9 @@ class RegistryApplication(SealedApplication):
 
     def _site_in(self, public_id: str, pending: dict[uuid.UUID, Aggregate] | None) -> ProductionSite:
         unsaved = (pending or {}).get(self.site_aggregate_id(public_id))
-        return unsaved if unsaved is not None else self.site(public_id)
+        if isinstance(unsaved, ProductionSite):
+            return unsaved
+        return self.site(public_id)
 
     def _surviving(self, site: ProductionSite, pending: dict[uuid.UUID, Aggregate] | None = None) -> ProductionSite:
         seen: set[str] = set()
@@ -590,9 +600,10 @@ class RegistryApplication(SealedApplication):
         stage("checking the file")
         parsed = parse_report_file(data, filename, decimal_separator, max_rows)
         stage("matching sites and recording")
+        convention = parsed.numbers
         numbers = {
-            "decimal_separator": parsed.numbers.separator and parsed.numbers.separator.value,
-            "decimal_separator_decided": parsed.numbers.describe(),
+            "decimal_separator": convention.separator.value if convention and convention.separator else None,
+            "decimal_separator_decided": convention.describe() if convention else "",
         }
         digest = self.vault.fingerprint(company.id, parsed.canonical_bytes())
         before_write = _once(before_write)
@@ -911,7 +922,7 @@ class RegistryApplication(SealedApplication):
                         resolved.remember(row, region, registration)
                     site_id = registration.public_id
                     if registration.is_new:
-                        described[site_id] = _described(scratch[self.site_aggregate_id(site_id)])
+                        described[site_id] = _described(self._site_in(site_id, scratch))
                     elif site_id in own:
                         described[site_id] = own[site_id]
                     held += registration.verdict == MatchVerdict.UNCERTAIN
@@ -1148,7 +1159,7 @@ class RegistryApplication(SealedApplication):
         re-assessment of a corrected version of ``year`` keeps the kind of its first assessment."""
         report_id = SupplyChainReport.create_id(company_id, year - 1)
         if self._exists(report_id):
-            records = self.repository.get(report_id).assessments
+            records: list[AssessmentRecord] = self.repository.get(report_id).assessments
             if records:
                 return records[-1].next_kind
         return None
@@ -1191,7 +1202,9 @@ class RegistryApplication(SealedApplication):
     def accounts_of(self, organisation_ref: str) -> list[UserAccount]:
         """The organisation's logins, by login (active or not). Found like ``organisations``."""
         organisation_id = self.organisation(organisation_ref).id
-        accounts = [self.repository.get(account_id) for account_id in self._originators(UserAccount.Created)]
+        accounts: list[UserAccount] = [
+            self.repository.get(account_id) for account_id in self._originators(UserAccount.Created)
+        ]
         return sorted((a for a in accounts if a.organisation_id == organisation_id), key=lambda a: a.login)
 
     def disable_account(self, login: str, reason: str, before_write: Callable[[], None] = lambda: None) -> None:
@@ -1298,7 +1311,7 @@ class RegistryApplication(SealedApplication):
     ) -> None:
         """The declaration, its document, the account's register and the index, in one save; a
         record at the same moment conflicts on the index, and this one is saved again on top of it."""
-        organisation_ref = self.repository.get(account.organisation_id).ref
+        organisation_ref: str = self.repository.get(account.organisation_id).ref
         events = [*declaration.collect_events(), *(document.collect_events() if document is not None else [])]
         for _attempt in range(_CONFLICT_ATTEMPTS):
             register = self._declaration_register(account.id)
