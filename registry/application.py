@@ -1390,7 +1390,7 @@ class RegistryApplication(SealedApplication):
         system reader's) has none. Asked for any person: the policy weighs the role."""
         try:
             declarations = self.declarations(login)
-        except NotFoundError:
+        except (NotFoundError, ValidationError):  # no account, or a name no login can have ("system:...")
             return False
         return any(declaration.is_valid_on(day) for declaration in declarations)
 

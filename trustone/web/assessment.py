@@ -7,15 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from registry.usecases.assessment import DelayExplanation, ReportAssessed, ReportAwaitingAssessment
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import ReportAssessmentDep, RequestIdDep
+from trustone.web.params import YearPath
 
 router = APIRouter(prefix="/api/v1/assessment", tags=["assessment"])
-YearPath = Annotated[int, Path(description="report year")]  # checked by the registry, after the policy
 
 
 class Assessing(BaseModel):

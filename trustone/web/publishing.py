@@ -4,16 +4,14 @@ frozen. Parse, call, return; nothing decided here. The public reads the frozen l
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from registry.usecases.publishing import QuarryRegionList
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import PublishingDep, RequestIdDep
+from trustone.web.params import YearPath
 
 router = APIRouter(prefix="/api/v1/publications", tags=["publishing"])
-YearPath = Annotated[int, Path(description="report year")]  # checked by the use case, after the policy
 
 
 @router.get("/quarry-regions/{year}/preview", response_model=QuarryRegionList)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi import APIRouter, File, Query, UploadFile
 
 from registry.application import ImportResult
 from registry.domain.errors import ValidationError
@@ -13,9 +13,9 @@ from registry.reportfile import MAX_FILE_BYTES
 from registry.usecases.reports import ReportRead
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import CompanyReportsDep, RequestIdDep
+from trustone.web.params import YearPath
 
 router = APIRouter(prefix="/api/v1/companies/{ref}/reports", tags=["reports"])
-YearPath = Annotated[int, Path(ge=2000, le=2100, description="report year")]
 
 
 @router.post("/{year}", response_model=ImportResult)
