@@ -8,9 +8,11 @@
 #      installs postgresql-15 with apt-get when run as root) unless
 #      TRUSTONE_TEST_POSTGRES_URL is already set, or the cluster is already
 #      running,
-#   3. runs pytest against SQLite and PostgreSQL with
+#   3. installs Debian's chromium for the browser tests when it is missing
+#      (as root), and
+#   4. runs pytest against SQLite and PostgreSQL with
 #      TRUSTONE_REQUIRE_POSTGRES=1 (the suite fails if no PostgreSQL test ran),
-#   4. stops the cluster again if this script started it.
+#   5. stops the cluster again if this script started it.
 #
 # Extra arguments go to pytest (default: -q). Environment:
 #   PYTHON                      interpreter used to create .venv (default python3)
@@ -31,7 +33,22 @@ say() { printf 'test.sh: %s\n' "$*" >&2; }
 # --- 1. virtualenv -----------------------------------------------------------
 bash "$ROOT/scripts/setup-venv.sh" test
 
-# --- 2. PostgreSQL -----------------------------------------------------------
+# --- 2. Chromium, for the browser tests (tests/browser/) --------------------------
+# Playwright drives Debian's Chromium; its own browser download is not used (and cannot reach out here).
+CHROMIUM="${TRUSTONE_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$CHROMIUM" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "Chromium not found; installing the Debian package chromium with apt-get (this takes a minute)"
+        apt-get update -qq </dev/null >&2 || { say "ERROR: apt-get update failed"; exit 1; }
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null >&2 \
+            || { say "ERROR: apt-get install chromium failed"; exit 1; }
+    else
+        say "ERROR: $CHROMIUM is missing; install Chromium (Debian: apt-get install chromium) or set TRUSTONE_CHROMIUM"
+        exit 1
+    fi
+fi
+
+# --- 3. PostgreSQL -----------------------------------------------------------
 started_cluster=0
 stop_cluster() {
     if [ "$started_cluster" -eq 1 ]; then
@@ -57,7 +74,7 @@ export TRUSTONE_TEST_POSTGRES_URL
 # subset without store tests (e.g. tests/unit/...) may set it to 0.
 export TRUSTONE_REQUIRE_POSTGRES="${TRUSTONE_REQUIRE_POSTGRES:-1}"
 
-# --- 3. pytest ---------------------------------------------------------------
+# --- 4. pytest ---------------------------------------------------------------
 if [ $# -eq 0 ]; then
     set -- -q
 fi

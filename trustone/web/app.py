@@ -16,6 +16,7 @@ from trustone.web.errors import install_error_handlers
 from trustone.web.logging import RequestLog
 from trustone.web.routers import ROUTERS
 from trustone.web.strict_query import refuse_unknown_query_parameters
+from trustone.web.ui.install import install_pages
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
@@ -59,6 +60,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app.state.services = services
     app.state.authenticator = build_authenticator(services)
     install_error_handlers(app)
+    install_pages(app, services.settings.data_dir)  # the pages' errors, static files, CSRF, security headers
 
     app.add_middleware(RequestLog)  # the request id, its header and the one log line per request
 

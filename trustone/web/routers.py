@@ -21,6 +21,10 @@ from trustone.web import (
     users,
     waiting,
 )
+from trustone.web.ui.routes import account
+
+# The pages (trustone/web/ui/routes/): on the same use cases as the routes above.
+PAGE_ROUTERS: tuple[APIRouter, ...] = (account.router,)
 
 ROUTERS: tuple[APIRouter, ...] = (
     operations.router,
@@ -39,4 +43,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     duplicates.router,
     publishing.router,
     waiting.router,
+    *PAGE_ROUTERS,
 )
