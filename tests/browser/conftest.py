@@ -180,3 +180,18 @@ def shoot(page: Page, name: str, path: str | None = None, languages: tuple[str, 
     set_language(page, languages[0])
     page.set_viewport_size(DESKTOP)
     page.goto(target)
+
+
+def stored_text(data_dir: Path) -> str:
+    """What an attacker holding the data directory's database files reads: their raw bytes, the
+    write-ahead logs and free pages included (the keyring is not a database file and is left out)."""
+    return "\n".join(path.read_bytes().decode("utf-8", "replace") for path in sorted(data_dir.glob("*.sqlite3*")))
+
+
+def assert_not_stored(demo_server: DemoServer, *secrets: str) -> None:
+    """None of ``secrets`` (typed in the browser: a reporter's name, a case's words, a supplier) is
+    in the database files in clear."""
+    text = stored_text(demo_server.data_dir)
+    assert text, "no database file found"
+    found = [secret for secret in secrets if secret in text]
+    assert not found, f"in clear in the database files: {found}"

@@ -21,10 +21,18 @@ from trustone.web import (
     users,
     waiting,
 )
-from trustone.web.ui.routes import account
+from trustone.web.ui.routes import account, casework, company, oversight, party, public, secretariat
 
 # The pages (trustone/web/ui/routes/): on the same use cases as the routes above.
-PAGE_ROUTERS: tuple[APIRouter, ...] = (account.router,)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    account.router,
+    public.router,
+    company.router,
+    secretariat.router,
+    casework.router,
+    party.router,
+    oversight.router,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     operations.router,

@@ -1,7 +1,8 @@
 """The translators' tool: which strings of the pages each language's catalogues still miss.
 
-``python -m trustone.web.ui.catalogues missing [LANG...]`` lists them; ``... add AREA LANG`` appends
-them, untranslated, to ``locale/LANG/LC_MESSAGES/AREA.po`` for a translator to fill in. The strings
+``python -m trustone.web.ui.catalogues missing LANG [PREFIX]`` lists them (of the files whose path
+under trustone/web/ui starts with PREFIX, e.g. ``templates/company``); ``... add AREA LANG [PREFIX]``
+appends them, untranslated, to ``locale/LANG/LC_MESSAGES/AREA.po`` for a translator to fill in. The strings
 are found as ``pybabel extract`` finds them (babel.cfg): ``_``, ``N_``, ``gettext`` and ``ngettext``
 in the Python code under ``trustone/web/ui`` and in the templates.
 """
@@ -52,12 +53,14 @@ def translated(language: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def missing(language: str, only: Iterable[str] | None = None) -> list[tuple[str, ...]]:
+def missing(language: str, prefix: str = "") -> list[tuple[str, ...]]:
+    """The strings without a translation, of the files whose path (under trustone/web/ui) starts with ``prefix``."""
     have = translated(language)
-    return [forms for msgid, forms in extracted(only=only).items() if msgid not in have]
+    files = [str(p.relative_to(UI)) for p in UI.rglob("*") if str(p.relative_to(UI)).startswith(prefix)]
+    return [forms for msgid, forms in extracted(only=files).items() if msgid not in have]
 
 
-def add(area: str, language: str) -> Path:
+def add(area: str, language: str, prefix: str = "") -> Path:
     path = LOCALE / language / "LC_MESSAGES" / f"{area}.po"
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
@@ -65,7 +68,7 @@ def add(area: str, language: str) -> Path:
             catalog = read_po(source, locale=language)
     else:
         catalog = Catalog(locale=language, project="TruStone", domain=area)
-    for forms in missing(language):
+    for forms in missing(language, prefix):
         catalog.add(forms if len(forms) > 1 else forms[0], string=("", "") if len(forms) > 1 else "")
     with path.open("wb") as out:
         write_po(out, catalog, width=120, omit_header=False, sort_output=True)
@@ -73,16 +76,13 @@ def add(area: str, language: str) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["missing"]:
-        languages = argv[1:] or ["nl"]
-        count = 0
-        for language in languages:
-            for forms in missing(language):
-                print(f"{language}\t{forms[0]}")
-                count += 1
-        return 1 if count else 0
-    if argv[:1] == ["add"] and len(argv) == 3:
-        print(add(argv[1], argv[2]))
+    if argv[:1] == ["missing"] and len(argv) in (2, 3):
+        found = missing(argv[1], *argv[2:])
+        for forms in found:
+            print(f"{argv[1]}\t{forms[0]}")
+        return 1 if found else 0
+    if argv[:1] == ["add"] and len(argv) in (3, 4):
+        print(add(argv[1], argv[2], *argv[3:]))
         return 0
     print(__doc__)
     return 2
