@@ -159,6 +159,12 @@ class Accounts:
         attempt.grant()
         return [self._record(account) for account in accounts]
 
+    @staticmethod
+    def roles_offered(principal: Principal | SystemPrincipal) -> tuple[str, ...]:
+        """The roles whose logins ``principal`` administers, in ``Role``'s order: the choices a login
+        form offers (it reads nothing, so logs nothing). ``create`` still decides every attempt."""
+        return tuple(role.value for role in Role if account_facts(principal, role).in_remit)
+
     # --- helpers -----------------------------------------------------------------------------
 
     @staticmethod
