@@ -66,6 +66,35 @@ def demo() -> None:
     typer.echo(result.summary)
 
 
+@cli.command("demo-login")
+def demo_login(
+    role: Annotated[
+        str, typer.Argument(help="company, secretariat, ngo, union, committee, auditor or buyer")
+    ] = "company",
+) -> None:
+    """Print a demo role's login, password and, for the roles that need one, the current TOTP code.
+
+    For trying the pages after ``trustone demo``: the codes change every 30 seconds."""
+    import json
+
+    import pyotp
+
+    from trustone.demo import LOGINS_FILE
+    from trustone.settings import Settings
+
+    path = Settings.from_env().data_dir / LOGINS_FILE
+    if not path.exists():
+        fail(f"{path} does not exist: run `trustone demo` first")
+    entries = json.loads(path.read_text())
+    if role not in entries:
+        fail(f"no demo login for {role!r}; one of: {', '.join(sorted(entries))}")
+    entry = entries[role]
+    typer.echo(f"login: {entry['login']}")
+    typer.echo(f"password: {entry['password']}")
+    if "totp_secret" in entry:
+        typer.echo(f"code (valid for about 30 seconds): {pyotp.TOTP(entry['totp_secret']).now()}")
+
+
 @cli.command("import-report")
 def import_report(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or XLSX")],
