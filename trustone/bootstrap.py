@@ -322,7 +322,7 @@ def _built(settings: Settings) -> Services:
             },
             clock.today,
         ),
-        member_status=MemberStatusCheck(registry, clock.today),
+        member_status=MemberStatusCheck(registry, clock.today, confidential_filter),
         health=HealthCheck(
             registry.recorder,
             partial(probe_write, sql, None if settings.database_url else settings.data_dir),

@@ -852,21 +852,26 @@ class AccessLog:
         company: str | None = None,
         limit: int = 100,
         after_seq: int = 0,
+        role: str | None = None,
+        outcome: str | None = None,
+        before_seq: int | None = None,
     ) -> list[StoredAccessEntry]:
-        """Stored entries in seq order, details still sealed.
+        """Stored entries in seq order, details still sealed; with ``before_seq``, the entries before
+        it, newest first (``after_seq`` is then not used).
 
-        ``actor`` and ``organisation`` filter on clear columns. ``company`` keeps the entries about
+        ``actor``, ``organisation``, ``role`` and ``outcome`` filter on clear columns. ``company`` keeps the entries about
         that company's data: their tag is recomputed per entry (an HMAC each), scanning a page at a
         time until ``limit`` are found."""
-        where: list[str] = ["seq > %s"]
+        newest_first = before_seq is not None
+        where: list[str] = ["seq < %s" if newest_first else "seq > %s"]
         params: list[Any] = []
-        for column, value in (("actor", actor), ("organisation", organisation)):
+        for column, value in (("actor", actor), ("organisation", organisation), ("role", role), ("outcome", outcome)):
             if value is not None:
                 where.append(f"{column} = %s")
                 params.append(value)
         matches = self._company_matcher(company) if company is not None else None
         found: list[StoredAccessEntry] = []
-        after, limit = after_seq, max(0, limit)
+        after, limit = (before_seq if before_seq is not None else after_seq), max(0, limit)
         while len(found) < limit:
             page = limit if matches is None else _PAGE
             with self.sql.transaction() as cursor:
@@ -874,7 +879,7 @@ class AccessLog:
                     StoredAccessEntry(*row)
                     for row in cursor.execute(
                         f"SELECT {_COLUMNS} FROM {{schema}}.access_log WHERE {' AND '.join(where)}"
-                        " ORDER BY seq LIMIT %s",
+                        f" ORDER BY {'seq DESC' if newest_first else 'seq'} LIMIT %s",
                         (after, *params, page),
                     ).fetchall()
                 ]

@@ -15,6 +15,21 @@ from keys.access.filter import Audit, ConfidentialFilter
 from keys.access.policy import Action, Facts
 from keys.access.principal import Principal, SystemPrincipal
 from keys.access.visibility import LogScope, access_log_scope, facts_for
+from registry.domain.accounts import Role
+
+STATUS_CHECK = "member_status"  # subject kind of a status check's entry (registry/usecases/member_status.py)
+STATUS_CHECKS_READ = 10_000  # at most this many buyers' entries are read for one page
+
+
+@dataclass(frozen=True)
+class StatusCheck:
+    """A public buyer's question about a company's membership status (registry/usecases/member_status.py):
+    who asked (login and organisation), about which company, and when (UTC, ISO 8601)."""
+
+    at: str
+    login: str
+    organisation: str
+    company: str
 
 
 @dataclass(frozen=True)
@@ -45,17 +60,45 @@ class AccessLogReading:
         opened = self._guard.read_access_log(principal, facts, audit, stored)
         return [OpenedAccessEntry(**entry) for entry in opened]
 
+    def status_checks(
+        self, principal: Principal | SystemPrincipal | None, request_id: str = "", limit: int = STATUS_CHECKS_READ
+    ) -> list[StatusCheck]:
+        """The public buyers' membership-status questions in the principal's part of the log, newest
+        first: for a company, the questions about itself ("which buyers asked about us"). Decided and
+        logged as a read of the log (one entry); only public buyers' entries are read from the store
+        (a clear column), the questions among them are picked once opened."""
+        scope = access_log_scope(principal)
+        facts = facts_for(scope)
+        audit = Audit(subject_kind="access_log", purpose="status checks", request_id=request_id)
+        self._guard.check(principal, Action.READ_ACCESS_LOG, facts, audit)
+        stored = self._rows(principal, scope, limit, 0, role=Role.BUYER.value)
+        opened = self._guard.read_access_log(principal, facts, audit, stored)
+        checks = [
+            StatusCheck(entry["at"], entry["actor"], entry["organisation"], entry["company"])
+            for entry in opened
+            if not entry.get("unreadable")
+            and entry["action"] == Action.VERIFY_MEMBER_STATUS.value
+            and entry["subject_kind"] == STATUS_CHECK
+            and entry["outcome"] == "granted"
+        ]
+        return checks[::-1]
+
     def _rows(
-        self, principal: Principal | SystemPrincipal | None, scope: LogScope, limit: int, after: int
+        self,
+        principal: Principal | SystemPrincipal | None,
+        scope: LogScope,
+        limit: int,
+        after: int,
+        role: str | None = None,
     ) -> list[StoredAccessEntry]:
         """A company's entries are found by their tags (keys.access.accesslog): the store has no
         clear company column."""
         if scope is LogScope.ALL:
-            return self._log.rows(limit=limit, after_seq=after)
+            return self._log.rows(limit=limit, after_seq=after, role=role)
         if scope is LogScope.ABOUT_OWN_DATA and isinstance(principal, Principal):
-            return self._log.rows(company=principal.organisation_ref, limit=limit, after_seq=after)
+            return self._log.rows(company=principal.organisation_ref, limit=limit, after_seq=after, role=role)
         if scope is LogScope.OWN_ENTRIES and principal is not None:
-            return self._log.rows(actor=principal.login, limit=limit, after_seq=after)
+            return self._log.rows(actor=principal.login, limit=limit, after_seq=after, role=role)
         return []  # no scope: the policy has refused already
 
     def digest(self, principal: Principal | SystemPrincipal | None, request_id: str = "") -> DigestExport:

@@ -10,10 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from keys.access.principal import Principal, SystemPrincipal
 from registry.application import ImportResult, RegistryApplication
-from registry.domain.reports import ActionPlanItem, CommercialTerms, QuestionnaireAnswer, SupplyLink
+from registry.domain.assessment import LEVEL_THRESHOLDS
+from registry.domain.errors import NotFoundError
+from registry.domain.reports import (
+    ActionPlanItem,
+    AssessmentRecord,
+    CommercialTerms,
+    QuestionnaireAnswer,
+    SupplyChainReport,
+    SupplyLink,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,41 @@ class ReportRead:
     terms: tuple[CommercialTerms, ...]
     questionnaire: tuple[QuestionnaireAnswer, ...]
     action_plan: tuple[ActionPlanItem, ...]
+
+
+@dataclass(frozen=True)
+class LevelThresholds:
+    """What a level asks, each "at least" (art. 5 lid 6: ``LEVEL_THRESHOLDS``)."""
+
+    level: int
+    quarry_insight: int
+    factory_insight: int
+    due_diligence_score: int
+
+
+@dataclass(frozen=True)
+class OwnLinks:
+    """A company's own view of a report year: the latest version's links (None before any version),
+    its insight percentages (in clear on the version), the year's latest assessment and what the next
+    level above it asks (None at the highest level). ``years``: the years with a submitted version."""
+
+    company: str
+    year: int
+    years: tuple[int, ...]
+    report: ReportRead | None
+    submitted_on: dt.date | None
+    quarry_insight: Decimal | None
+    factory_insight: Decimal | None
+    assessment: AssessmentRecord | None
+    next_level: LevelThresholds | None
+
+
+def next_level_after(level: int) -> LevelThresholds | None:
+    above = sorted(number for number in LEVEL_THRESHOLDS if number > level)
+    if not above:
+        return None
+    quarries, factories, score = LEVEL_THRESHOLDS[above[0]]
+    return LevelThresholds(above[0], quarries, factories, score)
 
 
 class CompanyReports:
@@ -91,3 +136,62 @@ class CompanyReports:
         return ReportRead(
             company_ref, year, chosen, content.links, content.terms, content.questionnaire, content.action_plan
         )
+
+    def own_links(
+        self, principal: Principal | SystemPrincipal, company_ref: str, year: int, request_id: str = ""
+    ) -> OwnLinks:
+        """The company's links of ``year`` with their insight percentages and level, for the
+        company's own page. Decided as a report read (``read_report``: the company itself, the
+        secretariat, the committee for a case file); a refusal is logged before anything is read.
+        The version's links are opened through ``read`` (its grant is the one entry); a year
+        without a version logs its grant as it reads nothing sealed."""
+        company = self._registry.company(company_ref)
+        about = {
+            "subject_kind": "report",
+            "subject_ref": f"{company_ref}/{year}",
+            "company": company_ref,
+            "purpose": "own links",
+            "request_id": request_id,
+            "facts": {
+                "own_data": getattr(principal, "organisation_id", None) == company.id,
+                "in_case_file": self._committee_cases(company_ref),
+            },
+        }
+        self._registry.vault.check(principal, "read_report", **about)  # type: ignore[arg-type]  # About's keys
+        years = tuple(y for y in self._membership_years(company_ref) if self._latest(company_ref, y) is not None)
+        report = self._report_or_none(company_ref, year)
+        latest = report.latest if report is not None else None
+        if latest is None:
+            self._registry.vault.authorise(principal, "read_report", **about)  # type: ignore[arg-type]  # About's keys
+            read = None
+        else:
+            read = self.read(principal, company_ref, year, latest.number, purpose="own links", request_id=request_id)
+        assessment = report.assessments[-1] if report is not None and report.assessments else None
+        return OwnLinks(
+            company=company_ref,
+            year=year,
+            years=years,
+            report=read,
+            submitted_on=latest.submitted_on if latest else None,
+            quarry_insight=latest.quarry_insight if latest else None,
+            factory_insight=latest.factory_insight if latest else None,
+            assessment=assessment,
+            next_level=next_level_after(assessment.level if assessment else 0),
+        )
+
+    def _membership_years(self, company_ref: str) -> range:
+        periods = self._registry.company(company_ref).periods
+        if not periods:
+            return range(0)
+        last = max(self._today().year + 1 if p.ended_on is None else p.ended_on.year for p in periods)
+        return range(min(p.joined_on.year for p in periods), last + 1)
+
+    def _report_or_none(self, company_ref: str, year: int) -> SupplyChainReport | None:
+        try:
+            return self._registry.report(company_ref, year)
+        except NotFoundError:
+            return None
+
+    def _latest(self, company_ref: str, year: int) -> object | None:
+        report = self._report_or_none(company_ref, year)
+        return report.latest if report is not None else None
