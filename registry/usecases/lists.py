@@ -152,6 +152,10 @@ class PublishedLists:
         """A year's frozen quarry-region list (default: the latest published); NotFoundError if none."""
         return self._quarry_regions.require(year)
 
+    def quarry_region_years(self) -> list[int]:
+        """The years whose quarry-region list is published, oldest first (the public page's year chooser)."""
+        return self._quarry_regions.years()
+
     def members(self) -> list[dict]:
         """The member listing: action plans never name a supplier."""
         self._wait(["member_listing"])
