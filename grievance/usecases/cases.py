@@ -166,6 +166,20 @@ class GrievanceCases:
         companies = sorted(notice["company"] for notice in opened.values() if isinstance(notice, dict))
         return NotifiedCompanies(reference=reference, companies=companies)
 
+    def companies_to_notify(self, principal: Any, reference: str, request_id: str = "") -> NotifiedCompanies:
+        """Which companies matching found, before they are notified: what the secretariat is about to
+        do, read under its own row (``notify_companies``), so nobody else learns a site's buyers here.
+        The same opening as the notify command's; none before matching."""
+        case = self._grievance.case(reference)
+        facts, audit = self._facts_about(principal, case), case_audit(case, request_id)
+        if not case.matched:
+            self._guard.authorise(principal, Action.NOTIFY_COMPANIES, facts, audit)
+            return NotifiedCompanies(reference=reference, companies=[])
+        matches = {f"match_{i}": addressed(entry, "match") for i, entry in enumerate(case.matched)}
+        opened = self._guard.open(principal, Action.NOTIFY_COMPANIES, facts, matches, audit)
+        companies = sorted(match["company"] for match in opened.values() if isinstance(match, dict))
+        return NotifiedCompanies(reference=reference, companies=companies)
+
     # --- steps ----------------------------------------------------------------------------------
 
     def take_step(

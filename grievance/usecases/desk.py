@@ -18,6 +18,9 @@ from keys.access.filter import UNREADABLE, Audit, ConfidentialFilter
 from keys.access.policy import Action, Facts
 from projections.cases import CaseBoard, QueueItem
 
+# The duties that have a desk of cases of their own (the pages of issue 14).
+CASE_DUTIES = frozenset({Action.MANAGE_CASE, Action.RECORD_COMMITTEE_DECISION})
+
 
 class CaseDesk:
     def __init__(
@@ -36,9 +39,22 @@ class CaseDesk:
 
     def queue(self, principal: Any, request_id: str, now: dt.datetime | None = None) -> list[CaseOnDesk]:
         """The cases on this principal's desk, with the running deadline, due date and overdue flag."""
+        return self._desk(principal, Action.READ_CASE_QUEUE, request_id, now)
+
+    def desk_for(
+        self, principal: Any, duty: Action, request_id: str, now: dt.datetime | None = None
+    ) -> list[CaseOnDesk]:
+        """The cases on the desk of one duty's pages, as ``queue`` gives them, decided under that duty's
+        row of the policy: the secretariat's case work (``manage_case``) or the committee's case files
+        (``record_committee_decision``). Another role opening those pages is refused, and logged."""
+        if duty not in CASE_DUTIES:
+            raise ValueError(f"not a case duty: {duty.value}")
+        return self._desk(principal, duty, request_id, now)
+
+    def _desk(self, principal: Any, action: Action, request_id: str, now: dt.datetime | None) -> list[CaseOnDesk]:
         self._guard.authorise(
             principal,
-            Action.READ_CASE_QUEUE,
+            action,
             Facts(),
             Audit(subject_kind="case_queue", purpose="grievance queue", request_id=request_id),
         )
