@@ -83,7 +83,8 @@ fi
 workers="${TRUSTONE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
 case " $* " in
     *" -n "*|*" -n"[0-9]*|*"no:xdist"*) ;;
-    *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" "$@"; fi ;;
+    # loadgroup: the tests of one browser-test module stay in one worker (tests/browser/conftest.py)
+    *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadgroup "$@"; fi ;;
 esac
 set +e
 "$VENV/bin/python" -m pytest "$@"

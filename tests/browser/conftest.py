@@ -35,6 +35,15 @@ PHONE = {"width": 390, "height": 844}
 LANGUAGES = ("nl", "en")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A module's tests share its demo server: with pytest-xdist they run in one worker
+    (``--dist loadgroup``, scripts/test.sh), so the server starts once per module, not once per worker."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
 @dataclass
 class DemoServer:
     server: Server
