@@ -86,6 +86,15 @@ def ring_of(indices: Iterable[int], arcs: Sequence[list[LonLat]]) -> Ring:
     return ring
 
 
+def _unwrapped(ring: Ring) -> Ring:
+    """A ring that crosses the antimeridian (Fiji, Russia's far east) jumps from 180 to -180 degrees;
+    drawn as it is, it would cross the whole map. Its western half is moved east by 360 degrees."""
+    longitudes = [lon for lon, _ in ring]
+    if not ring or max(longitudes) - min(longitudes) <= 180:
+        return ring
+    return [(lon + 360 if lon < 0 else lon, lat) for lon, lat in ring]
+
+
 def decode_countries(topology: Mapping[str, Any], name: str = "countries") -> list[Country]:
     arcs = decode_arcs(topology)
     countries = []
@@ -101,7 +110,7 @@ def decode_countries(topology: Mapping[str, Any], name: str = "countries") -> li
             Country(
                 numeric=str(geometry.get("id") or ""),
                 name=str(geometry.get("properties", {}).get("name", "")),
-                polygons=tuple(tuple(ring_of(ring, arcs) for ring in polygon) for polygon in polygons),
+                polygons=tuple(tuple(_unwrapped(ring_of(ring, arcs)) for ring in polygon) for polygon in polygons),
             )
         )
     return countries
