@@ -12,8 +12,25 @@ import os
 import secrets
 from pathlib import Path
 
-from asgi_csrf import asgi_csrf  # type: ignore[import-untyped]  # the library ships no type information
+import asgi_csrf as _asgi_csrf_module  # type: ignore[import-untyped]  # the library ships no type information
+import python_multipart
+from asgi_csrf import asgi_csrf
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+class _TokenFirstFormParser(python_multipart.FormParser):
+    """The multipart parser asgi-csrf 0.11 expects: it passes ``FileClass`` (a file class that
+    refuses a file part before the token), which python-multipart 0.0.13+ no longer takes, so
+    every form with a file was a 500. Here a file part before the token is refused when it ends."""
+
+    def __init__(self, content_type, on_field, on_file, boundary=None, FileClass=None):  # noqa: ARG002 - asgi-csrf's call
+        def refuse(_file: object) -> None:
+            raise _asgi_csrf_module.FileBeforeToken
+
+        super().__init__(content_type, on_field, refuse, boundary=boundary)
+
+
+_asgi_csrf_module.FormParser = _TokenFirstFormParser
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; "
