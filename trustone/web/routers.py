@@ -21,7 +21,18 @@ from trustone.web import (
     users,
     waiting,
 )
-from trustone.web.ui.routes import account, casework, company, oversight, party, public, secretariat
+from trustone.web.ui.routes import (
+    account,
+    casework,
+    company,
+    oversight,
+    party,
+    public,
+    secretariat,
+    secretariat_declarations,
+    secretariat_registry,
+)
+from trustone.web.ui.routes import data_access as casework_data_access
 
 # The pages (trustone/web/ui/routes/): on the same use cases as the routes above.
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -29,7 +40,10 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     public.router,
     company.router,
     secretariat.router,
+    secretariat_registry.router,
+    secretariat_declarations.router,
     casework.router,
+    casework_data_access.router,
     party.router,
     oversight.router,
 )
