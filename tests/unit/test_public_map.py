@@ -47,10 +47,14 @@ def test_the_vendored_atlas_has_the_production_countries():
 
 
 def test_a_drawing_marks_each_point_once_filled_where_figures_are_shown():
+    def region(country, province, district, companies, latitude, longitude):
+        return {"country": country, "province": province, "district": district, "companies": companies,
+                "latitude": latitude, "longitude": longitude}  # fmt: skip
+
     regions = [
-        {"country": "IN", "province": "Rajasthan", "district": "Bundi", "companies": 4, "latitude": 25.4, "longitude": 75.6},
-        {"country": "PT", "province": "Évora", "district": "Borba", "companies": None, "latitude": 38.5, "longitude": -7.5},
-        {"country": "PT", "province": "Évora", "district": "Estremoz", "companies": None, "latitude": 38.5, "longitude": -7.5},
+        region("IN", "Rajasthan", "Bundi", 4, 25.4, 75.6),
+        region("PT", "Évora", "Borba", None, 38.5, -7.5),
+        region("PT", "Évora", "Estremoz", None, 38.5, -7.5),
     ]
     drawing = maps.draw(regions)
     assert [(m.labels, m.shown) for m in drawing.markers] == [
