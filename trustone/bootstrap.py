@@ -331,7 +331,7 @@ def _built(settings: Settings) -> Services:
         aggregated_pages=AggregatedListPages(confidential_filter, aggregated_reads, projections.wait, cursors),
         linked_search=linked_search,
         published=PublishedLists(quarry_regions, member_reads, projections.wait),
-        access_log_reading=AccessLogReading(access_log, confidential_filter),
+        access_log_reading=AccessLogReading(access_log, confidential_filter, cursors),
         key_administration=KeyAdministration(confidential_filter, keyring, datakeys),
     )
     protect_event_tables(

@@ -859,9 +859,9 @@ class AccessLog:
         """Stored entries in seq order, details still sealed; with ``before_seq``, the entries before
         it, newest first (``after_seq`` is then not used).
 
-        ``actor``, ``organisation``, ``role`` and ``outcome`` filter on clear columns. ``company`` keeps the entries about
-        that company's data: their tag is recomputed per entry (an HMAC each), scanning a page at a
-        time until ``limit`` are found."""
+        ``actor``, ``organisation``, ``role`` and ``outcome`` filter on clear columns. ``company``
+        keeps the entries about that company's data: their tag is recomputed per entry (an HMAC
+        each), scanning a page at a time until ``limit`` are found."""
         newest_first = before_seq is not None
         where: list[str] = ["seq < %s" if newest_first else "seq > %s"]
         params: list[Any] = []

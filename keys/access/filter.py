@@ -12,7 +12,7 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
@@ -330,6 +330,18 @@ class ConfidentialFilter:
         (a shredded company's, or a tampered row's) are marked ``unreadable``."""
         self.authorise(principal, Action.READ_ACCESS_LOG, facts, audit)
         return [open_entry(self.datakeys, entry).as_dict() for entry in entries]
+
+    def open_access_log(
+        self,
+        principal: Principal | SystemPrincipal | None,
+        facts: Facts,
+        audit: Audit,
+        entries: Iterable[StoredAccessEntry],
+    ) -> Iterator[dict[str, Any]]:
+        """``read_access_log`` for a search: decided and logged now, each entry opened only as the
+        caller takes it, so a search that has found enough opens no more."""
+        self.authorise(principal, Action.READ_ACCESS_LOG, facts, audit)
+        return (open_entry(self.datakeys, entry).as_dict() for entry in entries)
 
     def _open_one(self, value: Any) -> Any:
         """The plaintext; UNREADABLE when its data key was shredded; IntegrityError for anything
