@@ -138,17 +138,18 @@ class CompanyReports:
         )
 
     def own_links(
-        self, principal: Principal | SystemPrincipal, company_ref: str, year: int, request_id: str = ""
+        self, principal: Principal | SystemPrincipal, company_ref: str, year: int | None = None, request_id: str = ""
     ) -> OwnLinks:
         """The company's links of ``year`` with their insight percentages and level, for the
         company's own page. Decided as a report read (``read_report``: the company itself, the
         secretariat, the committee for a case file); a refusal is logged before anything is read.
         The version's links are opened through ``read`` (its grant is the one entry); a year
-        without a version logs its grant as it reads nothing sealed."""
+        without a version logs its grant as it reads nothing sealed. ``year`` None: the latest year
+        with a version (last year when there is none)."""
         company = self._registry.company(company_ref)
         about = {
             "subject_kind": "report",
-            "subject_ref": f"{company_ref}/{year}",
+            "subject_ref": f"{company_ref}/{'latest' if year is None else year}",
             "company": company_ref,
             "purpose": "own links",
             "request_id": request_id,
@@ -159,6 +160,8 @@ class CompanyReports:
         }
         self._registry.vault.check(principal, "read_report", **about)  # type: ignore[arg-type]  # About's keys
         years = tuple(y for y in self._membership_years(company_ref) if self._latest(company_ref, y) is not None)
+        if year is None:
+            year = years[-1] if years else self._today().year - 1
         report = self._report_or_none(company_ref, year)
         latest = report.latest if report is not None else None
         if latest is None:

@@ -59,6 +59,7 @@ def test_a_company_reads_its_own_links_insight_and_the_next_levels_thresholds(
     assert (overview.next_level.factory_insight, overview.next_level.due_diligence_score) == (100, 60)
     logged = [(e.action, e.company, e.outcome) for e in services.access_log.entries() if e.request_id == "links-1"]
     assert logged == [("read_report", reported, "granted")]
+    assert services.reports.own_links(company_principal, reported).year == 2024  # the latest year with a version
 
 
 def test_a_year_without_a_report_has_no_links_and_level_one_is_next(services, member, company_principal):

@@ -1,0 +1,201 @@
+"""A member company's day in the browser: its yearly report refused with every error by row and
+column next to the row's own cells, then accepted; its links, insight and level; its notices; which
+public buyers checked its status; a secretariat page refused; and nothing of the file in clear."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import (
+    SCREENSHOTS,
+    DemoServer,
+    assert_not_stored,
+    log_in,
+    log_out,
+    new_context,
+    shoot,
+)
+
+COLUMNS = [
+    "chain",
+    "tier",
+    "site_kind",
+    "site_id",
+    "site_name",
+    "country",
+    "province",
+    "district",
+    "address",
+    "latitude",
+    "longitude",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+    "contract_notes",
+]
+# Distinctive values: the report is sealed, so none of these may be in the database files in clear.
+NOTE = "frame-deal-omega-4417"
+PRICE = "3117.45"
+VOLUME = "55501.5"
+BAD_NOTE = "refused-file-note-8812"  # in the refused file only: a refused file is not stored at all
+
+
+EN_FIRST = ("en", "nl")  # shoot leaves the page in the first: the checks below read English
+
+
+def report_csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: row.get(column, "") for column in COLUMNS})
+    return out.getvalue().encode()
+
+
+QUARRY = {
+    "chain": "BUNDI-SETTS",
+    "tier": "2",
+    "site_kind": "quarry",
+    "site_name": "Kalwar Grey Sandstone Quarry",
+    "country": "IN",
+    "province": "Rajasthan",
+    "district": "Bundi",
+    "latitude": "25.4301",
+    "longitude": "75.6112",
+    "stone_type": "sandstone",
+    "product": "setts 10x10x8 browser batch",
+    "channel": "trader",
+    "origin_confidence": "claimed",
+    "volume": VOLUME,
+    "volume_unit": "m2",
+    "price_eur_per_unit": PRICE,
+    "contract_notes": NOTE,
+}
+FACTORY = {
+    "chain": "BUNDI-SETTS",
+    "tier": "1",
+    "site_kind": "factory",
+    "site_name": "Kota Cutting Works Browser",
+    "country": "IN",
+    "province": "Rajasthan",
+    "district": "Kota",
+    "stone_type": "sandstone",
+    "product": "setts 10x10x8 browser batch",
+    "channel": "direct",
+    "origin_confidence": "partly_known",
+}
+UNKNOWN = {
+    "chain": "BUNDI-SETTS",
+    "tier": "3",
+    "site_kind": "quarry",
+    "stone_type": "sandstone",
+    "product": "setts 10x10x8 browser batch",
+    "channel": "stone_market",
+}
+
+
+def upload(page: Page, year: str, data: bytes, name: str = "report.csv") -> None:
+    page.goto("/company/report")
+    page.fill("#field-year", year)
+    page.set_input_files("#field-file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
+    page.locator("main form.upload button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def test_a_company_uploads_its_report_sees_its_links_and_who_checked_it(browser: Browser, demo_server: DemoServer):
+    context = new_context(browser, demo_server, language="en")
+    page = context.new_page()
+    log_in(page, demo_server, "company")
+    company_ref = page.locator("header .who").inner_text().split("·")[-1].strip()
+    shoot(page, "company-report", "/company/report", languages=EN_FIRST)
+
+    # A bad file: refused whole, every error by row and column beside what that row holds, the year kept.
+    bad = report_csv(
+        [
+            FACTORY,
+            {**QUARRY, "country": "XQ", "contract_notes": BAD_NOTE},  # row 3
+            {**QUARRY, "tier": "zero", "channel": "by-boat"},  # row 4: two errors
+        ]
+    )
+    upload(page, "2025", bad)
+    expect(page.locator("h1")).to_have_text("Yearly report")
+    expect(page.locator(".file-errors [role=alert]")).to_contain_text("The file has 3 errors. Nothing was recorded")
+    expect(page.locator("#field-year")).to_have_value("2025")
+    rows = page.locator("table.row-errors tbody tr")
+    expect(rows).to_have_count(2)
+    row3 = rows.nth(0)
+    expect(row3.locator("th")).to_have_text("3")
+    expect(row3.locator(".problems")).to_contain_text("country")
+    expect(row3.locator(".row-cells .bad")).to_contain_text("XQ")  # the row's own cell, marked as the error
+    expect(row3.locator(".row-cells")).to_contain_text(BAD_NOTE)
+    row4 = rows.nth(1)
+    expect(row4.locator("th")).to_have_text("4")
+    expect(row4.locator(".problems li")).to_have_count(2)
+    expect(row4.locator(".problems")).to_contain_text("tier")
+    expect(row4.locator(".problems")).to_contain_text("channel")
+    expect(row4.locator(".row-cells .bad")).to_have_count(2)
+    page.screenshot(path=str(SCREENSHOTS / "company-report-refused-en-desktop.png"), full_page=True)
+
+    # A good file: a new version, and its links on the links page.
+    upload(page, "2025", report_csv([QUARRY, FACTORY, UNKNOWN]))
+    expect(page).to_have_url(re.compile(r"/company/report/2025\?changed=1"))
+    expect(page.locator("main [role=status]")).to_contain_text("of your 2025 report is recorded")
+    version = re.search(r"Version (\d+)", page.locator("main [role=status]").inner_text())
+    assert version is not None
+    expect(page.locator("dl.facts")).to_contain_text("3 links")
+    shoot(page, "company-report-done", languages=EN_FIRST)
+
+    page.goto("/company/links?year=2025")
+    expect(page.locator("h1")).to_have_text("My links")
+    expect(page.locator("dl.facts")).to_contain_text(f"version {version.group(1)}")
+    expect(page.locator("dl.facts")).to_contain_text("50%")  # quarries known: one of two
+    expect(page.locator("table.links tbody tr")).to_have_count(3)
+    expect(page.locator("table.links")).to_contain_text("setts 10x10x8 browser batch")
+    expect(page.locator("table.links")).to_contain_text("unknown site")
+    expect(page.locator("table.thresholds")).to_contain_text("asks")
+    shoot(page, "company-links", languages=EN_FIRST)
+
+    shoot(page, "company-cases", "/company/cases", languages=EN_FIRST)
+
+    # A public buyer checks the company's status; the company sees who asked.
+    buyer_context = new_context(browser, demo_server, language="en")
+    buyer = buyer_context.new_page()
+    log_in(buyer, demo_server, "buyer")
+    buyer.goto(f"/buyer/member-status?ref={company_ref}")
+    buyer_context.close()
+    page.goto("/company/buyers")
+    expect(page.locator("h1")).to_have_text("Buyers' questions")
+    expect(page.locator("main table tbody")).to_contain_text("gemeente-utrecht")
+    shoot(page, "company-buyers", languages=EN_FIRST)
+
+    # Another role's page is refused, in the browser too.
+    refused = page.goto("/secretariat/organisations")
+    assert refused is not None and refused.status == 403
+    log_out(page)
+    context.close()
+
+    assert_not_stored(demo_server, NOTE, PRICE, VOLUME, BAD_NOTE)
+
+
+def test_an_upload_without_a_file_or_year_names_both_fields(browser: Browser, demo_server: DemoServer):
+    context = new_context(browser, demo_server, language="en")
+    page = context.new_page()
+    log_in(page, demo_server, "company")
+    page.goto("/company/report")
+    page.locator("form.upload").evaluate("form => { form.noValidate = true; }")  # the server's own check
+    page.fill("#field-year", "1999")
+    page.locator("main form.upload button[type=submit]").click()
+    expect(page.locator("#error-year")).to_contain_text("a whole number from 2000 to 2100")
+    expect(page.locator("#error-file")).to_contain_text("choose the report file")
+    expect(page.locator("#field-year")).to_have_value("1999")
+    expect(page.locator(".error-summary a").first).to_have_attribute("href", "#field-year")
+    context.close()
