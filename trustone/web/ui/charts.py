@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 # A horizontal bar chart: each row is its label on one line, its bar under it with the value at the
 # bar's end. Labels above the bars leave the whole width to the bar, which suits a phone.
-CHART_WIDTH = 400.0
+CHART_WIDTH = 300.0
 ROW_HEIGHT = 40.0
 LABEL_BASELINE = 15.0
 BAR_TOP = 20.0
 BAR_HEIGHT = 14.0
-VALUE_ROOM = 48.0  # room after the longest bar for its value
+VALUE_ROOM = 44.0  # room after the longest bar for its value
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,21 @@ class BarChart:
         return f"0 0 {self.width:.0f} {self.height:.0f}"
 
 
-def bar_chart(items: Mapping[str, float | int | None] | Sequence[tuple[str, float | int | None]]) -> BarChart:
+def bar_chart(
+    items: Mapping[str, float | int | None] | Sequence[tuple[str, float | int | None]], width: float = CHART_WIDTH
+) -> BarChart:
     """One bar per item, in the order given, its length in proportion to the largest value. A value
-    of None (not known) is drawn as no bar; the table beside the chart says it."""
+    of None (not known) is drawn as no bar; the table beside the chart says it. ``width``: wider for
+    long labels (a label's line is the chart's width)."""
     pairs = list(items.items()) if isinstance(items, Mapping) else list(items)
     top = max((float(value) for _, value in pairs if value), default=0.0)
-    room = CHART_WIDTH - VALUE_ROOM
+    room = width - VALUE_ROOM
     bars = []
     for index, (label, value) in enumerate(pairs):
         row = index * ROW_HEIGHT
         length = room * float(value) / top if value and top else 0.0
         bars.append(Bar(label, float(value or 0), row + LABEL_BASELINE, row + BAR_TOP, round(length, 1)))
-    return BarChart(tuple(bars))
+    return BarChart(tuple(bars), width)
 
 
 # A member's levels over the years: one small column per year, its height the level (0 to 5).

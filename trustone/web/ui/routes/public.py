@@ -159,7 +159,7 @@ def grievance_statistics(request: Request, _: OptionalPrincipalDep, desk: CaseDe
             "median": median,
             "median_chart": charts.bar_chart(median),
             "deadlines": [(DEADLINES.get(name, name), row) for name, row in figures["deadlines"].items()],
-            "on_time_chart": charts.bar_chart(on_time) if on_time else None,
+            "on_time_chart": charts.bar_chart(on_time, width=480) if on_time else None,
         },
     )
 
