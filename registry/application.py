@@ -777,12 +777,16 @@ class RegistryApplication(SealedApplication):
 
         return self._redone_on_conflict(submit)
 
-    def save_report_draft(self, company_ref: str, year: int, content: ReportContent) -> None:
-        """A draft (web form in progress): replaces the previous draft; versions stay untouched."""
+    def save_report_draft(
+        self, company_ref: str, year: int, content: ReportContent, before_write: Callable[[], None] = lambda: None
+    ) -> None:
+        """A draft (web form in progress): replaces the previous draft; versions stay untouched.
+        ``before_write`` runs once every check has passed (a use case logs its grant there)."""
         company = self.company(company_ref)
         self._check_report_year(company, year)
         report = self._report_for(company.id, year)
         report.save_draft(content)
+        before_write()
         self.save(report)
 
     def submit_report_draft(

@@ -7,8 +7,10 @@ the policy decides what it means for the reader's role."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -21,9 +23,11 @@ from registry.domain.reports import (
     AssessmentRecord,
     CommercialTerms,
     QuestionnaireAnswer,
+    ReportContent,
     SupplyChainReport,
     SupplyLink,
 )
+from registry.reportfile import CellError, ReportFileError, parse_report_file
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,26 @@ class OwnLinks:
     factory_insight: Decimal | None
     assessment: AssessmentRecord | None
     next_level: LevelThresholds | None
+
+
+# The columns of a report entered in a form (docs/report-format.md): a registered site by its id, or
+# an unknown site; a site the registry does not know yet is described in an uploaded file instead.
+DRAFT_COLUMNS = (
+    "chain",
+    "tier",
+    "site_kind",
+    "site_id",
+    "stone_type",
+    "product",
+    "channel",
+    "origin_confidence",
+    "circular",
+    "volume",
+    "volume_unit",
+    "price_eur_per_unit",
+    "contract_notes",
+)
+MAX_DRAFT_ROWS = 500  # a form; a larger report is a file
 
 
 def next_level_after(level: int) -> LevelThresholds | None:
@@ -198,3 +222,114 @@ class CompanyReports:
     def _latest(self, company_ref: str, year: int) -> object | None:
         report = self._report_or_none(company_ref, year)
         return report.latest if report is not None else None
+
+    # --- a report entered in a form: the draft (docs/lifecycles.md, "Draft and submit") -----------
+
+    def save_draft(
+        self,
+        principal: Principal | SystemPrincipal,
+        company_ref: str,
+        year: int,
+        rows: Sequence[Mapping[str, str]],
+        request_id: str = "",
+    ) -> ReportContent:
+        """Keep the rows of the report form as the year's draft (replacing the previous one), sealed
+        like a version. The rows are checked as the rows of a report file are (the same rules, the
+        same errors by row and column: the header is row 1, the first link row 2), and each site id
+        must name a registered site of that kind. Decided as a submission (``submit_report``: the
+        company itself); the grant is logged right before the draft is written."""
+        about = self._about(principal, company_ref, year, "save draft", request_id)
+        self._registry.vault.check(principal, "submit_report", **about)  # type: ignore[arg-type]  # About's keys
+        content = self._draft_content(rows)
+        self._registry.save_report_draft(
+            company_ref,
+            year,
+            content,
+            before_write=lambda: self._registry.vault.authorise(principal, "submit_report", **about),  # type: ignore[arg-type]  # About's keys
+        )
+        return content
+
+    def read_draft(
+        self, principal: Principal | SystemPrincipal, company_ref: str, year: int, request_id: str = ""
+    ) -> ReportContent | None:
+        """The year's draft, opened for the form (a report read: the company itself, the
+        secretariat); None when there is none (the refusal of another reader is logged first)."""
+        about = self._about(principal, company_ref, year, "edit draft", request_id)
+        self._registry.vault.check(principal, "read_report", **about)  # type: ignore[arg-type]  # About's keys
+        report = self._report_or_none(company_ref, year)
+        if report is None or report.draft is None:
+            return None
+        opened = self._registry.vault.open(principal, "read_report", report.draft, **about)  # type: ignore[arg-type]  # About's keys
+        if not all(isinstance(value, list) for value in opened.values()):
+            return None  # shredded: nothing left to edit
+        return ReportContent.from_event_fields(**opened)
+
+    def submit_draft(
+        self, principal: Principal | SystemPrincipal, company_ref: str, year: int, request_id: str = ""
+    ) -> ImportResult:
+        """Submit the saved draft as the next version, on the services' clock's day."""
+        about = self._about(principal, company_ref, year, "submit draft", request_id)
+        self._registry.vault.check(principal, "submit_report", **about)  # type: ignore[arg-type]  # About's keys
+        return self._registry.submit_report_draft(
+            principal, company_ref, year, submitted_on=self._today(), request_id=request_id
+        )
+
+    def _about(
+        self, principal: Principal | SystemPrincipal, company_ref: str, year: int, purpose: str, request_id: str
+    ) -> dict[str, object]:
+        company = self._registry.company(company_ref)
+        return {
+            "subject_kind": "report",
+            "subject_ref": f"{company_ref}/{year}",
+            "company": company_ref,
+            "purpose": purpose,
+            "request_id": request_id,
+            "facts": {"own_data": getattr(principal, "organisation_id", None) == company.id},
+        }
+
+    def _draft_content(self, rows: Sequence[Mapping[str, str]]) -> ReportContent:
+        if len(rows) > MAX_DRAFT_ROWS:
+            raise ReportFileError(
+                [CellError("links", 0, "", f"at most {MAX_DRAFT_ROWS} links in the form: upload a file instead")]
+            )
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(DRAFT_COLUMNS)
+        for fields in rows:
+            writer.writerow([str(fields.get(column, "")) for column in DRAFT_COLUMNS])
+        parsed = parse_report_file(out.getvalue().encode(), "form.csv")
+        errors: list[CellError] = []
+        for row in parsed.rows:
+            if row.site_id is None:
+                continue
+            try:
+                kind = self._registry.site(row.site_id).kind
+            except NotFoundError:
+                errors.append(CellError("links", row.row, "site_id", "no production site with this id in the registry"))
+                continue
+            if kind != row.site_kind:
+                errors.append(
+                    CellError("links", row.row, "site_kind", "does not match the kind of the site with this id")
+                )
+        if errors:
+            raise ReportFileError(errors)
+        return ReportContent(
+            links=tuple(
+                SupplyLink(
+                    row.chain,
+                    row.tier,
+                    row.site_kind,
+                    row.site_id,
+                    row.stone_type,
+                    row.product,
+                    row.channel,
+                    row.origin_confidence,
+                    row.circular,
+                )
+                for row in parsed.rows
+            ),
+            terms=tuple(
+                CommercialTerms(row.volume, row.volume_unit, row.price_eur_per_unit, row.contract_notes)
+                for row in parsed.rows
+            ),
+        )

@@ -106,3 +106,109 @@ def test_a_status_check_of_an_unknown_company_leaves_no_granted_entry(services):
     with pytest.raises(NotFoundError):
         services.member_status.on("no-such-company", principal=BUYER, request_id="check-4")
     assert [e for e in services.access_log.entries() if e.request_id == "check-4"] == []
+
+
+# --- a report entered in a form: a draft kept sealed, edited, then submitted -------------------------
+
+
+def draft_rows(registry, member):
+    """Two rows as the form sends them: a registered quarry (its id from version 1) and an unknown one."""
+    from tests.integration.report_files import SECRET_NOTE
+
+    return [
+        {
+            "chain": "FORM-1",
+            "tier": "2",
+            "site_kind": "quarry",
+            "site_id": "",
+            "stone_type": "sandstone",
+            "product": "kerbs",
+            "channel": "trader",
+            "origin_confidence": "",
+            "circular": "",
+            "volume": "120",
+            "volume_unit": "t",
+            "price_eur_per_unit": "77.5",
+            "contract_notes": SECRET_NOTE,
+        }
+    ]
+
+
+def test_a_company_saves_a_draft_reads_it_back_and_submits_it(services, registry, reported, company_principal):
+    from tests.integration.report_files import SECRET_NOTE
+    from tests.site_intake import register_waiting_sites
+
+    register_waiting_sites(services)  # version 1's described quarry enters the site register
+    quarry_id = services.reports.read(company_principal, reported, 2024).links[0].site_id
+    rows = [
+        *draft_rows(registry, reported),
+        {**draft_rows(registry, reported)[0], "site_id": quarry_id, "origin_confidence": "verified", "chain": "FORM-2"},
+    ]
+    services.reports.save_draft(company_principal, reported, 2024, rows, request_id="draft-1")
+    assert registry.report(reported, 2024).draft is not None
+    draft = services.reports.read_draft(company_principal, reported, 2024, request_id="draft-2")
+    assert draft is not None
+    assert [(link.chain, link.site_id) for link in draft.links] == [("FORM-1", None), ("FORM-2", quarry_id)]
+    assert draft.terms[0].contract_notes == SECRET_NOTE
+    assert str(draft.terms[0].price_eur_per_unit) == "77.5"
+    result = services.reports.submit_draft(company_principal, reported, 2024, request_id="draft-3")
+    assert (result.changed, result.version) == (True, 2)
+    assert registry.report(reported, 2024).draft is None
+    assert [link.chain for link in services.reports.read(company_principal, reported, 2024).links] == [
+        "FORM-1",
+        "FORM-2",
+    ]
+    logged = [
+        (e.request_id, e.action, e.outcome)
+        for e in services.access_log.entries(limit=1000)
+        if e.request_id.startswith("draft-")
+    ]
+    assert logged == [
+        ("draft-1", "submit_report", "granted"),
+        ("draft-2", "read_report", "granted"),
+        ("draft-3", "submit_report", "granted"),
+    ]
+
+
+def test_a_bad_draft_row_is_refused_by_row_and_column_and_nothing_is_saved(
+    services, registry, reported, company_principal
+):
+    from registry.reportfile import ReportFileError
+
+    rows = [
+        {**draft_rows(registry, reported)[0], "tier": "12"},
+        {**draft_rows(registry, reported)[0], "site_id": "IN-RJ-NOTANID", "origin_confidence": "claimed"},
+    ]
+    with pytest.raises(ReportFileError) as refused:
+        services.reports.save_draft(company_principal, reported, 2024, rows, request_id="draft-4")
+    assert {(e.row, e.column) for e in refused.value.errors} == {(2, "tier"), (3, "site_id")}
+    from registry.domain.site_ids import new_site_id
+
+    unregistered = {**rows[0], "tier": "1", "site_id": new_site_id("IN", "RJ"), "origin_confidence": "claimed"}
+    with pytest.raises(ReportFileError) as refused:  # well formed, but no site has it
+        services.reports.save_draft(company_principal, reported, 2024, [unregistered], request_id="draft-4")
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "site_id")]
+    assert registry.report(reported, 2024).draft is None
+    assert [e for e in services.access_log.entries(limit=1000) if e.request_id == "draft-4"] == []
+
+
+def test_another_company_may_not_save_or_read_a_draft(services, registry, reported, other_member, company_principal):
+    from registry.domain.errors import ConflictError
+
+    services.reports.save_draft(company_principal, reported, 2024, draft_rows(registry, reported))
+    other = Principal("andere.user", Role.COMPANY, registry.organisation(other_member).id, other_member)
+    with pytest.raises(AccessDeniedError):
+        services.reports.save_draft(other, reported, 2024, draft_rows(registry, reported), request_id="draft-5")
+    with pytest.raises(AccessDeniedError):
+        services.reports.read_draft(other, reported, 2024, request_id="draft-6")
+    with pytest.raises(AccessDeniedError):
+        services.reports.submit_draft(other, reported, 2024, request_id="draft-7")
+    logged = [
+        (e.request_id, e.outcome)
+        for e in services.access_log.entries(limit=1000)
+        if e.request_id in ("draft-5", "draft-6", "draft-7")
+    ]
+    assert logged == [("draft-5", "denied"), ("draft-6", "denied"), ("draft-7", "denied")]
+    assert services.reports.submit_draft(company_principal, reported, 2024).version == 2
+    with pytest.raises(ConflictError):  # submitted: no draft left
+        services.reports.submit_draft(company_principal, reported, 2024)
