@@ -149,7 +149,8 @@ def set_language(page: Page, language: str) -> None:
     """As the language switch does: the choice is a cookie of the site."""
     if not page.url.startswith("http"):
         page.goto("/")
-    page.context.add_cookies([{"name": "trustone_lang", "value": language, "url": page.url}])
+    site = "/".join(page.url.split("/", 3)[:3]) + "/"  # path=/ as the switch sets it: one cookie, not one per folder
+    page.context.add_cookies([{"name": "trustone_lang", "value": language, "url": site}])
 
 
 def check_accessibility(page: Page) -> None:
