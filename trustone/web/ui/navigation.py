@@ -81,7 +81,7 @@ _CASES_PAGE: dict[Role, str] = {
 _QUEUE_PAGES: dict[str, str] = {
     "reports awaiting assessment": "/secretariat/assessment",
     "sites held as possible duplicates": "/secretariat/held-sites",
-    "declarations expiring within 30 days": "/secretariat/declarations",
+    "declarations expiring within 30 days": "/secretariat/declarations?expiring_within_days=30",
 }
 
 

@@ -105,6 +105,7 @@ def _organisation_page(
     done: str = "",
 ) -> Response:
     record = organisations.show(principal, ref, request_id)
+    form.values.setdefault("contact_email", record.contact_email or "")  # the address on record, to correct
     return render(
         request,
         "secretariat/organisation.html",
