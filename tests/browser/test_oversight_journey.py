@@ -74,6 +74,14 @@ def test_the_auditor_filters_pages_verifies_and_keeps_a_digest(browser: Browser,
     page.get_by_role("link", name="Back to the newest entries").click()
     assert "cursor" not in page.url
 
+    backwards = page.goto("/auditor/access-log?action=read_report&from=2025-03-02&to=2025-03-01")
+    assert backwards.status == 422
+    assert "before its start" in page.locator("#error-to").inner_text()
+    assert page.locator("#field-from").input_value() == "2025-03-02"
+    assert page.locator("#field-action").input_value() == "read_report"
+    assert page.locator("table.log").count() == 0
+
+    page.goto("/auditor/access-log")
     page.get_by_role("link", name="Check that the log is intact").click()
     verdict = page.locator(".verdict").inner_text()
     assert "Verified: the log is intact." in verdict and "Verified up to entry" in verdict
@@ -119,6 +127,11 @@ def test_the_buyer_checks_a_membership_on_a_date_and_may_not_read_the_log(page: 
     assert page.locator("#field-on").input_value() == "2099-01-01"
     assert page.locator("#field-ref").input_value() == COMPANY
     assert page.locator(".answer").count() == 0
+
+    unknown = page.goto("/buyer/member-status?ref=no-such-company&on=2025-09-01")
+    assert unknown.status == 404
+    assert "no member company has this reference" in page.locator("#error-ref").inner_text()
+    assert page.locator("#field-ref").input_value() == "no-such-company"
 
     assert page.goto("/auditor/access-log").status == 403
     page.goto("/buyer/member-status")
