@@ -29,7 +29,7 @@ from grievance.usecases.results import (
     StageTaken,
 )
 from keys.access.filter import Audit, ConfidentialFilter
-from keys.access.policy import Action, Facts
+from keys.access.policy import Action, Facts, decide
 from keys.access.visibility import CasePart, case_parts
 from registry.domain.errors import GoneError, NotFoundError, ValidationError
 
@@ -182,6 +182,14 @@ class GrievanceCases:
 
     # --- steps ----------------------------------------------------------------------------------
 
+    def steps_for(self, principal: Any, reference: str) -> list[str]:
+        """The steps the case's stage allows next that the policy lets this principal take, on the
+        case's facts: what a page offers it. A decision only, nothing sealed is read, so nothing is
+        logged; taking a step is decided, and logged, again."""
+        case = self._grievance.case(reference)
+        facts = self._facts_about(principal, case)
+        return [step.value for step in NEXT[case.stage] if decide(principal, _action_of(case, step), facts).allowed]
+
     def take_step(
         self,
         principal: Any,
@@ -248,6 +256,21 @@ class GrievanceCases:
 
     def flag_systemic(self, principal: Any, reference: str, joint_project: str, reason: str, request_id: str) -> None:
         self._grievance.flag_systemic(principal, reference, joint_project, reason, request_id)
+
+
+# The policy's action for the steps with a command of their own; for the others the grievance
+# application's table decides (a committee-phase close is the committee's).
+_COMMAND_ACTIONS = {
+    Step.MATCH: Action.MANAGE_CASE,
+    Step.NOTIFY_COMPANIES: Action.NOTIFY_COMPANIES,
+    Step.RULE: Action.RECORD_COMMITTEE_DECISION,
+    Step.RESPOND: Action.RESPOND_TO_CASE,
+}
+
+
+def _action_of(case: GrievanceCase, step: Step) -> Action:
+    command = _COMMAND_ACTIONS.get(step)
+    return command or Action(GrievanceApplication._action_for(case, step))  # noqa: SLF001 - the one table of it
 
 
 _OWN_PARTS = frozenset({CasePart.OWN_NOTICE, CasePart.OWN_MESSAGES, CasePart.OWN_RULING_PART})

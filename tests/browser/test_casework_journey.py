@@ -134,6 +134,7 @@ def test_the_secretariat_matches_and_notifies_and_the_committee_takes_its_steps(
     page.fill("#field-reason", "Systemic risk at the site: for the committee.")
     page.get_by_role("button", name="Refer to the committee").click()
     expect(page.locator(".stage-now")).to_contain_text("Referred to the committee")
+    expect(page.locator(".next-steps")).to_contain_text("There is no step for you to take in this stage.")
 
     # --- the committee: its case files, the timeline, admissibility and a hearing ----------------
     context = new_context(browser, demo_server, language="en")
@@ -160,6 +161,21 @@ def test_the_secretariat_matches_and_notifies_and_the_committee_takes_its_steps(
     expect(committee.locator(".stage-now")).to_contain_text("Hearing scheduled")
     expect(committee.locator(".case-timeline")).to_contain_text("Hearing on")
     expect(committee.locator(".timeline li")).to_have_count(7)
+    committee.get_by_role("link", name="Who reported this (the reporter's identity)").click()
+    expect(committee.locator("main dl")).to_contain_text(REPORTER)  # the committee reads the reporter
+    committee.go_back()
+    _step(committee, "Record the ruling")
+    expect(committee.locator("textarea[name=part_text]")).to_have_count(2)  # a part per notified company
+    committee.fill("#field-ruling", "The buyers must have their supplier end child labour at the site.")
+    committee.fill("#field-part-1", "Ask your supplier for its age records within six weeks.")
+    committee.fill("#field-compliance_deadline", "2030-09-01")
+    committee.fill(
+        "#field-published_summary", "Child labour at a sandstone quarry: the buyers must act with the supplier."
+    )
+    committee.fill("#field-reason", "Ruling after the hearing.")
+    committee.get_by_role("button", name="Record the ruling").click()
+    expect(committee.locator(".stage-now")).to_contain_text("Ruled")
+    expect(committee.locator("main")).to_contain_text("Ask your supplier for its age records within six weeks.")
     log_out(committee)
     context.close()
 

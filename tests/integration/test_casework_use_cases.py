@@ -97,3 +97,29 @@ def test_a_desk_is_asked_for_a_case_duty_only(world):
     services, _, who, _ = world
     with pytest.raises(ValueError, match="read_linked_list"):
         services.case_desk.desk_for(who["secretariat"], Action.READ_LINKED_LIST, "req-x")
+
+
+def test_a_page_offers_the_steps_the_stage_allows_and_the_policy_gives_the_reader(world):
+    services, demo, who, reference = world
+    cases = services.grievance_cases
+    start = _last_seq(services)
+    offered = {name: cases.steps_for(who[name], reference) for name in who}
+    assert offered == {
+        "secretariat": ["acknowledge", "refer_to_committee"],
+        "ngo": ["refer_to_committee"],  # the filer
+        "committee": [],
+        "company": [],  # not notified of the case
+    }
+    assert _entries_since(services, start) == []  # a decision on the facts only: nothing read, nothing logged
+    cases.take_step(who["secretariat"], reference, "acknowledge", "received", "req-ack")
+    cases.match(who["secretariat"], reference, [demo.rajasthan_quarry], None, "site confirmed", "req-match")
+    assert cases.steps_for(who["secretariat"], reference) == ["notify_companies", "refer_to_committee"]
+    cases.notify(who["secretariat"], reference, "Child labour was reported at this quarry.", "notified", "req-n")
+    assert cases.steps_for(who["company"], reference) == ["respond"]  # the demo company buys there
+    cases.take_step(who["ngo"], reference, "refer_to_committee", "no remediation", "req-refer")
+    assert {name: cases.steps_for(who[name], reference) for name in who} == {
+        "secretariat": [],
+        "ngo": [],
+        "committee": ["admit"],
+        "company": [],
+    }

@@ -3,10 +3,11 @@ to notify) and the committee's case files, on the same use cases as ``trustone/w
 
 The two areas have the same pages, each under its own address and duty: the list of cases is the
 duty's desk (``CaseDesk.desk_for``: another role is refused, a 403 page), a case is the file as the
-reader's role may see it (``GrievanceCases.read_case``), and each step the case allows next
-(``allowed_next``) has a page with its form. A step the stage no longer allows, or one the policy
-refuses the reader, is the use case's 409 or 403, drawn as an error page. Data-access requests are in
-``routes/data_access.py``.
+reader's role may see it (``GrievanceCases.read_case``), and each step that the case allows next and
+the policy lets the reader take (``GrievanceCases.steps_for``) has a page with its form. A step the
+stage no longer allows, or one the policy refuses, is the use case's 409 or 403, drawn as an error
+page. The reporter's identity is a page of its own (the committee's; ``GrievanceCases.reporter``).
+Data-access requests are in ``routes/data_access.py``.
 """
 
 from __future__ import annotations
@@ -49,9 +50,9 @@ def _when(value: str | None) -> dt.datetime | dt.date | None:
     return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
 
 
-def _offered(case: dict[str, Any]) -> list[str]:
-    """The steps this case allows next (the use case's ``allowed_next``) that are taken on these pages."""
-    return [step for step in case["allowed_next"] if step not in NOT_HERE]
+def _offered(steps: list[str]) -> list[str]:
+    """Of the steps the use case says this reader may take next, those taken on these pages."""
+    return [step for step in steps if step not in NOT_HERE]
 
 
 def _step_of(name: str) -> Step:
@@ -92,7 +93,7 @@ def _area(area: str, duty: Action) -> None:
         return render(
             request,
             "cases/case.html",
-            {**context, "case": case, "offered": _offered(case), "notified": notified},
+            {**context, "case": case, "offered": _offered(cases.steps_for(principal, reference)), "notified": notified},
         )
 
     def step_page(
@@ -160,6 +161,16 @@ def _area(area: str, duty: Action) -> None:
             return _step_form(request, principal, cases, request_id, case, chosen, form, status_code=422)
         return RedirectResponse(f"{base}/{reference}", status_code=303)
 
+    def reporter(
+        request: Request,
+        reference: Reference,
+        principal: PagePrincipalDep,
+        cases: GrievanceCasesDep,
+        request_id: RequestIdDep,
+    ) -> Response:
+        identity = cases.reporter(principal, reference, request_id)
+        return render(request, "cases/reporter.html", {**context, "reference": reference, "reporter": identity})
+
     def evidence(
         reference: Reference,
         number: Annotated[int, Path(ge=1, le=100)],
@@ -204,6 +215,7 @@ def _area(area: str, duty: Action) -> None:
     router.add_api_route(base + "/{reference}", case_file, methods=["GET"])
     router.add_api_route(base + "/{reference}/steps/{step}", step_page, methods=["GET"])
     router.add_api_route(base + "/{reference}/steps/{step}", take_step, methods=["POST"])
+    router.add_api_route(base + "/{reference}/reporter", reporter, methods=["GET"])
     router.add_api_route(base + "/{reference}/evidence/{number}", evidence, methods=["GET"])
 
 
