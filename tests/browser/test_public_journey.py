@@ -14,7 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DemoServer, assert_not_stored, new_context, shoot
+from tests.browser.conftest import SCREENSHOTS, DemoServer, assert_not_stored, check_accessibility, new_context, shoot
 
 FOLLOW_UP_LANGUAGES = ("nl", "en", "fr", "hi", "ta", "zh", "tr", "vi", "pt", "ar")
 UNKNOWN_CODE = "ABCD-EFGH-JKLM-NPQR"  # the right shape, no case
@@ -136,6 +136,8 @@ def test_the_follow_up_page_in_arabic_right_to_left_and_in_hindi(browser, demo_s
     page.fill("#field-code", filed["code"])
     page.locator("main form button[type=submit]").click()
     expect(page.locator("main [role=status]")).to_contain_text("تم استلام البلاغ")
+    check_accessibility(page)  # the answer is drawn on the POST, which shoot cannot reach
+    page.screenshot(path=str(SCREENSHOTS / "follow-up-answer-ar-desktop.png"), full_page=True)
 
     page.locator("nav.languages a[hreflang=hi]").click()  # the switch offers all ten languages
     expect(page.locator("html")).to_have_attribute("lang", "hi")
