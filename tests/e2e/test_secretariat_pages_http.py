@@ -15,7 +15,7 @@ PDF = b"%PDF-1.4\n% a signed declaration\n%%EOF\n"
 
 
 @pytest.fixture
-def secretariat(client, users, clock):  # noqa: F811 - the fixtures imported above
+def secretariat(client, users, clock):
     login, secret = users["secretariat"]
     client.get("/login")
     answer = client.post(
