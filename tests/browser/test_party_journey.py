@@ -71,9 +71,23 @@ def test_the_ngo_searches_the_linked_list_files_a_report_and_finds_it_in_its_cas
         site for site, kind in zip(_column(page, "Site ID"), _column(page, "Kind"), strict=True) if kind == "Quarry"
     )
 
+    # paged: 50 links a page, the next page goes on after the last row with the same filters
+    first_page = list(zip(_column(page, "Company"), _column(page, "Site ID"), strict=True))
+    assert len(first_page) == 50
+    page.get_by_role("link", name="Next page of links").click()
+    expect(page.locator("#field-region")).to_have_value("Rajasthan")
+    second_page = list(zip(_column(page, "Company"), _column(page, "Site ID"), strict=True))
+    assert second_page and all("Rajasthan" in place for place in _column(page, "Place"))
+    assert second_page[0] >= first_page[-1] and not set(second_page) & (set(first_page) - {first_page[-1]})
+
     _search(page, stone_type="granite")
     stones = _column(page, "Stone type")
     assert stones and all(stone.lower() == "granite" for stone in stones), stones
+
+    # the aggregated list is the NGO's too (the policy's read_aggregated_list): sites, no company
+    page.locator("nav.menu a", has_text="Aggregated list").click()
+    expect(page.locator("h1")).to_have_text("Aggregated list")
+    assert "Company" not in page.locator("table.list thead").inner_text()
 
     page.locator("nav.menu a", has_text="File a report").click()
     expect(page.locator("h1")).to_have_text("File a report for a local partner")

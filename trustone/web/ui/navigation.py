@@ -44,6 +44,7 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
     Role.NGO: (
         MenuItem("/waiting", N_("Waiting for me")),
         MenuItem("/party/linked-list", N_("Linked list")),
+        MenuItem("/party/aggregated-list", N_("Aggregated list")),
         MenuItem("/party/grievances/new", N_("File a report")),
         MenuItem("/party/cases", N_("My cases")),
         MenuItem("/party/data-access", N_("Data access")),
