@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     SCREENSHOTS,
     DemoServer,
     assert_not_stored,
+    check_accessibility,
     log_in,
     log_out,
     new_context,
@@ -143,6 +144,7 @@ def test_a_company_uploads_its_report_sees_its_links_and_who_checked_it(browser:
     expect(row4.locator(".problems")).to_contain_text("tier")
     expect(row4.locator(".problems")).to_contain_text("channel")
     expect(row4.locator(".row-cells .bad")).to_have_count(2)
+    check_accessibility(page)
     page.screenshot(path=str(SCREENSHOTS / "company-report-refused-en-desktop.png"), full_page=True)
 
     # A good file: a new version, and its links on the links page.
@@ -199,3 +201,66 @@ def test_an_upload_without_a_file_or_year_names_both_fields(browser: Browser, de
     expect(page.locator("#field-year")).to_have_value("1999")
     expect(page.locator(".error-summary a").first).to_have_attribute("href", "#field-year")
     context.close()
+
+
+DRAFT_NOTE = "draft-only-terms-5530"  # typed into the form: the draft is sealed like a report
+
+
+def test_a_company_enters_links_in_a_form_keeps_a_draft_and_submits_it(browser: Browser, demo_server: DemoServer):
+    context = new_context(browser, demo_server, language="en")
+    page = context.new_page()
+    log_in(page, demo_server, "company")
+    page.goto("/company/report")
+    page.get_by_role("link", name="Enter or change your links in a form").click()
+    page.fill("#field-year", "2026")
+    page.get_by_role("button", name="Open the form").click()
+    expect(page.locator("h1")).to_have_text("Enter links in a form")
+    expect(page.locator("table.draft-rows tbody tr")).to_have_count(1)
+
+    page.get_by_label("Chain, row 1").fill("FORM-A")
+    page.get_by_label("Tier, row 1").fill("2")
+    page.get_by_label("Kind, row 1").select_option("quarry")
+    page.get_by_label("Stone, row 1").fill("granite")
+    page.get_by_label("Product, row 1").fill("kerbs entered in the form")
+    page.get_by_label("Channel, row 1").select_option("direct")
+    page.get_by_label("Volume, row 1").fill("10")
+    page.get_by_label("Unit, row 1").select_option("t")
+    page.get_by_label("Price (EUR per unit), row 1").fill("99.5")
+    page.get_by_label("Contract notes, row 1").fill(DRAFT_NOTE)
+    page.get_by_role("button", name="Add a row").click()
+    expect(page.locator("table.draft-rows tbody tr")).to_have_count(2)
+    expect(page.get_by_label("Contract notes, row 1")).to_have_value(DRAFT_NOTE)  # nothing typed is lost
+
+    # A bad row: refused by row and column, nothing saved, what was typed kept.
+    page.get_by_label("Chain, row 2").fill("FORM-A")
+    page.get_by_label("Tier, row 2").fill("1")
+    page.get_by_label("Kind, row 2").select_option("factory")
+    page.get_by_label("Site id, row 2").fill("IN-RJ-NOTANID")
+    page.get_by_label("Origin, row 2").select_option("claimed")
+    page.get_by_label("Stone, row 2").fill("granite")
+    page.get_by_label("Product, row 2").fill("kerbs entered in the form")
+    page.get_by_label("Channel, row 2").select_option("trader")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".error-summary")).to_contain_text("Row 2")
+    expect(page.locator(".error-summary")).to_contain_text("site_id")
+    expect(page.get_by_label("Site id, row 2")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Site id, row 2")).to_have_value("IN-RJ-NOTANID")
+    check_accessibility(page)  # a POST's answer: shot as it is (shoot would load its address again)
+    page.screenshot(path=str(SCREENSHOTS / "company-draft-refused-en-desktop.png"), full_page=True)
+
+    # Corrected (the site is not known after all): saved as a draft, and read back.
+    page.get_by_label("Site id, row 2").fill("")
+    page.get_by_label("Origin, row 2").select_option("")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("main [role=status]")).to_have_text("Your draft is saved. It is not submitted yet.")
+    expect(page.locator("main")).to_contain_text("This is your saved draft.")
+    expect(page.get_by_label("Contract notes, row 1")).to_have_value(DRAFT_NOTE)
+    shoot(page, "company-draft", languages=EN_FIRST)
+
+    page.get_by_role("button", name="Save and submit as the new version").click()
+    expect(page).to_have_url(re.compile(r"/company/report/2026\?changed=1"))
+    expect(page.locator("main [role=status]")).to_contain_text("Version 1 of your 2026 report is recorded.")
+    expect(page.locator("dl.facts")).to_contain_text("2 links")
+    log_out(page)
+    context.close()
+    assert_not_stored(demo_server, DRAFT_NOTE)

@@ -18,12 +18,14 @@ from typing import Annotated
 from urllib.parse import quote
 
 import openpyxl  # type: ignore[import-untyped]  # ships no type hints (as in registry/reportfile.py)
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from grievance.domain.case import MessageKind
 from registry.domain.errors import ConflictError, ValidationError
+from registry.domain.reports import CommercialTerms, ReportContent
 from registry.reportfile import MAX_FILE_BYTES, CellError, ReportFileError
+from registry.usecases.reports import DRAFT_COLUMNS, MAX_DRAFT_ROWS, ReportRead
 from trustone.web.deps import (
     AccessLogReadingDep,
     CaseDeskDep,
@@ -197,6 +199,143 @@ def _pick(tables: dict, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], t
             if number >= last:
                 break
     return found
+
+
+# --- the yearly report: entered in a form, kept as a draft, then submitted --------------------------
+
+
+@dataclass(frozen=True)
+class DraftForm:
+    """What the draft form sent: the year, the button pressed, and its rows (one value per column
+    per row, in order; a row left wholly empty is dropped)."""
+
+    year: str
+    action: str
+    rows: list[dict[str, str]]
+
+
+async def draft_form(request: Request) -> DraftForm:
+    """The form's repeated fields, read once (the route itself runs in a worker thread)."""
+    sent = await request.form()
+    columns = {column: [str(value) for value in sent.getlist(column)] for column in DRAFT_COLUMNS}
+    count = min(max((len(values) for values in columns.values()), default=0), MAX_DRAFT_ROWS + 1)
+    rows = [
+        {column: (values[index].strip() if index < len(values) else "") for column, values in columns.items()}
+        for index in range(count)
+    ]
+    return DraftForm(
+        year=str(sent.get("year", ""))[:10],
+        action=str(sent.get("action", ""))[:10],
+        rows=[row for row in rows if any(value for column, value in row.items() if column not in _DEFAULTS)],
+    )
+
+
+# Columns a new row starts with a value in: a row with only these is empty.
+_DEFAULTS = ("tier", "site_kind", "channel", "circular")
+_BLANK_ROW = {column: "" for column in DRAFT_COLUMNS} | {"circular": "no"}
+
+
+def _rows_of(content: ReportContent | ReportRead) -> list[dict[str, str]]:
+    terms = list(content.terms) or [CommercialTerms() for _ in content.links]
+    return [
+        {
+            "chain": link.chain,
+            "tier": str(link.tier),
+            "site_kind": link.site_kind.value,
+            "site_id": link.site_id or "",
+            "stone_type": link.stone_type,
+            "product": link.product,
+            "channel": link.channel.value,
+            "origin_confidence": link.origin_confidence.value if link.origin_confidence else "",
+            "circular": "yes" if link.circular else "no",
+            "volume": "" if term.volume is None else str(term.volume),
+            "volume_unit": term.volume_unit or "",
+            "price_eur_per_unit": "" if term.price_eur_per_unit is None else str(term.price_eur_per_unit),
+            "contract_notes": term.contract_notes,
+        }
+        for link, term in zip(content.links, terms, strict=True)
+    ]
+
+
+def _draft_page(
+    request: Request,
+    form: FormState,
+    rows: list[dict[str, str]],
+    year: int | None,
+    errors: list[CellError] | None = None,
+    source: str = "",
+    status_code: int = 200,
+) -> Response:
+    by_row: dict[int, list[CellError]] = defaultdict(list)
+    for error in errors or []:
+        by_row[error.row - 2].append(error)  # row 1 is the header: the form's first row is row 2
+    return render(
+        request,
+        "company/draft.html",
+        {
+            "form": form,
+            "rows": rows or [dict(_BLANK_ROW)],
+            "year": year,
+            "row_errors": by_row,
+            "errors": errors or [],
+            "source": source,
+            "saved": request.query_params.get("saved") == "1",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/company/report/draft")
+def draft_page(
+    request: Request,
+    principal: PagePrincipalDep,
+    reports: CompanyReportsDep,
+    request_id: RequestIdDep,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR)] = None,
+) -> Response:
+    """The year's draft in the form; without one, the latest version's links to start from."""
+    form = FormState(values={"year": "" if year is None else str(year)})
+    if year is None:
+        return _draft_page(request, form, [], None)
+    draft = reports.read_draft(principal, principal.organisation_ref, year, request_id=request_id)
+    if draft is not None:
+        return _draft_page(request, form, _rows_of(draft), year, source="draft")
+    latest = reports.own_links(principal, principal.organisation_ref, year, request_id=request_id).report
+    if latest is not None:
+        return _draft_page(request, form, _rows_of(latest), year, source=f"version {latest.version}")
+    return _draft_page(request, form, [], year)
+
+
+@router.post("/company/report/draft")
+def save_draft(
+    request: Request,
+    principal: PagePrincipalDep,
+    reports: CompanyReportsDep,
+    request_id: RequestIdDep,
+    sent: Annotated[DraftForm, Depends(draft_form)],
+) -> Response:
+    """Save (``save``), add an empty row (``add``: nothing is saved), or save and submit (``submit``)."""
+    form = FormState(values={"year": sent.year})
+    year = parse_int(form, "year", FIRST_YEAR, LAST_YEAR)
+    if sent.action == "add" or year is None:
+        rows = [*sent.rows, dict(_BLANK_ROW)] if sent.action == "add" else sent.rows
+        return _draft_page(request, form, rows, year, status_code=422 if form.failed else 200)
+    try:
+        reports.save_draft(principal, principal.organisation_ref, year, sent.rows, request_id=request_id)
+        if sent.action == "submit":
+            result = reports.submit_draft(principal, principal.organisation_ref, year, request_id=request_id)
+            return RedirectResponse(
+                f"/company/report/{year}?changed={int(result.changed)}&new_sites=0&held=0", status_code=303
+            )
+    except ReportFileError as refused:
+        return _draft_page(request, form, sent.rows, year, refused.errors, status_code=422)
+    except ValidationError as invalid:
+        form.error("year", invalid.message)
+        return _draft_page(request, form, sent.rows, year, status_code=422)
+    except ConflictError as conflict:
+        form.error("year", str(conflict))
+        return _draft_page(request, form, sent.rows, year, status_code=409)
+    return RedirectResponse(f"/company/report/draft?year={year}&saved=1", status_code=303)
 
 
 @router.get("/company/report/{year}")
