@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from keys.access.accesslog import OpenedAccessEntry
-from keys.access.log_reading import DigestExport
+from keys.access.log_reading import ChainStatus, DigestExport
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import AccessLogReadingDep, RequestIdDep
 
@@ -43,3 +43,10 @@ def latest_digest(principal: PrincipalDep, reading: AccessLogReadingDep, request
     """The latest signed digest, for an auditor to keep and check later: save the body as it comes
     and run `trustone audit verify --digests FILE` on it."""
     return reading.digest(principal, request_id)
+
+
+@router.get("/verification", response_model=ChainStatus)
+def verification(principal: PrincipalDep, reading: AccessLogReadingDep, request_id: RequestIdDep) -> ChainStatus:
+    """The whole chain and its stored signed checkpoints checked now, as `trustone audit verify`
+    does without digests kept elsewhere: the entries checked, or the first bad one and what is wrong."""
+    return reading.verification(principal, request_id)
