@@ -48,6 +48,14 @@ if [ ! -x "$CHROMIUM" ]; then
     fi
 fi
 
+# The follow-up page's Hindi, Tamil and Chinese screenshots need these fonts (best effort: without
+# them the glyphs are boxes in the screenshots, and no test fails).
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 && ! dpkg -s fonts-noto-core fonts-noto-cjk >/dev/null 2>&1; then
+    say "installing the Debian fonts fonts-noto-core and fonts-noto-cjk for the screenshots"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk </dev/null >&2 \
+        || say "WARNING: the fonts could not be installed; screenshots in Hindi, Tamil and Chinese show boxes"
+fi
+
 # --- 3. PostgreSQL -----------------------------------------------------------
 started_cluster=0
 stop_cluster() {
