@@ -35,24 +35,30 @@ bash "$ROOT/scripts/setup-venv.sh" test
 
 # --- 2. Chromium, for the browser tests (tests/browser/) --------------------------
 # Playwright drives Debian's Chromium; its own browser download is not used (and cannot reach out here).
+# The Noto fonts draw the follow-up page's Hindi, Tamil and Chinese in the screenshots (best effort:
+# without them the glyphs are boxes, and no test fails).
 CHROMIUM="${TRUSTONE_CHROMIUM:-/usr/bin/chromium}"
+apt_updated=0
+apt_install() {  # as root: apt-get install the packages, after one apt-get update
+    if [ "$apt_updated" -eq 0 ]; then
+        apt-get update -qq </dev/null >&2 || return 1
+        apt_updated=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" </dev/null >&2
+}
+as_root_with_apt() { [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; }
 if [ ! -x "$CHROMIUM" ]; then
-    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    if as_root_with_apt; then
         say "Chromium not found; installing the Debian package chromium with apt-get (this takes a minute)"
-        apt-get update -qq </dev/null >&2 || { say "ERROR: apt-get update failed"; exit 1; }
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null >&2 \
-            || { say "ERROR: apt-get install chromium failed"; exit 1; }
+        apt_install chromium || { say "ERROR: apt-get install chromium failed"; exit 1; }
     else
         say "ERROR: $CHROMIUM is missing; install Chromium (Debian: apt-get install chromium) or set TRUSTONE_CHROMIUM"
         exit 1
     fi
 fi
-
-# The follow-up page's Hindi, Tamil and Chinese screenshots need these fonts (best effort: without
-# them the glyphs are boxes in the screenshots, and no test fails).
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 && ! dpkg -s fonts-noto-core fonts-noto-cjk >/dev/null 2>&1; then
+if as_root_with_apt && ! dpkg -s fonts-noto-core fonts-noto-cjk >/dev/null 2>&1; then
     say "installing the Debian fonts fonts-noto-core and fonts-noto-cjk for the screenshots"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-noto-cjk </dev/null >&2 \
+    apt_install fonts-noto-core fonts-noto-cjk \
         || say "WARNING: the fonts could not be installed; screenshots in Hindi, Tamil and Chinese show boxes"
 fi
 
