@@ -233,11 +233,15 @@ def test_the_union_searches_the_aggregated_list_and_may_not_see_the_linked_list(
     context.close()
 
 
+UNION_WORDS = "Geen mondkapjes bij het zagen van graniet in de fabriek, veel stof."
+UNION_REPORTER = "Ravi Kumar Naik"
+
+
 def test_a_filing_without_the_local_partner_keeps_what_was_typed_and_names_the_field(page: Page, demo_server):
     log_in(page, demo_server, "union")  # the browser asked for Dutch
     page.goto("/party/grievances/new")
     page.check("#theme-health_and_safety")
-    page.fill("#field-description", "Geen mondkapjes bij het zagen van graniet in de fabriek, veel stof.")
+    page.fill("#field-description", UNION_WORDS)
     page.select_option("#field-country", "IN")
     page.fill("#field-region", "Telangana")
     # the browser's own check of required fields off, as in a browser without it: the server's answer counts
@@ -248,12 +252,26 @@ def test_a_filing_without_the_local_partner_keeps_what_was_typed_and_names_the_f
     expect(page.locator("#error-reporter_name")).to_contain_text("verplicht")
     expect(page.locator("#field-reporter_name")).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".error-summary a")).to_have_attribute("href", "#field-reporter_name")
-    expect(page.locator("#field-description")).to_have_value(
-        "Geen mondkapjes bij het zagen van graniet in de fabriek, veel stof."
-    )
+    expect(page.locator("#field-description")).to_have_value(UNION_WORDS)
     expect(page.locator("#field-region")).to_have_value("Telangana")
     expect(page.locator("#field-country")).to_have_value("IN")
     expect(page.locator("#theme-health_and_safety")).to_be_checked()
     page.goto("/party/cases")
     expect(page.locator("main")).not_to_contain_text("TS-")  # nothing was filed
+
+    # corrected, without evidence (an empty file field), the report is filed
+    page.goto("/party/grievances/new")
+    page.check("#theme-health_and_safety")
+    page.fill("#field-description", UNION_WORDS)
+    page.select_option("#field-country", "IN")
+    page.fill("#field-region", "Telangana")
+    page.fill("#field-reporter_name", UNION_REPORTER)
+    page.locator("form.filing button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/party/grievances/TS-\d{4}-\d{4,}/receipt$"))
+    assert CODE.match(page.locator("#followup-code").inner_text())
+    reference = page.locator(".receipt .reference").inner_text()
+    page.goto("/party/cases")
+    expect(page.locator("tbody tr")).to_have_count(1)  # its own case only, not the NGO's
+    expect(page.locator("tbody tr")).to_contain_text(reference)
     log_out(page)
+    assert_not_stored(demo_server, UNION_WORDS, UNION_REPORTER)
