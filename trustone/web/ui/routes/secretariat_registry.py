@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -55,7 +56,10 @@ def organisations_page(
     organisations: OrganisationsDep,
     request_id: RequestIdDep,
     kind: str = "",
+    ref: str = "",
 ) -> Response:
+    if ref.strip():  # "look up one": its page, where the use case finds it or answers 404
+        return see_other(f"/secretariat/organisations/{quote(ref.strip()[:40], safe='')}")
     form = FormState(values={"kind": kind[:40]})
     try:
         listing = organisations.listing(principal, kind.strip() or None, request_id)
