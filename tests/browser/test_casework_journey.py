@@ -135,6 +135,9 @@ def test_the_secretariat_matches_and_notifies_and_the_committee_takes_its_steps(
     page.get_by_role("button", name="Refer to the committee").click()
     expect(page.locator(".stage-now")).to_contain_text("Referred to the committee")
     expect(page.locator(".next-steps")).to_contain_text("There is no step for you to take in this stage.")
+    page.goto(f"/secretariat/cases/{reference}/steps/admit")  # the committee's step, typed in
+    expect(page.locator("main [role=status]")).to_contain_text("This step is not open to you")
+    expect(page.locator("main form")).to_have_count(0)
 
     # --- the committee: its case files, the timeline, admissibility and a hearing ----------------
     context = new_context(browser, demo_server, language="en")

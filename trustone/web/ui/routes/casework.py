@@ -199,15 +199,16 @@ def _area(area: str, duty: Action) -> None:
         form: FormState,
         status_code: int = 200,
     ) -> Response:
+        is_open = step.value in cases.steps_for(principal, case["reference"])
         companies: list[str] = []
-        if step == Step.NOTIFY_COMPANIES:  # the companies to notify: the secretariat's page only
+        if is_open and step == Step.NOTIFY_COMPANIES:  # the companies to notify: the secretariat's page only
             companies = cases.companies_to_notify(principal, case["reference"], request_id).companies
-        elif step == Step.RULE:  # each notified company gets its own part of the ruling
+        elif is_open and step == Step.RULE:  # each notified company gets its own part of the ruling
             companies = cases.notified_companies(principal, case["reference"], request_id).companies
         return render(
             request,
             "cases/step.html",
-            {**context, "case": case, "step": step.value, "form": form, "companies": companies},
+            {**context, "case": case, "step": step.value, "form": form, "companies": companies, "open": is_open},
             status_code=status_code,
         )
 
