@@ -8,6 +8,8 @@ import csv
 import io
 import re
 
+import httpx
+import pyotp
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
@@ -112,6 +114,84 @@ def upload(page: Page, year: str, data: bytes, name: str = "report.csv") -> None
     page.wait_for_load_state()
 
 
+WALK_QUARRY = "Bundi Sandstone Quarry No. 7"  # the demo's grievance quarry: the first demo company buys from it
+ALLEGATION = "Workers at this quarry report wages below the state minimum for the past season."
+RESPONSE = "We asked our exporter for the quarry's wage records; a visit is planned in two weeks."
+
+
+def _token(demo_server: DemoServer, role: str) -> dict[str, str]:
+    entry = demo_server.logins[role]
+    body = {"login": entry["login"], "password": entry["password"]}
+    if "totp_secret" in entry:
+        body["totp"] = pyotp.TOTP(entry["totp_secret"]).now()
+    answer = httpx.post(f"{demo_server.url}/api/v1/auth/login", json=body, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _notified_case(demo_server: DemoServer) -> str:
+    """The NGO files about the demo's quarry and the secretariat notifies its buyers, over the JSON API."""
+    api = demo_server.url + "/api/v1"
+    ngo = _token(demo_server, "ngo")
+    sites = httpx.get(
+        f"{api}/aggregated-list", params={"country": "IN", "region": "Bundi", "limit": 5000}, headers=ngo, timeout=30
+    ).json()["sites"]
+    site_id = next(site["site_id"] for site in sites if site["name"] == WALK_QUARRY)
+    filed = httpx.post(
+        f"{api}/grievances",
+        headers=ngo,
+        json={
+            "site_ids": [site_id],
+            "themes": ["living_wage"],
+            "description": "Wages below the minimum at the quarry, reported by the workers' union.",
+            "reporter": {"name": "Bundi quarry workers", "contact": "+91 98290 22222"},
+        },
+        timeout=30,
+    )
+    assert filed.status_code == 201, filed.text
+    reference = filed.json()["reference"]
+    secretariat = _token(demo_server, "secretariat")
+    for path, body in (
+        ("steps", {"step": "acknowledge", "reason": "received"}),
+        ("match", {"site_ids": [site_id], "reason": "the site named in the report"}),
+        ("notify", {"allegation": ALLEGATION}),
+    ):
+        answer = httpx.post(f"{api}/grievances/{reference}/{path}", headers=secretariat, json=body, timeout=30)
+        assert answer.status_code == 200, answer.text
+    return reference
+
+
+def test_a_company_reads_its_notice_and_responds_on_the_page(browser: Browser, demo_server: DemoServer):
+    reference = _notified_case(demo_server)
+    context = new_context(browser, demo_server, language="en")
+    page = context.new_page()
+    log_in(page, demo_server, "company")
+    page.get_by_role("link", name="Notices").click()
+    expect(page.locator("h1")).to_have_text("Notices")
+    expect(page.locator("main table")).to_contain_text(reference)
+    expect(page.locator(".notice-card")).to_contain_text(ALLEGATION)
+    expect(page.locator(".notice-card")).to_contain_text(WALK_QUARRY)
+    shoot(page, "company-cases", languages=EN_FIRST)
+
+    page.locator("main table").get_by_role("link", name=reference).click()
+    expect(page.locator("h1")).to_have_text(f"Case {reference}")
+    expect(page.locator("main")).to_contain_text(ALLEGATION)
+    page.get_by_label("Your message").fill("   ")  # only spaces: refused, the field named
+    page.locator("#field-text").evaluate("node => node.removeAttribute('required')")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#error-text")).to_contain_text("required")
+    page.get_by_label("Kind of message").select_option("remediation_proposal")
+    page.get_by_label("Your message").fill(RESPONSE)
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("main [role=status]")).to_have_text("Your message is sent to the secretariat.")
+    expect(page.locator("ol.messages")).to_contain_text(RESPONSE)
+    expect(page.locator("ol.messages")).to_contain_text("Remediation proposal")
+    shoot(page, "company-case", languages=EN_FIRST)
+    log_out(page)
+    context.close()
+    assert_not_stored(demo_server, RESPONSE, ALLEGATION)
+
+
 def test_a_company_uploads_its_report_sees_its_links_and_who_checked_it(browser: Browser, demo_server: DemoServer):
     context = new_context(browser, demo_server, language="en")
     page = context.new_page()
@@ -165,8 +245,6 @@ def test_a_company_uploads_its_report_sees_its_links_and_who_checked_it(browser:
     expect(page.locator("table.links")).to_contain_text("unknown site")
     expect(page.locator("table.thresholds")).to_contain_text("asks")
     shoot(page, "company-links", languages=EN_FIRST)
-
-    shoot(page, "company-cases", "/company/cases", languages=EN_FIRST)
 
     # A public buyer checks the company's status; the company sees who asked.
     buyer_context = new_context(browser, demo_server, language="en")
