@@ -198,6 +198,11 @@ def test_an_ngo_gets_a_data_release_the_secretariat_approves(
     ngo.fill("#field-partner_contact", "collective@bundi.example")
     ngo.fill("#field-country", "IN")
     ngo.fill("#field-region", "Rajasthan")
+    ngo.fill("#field-purpose", "Too short")  # 9 characters: a purpose has at least 10
+    ngo.get_by_role("button", name="Send the request").click()
+    expect(ngo.locator("#error-purpose")).to_be_visible()
+    expect(ngo.locator("#field-partner_name")).to_have_value(PARTNER)  # what was typed is kept
+    expect(ngo.locator("#field-purpose")).to_have_value("Too short")
     ngo.fill("#field-purpose", "To check which quarries near Bundi supply the Dutch market.")
     ngo.get_by_role("button", name="Send the request").click()
     expect(ngo.locator("main [role=status]")).to_contain_text("Requested")
