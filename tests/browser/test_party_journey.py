@@ -145,6 +145,11 @@ def test_the_ngo_searches_the_linked_list_files_a_report_and_finds_it_in_its_cas
         page.get_by_role("link", name="Evidence file 1").click()
     assert download.value.path().read_bytes() == PNG
     shoot(page, "party-case", languages=EN_FIRST)
+    expect(page.locator("main")).not_to_contain_text(REPORTER)  # opened only when asked for
+    page.get_by_role("link", name="Show the local partner's name and contact").click()
+    expect(page.locator("dl.facts")).to_contain_text(REPORTER)
+    expect(page.locator("dl.facts")).to_contain_text(CONTACT)
+    shoot(page, "party-case-reporter", languages=EN_FIRST)
 
     log_out(page)
     context.close()

@@ -355,6 +355,20 @@ def one_case(
     return render(request, "party/case.html", {"case": cases.read_case(principal, reference, request_id), "when": when})
 
 
+@router.get("/party/cases/{reference}/reporter")
+def reporter(
+    request: Request,
+    reference: Reference,
+    principal: PagePrincipalDep,
+    cases: GrievanceCasesDep,
+    request_id: RequestIdDep,
+) -> Response:
+    """The local partner's name and contact (``cases.reporter``, as GET /api/v1/grievances/{reference}/reporter):
+    a page of its own, so that the identity is opened (and logged) only when asked for."""
+    found = cases.reporter(principal, reference, request_id)
+    return render(request, "party/reporter.html", {"reference": reference, "reporter": found})
+
+
 @router.get("/party/cases/{reference}/evidence/{number}")
 def evidence_item(
     reference: Reference,
