@@ -103,3 +103,19 @@ def test_the_document_upload_needs_its_csrf_token(secretariat, services):
     assert re.fullmatch(r"/secretariat/declarations/[0-9a-f-]{36}\?done=recorded", recorded.headers["location"])
     document = secretariat.get(recorded.headers["location"].split("?")[0] + "/document")
     assert document.content == PDF
+
+
+def test_a_disabled_login_is_listed_as_disabled_and_can_no_longer_log_in(secretariat, users):
+    empty = secretariat.post("/secretariat/users/ngo@arisa.example/disable", data=form(secretariat, reason=""))
+    assert empty.status_code == 422 and 'id="error-reason"' in empty.text
+    answer = secretariat.post(
+        "/secretariat/users/ngo@arisa.example/disable",
+        data=form(secretariat, reason="left Arisa", organisation="arisa"),
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/secretariat/users?organisation=arisa&disabled=ngo%40arisa.example"
+    listing = secretariat.get(answer.headers["location"])
+    assert re.search(r"ngo@arisa.example</a></th>.*?badge bad", listing.text, re.DOTALL)
+    refused = secretariat.post("/api/v1/auth/login", json={"login": users["ngo"][0], "password": PASSWORD})
+    assert refused.status_code == 401
