@@ -108,6 +108,7 @@ def test_the_ngo_searches_the_linked_list_files_a_report_and_finds_it_in_its_cas
     assert re.fullmatch(r"TS-\d{4}-\d{4,}", reference)
     code = page.locator("#followup-code").inner_text()
     assert CODE.match(code), code
+    assert not [c for c in context.cookies() if c["name"] == "trustone_receipt"]  # the code's carrier is gone
     expect(page.locator(".receipt")).to_contain_text("Give this code to the local partner")
     expect(page.locator(".receipt")).to_contain_text("This code is shown only this once.")
     # the code is the case's: the local partner's follow-up check finds the report with it

@@ -77,9 +77,13 @@ def _filters(request: Request, names: dict[str, int]) -> tuple[FormState, SiteFi
     return form, chosen
 
 
-def _cursor(request: Request) -> str | None:
+def _cursor(request: Request, form: FormState) -> str | None:
+    """The next page's cursor as a page gave it (the use case reads it, once access is decided); bounded as the
+    JSON route bounds it."""
     cursor = request.query_params.get("cursor") or None
-    return cursor if cursor is None or len(cursor) <= 2000 else cursor[:2000]
+    if cursor is not None and len(cursor) > 2000:
+        form.error("cursor", N_("not a cursor a page of this list gave: start again without one"))
+    return cursor
 
 
 def _next_page(request: Request, form: FormState, next_cursor: str | None) -> str | None:
@@ -102,7 +106,6 @@ def _list_context(request: Request, form: FormState) -> dict:
         "form": form,
         "countries": countries(page_language(request)),
         "kinds": [kind.value for kind in SiteKind],
-        "searched": bool(request.url.query),
     }
 
 
@@ -112,6 +115,7 @@ def linked_list(
 ) -> Response:
     """The linked list, searched (``search.page``, as GET /api/v1/linked-list)."""
     form, filters = _filters(request, _LINKED_FILTERS)
+    cursor = _cursor(request, form)
     context = _list_context(request, form)
     if form.failed:
         return render(request, "party/linked_list.html", {**context, "page": None}, status_code=422)
@@ -122,7 +126,7 @@ def linked_list(
             filters,
             company=form.values["company"] or None,
             site=form.values["site"] or None,
-            cursor=_cursor(request),
+            cursor=cursor,
             limit=PAGE_SIZE,
         )
     except AccessDeniedError as refused:
@@ -145,11 +149,12 @@ def aggregated_list(
 ) -> Response:
     """The aggregated list, searched (``lists.page``, as GET /api/v1/aggregated-list): sites, no company."""
     form, filters = _filters(request, _SITE_FILTERS)
+    cursor = _cursor(request, form)
     context = _list_context(request, form)
     if form.failed:
         return render(request, "party/aggregated_list.html", {**context, "page": None}, status_code=422)
     try:
-        answer = lists.page(principal, request_id, filters, cursor=_cursor(request), limit=PAGE_SIZE)
+        answer = lists.page(principal, request_id, filters, cursor=cursor, limit=PAGE_SIZE)
     except ValidationError as invalid:
         form.add(invalid)
         return render(request, "party/aggregated_list.html", {**context, "page": None}, status_code=422)
