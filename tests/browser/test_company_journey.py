@@ -266,10 +266,22 @@ def test_a_company_uploads_its_report_sees_its_links_and_who_checked_it(browser:
     assert_not_stored(demo_server, NOTE, PRICE, VOLUME, BAD_NOTE)
 
 
-def test_an_upload_without_a_file_or_year_names_both_fields(browser: Browser, demo_server: DemoServer):
+def test_the_upload_says_it_is_checking_and_a_missing_file_or_bad_year_is_named(
+    browser: Browser, demo_server: DemoServer
+):
     context = new_context(browser, demo_server, language="en")
     page = context.new_page()
     log_in(page, demo_server, "company")
+    page.goto("/company/report")
+    # company.js: on submit, the status region says the file is being checked, with a progress bar
+    page.fill("#field-year", "2025")
+    page.set_input_files("#field-file", files=[{"name": "r.csv", "mimeType": "text/csv", "buffer": b"chain\n"}])
+    page.locator("form.upload").evaluate(
+        "form => { form.addEventListener('submit', event => event.preventDefault()); form.requestSubmit(); }"
+    )
+    expect(page.locator(".upload-status[role=status]")).to_contain_text("Checking your file.")
+    expect(page.locator(".upload-status progress")).to_have_count(1)
+
     page.goto("/company/report")
     page.locator("form.upload").evaluate("form => { form.noValidate = true; }")  # the server's own check
     page.fill("#field-year", "1999")
