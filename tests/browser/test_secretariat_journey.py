@@ -47,6 +47,12 @@ def test_the_secretariat_does_its_registry_duties(browser, demo_server: DemoServ
     expect(page.locator("h1")).to_contain_text("Assess the report of")
     expect(page.locator("#field-version")).not_to_have_value("")  # the latest version, as read
     snap(page, "assessment-form")
+    form_address = page.url
+    page.get_by_role("link", name="Read the report (its links, questionnaire and action plan)").click()
+    expect(page.locator("h1")).to_contain_text("Report of")
+    expect(page.locator("main table").first).to_contain_text("quarry")  # its links, with their sites
+    snap(page, "report")
+    page.goto(form_address)
     page.fill("#field-due_diligence_score", "abc")
     page.locator("main form button[type=submit]").click()
     expect(page.locator("#error-due_diligence_score")).to_contain_text("a percentage from 0 to 100")
@@ -173,7 +179,14 @@ def test_the_secretariat_does_its_registry_duties(browser, demo_server: DemoServ
 
 def test_a_company_login_may_not_see_the_secretariats_pages(page: Page, demo_server: DemoServer):
     log_in(page, demo_server, "company")
-    for path in ("/secretariat/organisations", "/secretariat/assessment", "/secretariat/declarations"):
+    own = page.locator("header .who").inner_text().rsplit("·", 1)[1].strip()
+    other = next(m["ref"] for m in page.request.get("/api/v1/public/members").json() if m["ref"] != own)
+    for path in (
+        "/secretariat/organisations",
+        "/secretariat/assessment",
+        "/secretariat/declarations",
+        f"/secretariat/assessment/{other}/2024/report",  # another company's report
+    ):
         answer = page.goto(path)
         assert answer is not None and answer.status == 403, path
         expect(page.locator("h1")).to_have_text("Deze pagina is niet voor jou")

@@ -22,7 +22,7 @@ from keys.access.principal import Principal
 from registry.domain.errors import NotFoundError, ValidationError
 from registry.usecases.assessment import ReportAssessment, ReportAwaitingAssessment
 from registry.usecases.duplicates import HeldDuplicate, HeldDuplicates
-from trustone.web.deps import HeldDuplicatesDep, PublishingDep, ReportAssessmentDep, RequestIdDep
+from trustone.web.deps import CompanyReportsDep, HeldDuplicatesDep, PublishingDep, ReportAssessmentDep, RequestIdDep
 from trustone.web.params import YearPath
 from trustone.web.ui.forms import FormState, parse_int
 from trustone.web.ui.i18n import N_
@@ -79,6 +79,21 @@ def assessment_form(
     return render(
         request, "secretariat/assessment_form.html", {"ref": ref, "year": year, "report": report, "form": form}
     )
+
+
+@router.get("/secretariat/assessment/{ref}/{year}/report")
+def report_under_assessment(
+    request: Request,
+    ref: str,
+    year: YearPath,
+    principal: PagePrincipalDep,
+    reports: CompanyReportsDep,
+    request_id: RequestIdDep,
+) -> Response:
+    """The report the secretariat assesses, opened when asked for (not with the form): the same
+    read as GET /api/v1/companies/{ref}/reports/{year}, an access-log entry about the company."""
+    report = reports.read(principal, ref, year, None, purpose="read report", request_id=request_id)
+    return render(request, "secretariat/report.html", {"report": report})
 
 
 @router.post("/secretariat/assessment/{ref}/{year}")
