@@ -245,6 +245,9 @@ def test_a_company_uploads_its_report_sees_its_links_and_who_checked_it(browser:
     expect(page.locator("table.links")).to_contain_text("unknown site")
     expect(page.locator("table.thresholds")).to_contain_text("asks")
     shoot(page, "company-links", languages=EN_FIRST)
+    earlier = page.goto("/company/links?year=2024")  # the demo's 2024 report, assessed or not
+    assert earlier is not None and earlier.status == 200
+    expect(page.locator("dl.facts")).to_contain_text("Level")
 
     # A public buyer checks the company's status; the company sees who asked.
     buyer_context = new_context(browser, demo_server, language="en")
