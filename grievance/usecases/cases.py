@@ -62,6 +62,12 @@ class GrievanceCases:
         reference, code = self._grievance.file(principal, filing, request_id)
         return Filed(reference=reference, followup_code=code, stage=self._grievance.case(reference).stage.value)
 
+    def may_file(self, principal: Any, request_id: str = "", *, dispute: bool = False) -> None:
+        """Whether this principal may file a report (``dispute``: a dispute), asked before the form to file is
+        drawn: a refusal is logged and raised; a grant logs nothing, as nothing is read (``file`` logs its own)."""
+        audit = Audit(subject_kind="grievance_case", purpose="file a grievance", request_id=request_id)
+        self._guard.check(principal, Action.FILE_GRIEVANCE, Facts(is_dispute=dispute), audit)
+
     def follow_up(self, code: str) -> FollowUp:
         """No login: the case's stage and dates for whoever holds the follow-up code."""
         seen = self._grievance.follow_up(code)

@@ -281,3 +281,11 @@ def test_a_filing_without_the_local_partner_keeps_what_was_typed_and_names_the_f
     expect(page.locator("tbody tr")).to_contain_text(reference)
     log_out(page)
     assert_not_stored(demo_server, UNION_WORDS, UNION_REPORTER)
+
+
+def test_a_company_is_not_offered_the_form_to_file_a_report(page: Page, demo_server: DemoServer):
+    log_in(page, demo_server, "company")
+    answer = page.goto("/party/grievances/new")
+    assert answer is not None and answer.status == 403
+    expect(page.locator("form.filing")).to_have_count(0)
+    log_out(page)

@@ -212,8 +212,12 @@ def _filing_context(request: Request, form: FormState, themes: list[str]) -> dic
 
 
 @router.get("/party/grievances/new")
-def new_grievance(request: Request, principal: PagePrincipalDep) -> Response:  # noqa: ARG001 - logged in only
-    """The empty form: it shows nothing of the registry, so nothing is asked; filing is decided by the use case."""
+def new_grievance(
+    request: Request, principal: PagePrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> Response:
+    """The empty form, for a principal the use case lets file a report (``cases.may_file``): no one else is
+    shown a form whose filing would be refused."""
+    cases.may_file(principal, request_id)
     form = FormState(values={"language": page_language(request)})
     return render(request, "party/grievance_form.html", _filing_context(request, form, []))
 
