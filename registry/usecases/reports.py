@@ -22,12 +22,13 @@ from registry.domain.reports import (
     ActionPlanItem,
     AssessmentRecord,
     CommercialTerms,
+    DescribedSite,
     QuestionnaireAnswer,
     ReportContent,
     SupplyChainReport,
     SupplyLink,
 )
-from registry.reportfile import CellError, ReportFileError, parse_report_file
+from registry.reportfile import CellError, ParsedLinkRow, ReportFileError, parse_report_file
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ DRAFT_COLUMNS = (
     "contract_notes",
 )
 MAX_DRAFT_ROWS = 500  # a form; a larger report is a file
+_WRONG_KIND = "does not match the kind of the site with this id"
 
 
 def next_level_after(level: int) -> LevelThresholds | None:
@@ -240,7 +242,7 @@ class CompanyReports:
         company itself); the grant is logged right before the draft is written."""
         about = self._about(principal, company_ref, year, "save draft", request_id)
         self._registry.vault.check(principal, "submit_report", **about)  # type: ignore[arg-type]  # About's keys
-        content = self._draft_content(rows)
+        content = self._draft_content(principal, company_ref, year, rows, request_id)
         self._registry.save_report_draft(
             company_ref,
             year,
@@ -287,7 +289,32 @@ class CompanyReports:
             "facts": {"own_data": getattr(principal, "organisation_id", None) == company.id},
         }
 
-    def _draft_content(self, rows: Sequence[Mapping[str, str]]) -> ReportContent:
+    def _described_by_latest(
+        self, principal: Principal | SystemPrincipal, company_ref: str, year: int, request_id: str
+    ) -> dict[str, DescribedSite]:
+        """The sites the year's latest version described that are not in the register yet (they
+        enter it with other members' new sites): a draft started from that version keeps them."""
+        report = self._report_or_none(company_ref, year)
+        if report is None or report.latest is None:
+            return {}
+        content = self._registry.read_report(
+            principal,
+            company_ref,
+            year,
+            purpose="draft: the sites the latest version described",
+            request_id=request_id,
+            in_case_file=self._committee_cases(company_ref),
+        )
+        return {site.public_id: site for site in content.new_sites}
+
+    def _draft_content(
+        self,
+        principal: Principal | SystemPrincipal,
+        company_ref: str,
+        year: int,
+        rows: Sequence[Mapping[str, str]],
+        request_id: str,
+    ) -> ReportContent:
         if len(rows) > MAX_DRAFT_ROWS:
             raise ReportFileError(
                 [CellError("links", 0, "", f"at most {MAX_DRAFT_ROWS} links in the form: upload a file instead")]
@@ -299,21 +326,31 @@ class CompanyReports:
             writer.writerow([str(fields.get(column, "")) for column in DRAFT_COLUMNS])
         parsed = parse_report_file(out.getvalue().encode(), "form.csv")
         errors: list[CellError] = []
+        waiting: list[ParsedLinkRow] = []
         for row in parsed.rows:
             if row.site_id is None:
                 continue
             try:
                 kind = self._registry.site(row.site_id).kind
             except NotFoundError:
-                errors.append(CellError("links", row.row, "site_id", "no production site with this id in the registry"))
+                waiting.append(row)
                 continue
             if kind != row.site_kind:
-                errors.append(
-                    CellError("links", row.row, "site_kind", "does not match the kind of the site with this id")
-                )
+                errors.append(CellError("links", row.row, "site_kind", _WRONG_KIND))
+        described = self._described_by_latest(principal, company_ref, year, request_id) if waiting else {}
+        kept: dict[str, DescribedSite] = {}
+        for row in waiting:
+            site = described.get(row.site_id or "")
+            if site is None:
+                errors.append(CellError("links", row.row, "site_id", "no production site with this id in the registry"))
+            elif site.kind != row.site_kind.value:
+                errors.append(CellError("links", row.row, "site_kind", _WRONG_KIND))
+            else:
+                kept[site.public_id] = site
         if errors:
             raise ReportFileError(errors)
         return ReportContent(
+            new_sites=tuple(kept.values()),
             links=tuple(
                 SupplyLink(
                     row.chain,

@@ -354,6 +354,12 @@ def test_a_company_enters_links_in_a_form_keeps_a_draft_and_submits_it(browser: 
     expect(page).to_have_url(re.compile(r"/company/report/2026\?changed=1"))
     expect(page.locator("main [role=status]")).to_contain_text("Version 1 of your 2026 report is recorded.")
     expect(page.locator("dl.facts")).to_contain_text("2 links")
+
+    # Another year's form starts from its latest version (sites it described still waiting included).
+    page.goto("/company/report/draft?year=2025")
+    expect(page.locator("main")).to_contain_text("No draft yet: the form starts from your latest submitted links.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("main [role=status]")).to_have_text("Your draft is saved. It is not submitted yet.")
     log_out(page)
     context.close()
     assert_not_stored(demo_server, DRAFT_NOTE)

@@ -186,8 +186,11 @@ def test_a_bad_draft_row_is_refused_by_row_and_column_and_nothing_is_saved(
 
     unregistered = {**rows[0], "tier": "1", "site_id": new_site_id("IN", "RJ"), "origin_confidence": "claimed"}
     with pytest.raises(ReportFileError) as refused:  # well formed, but no site has it
-        services.reports.save_draft(company_principal, reported, 2024, [unregistered], request_id="draft-4")
+        services.reports.save_draft(company_principal, reported, 2024, [unregistered], request_id="draft-4b")
     assert [(e.row, e.column) for e in refused.value.errors] == [(2, "site_id")]
+    # an unregistered id may be a site the latest version described: that version is read to know
+    read = [(e.action, e.purpose) for e in services.access_log.entries(limit=1000) if e.request_id == "draft-4b"]
+    assert read == [("read_report", "draft: the sites the latest version described")]
     assert registry.report(reported, 2024).draft is None
     assert [e for e in services.access_log.entries(limit=1000) if e.request_id == "draft-4"] == []
 
@@ -212,3 +215,30 @@ def test_another_company_may_not_save_or_read_a_draft(services, registry, report
     assert services.reports.submit_draft(company_principal, reported, 2024).version == 2
     with pytest.raises(ConflictError):  # submitted: no draft left
         services.reports.submit_draft(company_principal, reported, 2024)
+
+
+def test_a_draft_keeps_a_site_its_latest_version_described_while_the_site_waits_for_the_register(
+    services, registry, reported, company_principal
+):
+    """The form starts from the latest version's links; a site that version described is not in the
+    register yet (it enters with other members' new sites), and the draft keeps its description."""
+    quarry_id = services.reports.read(company_principal, reported, 2024).links[0].site_id
+    row = {
+        **draft_rows(registry, reported)[0],
+        "site_id": quarry_id,
+        "origin_confidence": "claimed",
+        "contract_notes": "",
+    }
+    content = services.reports.save_draft(company_principal, reported, 2024, [row], request_id="draft-8")
+    assert [(site.public_id, site.name) for site in content.new_sites] == [
+        (quarry_id, "Mahadev Sandstone Quarry Bijolia")
+    ]
+    wrong_kind = {**row, "site_kind": "factory"}
+    from registry.reportfile import ReportFileError
+
+    with pytest.raises(ReportFileError) as refused:
+        services.reports.save_draft(company_principal, reported, 2024, [wrong_kind])
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "site_kind")]
+    result = services.reports.submit_draft(company_principal, reported, 2024)
+    assert result.version == 2
+    assert services.reports.read(company_principal, reported, 2024).links[0].site_id == quarry_id
