@@ -288,4 +288,8 @@ def test_a_company_is_not_offered_the_form_to_file_a_report(page: Page, demo_ser
     answer = page.goto("/party/grievances/new")
     assert answer is not None and answer.status == 403
     expect(page.locator("form.filing")).to_have_count(0)
+    # nor is a filing posted anyway answered with a form to correct: the refusal comes first
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    posted = page.request.post("/party/grievances/new", multipart={"csrftoken": token, "description": "x"})
+    assert posted.status == 403
     log_out(page)

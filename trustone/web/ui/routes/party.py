@@ -250,6 +250,7 @@ def file_grievance(
 ) -> Response:
     """File a report for a local partner (``cases.file``, as POST /api/v1/grievances), with the same fields and
     limits; evidence as uploaded files instead of base64. Then the receipt (post/redirect/get)."""
+    cases.may_file(principal, request_id)  # a refused party is told so, not what to correct in a form it may not use
     form = FormState(
         values={
             "description": description,
