@@ -3,7 +3,8 @@
 A local partner (often a quarry workers' union in India, China, Vietnam, Turkey, Brazil, Portugal,
 Egypt or Zimbabwe) checks a report's status without a login. What that page can show: its template,
 the page frame (base.html) and the form macros it uses (forms.html), the public menu, the stage
-names and its error messages (trustone/web/ui/follow_up.py). The strings are extracted with
+names (trustone/web/ui/vocabulary.py, the site's one name per stage) and its error messages
+(trustone/web/ui/follow_up.py). The strings are extracted with
 Babel's own extractor and the catalogues read with ``read_po``, as tests/unit/test_page_catalogues.py
 does; Dutch is checked there, for every page.
 """
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+
+from trustone.web.ui.vocabulary import STAGE
 
 UI = Path(__file__).resolve().parents[2] / "trustone" / "web" / "ui"
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
@@ -39,7 +42,7 @@ def _follow_up_strings() -> frozenset[str]:
         for filename, _, message, _, _ in extract_from_dir(UI, METHODS, OPTIONS, KEYWORDS)
         if filename in FOLLOW_UP_FILES
     }
-    return frozenset(found | set(PUBLIC_MENU))
+    return frozenset(found | set(PUBLIC_MENU) | set(STAGE.values()))  # the page names its case's stage
 
 
 def _catalogue(language: str) -> dict[str, str]:
@@ -58,7 +61,7 @@ def test_the_strings_of_the_follow_up_page_are_found():
     assert "Skip to content" in strings  # base.html
     assert "Please correct the following" in strings  # forms.html's error summary
     assert "No report has this code. Check the code and try again." in strings  # follow_up.py
-    assert "Sent to the complaints committee" in strings  # a stage's name, follow_up.py
+    assert "Sent to the complaints committee" in strings  # a stage's name, vocabulary.py
     assert len(strings) > 40
 
 

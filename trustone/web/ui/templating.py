@@ -21,7 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from trustone.web.ui import i18n
+from trustone.web.ui import i18n, vocabulary
 from trustone.web.ui.navigation import menu_for, queue_page
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,6 +45,7 @@ def environment(language: str) -> Environment:
     env.filters["message"] = functools.partial(_message, translations=i18n.translations(language))
     env.globals["language_name"] = i18n.language_name
     env.globals["queue_page"] = queue_page
+    vocabulary.install(env, i18n.translations(language))  # the ``named`` filter: one name per value, site-wide
     return env
 
 

@@ -23,6 +23,7 @@ from keys.access.policy import Action
 from registry.domain.assessment import LEVEL_THRESHOLDS
 from registry.domain.errors import NotFoundError, ValidationError
 from trustone.web.deps import AccessLogReadingDep, MemberStatusCheckDep, RequestIdDep
+from trustone.web.ui import vocabulary
 from trustone.web.ui.forms import FormState, parse_date
 from trustone.web.ui.i18n import N_
 from trustone.web.ui.session import OptionalPrincipalDep, PagePrincipalDep
@@ -80,16 +81,7 @@ OUTCOME_WORDS: dict[str, str] = {
     Outcome.INTEGRITY_FAILURE: N_("refused: stored data did not verify"),
 }
 
-ROLE_WORDS: dict[str, str] = {
-    "secretariat": N_("secretariat"),
-    "ngo": N_("NGO party"),
-    "union": N_("union party"),
-    "company": N_("member company"),
-    "committee": N_("complaints committee"),
-    "auditor": N_("auditor"),
-    "buyer": N_("public buyer"),
-    "system": N_("the system itself"),
-}
+ROLE_WORDS: dict[str, str] = {**vocabulary.ROLE, "system": N_("the system itself")}  # the site's role names
 
 # What an entry is about (its ``subject_kind``, as the use cases write it), in words.
 SUBJECT_WORDS: dict[str, str] = {
