@@ -9,7 +9,7 @@ check, the statistics and the published rulings need no login.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
@@ -24,6 +24,7 @@ from grievance.domain.filing import (
 )
 from grievance.domain.stages import Stage, Step
 from grievance.usecases.results import CaseOnDesk, Filed, FollowUp, Matched, Notified, NotifiedCompanies, StageTaken
+from keys.access.policy import Action
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, RequestIdDep
 
@@ -167,6 +168,19 @@ def notices(principal: PrincipalDep, desk: CaseDeskDep, request_id: RequestIdDep
     return desk.notices(principal, request_id)
 
 
+@router.get("/desk/{duty}", response_model=list[CaseOnDesk])
+def duty_desk(
+    duty: Literal["manage_case", "record_committee_decision"],
+    principal: PrincipalDep,
+    desk: CaseDeskDep,
+    request_id: RequestIdDep,
+) -> list[CaseOnDesk]:
+    """The cases on one duty's desk, as ``GET /api/v1/grievances`` gives them, decided under that
+    duty: the secretariat's case work (``manage_case``) or the committee's case files
+    (``record_committee_decision``). Another role is refused, and logged."""
+    return desk.desk_for(principal, Action(duty), request_id)
+
+
 @router.get("/{reference}")
 def read_case(
     reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
@@ -208,6 +222,23 @@ def notified_companies(
     reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
 ) -> NotifiedCompanies:
     return cases.notified_companies(principal, reference, request_id)
+
+
+@router.get("/{reference}/companies-to-notify", response_model=NotifiedCompanies)
+def companies_to_notify(
+    reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep, request_id: RequestIdDep
+) -> NotifiedCompanies:
+    """The companies matching found, before they are notified: the secretariat only (the notify
+    step's own row of the policy), none before matching. One access-log entry."""
+    return cases.companies_to_notify(principal, reference, request_id)
+
+
+@router.get("/{reference}/steps", response_model=list[Step])
+def steps(reference: Reference, principal: PrincipalDep, cases: GrievanceCasesDep) -> list[str]:
+    """The steps the case's stage allows next that the caller may take (``POST .../steps``, ``match``,
+    ``notify``, ``messages``, ``ruling``): a decision only, nothing sealed is read, so nothing is
+    logged; taking a step is decided and logged again."""
+    return cases.steps_for(principal, reference)
 
 
 @router.post("/{reference}/steps", response_model=StageTaken)

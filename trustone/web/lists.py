@@ -101,6 +101,12 @@ def quarry_regions(
     return JSONResponse(document)
 
 
+@router.get("/public/quarry-regions/years", tags=["public"])
+def quarry_region_years(lists: PublishedListsDep) -> list[int]:
+    """The years whose quarry-region list is published, oldest first: no login."""
+    return lists.quarry_region_years()
+
+
 @router.get("/linked-list", response_model=LinkedListPage)
 def linked_list(
     principal: PrincipalDep,
