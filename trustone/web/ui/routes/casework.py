@@ -12,13 +12,12 @@ Data-access requests are in ``routes/data_access.py``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from grievance.domain.stages import Stage, Step
 from keys.access.policy import Action
@@ -26,6 +25,7 @@ from registry.domain.errors import NotFoundError, ValidationError
 from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, RequestIdDep
 from trustone.web.ui.forms import FormState, parse_date
 from trustone.web.ui.i18n import N_
+from trustone.web.ui.responses import attachment, see_other, when
 from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render
 
@@ -41,13 +41,6 @@ FIELDS: dict[Step, tuple[str, ...]] = {
     Step.RULE: ("ruling", "compliance_deadline", "published_summary"),
 }
 NOT_HERE = frozenset({Step.RESPOND})  # a notified company's own step: its notices page
-
-
-def _when(value: str | None) -> dt.datetime | dt.date | None:
-    """An ISO time or date from a use case's result, for the page's date filters."""
-    if not value:
-        return None
-    return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
 
 
 def _offered(steps: list[str]) -> list[str]:
@@ -73,7 +66,7 @@ def _field_of(error: ValidationError) -> str:
 def _area(area: str, duty: Action) -> None:
     """The pages of one area (``secretariat`` or ``committee``) under ``/<area>/cases``."""
     base = f"/{area}/cases"
-    context: dict[str, Any] = {"area": area, "base": base, "when": _when}
+    context: dict[str, Any] = {"area": area, "base": base, "when": when}
 
     def case_list(
         request: Request, principal: PagePrincipalDep, desk: CaseDeskDep, request_id: RequestIdDep
@@ -159,7 +152,7 @@ def _area(area: str, duty: Action) -> None:
         if form.failed:
             case = cases.read_case(principal, reference, request_id)
             return _step_form(request, principal, cases, request_id, case, chosen, form, status_code=422)
-        return RedirectResponse(f"{base}/{reference}", status_code=303)
+        return see_other(f"{base}/{reference}")
 
     def reporter(
         request: Request,
@@ -179,15 +172,7 @@ def _area(area: str, duty: Action) -> None:
         request_id: RequestIdDep,
     ) -> Response:
         _, media_type, content = cases.evidence(principal, reference, number, request_id)
-        return Response(
-            content,
-            media_type=media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{reference}-evidence-{number}"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return attachment(content, media_type, f"{reference}-evidence-{number}")
 
     def _step_form(
         request: Request,

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import openpyxl  # type: ignore[import-untyped]  # ships no type hints (as in registry/reportfile.py)
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from grievance.domain.case import MessageKind
 from registry.domain.errors import ConflictError, ValidationError
@@ -37,6 +37,7 @@ from trustone.web.grievances import Reference
 from trustone.web.params import YearPath
 from trustone.web.ui.forms import FormState, parse_int
 from trustone.web.ui.i18n import N_
+from trustone.web.ui.responses import see_other
 from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render as render_page
 
@@ -123,7 +124,7 @@ def upload_report(
         form.error("year", str(conflict))
         return _report_form(request, form, status_code=409)
     query = f"changed={int(result.changed)}&new_sites={result.new_sites}&held={result.held_for_review}"
-    return RedirectResponse(f"/company/report/{chosen_year}?{query}", status_code=303)
+    return see_other(f"/company/report/{chosen_year}?{query}")
 
 
 def _report_form(
@@ -324,9 +325,7 @@ def save_draft(
         reports.save_draft(principal, principal.organisation_ref, year, sent.rows, request_id=request_id)
         if sent.action == "submit":
             result = reports.submit_draft(principal, principal.organisation_ref, year, request_id=request_id)
-            return RedirectResponse(
-                f"/company/report/{year}?changed={int(result.changed)}&new_sites=0&held=0", status_code=303
-            )
+            return see_other(f"/company/report/{year}?changed={int(result.changed)}&new_sites=0&held=0")
     except ReportFileError as refused:
         return _draft_page(request, form, sent.rows, year, refused.errors, status_code=422)
     except ValidationError as invalid:
@@ -335,7 +334,7 @@ def save_draft(
     except ConflictError as conflict:
         form.error("year", str(conflict))
         return _draft_page(request, form, sent.rows, year, status_code=409)
-    return RedirectResponse(f"/company/report/draft?year={year}&saved=1", status_code=303)
+    return see_other(f"/company/report/draft?year={year}&saved=1")
 
 
 @router.get("/company/report/{year}")
@@ -431,7 +430,7 @@ def respond(
         except ValidationError as invalid:
             form.error("text", invalid.message)
         else:
-            return RedirectResponse(f"/company/cases/{quote(reference)}?sent=1", status_code=303)
+            return see_other(f"/company/cases/{quote(reference)}?sent=1")
     case = cases.read_case(principal, reference, request_id)
     return _case_page(request, case, form, status_code=422)
 

@@ -15,12 +15,13 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from registry.domain.errors import ValidationError
 from trustone.web.deps import DataAccessDep, RequestIdDep
 from trustone.web.ui.forms import FormState, parse_date
 from trustone.web.ui.i18n import N_
+from trustone.web.ui.responses import attachment, see_other
 from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render
 
@@ -110,7 +111,7 @@ def new_request(
         except ValidationError as error:
             _form_error(form, error)
         else:
-            return RedirectResponse(f"{PARTY}/{taken.id}", status_code=303)
+            return see_other(f"{PARTY}/{taken.id}")
     return render(request, "data_access/new.html", {"form": form}, status_code=422)
 
 
@@ -175,7 +176,7 @@ def decide(
         except ValidationError as error:
             _form_error(form, error)
         else:
-            return RedirectResponse(f"{SECRETARIAT}/{access_id}", status_code=303)
+            return see_other(f"{SECRETARIAT}/{access_id}")
     return _request_page(request, principal, access, request_id, access_id, "approver", form, 422)
 
 
@@ -196,7 +197,7 @@ def revoke(
         except ValidationError as error:
             _form_error(form, error)
         else:
-            return RedirectResponse(f"{SECRETARIAT}/{access_id}", status_code=303)
+            return see_other(f"{SECRETARIAT}/{access_id}")
     return _request_page(request, principal, access, request_id, access_id, "approver", form, 422)
 
 
@@ -230,7 +231,7 @@ def record_clause(
         except ValidationError as error:
             _form_error(form, error)
         else:
-            return RedirectResponse(f"{PARTY}/{access_id}", status_code=303)
+            return see_other(f"{PARTY}/{access_id}")
     return _request_page(request, principal, access, request_id, access_id, "requester", form, 422)
 
 
@@ -244,12 +245,4 @@ def release(
 ) -> Response:
     """The scoped rows, watermarked; each download is an access-log entry (as the JSON route's)."""
     download = access.release(principal, access_id, format, request_id=request_id)
-    return Response(
-        download.content,
-        media_type=download.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="data-access-{access_id}.{format}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment(download.content, download.media_type, f"data-access-{access_id}.{format}")

@@ -26,6 +26,7 @@ from trustone.web.deps import AccessLogReadingDep, MemberStatusCheckDep, Request
 from trustone.web.ui import vocabulary
 from trustone.web.ui.forms import FormState, parse_date
 from trustone.web.ui.i18n import N_
+from trustone.web.ui.responses import attachment
 from trustone.web.ui.session import OptionalPrincipalDep, PagePrincipalDep
 from trustone.web.ui.templating import render
 
@@ -179,14 +180,7 @@ def digest(principal: PagePrincipalDep, reading: AccessLogReadingDep, request_id
     export = reading.digest(principal, request_id)
     body = digest_export(export.digest, export.public_key_pem)
     seq = export.digest.seq if export.digest else 0
-    return Response(
-        _json(body),
-        media_type="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="trustone-access-log-digest-{seq}.json"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(_json(body), "application/json", f"trustone-access-log-digest-{seq}.json")
 
 
 def _json(body: dict[str, object]) -> str:

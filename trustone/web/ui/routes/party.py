@@ -13,7 +13,6 @@ receipt's address alone; the receipt shows it and deletes the cookie, so a reloa
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import mimetypes
 import re
@@ -23,7 +22,7 @@ from urllib.parse import quote, urlencode
 import pycountry
 from babel import Locale
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from grievance.domain.case import CaseType, Theme
 from grievance.domain.filing import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MEDIA_TYPES, Attachment, Filing, Reporter
@@ -42,6 +41,7 @@ from trustone.web.deps import (
 from trustone.web.ui import i18n
 from trustone.web.ui.forms import FormState, parse_date, parse_int
 from trustone.web.ui.i18n import N_
+from trustone.web.ui.responses import attachment, see_other, when
 from trustone.web.ui.session import PagePrincipalDep, is_secure
 from trustone.web.ui.templating import page_language, render
 
@@ -302,7 +302,7 @@ def file_grievance(
         form.error(_form_field(invalid.field), invalid.message)
         return render(request, "party/grievance_form.html", _filing_context(request, form, chosen), status_code=422)
     receipt = f"/party/grievances/{quote(filed.reference)}/receipt"
-    response = RedirectResponse(receipt, status_code=303)
+    response = see_other(receipt)
     response.set_cookie(
         RECEIPT_COOKIE,
         filed.followup_code,
@@ -335,13 +335,6 @@ def receipt(
             RECEIPT_COOKIE, path=request.url.path, httponly=True, samesite="strict", secure=is_secure(request)
         )
     return response
-
-
-def when(text: str | None) -> dt.date | dt.datetime | None:
-    """An ISO date or time as the use cases write them, for the page's date filters."""
-    if not text:
-        return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
 
 
 # --- the party's cases ---------------------------------------------------------------------------
@@ -389,12 +382,4 @@ def evidence_item(
 ) -> Response:
     """One evidence file (``cases.evidence``, as GET /api/v1/grievances/{reference}/evidence/{number})."""
     _, media_type, content = cases.evidence(principal, reference, number, request_id)
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{reference}-evidence-{number}"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return attachment(content, media_type, f"{reference}-evidence-{number}")

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from keys.access.principal import Principal
 from registry.domain.errors import NotFoundError, ValidationError
@@ -26,6 +25,7 @@ from trustone.web.deps import CompanyReportsDep, HeldDuplicatesDep, PublishingDe
 from trustone.web.params import YearPath
 from trustone.web.ui.forms import FormState, parse_int
 from trustone.web.ui.i18n import N_
+from trustone.web.ui.responses import see_other
 from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render
 
@@ -33,11 +33,6 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=2000)]
 Short = Annotated[str, Form(max_length=40)]
-
-
-def see_other(path: str, **query: object) -> Response:
-    """Post/redirect/get: the page that shows the result, its values in the address (encoded)."""
-    return RedirectResponse(path + (f"?{urlencode(query)}" if query else ""), status_code=303)
 
 
 # --- assessment ----------------------------------------------------------------------------------

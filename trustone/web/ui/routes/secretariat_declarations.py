@@ -24,7 +24,7 @@ from registry.usecases.declarations import EXPIRING_DAYS, Declarations
 from trustone.web.deps import DeclarationsDep, RequestIdDep
 from trustone.web.ui.forms import FormState, parse_date, parse_int
 from trustone.web.ui.i18n import N_
-from trustone.web.ui.routes.secretariat import see_other
+from trustone.web.ui.responses import attachment, see_other
 from trustone.web.ui.routes.secretariat_registry import add_error
 from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render
@@ -160,15 +160,7 @@ def declaration_document(
 ) -> Response:
     """The signed document as uploaded, as the JSON route answers it."""
     document = declarations.document(principal, declaration_id, request_id=request_id)
-    return Response(
-        content=document.content,
-        media_type=document.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{document.filename}"',
-            "X-Content-SHA256": document.sha256,
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(document.content, document.media_type, document.filename, {"X-Content-SHA256": document.sha256})
 
 
 @router.post("/secretariat/declarations/{declaration_id}/revocation")

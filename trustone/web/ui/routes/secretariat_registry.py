@@ -24,7 +24,7 @@ from registry.usecases.organisations import Organisations
 from trustone.web.deps import AccountsDep, OrganisationsDep, RequestIdDep
 from trustone.web.ui.forms import FormState, parse_date
 from trustone.web.ui.i18n import N_
-from trustone.web.ui.routes.secretariat import see_other
+from trustone.web.ui.responses import see_other
 from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render
 
