@@ -229,7 +229,9 @@ class AccessLogReading:
         scoped = self._scoped(principal, scope, filters)
         rows = self._walk(scoped, start, chunk=SEARCH_CHUNK if filters.opens_details else limit + 1)
         opened = self._guard.open_access_log(principal, facts, audit, rows)
-        floor = None if filters.since is None else dt.datetime.combine(filters.since, dt.time(), dt.UTC) - CLOCK_SKEW
+        floor = None  # the period's start less the skew; none for the first day a date can name
+        if filters.since is not None and filters.since > dt.date.min:
+            floor = dt.datetime.combine(filters.since, dt.time(), dt.UTC) - CLOCK_SKEW
         found: list[OpenedAccessEntry] = []
         for examined, entry in enumerate(opened, start=1):
             if filters.keeps(entry):
