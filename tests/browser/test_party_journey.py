@@ -135,7 +135,7 @@ def test_the_ngo_searches_the_linked_list_files_a_report_and_finds_it_in_its_cas
 
     page.locator("nav.menu a", has_text="My cases").click()
     row = page.locator("tbody tr", has_text=reference)
-    expect(row).to_contain_text("Filed")
+    expect(row).to_contain_text("Report received")  # the stage's name (vocabulary.py)
     shoot(page, "party-cases", languages=EN_FIRST)
     row.get_by_role("link", name=reference).click()
     expect(page.locator("h1")).to_have_text(f"Case {reference}")
