@@ -101,6 +101,14 @@ CELLS = [
     ),
     Cell("another company's links", "read_report", "GET", f"/api/v1/companies/{OTHER}/reports/2024/links", SECRETARIAT),
     Cell(
+        "own links in a case file",  # a company notified of a case before the committee
+        "read_report",
+        "GET",
+        f"/api/v1/companies/{OWN}/reports/2024/links",
+        frozenset({Role.SECRETARIAT, Role.COMPANY, Role.COMMITTEE}),
+        prepare=lambda world: {"case": case_in_stage(world, "referred_after_notice")},
+    ),
+    Cell(
         "save own draft",
         "submit_report",
         "PUT",
