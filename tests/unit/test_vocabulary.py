@@ -119,3 +119,8 @@ def test_a_volume_unit_has_a_name():
 
 def test_no_value_is_named_as_nothing():
     assert environment("en").from_string('{{ none|named("channel") }}').render() == ""
+
+
+def test_a_translated_label_can_be_capitalised_as_a_name_is():
+    assert _render("nl", '{{ "child labour"|message|capital }}') == "Kinderarbeid"
+    assert _render("en", '{{ "NGO party"|capital }}') == "NGO party"

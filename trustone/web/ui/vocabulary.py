@@ -256,6 +256,7 @@ def named_choices(
 
 
 def install(env: Environment, translations: Any) -> None:
-    """Adds ``named`` (filter) and ``named_choices`` (global) to a language's template environment."""
+    """Adds ``named`` and ``capital`` (filters) and ``named_choices`` (global) to a language's template environment."""
     env.filters["named"] = functools.partial(named, translations=translations)
+    env.filters["capital"] = _capitalised  # for a name already translated (a chart's label)
     env.globals["named_choices"] = functools.partial(named_choices, translations=translations)

@@ -15,11 +15,9 @@ from babel import Locale
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from grievance.domain.case import CaseType, Theme
-from grievance.domain.deadlines import Deadline
 from registry.domain.errors import NotFoundError
 from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, PublishedListsDep
-from trustone.web.ui import charts, follow_up, i18n, maps
+from trustone.web.ui import charts, follow_up, i18n, maps, vocabulary
 from trustone.web.ui.forms import FormState
 from trustone.web.ui.i18n import N_
 from trustone.web.ui.session import OptionalPrincipalDep
@@ -27,29 +25,11 @@ from trustone.web.ui.templating import page_language, render
 
 router = APIRouter(include_in_schema=False)
 
-THEMES: dict[str, str] = {
-    Theme.DISCRIMINATION_AND_GENDER: N_("Discrimination and gender"),
-    Theme.CHILD_LABOUR: N_("Child labour"),
-    Theme.FORCED_LABOUR: N_("Forced labour"),
-    Theme.LIVING_WAGE: N_("Living wage"),
-    Theme.FREEDOM_OF_ASSOCIATION: N_("Freedom of association"),
-    Theme.HEALTH_AND_SAFETY: N_("Health and safety"),
-    Theme.LAND_RIGHTS_AND_ENVIRONMENT: N_("Land rights and environment"),
-    Theme.OTHER: N_("Other"),
-}
-CASE_TYPES: dict[str, str] = {
-    CaseType.COMPLAINT: N_("Report of an abuse"),
-    CaseType.DISPUTE_BETWEEN_PARTIES: N_("Dispute between parties"),
-    CaseType.DISPUTE_WITH_SECRETARIAT: N_("Dispute with the secretariat"),
-}
-DEADLINES: dict[str, str] = {
-    Deadline.ACKNOWLEDGE: N_("Confirming receipt (secretariat)"),
-    Deadline.MATCH_AND_NOTIFY: N_("Finding and informing the buyers (secretariat)"),
-    Deadline.FIRST_RESPONSE: N_("First response (company)"),
-    Deadline.ADMISSIBILITY: N_("Admissibility (committee)"),
-    Deadline.RULING: N_("Ruling (committee)"),
-    Deadline.COMPLIANCE: N_("Complying with the ruling (company)"),
-}
+# The site's one name per theme, case type and deadline (vocabulary.py); a chart label is capitalised
+# in the template.
+THEMES = vocabulary.THEME
+CASE_TYPES = vocabulary.CASE_TYPE
+DEADLINES = vocabulary.DEADLINE
 UNKNOWN_COUNTRY = N_("Country not given")
 
 
