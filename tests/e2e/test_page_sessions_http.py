@@ -18,8 +18,9 @@ def app(services):
 
 
 def _csrf(client: TestClient) -> str:
+    """The token a form carries: its cookie is ``__Host-csrftoken`` over HTTPS."""
     client.get("/login")
-    return client.cookies["csrftoken"]
+    return client.cookies.get("csrftoken") or client.cookies["__Host-csrftoken"]
 
 
 def _log_in_page(client: TestClient, login: str, next_path: str = "/") -> object:

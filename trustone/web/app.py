@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 
 from grievance.usecases.notices import NoticeDispatcher
+from registry.reportfile import MAX_FILE_BYTES
 from trustone.bootstrap import Services, bootstrap
 from trustone.followers import BackgroundWork
 from trustone.settings import Settings
@@ -17,6 +18,9 @@ from trustone.web.logging import RequestLog
 from trustone.web.routers import ROUTERS
 from trustone.web.strict_query import refuse_unknown_query_parameters
 from trustone.web.ui.install import install_pages
+
+# The largest request: a yearly report file at its limit, with room for a multipart form's other parts.
+MAX_REQUEST_BYTES = MAX_FILE_BYTES + 4 * 1024 * 1024
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
@@ -56,6 +60,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         docs_url=None,
         redoc_url=None,
         dependencies=[Depends(refuse_unknown_query_parameters)],  # one rule for every /api/v1 route
+        max_body_size=MAX_REQUEST_BYTES,  # outside every middleware: no layer reads more than this
     )
     app.state.services = services
     app.state.authenticator = build_authenticator(services)
