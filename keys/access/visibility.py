@@ -41,6 +41,13 @@ ACCESS_LOG_SCOPE: Mapping[Role, LogScope] = MappingProxyType(
     }
 )
 
+# Whose member-status questions are entries about the company asked about (so the company reads them:
+# "which buyers asked about us", issue 14). A public buyer's, for a tender, is the company's to know.
+# An NGO's or union's look at a company (perhaps before it files a complaint) must not tell that
+# company: it is logged for the auditor, not tagged with the company (a retaliation risk).
+STATUS_CHECKS_SHOWN_TO_THE_COMPANY: frozenset[Role] = frozenset({Role.BUYER})
+
+
 _SCOPE_FACTS: Mapping[LogScope, Facts] = MappingProxyType(
     {
         LogScope.ALL: Facts(),

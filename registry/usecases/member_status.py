@@ -2,8 +2,9 @@
 
 Published fields only (art. 5 lid 12, art. 6 lid 1), answered to anyone: the registry's
 ``member_status_on`` reads nothing sealed. An anonymous question (the public API) leaves no trace.
-A logged-in person's question (a public buyer's page) is an access-log entry about the company, so
-that the company can see which buyers asked about it (``AccessLogReading.status_checks``). The
+A logged-in person's question is an access-log entry; a public buyer's is an entry about the company,
+so that the company can see which buyers asked about it (``AccessLogReading.status_checks``), and
+another role's is not (``STATUS_CHECKS_SHOWN_TO_THE_COMPANY``). The
 answer carries its plain sentence as a field, so that it is the route's response model as it stands.
 """
 
@@ -19,6 +20,7 @@ from keys.access.filter import Audit, ConfidentialFilter
 from keys.access.log_reading import STATUS_CHECK
 from keys.access.policy import Action, Facts
 from keys.access.principal import Principal
+from keys.access.visibility import STATUS_CHECKS_SHOWN_TO_THE_COMPANY
 from registry.application import MemberStatus
 
 
@@ -62,7 +64,7 @@ class MemberStatusCheck:
                 Audit(
                     subject_kind=STATUS_CHECK,
                     subject_ref=ref,
-                    company=ref,
+                    company=ref if principal.role in STATUS_CHECKS_SHOWN_TO_THE_COMPANY else None,
                     purpose="verify member status",
                     request_id=request_id,
                 ),

@@ -242,3 +242,21 @@ def test_a_draft_keeps_a_site_its_latest_version_described_while_the_site_waits_
     result = services.reports.submit_draft(company_principal, reported, 2024)
     assert result.version == 2
     assert services.reports.read(company_principal, reported, 2024).links[0].site_id == quarry_id
+
+
+NGO_STAFF = person("staf.arisa", Role.NGO, "arisa")
+UNION_STAFF = person("staf.fnv", Role.UNION, "fnv")
+
+
+@pytest.mark.parametrize("asker", [NGO_STAFF, UNION_STAFF], ids=["ngo", "union"])
+def test_a_partys_status_check_is_not_shown_to_the_company_checked(services, member, company_principal, asker):
+    """Review of issue 14: an NGO or union looking a company up before it files a complaint must not
+    be told to that company (a retaliation risk). Only a buyer's question is the company's to read
+    (docs/access.md); the party's check stays in the log for the auditor."""
+    services.member_status.on(member, principal=asker, request_id="party-check")
+    services.member_status.on(member, principal=BUYER, request_id="buyer-check")
+    seen = services.access_log_reading.entries(company_principal, request_id="company-reads", limit=10_000)
+    assert "party-check" not in {entry.request_id for entry in seen}
+    assert "buyer-check" in {entry.request_id for entry in seen}
+    logged = services.access_log.entries(limit=100_000)
+    assert [e.actor for e in logged if e.request_id == "party-check"] == [asker.login]  # the auditor's record
