@@ -217,7 +217,8 @@ class DraftForm:
 
 async def draft_form(request: Request) -> DraftForm:
     """The form's repeated fields, read once (the route itself runs in a worker thread)."""
-    sent = await request.form()
+    # Starlette reads at most 1000 fields unless told: a form of MAX_DRAFT_ROWS rows sends 13 a row.
+    sent = await request.form(max_fields=len(DRAFT_COLUMNS) * (MAX_DRAFT_ROWS + 1) + 16)
     columns = {column: [str(value) for value in sent.getlist(column)] for column in DRAFT_COLUMNS}
     count = min(max((len(values) for values in columns.values()), default=0), MAX_DRAFT_ROWS + 1)
     rows = [
