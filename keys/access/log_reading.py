@@ -21,6 +21,8 @@ from keys.access.visibility import LogScope, access_log_scope, facts_for
 from registry.domain.accounts import Role
 from registry.domain.errors import ValidationError
 
+MAX_SEQ = 2**31 - 1  # the largest number the stores' seq columns hold
+
 STATUS_CHECK = "member_status"  # subject kind of a status check's entry (registry/usecases/member_status.py)
 STATUS_CHECKS_READ = 10_000  # at most this many buyers' entries are read for one page
 
@@ -225,6 +227,8 @@ class AccessLogReading:
         self._guard.check(principal, Action.READ_ACCESS_LOG, facts, audit)
         filters = filters.validated()
         before = self._cursors.decode(cursor, (int,))
+        if before and not 1 <= before[0] <= MAX_SEQ:  # a crafted cursor's number overflows the store
+            raise ValidationError("cursor", "not a cursor a page of this log gave: start again without one")
         start = before[0] if before else self._log.count() + 1
         scoped = self._scoped(principal, scope, filters)
         rows = self._walk(scoped, start, chunk=SEARCH_CHUNK if filters.opens_details else limit + 1)
