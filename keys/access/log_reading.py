@@ -205,6 +205,12 @@ class AccessLogReading:
         )
         return DigestExport(self._log.checkpoint(), self._log.public_key_pem())
 
+    def may_read(self, principal: Principal | SystemPrincipal | None, request_id: str = "") -> None:
+        """Asked before a page reads its filters: a refusal is logged and raised; a grant logs
+        nothing (nothing is read). ``page`` decides again."""
+        audit = Audit(subject_kind="access_log", purpose="review", request_id=request_id)
+        self._guard.check(principal, Action.READ_ACCESS_LOG, facts_for(access_log_scope(principal)), audit)
+
     def page(
         self,
         principal: Principal | SystemPrincipal | None,

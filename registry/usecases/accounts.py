@@ -159,6 +159,12 @@ class Accounts:
         attempt.grant()
         return [self._record(account) for account in accounts]
 
+    def may_administer(self, principal: Principal | SystemPrincipal, request_id: str = "") -> None:
+        """Whether ``principal`` administers any logins, asked before a page reads its input or
+        draws its forms: a refusal is logged and raised; a grant logs nothing (nothing is read)."""
+        audit = Audit(subject_kind="user_account", purpose="administer logins", request_id=request_id)
+        self._guard.check(principal, Action.ADMINISTER_USERS, self._facts(principal, None), audit)
+
     @staticmethod
     def roles_offered(principal: Principal | SystemPrincipal) -> tuple[str, ...]:
         """The roles whose logins ``principal`` administers, in ``Role``'s order: the choices a login

@@ -94,6 +94,11 @@ class AggregatedListPages:
         self._wait = wait
         self._cursors = cursors
 
+    def may_read(self, principal: AnyPrincipal, request_id: str = "") -> None:
+        """Asked before a page reads its filters: a refusal is logged and raised; a grant logs nothing."""
+        audit = Audit(subject_kind="aggregated_list", purpose="aggregated list", request_id=request_id)
+        self._guard.check(principal, Action.READ_AGGREGATED_LIST, Facts(), audit)
+
     def page(
         self,
         principal: AnyPrincipal,
@@ -206,6 +211,12 @@ class LinkedListSearch:
         declared = person is not None and self._register.valid_declaration(person.login, self._today())
         case_site = person is not None and bool(site) and (site or "").strip().upper() in self._committee_sites()
         return Facts(valid_declaration=bool(declared), in_case_file=bool(case_site))
+
+    def may_search(self, principal: AnyPrincipal, request_id: str = "") -> None:
+        """Asked before a page reads its filters: a refusal (no valid declaration, a role that may
+        not) is logged and raised; a grant logs nothing. ``search`` decides again, with the site."""
+        audit = Audit(subject_kind="linked_list", purpose="linked list search", request_id=request_id)
+        self._guard.check(principal, Action.READ_LINKED_LIST, self.facts(principal, None), audit)
 
     def page(
         self,

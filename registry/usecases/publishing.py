@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from keys.access.filter import Audit, ConfidentialFilter
-from keys.access.policy import Action
+from keys.access.policy import Action, Facts
 from keys.access.principal import Principal, SystemPrincipal
 from projections.aggregated_reads import RegionUse, quarry_region_use
 from projections.quarry_regions import PublishedQuarryRegions, PublishedRegion, apply_publication_rule
@@ -64,6 +64,12 @@ class Publishing:
         self._published = published
         self._k = k
         self._clock = clock
+
+    def may_publish(self, principal: Principal | SystemPrincipal, request_id: str = "") -> None:
+        """Asked before a page reads its own input: a refusal is logged and raised; a grant logs
+        nothing (nothing is read). ``preview`` and ``publish`` decide again."""
+        audit = Audit(subject_kind="quarry_region_list", purpose="publish a list", request_id=request_id)
+        self._guard.check(principal, Action.PUBLISH_LIST, Facts(), audit)
 
     def preview(self, principal: Principal | SystemPrincipal, year: int, request_id: str = "") -> QuarryRegionList:
         """What the year's list shows once published (read-only); the frozen list once it is."""

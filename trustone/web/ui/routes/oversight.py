@@ -131,6 +131,7 @@ def _when(at: str | None) -> dt.datetime | None:
 def access_log(
     request: Request, principal: PagePrincipalDep, reading: AccessLogReadingDep, request_id: RequestIdDep
 ) -> Response:
+    reading.may_read(principal, request_id)  # a refused role is refused (and logged) whatever it typed
     form, filters = _log_form(request)
     cursor = request.query_params.get("cursor") or None
     page = None

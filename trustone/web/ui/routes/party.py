@@ -114,6 +114,12 @@ def linked_list(
     request: Request, principal: PagePrincipalDep, search: LinkedListSearchDep, request_id: RequestIdDep
 ) -> Response:
     """The linked list, searched (``search.page``, as GET /api/v1/linked-list)."""
+    try:
+        search.may_search(principal, request_id)  # a refused role is refused (and logged) whatever it typed
+    except AccessDeniedError as refused:
+        if refused.decision.missing == NEEDS_DECLARATION:  # the use case's reason, not the page's
+            return render(request, "party/declaration_needed.html", status_code=403)
+        raise
     form, filters = _filters(request, _LINKED_FILTERS)
     cursor = _cursor(request, form)
     context = _list_context(request, form)
@@ -148,6 +154,7 @@ def aggregated_list(
     request: Request, principal: PagePrincipalDep, lists: AggregatedListPagesDep, request_id: RequestIdDep
 ) -> Response:
     """The aggregated list, searched (``lists.page``, as GET /api/v1/aggregated-list): sites, no company."""
+    lists.may_read(principal, request_id)  # a refused role is refused (and logged) whatever it typed
     form, filters = _filters(request, _SITE_FILTERS)
     cursor = _cursor(request, form)
     context = _list_context(request, form)

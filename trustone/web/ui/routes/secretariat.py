@@ -242,6 +242,7 @@ def publishing_page(
     year: str = "",
     published: int = 0,
 ) -> Response:
+    publishing.may_publish(principal, request_id)  # a refused role is refused (and logged) whatever it typed
     form = FormState(values={"year": year[:10]})
     chosen = parse_int(form, "year", 2000, 2100, required=False)
     listing = publishing.preview(principal, chosen, request_id) if chosen is not None else None

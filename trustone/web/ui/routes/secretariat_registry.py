@@ -232,6 +232,7 @@ def users_page(
     organisation: str = "",
     disabled: str = "",
 ) -> Response:
+    accounts.may_administer(principal, request_id)  # a refused role is refused (and logged) whatever it typed
     form = FormState(values={"organisation": organisation[:40]})
     listing = None
     if organisation.strip():
@@ -248,7 +249,14 @@ def users_page(
 
 
 @router.get("/secretariat/users/new")
-def new_user(request: Request, principal: PagePrincipalDep, accounts: AccountsDep, organisation: str = "") -> Response:
+def new_user(
+    request: Request,
+    principal: PagePrincipalDep,
+    accounts: AccountsDep,
+    request_id: RequestIdDep,
+    organisation: str = "",
+) -> Response:
+    accounts.may_administer(principal, request_id)
     form = FormState(values={"organisation_ref": organisation[:40]})
     return render(request, "secretariat/user_new.html", {"form": form, "roles": accounts.roles_offered(principal)})
 
@@ -291,8 +299,16 @@ def create_user(
 
 
 @router.get("/secretariat/users/{login}")
-def user_page(request: Request, login: str, principal: PagePrincipalDep, organisation: str = "") -> Response:  # noqa: ARG001 - a login is needed
+def user_page(
+    request: Request,
+    login: str,
+    principal: PagePrincipalDep,
+    accounts: AccountsDep,
+    request_id: RequestIdDep,
+    organisation: str = "",
+) -> Response:
     """The forms to disable a login or reset its second factor; the use case checks the login on a POST."""
+    accounts.may_administer(principal, request_id)
     return render(
         request, "secretariat/user.html", {"login": login, "organisation": organisation[:40], "form": FormState()}
     )
