@@ -166,6 +166,12 @@ class DataAccess:
 
     # --- the requesting party -----------------------------------------------------------------
 
+    def may_request(self, principal: Who, request_id: str = "") -> None:
+        """Asked before the form to request a release is drawn: a refusal is logged and raised; a
+        grant logs nothing (nothing is read). ``request`` decides again."""
+        audit = Audit(SUBJECT, "", purpose="data access request", request_id=request_id)
+        self._guard.check(principal, Action.REQUEST_RELEASE, Facts(own_data=True), audit)
+
     def request(
         self,
         principal: Who,

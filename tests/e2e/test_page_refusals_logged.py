@@ -25,6 +25,8 @@ CASES = [
     (Role.COMPANY, "/secretariat/users", "administer_users"),
     (Role.AUDITOR, "/secretariat/users/new", "administer_users"),
     (Role.UNION, "/secretariat/users/someone", "administer_users"),
+    (Role.COMPANY, "/party/data-access/new", "request_release"),
+    (Role.BUYER, "/party/data-access/new", "request_release"),
 ]
 
 
@@ -51,6 +53,7 @@ def test_a_refused_role_is_refused_and_logged_whatever_it_typed(client, world, t
         (Role.SECRETARIAT, "/secretariat/publishing"),
         (Role.AUDITOR, "/auditor/access-log"),
         (Role.UNION, "/party/aggregated-list"),
+        (Role.NGO, "/party/data-access/new"),
     ],
 )
 def test_an_entitled_role_still_gets_the_page_and_asking_leaves_no_granted_entry(client, world, tokens, role, path):

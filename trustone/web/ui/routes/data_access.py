@@ -69,7 +69,10 @@ def party_list(
 
 
 @router.get(PARTY + "/new")
-def new_request_page(request: Request, principal: PagePrincipalDep) -> Response:  # noqa: ARG001 - logged in only
+def new_request_page(
+    request: Request, principal: PagePrincipalDep, access: DataAccessDep, request_id: RequestIdDep
+) -> Response:
+    access.may_request(principal, request_id)  # a role that may not ask gets 403, not a form it cannot send
     return render(request, "data_access/new.html", {"form": FormState()})
 
 
