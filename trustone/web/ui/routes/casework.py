@@ -253,3 +253,40 @@ def _command(
 
 _area("secretariat", Action.MANAGE_CASE)
 _area("committee", Action.RECORD_COMMITTEE_DECISION)
+
+
+# --- a systemic problem (art. 6 lid 4d): the secretariat links the case to a joint project --------
+
+
+@router.get("/secretariat/cases/{reference}/systemic")
+def systemic_page(
+    request: Request,
+    reference: Reference,
+    principal: PagePrincipalDep,
+    cases: GrievanceCasesDep,
+    request_id: RequestIdDep,
+) -> Response:
+    case = cases.read_case(principal, reference, request_id)
+    return render(request, "cases/systemic.html", {"case": case, "form": FormState()})
+
+
+@router.post("/secretariat/cases/{reference}/systemic")
+def flag_systemic(
+    request: Request,
+    reference: Reference,
+    principal: PagePrincipalDep,
+    cases: GrievanceCasesDep,
+    request_id: RequestIdDep,
+    joint_project: Annotated[str, Form(max_length=300)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    """The same call as POST /api/v1/grievances/{reference}/systemic."""
+    form = FormState(values={"joint_project": joint_project, "reason": reason})
+    try:  # the use case asks the policy first, then reads the fields (each refusal named)
+        cases.flag_systemic(principal, reference, joint_project, reason, request_id)
+    except ValidationError as error:
+        form.error(_field_of(error), error.message)
+    if form.failed:
+        case = cases.read_case(principal, reference, request_id)
+        return render(request, "cases/systemic.html", {"case": case, "form": form}, status_code=422)
+    return see_other(f"/secretariat/cases/{reference}")
