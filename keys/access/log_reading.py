@@ -165,7 +165,8 @@ class AccessLogReading:
         facts = facts_for(scope)
         audit = Audit(subject_kind="access_log", purpose="status checks", request_id=request_id)
         self._guard.check(principal, Action.READ_ACCESS_LOG, facts, audit)
-        stored = self._rows(principal, scope, limit, 0, role=Role.BUYER.value)
+        newest = self._log.count() + 1  # read back from the head: past ``limit``, the oldest drop out
+        stored = self._rows(principal, scope, limit, 0, role=Role.BUYER.value, before=newest)
         opened = self._guard.read_access_log(principal, facts, audit, stored)
         checks = [
             StatusCheck(entry["at"], entry["actor"], entry["organisation"], entry["company"])
@@ -175,7 +176,7 @@ class AccessLogReading:
             and entry["subject_kind"] == STATUS_CHECK
             and entry["outcome"] == "granted"
         ]
-        return checks[::-1]
+        return checks
 
     def _rows(
         self,
@@ -184,15 +185,18 @@ class AccessLogReading:
         limit: int,
         after: int,
         role: str | None = None,
+        before: int | None = None,
     ) -> list[StoredAccessEntry]:
         """A company's entries are found by their tags (keys.access.accesslog): the store has no
-        clear company column."""
+        clear company column. ``before``: the entries before that seq, newest first."""
         if scope is LogScope.ALL:
-            return self._log.rows(limit=limit, after_seq=after, role=role)
+            return self._log.rows(limit=limit, after_seq=after, role=role, before_seq=before)
         if scope is LogScope.ABOUT_OWN_DATA and isinstance(principal, Principal):
-            return self._log.rows(company=principal.organisation_ref, limit=limit, after_seq=after, role=role)
+            return self._log.rows(
+                company=principal.organisation_ref, limit=limit, after_seq=after, role=role, before_seq=before
+            )
         if scope is LogScope.OWN_ENTRIES and principal is not None:
-            return self._log.rows(actor=principal.login, limit=limit, after_seq=after, role=role)
+            return self._log.rows(actor=principal.login, limit=limit, after_seq=after, role=role, before_seq=before)
         return []  # no scope: the policy has refused already
 
     def digest(self, principal: Principal | SystemPrincipal | None, request_id: str = "") -> DigestExport:

@@ -260,3 +260,12 @@ def test_a_partys_status_check_is_not_shown_to_the_company_checked(services, mem
     assert "buyer-check" in {entry.request_id for entry in seen}
     logged = services.access_log.entries(limit=100_000)
     assert [e.actor for e in logged if e.request_id == "party-check"] == [asker.login]  # the auditor's record
+
+
+def test_past_its_limit_the_company_reads_the_newest_buyer_questions(services, member, company_principal):
+    """Review of issue 14: the oldest were read and the newest dropped once there were more than the limit."""
+    for number in range(1, 5):
+        services.member_status.on(member, principal=BUYER, request_id=f"tender-{number}")
+    read = services.access_log_reading.status_checks(company_principal, request_id="newest", limit=2)
+    logged = {e.request_id: e.at for e in services.access_log.entries(limit=100_000)}
+    assert [check.at for check in read] == [logged["tender-4"], logged["tender-3"]]
