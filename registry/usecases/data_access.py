@@ -166,6 +166,12 @@ class DataAccess:
 
     # --- the requesting party -----------------------------------------------------------------
 
+    def may_decide(self, principal: Who, request_id: str = "") -> None:
+        """Asked before the approver's pages are drawn: a refusal is logged and raised; a grant logs
+        nothing. Each decision is decided again."""
+        audit = Audit(SUBJECT, "", purpose="data access decision", request_id=request_id)
+        self._guard.check(principal, Action.APPROVE_RELEASE, Facts(), audit)
+
     def may_request(self, principal: Who, request_id: str = "") -> None:
         """Asked before the form to request a release is drawn: a refusal is logged and raised; a
         grant logs nothing (nothing is read). ``request`` decides again."""

@@ -53,6 +53,7 @@ def _required(form: FormState, *names: str) -> None:
 def secretariat_list(
     request: Request, principal: PagePrincipalDep, access: DataAccessDep, request_id: RequestIdDep
 ) -> Response:
+    access.may_decide(principal, request_id)  # the approver's pages; a party has its own
     requests = access.list_for(principal, request_id=request_id)
     return render(request, "data_access/list.html", {"base": SECRETARIAT, "side": "approver", "requests": requests})
 
@@ -61,6 +62,7 @@ def secretariat_list(
 def party_list(
     request: Request, principal: PagePrincipalDep, access: DataAccessDep, request_id: RequestIdDep
 ) -> Response:
+    access.may_request(principal, request_id)  # the requesting party's pages; the approver has its own
     requests = access.list_for(principal, request_id=request_id)
     return render(request, "data_access/list.html", {"base": PARTY, "side": "requester", "requests": requests})
 
@@ -149,6 +151,7 @@ def _request_page(
 def secretariat_request(
     request: Request, access_id: uuid.UUID, principal: PagePrincipalDep, access: DataAccessDep, request_id: RequestIdDep
 ) -> Response:
+    access.may_decide(principal, request_id)
     return _request_page(request, principal, access, request_id, access_id, "approver")
 
 
@@ -156,6 +159,7 @@ def secretariat_request(
 def party_request(
     request: Request, access_id: uuid.UUID, principal: PagePrincipalDep, access: DataAccessDep, request_id: RequestIdDep
 ) -> Response:
+    access.may_request(principal, request_id)
     return _request_page(request, principal, access, request_id, access_id, "requester")
 
 
