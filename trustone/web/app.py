@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.formparsers import MultiPartParser
 
 from grievance.usecases.notices import NoticeDispatcher
 from registry.reportfile import MAX_FILE_BYTES
@@ -21,6 +22,12 @@ from trustone.web.ui.install import install_pages
 
 # The largest request: a yearly report file at its limit, with room for a multipart form's other parts.
 MAX_REQUEST_BYTES = MAX_FILE_BYTES + 4 * 1024 * 1024
+
+
+# Starlette writes an upload over 1 MiB to a temporary file on disk: a report's prices and supply-chain
+# pairs in clear on a disk that the threat model's attackers may hold (docs/confidentiality.md). Held
+# in memory instead, up to the largest request the app takes (no body is read beyond that).
+MultiPartParser.spool_max_size = MAX_REQUEST_BYTES
 
 
 def create_app(services: Services | None = None, settings: Settings | None = None) -> FastAPI:
