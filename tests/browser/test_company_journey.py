@@ -22,29 +22,8 @@ from tests.browser.conftest import (
     new_context,
     shoot,
 )
+from tests.integration.report_files import COLUMNS
 
-COLUMNS = [
-    "chain",
-    "tier",
-    "site_kind",
-    "site_id",
-    "site_name",
-    "country",
-    "province",
-    "district",
-    "address",
-    "latitude",
-    "longitude",
-    "stone_type",
-    "product",
-    "channel",
-    "origin_confidence",
-    "circular",
-    "volume",
-    "volume_unit",
-    "price_eur_per_unit",
-    "contract_notes",
-]
 # Distinctive values: the report is sealed, so none of these may be in the database files in clear.
 NOTE = "frame-deal-omega-4417"
 PRICE = "3117.45"

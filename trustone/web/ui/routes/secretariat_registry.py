@@ -168,16 +168,7 @@ def withdraw(
     request_id: RequestIdDep,
     withdraw_on: Short = "",
 ) -> Response:
-    form = FormState(values={"withdraw_on": withdraw_on})
-    on = parse_date(form, "withdraw_on")
-    if on is not None:
-        try:
-            organisations.withdraw(principal, ref, on, request_id)
-        except ValidationError as refused:
-            add_error(form, refused, {"on": "withdraw_on", "withdrawn_on": "withdraw_on"})
-        else:
-            return see_other(f"/secretariat/organisations/{ref}", done="withdrawn")
-    return _organisation_page(request, principal, organisations, request_id, ref, form)
+    return _membership_ends(request, ref, principal, organisations, request_id, "withdraw_on", withdraw_on)
 
 
 @router.post("/secretariat/organisations/{ref}/exclude")
@@ -189,15 +180,36 @@ def exclude(
     request_id: RequestIdDep,
     exclude_on: Short = "",
 ) -> Response:
-    form = FormState(values={"exclude_on": exclude_on})
-    on = parse_date(form, "exclude_on")
+    return _membership_ends(request, ref, principal, organisations, request_id, "exclude_on", exclude_on)
+
+
+# How a membership ends, by the form's field: the use case's call, its date field's other names, the result.
+_ENDINGS = {
+    "withdraw_on": (Organisations.withdraw, "withdrawn_on", "withdrawn"),
+    "exclude_on": (Organisations.exclude, "excluded_on", "excluded"),
+}
+
+
+def _membership_ends(
+    request: Request,
+    ref: str,
+    principal: Principal,
+    organisations: Organisations,
+    request_id: str,
+    field: str,
+    typed: str,
+) -> Response:
+    """A withdrawal or an exclusion on a date: the same form, a different call of the use case."""
+    call, alias, done = _ENDINGS[field]
+    form = FormState(values={field: typed})
+    on = parse_date(form, field)
     if on is not None:
         try:
-            organisations.exclude(principal, ref, on, request_id)
+            call(organisations, principal, ref, on, request_id)
         except ValidationError as refused:
-            add_error(form, refused, {"on": "exclude_on", "excluded_on": "exclude_on"})
+            add_error(form, refused, {"on": field, alias: field})
         else:
-            return see_other(f"/secretariat/organisations/{ref}", done="excluded")
+            return see_other(f"/secretariat/organisations/{ref}", done=done)
     return _organisation_page(request, principal, organisations, request_id, ref, form)
 
 
