@@ -101,7 +101,8 @@ case " $* " in
     *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadgroup "$@"; fi ;;
 esac
 set +e
-"$VENV/bin/python" -m pytest "$@"
+# --durations: the slowest tests are named at the end of every run (the suite's time is watched).
+"$VENV/bin/python" -m pytest --durations=15 "$@"
 rc=$?
 set -e
 

@@ -12,12 +12,11 @@ issue 14): each attack here succeeded, or crashed the server, before the defence
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.test_auth_http import PASSWORD, users  # noqa: F401  (fixture)
+from tests.event_loop import run as run_to_end
 from trustone.web.app import create_app
 
 
@@ -94,7 +93,7 @@ def _drive(app, path: str, content_type: bytes, chunks, cookie: bytes) -> tuple[
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    run_to_end(app(scope, receive, send))
     return status["code"], taken["n"]
 
 

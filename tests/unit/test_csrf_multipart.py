@@ -6,19 +6,18 @@ route was reached. trustone/web/ui/security.py gives asgi-csrf a parser that tak
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from asgi_csrf import FileBeforeToken, _parse_multipart_form_data  # type: ignore[import-untyped]  # no type information
 
 import trustone.web.ui.security  # noqa: F401 - installs the parser asgi-csrf uses
+from tests.event_loop import run as run_to_end
 
 
 def _parse(body: bytes) -> str | None:
     async def receive() -> dict[str, object]:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    token, _replay = asyncio.run(_parse_multipart_form_data(b"XyZ", receive))
+    token, _replay = run_to_end(_parse_multipart_form_data(b"XyZ", receive))
     return token
 
 
