@@ -20,6 +20,7 @@ from babel.numbers import format_decimal, format_percent
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from trustone.web.ui import i18n, vocabulary
 from trustone.web.ui.navigation import menu_for, queue_page
@@ -44,6 +45,7 @@ def environment(language: str) -> Environment:
     env.filters["percent"] = functools.partial(_percent, language=language)
     env.filters["message"] = functools.partial(_message, translations=i18n.translations(language))
     env.globals["language_name"] = i18n.language_name
+    env.globals["isolated"] = _isolated
     env.globals["queue_page"] = queue_page
     vocabulary.install(env, i18n.translations(language))  # the ``named`` filter: one name per value, site-wide
     return env
@@ -72,6 +74,12 @@ def _message(message: tuple[str, Mapping[str, Any]] | str, *, translations: Any)
     text, values = (message, {}) if isinstance(message, str) else message
     translated = translations.gettext(text)
     return translated % dict(values) if values else translated
+
+
+def _isolated(text: str) -> Markup:
+    """A value set apart from the sentence around it (``<bdi>``): a code such as 7KQ2-M8XD stays in
+    its own order inside a right-to-left sentence. The value is escaped."""
+    return Markup("<bdi>{}</bdi>").format(text)
 
 
 def page_language(request: Request, offered: tuple[str, ...] = i18n.SITE_LANGUAGES) -> str:
