@@ -27,10 +27,11 @@ from grievance.usecases.results import CaseOnDesk, Filed, FollowUp, Matched, Not
 from keys.access.policy import Action
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, RequestIdDep
+from trustone.web.params import CaseReferencePath
 
 router = APIRouter(prefix="/api/v1/grievances", tags=["grievances"])
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
-Reference = Annotated[str, Path(pattern=r"^TS-\d{4}-\d{4,}$", description="case reference, e.g. TS-2026-0001")]
+Reference = CaseReferencePath  # the JSON routes' and the pages' one pattern (trustone/web/params.py)
 
 
 class ReporterIn(BaseModel):

@@ -8,3 +8,4 @@ from typing import Annotated
 from fastapi import Path
 
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="report year")]
+CaseReferencePath = Annotated[str, Path(pattern=r"^TS-\d{4}-\d{4,}$", description="case reference, e.g. TS-2026-0001")]

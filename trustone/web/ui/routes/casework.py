@@ -23,6 +23,7 @@ from grievance.domain.stages import Stage, Step
 from keys.access.policy import Action
 from registry.domain.errors import NotFoundError, ValidationError
 from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, RequestIdDep
+from trustone.web.params import CaseReferencePath
 from trustone.web.ui.forms import FormState, parse_date
 from trustone.web.ui.i18n import N_
 from trustone.web.ui.responses import attachment, see_other, when
@@ -30,7 +31,7 @@ from trustone.web.ui.session import PagePrincipalDep
 from trustone.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
-Reference = Annotated[str, Path(pattern=r"^TS-\d{4}-\d{4,}$")]
+Reference = CaseReferencePath  # the JSON routes' and the pages' one pattern (trustone/web/params.py)
 
 # The steps that have a command of their own, and the fields each form has (besides the reason).
 FIELDS: dict[Step, tuple[str, ...]] = {

@@ -38,6 +38,7 @@ from trustone.web.deps import (
     LinkedListSearchDep,
     RequestIdDep,
 )
+from trustone.web.params import CaseReferencePath
 from trustone.web.ui import i18n
 from trustone.web.ui.forms import FormState, parse_date, parse_int
 from trustone.web.ui.i18n import N_
@@ -48,7 +49,7 @@ from trustone.web.ui.templating import page_language, render
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50  # rows per page of a list (the JSON routes' ``limit``)
-Reference = Annotated[str, Path(pattern=r"^TS-\d{4}-\d{4,}$")]
+Reference = CaseReferencePath  # the JSON routes' and the pages' one pattern (trustone/web/params.py)
 
 # --- the lists -----------------------------------------------------------------------------------
 
