@@ -53,6 +53,9 @@ from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.reports import CompanyReports
 from registry.usecases.shredding import CompanyShredding
+from registry.usecases.statements import EvidenceStatements
+from registry.usecases.tender_signals import TenderSignals
+from registry.usecases.tenders import Tenders
 from registry.usecases.waiting import WaitingForMe, registry_sources
 from trustone.settings import Settings
 from trustone.storage_errors import probe_write
@@ -95,6 +98,10 @@ class Services:
     publishing: Publishing
     waiting: WaitingForMe
     member_status: MemberStatusCheck
+    # public buyers (issue 15): evidence statements, the tender register, reports about tenders
+    statements: EvidenceStatements
+    tenders: Tenders
+    tender_signals: TenderSignals
     health: HealthCheck
     # the lists, the access log and the keys as read over HTTP (registry/usecases/lists.py, keys/access/log_reading.py)
     aggregated_pages: AggregatedListPages
@@ -323,6 +330,9 @@ def _built(settings: Settings) -> Services:
             clock.today,
         ),
         member_status=MemberStatusCheck(registry, clock.today, confidential_filter),
+        statements=EvidenceStatements(registry, confidential_filter, keyring, clock),
+        tenders=Tenders(registry, confidential_filter, clock.today),
+        tender_signals=TenderSignals(registry, confidential_filter, clock.today),
         health=HealthCheck(
             registry.recorder,
             partial(probe_write, sql, None if settings.database_url else settings.data_dir),

@@ -60,6 +60,14 @@ class Action(StrEnum):
     DECIDE_DUPLICATE = "decide_duplicate"  # same site or a distinct one
     PUBLISH_LIST = "publish_list"  # preview and freeze a year's quarry-region list
     READ_WAITING = "read_waiting"  # the "waiting for me" summary: one's own queues
+    # public buyers (issue 15; docs/tenders.md)
+    ISSUE_STATEMENT = "issue_statement"  # a signed evidence statement about a company on a date
+    RECORD_TENDER = "record_tender"  # a member government's own tender register (art. 7 lid 7)
+    READ_TENDER_REGISTER = "read_tender_register"
+    PUBLISH_TENDER_REPORT = "publish_tender_report"  # the aggregated public report (art. 7 lid 14)
+    REPORT_TENDER = "report_tender"  # a tender that ignores due diligence (art. 7 lid 12)
+    READ_TENDER_SIGNALS = "read_tender_signals"  # reports about tenders: the secretariat all, others their own
+    TRACK_TENDER_SIGNALS = "track_tender_signals"  # received -> contacted -> resolved
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,9 @@ OWN_SUBJECT = {
     Action.REFER_TO_COMMITTEE: "case",
     Action.READ_REPORTER_IDENTITY: "case",
     Action.READ_EVIDENCE: "case",
+    Action.RECORD_TENDER: "tender register",
+    Action.READ_TENDER_REGISTER: "tender register",
+    Action.READ_TENDER_SIGNALS: "report about a tender",
 }
 # What a valid declaration unlocks, per action that needs one.
 DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list"}
@@ -143,6 +154,8 @@ REMIT = _when(
     lambda f: f.in_remit,
     "the secretariat administers the logins of member companies, NGO and union parties and public buyers only",
 )
+# a company hands its own statement to a buyer (snelgids box 5); about another company it asks nothing
+ITSELF = _when(lambda f: f.own_data, "a company asks for evidence statements about itself only")
 # a party to a dispute cannot run its case
 NOT_A_PARTY = _when(lambda f: not f.secretariat_is_party, "the secretariat is a party to this dispute")
 
@@ -189,6 +202,16 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.DECIDE_DUPLICATE: {S: ALLOW},
     Action.PUBLISH_LIST: {S: ALLOW},
     Action.READ_WAITING: EVERY_ROLE,  # what is on one's own desk (keys/access/visibility.py)
+    # public buyers (issue 15): a statement names the company's published standing and insight
+    # figures, never a site; the buyer asks about any member, a company about itself (snelgids box 5:
+    # the contractor supplies the evidence), the secretariat advises buyers (art. 6 lid 1)
+    Action.ISSUE_STATEMENT: {S: ALLOW, C: ITSELF, B: ALLOW},
+    Action.RECORD_TENDER: {B: OWN},
+    Action.READ_TENDER_REGISTER: {S: ALLOW, B: OWN},
+    Action.PUBLISH_TENDER_REPORT: {S: ALLOW},
+    Action.REPORT_TENDER: EVERY_ROLE,  # "anyone logged in" (art. 7 lid 12: "bij het secretariaat")
+    Action.READ_TENDER_SIGNALS: {S: ALLOW, **{role: OWN for role in Role if role is not Role.SECRETARIAT}},
+    Action.TRACK_TENDER_SIGNALS: {S: ALLOW},
 }
 
 # Anonymous visitors: the published lists and published member fields only.

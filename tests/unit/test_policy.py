@@ -78,6 +78,17 @@ MATRIX = {
     Action.DECIDE_DUPLICATE: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.PUBLISH_LIST: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_WAITING: [ALWAYS] * 7,  # each role its own desk
+    # public buyers (issue 15): a buyer asks about any member (art. 6 lid 1), a company hands its own
+    # statement to a buyer (snelgids box 5), the secretariat advises; no party, committee or auditor
+    Action.ISSUE_STATEMENT: [ALWAYS, NEVER, NEVER, "own_data", NEVER, NEVER, ALWAYS],
+    # art. 7 lid 7: each member government reports its own tenders to the secretariat
+    Action.RECORD_TENDER: [NEVER, NEVER, NEVER, NEVER, NEVER, NEVER, "own_data"],
+    Action.READ_TENDER_REGISTER: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, "own_data"],
+    Action.PUBLISH_TENDER_REPORT: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],  # art. 7 lid 14
+    # art. 7 lid 12: anyone logged in reports a tender to the secretariat, and follows its own reports
+    Action.REPORT_TENDER: [ALWAYS] * 7,
+    Action.READ_TENDER_SIGNALS: [ALWAYS] + ["own_data"] * 6,
+    Action.TRACK_TENDER_SIGNALS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
 }
 ALL_FACTS = {field.name: True for field in dataclasses.fields(Facts)}
 CELLS = [(action, role, expectation) for action, row in MATRIX.items() for role, expectation in zip(ROLES, row)]
@@ -216,6 +227,13 @@ MISSING = {
     ("explain_delay", "company"): "not your organisation's report",
     ("read_evidence", "company"): "a company reads the evidence of its own dispute only",
     ("read_evidence", "committee"): "only a case file before the committee",
+    ("issue_statement", "company"): "a company asks for evidence statements about itself only",
+    ("record_tender", "buyer"): "not your organisation's tender register",
+    ("read_tender_register", "buyer"): "not your organisation's tender register",
+    **{
+        ("read_tender_signals", role): "not your organisation's report about a tender"
+        for role in ("ngo", "union", "company", "committee", "auditor", "buyer")
+    },
 }
 
 
@@ -281,6 +299,13 @@ def test_the_action_names_are_the_access_logs():
         "decide_duplicate",
         "publish_list",
         "read_waiting",
+        "issue_statement",
+        "record_tender",
+        "read_tender_register",
+        "publish_tender_report",
+        "report_tender",
+        "read_tender_signals",
+        "track_tender_signals",
     }
 
 

@@ -27,6 +27,9 @@ from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.reports import CompanyReports
 from registry.usecases.shredding import CompanyShredding
+from registry.usecases.statements import EvidenceStatements
+from registry.usecases.tender_signals import TenderSignals
+from registry.usecases.tenders import Tenders
 from registry.usecases.waiting import WaitingForMe
 from trustone.bootstrap import Services
 from trustone.web.logging import request_id_of
@@ -81,3 +84,6 @@ WaitingForMeDep = Annotated[WaitingForMe, Depends(_use_case(WaitingForMe, "waiti
 DataAccessDep = Annotated[DataAccess, Depends(_use_case(DataAccess, "data_access"))]
 MemberStatusCheckDep = Annotated[MemberStatusCheck, Depends(_use_case(MemberStatusCheck, "member_status"))]
 HealthCheckDep = Annotated[HealthCheck, Depends(_use_case(HealthCheck, "health"))]
+EvidenceStatementsDep = Annotated[EvidenceStatements, Depends(_use_case(EvidenceStatements, "statements"))]
+TendersDep = Annotated[Tenders, Depends(_use_case(Tenders, "tenders"))]
+TenderSignalsDep = Annotated[TenderSignals, Depends(_use_case(TenderSignals, "tender_signals"))]

@@ -18,6 +18,9 @@ from trustone.web import (
     organisations,
     publishing,
     reports,
+    statements,
+    tender_signals,
+    tenders,
     users,
     waiting,
 )
@@ -33,6 +36,9 @@ from trustone.web.ui.routes import (
     secretariat_registry,
 )
 from trustone.web.ui.routes import data_access as casework_data_access
+from trustone.web.ui.routes import statements as statement_pages
+from trustone.web.ui.routes import tender_signals as tender_signal_pages
+from trustone.web.ui.routes import tenders as tender_pages
 
 # The pages (trustone/web/ui/routes/): on the same use cases as the routes above.
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -46,6 +52,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     casework_data_access.router,
     party.router,
     oversight.router,
+    statement_pages.router,
+    tender_pages.router,
+    tender_signal_pages.router,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -65,5 +74,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     duplicates.router,
     publishing.router,
     waiting.router,
+    statements.router,
+    statements.public,
+    tenders.router,
+    tenders.public,
+    tender_signals.router,
+    tender_signals.public,
     *PAGE_ROUTERS,
 )

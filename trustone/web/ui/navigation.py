@@ -20,6 +20,8 @@ PUBLIC_MENU: tuple[MenuItem, ...] = (
     MenuItem("/public/members", N_("Members")),
     MenuItem("/public/grievance-statistics", N_("Grievance statistics")),
     MenuItem("/follow-up", N_("Follow up a report")),
+    MenuItem("/public/tenders", N_("Tenders")),
+    MenuItem("/verify", N_("Verify a statement")),
 )
 
 MENUS: dict[Role, tuple[MenuItem, ...]] = {
@@ -33,6 +35,8 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/secretariat/declarations", N_("Declarations")),
         MenuItem("/secretariat/data-access", N_("Data access")),
         MenuItem("/secretariat/publishing", N_("Publishing")),
+        MenuItem("/secretariat/tenders", N_("Tenders")),
+        MenuItem("/secretariat/tender-signals", N_("Reports about tenders")),
     ),
     Role.COMPANY: (
         MenuItem("/waiting", N_("Waiting for me")),
@@ -40,6 +44,8 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/company/links", N_("My links")),
         MenuItem("/company/cases", N_("Notices")),
         MenuItem("/company/buyers", N_("Buyers' questions")),
+        MenuItem("/company/statement", N_("Evidence statement")),
+        MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.NGO: (
         MenuItem("/waiting", N_("Waiting for me")),
@@ -48,6 +54,7 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/party/grievances/new", N_("File a report")),
         MenuItem("/party/cases", N_("My cases")),
         MenuItem("/party/data-access", N_("Data access")),
+        MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.UNION: (
         MenuItem("/waiting", N_("Waiting for me")),
@@ -55,13 +62,19 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/party/grievances/new", N_("File a report")),
         MenuItem("/party/cases", N_("My cases")),
         MenuItem("/party/data-access", N_("Data access")),
+        MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.COMMITTEE: (
         MenuItem("/waiting", N_("Waiting for me")),
         MenuItem("/committee/cases", N_("Case files")),
     ),
     Role.AUDITOR: (MenuItem("/auditor/access-log", N_("Access log")),),
-    Role.BUYER: (MenuItem("/buyer/member-status", N_("Check a company")),),
+    Role.BUYER: (
+        MenuItem("/buyer/member-status", N_("Check a company")),
+        MenuItem("/buyer/statements", N_("Evidence statements")),
+        MenuItem("/buyer/tenders", N_("Tender register")),
+        MenuItem("/tender-signals", N_("Report a tender")),
+    ),
 }
 
 START_PAGE: dict[Role, str] = {role: items[0].path for role, items in MENUS.items()}
