@@ -84,6 +84,9 @@ from registry.domain.sites import (
     SiteStatus,
     parse_stone_types,
 )
+from registry.domain.statements import CONFIDENTIAL_EVENTS as STATEMENT_CONFIDENTIAL_EVENTS
+from registry.domain.tender_signals import CONFIDENTIAL_EVENTS as TENDER_SIGNAL_CONFIDENTIAL_EVENTS
+from registry.domain.tenders import CONFIDENTIAL_EVENTS as TENDER_CONFIDENTIAL_EVENTS
 from registry.domain.text import one_line
 from registry.reportfile import (
     CellError,
@@ -188,6 +191,9 @@ class RegistryApplication(SealedApplication):
         **ACCOUNT_CONFIDENTIAL_EVENTS,
         **ACCESS_REQUEST_CONFIDENTIAL_EVENTS,
         **DECLARATION_CONFIDENTIAL_EVENTS,
+        **STATEMENT_CONFIDENTIAL_EVENTS,
+        **TENDER_CONFIDENTIAL_EVENTS,
+        **TENDER_SIGNAL_CONFIDENTIAL_EVENTS,
     }
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):

@@ -10,6 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+# event class name -> (owner attribute, sealed field names): registry/application.py seals them
+CONFIDENTIAL_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {}
+
 
 @dataclass(frozen=True)
 class StatementFacts:
