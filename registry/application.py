@@ -85,6 +85,7 @@ from registry.domain.sites import (
     parse_stone_types,
 )
 from registry.domain.statements import CONFIDENTIAL_EVENTS as STATEMENT_CONFIDENTIAL_EVENTS
+from registry.domain.statements import EvidenceStatement
 from registry.domain.tender_signals import CONFIDENTIAL_EVENTS as TENDER_SIGNAL_CONFIDENTIAL_EVENTS
 from registry.domain.tenders import CONFIDENTIAL_EVENTS as TENDER_CONFIDENTIAL_EVENTS
 from registry.domain.text import one_line
@@ -362,6 +363,26 @@ class RegistryApplication(SealedApplication):
                 if since <= record.assessed_on <= day and (best is None or record.assessed_on >= best.assessed_on):
                     best = record
         return best
+
+    def yearly_assessments(self, ref: str, since: dt.date, day: dt.date) -> list[tuple[int, AssessmentRecord]]:
+        """Each report year's last assessment made from ``since`` up to ``day``, by year: what an
+        evidence statement counts (registry/domain/statements.py). Assessments are published
+        fields (the member listing shows each year's level), read without the filter."""
+        company = self.company(ref)
+        found = []
+        for year in range(since.year - 1, day.year + 1):
+            report: SupplyChainReport | None = self._get_or_none(SupplyChainReport.create_id(company.id, year))
+            if report is None:
+                continue
+            records = [record for record in report.assessments if since <= record.assessed_on <= day]
+            if records:
+                found.append((year, max(records, key=lambda record: record.assessed_on)))
+        return found
+
+    def evidence_statement(self, code_digest: str) -> EvidenceStatement | None:
+        """The record of an issued statement, by the hash of its code (registry/domain/statements.py)."""
+        found: EvidenceStatement | None = self._get_or_none(EvidenceStatement.create_id(code_digest))
+        return found
 
     # --- production sites --------------------------------------------------------------------
 

@@ -287,6 +287,9 @@ def _register_subcommands() -> None:
     from trustone.cli_verify import verify as verify_command
 
     cli.command("verify")(verify_command)
+    from trustone.cli_statements import verify_statement
+
+    cli.command("verify-statement")(verify_statement)
 
 
 _register_subcommands()

@@ -24,18 +24,28 @@ from registry.domain.errors import ValidationError
 MAX_SEQ = 2**31 - 1  # the largest number the stores' seq columns hold
 
 STATUS_CHECK = "member_status"  # subject kind of a status check's entry (registry/usecases/member_status.py)
+STATEMENT = "evidence_statement"  # subject kind of a statement's entries (registry/usecases/statements.py)
+# the buyers' entries a company sees: (action, subject kind) -> the kind of question
+_QUESTIONS = {
+    (Action.VERIFY_MEMBER_STATUS.value, STATUS_CHECK): "status",
+    (Action.ISSUE_STATEMENT.value, STATEMENT): "statement",
+}
 STATUS_CHECKS_READ = 10_000  # at most this many buyers' entries are read for one page
 
 
 @dataclass(frozen=True)
 class StatusCheck:
-    """A public buyer's question about a company's membership status (registry/usecases/member_status.py):
-    who asked (login and organisation), about which company, and when (UTC, ISO 8601)."""
+    """A public buyer's question about a company: its membership status (registry/usecases/member_status.py)
+    or an evidence statement (registry/usecases/statements.py, ``kind`` "statement", with the
+    statement's verification code as ``reference``): who asked (login and organisation), about which
+    company, and when (UTC, ISO 8601)."""
 
     at: str
     login: str
     organisation: str
     company: str
+    kind: str = "status"  # "status" or "statement"
+    reference: str = ""  # a statement's verification code
 
 
 @dataclass(frozen=True)
@@ -169,11 +179,17 @@ class AccessLogReading:
         stored = self._rows(principal, scope, limit, 0, role=Role.BUYER.value, before=newest)
         opened = self._guard.read_access_log(principal, facts, audit, stored)
         checks = [
-            StatusCheck(entry["at"], entry["actor"], entry["organisation"], entry["company"])
+            StatusCheck(
+                entry["at"],
+                entry["actor"],
+                entry["organisation"],
+                entry["company"],
+                _QUESTIONS[(entry["action"], entry["subject_kind"])],
+                entry["subject_ref"] if entry["action"] == Action.ISSUE_STATEMENT.value else "",
+            )
             for entry in opened
             if not entry.get("unreadable")
-            and entry["action"] == Action.VERIFY_MEMBER_STATUS.value
-            and entry["subject_kind"] == STATUS_CHECK
+            and (entry["action"], entry["subject_kind"]) in _QUESTIONS
             and entry["outcome"] == "granted"
         ]
         return checks

@@ -2,13 +2,15 @@
 
 Master keys only wrap data keys; they never touch event data directly. ``MasterKeyProvider`` is the
 interface an external KMS would implement instead of ``FileKeyring``. The file also holds the
-Ed25519 key that signs access-log digests.
+Ed25519 key that signs access-log digests, and the one that signs evidence statements (a key per
+purpose: a statement key that leaked could not sign a digest of the access log, nor the reverse).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import fcntl
 import json
 import os
 import secrets
@@ -54,6 +56,7 @@ class FileKeyring:
         if path.exists():
             raise KeyringError(f"keyring {path} exists already")
         signing = Ed25519PrivateKey.generate().private_bytes_raw()
+        statements = Ed25519PrivateKey.generate().private_bytes_raw()
         keyring = cls(
             path,
             {
@@ -61,6 +64,7 @@ class FileKeyring:
                 "primary": "",
                 "master_keys": {},
                 "signing_key": {"id": f"sk-{secrets.token_hex(4)}", "private": _b64(signing)},
+                "statement_key": {"id": f"stk-{secrets.token_hex(4)}", "private": _b64(statements)},
             },
         )
         keyring._add_master_key()
@@ -143,3 +147,32 @@ class FileKeyring:
 
     def signing_key(self) -> Ed25519PrivateKey:
         return Ed25519PrivateKey.from_private_bytes(base64.b64decode(self._doc["signing_key"]["private"]))
+
+    # --- evidence statements --------------------------------------------------------------------
+
+    def ensure_statement_key(self) -> str:
+        """The statement key's id, made once per installation: a keyring from before statements gets
+        one the first time the services start. Several server workers start at once, so the file is
+        locked, read again and written only by the first; the others load what it wrote."""
+        if "statement_key" in self._doc:
+            return self.statement_key_id
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._doc = json.loads(self.path.read_text())
+            if "statement_key" not in self._doc:
+                private = Ed25519PrivateKey.generate().private_bytes_raw()
+                self._doc["statement_key"] = {"id": f"stk-{secrets.token_hex(4)}", "private": _b64(private)}
+                self._write()
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        return self.statement_key_id
+
+    @property
+    def statement_key_id(self) -> str:
+        return str(self._doc["statement_key"]["id"])
+
+    def statement_key(self) -> Ed25519PrivateKey:
+        return Ed25519PrivateKey.from_private_bytes(base64.b64decode(self._doc["statement_key"]["private"]))
