@@ -143,6 +143,12 @@ class Tenders:
 
     # --- a government's own register ----------------------------------------------------------
 
+    def may_record(self, principal: Who, request_id: str = "") -> None:
+        """Asked before a government's own register pages are drawn: a refusal is logged and raised;
+        a grant logs nothing (the read that follows logs its own). Each command decides again."""
+        audit = Audit(SUBJECT, _organisation_of(principal) or "", purpose="tender register", request_id=request_id)
+        self._guard.check(principal, Action.RECORD_TENDER, Facts(own_data=True), audit)
+
     def record(
         self,
         principal: Who,

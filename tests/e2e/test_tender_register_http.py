@@ -203,3 +203,93 @@ def test_the_secretariat_sees_all_and_publishes_once_and_the_public_reads_it_wit
     for name in [*GOVERNMENTS, *GOVERNMENTS.values(), "Herinrichting", "tenderned", 'over_5_5m":1', '50k_250k":1']:
         assert name.lower() not in text.lower()
     assert client.get(f"/api/v1/public/tenders/{EARLIER_YEAR - 1}").status_code == 404
+
+
+# --- the pages: the same use case, drawn -----------------------------------------------------------
+
+
+def as_page(client, as_, login: str):
+    client.cookies.set("trustone_session", as_[login]["Authorization"].removeprefix("Bearer "))
+    client.get("/login")  # the CSRF cookie
+    return client
+
+
+def form(client, **fields):
+    return {"csrftoken": client.cookies["csrftoken"], **fields}
+
+
+def test_the_pages_record_submit_publish_and_show_the_public_report(client, as_):
+    page = as_page(client, as_, "buyer.gemeente-utrecht")
+    drawn = page.get("/buyer/tenders")
+    assert drawn.status_code == 200, drawn.text
+    assert "Gemeente Utrecht" in drawn.text
+
+    bad = page.post(
+        "/buyer/tenders",
+        data=form(page, title="Kademuren Oudegracht", date="2999-01-01", value_band="250k_1m", purchase_type="type_1"),
+        follow_redirects=False,
+    )
+    assert bad.status_code == 422
+    assert 'value="Kademuren Oudegracht"' in bad.text  # what was typed is kept
+    assert 'id="error-criteria"' in bad.text
+    future = page.post(
+        "/buyer/tenders",
+        data=form(
+            page,
+            title="Kademuren Oudegracht",
+            date="2999-01-01",
+            value_band="250k_1m",
+            purchase_type="type_1",
+            criteria=["isv"],
+        ),
+        follow_redirects=False,
+    )
+    assert future.status_code == 422
+    assert 'id="error-date"' in future.text and 'value="isv" checked' in future.text
+
+    sent = page.post(
+        "/buyer/tenders",
+        data=form(
+            page,
+            title="Kademuren Oudegracht",
+            date=f"{LAST_YEAR}-02-03",
+            value_band="250k_1m",
+            purchase_type="type_1",
+            criteria=["award_basis", "isv"],
+        ),
+        follow_redirects=False,
+    )
+    assert (sent.status_code, sent.headers["location"]) == (303, "/buyer/tenders?done=recorded")
+    assert "Kademuren Oudegracht" in page.get("/buyer/tenders").text
+
+    confirm = page.get(f"/buyer/tenders/submission?year={LAST_YEAR}")
+    assert confirm.status_code == 200
+    submitted = page.post(f"/buyer/tenders/{LAST_YEAR}/submission", data=form(page), follow_redirects=False)
+    assert submitted.status_code == 303
+    again = page.post(f"/buyer/tenders/{LAST_YEAR}/submission", data=form(page), follow_redirects=False)
+    assert again.status_code == 409
+    assert page.get("/secretariat/tenders").status_code == 403
+
+    page = as_page(client, as_, "secretariat.user")
+    assert page.get("/buyer/tenders").status_code == 403
+    overview = page.get(f"/secretariat/tenders?year={LAST_YEAR}")
+    assert overview.status_code == 200
+    assert "Kademuren Oudegracht" in overview.text and "Stad Gent" in overview.text  # Gent has not submitted
+    assert page.get(f"/secretariat/tenders/{LAST_YEAR}/confirm").status_code == 200
+    published = page.post(f"/secretariat/tenders/{LAST_YEAR}/publication", data=form(page), follow_redirects=False)
+    assert published.status_code == 303
+    assert page.post(f"/secretariat/tenders/{LAST_YEAR}/publication", data=form(page)).status_code == 409
+
+    client.cookies.delete("trustone_session")
+    client.cookies.set("trustone_lang", "en")
+    public = client.get("/public/tenders")
+    assert public.status_code == 200
+    assert f"Tenders in {LAST_YEAR}" in public.text
+    assert "/public/tender-signals" in public.text
+    for hidden in ["Kademuren", "Utrecht", "Gent", "Rotterdam"]:
+        assert hidden not in public.text
+    assert "not shown" in public.text  # one government reported: no value bands
+    client.cookies.set("trustone_lang", "nl")
+    nl = client.get("/public/tenders")
+    assert f"Aanbestedingen in {LAST_YEAR}" in nl.text
+    assert "Bijlage 3, gunningfase: basis" in nl.text
