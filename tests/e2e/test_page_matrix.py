@@ -53,6 +53,10 @@ PAGES: dict[str, frozenset[Role]] = {
     # "published quarry-region list, public member listing": everyone
     "/public/quarry-regions": EVERY_ROLE,
     "/public/members": EVERY_ROLE,
+    # the tender register (docs/tenders.md): a government's own; every government's: the secretariat
+    "/buyer/tenders": frozenset({BUYER}),
+    "/secretariat/tenders": frozenset({S}),
+    "/public/tenders": EVERY_ROLE,
 }
 
 
