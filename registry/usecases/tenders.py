@@ -512,3 +512,79 @@ def _organisation_of(principal: Who) -> str | None:
 
 def _login(principal: Who) -> str:
     return principal.login if principal is not None else ""
+
+
+# --- demo data ----------------------------------------------------------------------------------------
+
+# (government, title, month, value band, criteria, purchase type): invented, in the style of real notices
+_DEMO_TENDERS = (
+    (
+        "gemeente-utrecht",
+        "Herinrichting Stationsplein Oost: natuursteen bestrating",
+        3,
+        "1m_5_5m",
+        ("award_significant", "contract_basis"),
+        "type_2",
+    ),
+    (
+        "gemeente-utrecht",
+        "Raamovereenkomst levering natuursteen banden en tegels",
+        6,
+        "250k_1m",
+        ("award_ambitious", "contract_significant"),
+        "type_1",
+    ),
+    (
+        "gemeente-rotterdam",
+        "Kademuren Maashaven: vervanging hardstenen dekstenen",
+        4,
+        "over_5_5m",
+        ("comparable",),
+        "type_2",
+    ),
+    ("gemeente-rotterdam", "Onderhoud natuursteen trappen Markthal", 9, "under_50k", ("none",), "type_2"),
+    ("stad-gent", "Heraanleg Korenmarkt: levering en plaatsing natuursteen", 5, "1m_5_5m", ("isv",), "type_2"),
+    (
+        "stad-gent",
+        "Kaderovereenkomst blauwe hardsteen voor wegenwerken",
+        11,
+        "50k_250k",
+        ("isv", "contract_basis"),
+        "type_1",
+    ),
+)
+
+
+def demo_tenders(services: Any, today: dt.date | None = None) -> None:
+    """Demo tender registers: the three demo governments' tenders of the year before last, submitted,
+    and that year's report published (three governments: the value bands are shown); Rotterdam and
+    Gent have an open register for this year. Last year is left for a person to record and submit.
+    Done as the demo's own people would (a buyer login of each government, the secretariat's), so
+    the access log shows them. Call it after the demo's organisations and logins exist."""
+    registry = services.registry
+    tenders: Tenders = services.tenders
+    year = (today or dt.date.today()).year - 2
+
+    def person(ref: str) -> Principal:
+        account = registry.accounts_of(ref)[0]
+        return Principal(account.login, account.role, registry.organisation_id(ref), ref)
+
+    for government, title, month, band, criteria, kind in _DEMO_TENDERS:
+        tenders.record(person(government), government, title, dt.date(year, month, 14), None, band, criteria, kind)
+    for government in sorted({row[0] for row in _DEMO_TENDERS}):
+        tenders.submit(person(government), government, year)
+    secretariat = next(o.ref for o in registry.organisations(OrganisationKind.SECRETARIAT))
+    tenders.publish(person(secretariat), year)
+    this_year = dt.date(year + 2, 1, 20)
+    if this_year <= (today or dt.date.today()):
+        for government in ("gemeente-rotterdam", "stad-gent"):
+            tenders.record(
+                person(government),
+                government,
+                "Herstel natuursteen gevel stadhuis",
+                this_year,
+                None,
+                "250k_1m",
+                ("award_basis",),
+                "type_2",
+            )

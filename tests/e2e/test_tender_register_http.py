@@ -293,3 +293,15 @@ def test_the_pages_record_submit_publish_and_show_the_public_report(client, as_)
     nl = client.get("/public/tenders")
     assert f"Aanbestedingen in {LAST_YEAR}" in nl.text
     assert "Bijlage 3, gunningfase: basis" in nl.text
+
+
+def test_the_demo_tenders_are_three_governments_published_with_their_value_bands(client, services):
+    from registry.usecases.tenders import demo_tenders
+
+    demo_tenders(services)
+    year = dt.date.today().year - 2
+    report = client.get(f"/api/v1/public/tenders/{year}").json()
+    assert (report["governments"], report["tenders"]) == (3, 6)
+    assert report["by_criterion"]["isv"] == 2
+    assert report["by_purchase_type"] == {"type_1": 2, "type_2": 4}
+    assert report["by_value_band"] == {"under_50k": 1, "50k_250k": 1, "250k_1m": 1, "1m_5_5m": 2, "over_5_5m": 1}
