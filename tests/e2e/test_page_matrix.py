@@ -57,6 +57,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/buyer/tenders": frozenset({BUYER}),
     "/secretariat/tenders": frozenset({S}),
     "/public/tenders": EVERY_ROLE,
+    # reports about tenders (docs/tender-signals.md): report, every role; track, the secretariat
+    "/tender-signals": EVERY_ROLE,
+    "/secretariat/tender-signals": frozenset({S}),
+    "/public/tender-signals": EVERY_ROLE,
 }
 
 
