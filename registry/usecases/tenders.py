@@ -27,6 +27,7 @@ from eventsourcing.application import AggregateNotFoundError
 from keys.access.filter import Audit, ConfidentialFilter
 from keys.access.policy import Action, Facts
 from keys.access.principal import Principal, SystemPrincipal
+from registry.domain.accounts import Role
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
 from registry.domain.organisations import OrganisationKind
 from registry.domain.tenders import (
@@ -566,8 +567,12 @@ def demo_tenders(services: Any, today: dt.date | None = None) -> None:
     year = (today or dt.date.today()).year - 2
 
     def person(ref: str) -> Principal:
-        account = registry.accounts_of(ref)[0]
-        return Principal(account.login, account.role, registry.organisation_id(ref), ref)
+        """The organisation's first login; a demo government without one is stood in for by a
+        buyer named after it (the access log shows "demo-tenders:<ref>")."""
+        accounts = registry.accounts_of(ref)
+        if accounts:
+            return Principal(accounts[0].login, accounts[0].role, registry.organisation_id(ref), ref)
+        return Principal(f"demo-tenders:{ref}", Role.BUYER, registry.organisation_id(ref), ref)
 
     for government, title, month, band, criteria, kind in _DEMO_TENDERS:
         tenders.record(person(government), government, title, dt.date(year, month, 14), None, band, criteria, kind)
