@@ -122,6 +122,14 @@ class EvidenceStatements:
 
     # --- issue ------------------------------------------------------------------------------------
 
+    def may_issue(self, principal: Principal, ref: str | None = None, request_id: str = "") -> None:
+        """Asked before the form to ask for a statement is drawn: about company ``ref`` (none: about
+        any member). A refusal is logged and raised; a grant logs nothing (nothing is read). ``issue``
+        decides again."""
+        audit = Audit(subject_kind=STATEMENT, company=ref, purpose="evidence statement form", request_id=request_id)
+        own = ref is not None and principal.organisation_ref == ref
+        self._guard.check(principal, Action.ISSUE_STATEMENT, Facts(own_data=own), audit)
+
     def issue(
         self, principal: Principal, ref: str, on: dt.date | None, language: str, base_url: str, request_id: str = ""
     ) -> IssuedStatement:

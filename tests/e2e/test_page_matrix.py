@@ -61,6 +61,10 @@ PAGES: dict[str, frozenset[Role]] = {
     "/tender-signals": EVERY_ROLE,
     "/secretariat/tender-signals": frozenset({S}),
     "/public/tender-signals": EVERY_ROLE,
+    # "issue an evidence statement" (docs/statements.md): secretariat, buyer about any member, company about itself
+    "/buyer/statements": frozenset({S, BUYER}),
+    "/company/statement": frozenset({S, COMPANY, BUYER}),
+    "/verify": EVERY_ROLE,  # checking a statement: public
 }
 
 
