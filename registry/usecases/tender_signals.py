@@ -22,7 +22,7 @@ import datetime as dt
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -138,7 +138,7 @@ class TenderSignals:
             tender_date=tender_date,
             on=self._today(),
         )  # 422 before the grant is logged
-        self._guard.authorise(principal, Action.REPORT_TENDER, facts, Audit(SUBJECT, str(signal.id), **_rest(audit)))
+        self._guard.authorise(principal, Action.REPORT_TENDER, facts, replace(audit, subject_ref=str(signal.id)))
         reported = signal.collect_events()  # kept, so that a retry saves the very same report
         for _attempt in range(5):  # two reports at once conflict on the register: one retries
             register = self._register()
@@ -292,10 +292,6 @@ def _step(recorded: Mapping[str, Any] | None, text: Any) -> StepRecord | None:
     if recorded is None:
         return None
     return StepRecord(on=recorded["on"], by=recorded["by"], note=text if isinstance(text, str) else None)
-
-
-def _rest(audit: Audit) -> dict[str, Any]:
-    return {"purpose": audit.purpose, "request_id": audit.request_id}
 
 
 def _organisation_of(principal: Who) -> uuid.UUID | None:

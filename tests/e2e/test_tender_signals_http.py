@@ -106,6 +106,8 @@ def test_reports_are_tracked_from_received_to_resolved_and_counted_in_public(cli
     early = client.post(f"{BASE}/{ngo}/resolve", json={"outcome": "klaar"}, headers=as_[Role.SECRETARIAT])
     assert early.status_code == 409
     assert early.json()["allowed_next"] == ["contact"]
+    logged = [e for e in services.access_log.entries(limit=10_000) if e.request_id == early.headers["X-Request-ID"]]
+    assert [str(e.outcome) for e in logged] == []  # a refused step leaves no granted entry
     services.clock.source.advance(days=2)  # type: ignore[attr-defined]
     contacted = client.post(
         f"{BASE}/{ngo}/contact", json={"note": "Gebeld met de inkoper van Zeewolde."}, headers=as_[Role.SECRETARIAT]
