@@ -26,6 +26,8 @@ VALID_PATH = {
     "number": "1",
     "request_id": "1",
     "login": "someone",
+    "government": "gemeente-utrecht",
+    "entry_id": "an-entry",
 }
 
 
