@@ -155,3 +155,25 @@ def test_the_verification_page_says_valid_changed_or_not_a_statement(client, tok
     assert page.status_code == 200 and code in page.text
     compared = check(f"/verify/{code}", "s.txt", changed.encode(), "text/plain")
     assert compared.status_code == 200 and "changed after it was signed" in compared.text
+
+
+def test_a_refusal_is_logged_before_the_input_is_judged_and_opening_the_form_logs_nothing(client, tokens, world):
+    def log_of(answer) -> list[tuple[str, str, str]]:
+        request_id = answer.headers["X-Request-ID"]
+        return [
+            (entry.actor, entry.action, str(entry.outcome))
+            for entry in world.access_log.entries(limit=100_000)
+            if entry.request_id == request_id
+        ]
+
+    as_role(client, tokens, UNION)
+    refused = client.post("/buyer/statements", data=form(client, company=OWN, on="not-a-date", language="xx"))
+    assert refused.status_code == 403
+    assert log_of(refused) == [("union.user", "issue_statement", "denied")]
+    as_role(client, tokens, COMPANY)
+    other = client.post("/buyer/statements", data=form(client, company=OTHER, on="not-a-date", language="en"))
+    assert other.status_code == 403
+    assert log_of(other) == [("company.user", "issue_statement", "denied")]
+    as_role(client, tokens, BUYER)
+    opened = client.get("/buyer/statements")
+    assert opened.status_code == 200 and log_of(opened) == []
