@@ -305,3 +305,8 @@ def test_the_demo_tenders_are_three_governments_published_with_their_value_bands
     assert report["by_criterion"]["isv"] == 2
     assert report["by_purchase_type"] == {"type_1": 2, "type_2": 4}
     assert report["by_value_band"] == {"under_50k": 1, "50k_250k": 1, "250k_1m": 1, "1m_5_5m": 2, "over_5_5m": 1}
+    client.cookies.set("trustone_lang", "en")
+    page = client.get("/public/tenders")
+    assert page.status_code == 200
+    assert f"Tenders by estimated value, {year}" in page.text
+    assert "not shown" not in page.text
