@@ -19,8 +19,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 BEGIN = "-----BEGIN TRUSTONE SIGNATURE-----\n"
-END = "-----END TRUSTONE SIGNATURE-----\n"
+END_LINE = "-----END TRUSTONE SIGNATURE-----"
+END = END_LINE + "\n"
 SIGNATURE_BYTES = 64
+_BLOCK_LINES = ("Key: ", "Signature: ", END_LINE)  # each line of the block after BEGIN starts so
 
 
 class Check(StrEnum):
@@ -53,10 +55,12 @@ def check(document: bytes | str, public_keys: dict[str, Ed25519PublicKey]) -> Ch
         return Checked(Check.NOT_A_DOCUMENT)
     text = text.replace("\r\n", "\n")
     body, found, block = text.partition(BEGIN)
-    if not found or not block.rstrip("\n").endswith(END.rstrip("\n")):
+    lines = block.rstrip("\n").split("\n")
+    if not found or len(lines) != len(_BLOCK_LINES) or lines[-1] != END_LINE:
         return Checked(Check.NOT_A_DOCUMENT)
-    fields = dict(line.split(": ", 1) for line in block.splitlines()[:2] if ": " in line)
-    key_id, signature_text = fields.get("Key", ""), fields.get("Signature", "")
+    if not all(line.startswith(prefix) for line, prefix in zip(lines, _BLOCK_LINES, strict=True)):
+        return Checked(Check.CHANGED, body)
+    key_id, signature_text = (line.removeprefix(prefix) for line, prefix in zip(lines[:2], _BLOCK_LINES, strict=False))
     try:
         signature = base64.b64decode(signature_text, validate=True)
     except (binascii.Error, ValueError):

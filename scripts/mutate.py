@@ -70,6 +70,11 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
         "tests/integration/test_linked_list_reads.py",
     ],
     "keys/encryption/envelope.py": ["tests/unit/test_envelope_format.py", "tests/unit/test_envelope.py"],
+    "registry/domain/statements.py": [
+        "tests/unit/test_statement_rules.py",
+        "tests/integration/test_statement_at_rest.py",
+    ],
+    "keys/signed_documents.py": ["tests/unit/test_signed_documents.py"],
 }
 # what the copy needs: the packages and the tests (not .venv, var, .git)
 COPIED = ("registry", "grievance", "keys", "projections", "trustone", "tests", "pyproject.toml")

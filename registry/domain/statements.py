@@ -100,18 +100,18 @@ def tender_criteria(facts: StatementFacts) -> tuple[CriterionCheck, ...]:
     on the date (the statement says so instead)."""
     if not facts.member:
         return ()
-    level = facts.level if facts.level is not None else 0
+    level = facts.level
     return (
         CriterionCheck(
             "factories_known",
             f"{FACTORIES_KNOWN_REQUIRED} %",
-            _percent(facts.factory_insight),
+            _figure(facts.factory_insight),
             facts.factory_insight is not None and facts.factory_insight >= FACTORIES_KNOWN_REQUIRED,
         ),
         CriterionCheck(
             "quarries_known",
             f"{QUARRIES_KNOWN_REQUIRED} %",
-            _percent(facts.quarry_insight),
+            _figure(facts.quarry_insight),
             facts.quarry_insight is not None and facts.quarry_insight >= QUARRIES_KNOWN_REQUIRED,
         ),
         CriterionCheck(
@@ -124,13 +124,13 @@ def tender_criteria(facts: StatementFacts) -> tuple[CriterionCheck, ...]:
             "level_significant",
             str(LEVEL_SIGNIFICANT),
             str(facts.level) if facts.level is not None else "-",
-            level >= LEVEL_SIGNIFICANT,
+            level is not None and level >= LEVEL_SIGNIFICANT,
         ),
         CriterionCheck(
             "level_ambitious",
             str(LEVEL_AMBITIOUS),
             str(facts.level) if facts.level is not None else "-",
-            level >= LEVEL_AMBITIOUS,
+            level is not None and level >= LEVEL_AMBITIOUS,
         ),
     )
 
@@ -141,8 +141,13 @@ def checked_language(language: str) -> str:
     return language
 
 
-def _percent(value: Decimal | None, language: str = "en") -> str:
-    return "-" if value is None else _in_language(f"{value:.2f} %", language)
+def _figure(value: Decimal | None) -> str:
+    """A percentage as the criteria keep it (the document writes it in its language)."""
+    return "-" if value is None else f"{value:.2f} %"
+
+
+def _percent(value: Decimal | None, language: str) -> str:
+    return _in_language(_figure(value), language)
 
 
 def _in_language(figure: str, language: str) -> str:
@@ -333,10 +338,8 @@ def statement_body(facts: StatementFacts, criteria: tuple[CriterionCheck, ...], 
 
 def code_in(body: str) -> str | None:
     """The verification code a signed body carries (its third line), in either language."""
-    lines = body.splitlines()
-    if len(lines) < 3:
-        return None
-    label, _, value = lines[2].partition(": ")
+    third = body.splitlines()[2:3]
+    label, _, value = (third[0] if third else "").partition(": ")
     return value if label in {words["code"] for words in WORDS.values()} and value else None
 
 
