@@ -330,7 +330,7 @@ def _built(settings: Settings) -> Services:
             clock.today,
         ),
         member_status=MemberStatusCheck(registry, clock.today, confidential_filter),
-        statements=EvidenceStatements(registry, confidential_filter, keyring, clock),
+        statements=EvidenceStatements(registry, confidential_filter, keyring, clock, settings.public_url),
         tenders=Tenders(registry, confidential_filter, clock.today),
         tender_signals=TenderSignals(registry, confidential_filter, clock.today),
         health=HealthCheck(

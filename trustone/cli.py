@@ -173,6 +173,13 @@ def serve(
 
     from trustone.web.logging import LOG_CONFIG
 
+    if not os.environ.get("TRUSTONE_PUBLIC_URL"):
+        # the workers read it from the environment; statements name it (trustone/settings.py)
+        os.environ["TRUSTONE_PUBLIC_URL"] = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        typer.echo(
+            f"TRUSTONE_PUBLIC_URL not set: evidence statements will name {os.environ['TRUSTONE_PUBLIC_URL']}",
+            err=True,
+        )
     try:
         Settings.from_env().refuse_placeholder_secrets()
     except SettingsError as error:

@@ -40,6 +40,21 @@ def _int_setting(environ: Mapping[str, str], name: str, default: int, minimum: i
     return int(raw)
 
 
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def _public_url(environ: Mapping[str, str]) -> str:
+    raw = (environ.get("TRUSTONE_PUBLIC_URL") or "").strip().rstrip("/")
+    if not raw:
+        return DEFAULT_PUBLIC_URL
+    url = urlparse(raw)
+    if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment or url.params:
+        raise SettingsError(
+            "TRUSTONE_PUBLIC_URL: expected http(s)://host[:port][/path], e.g. https://registry.trustone.org"
+        )
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -51,6 +66,10 @@ class Settings:
     mail_environ: tuple[tuple[str, str], ...] = ()  # TRUSTONE_SMTP_* and TRUSTONE_MAIL_FROM, read by grievance/mail.py
     db_pool_size: int = 3  # TRUSTONE_DB_POOL_SIZE: most PostgreSQL connections of one pool (see postgres_params)
     db_connect_timeout: int = 3  # TRUSTONE_DB_CONNECT_TIMEOUT: seconds to get a connection before a 503
+    # TRUSTONE_PUBLIC_URL: the address the public reaches the registry at. A signed statement names
+    # its verification page and the published key under it: never the address a request came in by,
+    # which its sender chooses (the Host header). `trustone serve` defaults it to its own address.
+    public_url: str = DEFAULT_PUBLIC_URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +86,7 @@ class Settings:
             grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
             db_pool_size=_int_setting(environ, "TRUSTONE_DB_POOL_SIZE", 3, minimum=1),
             db_connect_timeout=_int_setting(environ, "TRUSTONE_DB_CONNECT_TIMEOUT", 3, minimum=1),
+            public_url=_public_url(environ),
             mail_environ=tuple(
                 sorted((k, v) for k, v in environ.items() if k.startswith(("TRUSTONE_SMTP_", "TRUSTONE_MAIL_")))
             ),

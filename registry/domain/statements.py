@@ -2,7 +2,7 @@
 
 Plain domain: no store, no key. ``StatementFacts`` is what a statement may say about a company on a
 date; it has no field for a site, a supplier, a country of a supplier or another company, so no
-statement can name one (tests/unit/test_statement_contents.py tries).
+statement can name one (tests/integration/test_statement_contents.py tries).
 
 The wording of the signed document is part of its format (``FORMAT``), in Dutch and English, kept
 here rather than in the pages' catalogues: a statement signed today must read the same when it is

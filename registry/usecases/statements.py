@@ -83,7 +83,8 @@ class IssuedStatement:
     facts: StatementFacts
     criteria: tuple[CriterionCheck, ...]
     document: str  # the signed statement as text: its body, then the signature block
-    verify_path: str  # "/verify/<code>": the public verification page (the host is the caller's)
+    verify_path: str  # "/verify/<code>": the public verification page on this site
+    verify_url: str  # the same under the registry's public address, as the statement prints it
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,16 @@ class StatementKey:
 
 class EvidenceStatements:
     def __init__(
-        self, registry: StatementSources, guard: ConfidentialFilter, keyring: FileKeyring, clock: ServiceClock
+        self,
+        registry: StatementSources,
+        guard: ConfidentialFilter,
+        keyring: FileKeyring,
+        clock: ServiceClock,
+        public_url: str,
     ) -> None:
+        """``public_url``: the registry's public address (TRUSTONE_PUBLIC_URL), under which a statement
+        names its verification page and the published key; never the address a request came by."""
+        self._public_url = public_url.rstrip("/")
         self._registry = registry
         self._guard = guard
         self._keyring = keyring
@@ -131,11 +140,10 @@ class EvidenceStatements:
         self._guard.check(principal, Action.ISSUE_STATEMENT, Facts(own_data=own), audit)
 
     def issue(
-        self, principal: Principal, ref: str, on: dt.date | None, language: str, base_url: str, request_id: str = ""
+        self, principal: Principal, ref: str, on: dt.date | None, language: str, request_id: str = ""
     ) -> IssuedStatement:
         """A signed statement about company ``ref`` on ``on`` (not after today; default today), in ``language``.
-        ``base_url`` is the address the statement's verification link starts with. A company that
-        was not a member on the date gets a statement that says so."""
+        A company that was not a member on the date gets a statement that says so."""
         audit = Audit(subject_kind=STATEMENT, company=ref, purpose="evidence statement", request_id=request_id)
         facts_of_request = Facts(own_data=principal.organisation_ref == ref)
         self._guard.check(principal, Action.ISSUE_STATEMENT, facts_of_request, audit)
@@ -144,7 +152,7 @@ class EvidenceStatements:
         facts = self.facts(ref, on or now.date(), now.date())
         criteria = tender_criteria(facts)
         code = new_code()
-        base = base_url.rstrip("/")
+        base = self._public_url
         heading = Heading(
             code=code,
             verify_url=f"{base}{VERIFY_PATH}{code}",
@@ -156,7 +164,15 @@ class EvidenceStatements:
         body = statement_body(facts, criteria, heading)
         document = signed_documents.sign(body, self._keyring.statement_key(), self._keyring.statement_key_id)
         issued = IssuedStatement(
-            code, language, now, heading.issued_to, facts, criteria, document, f"{VERIFY_PATH}{code}"
+            code,
+            language,
+            now,
+            heading.issued_to,
+            facts,
+            criteria,
+            document,
+            f"{VERIFY_PATH}{code}",
+            heading.verify_url,
         )
         record = EvidenceStatement(
             code_digest=code_digest(code),
@@ -252,6 +268,7 @@ def _as_record(issued: IssuedStatement) -> dict[str, Any]:
         "facts": facts_as_record(issued.facts),
         "criteria": [vars(criterion) for criterion in issued.criteria],
         "document": issued.document,
+        "verify_url": issued.verify_url,
     }
 
 
@@ -265,4 +282,5 @@ def _from_record(record: Any) -> IssuedStatement:
         criteria=tuple(CriterionCheck(**dict(item)) for item in record["criteria"]),
         document=record["document"],
         verify_path=f"{VERIFY_PATH}{record['code']}",
+        verify_url=record["verify_url"],
     )

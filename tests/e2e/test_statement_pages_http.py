@@ -113,7 +113,7 @@ def test_the_statement_page_shows_the_facts_criteria_code_and_downloads(client, 
     assert page.status_code == 200
     assert "Bewijsverklaring: Eigen Steen" in page.text  # the page in the reader's language
     assert "TRUSTONE EVIDENCE STATEMENT" in page.text  # the signed text in the statement's own
-    assert f"http://testserver/verify/{code}" in page.text
+    assert f"http://127.0.0.1:8000/verify/{code}" in page.text  # TRUSTONE_PUBLIC_URL, never the Host
     assert f'href="/api/v1/public/statements/{code}/pdf"' in page.text
     assert f'href="/api/v1/public/statements/{code}/text"' in page.text
     assert client.get("/statements/TSV-0000-0000-0000-0000-0000").status_code == 404

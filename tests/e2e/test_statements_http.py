@@ -79,7 +79,7 @@ def test_a_buyers_statement_verifies_online_and_offline_and_a_changed_one_fails(
     assert f"Gevraagde datum: {on.isoformat()}" in document
     assert f"Lidmaatschap op die datum: deelnemend lid sinds {joined_on.isoformat()}" in document
     assert f"Verificatiecode: {code}" in document
-    assert f"http://testserver/verify/{code}" in document
+    assert f"http://127.0.0.1:8000/verify/{code}" in document  # the settings' TRUSTONE_PUBLIC_URL
 
     # the public URL: the statement by its code, without a login, and the check of the file
     assert client.get(f"/api/v1/public/statements/{code}").json()["document"] == document
@@ -175,3 +175,19 @@ sed -n 's/^Signature: //p' {name} | base64 -d > signature.bin
 openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in body.txt -sigfile signature.bin
 """
     return subprocess.run(["bash", "-c", script], capture_output=True, check=False).returncode
+
+
+def test_the_addresses_a_statement_names_are_the_registrys_not_the_requests(world, client, auth):
+    """A caller chooses its request's Host header: a statement signed with the registry's key must not
+    send its reader to the caller's site to have it "verified" there."""
+    ref, _, _ = demo_company(world)
+    issued = client.post(
+        "/api/v1/statements",
+        headers={**auth["company"], "Host": "evil.example"},
+        json={"company": ref, "language": "en"},
+    )
+    assert issued.status_code == 201
+    document = issued.json()["document"]
+    assert "evil.example" not in document
+    assert f"Verify at: http://127.0.0.1:8000/verify/{issued.json()['code']}" in document
+    assert "the public key is at http://127.0.0.1:8000/api/v1/public/statement-keys." in document

@@ -24,9 +24,7 @@ def test_the_database_holds_no_statement_in_clear(services):
     registry.join(COMPANY, dt.date(2024, 1, 1), CompanyCategory.A, CompanySize.SMALL)
     registry.register_organisation(BUYER, BUYER_NAME, OrganisationKind.PUBLIC_BUYER, "NL")
     registry.create_account("inkoper.oudewater", Role.BUYER, BUYER, "Inkoper", "not-used-here", None)
-    statement = services.statements.issue(
-        of_account(services, "inkoper.oudewater"), COMPANY, dt.date(2025, 6, 1), "nl", "https://registry.example/"
-    )
+    statement = services.statements.issue(of_account(services, "inkoper.oudewater"), COMPANY, dt.date(2025, 6, 1), "nl")
     assert COMPANY_NAME in statement.document and BUYER_NAME in statement.document
 
     rows = sqlite_dump(services.settings) if services.settings.backend == "sqlite" else postgres_dump(services)

@@ -31,3 +31,14 @@ def test_defaults_are_sqlite_in_var():
     defaults = Settings.from_env({})
     assert defaults.backend == "sqlite" and defaults.data_dir.name == "var"
     assert defaults.keyring_file.name == "keyring.json"
+
+
+def test_the_public_address_is_configured_and_checked():
+    """TRUSTONE_PUBLIC_URL: what a signed statement names as its verification page and key."""
+    assert Settings.from_env({}).public_url == "http://127.0.0.1:8000"
+    assert Settings.from_env({"TRUSTONE_PUBLIC_URL": "https://registry.trustone.org/"}).public_url == (
+        "https://registry.trustone.org"
+    )
+    for wrong in ("registry.trustone.org", "ftp://registry.trustone.org", "https://registry.trustone.org/?a=1"):
+        with pytest.raises(SettingsError, match="TRUSTONE_PUBLIC_URL"):
+            Settings.from_env({"TRUSTONE_PUBLIC_URL": wrong})

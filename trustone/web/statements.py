@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -54,14 +54,13 @@ class VerificationOut(BaseModel):
 @router.post("", response_model=IssuedStatement, status_code=201)
 def issue(
     body: StatementRequest,
-    request: Request,
     principal: PrincipalDep,
     statements: EvidenceStatementsDep,
     request_id: RequestIdDep,
 ) -> IssuedStatement:
     """A signed statement about the company on the date. A company that was not a member then gets
     a statement that says so (not an error); 404 for a reference that is no member company."""
-    return statements.issue(principal, body.company, body.on, body.language, str(request.base_url), request_id)
+    return statements.issue(principal, body.company, body.on, body.language, request_id)
 
 
 @public.get("/statements/{code}", response_model=IssuedStatement)

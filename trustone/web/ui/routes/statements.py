@@ -87,7 +87,6 @@ def _ask_page(
 
 
 def _issue(
-    request: Request,
     statements: Any,
     principal: Any,
     request_id: str,
@@ -106,7 +105,7 @@ def _issue(
     if form.failed:
         return None
     try:
-        issued = statements.issue(principal, ref, on, language, str(request.base_url), request_id)
+        issued = statements.issue(principal, ref, on, language, request_id)
     except ValidationError as error:
         form.add(error)
         return None
@@ -144,7 +143,7 @@ def buyer_issue(
     form = FormState(values={"company": ref, "on": on.strip(), "language": language})
     if not ref:
         form.error("company", N_("choose a company"))
-    done = _issue(request, statements, principal, request_id, form, ref, on.strip(), language)
+    done = _issue(statements, principal, request_id, form, ref, on.strip(), language)
     if done is not None:
         return done
     return _ask_page(request, "statements/buyer.html", form, _members(lists), status=422)
@@ -171,7 +170,6 @@ def company_issue(
     form = FormState(values={"on": on.strip(), "language": language})
     not_a_company = ("on", N_("Your organisation is not a member company: a statement is about a member company."))
     done = _issue(
-        request,
         statements,
         principal,
         request_id,
@@ -189,11 +187,11 @@ def company_issue(
 # --- the statement as issued ----------------------------------------------------------------------
 
 
-def _statement_context(request: Request, statement: IssuedStatement) -> dict[str, Any]:
+def _statement_context(statement: IssuedStatement) -> dict[str, Any]:
     return {
         "statement": statement,
         "facts": statement.facts,
-        "verify_url": str(request.base_url).rstrip("/") + statement.verify_path,
+        "verify_url": statement.verify_url,
         "pdf_url": f"{PUBLIC}/{quote(statement.code)}/pdf",
         "text_url": f"{PUBLIC}/{quote(statement.code)}/text",
         "criteria_words": CRITERIA,
@@ -211,7 +209,7 @@ def statement_page(
 ) -> Response:
     """The statement as it was issued, printable: for anyone who holds its code."""
     statement = statements.read(principal, code, request_id)
-    return render(request, "statements/statement.html", _statement_context(request, statement))
+    return render(request, "statements/statement.html", _statement_context(statement))
 
 
 # --- verification -----------------------------------------------------------------------------------
@@ -294,7 +292,7 @@ def verify_code_page(
 ) -> Response:
     """The statement with this code as issued, and the form to compare a copy with it."""
     statement = statements.read(principal, code, request_id)
-    context = _statement_context(request, statement) | _verify_context(statements, None, FormState())
+    context = _statement_context(statement) | _verify_context(statements, None, FormState())
     return render(request, "statements/verify_code.html", context)
 
 
@@ -318,5 +316,5 @@ def verify_copy(
         status = 422
     else:
         verification = _verdict(statements, data)
-    context = _statement_context(request, statement) | _verify_context(statements, verification, form)
+    context = _statement_context(statement) | _verify_context(statements, verification, form)
     return render(request, "statements/verify_code.html", context, status_code=status)
