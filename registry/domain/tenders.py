@@ -318,9 +318,12 @@ def count_report(year: int, registers: list[tuple[str, list[dict[str, Any]]]]) -
 
     A tender with several criteria counts once under each; ``tenders`` counts each tender once.
     The value bands are left out (``None``) when fewer than ``PUBLICATION_THRESHOLD`` governments
-    reported: with one or two, a band would be one government's spending (docs/tenders.md)."""
+    had a tender that year: with one or two, a band would be one government's spending
+    (docs/tenders.md). A government that submitted an empty year counts as reporting, not towards
+    the threshold: two empty registers beside one full one would otherwise publish that one's bands."""
     entries = [entry for _government, year_entries in registers for entry in year_entries]
     governments = len({government for government, _entries in registers})
+    with_tenders = len({government for government, year_entries in registers if year_entries})
     by_criterion = {criterion.value: 0 for criterion in Criterion}
     by_type = {kind.value: 0 for kind in PurchaseType}
     by_band = {band.value: 0 for band in ValueBand}
@@ -329,7 +332,7 @@ def count_report(year: int, registers: list[tuple[str, list[dict[str, Any]]]]) -
             by_criterion[Criterion(criterion).value] += 1
         by_type[PurchaseType(entry["purchase_type"]).value] += 1
         by_band[ValueBand(entry["value_band"]).value] += 1
-    suppressed = governments < PUBLICATION_THRESHOLD
+    suppressed = with_tenders < PUBLICATION_THRESHOLD
     return {
         "year": year,
         "governments": governments,

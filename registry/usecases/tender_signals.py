@@ -94,9 +94,15 @@ class YearCount:
     how many of those are resolved."""
 
     year: int
-    received: int
-    contacted: int
-    resolved: int
+    received: int | None  # None: fewer than PUBLIC_COUNT_THRESHOLD reports that year (not shown)
+    contacted: int | None
+    resolved: int | None
+
+
+# A year's figures are published once it has this many reports: with one or two, anyone watching the
+# public page would see when that report was taken up with the authority, and could match it to the
+# secretariat's call to that authority (the registry's k elsewhere: docs/tender-signals.md).
+PUBLIC_COUNT_THRESHOLD = 3
 
 
 # --- the use case -----------------------------------------------------------------------------------
@@ -215,7 +221,12 @@ class TenderSignals:
             received[year] += 1
             contacted[year] += signal.status in (Status.CONTACTED, Status.RESOLVED)
             resolved[year] += signal.status is Status.RESOLVED
-        return [YearCount(year, received[year], contacted[year], resolved[year]) for year in sorted(received)]
+        return [
+            YearCount(year, received[year], contacted[year], resolved[year])
+            if received[year] >= PUBLIC_COUNT_THRESHOLD
+            else YearCount(year, None, None, None)
+            for year in sorted(received)
+        ]
 
     # --- helpers --------------------------------------------------------------------------------
 

@@ -207,3 +207,16 @@ def test_the_reporter_and_the_tender_are_not_stored_in_clear(client, as_, servic
     assert b"TenderSignal" in stored  # the events are there, in the copy read
     for secret in ("Waterschap Rivierland-Oost", "Kadeherstel Waalbandijk", "tenderned", "over het kadeherstel"):
         assert secret.encode() not in stored, f"{secret} is in the database in clear"
+
+
+def test_a_year_with_fewer_than_three_reports_shows_no_figures_in_public(client, as_):
+    """Review finding: with one report in a year, watching the public counts would show when that report
+    was taken up with the authority. Below three reports the year's figures are not shown."""
+    first = reported(client, as_[Role.NGO], NGO_TENDER)
+    reported(client, as_[Role.BUYER], BUYER_TENDER)
+    client.post(f"{BASE}/{first}/contact", json={"note": "Gebeld met de inkoper."}, headers=as_[Role.SECRETARIAT])
+    [year] = client.get(PUBLIC).json()
+    assert (year["received"], year["contacted"], year["resolved"]) == (None, None, None)
+    reported(client, as_[Role.COMPANY], COMPANY_TENDER)
+    [year] = client.get(PUBLIC).json()
+    assert (year["received"], year["contacted"], year["resolved"]) == (3, 1, 0)

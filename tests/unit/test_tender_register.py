@@ -144,3 +144,11 @@ def test_value_bands_are_left_out_below_three_governments(governments):
     assert counts["value_bands_suppressed"] is True
     assert counts["threshold"] == 3
     assert counts["tenders"] == 2 * governments
+
+
+def test_governments_with_an_empty_year_do_not_count_towards_the_threshold():
+    """Review finding: two empty registers beside one full one must not publish that one's bands."""
+    one_tender = {"criteria": ["award_significant"], "purchase_type": "type_2", "value_band": "over_5_5m"}
+    counts = count_report(2025, [("gemeente-a", [one_tender]), ("gemeente-b", []), ("gemeente-c", [])])
+    assert counts["governments"] == 3  # three reported
+    assert counts["by_value_band"] is None and counts["value_bands_suppressed"] is True
