@@ -65,13 +65,15 @@ from registry.domain.reports import (
 )
 from registry.domain.sites import SiteKind
 from registry.usecases.publishing import Publishing
+from registry.usecases.tenders import Tenders, demo_tenders
 from trustone.settings import Settings
 
 log = logging.getLogger("trustone.demo")
 
 
 class DemoDependencies(Protocol):
-    """What loading the demo needs of the services: the registry, its data directory, publishing."""
+    """What loading the demo needs of the services: the registry, its data directory, publishing, the
+    tender registers."""
 
     @property
     def registry(self) -> RegistryApplication: ...
@@ -81,6 +83,9 @@ class DemoDependencies(Protocol):
 
     @property
     def publishing(self) -> Publishing: ...
+
+    @property
+    def tenders(self) -> Tenders: ...
 
 
 SEED = 2025
@@ -2450,6 +2455,9 @@ def load_demo(services: DemoDependencies) -> DemoResult:
 
     operator = SystemPrincipal("secretariat-cli:demo")  # as `trustone publish quarry-regions` publishes
     published = services.publishing.publish(operator, PUBLISHED_YEAR, on=dt.date(PUBLISHED_YEAR + 1, 7, 1))
+
+    # --- the member governments' tender registers and a published tender report -----------------
+    demo_tenders(services)
 
     # --- files -----------------------------------------------------------------------------
     _write_private_json(data_dir / LOGINS_FILE, logins)

@@ -74,6 +74,13 @@ ACTION_WORDS: dict[str, str] = {
     Action.DECIDE_DUPLICATE: N_("decide on a possible duplicate site"),
     Action.PUBLISH_LIST: N_("publish a list"),
     Action.READ_WAITING: N_("read what is waiting"),
+    Action.ISSUE_STATEMENT: N_("issue an evidence statement"),
+    Action.RECORD_TENDER: N_("record in a tender register"),
+    Action.READ_TENDER_REGISTER: N_("read a tender register"),
+    Action.PUBLISH_TENDER_REPORT: N_("publish the tender report"),
+    Action.REPORT_TENDER: N_("report a tender"),
+    Action.READ_TENDER_SIGNALS: N_("read reports about tenders"),
+    Action.TRACK_TENDER_SIGNALS: N_("track a report about a tender"),
 }
 
 OUTCOME_WORDS: dict[str, str] = {
@@ -105,6 +112,10 @@ SUBJECT_WORDS: dict[str, str] = {
     "quarry_region_list": N_("the quarry-region list"),
     "report": N_("a supply-chain report"),
     "site": N_("a production site"),
+    "evidence_statement": N_("an evidence statement"),
+    "tender_register": N_("a tender register"),
+    "tender_report": N_("the tender report"),
+    "tender_signal": N_("a report about a tender"),
 }
 
 
