@@ -31,11 +31,14 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.domain.organisations import Organisation
 from registry.domain.text import one_line
 
 CONFIDENTIAL_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "TenderYear.EntryRecorded": ("government", ("details",)),
-    "TenderYear.EntryCorrected": ("government", ("details",)),
+    # sealed under the government's data key: its owner is the organisation's id (a UUID, as every data
+    # key's owner is: the key is unwrapped with it in a later process), not its ref
+    "TenderYear.EntryRecorded": ("key_owner", ("details",)),
+    "TenderYear.EntryCorrected": ("key_owner", ("details",)),
 }
 
 TITLE_LONGEST = 300
@@ -193,7 +196,14 @@ class TenderYear(Aggregate):
         self._require_open("recorded")
         self._require_year(entry["date"])
         entry_id = str(uuid.uuid4())
-        self._recorded(entry_id=entry_id, government=self.government, on=on, by=by, **_split(entry))
+        self._recorded(
+            entry_id=entry_id,
+            government=self.government,
+            key_owner=Organisation.create_id(self.government),
+            on=on,
+            by=by,
+            **_split(entry),
+        )
         return entry_id
 
     @event("EntryRecorded")
@@ -201,6 +211,7 @@ class TenderYear(Aggregate):
         self,
         entry_id: str,
         government: str,
+        key_owner: uuid.UUID,
         date: dt.date,
         criteria: list[str],
         purchase_type: str,
@@ -222,13 +233,21 @@ class TenderYear(Aggregate):
         self._entry(entry_id)
         self._require_open("corrected")
         self._require_year(entry["date"])
-        self._corrected(entry_id=str(entry_id), government=self.government, on=on, by=by, **_split(entry))
+        self._corrected(
+            entry_id=str(entry_id),
+            government=self.government,
+            key_owner=Organisation.create_id(self.government),
+            on=on,
+            by=by,
+            **_split(entry),
+        )
 
     @event("EntryCorrected")
     def _corrected(
         self,
         entry_id: str,
         government: str,
+        key_owner: uuid.UUID,
         date: dt.date,
         criteria: list[str],
         purchase_type: str,

@@ -14,8 +14,17 @@ def test_an_aggregate_with_confidential_fields_cannot_be_snapshotted():
 
 def test_the_registry_snapshots_only_public_aggregates():
     confidential = {name.split(".", 1)[0] for name in RegistryApplication.confidential_events}
-    # the signed declaration documents (issue 13) are sealed under the NGO party's key like the rest
-    assert confidential == {"SupplyChainReport", "UserAccount", "DataAccessRequest", "DeclarationDocument"}
+    # the signed declaration documents (issue 13) are sealed under the NGO party's key like the rest;
+    # issue 15: evidence statements, the tender registers' titles and values, reports about tenders
+    assert confidential == {
+        "SupplyChainReport",
+        "UserAccount",
+        "DataAccessRequest",
+        "DeclarationDocument",
+        "EvidenceStatement",
+        "TenderYear",
+        "TenderSignal",
+    }
     assert not confidential & {cls.__name__ for cls in RegistryApplication.snapshotting_intervals}
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from registry.domain.errors import ConflictError, NotFoundError, ValidationError
+from registry.domain.organisations import Organisation
 from registry.domain.tenders import CONFIDENTIAL_EVENTS, TenderYear, check_entry, count_report
 
 TODAY = dt.date(2026, 3, 1)
@@ -97,8 +98,8 @@ def test_a_year_is_submitted_once_it_is_over_and_entries_stay_in_their_year():
 
 def test_title_reference_and_value_band_are_sealed_date_criteria_and_type_are_not():
     assert CONFIDENTIAL_EVENTS == {
-        "TenderYear.EntryRecorded": ("government", ("details",)),
-        "TenderYear.EntryCorrected": ("government", ("details",)),
+        "TenderYear.EntryRecorded": ("key_owner", ("details",)),
+        "TenderYear.EntryCorrected": ("key_owner", ("details",)),
     }
     year = TenderYear(government="gemeente-utrecht", year=2025)
     year.record(entry=entry(), on=TODAY, by="buyer.user")
@@ -109,6 +110,8 @@ def test_title_reference_and_value_band_are_sealed_date_criteria_and_type_are_no
         "value_band": "250k_1m",
     }
     assert not hasattr(recorded, "title")
+    # sealed under the government's data key, named by the organisation's id (a data key is unwrapped with it)
+    assert recorded.key_owner == Organisation.create_id("gemeente-utrecht")
 
 
 def _rows(governments: int):
