@@ -97,8 +97,10 @@ fi
 workers="${TRUSTONE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
 case " $* " in
     *" -n "*|*" -n"[0-9]*|*"no:xdist"*) ;;
-    # loadgroup: the tests of one browser-test module stay in one worker (tests/browser/conftest.py)
-    *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadgroup "$@"; fi ;;
+    # loadfile: the tests of one module run in one worker, in order (a browser journey's tests share
+    # its demo server: tests/browser/conftest.py). Not loadgroup: pytest-xdist 3.8 names a group by
+    # setting Item._nodeid, which pytest 9 no longer reads, so its groups were silently ignored.
+    *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadfile "$@"; fi ;;
 esac
 set +e
 # --durations: the slowest tests are named at the end of every run (the suite's time is watched).

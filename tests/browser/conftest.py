@@ -36,15 +36,6 @@ PHONE = {"width": 390, "height": 844}
 LANGUAGES = ("nl", "en")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A module's tests share its demo server: with pytest-xdist they run in one worker
-    (``--dist loadgroup``, scripts/test.sh), so the server starts once per module, not once per worker."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
-
-
 @dataclass
 class DemoServer:
     server: Server
@@ -66,18 +57,35 @@ def _trustone(data_dir: Path, *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
-    data_dir = tmp_path_factory.mktemp("browser") / "data"
-    _trustone(data_dir, "init")
-    _trustone(data_dir, "demo")
-    logins = json.loads((data_dir / "demo-logins.json").read_text())
-    server = Server(data_dir, workers=1).start()
+@pytest.fixture(scope="session")
+def _demo_servers() -> Iterator[dict[str, DemoServer]]:
+    """One demo server per test module, kept for the session. A journey's tests share their module's
+    server and build on each other, so a module's tests run in one worker, in order (``--dist
+    loadfile``, scripts/test.sh); should another module's tests come between two of them, a
+    module-scoped server would be stopped and started anew, and the later test would find none of
+    what the earlier one did."""
+    servers: dict[str, DemoServer] = {}
     try:
-        server.wait_for_follower()
-        yield DemoServer(server, data_dir, logins)
+        yield servers
     finally:
-        server.stop()
+        for running in servers.values():
+            running.server.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _demo_servers: dict[str, DemoServer]
+) -> DemoServer:
+    module = request.module.__name__
+    if module not in _demo_servers:
+        data_dir = tmp_path_factory.mktemp("browser") / "data"
+        _trustone(data_dir, "init")
+        _trustone(data_dir, "demo")
+        logins = json.loads((data_dir / "demo-logins.json").read_text())
+        server = Server(data_dir, workers=1).start()
+        _demo_servers[module] = DemoServer(server, data_dir, logins)
+        server.wait_for_follower()
+    return _demo_servers[module]
 
 
 @pytest.fixture(scope="session")
