@@ -57,35 +57,20 @@ def _trustone(data_dir: Path, *args: str) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="session")
-def _demo_servers() -> Iterator[dict[str, DemoServer]]:
-    """One demo server per test module, kept for the session. A journey's tests share their module's
-    server and build on each other, so a module's tests run in one worker, in order (``--dist
-    loadfile``, scripts/test.sh); should another module's tests come between two of them, a
-    module-scoped server would be stopped and started anew, and the later test would find none of
-    what the earlier one did."""
-    servers: dict[str, DemoServer] = {}
-    try:
-        yield servers
-    finally:
-        for running in servers.values():
-            running.server.stop()
-
-
 @pytest.fixture(scope="module")
-def demo_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _demo_servers: dict[str, DemoServer]
-) -> DemoServer:
-    module = request.module.__name__
-    if module not in _demo_servers:
-        data_dir = tmp_path_factory.mktemp("browser") / "data"
-        _trustone(data_dir, "init")
-        _trustone(data_dir, "demo")
-        logins = json.loads((data_dir / "demo-logins.json").read_text())
-        server = Server(data_dir, workers=1).start()
-        _demo_servers[module] = DemoServer(server, data_dir, logins)
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
+    """One demo server per test module. A journey's tests share it and build on each other, so a
+    module's tests run in one worker, in order (``--dist loadfile``, scripts/test.sh)."""
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    _trustone(data_dir, "init")
+    _trustone(data_dir, "demo")
+    logins = json.loads((data_dir / "demo-logins.json").read_text())
+    server = Server(data_dir, workers=1).start()
+    try:
         server.wait_for_follower()
-    return _demo_servers[module]
+        yield DemoServer(server, data_dir, logins)
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
