@@ -10,7 +10,7 @@ Exit 0 when the statement is unchanged, 1 when it is not, 2 when the file or key
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -83,10 +83,11 @@ def _installation_keys() -> dict[str, Ed25519PublicKey]:
         keyring_key = keyring.statement_key()
         return {keyring.statement_key_id: keyring_key.public_key()}
     except (KeyringError, SettingsError, KeyError):
-        _stop("no --key given and no keyring of this installation to read: pass the published key with --key", 2)
-    raise AssertionError  # _stop does not return
+        _stop(
+            "no --key given and no keyring of this installation to read: pass the published key with --key", EXIT_USAGE
+        )
 
 
-def _stop(message: str, code: int) -> None:
+def _stop(message: str, code: int) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code)

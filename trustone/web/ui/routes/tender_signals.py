@@ -159,16 +159,7 @@ def contact(
     request_id: RequestIdDep,
     note: Annotated[str, Form(max_length=NOTE_LONGEST * 2)] = "",
 ) -> Response:
-    form = FormState(values={"note": note})
-    _required(form, "note")
-    if not form.failed:
-        try:
-            signals.contact(principal, signal_id, note, request_id=request_id)
-        except ValidationError as error:
-            form.add(error)
-        else:
-            return see_other(f"{QUEUE}/{signal_id}", done="contact")
-    return _signal_page(request, principal, signals, request_id, signal_id, "tracker", form, 422)
+    return _step(request, principal, signals, request_id, signal_id, "note", note, signals.contact, "contact")
 
 
 @router.post(QUEUE + "/{signal_id}/resolve")
@@ -180,15 +171,31 @@ def resolve(
     request_id: RequestIdDep,
     outcome: Annotated[str, Form(max_length=NOTE_LONGEST * 2)] = "",
 ) -> Response:
-    form = FormState(values={"outcome": outcome})
-    _required(form, "outcome")
+    return _step(request, principal, signals, request_id, signal_id, "outcome", outcome, signals.resolve, "resolve")
+
+
+def _step(
+    request: Request,
+    principal: Any,
+    signals: Any,
+    request_id: str,
+    signal_id: uuid.UUID,
+    field: str,
+    text: str,
+    take: Any,
+    done: str,
+) -> Response:
+    """One of the secretariat's steps (contact, resolve), each with its one required text: taken by the
+    use case, then back to the report (post/redirect/get); on a refused input, the page again (422)."""
+    form = FormState(values={field: text})
+    _required(form, field)
     if not form.failed:
         try:
-            signals.resolve(principal, signal_id, outcome, request_id=request_id)
+            take(principal, signal_id, text, request_id=request_id)
         except ValidationError as error:
             form.add(error)
         else:
-            return see_other(f"{QUEUE}/{signal_id}", done="resolve")
+            return see_other(f"{QUEUE}/{signal_id}", done=done)
     return _signal_page(request, principal, signals, request_id, signal_id, "tracker", form, 422)
 
 
