@@ -68,6 +68,15 @@ class Action(StrEnum):
     REPORT_TENDER = "report_tender"  # a tender that ignores due diligence (art. 7 lid 12)
     READ_TENDER_SIGNALS = "read_tender_signals"  # reports about tenders: the secretariat all, others their own
     TRACK_TENDER_SIGNALS = "track_tender_signals"  # received -> contacted -> resolved
+    # sample verification of reported links with local partners (issue 16; docs/verification.md)
+    MANAGE_VERIFICATION = "manage_verification"  # open a round, draw, assign checks, publish statistics
+    READ_VERIFICATION_ROUND = "read_verification_round"  # the frozen frame and the draw, to redraw it
+    READ_FIELD_CHECKS = "read_field_checks"  # the secretariat all; a party those assigned to it; a company its own
+    RECORD_FIELD_CHECK = "record_field_check"  # a party records a local partner's findings on its check
+    ANSWER_CORRECTION = "answer_correction"  # a company answers a correction request on its own report
+    # the retention schedule (issue 16; docs/retention.md)
+    MANAGE_RETENTION = "manage_retention"  # extend a record's period with a reason, run the erasure
+    READ_RETENTION = "read_retention"  # the schedule, what expires when, the erasure records
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,9 @@ OWN_SUBJECT = {
     Action.RECORD_TENDER: "tender register",
     Action.READ_TENDER_REGISTER: "tender register",
     Action.READ_TENDER_SIGNALS: "report about a tender",
+    Action.READ_FIELD_CHECKS: "field check",
+    Action.RECORD_FIELD_CHECK: "field check",
+    Action.ANSWER_CORRECTION: "field check",
 }
 # What a valid declaration unlocks, per action that needs one.
 DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list"}
@@ -212,6 +224,17 @@ RULES: dict[Action, dict[Role, Rule]] = {
     Action.REPORT_TENDER: EVERY_ROLE,  # "anyone logged in" (art. 7 lid 12: "bij het secretariaat")
     Action.READ_TENDER_SIGNALS: {S: ALLOW, **{role: OWN for role in Role if role is not Role.SECRETARIAT}},
     Action.TRACK_TENDER_SIGNALS: {S: ALLOW},
+    # verification (issue 16): the secretariat's duty ("steekproefsgewijze verificatie"), with the NGO
+    # and union parties whose local partners check; "own" is a check assigned to the party's
+    # organisation, or a link of the company's own report. The auditor redraws a round's sample.
+    Action.MANAGE_VERIFICATION: {S: ALLOW},
+    Action.READ_VERIFICATION_ROUND: {S: ALLOW, A: ALLOW},
+    Action.READ_FIELD_CHECKS: {S: ALLOW, N: OWN, U: OWN, C: OWN},
+    Action.RECORD_FIELD_CHECK: {N: OWN, U: OWN},
+    Action.ANSWER_CORRECTION: {C: OWN},
+    # retention (issue 16): an administrative duty of the secretariat; the auditor reads the report
+    Action.MANAGE_RETENTION: {S: ALLOW},
+    Action.READ_RETENTION: {S: ALLOW, A: ALLOW},
 }
 
 # Anonymous visitors: the published lists and published member fields only.

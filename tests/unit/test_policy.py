@@ -89,6 +89,16 @@ MATRIX = {
     Action.REPORT_TENDER: [ALWAYS] * 7,
     Action.READ_TENDER_SIGNALS: [ALWAYS] + ["own_data"] * 6,
     Action.TRACK_TENDER_SIGNALS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    # issue 16: "steekproefsgewijze verificatie" is the secretariat's, with the NGO and union parties'
+    # local partners; a party reads and records only the checks assigned to it, a company its own links;
+    # the auditor redraws a round (and reads, not runs, the retention schedule: DESIGN section 3)
+    Action.MANAGE_VERIFICATION: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.READ_VERIFICATION_ROUND: [ALWAYS, NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER],
+    Action.READ_FIELD_CHECKS: [ALWAYS, "own_data", "own_data", "own_data", NEVER, NEVER, NEVER],
+    Action.RECORD_FIELD_CHECK: [NEVER, "own_data", "own_data", NEVER, NEVER, NEVER, NEVER],
+    Action.ANSWER_CORRECTION: [NEVER, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],
+    Action.MANAGE_RETENTION: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.READ_RETENTION: [ALWAYS, NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER],
 }
 ALL_FACTS = {field.name: True for field in dataclasses.fields(Facts)}
 CELLS = [(action, role, expectation) for action, row in MATRIX.items() for role, expectation in zip(ROLES, row)]
@@ -230,6 +240,12 @@ MISSING = {
     ("issue_statement", "company"): "a company asks for evidence statements about itself only",
     ("record_tender", "buyer"): "not your organisation's tender register",
     ("read_tender_register", "buyer"): "not your organisation's tender register",
+    ("read_field_checks", "ngo"): "not your organisation's field check",
+    ("read_field_checks", "union"): "not your organisation's field check",
+    ("read_field_checks", "company"): "not your organisation's field check",
+    ("record_field_check", "ngo"): "not your organisation's field check",
+    ("record_field_check", "union"): "not your organisation's field check",
+    ("answer_correction", "company"): "not your organisation's field check",
     **{
         ("read_tender_signals", role): "not your organisation's report about a tender"
         for role in ("ngo", "union", "company", "committee", "auditor", "buyer")
@@ -306,6 +322,13 @@ def test_the_action_names_are_the_access_logs():
         "report_tender",
         "read_tender_signals",
         "track_tender_signals",
+        "manage_verification",
+        "read_verification_round",
+        "read_field_checks",
+        "record_field_check",
+        "answer_correction",
+        "manage_retention",
+        "read_retention",
     }
 
 

@@ -37,6 +37,8 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/secretariat/publishing", N_("Publishing")),
         MenuItem("/secretariat/tenders", N_("Tenders")),
         MenuItem("/secretariat/tender-signals", N_("Reports about tenders")),
+        MenuItem("/secretariat/verification", N_("Verification")),
+        MenuItem("/secretariat/retention", N_("Retention")),
     ),
     Role.COMPANY: (
         MenuItem("/waiting", N_("Waiting for me")),
@@ -45,6 +47,7 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/company/cases", N_("Notices")),
         MenuItem("/company/buyers", N_("Buyers' questions")),
         MenuItem("/company/statement", N_("Evidence statement")),
+        MenuItem("/company/verification", N_("Verification")),
         MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.NGO: (
@@ -54,6 +57,7 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/party/grievances/new", N_("File a report")),
         MenuItem("/party/cases", N_("My cases")),
         MenuItem("/party/data-access", N_("Data access")),
+        MenuItem("/party/field-checks", N_("Field checks")),
         MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.UNION: (
@@ -62,13 +66,18 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/party/grievances/new", N_("File a report")),
         MenuItem("/party/cases", N_("My cases")),
         MenuItem("/party/data-access", N_("Data access")),
+        MenuItem("/party/field-checks", N_("Field checks")),
         MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.COMMITTEE: (
         MenuItem("/waiting", N_("Waiting for me")),
         MenuItem("/committee/cases", N_("Case files")),
     ),
-    Role.AUDITOR: (MenuItem("/auditor/access-log", N_("Access log")),),
+    Role.AUDITOR: (
+        MenuItem("/auditor/access-log", N_("Access log")),
+        MenuItem("/auditor/verification", N_("Verification draws")),
+        MenuItem("/auditor/retention", N_("Retention")),
+    ),
     Role.BUYER: (
         MenuItem("/buyer/member-status", N_("Check a company")),
         MenuItem("/buyer/statements", N_("Evidence statements")),

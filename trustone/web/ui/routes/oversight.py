@@ -81,6 +81,13 @@ ACTION_WORDS: dict[str, str] = {
     Action.REPORT_TENDER: N_("report a tender"),
     Action.READ_TENDER_SIGNALS: N_("read reports about tenders"),
     Action.TRACK_TENDER_SIGNALS: N_("track a report about a tender"),
+    Action.MANAGE_VERIFICATION: N_("run a verification round"),
+    Action.READ_VERIFICATION_ROUND: N_("read a verification round's draw"),
+    Action.READ_FIELD_CHECKS: N_("read field checks"),
+    Action.RECORD_FIELD_CHECK: N_("record a field check's findings"),
+    Action.ANSWER_CORRECTION: N_("answer a correction request"),
+    Action.MANAGE_RETENTION: N_("manage the retention schedule"),
+    Action.READ_RETENTION: N_("read the retention schedule"),
 }
 
 OUTCOME_WORDS: dict[str, str] = {
@@ -116,6 +123,9 @@ SUBJECT_WORDS: dict[str, str] = {
     "tender_register": N_("a tender register"),
     "tender_report": N_("the tender report"),
     "tender_signal": N_("a report about a tender"),
+    "verification_round": N_("a verification round"),
+    "field_check": N_("a field check"),
+    "retention": N_("the retention schedule"),
 }
 
 
