@@ -75,6 +75,7 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
         "tests/integration/test_statement_at_rest.py",
     ],
     "keys/signed_documents.py": ["tests/unit/test_signed_documents.py"],
+    "registry/domain/sampling.py": ["tests/unit/test_sampling.py", "tests/unit/test_sampling_uniformity.py"],
 }
 # what the copy needs: the packages and the tests (not .venv, var, .git)
 COPIED = ("registry", "grievance", "keys", "projections", "trustone", "tests", "pyproject.toml")
