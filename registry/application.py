@@ -88,6 +88,7 @@ from registry.domain.statements import CONFIDENTIAL_EVENTS as STATEMENT_CONFIDEN
 from registry.domain.statements import EvidenceStatement
 from registry.domain.tender_signals import CONFIDENTIAL_EVENTS as TENDER_SIGNAL_CONFIDENTIAL_EVENTS
 from registry.domain.tenders import CONFIDENTIAL_EVENTS as TENDER_CONFIDENTIAL_EVENTS
+from registry.domain.verification import CONFIDENTIAL_EVENTS as VERIFICATION_CONFIDENTIAL_EVENTS
 from registry.domain.text import one_line
 from registry.reportfile import (
     CellError,
@@ -195,6 +196,7 @@ class RegistryApplication(SealedApplication):
         **STATEMENT_CONFIDENTIAL_EVENTS,
         **TENDER_CONFIDENTIAL_EVENTS,
         **TENDER_SIGNAL_CONFIDENTIAL_EVENTS,
+        **VERIFICATION_CONFIDENTIAL_EVENTS,
     }
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):

@@ -30,6 +30,7 @@ from registry.usecases.shredding import CompanyShredding
 from registry.usecases.statements import EvidenceStatements
 from registry.usecases.tender_signals import TenderSignals
 from registry.usecases.tenders import Tenders
+from registry.usecases.verification import Verification
 from registry.usecases.waiting import WaitingForMe
 from trustone.bootstrap import Services
 from trustone.web.logging import request_id_of
@@ -87,3 +88,4 @@ HealthCheckDep = Annotated[HealthCheck, Depends(_use_case(HealthCheck, "health")
 EvidenceStatementsDep = Annotated[EvidenceStatements, Depends(_use_case(EvidenceStatements, "statements"))]
 TendersDep = Annotated[Tenders, Depends(_use_case(Tenders, "tenders"))]
 TenderSignalsDep = Annotated[TenderSignals, Depends(_use_case(TenderSignals, "tender_signals"))]
+VerificationDep = Annotated[Verification, Depends(_use_case(Verification, "verification"))]

@@ -22,6 +22,7 @@ from trustone.web import (
     tender_signals,
     tenders,
     users,
+    verification,
     waiting,
 )
 from trustone.web.ui.routes import (
@@ -80,5 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     tenders.public,
     tender_signals.router,
     tender_signals.public,
+    verification.router,
+    verification.public,
     *PAGE_ROUTERS,
 )
