@@ -51,6 +51,9 @@ class LinkedRow:
     stone_type: str
     product: str
     channel: str
+    # claimed, partly_known or verified as reported; "verified" also once a field check confirmed the
+    # link (registry/usecases/verification.py ``overlay``); "" when the report left it empty
+    origin_confidence: str = ""
 
 
 class LinkedListView(View):

@@ -443,7 +443,9 @@ class FieldCheck(Aggregate):
 
 
 class VerificationRegister(Aggregate):
-    """Every round's id and year, so lists need no scan. Saved with each new round."""
+    """Every round's id and year, so lists need no scan, and the keyed mark of every confirmed link,
+    so the linked list marks its verified rows with one read (module docstring: ``verified_tag``).
+    Saved with each new round and each confirmed link."""
 
     ID = uuid.UUID("2a7c9e41-5d3b-4f60-8e1a-9b2c3d4e5f61")
 
@@ -454,6 +456,11 @@ class VerificationRegister(Aggregate):
     @event("Opened")
     def __init__(self) -> None:
         self.rounds: list[tuple[uuid.UUID, int]] = []
+        self.verified: set[str] = set()
+
+    @event("LinkVerified")
+    def mark_verified(self, tag: str) -> None:
+        self.verified.add(tag)
 
     @event("RoundAdded")
     def add(self, round_id: uuid.UUID, year: int) -> None:

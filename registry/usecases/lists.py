@@ -190,9 +190,11 @@ class LinkedListSearch:
         committee_sites: Callable[[], set[str]],
         today: Callable[[], dt.date],
         cursors: Cursors,
+        verified: Callable[[list[LinkedRow]], list[LinkedRow]] = lambda rows: rows,
     ) -> None:
         """``committee_sites``: the sites of open cases before the committee; ``today``: the grievance
-        cases' clock (tests set it) for whether a buyer is a member and a declaration valid."""
+        cases' clock (tests set it) for whether a buyer is a member and a declaration valid;
+        ``verified``: marks the rows a field check confirmed (registry/usecases/verification.py)."""
         self._guard = guard
         self._linked = linked
         self._aggregated = aggregated
@@ -201,6 +203,7 @@ class LinkedListSearch:
         self._committee_sites = committee_sites
         self._today = today
         self._cursors = cursors
+        self._verified = verified
 
     def facts(self, principal: AnyPrincipal, site: str | None = None) -> Facts:
         """The facts the policy weighs, gathered for any person whatever the role (the role is the
@@ -346,7 +349,7 @@ class LinkedListSearch:
                 batch = max(1, min(wanted, _LAST_BATCH))
 
         rows = self._guard.open_many(principal, Action.READ_LINKED_LIST, facts, audit, reports(), select, derive)
-        return chosen_year, sorted(rows, key=link_order)
+        return chosen_year, self._verified(sorted(rows, key=link_order))
 
     def grievance_buyers(
         self, principal: AnyPrincipal, site_ids: list[str], years: list[int], reference: str, request_id: str
@@ -454,6 +457,7 @@ def report_rows(
             stone_type=link["stone_type"],
             product=link["product"],
             channel=link["channel"],
+            origin_confidence=link.get("origin_confidence") or "",
         )
         built.append((row, facts, fold(link["stone_type"] or "")))
     facts_of = {id(row): (facts, folded) for row, facts, folded in built}

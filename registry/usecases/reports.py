@@ -10,8 +10,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from keys.access.principal import Principal, SystemPrincipal
@@ -23,6 +24,7 @@ from registry.domain.reports import (
     AssessmentRecord,
     CommercialTerms,
     DescribedSite,
+    OriginConfidence,
     QuestionnaireAnswer,
     ReportContent,
     SupplyChainReport,
@@ -103,11 +105,18 @@ def next_level_after(level: int) -> LevelThresholds | None:
 
 class CompanyReports:
     def __init__(
-        self, registry: RegistryApplication, committee_cases: Callable[[str], bool], today: Callable[[], dt.date]
+        self,
+        registry: RegistryApplication,
+        committee_cases: Callable[[str], bool],
+        today: Callable[[], dt.date],
+        verified: Callable[[uuid.UUID, int, str | None], bool] = lambda _company, _year, _site: False,
     ) -> None:
+        """``verified(company id, year, site id)``: whether a field check confirmed that link
+        (registry/usecases/verification.py): the company's own links show it as verified."""
         self._registry = registry
         self._committee_cases = committee_cases
         self._today = today  # the services' clock: a report is submitted on its day
+        self._verified = verified
 
     def submit(
         self,
@@ -195,6 +204,7 @@ class CompanyReports:
             read = None
         else:
             read = self.read(principal, company_ref, year, latest.number, purpose="own links", request_id=request_id)
+            read = replace(read, links=self._marked(company.id, year, read.links))
         assessment = report.assessments[-1] if report is not None and report.assessments else None
         return OwnLinks(
             company=company_ref,
@@ -206,6 +216,15 @@ class CompanyReports:
             factory_insight=latest.factory_insight if latest else None,
             assessment=assessment,
             next_level=next_level_after(assessment.level if assessment else 0),
+        )
+
+    def _marked(self, company_id: uuid.UUID, year: int, links: Sequence[SupplyLink]) -> tuple[SupplyLink, ...]:
+        """The links, those a field check confirmed with origin confidence "verified" (issue 16)."""
+        return tuple(
+            replace(link, origin_confidence=OriginConfidence.VERIFIED)
+            if self._verified(company_id, year, link.site_id)
+            else link
+            for link in links
         )
 
     def _membership_years(self, company_ref: str) -> range:

@@ -43,9 +43,10 @@ from keys.access.filter import Audit, ConfidentialFilter
 from keys.access.policy import Action, Facts, decide
 from keys.access.principal import Principal, SystemPrincipal
 from keys.encryption.sealing import SealedField
+from projections.linked_list import LinkedRow
 from registry.application import RegistryApplication
 from registry.domain.errors import ConflictError, GoneError, NotFoundError, ValidationError
-from registry.domain.organisations import OrganisationKind
+from registry.domain.organisations import Organisation, OrganisationKind
 from registry.domain.reports import ReportContent
 from registry.domain.sampling import Dimension, FrameEntry, draw, draw_seed, frame_digest, sample_size
 from registry.domain.verification import (
@@ -485,12 +486,24 @@ class Verification:
             raise GoneError("this check's link can no longer be read")
         verified = None
         if findings["link"] is LinkOutcome.CONFIRMED:
-            verified = self.verified_tag(
-                uuid.UUID(sealed_link["company_id"]), check.year, sealed_link["site_id"], sealed_link["chain"]
-            )
+            site = self._survivor(sealed_link["site_id"])
+            verified = self.verified_tag(uuid.UUID(sealed_link["company_id"]), check.year, site)
         check.record_findings(findings=findings, verified_tag=verified, on=self._today(), by=_login(principal))
-        self._save(check)
-        return self.check(principal, check.id, request_id=request_id)
+        if verified is None:
+            self._save(check)
+            return self.check(principal, check.id, request_id=request_id)
+        recorded = check.collect_events()
+        for _attempt in range(5):  # two confirmations at once conflict on the register: one retries
+            register = self._register()
+            register.mark_verified(tag=verified)
+            try:
+                self._registry.save(register, *recorded)
+            except VersionConflictError:
+                if self._check(check.id).version != check.version - len(recorded):
+                    raise ConflictError("the check changed meanwhile: please try again") from None
+                continue
+            return self.check(principal, check.id, request_id=request_id)
+        raise ConflictError("too many findings at once: please try again")
 
     # --- the company: answering a correction request ----------------------------------------------
 
@@ -523,14 +536,36 @@ class Verification:
 
     # --- outcomes ---------------------------------------------------------------------------------
 
-    def verified_tag(self, company_id: uuid.UUID, year: int, site_id: str, chain: str) -> str:
-        """The keyed mark of a confirmed link: an HMAC under the company's key, so it names nothing
-        without the keyring, and a list that holds the company, year, site and chain can test it."""
-        return self._registry.vault.fingerprint(company_id, f"verified-link\x1f{year}\x1f{site_id}\x1f{chain}".encode())
+    def verified_tag(self, company_id: uuid.UUID, year: int, site_id: str) -> str:
+        """The keyed mark of a confirmed link (company, year, site as known now): an HMAC under the
+        company's key, so it names nothing without the keyring, and a list that holds the company,
+        year and site can test it without opening anything."""
+        return self._registry.vault.fingerprint(company_id, f"verified-link\x1f{year}\x1f{site_id}".encode())
 
     def verified_tags(self) -> frozenset[str]:
         """Every confirmed link's mark (clear values: nothing opened, nothing logged)."""
-        return frozenset(check.verified_tag for check in self._all_checks(None) if check.verified_tag)
+        return frozenset(self._register().verified)
+
+    def overlay(self, rows: list[LinkedRow]) -> list[LinkedRow]:
+        """Linked-list rows, those a field check confirmed marked ``verified`` (issue 16: "confirmed
+        links raise the origin confidence to verified in the lists"). One read of the register; a
+        row's mark is computed only when any link was ever confirmed."""
+        marks = self.verified_tags()
+        if not marks:
+            return rows
+        return [
+            replace(row, origin_confidence="verified")
+            if self.verified_tag(Organisation.create_id(row.company), row.year, row.site_id) in marks
+            else row
+            for row in rows
+        ]
+
+    def is_verified(self, company_id: uuid.UUID, year: int, site_id: str | None) -> bool:
+        """Whether a field check confirmed the company's link to this site in this year."""
+        if site_id is None:
+            return False
+        marks = self.verified_tags()
+        return bool(marks) and self.verified_tag(company_id, year, self._survivor(site_id)) in marks
 
     def public_statistics(self) -> list[RoundStatistics]:
         """The published rounds' figures, newest first; every cell of fewer than k companies is None."""
@@ -614,6 +649,13 @@ class Verification:
         frame.sort()
         members.sort()
         return frame, members, companies
+
+    def _survivor(self, site_id: str) -> str:
+        """The site's id now (a merged site as its survivor); a described site not yet registered as itself."""
+        try:
+            return self._registry.current_site_id(site_id)
+        except NotFoundError:
+            return site_id
 
     def _site_facts(self, site_id: str, content: ReportContent) -> tuple[str, str]:
         described = next((s for s in content.new_sites if s.public_id == site_id), None)

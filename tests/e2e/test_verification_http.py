@@ -38,9 +38,9 @@ COMPANIES = {
     "steen-d": "Dordtse Graniet BV",
 }
 QUARRY_A = quarry_row(name="Bijolia Quarry North", latitude="25.17", longitude="75.33")
-FACTORY_A = factory_row(name="Kota Works Alpha", latitude="25.21", longitude="75.86")
+FACTORY_A = factory_row(name="Kota Works Alpha", latitude="25.21", longitude="75.86", origin_confidence="claimed")
 QUARRY_B = quarry_row(name="Bhilwara Quarry South", latitude="25.35", longitude="74.63")
-FACTORY_C = factory_row(name="Kota Works Gamma", latitude="25.18", longitude="75.83")
+FACTORY_C = factory_row(name="Kota Works Gamma", latitude="25.18", longitude="75.83", origin_confidence="claimed")
 FACTORY_D = factory_row(
     name="Xiamen Granite Works",
     country="CN",
@@ -49,6 +49,7 @@ FACTORY_D = factory_row(
     latitude="24.48",
     longitude="118.09",
     stone_type="granite",
+    origin_confidence="partly_known",
 )
 ROWS = {"steen-a": [QUARRY_A, FACTORY_A], "steen-b": [QUARRY_B], "steen-c": [FACTORY_C], "steen-d": [FACTORY_D]}
 PEOPLE = {
@@ -264,6 +265,16 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
     own_checks = client.get(f"{API}/checks", params={"round_id": round_["id"]}, headers=as_["steen-a"]).json()
     own_a = {c["site_name"]: c["origin_confidence"] for c in own_checks}
     assert own_a == {"Bijolia Quarry North": "verified", "Kota Works Alpha": "verified"}
+
+    # ... in the company's own links (its latest report) and in the linked list (the secretariat)
+    links = client.get("/api/v1/companies/steen-a/reports/2024/links", headers=as_["steen-a"]).json()
+    assert sorted(link["origin_confidence"] for link in links["report"]["links"]) == ["verified", "verified"]
+    links = client.get("/api/v1/companies/steen-c/reports/2024/links", headers=as_["steen-c"]).json()
+    assert [link["origin_confidence"] for link in links["report"]["links"]] == ["claimed"]  # unclear: as reported
+    linked = client.get("/api/v1/linked-list", params={"year": 2024}, headers=as_["secretariat"]).json()["links"]
+    marked = {(row["company"], row["site_id"]): row["origin_confidence"] for row in linked}
+    assert marked[("steen-d", by_site["Xiamen Granite Works"]["site_id"])] == "verified"  # reported: partly known
+    assert marked[("steen-c", by_site["Kota Works Gamma"]["site_id"])] == "claimed"  # unclear: as reported
 
     # --- published figures: no company, no cell of fewer than 3 companies ------------------------
     assert client.get(PUBLIC).json() == []  # nothing before publishing
