@@ -52,6 +52,7 @@ from registry.usecases.member_status import MemberStatusCheck
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.reports import CompanyReports
+from registry.usecases.retention import Retention, build_retention
 from registry.usecases.shredding import CompanyShredding
 from registry.usecases.statements import EvidenceStatements
 from registry.usecases.tender_signals import TenderSignals
@@ -102,6 +103,7 @@ class Services:
     statements: EvidenceStatements
     tenders: Tenders
     tender_signals: TenderSignals
+    retention: Retention  # the retention schedule (issue 16; docs/retention.md)
     health: HealthCheck
     # the lists, the access log and the keys as read over HTTP (registry/usecases/lists.py, keys/access/log_reading.py)
     aggregated_pages: AggregatedListPages
@@ -279,6 +281,19 @@ def _built(settings: Settings) -> Services:
         today=clock.today,
         cursors=cursors,
     )
+    retention = build_retention(
+        registry,
+        confidential_filter,
+        settings.retention_schedule(),
+        datakeys.shred,
+        sessions,
+        clock,
+        cases=lambda: map(grievance.case, grievance.references()),
+        case_key_owner=lambda reference: grievance.case(reference).id,
+        shred_company=CompanyShredding(
+            registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild, clock.today
+        ).shred,
+    )
     services = Services(
         settings=settings,
         clock=clock,
@@ -333,6 +348,7 @@ def _built(settings: Settings) -> Services:
         statements=EvidenceStatements(registry, confidential_filter, keyring, clock, settings.public_url),
         tenders=Tenders(registry, confidential_filter, clock.today),
         tender_signals=TenderSignals(registry, confidential_filter, clock.today),
+        retention=retention,
         health=HealthCheck(
             registry.recorder,
             partial(probe_write, sql, None if settings.database_url else settings.data_dir),

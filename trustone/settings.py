@@ -6,7 +6,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlparse
+
+if TYPE_CHECKING:
+    from registry.domain.retention import Schedule
 
 
 class SettingsError(ValueError):
@@ -63,6 +67,7 @@ class Settings:
     demo_mode: bool = False  # TRUSTONE_DEMO_MODE=1: placeholder secrets tolerated (local demos, tests)
     publish_k: int = 3  # TRUSTONE_PUBLISH_K: a region's figures are published only from k companies on
     grievance_limits: str = ""  # TRUSTONE_GRIEVANCE_LIMITS, e.g. "acknowledge=5,ruling=90" (days)
+    retention: str = ""  # TRUSTONE_RETENTION, e.g. "closed_case=730,warn=30" (days; registry/domain/retention.py)
     mail_environ: tuple[tuple[str, str], ...] = ()  # TRUSTONE_SMTP_* and TRUSTONE_MAIL_FROM, read by grievance/mail.py
     db_pool_size: int = 3  # TRUSTONE_DB_POOL_SIZE: most PostgreSQL connections of one pool (see postgres_params)
     db_connect_timeout: int = 3  # TRUSTONE_DB_CONNECT_TIMEOUT: seconds to get a connection before a 503
@@ -84,6 +89,7 @@ class Settings:
             demo_mode=environ.get("TRUSTONE_DEMO_MODE") == "1",
             publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2),
             grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
+            retention=environ.get("TRUSTONE_RETENTION") or "",
             db_pool_size=_int_setting(environ, "TRUSTONE_DB_POOL_SIZE", 3, minimum=1),
             db_connect_timeout=_int_setting(environ, "TRUSTONE_DB_CONNECT_TIMEOUT", 3, minimum=1),
             public_url=_public_url(environ),
@@ -94,6 +100,7 @@ class Settings:
         if database_url:
             settings.postgres_params()  # fail early, naming the variable
         settings.deadline_limits()
+        settings.retention_schedule()
         return settings
 
     def refuse_placeholder_secrets(self) -> None:
@@ -115,6 +122,16 @@ class Settings:
             return parse_limits(self.grievance_limits)
         except ValidationError as error:
             raise SettingsError(str(error)) from None
+
+    def retention_schedule(self) -> Schedule:
+        """The retention schedule: the defaults with TRUSTONE_RETENTION's periods (docs/retention.md)."""
+        from registry.domain.errors import ValidationError
+        from registry.domain.retention import parse_overrides
+
+        try:
+            return parse_overrides(self.retention)
+        except ValidationError as error:
+            raise SettingsError(f"TRUSTONE_RETENTION: {error}") from None
 
     @property
     def backend(self) -> str:

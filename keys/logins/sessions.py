@@ -85,3 +85,24 @@ class SessionStore:
         """Every session of a login (password change, deactivation, suspected theft)."""
         with self._sql.transaction() as cursor:
             cursor.execute("UPDATE {schema}.auth_sessions SET revoked = 1 WHERE login = %s", (login,))
+
+    def count(self, ended_before: dt.datetime | None = None) -> int:
+        """How many session rows there are (``ended_before``: whose expiry time is before it): for the
+        retention report (registry/usecases/retention.py)."""
+        with self._sql.transaction() as cursor:
+            if ended_before is None:
+                row = cursor.execute("SELECT COUNT(*) FROM {schema}.auth_sessions").fetchfirst()
+            else:
+                row = cursor.execute(
+                    "SELECT COUNT(*) FROM {schema}.auth_sessions WHERE expires_at < %s", (iso_utc(ended_before),)
+                ).fetchfirst()
+        return int(row[0])
+
+    def delete_ended_before(self, moment: dt.datetime) -> int:
+        """Delete every session whose expiry time is before ``moment`` (the retention schedule's
+        erasure of sessions); returns how many rows went."""
+        with self._sql.transaction() as cursor:
+            deleted = cursor.execute(
+                "DELETE FROM {schema}.auth_sessions WHERE expires_at < %s", (iso_utc(moment),)
+            ).rowcount
+        return int(deleted)
