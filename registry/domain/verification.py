@@ -48,7 +48,8 @@ CONFIDENTIAL_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "VerificationRound.Opened": ("key_owner", ("members",)),
     "FieldCheck.Drawn": ("key_owner", ("link",)),
     "FieldCheck.FindingsRecorded": ("originator_id", ("partner", "notes", "attachments")),
-    "FieldCheck.CorrectionAnswered": ("key_owner", ("explanation",)),
+    # who answered is sealed with the explanation: a company login in clear would name the company
+    "FieldCheck.CorrectionAnswered": ("key_owner", ("detail",)),
 }
 
 NOTE_LONGEST = 4000
@@ -414,11 +415,10 @@ class FieldCheck(Aggregate):
         self._correction_answered(
             key_owner=self.key_owner,
             answer=chosen,
-            explanation=cleaned,
+            detail={"explanation": cleaned, "by": by},
             report_version=report_version,
             status=target,
             on=on,
-            by=by,
         )
 
     @event("CorrectionAnswered")
@@ -426,18 +426,16 @@ class FieldCheck(Aggregate):
         self,
         key_owner: uuid.UUID,
         answer: Answer,
-        explanation: Any,
+        detail: Any,
         report_version: int | None,
         status: CheckStatus,
         on: dt.date,
-        by: str,
     ) -> None:
         self.answer = {
             "answer": Answer(answer),
-            "explanation": explanation,
+            "detail": detail,  # {"explanation", "by"}: sealed once read back
             "report_version": report_version,
             "on": on,
-            "by": by,
         }
         self.status = CheckStatus(status)
 

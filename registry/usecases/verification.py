@@ -204,6 +204,25 @@ class Verification:
         self._key_owner_of_tag = key_owner_of_tag
         self._k = k
 
+    # --- asked before a role's pages are drawn (trustone/web/ui/routes/verification.py) -------------
+    # A refusal is logged and raised (a 403 page); a grant logs nothing (the read that follows logs
+    # its own). Each command decides again.
+
+    def may_manage(self, principal: Who, request_id: str = "") -> None:
+        """The secretariat's pages: open, draw, assign, publish."""
+        audit = Audit(ROUND, "", purpose="verification rounds", request_id=request_id)
+        self._guard.check(principal, Action.MANAGE_VERIFICATION, Facts(), audit)
+
+    def may_record(self, principal: Who, request_id: str = "") -> None:
+        """A party's pages: the checks assigned to it, and their findings forms."""
+        audit = Audit(CHECK, "", purpose="field checks", request_id=request_id)
+        self._guard.check(principal, Action.RECORD_FIELD_CHECK, Facts(own_data=True), audit)
+
+    def may_answer(self, principal: Who, request_id: str = "") -> None:
+        """A company's page: the checks of its own links, and its answers to correction requests."""
+        audit = Audit(CHECK, "", purpose="field checks", request_id=request_id)
+        self._guard.check(principal, Action.ANSWER_CORRECTION, Facts(own_data=True), audit)
+
     # --- the secretariat: rounds ------------------------------------------------------------------
 
     def open_round(
@@ -753,8 +772,11 @@ class Verification:
                 notes=check.findings["notes"],
                 attachments=check.findings["attachments"],
             )
-        if check.answer is not None:
-            fields["explanation"] = _addressed(check.answer["explanation"], self._key_owner_of_tag(check.recipient_tag))
+        company_side = decide(principal, Action.MANAGE_VERIFICATION, Facts()).allowed or self._is_company_of(
+            principal, check
+        )
+        if check.answer is not None and company_side:  # the explanation may name the company: not the party's
+            fields["answer"] = _addressed(check.answer["detail"], self._key_owner_of_tag(check.recipient_tag))
         return fields
 
     def _link_of(self, check: FieldCheck) -> Any:
@@ -788,9 +810,10 @@ class Verification:
             )
         answer = None
         if check.answer is not None:
+            detail = opened.get("answer")
             answer = CorrectionAnswer(
                 answer=check.answer["answer"].value,
-                explanation=_text(opened.get("explanation")),
+                explanation=detail.get("explanation") if isinstance(detail, Mapping) else None,
                 report_version=check.answer["report_version"],
                 on=check.answer["on"],
             )

@@ -300,6 +300,31 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
     years = client.get(f"{PUBLIC}/years").json()
     assert years == [{"year": 2024, "links": 6, "verified": 3}]  # the latest frame (6 links), 3 confirmed
 
+    # --- the attacker with the database alone: no round, check or mark names a company or a site -----
+    secrets = [
+        *COMPANIES,
+        *COMPANIES.values(),
+        *(str(registry.organisation(ref).id) for ref in COMPANIES),
+        *(check["site_id"] for check in checks),
+        *(check["site_name"] for check in checks),
+        findings["partner"],
+        "tussenhandelaar",  # the company's explanation
+        "arbeiders",  # the notes
+    ]
+    stored = [
+        notification
+        for notification in registry.recorder.select_notifications(start=1, limit=1_000_000)
+        if notification.topic.startswith("registry.domain.verification:")
+    ]
+    assert {n.topic.split(":", 1)[1] for n in stored} >= {
+        "VerificationRound.Opened", "VerificationRound.Drawn", "FieldCheck.Drawn", "FieldCheck.FindingsRecorded",
+        "FieldCheck.CorrectionAnswered", "VerificationRegister.LinkVerified",
+    }  # fmt: skip
+    for notification in stored:
+        state = bytes(notification.state)
+        for secret in secrets:
+            assert secret.encode() not in state, (notification.topic, secret)
+
 
 def test_the_round_record_and_the_secretariats_steps_are_refused_to_others(client, as_):
     round_ = opened(client, as_)
