@@ -8,6 +8,7 @@ registry, and are written here as literals: a change in either implementation sh
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -62,8 +63,9 @@ def tokens(sample: list[FrameEntry]) -> list[str]:
     return [entry.token for entry in sample]
 
 
-def refused(field: str):
-    return pytest.raises(ValidationError, match=f"^{field}: ")
+def refused(field: str, message: str):
+    """The error names the field, with this message (it may be shown to the secretariat as it is)."""
+    return pytest.raises(ValidationError, match=f"^{re.escape(f'{field}: {message}')}$")
 
 
 # --- the frame entry ------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def test_a_frame_entry_is_four_values_in_a_fixed_order():
 
 @pytest.mark.parametrize("values", [[tok(1), "IN", "quarry"], [tok(1), "IN", "quarry", "claimed", "x"], []])
 def test_a_frame_entry_of_another_length_is_refused(values):
-    with refused("frame"):
+    with refused("frame", "an entry is four values: token, country, site kind, origin confidence"):
         FrameEntry.from_list(values)
 
 
@@ -127,11 +129,11 @@ def test_frame_digest_keeps_field_boundaries():
 
 
 def test_a_frame_with_a_token_twice_or_without_a_token_is_refused():
-    with refused("frame"):
+    with refused("frame", "a token appears twice"):
         frame_digest([*FRAME, FrameEntry(tok(3), "CN", "quarry", "")])
-    with refused("frame"):
+    with refused("frame", "an entry has no token"):
         frame_digest([*FRAME, FrameEntry("", "CN", "quarry", "")])
-    with refused("frame"):
+    with refused("frame", "a token appears twice"):
         draw([*FRAME, FrameEntry(tok(3), "CN", "quarry", "")], [], 2, FRAME_SEED)
 
 
@@ -157,7 +159,7 @@ def test_draw_seed_changes_with_the_beacon_value():
 
 @pytest.mark.parametrize("value", ["", "   ", "\n"])
 def test_an_empty_beacon_value_is_refused(value):
-    with refused("beacon"):
+    with refused("beacon", "the beacon value is empty"):
         draw_seed(FRAME_DIGEST, value)
 
 
@@ -189,25 +191,25 @@ def test_sample_size_from_a_number(frame_size, size):
 
 @pytest.mark.parametrize(("frame_size", "size"), [(10, 0), (10, 11), (10, -1), (0, 1), (0, 0)])
 def test_a_sample_size_outside_the_frame_is_refused(frame_size, size):
-    with refused("size"):
+    with refused("size", f"the sample size is between 1 and the {frame_size} links of the frame"):
         sample_size(frame_size, size=size)
 
 
 @pytest.mark.parametrize("share", ["0", "-0.1", "1.01", "2", "NaN", "Infinity"])
 def test_a_share_outside_zero_to_one_is_refused(share):
-    with refused("share"):
+    with refused("share", "the share is more than 0 and at most 1"):
         sample_size(10, share=Decimal(share))
 
 
 def test_exactly_one_of_size_and_share():
-    with refused("size"):
+    with refused("size", "give either a sample size or a share of the frame, not both"):
         sample_size(10)
-    with refused("size"):
+    with refused("size", "give either a sample size or a share of the frame, not both"):
         sample_size(10, size=2, share=Decimal("0.2"))
 
 
 def test_a_negative_frame_size_is_refused():
-    with refused("frame"):
+    with refused("frame", "a frame has no negative size"):
         sample_size(-1, share=Decimal("0.5"))
 
 
@@ -223,7 +225,7 @@ def test_stratum_of_follows_the_rounds_dimensions_in_order():
 
 
 def test_an_unknown_dimension_is_refused():
-    with refused("dimensions"):
+    with refused("dimensions", "a round stratifies by country, site kind or origin confidence"):
         stratum_of(FRAME[0], ["token"])  # type: ignore[list-item]
 
 
@@ -260,20 +262,20 @@ def test_allocation_at_the_ends():
 
 @pytest.mark.parametrize("total", [8, -1])
 def test_an_allocation_beyond_the_frame_is_refused(total):
-    with refused("size"):
+    with refused("size", "the sample size is between 0 and the 7 links of the frame"):
         allocate({("A",): 3, ("C",): 4}, total, SEED_0)
 
 
 def test_a_negative_stratum_size_is_refused():
-    with refused("frame"):
+    with refused("frame", "a stratum has no negative size"):
         allocate({("A",): 3, ("C",): -1}, 1, SEED_0)
 
 
 @pytest.mark.parametrize("seed", ["", "0" * 63, "0" * 65, "A" * 64, "g" * 64, "0" * 64 + "\n"])
 def test_a_seed_that_is_not_a_sha256_hex_digest_is_refused(seed):
-    with refused("seed"):
+    with refused("seed", "a seed is 64 lowercase hexadecimal characters"):
         allocate({("A",): 3}, 1, seed)
-    with refused("seed"):
+    with refused("seed", "a seed is 64 lowercase hexadecimal characters"):
         draw(FRAME, [], 1, seed)
 
 
@@ -329,9 +331,9 @@ def test_the_sample_comes_back_in_token_order():
 def test_a_draw_from_an_empty_frame_is_empty_and_beyond_the_frame_is_refused():
     assert draw([], [Dimension.COUNTRY], 0, SEED_0) == []
     assert draw(FRAME, [Dimension.COUNTRY], 0, SEED_0) == []
-    with refused("size"):
+    with refused("size", "the sample size is between 0 and the 10 links of the frame"):
         draw(FRAME, [Dimension.COUNTRY], 11, SEED_0)
-    with refused("size"):
+    with refused("size", "the sample size is between 0 and the 0 links of the frame"):
         draw([], [], 1, SEED_0)
 
 
