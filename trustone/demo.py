@@ -2459,6 +2459,11 @@ def load_demo(services: DemoDependencies) -> DemoResult:
     # --- the member governments' tender registers and a published tender report -----------------
     demo_tenders(services)
 
+    # --- sample verification: a published round, one under way, one waiting for its beacon ------
+    from trustone.demo_verification import demo_verification
+
+    demo_verification(services)
+
     # --- files -----------------------------------------------------------------------------
     _write_private_json(data_dir / LOGINS_FILE, logins)
 

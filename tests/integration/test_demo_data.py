@@ -21,7 +21,7 @@ from keys.logins.passwords import verify_password
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import MembershipEnd, OrganisationKind
 from registry.domain.sites import SiteKind, SiteStatus
-from tests.principals import secretariat
+from tests.principals import of_account, secretariat
 from trustone.bootstrap import bootstrap
 from trustone.demo import DECLARATION_TITLE, DECLARATION_VERSION, LOGINS_FILE, load_demo
 from trustone.settings import Settings
@@ -342,3 +342,54 @@ def test_the_demo_publishes_its_completed_years_quarry_region_list(services, dem
     assert document["regions"] and document["k"] == services.settings.publish_k
     assert services.quarry_regions.years() == [2024]
     assert "quarry-region list 2024 published" in demo.summary
+
+
+def test_the_demo_has_a_published_round_a_round_under_way_and_a_frozen_one(services, demo):
+    """Issue 16: something to look at on every verification page (trustone/demo_verification.py)."""
+    verification, today = services.verification, dt.date.today()
+    staff = of_account(services, demo.logins["secretariat"])
+    rounds = {round_.status.value: round_ for round_ in verification.rounds(staff)}
+    assert len(verification.rounds(staff)) == 3 and sorted(rounds) == ["drawn", "frozen", "published"]
+
+    # the completed year's round: every check done, its figures public (a country cell of >= 3 companies)
+    published = rounds["published"]
+    assert (published.year, published.sample_size, published.dimensions) == (2024, 8, ("country",))
+    assert dict(published.by_status) == {"checked": 7, "maintained": 1}
+    (figures,) = verification.public_statistics()
+    assert (figures.year, figures.round_id) == (2024, published.id)
+    assert (figures.total.sampled, figures.total.checked, figures.total.confirmed) == (8, 8, 6)
+    assert (figures.total.not_confirmed, figures.total.unclear) == (1, 1)
+    assert any(cell.sampled is not None for cell in figures.by_country)
+    assert not [ref for ref in demo.company_refs if ref in str(figures)]
+
+    # the latest year's round: drawn from an announced beacon, checks in every state
+    drawn = rounds["drawn"]
+    assert (drawn.year, drawn.sample_size, drawn.checks) == (2025, 10, 10)
+    assert drawn.beacon_source.startswith("EuroJackpot-trekking van vrijdag ") and drawn.beacon_value
+    assert drawn.opened_on < drawn.beacon_on <= drawn.drawn_on < today
+    assert dict(drawn.by_status) == {"drawn": 2, "assigned": 4, "checked": 3, "correction_requested": 1}
+    checks = verification.checks(staff, round_id=drawn.id)
+    assert {check.party_ref for check in checks} == {None, "arisa", "fnv"}
+    for role, party in (("ngo", "arisa"), ("union", "fnv")):
+        own = verification.checks(of_account(services, demo.logins[role]), round_id=drawn.id)
+        assert own and {check.party_ref for check in own} == {party}
+        assert {check.status.value for check in own} >= {"assigned", "checked"}
+    outcomes = sorted(check.findings.link for check in checks if check.findings)
+    assert outcomes == ["confirmed", "confirmed", "not_confirmed", "unclear"]
+    evidence = [verification.check(staff, check.id).findings for check in checks if check.findings]
+    assert sorted(name for found in evidence for name in found.attachments) == ["terreinfoto.png", "vrachtbrieven.txt"]
+    photo = next(check for check, found in zip([c for c in checks if c.findings], evidence) if found.attachments)
+    assert verification.attachment(staff, photo.id, 0).data.startswith(b"\x89PNG")
+
+    # the correction request is the demo company's, whose login is in demo-logins.json
+    (requested,) = [check for check in checks if check.status.value == "correction_requested"]
+    assert requested.company_ref == demo.company_refs[0]
+    company = of_account(services, demo.logins["company"])
+    assert company.organisation_ref == demo.company_refs[0]
+    mine = verification.checks(company, round_id=drawn.id)
+    assert requested.id in {check.id for check in mine}
+
+    # the latest year again: opened today, the beacon's day still to come (the draw form)
+    frozen = rounds["frozen"]
+    assert (frozen.year, frozen.sample_size, frozen.opened_on) == (2025, 12, today)
+    assert frozen.beacon_on > today and frozen.beacon_value is None and frozen.checks == 0
