@@ -26,6 +26,7 @@ from registry.usecases.member_status import MemberStatusCheck
 from registry.usecases.organisations import Organisations
 from registry.usecases.publishing import Publishing
 from registry.usecases.reports import CompanyReports
+from registry.usecases.retention import Retention
 from registry.usecases.shredding import CompanyShredding
 from registry.usecases.statements import EvidenceStatements
 from registry.usecases.tender_signals import TenderSignals
@@ -89,3 +90,4 @@ EvidenceStatementsDep = Annotated[EvidenceStatements, Depends(_use_case(Evidence
 TendersDep = Annotated[Tenders, Depends(_use_case(Tenders, "tenders"))]
 TenderSignalsDep = Annotated[TenderSignals, Depends(_use_case(TenderSignals, "tender_signals"))]
 VerificationDep = Annotated[Verification, Depends(_use_case(Verification, "verification"))]
+RetentionDep = Annotated[Retention, Depends(_use_case(Retention, "retention"))]
