@@ -282,9 +282,11 @@ def export_quarry_regions(
 def _register_subcommands() -> None:
     from trustone.cli_keys import keys_cli
     from trustone.cli_organisations import organisations_cli, users_cli
+    from trustone.cli_retention import retention_cli
     from trustone.cli_secretariat import secretariat_cli
 
     cli.add_typer(keys_cli, name="keys")
+    cli.add_typer(retention_cli, name="retention")
     cli.add_typer(organisations_cli, name="organisations")
     cli.add_typer(users_cli, name="users")
     cli.add_typer(projections_cli, name="projections")
