@@ -65,6 +65,13 @@ PAGES: dict[str, frozenset[Role]] = {
     "/buyer/statements": frozenset({S, BUYER}),
     "/company/statement": frozenset({S, COMPANY, BUYER}),
     "/verify": EVERY_ROLE,  # checking a statement: public
+    # sample verification (docs/verification.md): manage, the secretariat; the rounds' records, also the
+    # auditor; record findings, a party on its own checks; answer a correction, a company on its own
+    "/secretariat/verification": frozenset({S}),
+    "/auditor/verification": frozenset({S, AUDITOR}),
+    "/party/field-checks": frozenset({NGO, UNION}),
+    "/company/verification": frozenset({COMPANY}),
+    "/public/verification": EVERY_ROLE,
 }
 
 

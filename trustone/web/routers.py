@@ -41,6 +41,7 @@ from trustone.web.ui.routes import data_access as casework_data_access
 from trustone.web.ui.routes import statements as statement_pages
 from trustone.web.ui.routes import tender_signals as tender_signal_pages
 from trustone.web.ui.routes import tenders as tender_pages
+from trustone.web.ui.routes import verification as verification_pages
 
 # The pages (trustone/web/ui/routes/): on the same use cases as the routes above.
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
@@ -57,6 +58,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     statement_pages.router,
     tender_pages.router,
     tender_signal_pages.router,
+    verification_pages.router,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (

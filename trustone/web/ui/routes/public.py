@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from registry.domain.errors import NotFoundError
-from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, PublishedListsDep
+from trustone.web.deps import CaseDeskDep, GrievanceCasesDep, PublishedListsDep, VerificationDep
 from trustone.web.ui import charts, follow_up, i18n, maps, vocabulary
 from trustone.web.ui.forms import FormState
 from trustone.web.ui.i18n import N_
@@ -47,6 +47,7 @@ def quarry_regions(
     request: Request,
     _: OptionalPrincipalDep,
     lists: PublishedListsDep,
+    verification: VerificationDep,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Response:
     years = lists.quarry_region_years()
@@ -71,6 +72,8 @@ def quarry_regions(
             "country_names": names,
             "drawing": maps.draw(regions),
             "shown": sum(region["companies"] is not None for region in regions),
+            # the share of the year's links a field check confirmed (issue 16; None below k companies)
+            "verified": next((y for y in verification.verified_per_year() if y.year == document["year"]), None),
         },
     )
 
