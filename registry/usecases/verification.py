@@ -208,6 +208,11 @@ class Verification:
     # A refusal is logged and raised (a 403 page); a grant logs nothing (the read that follows logs
     # its own). Each command decides again.
 
+    @property
+    def k(self) -> int:
+        """The threshold below which a figure is not published (public: the pages say it)."""
+        return self._k
+
     def may_manage(self, principal: Who, request_id: str = "") -> None:
         """The secretariat's pages: open, draw, assign, publish."""
         audit = Audit(ROUND, "", purpose="verification rounds", request_id=request_id)
