@@ -230,15 +230,6 @@ class Retention:
             rows.append(ReportRow(rule.kind, rule.days, rule.erased_by, kept, expiring, due, erased))
         return RetentionReport(today, self._schedule.warning_days, ledger.last_run, tuple(rows))
 
-    def waiting(self, today: dt.date) -> list[tuple[str, dt.date, str]]:
-        """The desk's "records expiring" queue: (kind and reference, expiry, standing), soonest first.
-        No policy call: the desk (registry/usecases/waiting.py) authorises its own read."""
-        return [
-            (f"{item.kind.value} {item.ref}", item.expires_on, item.standing.value)
-            for item in self._items(self._ledger(), today)
-            if item.standing is not Standing.KEPT
-        ]
-
     # --- extending ----------------------------------------------------------------------------
 
     def extend(
@@ -276,16 +267,22 @@ class Retention:
 
     # --- the daily run ------------------------------------------------------------------------
 
-    def run(self, principal: Who, request_id: str = "") -> RunResult:
+    def run(
+        self, principal: Who, request_id: str = "", notify: Callable[[tuple[DueItem, ...]], object] | None = None
+    ) -> RunResult:
         """Warn of what enters the warning window, erase what is past its period and was warned of before
-        (see the module docstring), delete old sessions; record the run."""
+        (see the module docstring), delete old sessions; record the run. ``notify`` (the command line's
+        e-mail to the secretariat) gets the new warnings before they are recorded: when it fails, the run
+        stops there, nothing is recorded or erased, and the next run warns again."""
         action = self._action(principal, Action.MANAGE_RETENTION)
         self._authorise(principal, Action.MANAGE_RETENTION, "retention: daily run", request_id)
         now = self._clock()
         today = now.date()
         ledger = self._ledger()
         items = [item for item in self._items(ledger, today) if item.standing is not Standing.KEPT]
-        to_warn = [item for item in items if not item.warned]
+        to_warn = tuple(item for item in items if not item.warned)
+        if to_warn and notify is not None:
+            notify(to_warn)
         if to_warn:
 
             def warn_all(led: RetentionLedger) -> None:
@@ -314,7 +311,7 @@ class Retention:
             )
             erased.append(sessions)
         self._update(lambda led: led.ran(today, principal.login))
-        return RunResult(on=today, warned=tuple(to_warn), erased=tuple(erased))
+        return RunResult(on=today, warned=to_warn, erased=tuple(erased))
 
     # --- helpers ------------------------------------------------------------------------------
 

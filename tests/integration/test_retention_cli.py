@@ -97,3 +97,42 @@ def test_the_report_extend_and_run_from_the_command_line(services):
         (operator, "administer_keys", "granted"),
         (operator, "administer_keys", "granted"),
     ]
+
+
+def test_the_run_warns_the_secretariat_by_e_mail_once_and_a_failed_e_mail_erases_nothing(services, smtp_server):
+    from trustone.cli import cli
+
+    reference = closed_case(services)
+    address = "secretariaat@trustone.example"
+    env = {
+        "TRUSTONE_DATA_DIR": str(services.settings.data_dir),
+        "TRUSTONE_DATABASE_URL": services.settings.database_url or "",
+        "TRUSTONE_RETENTION": "closed_case=10",  # within the 30-day warning window from the start
+        "TRUSTONE_SMTP_HOST": smtp_server.host,
+        "TRUSTONE_SMTP_PORT": str(smtp_server.port),
+        "TRUSTONE_MAIL_SECRETARIAT": address,
+    }
+    runner = CliRunner()
+    smtp_server.refuse.add(address)
+    failed = runner.invoke(cli, ["retention", "run"], env=env)
+    assert failed.exit_code == 1
+    assert "the warning e-mail could not be sent (SMTPRecipientsRefused): nothing was erased" in failed.output
+    assert services.retention.report(secretariat()).last_run is None  # nothing recorded
+
+    smtp_server.refuse.clear()
+    ran = runner.invoke(cli, ["retention", "run"], env=env)
+    assert ran.exit_code == 0, ran.output
+    expires = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    assert ran.output.splitlines() == [
+        f"warned: closed_case {reference} expires on {expires}",
+        "1 warning(s), 0 erasure(s)",
+    ]
+    smtp_server.wait_for(1)
+    [received] = smtp_server.messages
+    assert received.rcpt_tos == [address]
+    body = received.message.get_content()
+    assert f"{expires}  closed case  {reference}" in body
+    assert "Kamla" not in body
+    again = runner.invoke(cli, ["retention", "run"], env=env)
+    assert again.output.splitlines()[-1] == "0 warning(s), 0 erasure(s)"
+    assert len(smtp_server.messages) == 1  # once per record and expiry
