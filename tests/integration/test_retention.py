@@ -115,6 +115,12 @@ def test_a_closed_cases_reporter_and_evidence_are_erased_after_two_years_after_a
     report = {row.kind: row for row in retention.report(clerk).rows}
     assert report[RecordKind.CLOSED_CASE].erased == 1
     assert retention.report(clerk).last_run == dt.date(2027, 3, 3)
+    # trustone verify: every sealed field opens or was shredded (with the proof a shredding leaves), the
+    # access log's chain holds
+    from trustone.cli_verify import verify_services
+
+    checked = verify_services(services)
+    assert checked.failures == [] and checked.shredded >= 6  # reporter+description+parties, evidence, 3 reasons
 
 
 def test_an_extension_with_a_reason_postpones_the_erasure(world):
