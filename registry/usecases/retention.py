@@ -294,6 +294,8 @@ class Retention:
         erased: list[ErasureRecord] = []
         for item in warned_before:
             record = Record(item.kind, item.ref, item.started_on)
+            if not self._still_due(record, today):
+                continue  # extended or erased meanwhile (another run, the secretariat's extension)
             audit = self._audit(f"retention: erase {item.kind.value} {item.ref}", request_id, item.ref)
             self._guard.authorise(principal, action, Facts(), audit)  # logged before anything is destroyed
             destroyed = self._erasers[item.kind](record, principal, request_id)
@@ -344,6 +346,14 @@ class Retention:
                 )
         return sorted(items, key=lambda item: (item.expires_on, item.kind.value, item.ref))
 
+    def _still_due(self, record: Record, today: dt.date) -> bool:
+        """Asked again right before an erasure, on the ledger as it is now."""
+        ledger = self._ledger()
+        if ledger.erased(record.kind, record.ref):
+            return False
+        expiry = expires_on(record, self._schedule, ledger.extensions_of(record.kind, record.ref))
+        return today >= expiry and ledger.was_warned(record.kind, record.ref, expiry)
+
     def _extendable(self, kind: RecordKind | str) -> RecordKind:
         try:
             chosen = RecordKind(kind)
@@ -386,7 +396,8 @@ class Retention:
 
 def _recording(erasure: ErasureRecord) -> Callable[[RetentionLedger], None]:
     def change(ledger: RetentionLedger) -> None:
-        ledger.erase(erasure.kind, erasure.ref, erasure.destroyed, erasure.on, erasure.by)
+        if erasure.kind is RecordKind.SESSION or not ledger.erased(erasure.kind, erasure.ref):
+            ledger.erase(erasure.kind, erasure.ref, erasure.destroyed, erasure.on, erasure.by)
 
     return change
 

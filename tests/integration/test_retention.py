@@ -270,3 +270,34 @@ def test_sessions_are_deleted_a_month_after_they_ended(world):
         (RecordKind.SESSION, "1 sessions ended before 2025-03-04", 1)
     ]
     assert sessions.count() == 0
+
+
+def test_an_extension_made_while_a_run_looks_is_honoured(world):
+    """The run asks the ledger again right before each erasure: an extension saved after the run read
+    the records (here: while its source lists them) keeps the record."""
+    from keys.logins.sessions import SessionStore
+    from registry.usecases.retention import Retention, closed_cases, key_eraser
+
+    services, clock, ngo, clerk = world
+    reference = closed_case(services, clock, ngo, clerk)
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=1)
+    services.retention.run(clerk)  # warned
+    clock.now = CLOSED_AT + TWO_YEARS
+    listed = closed_cases(lambda: map(services.grievance.case, services.grievance.references()))
+
+    def racing(today: dt.date) -> list:
+        records = listed(today)
+        services.retention.extend(clerk, "closed_case", reference, "a related case was filed just now", days=60)
+        return records
+
+    racer = Retention(
+        services.registry,
+        services.filter,
+        services.settings.retention_schedule(),
+        {RecordKind.CLOSED_CASE: racing},
+        {RecordKind.CLOSED_CASE: key_eraser(services.datakeys.shred, lambda ref: services.grievance.case(ref).id)},
+        SessionStore(services.sql),
+        services.clock,
+    )
+    assert racer.run(clerk).erased == ()
+    assert services.grievance_cases.reporter(ngo, reference)["name"] == "Kamla Devi Meghwal"
