@@ -21,6 +21,7 @@ PUBLIC_MENU: tuple[MenuItem, ...] = (
     MenuItem("/public/grievance-statistics", N_("Grievance statistics")),
     MenuItem("/follow-up", N_("Follow up a report")),
     MenuItem("/public/tenders", N_("Tenders")),
+    MenuItem("/public/verification", N_("Verified supply chains")),
     MenuItem("/verify", N_("Verify a statement")),
 )
 
