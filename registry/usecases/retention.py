@@ -308,9 +308,7 @@ class Retention:
             self._guard.authorise(principal, action, Facts(), self._audit(f"retention: erase {ref}", request_id, ref))
             deleted = self._sessions.delete_ended_before(cutoff)
             sessions = ErasureRecord(RecordKind.SESSION, f"{deleted} {ref}", deleted, today, principal.login)
-            self._update(
-                lambda led: led.erase(sessions.kind, sessions.ref, sessions.destroyed, sessions.on, sessions.by)
-            )
+            self._update(_recording(sessions))
             erased.append(sessions)
         self._update(lambda led: led.ran(today, principal.login))
         return RunResult(on=today, warned=to_warn, erased=tuple(erased))
