@@ -143,3 +143,12 @@ def test_the_ledger_records_extensions_warnings_erasures_and_refuses_to_extend_w
         ledger.extend(
             RecordKind.CLOSED_CASE, "TS-2025-0001", dt.date(2029, 1, 1), "too late now", "anna", dt.date(2028, 1, 3)
         )
+
+
+def test_the_setting_is_read_at_start_up_and_a_bad_one_names_the_variable_and_the_kind(tmp_path):
+    from trustone.settings import Settings, SettingsError
+
+    settings = Settings.from_env({"TRUSTONE_DATA_DIR": str(tmp_path), "TRUSTONE_RETENTION": "session=7"})
+    assert settings.retention_schedule().days(RecordKind.SESSION) == 7
+    with pytest.raises(SettingsError, match="^TRUSTONE_RETENTION: withdrawn_company: a whole number of days"):
+        Settings.from_env({"TRUSTONE_DATA_DIR": str(tmp_path), "TRUSTONE_RETENTION": "withdrawn_company=soon"})
