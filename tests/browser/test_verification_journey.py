@@ -64,6 +64,10 @@ def test_the_secretariat_sees_the_rounds_and_assigns_a_drawn_check(browser, demo
     assigned = page.locator("table.checks tbody tr").filter(has_text=site)
     expect(assigned).to_contain_text("assigned")
     expect(assigned).to_contain_text("document check")
+    page.locator("table.checks tbody tr").filter(has_text="correction requested").locator("th a").click()
+    expect(page.locator("main")).to_contain_text("link not confirmed")
+    expect(page.locator("main")).to_contain_text("Local partner")  # the secretariat reads who checked
+    shoot(page, "verification-check-secretariat", languages=EN_FIRST)
     log_out(page)
     context.close()
 

@@ -136,13 +136,11 @@ def opened_round(client, tokens, **changes) -> str:
 
 
 def checks_by_site(client, tokens, round_id: str) -> dict[str, str]:
-    """The check ids of the round's page, by site name (from the assign forms' addresses)."""
+    """The check ids of the round's page, by site name (from the links to each check)."""
     as_(client, tokens, "secretariat")
     page = client.get(f"/secretariat/verification/rounds/{round_id}").text
-    rows = re.findall(
-        r'<th scope="row">([^<]+?) <span class="site-id">.*?/checks/([0-9a-f-]{36})/assignment', page, re.DOTALL
-    )
-    return {site: check for site, check in rows}
+    rows = re.findall(r'<a href="/secretariat/verification/checks/([0-9a-f-]{36})">([^<]+?) <span', page)
+    return {site: check for check, site in rows}
 
 
 def drawn_round(client, tokens, services) -> tuple[str, dict[str, str]]:
@@ -361,6 +359,35 @@ def test_the_company_sees_its_correction_request_and_maintains_the_link(client, 
         .status_code
         == 403
     )  # not its link
+
+
+def test_the_secretariat_reads_a_checks_findings_files_and_the_companys_answer(client, tokens, services):
+    _round_id, checks = assigned(client, tokens, services)
+    check = checks["Bhilwara Quarry South"]
+    as_(client, tokens, "ngo")
+    recorded = client.post(
+        f"/party/field-checks/{check}",
+        data=form(client, **FINDINGS, link="not_confirmed"),
+        files=[("evidence", ("vrachtbrief.pdf", b"%PDF-1.4 delivery note", "application/pdf"))],
+    )
+    assert recorded.status_code == 303
+    explanation = "Wij kopen via de groeve zelf; de vrachtbrieven van 2024 tonen het."
+    as_(client, tokens, "steen-b")
+    answered = client.post(
+        f"/company/verification/checks/{check}/answer", data=form(client, answer="maintained", explanation=explanation)
+    )
+    assert answered.status_code == 303
+
+    as_(client, tokens, "secretariat")
+    page = client.get(f"/secretariat/verification/checks/{check}")
+    assert page.status_code == 200
+    for shown in ("Bouwsteen Breda BV", "Bhilwara Mines Workers Collective", "Bezoek met twee arbeiders.", explanation):
+        assert shown in page.text, shown
+    assert f'href="/secretariat/verification/checks/{check}/files/0"' in page.text
+    assert client.get(f"/secretariat/verification/checks/{check}/files/0").content == b"%PDF-1.4 delivery note"
+    for who in ("ngo", "steen-b", "auditor"):
+        assert as_(client, tokens, who).get(f"/secretariat/verification/checks/{check}").status_code == 403
+        assert client.get(f"/secretariat/verification/checks/{check}/files/0").status_code == 403
 
 
 def test_published_figures_leave_out_cells_of_fewer_than_k_companies(client, tokens, services):

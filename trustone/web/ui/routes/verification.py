@@ -386,6 +386,38 @@ def assign(
     )
 
 
+@router.get(SECRETARIAT + "/checks/{check_id}")
+def secretariat_check(
+    request: Request,
+    check_id: CheckPath,
+    principal: PagePrincipalDep,
+    verification: VerificationDep,
+    request_id: RequestIdDep,
+) -> Response:
+    """One check as the secretariat reads it: the link, the findings with the partner, the notes and
+    the files, the company's answer with its explanation."""
+    verification.may_manage(principal, request_id)
+    check = verification.check(principal, check_id, request_id=request_id)
+    return _page(
+        request,
+        "verification/check.html",
+        {"check": check, "country_names": _country_names(request, {check.country})},
+    )
+
+
+@router.get(SECRETARIAT + "/checks/{check_id}/files/{number}")
+def secretariat_file(
+    check_id: CheckPath,
+    number: FilePath,
+    principal: PagePrincipalDep,
+    verification: VerificationDep,
+    request_id: RequestIdDep,
+) -> Response:
+    verification.may_manage(principal, request_id)  # the secretariat's address; a party has its own
+    found = verification.attachment(principal, check_id, number, request_id=request_id)
+    return attachment(found.data, "application/octet-stream", found.filename)
+
+
 # --- the auditor ----------------------------------------------------------------------------------
 
 
