@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
-from grievance.application import GrievanceApplication
+from grievance.application import GrievanceApplication, key_owner_of_tag
 from grievance.outbox import NoticeOutbox
 from grievance.usecases.cases import GrievanceCases
 from grievance.usecases.committee import BeforeCommittee
@@ -57,6 +57,7 @@ from registry.usecases.shredding import CompanyShredding
 from registry.usecases.statements import EvidenceStatements
 from registry.usecases.tender_signals import TenderSignals
 from registry.usecases.tenders import Tenders
+from registry.usecases.verification import Verification
 from registry.usecases.waiting import WaitingForMe, registry_sources
 from trustone.settings import Settings
 from trustone.storage_errors import probe_write
@@ -103,6 +104,7 @@ class Services:
     statements: EvidenceStatements
     tenders: Tenders
     tender_signals: TenderSignals
+    verification: Verification
     retention: Retention  # the retention schedule (issue 16; docs/retention.md)
     health: HealthCheck
     # the lists, the access log and the keys as read over HTTP (registry/usecases/lists.py, keys/access/log_reading.py)
@@ -271,6 +273,9 @@ def _built(settings: Settings) -> Services:
     case_projections = ProjectionRunner(grievance, [case_view])
     cases = CaseBoard(case_view, limits)
     # the use cases
+    verification = Verification(
+        registry, confidential_filter, clock.today, grievance.recipient_tag, key_owner_of_tag, settings.publish_k
+    )
     linked_search = LinkedListSearch(
         confidential_filter,
         linked_reads,
@@ -280,6 +285,7 @@ def _built(settings: Settings) -> Services:
         committee_sites=before_committee.sites,
         today=clock.today,
         cursors=cursors,
+        verified=verification.overlay,
     )
     retention = build_retention(
         registry,
@@ -328,7 +334,7 @@ def _built(settings: Settings) -> Services:
         ),
         organisations=Organisations(registry, confidential_filter, before_committee.company, clock.today),
         accounts=Accounts(registry, confidential_filter, sessions.revoke_all),
-        reports=CompanyReports(registry, before_committee.company, clock.today),
+        reports=CompanyReports(registry, before_committee.company, clock.today, verification.is_verified),
         declarations=Declarations(registry, confidential_filter, clock.today),
         data_access=DataAccess(registry, confidential_filter, aggregated_reads, projections.wait, clock.today),
         assessment=ReportAssessment(registry, confidential_filter, clock.today),
@@ -348,6 +354,7 @@ def _built(settings: Settings) -> Services:
         statements=EvidenceStatements(registry, confidential_filter, keyring, clock, settings.public_url),
         tenders=Tenders(registry, confidential_filter, clock.today),
         tender_signals=TenderSignals(registry, confidential_filter, clock.today),
+        verification=verification,
         retention=retention,
         health=HealthCheck(
             registry.recorder,

@@ -911,7 +911,7 @@ class Verification:
 
     def _get(self, aggregate_id: uuid.UUID | str | None, kind: type[Any]) -> Any:
         try:
-            found = self._registry.repository.get(uuid.UUID(str(aggregate_id)))
+            found: object = self._registry.repository.get(uuid.UUID(str(aggregate_id)))
         except (AggregateNotFoundError, ValueError):
             return None
         return found if isinstance(found, kind) else None

@@ -12,7 +12,16 @@ import uuid
 import pytest
 
 from registry.domain.errors import ConflictError, ValidationError
-from registry.domain.verification import FieldCheck, IllegalCheckStepError, VerificationRound
+from registry.domain.verification import (
+    CONFIDENTIAL_EVENTS,
+    LIFECYCLE,
+    CheckStatus,
+    CheckStep,
+    FieldCheck,
+    IllegalCheckStepError,
+    VerificationRegister,
+    VerificationRound,
+)
 
 TODAY = dt.date(2025, 3, 3)
 FRAME = [["a" * 32, "IN", "quarry", "claimed"], ["b" * 32, "CN", "factory", ""]]
@@ -71,17 +80,17 @@ def test_a_round_goes_frozen_drawn_published():
     with pytest.raises(ConflictError, match="2025-03-07"):
         verification_round.check_drawable("7 19 23", dt.date(2025, 3, 6))  # the day before the beacon
     assert verification_round.check_drawable(" 7 19 23 ", dt.date(2025, 3, 7)) == "7 19 23"
-    with pytest.raises(ConflictError, match="draw the round first"):
+    with pytest.raises(ConflictError, match="^draw the round first$"):
         verification_round.publish(on=dt.date(2025, 3, 7), by="s")
     verification_round.record_draw(
         beacon_value="7 19 23", seed="e" * 64, sample=["a" * 32], checks={"a" * 32: uuid.uuid4()}, on=TODAY, by="s"
     )
     assert verification_round.status == "drawn"
-    with pytest.raises(ConflictError, match="drawn already"):
+    with pytest.raises(ConflictError, match="^the round is drawn already$"):
         verification_round.check_drawable("1 2 3", dt.date(2025, 3, 8))
     verification_round.publish(on=dt.date(2025, 4, 1), by="s")
     assert (verification_round.status, verification_round.published_on) == ("published", dt.date(2025, 4, 1))
-    with pytest.raises(ConflictError, match="published already"):
+    with pytest.raises(ConflictError, match="^the round is published already$"):
         verification_round.publish(on=dt.date(2025, 4, 2), by="s")
 
 
@@ -172,3 +181,193 @@ def test_a_method_other_than_a_visit_or_a_document_check_is_refused():
     with pytest.raises(ValidationError) as refused:
         a_check().assign(party_id=uuid.uuid4(), method="phone_call", on=TODAY, by="s")
     assert refused.value.field == "method"
+
+
+def test_what_is_sealed_and_under_whose_key():
+    """DESIGN 8a: the frame's token -> company map under the round's key; the link and the company's
+    answer under the company's key owner; the local partner, the notes and the files under the check's."""
+    assert CONFIDENTIAL_EVENTS == {
+        "VerificationRound.Opened": ("key_owner", ("members",)),
+        "FieldCheck.Drawn": ("key_owner", ("link",)),
+        "FieldCheck.FindingsRecorded": ("originator_id", ("partner", "notes", "attachments")),
+        "FieldCheck.CorrectionAnswered": ("key_owner", ("detail",)),
+    }
+
+
+def test_the_findings_are_kept_as_recorded():
+    check = a_check()
+    check.assign(party_id=uuid.uuid4(), method="site_visit", on=TODAY, by="s")
+    files = [{"filename": "groeve.jpg", "content_type": "image/jpeg", "data": "/9j/"}]
+    recorded = findings("confirmed", site_exists="unclear", site_as_reported="no", notes=" Gezien. ", attachments=files)
+    check.record_findings(findings=recorded, verified_tag="mark", on=dt.date(2025, 3, 4), by="ngo.user")
+    assert check.findings == {
+        "site_exists": "unclear",
+        "site_as_reported": "no",
+        "link": "confirmed",
+        "checked_on": TODAY,
+        "partner": "Bhilwara Mines Workers Collective",
+        "notes": "Gezien.",
+        "attachments": files,
+        "recorded_on": dt.date(2025, 3, 4),
+        "by": "ngo.user",
+    }
+    assert findings("unclear", notes="")["notes"] == ""
+
+
+def test_the_answer_is_kept_with_who_gave_it_sealed_beside_the_explanation():
+    check = a_check()
+    check.assign(party_id=uuid.uuid4(), method="site_visit", on=TODAY, by="s")
+    check.record_findings(findings=findings("not_confirmed"), verified_tag=None, on=TODAY, by="ngo")
+    with pytest.raises(ValidationError) as refused:
+        check.answer_correction(answer="corrected", explanation="   ", report_version=2, on=TODAY, by="c")
+    assert refused.value.field == "explanation"
+    with pytest.raises(ValidationError) as refused:
+        check.answer_correction(answer="withdrawn", explanation="", report_version=2, on=TODAY, by="c")
+    assert refused.value.field == "answer"
+    check.answer_correction(answer="corrected", explanation="", report_version=2, on=dt.date(2025, 3, 9), by="c.user")
+    assert check.answer == {
+        "answer": "corrected",
+        "detail": {"explanation": "", "by": "c.user"},
+        "report_version": 2,
+        "on": dt.date(2025, 3, 9),
+    }
+
+
+@pytest.mark.parametrize(("source", "accepted"), [("abcd", False), ("abcde", True)])
+def test_the_beacon_source_says_at_least_five_characters(source, accepted):
+    if accepted:
+        assert a_round(beacon_source=source).beacon_source == source
+        return
+    with pytest.raises(ValidationError) as refused:
+        a_round(beacon_source=source)
+    assert refused.value.field == "beacon_source"
+
+
+def test_the_messages_say_what_to_do():
+    verification_round = a_round()
+    with pytest.raises(ConflictError) as refused:
+        verification_round.check_drawable("7", dt.date(2025, 3, 6))
+    assert str(refused.value) == "the beacon value is published on 2025-03-07: draw on or after it"
+    with pytest.raises(ValidationError) as refused:
+        a_round(beacon_on="2025-03-07")
+    assert (refused.value.field, refused.value.message) == ("beacon_on", "a date (YYYY-MM-DD)")
+    with pytest.raises(ValidationError) as refused:
+        verification_round.check_drawable("", dt.date(2025, 3, 7))
+    assert refused.value.field == "beacon_value"
+    with pytest.raises(ValidationError) as refused:
+        findings("confirmed", checked_on=TODAY + dt.timedelta(days=1))
+    assert refused.value.message == "not after today"
+    with pytest.raises(ValidationError) as refused:
+        findings("confirmed", checked_on="2025-03-01")
+    assert refused.value.message == "a date (YYYY-MM-DD)"
+    with pytest.raises(ValidationError) as refused:
+        findings("confirmed", attachments=[{}] * 6)
+    assert refused.value.message == "at most 5 files"
+    with pytest.raises(ValidationError) as refused:
+        findings("probably")
+    assert refused.value.message == "one of confirmed, not_confirmed, unclear"
+    check = a_check()
+    with pytest.raises(IllegalCheckStepError) as illegal:
+        check.require(CheckStep.ANSWER)
+    assert str(illegal.value) == f"field check {check.id} is drawn: 'answer' is not allowed; allowed next: assign"
+    check.assign(party_id=uuid.uuid4(), method="site_visit", on=TODAY, by="s")
+    check.record_findings(findings=findings("not_confirmed"), verified_tag=None, on=TODAY, by="ngo")
+    with pytest.raises(ConflictError) as refused:
+        check.answer_correction(answer="corrected", explanation="", report_version=None, on=TODAY, by="c")
+    assert str(refused.value) == "submit a corrected report after 2025-03-03 first, then answer 'corrected'"
+    check.answer_correction(
+        answer="maintained", explanation="De levering loopt via Kota.", report_version=None, on=TODAY, by="c"
+    )
+    with pytest.raises(IllegalCheckStepError) as illegal:
+        check.require(CheckStep.ASSIGN)
+    assert str(illegal.value) == (
+        f"field check {check.id} is maintained: 'assign' is not allowed; allowed next: none (the check is done)"
+    )
+
+
+def test_the_event_names_are_the_stored_format_and_the_sealing_maps_keys():
+    """A renamed event would be stored under a topic the sealing map does not name: in clear."""
+    check = a_check()
+    check.assign(party_id=uuid.uuid4(), method="site_visit", on=TODAY, by="s")
+    check.record_findings(findings=findings("not_confirmed"), verified_tag=None, on=TODAY, by="ngo")
+    check.answer_correction(answer="corrected", explanation="x", report_version=2, on=TODAY, by="c")  # 1 character
+    assert [type(e).__qualname__ for e in check.collect_events()] == [
+        "FieldCheck.Drawn",
+        "FieldCheck.Assigned",
+        "FieldCheck.FindingsRecorded",
+        "FieldCheck.CorrectionAnswered",
+    ]
+    verification_round = a_round()
+    verification_round.record_draw(beacon_value="7", seed="e" * 64, sample=[], checks={}, on=TODAY, by="s")
+    verification_round.publish(on=TODAY, by="s")
+    assert [type(e).__qualname__ for e in verification_round.collect_events()] == [
+        "VerificationRound.Opened",
+        "VerificationRound.Drawn",
+        "VerificationRound.Published",
+    ]
+    register = VerificationRegister()
+    register.add(round_id=uuid.uuid4(), year=2024)
+    register.mark_verified(tag="mark")
+    assert [type(e).__qualname__ for e in register.collect_events()] == [
+        "VerificationRegister.Opened",
+        "VerificationRegister.RoundAdded",
+        "VerificationRegister.LinkVerified",
+    ]
+    assert register.verified == {"mark"}
+
+
+def test_five_files_are_accepted_and_long_notes_are_named():
+    assert len(findings("confirmed", attachments=[{"filename": "f"}] * 5)["attachments"]) == 5
+    with pytest.raises(ValidationError) as refused:
+        findings("confirmed", notes="x" * 4001)
+    assert refused.value.field == "notes"
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(9, False), (10, True), (4000, True), (4001, False)])
+def test_a_maintained_link_is_explained_in_ten_to_four_thousand_characters(length, accepted):
+    check = a_check()
+    check.assign(party_id=uuid.uuid4(), method="site_visit", on=TODAY, by="s")
+    check.record_findings(findings=findings("not_confirmed"), verified_tag=None, on=TODAY, by="ngo")
+    answer = {"answer": "maintained", "explanation": "k" * length, "report_version": None, "on": TODAY, "by": "c"}
+    if accepted:
+        check.answer_correction(**answer)
+        assert check.status == "maintained"
+        return
+    with pytest.raises(ValidationError) as refused:
+        check.answer_correction(**answer)
+    assert refused.value.field == "explanation"
+
+
+def test_the_steps_allowed_next_are_named_as_the_api_answers_them():
+    assert {status.value: LIFECYCLE.allowed(status) for status in CheckStatus} == {
+        "drawn": ["assign"],
+        "assigned": ["assign", "record_findings"],
+        "checked": [],
+        "correction_requested": ["answer"],
+        "corrected": [],
+        "maintained": [],
+    }
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(300, True), (301, False)])
+def test_the_local_partner_is_named_in_at_most_three_hundred_characters(length, accepted):
+    if accepted:
+        assert findings("confirmed", partner="p" * length)["partner"] == "p" * length
+        return
+    with pytest.raises(ValidationError) as refused:
+        findings("confirmed", partner="p" * length)
+    assert refused.value.field == "partner"
+
+
+@pytest.mark.parametrize(("length", "accepted"), [(500, True), (501, False)])
+def test_the_beacon_is_described_and_given_in_at_most_five_hundred_characters(length, accepted):
+    verification_round = a_round(beacon_source="s" * 500)
+    if accepted:
+        assert a_round(beacon_source="s" * length).beacon_source == "s" * length
+        assert verification_round.check_drawable("7" * length, dt.date(2025, 3, 7)) == "7" * length
+        return
+    with pytest.raises(ValidationError):
+        a_round(beacon_source="s" * length)
+    with pytest.raises(ValidationError) as refused:
+        verification_round.check_drawable("7" * length, dt.date(2025, 3, 7))
+    assert refused.value.field == "beacon_value"

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
-from registry.domain.verification import EXPLANATION_LONGEST, NOTE_LONGEST, PARTNER_LONGEST, SOURCE_LONGEST
+from registry.domain.verification import (
+    ATTACHMENTS_MOST,
+    EXPLANATION_LONGEST,
+    NOTE_LONGEST,
+    PARTNER_LONGEST,
+    SOURCE_LONGEST,
+)
 from registry.usecases.verification import CheckView, RoundStatistics, RoundView, YearVerified
 from trustone.web.auth import PrincipalDep
 from trustone.web.deps import RequestIdDep, VerificationDep
@@ -163,7 +169,7 @@ def record_findings(
 @router.get("/checks/{check_id}/attachments/{number}")
 def attachment(
     check_id: uuid.UUID,
-    number: int,
+    number: Annotated[int, Path(ge=0, lt=ATTACHMENTS_MOST, description="the file's number, from 0")],
     principal: PrincipalDep,
     verification: VerificationDep,
     request_id: RequestIdDep,
