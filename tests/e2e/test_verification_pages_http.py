@@ -22,6 +22,7 @@ from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from tests.clock import FakeClock
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.publishing import publish_quarry_regions
 from trustone.web.app import create_app
 from trustone.web.ui.security import CsrfProtection
 
@@ -422,6 +423,12 @@ def test_published_figures_leave_out_cells_of_fewer_than_k_companies(client, tok
     assert rows["Quarry"] == ["fewer than 3 companies: not shown"]
     dutch = as_(client, tokens, None, language="nl").get("/public/verification").text
     assert "minder dan 3 bedrijven: niet getoond" in dutch
+
+    # the quarry-region list of the year says how many of its links a field check confirmed
+    publish_quarry_regions(services, 2024)
+    regions = as_(client, tokens, None).get("/public/quarry-regions?year=2024").text
+    assert "Of the 5 links reported for 2024, 3 were confirmed by a field check (60%)." in regions
+    assert 'href="/public/verification"' in regions
 
 
 def test_the_auditor_downloads_the_round_record_and_is_told_how_to_redraw_it(client, tokens, services):
