@@ -246,7 +246,11 @@ SYSTEM_GRANTS: dict[str, frozenset[Action]] = {
     "authentication": frozenset({Action.READ_CREDENTIAL}),
     "registry": frozenset({Action.READ_REPORT}),
     "grievance": frozenset({Action.NOTIFY_COMPANIES, Action.READ_CASE}),  # mailer, reminders, withdrawal check
-    "keys-admin": frozenset({Action.ADMINISTER_KEYS, Action.READ_KEY_REPORT}),  # the operator's CLI
+    # the operator's CLI on the server, who holds the keyring: keys, and the retention schedule's
+    # daily erasure by destroying keys (``trustone retention``, issue 16)
+    "keys-admin": frozenset(
+        {Action.ADMINISTER_KEYS, Action.READ_KEY_REPORT, Action.MANAGE_RETENTION, Action.READ_RETENTION}
+    ),
     # The secretariat's duties run from the command line by an operator on the server; no case,
     # key or list: those stay with a person's login.
     "secretariat-cli": frozenset(

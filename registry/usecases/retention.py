@@ -4,9 +4,7 @@ reason, the daily erasure, the report. The schedule itself is registry/domain/re
 Who may do what is the policy's: READ_RETENTION (the secretariat, the auditor) for the schedule, what
 expires and the report; MANAGE_RETENTION (the secretariat) to extend a record's period and to run the
 erasure. The daily job and ``trustone retention`` run on the server as the operator who holds the
-keyring, ``keys-admin:<user>`` (as ``trustone keys shred``): for a system principal the same steps
-are the key administration's actions (``_ACTION_OF_OPERATOR``), since the policy's system grants name
-no retention job.
+keyring, ``keys-admin:<user>`` (as ``trustone keys shred``), whose system grants include both.
 
 The run, for each kind the job erases:
 1. a record within the warning window is warned of once per expiry date (the ledger records it; the
@@ -55,8 +53,6 @@ from registry.sealed_application import VersionConflictError
 
 Who = Principal | SystemPrincipal
 SUBJECT = "retention"  # the access log's subject kind
-# The operator on the server (a system principal) takes these steps as the key administration it is.
-_ACTION_OF_OPERATOR = {Action.READ_RETENTION: Action.READ_KEY_REPORT, Action.MANAGE_RETENTION: Action.ADMINISTER_KEYS}
 _ATTEMPTS = 10
 
 
@@ -245,7 +241,7 @@ class Retention:
     ) -> ExtensionMade:
         """Keep one record longer, with a reason: until a day, or ``days`` beyond its present expiry."""
         audit = self._audit("extend a retention period", request_id, record)
-        self._guard.check(principal, self._action(principal, Action.MANAGE_RETENTION), Facts(), audit)
+        self._guard.check(principal, Action.MANAGE_RETENTION, Facts(), audit)
         chosen = self._extendable(kind)
         if (until is None) == (days is None):
             raise ValidationError("until", "give either a day (until) or a number of days, not both")
@@ -261,7 +257,7 @@ class Retention:
             raise ValidationError("days", "a whole number of days from 1 to 36500")
         target = until if until is not None else current + dt.timedelta(days=days or 0)
         reason = check_extension(current, target, today, reason)
-        self._guard.authorise(principal, self._action(principal, Action.MANAGE_RETENTION), Facts(), audit)
+        self._guard.authorise(principal, Action.MANAGE_RETENTION, Facts(), audit)
         self._update(lambda led: led.extend(chosen, found.ref, target, reason, principal.login, today))
         return ExtensionMade(chosen, found.ref, target)
 
@@ -274,7 +270,7 @@ class Retention:
         (see the module docstring), delete old sessions; record the run. ``notify`` (the command line's
         e-mail to the secretariat) gets the new warnings before they are recorded: when it fails, the run
         stops there, nothing is recorded or erased, and the next run warns again."""
-        action = self._action(principal, Action.MANAGE_RETENTION)
+        action = Action.MANAGE_RETENTION
         self._authorise(principal, Action.MANAGE_RETENTION, "retention: daily run", request_id)
         now = self._clock()
         today = now.date()
@@ -362,15 +358,11 @@ class Retention:
         return chosen
 
     @staticmethod
-    def _action(principal: Who, action: Action) -> Action:
-        return _ACTION_OF_OPERATOR[action] if isinstance(principal, SystemPrincipal) else action
-
-    @staticmethod
     def _audit(purpose: str, request_id: str, ref: str = "") -> Audit:
         return Audit(SUBJECT, ref, purpose=purpose, request_id=request_id)
 
     def _authorise(self, principal: Who, action: Action, purpose: str, request_id: str) -> None:
-        self._guard.authorise(principal, self._action(principal, action), Facts(), self._audit(purpose, request_id))
+        self._guard.authorise(principal, action, Facts(), self._audit(purpose, request_id))
 
     def _ledger(self) -> RetentionLedger:
         try:

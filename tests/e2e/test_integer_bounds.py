@@ -28,6 +28,7 @@ VALID_PATH = {
     "login": "someone",
     "government": "gemeente-utrecht",
     "entry_id": "an-entry",
+    "check_id": "00000000-0000-4000-8000-000000000000",
 }
 
 

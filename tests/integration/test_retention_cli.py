@@ -93,9 +93,9 @@ def test_the_report_extend_and_run_from_the_command_line(services):
         (e.actor, e.action, e.outcome) for e in services.access_log.entries(limit=1000) if e.subject_kind == "retention"
     ]
     assert entries == [
-        (operator, "read_key_report", "granted"),
-        (operator, "administer_keys", "granted"),
-        (operator, "administer_keys", "granted"),
+        (operator, "read_retention", "granted"),
+        (operator, "manage_retention", "granted"),
+        (operator, "manage_retention", "granted"),
     ]
 
 

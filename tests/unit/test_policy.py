@@ -158,7 +158,8 @@ SYSTEM_GRANTS = {
     "authentication": {"read_credential"},  # the login check reads a login's own second factor
     "registry": {"read_report"},
     "grievance": {"notify_companies", "read_case"},  # mailer, reminders, withdrawal check
-    "keys-admin": {"administer_keys", "read_key_report"},  # the operator's CLI
+    # the operator's CLI (keys, and the retention schedule's erasure by destroying keys: issue 16)
+    "keys-admin": {"administer_keys", "read_key_report", "manage_retention", "read_retention"},
     # the secretariat's duties from the command line (issue 13): not the cases, keys or any list
     "secretariat-cli": {
         "manage_organisations",

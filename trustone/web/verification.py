@@ -169,7 +169,7 @@ def record_findings(
 @router.get("/checks/{check_id}/attachments/{number}")
 def attachment(
     check_id: uuid.UUID,
-    number: Annotated[int, Path(ge=0, lt=ATTACHMENTS_MOST, description="the file's number, from 0")],
+    number: Annotated[int, Path(ge=0, le=ATTACHMENTS_MOST - 1, description="the file's number, from 0")],
     principal: PrincipalDep,
     verification: VerificationDep,
     request_id: RequestIdDep,
