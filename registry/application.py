@@ -88,8 +88,8 @@ from registry.domain.statements import CONFIDENTIAL_EVENTS as STATEMENT_CONFIDEN
 from registry.domain.statements import EvidenceStatement
 from registry.domain.tender_signals import CONFIDENTIAL_EVENTS as TENDER_SIGNAL_CONFIDENTIAL_EVENTS
 from registry.domain.tenders import CONFIDENTIAL_EVENTS as TENDER_CONFIDENTIAL_EVENTS
-from registry.domain.verification import CONFIDENTIAL_EVENTS as VERIFICATION_CONFIDENTIAL_EVENTS
 from registry.domain.text import one_line
+from registry.domain.verification import CONFIDENTIAL_EVENTS as VERIFICATION_CONFIDENTIAL_EVENTS
 from registry.reportfile import (
     CellError,
     ParsedReport,
