@@ -172,6 +172,10 @@ class Retention:
 
     # --- reading ------------------------------------------------------------------------------
 
+    def may_manage(self, principal: Who, request_id: str = "") -> None:
+        """The secretariat's page (extend, run): refused before any input is judged."""
+        self._guard.check(principal, Action.MANAGE_RETENTION, Facts(), self._audit("retention schedule", request_id))
+
     def schedule(self, principal: Who, request_id: str = "") -> ScheduleView:
         """The table: every kind, its period, what starts it, what erasing means and why."""
         self._authorise(principal, Action.READ_RETENTION, "retention schedule", request_id)

@@ -72,6 +72,9 @@ PAGES: dict[str, frozenset[Role]] = {
     "/party/field-checks": frozenset({NGO, UNION}),
     "/company/verification": frozenset({COMPANY}),
     "/public/verification": EVERY_ROLE,
+    # the retention schedule (docs/retention.md): extend and run, the secretariat; read, also the auditor
+    "/secretariat/retention": frozenset({S}),
+    "/auditor/retention": frozenset({S, AUDITOR}),
 }
 
 

@@ -38,6 +38,7 @@ from trustone.web.ui.routes import (
     secretariat_registry,
 )
 from trustone.web.ui.routes import data_access as casework_data_access
+from trustone.web.ui.routes import retention as retention_pages
 from trustone.web.ui.routes import statements as statement_pages
 from trustone.web.ui.routes import tender_signals as tender_signal_pages
 from trustone.web.ui.routes import tenders as tender_pages
@@ -59,6 +60,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     tender_pages.router,
     tender_signal_pages.router,
     verification_pages.router,
+    retention_pages.router,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
