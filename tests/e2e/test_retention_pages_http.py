@@ -109,7 +109,7 @@ def test_an_expiring_case_is_extended_with_a_reason_and_a_missing_reason_is_name
     assert made.status_code == 303
     assert made.headers["location"] == "/secretariat/retention?done=extended&until=2027-06-01"
     after = client.get(made.headers["location"]).text
-    assert "it now expires on 2027-06-01" in after and reference not in after  # out of the window now
+    assert "it now expires on June 1, 2027" in after and reference not in after  # out of the window now
 
 
 def test_the_auditor_may_not_extend_or_run(client, tokens, expiring):

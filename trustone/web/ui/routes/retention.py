@@ -14,6 +14,7 @@ forms it cannot send.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -117,6 +118,13 @@ def _count(request: Request, name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _day(request: Request, name: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.query_params.get(name, "")[:10])
+    except ValueError:
+        return None
+
+
 def _page(
     request: Request,
     template: str,
@@ -163,7 +171,7 @@ def _secretariat_page(
         "done": done,
         "warned": _count(request, "warned"),
         "erased": _count(request, "erased"),
-        "extended_until": request.query_params.get("until", "")[:10],
+        "extended_until": _day(request, "until"),
     }
     return _page(request, "retention/secretariat.html", principal, retention, request_id, context, status_code)
 
