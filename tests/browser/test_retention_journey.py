@@ -48,7 +48,7 @@ def test_the_secretariat_sees_an_expiring_record_runs_the_job_and_keeps_it_longe
     expect(page.locator("main [role=status]")).to_have_text("The job ran: 1 warning, 0 erasures.")
     assert "done=run" in page.url  # post/redirect/get: a reload does not run it again
     row = page.locator("table.due tbody tr").filter(has_text=COMPANY)
-    expect(row.locator("td").nth(3)).to_have_text("yes")
+    expect(row.locator("td").nth(3)).to_contain_text("yes")
     shoot(page, "retention-secretariat", languages=EN_FIRST)
 
     row.locator("summary").click()

@@ -109,8 +109,7 @@ def form_key(kind: str, ref: str) -> str:
 
 
 def _field_error(form: FormState, field: str, key: str) -> None:
-    name = field if field in FIELD_ERRORS else "until"
-    form.error(f"{name}-{key}", FIELD_ERRORS[name], n=LONGEST_EXTENSION, low=REASON_SHORTEST, high=REASON_LONGEST)
+    form.error(f"{field}-{key}", FIELD_ERRORS[field], n=LONGEST_EXTENSION, low=REASON_SHORTEST, high=REASON_LONGEST)
 
 
 def _count(request: Request, name: str) -> int | None:
@@ -221,6 +220,8 @@ def extend(
                 principal, kind, record, reason, until=chosen_until, days=chosen_days, request_id=request_id
             )
         except ValidationError as error:
+            if error.field not in FIELD_ERRORS:
+                raise  # not a field of the form (the kind): the error page says it
             _field_error(form, error.field, key)
         else:
             return see_other(SECRETARIAT, done="extended", until=made.expires_on.isoformat())
