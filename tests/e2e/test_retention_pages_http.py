@@ -159,3 +159,6 @@ def test_running_the_job_warns_then_erases_and_the_page_says_how_many(client, to
     audit = client.get("/auditor/retention").text
     erasures = audit.split("Erasures so far, oldest first", 1)[1]
     assert f"<code>{reference}</code>" in erasures and "Mar 13, 2027" in erasures and "secretariat.user" in erasures
+    assert 'href="/auditor/access-log?action=manage_retention&amp;from=2027-03-13&amp;to=2027-03-13"' in erasures
+    log = client.get("/auditor/access-log?action=manage_retention").text  # the log's own clock is the wall's
+    assert f"retention: erase closed_case {reference}" in log  # the entry the page tells the auditor to look for
