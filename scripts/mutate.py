@@ -77,6 +77,7 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
     "keys/signed_documents.py": ["tests/unit/test_signed_documents.py"],
     "registry/domain/sampling.py": ["tests/unit/test_sampling.py", "tests/unit/test_sampling_uniformity.py"],
     "registry/domain/verification.py": ["tests/unit/test_verification_domain.py"],
+    "registry/domain/retention.py": ["tests/unit/test_retention_schedule.py"],
 }
 # what the copy needs: the packages and the tests (not .venv, var, .git)
 COPIED = ("registry", "grievance", "keys", "projections", "trustone", "tests", "pyproject.toml")

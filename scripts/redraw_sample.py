@@ -141,6 +141,8 @@ def read_record(text: str) -> dict[str, Any]:
     return {
         "round": _get(record, "round", str),
         "year": _get(record, "year", int),
+        # when the frame was frozen; records of before it was recorded have none (not checked then)
+        "opened_on": record.get("opened_on") if isinstance(record.get("opened_on"), str) else None,
         "dimensions": dimensions,
         "sample_size": size,
         "frame": frame,
@@ -165,6 +167,16 @@ def check(record: dict[str, Any]) -> bool:
     )
     print(f"Beacon: {record['source']}, announced for {record['announced_on']}, value {record['beacon_value']!r}")
     failed = []
+
+    if record["opened_on"] is not None:
+        if record["opened_on"] < record["announced_on"]:  # ISO dates compare as texts
+            print(f"[ok]   order: the frame was frozen on {record['opened_on']}, before the beacon's day")
+        else:
+            failed.append("order")
+            print(
+                f"[FAIL] order: the frame was frozen on {record['opened_on']}, not before the beacon's day "
+                f"{record['announced_on']}: the value may have been known when the frame was chosen"
+            )
 
     digest = frame_digest(frame)
     if digest == record["frame_digest"]:

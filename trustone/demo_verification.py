@@ -33,8 +33,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from keys.access.filter import Audit
-from keys.access.policy import Action, Facts
 from keys.access.principal import Principal
 from registry.domain.accounts import Role
 from registry.domain.organisations import OrganisationKind
@@ -219,13 +217,13 @@ def _draw(
     suits: Callable[[list[str], dict[str, str]], bool],
 ) -> RoundView:
     """Draw the round with the first invented beacon value whose sample ``suits`` the walk-through
-    (``suits(sample, company_of)``: the sample as "token\\x1fcountry" keys, and each key's company id)."""
+    (``suits(sample, company_of)``: the sample as "token\\x1fcountry" keys, and each key's company id).
+    Which token is whose link is read as the secretariat may (``frame_companies``, one access-log entry)."""
     stored = services.registry.repository.get(round_.id)
-    audit = Audit(
-        "verification_round", str(round_.id), purpose="demo: choose the invented beacon value of the demo round"
-    )
-    opened = services.filter.open(secretariat, Action.MANAGE_VERIFICATION, Facts(), {"members": stored.members}, audit)
-    company_by_token = {member[0]: member[1] for member in opened["members"]}
+    company_by_token = {
+        token: str(services.registry.organisation_id(ref))
+        for token, ref in services.verification.frame_companies(secretariat, round_.id).items()
+    }
     entries = [FrameEntry.from_list(entry) for entry in stored.frame]
     dimensions = [Dimension(d) for d in stored.dimensions]
     for _attempt in range(500):

@@ -40,12 +40,9 @@ from registry.domain.errors import ConflictError, ValidationError
 from registry.domain.text import free_text, one_line
 from registry.domain.transitions import Lifecycle, StepNotAllowedError
 
-# The owner of the data key sealing a round's token -> company map: a fixed id, since a round is the
-# secretariat's and names many companies (registry/domain/statements.py does the same).
-VERIFICATION_KEY_OWNER = uuid.UUID("8d3f5e21-6b7a-4c90-a1d2-3e4f5a6b7c8d")
-
 CONFIDENTIAL_EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "VerificationRound.Opened": ("key_owner", ("members",)),
+    # one company's part of a round's frame (which tokens are its links), under that company's key owner
+    "FrameShare.Recorded": ("key_owner", ("members",)),
     "FieldCheck.Drawn": ("key_owner", ("link",)),
     "FieldCheck.FindingsRecorded": ("originator_id", ("partner", "notes", "attachments")),
     # who answered is sealed with the explanation: a company login in clear would name the company
@@ -146,7 +143,7 @@ class VerificationRound(Aggregate):
         sample_size: int,
         frame: list[list[str]],
         frame_digest: str,
-        members: list[list[Any]],
+        shares: list[uuid.UUID],
         companies: int,
         beacon_source: Any,
         beacon_on: dt.date,
@@ -155,21 +152,16 @@ class VerificationRound(Aggregate):
     ) -> VerificationRound:
         """Freeze the frame. The beacon's day must come after today: a value already public when the
         frame is frozen could have been chosen to steer the sample."""
-        source = one_line(beacon_source, "beacon_source", SOURCE_LONGEST, shortest=5)
-        if not isinstance(beacon_on, dt.date) or isinstance(beacon_on, dt.datetime):
-            raise ValidationError("beacon_on", "a date (YYYY-MM-DD)")
-        if beacon_on <= on:
-            raise ValidationError("beacon_on", "a day after today: the value must not be public yet")
+        source = cls.check_commitment(beacon_source, beacon_on, on)
         if not frame:
             raise ConflictError("no checkable link was reported for that year: nothing to sample")
         return cls(
-            key_owner=VERIFICATION_KEY_OWNER,
             year=year,
             dimensions=list(dimensions),
             sample_size=sample_size,
             frame=frame,
             frame_digest=frame_digest,
-            members=members,
+            shares=shares,
             companies=companies,
             beacon_source=source,
             beacon_on=beacon_on,
@@ -177,30 +169,39 @@ class VerificationRound(Aggregate):
             by=by,
         )
 
+    @staticmethod
+    def check_commitment(beacon_source: Any, beacon_on: Any, on: dt.date) -> str:
+        """The beacon as announced, checked before anything is read: the source cleaned, and a day
+        after today (a value already public when the frame is frozen could be chosen to steer it)."""
+        source = one_line(beacon_source, "beacon_source", SOURCE_LONGEST, shortest=5)
+        if not isinstance(beacon_on, dt.date) or isinstance(beacon_on, dt.datetime):
+            raise ValidationError("beacon_on", "a date (YYYY-MM-DD)")
+        if beacon_on <= on:
+            raise ValidationError("beacon_on", "a day after today: the value must not be public yet")
+        return source
+
     @event("Opened")
     def __init__(
         self,
         *,
-        key_owner: uuid.UUID,
         year: int,
         dimensions: list[str],
         sample_size: int,
         frame: list[list[str]],
         frame_digest: str,
-        members: Any,
+        shares: list[uuid.UUID],
         companies: int,
         beacon_source: str,
         beacon_on: dt.date,
         on: dt.date,
         by: str,
     ) -> None:
-        self.key_owner = key_owner
         self.year = year
         self.dimensions = list(dimensions)
         self.sample_size = sample_size
         self.frame = [list(entry) for entry in frame]
         self.frame_digest = frame_digest
-        self.members = members  # a SealedField once read back: [[token, company_id, version, link_index]]
+        self.shares = [uuid.UUID(str(share)) for share in shares]  # the FrameShare of each company
         self.companies = companies  # how many companies have a link in the frame (a count: it names none)
         self.beacon_source = beacon_source
         self.beacon_on = beacon_on
@@ -394,29 +395,33 @@ class FieldCheck(Aggregate):
     def outcome(self) -> LinkOutcome | None:
         return self.findings["link"] if self.findings else None
 
+    @staticmethod
+    def clean_answer(answer: Any, explanation: Any) -> tuple[Answer, str]:
+        """The answer and its explanation, checked before anything is opened (422 naming the field)."""
+        chosen = _choice(Answer, answer, "answer")
+        if chosen is Answer.MAINTAINED or explanation:
+            shortest = EXPLANATION_SHORTEST if chosen is Answer.MAINTAINED else 1
+            return chosen, free_text(explanation, "explanation", EXPLANATION_LONGEST, shortest=shortest)
+        return chosen, ""
+
     def answer_correction(
         self, *, answer: Any, explanation: Any, report_version: int | None, on: dt.date, by: str
     ) -> None:
         """The company's answer to a correction request: ``corrected`` needs a report version
         submitted after the request (the use case finds it: ``report_version``); ``maintained`` needs
         an explanation."""
-        chosen = _choice(Answer, answer, "answer")
+        chosen, cleaned = self.clean_answer(answer, explanation)
         target = self._target(CheckStep.ANSWER, C.CORRECTED if chosen is Answer.CORRECTED else C.MAINTAINED)
         requested_on = self.findings["recorded_on"] if self.findings else on
         if chosen is Answer.CORRECTED and report_version is None:
             raise ConflictError(
                 f"submit a corrected report after {requested_on.isoformat()} first, then answer 'corrected'"
             )
-        if chosen is Answer.MAINTAINED or explanation:
-            shortest = EXPLANATION_SHORTEST if chosen is Answer.MAINTAINED else 1
-            cleaned = free_text(explanation, "explanation", EXPLANATION_LONGEST, shortest=shortest)
-        else:
-            cleaned = ""
         self._correction_answered(
             key_owner=self.key_owner,
             answer=chosen,
-            detail={"explanation": cleaned, "by": by},
-            report_version=report_version,
+            # the report's version number is sealed too: with the year it names the company's report
+            detail={"explanation": cleaned, "by": by, "report_version": report_version},
             status=target,
             on=on,
         )
@@ -427,17 +432,31 @@ class FieldCheck(Aggregate):
         key_owner: uuid.UUID,
         answer: Answer,
         detail: Any,
-        report_version: int | None,
         status: CheckStatus,
         on: dt.date,
     ) -> None:
         self.answer = {
             "answer": Answer(answer),
-            "detail": detail,  # {"explanation", "by"}: sealed once read back
-            "report_version": report_version,
+            "detail": detail,  # {"explanation", "by", "report_version"}: sealed once read back
             "on": on,
         }
         self.status = CheckStatus(status)
+
+
+class FrameShare(Aggregate):
+    """One company's part of a round's frame: which tokens are its links (and which report version
+    and link each is). Sealed under the company's verification key owner, so shredding the company
+    erases it; the round keeps the shares' ids (a share names no round: it is saved with its round)."""
+
+    @staticmethod
+    def create_id(**_: Any) -> uuid.UUID:
+        return uuid.uuid4()
+
+    @event("Recorded")
+    def __init__(self, *, key_owner: uuid.UUID, tag: str, members: Any) -> None:
+        self.key_owner = key_owner
+        self.tag = tag  # the company's keyed verification tag (names no one without the keyring)
+        self.members = members  # [[token, company_id, version, link_index]]; a SealedField once read back
 
 
 class VerificationRegister(Aggregate):

@@ -27,15 +27,19 @@ class CompanyShredding:
         grievance_key_owner: Callable[[uuid.UUID], uuid.UUID],
         rebuild_lists: Callable[[], object],
         clock: Callable[[], dt.date],
+        verification_key_owner: Callable[[uuid.UUID], uuid.UUID | None] = lambda _company: None,
     ) -> None:
         """``clock``: today by the services' one clock (``ServiceClock.today``): the day a shredding
-        is recorded on."""
+        is recorded on. ``verification_key_owner``: the owner of the company's verification key (its
+        field checks' links, frame shares and answers: registry/usecases/verification.py), found
+        through the company's key like the grievance key."""
         self._registry = registry
         self._guard = guard
         self._datakeys = datakeys
         self._grievance_key_owner = grievance_key_owner
         self._rebuild_lists = rebuild_lists
         self._clock = clock
+        self._verification_key_owner = verification_key_owner
 
     def shred(
         self,
@@ -55,7 +59,10 @@ class CompanyShredding:
         # Its part of grievance cases is under a key of its own, found through the company's key:
         # find it before that key is gone.
         case_key_owner = self._grievance_key_owner(company.id)
+        verification_key_owner = self._verification_key_owner(company.id)
         destroyed = self._datakeys.shred(case_key_owner) + self._datakeys.shred(company.id)
+        if verification_key_owner is not None:
+            destroyed += self._datakeys.shred(verification_key_owner)
         company.record_shredding(on=on or self._clock(), by=principal.login, keys_destroyed=destroyed)
         self._registry.save(company)
         self._rebuild_lists()  # what the lists took from the shredded data goes too

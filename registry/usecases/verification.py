@@ -32,7 +32,7 @@ import datetime as dt
 import secrets
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -51,9 +51,11 @@ from registry.domain.reports import ReportContent
 from registry.domain.sampling import Dimension, FrameEntry, draw, draw_seed, frame_digest, sample_size
 from registry.domain.verification import (
     LIFECYCLE,
+    Answer,
     CheckStatus,
     CheckStep,
     FieldCheck,
+    FrameShare,
     LinkOutcome,
     RoundStatus,
     VerificationRegister,
@@ -157,9 +159,18 @@ class Figures:
 
 @dataclass(frozen=True)
 class RoundStatistics:
+    """A published round's figures, with its commitment: anyone can see that the draw's inputs are the
+    ones the secretariat and the auditor hold (the frame itself counts links per country: not public)."""
+
     round_id: uuid.UUID
     year: int
     published_on: dt.date
+    sample_size: int
+    frame_digest: str
+    beacon_source: str
+    beacon_on: dt.date
+    beacon_value: str | None
+    seed: str | None
     total: Figures
     by_country: tuple[Figures, ...]
     by_site_kind: tuple[Figures, ...]
@@ -190,19 +201,31 @@ class Verification:
         registry: RegistryApplication,
         guard: ConfidentialFilter,
         today: Callable[[], dt.date],
-        recipient_tag: Callable[[uuid.UUID], str],
-        key_owner_of_tag: Callable[[str], uuid.UUID],
         k: int,
     ) -> None:
-        """``recipient_tag`` / ``key_owner_of_tag``: a company's keyed tag and the owner of the key
-        derived from it (grievance/application.py): what a check addressed to a company is sealed
-        under, destroyed when the company's keys are shredded. ``k``: the registry's threshold."""
+        """``k``: the registry's threshold (TRUSTONE_PUBLISH_K)."""
         self._registry = registry
         self._guard = guard
         self._today = today
-        self._tag = recipient_tag
-        self._key_owner_of_tag = key_owner_of_tag
         self._k = k
+
+    # --- a company's keyed tag and key owner --------------------------------------------------------
+    # A check, a frame share and an answer are addressed to a company by a keyed tag (an HMAC under
+    # the company's key: it names no one without the keyring) of verification's own, so that it joins
+    # with nothing else the store holds (not the grievance cases' tags); what they seal is under a
+    # key owner derived from the tag, which CompanyShredding destroys with the company's keys.
+
+    def tag_of(self, company_id: uuid.UUID) -> str:
+        return self._registry.vault.fingerprint(company_id, _TAG_PURPOSE)
+
+    def key_owner_for(self, company_id: uuid.UUID) -> uuid.UUID | None:
+        """The owner of the company's verification key, or None when the company has no live key
+        (never creates one): for CompanyShredding, asked before the company's key is destroyed."""
+        tag = self._registry.vault.live_fingerprint(company_id, _TAG_PURPOSE)
+        return key_owner_of(tag) if tag is not None else None
+
+    def _live_tag(self, company_id: uuid.UUID) -> str | None:
+        return self._registry.vault.live_fingerprint(company_id, _TAG_PURPOSE)
 
     # --- asked before a role's pages are drawn (trustone/web/ui/routes/verification.py) -------------
     # A refusal is logged and raised (a 403 page); a grant logs nothing (the read that follows logs
@@ -242,22 +265,42 @@ class Verification:
         beacon_on: dt.date,
         request_id: str = "",
     ) -> RoundView:
-        """Freeze the frame of ``year``'s reported links and commit to the draw's inputs."""
+        """Freeze the frame of ``year``'s reported links and commit to the draw's inputs. Everything
+        that can be checked without reading a report is checked first (422, 409); one round of a year
+        at a time may wait for its beacon, so that the secretariat cannot hold several frozen rounds on
+        the same beacon and draw the one it likes."""
         audit = Audit(ROUND, "", purpose=f"open a verification round for {year}", request_id=request_id)
         self._guard.check(principal, Action.MANAGE_VERIFICATION, Facts(), audit)
         chosen = _dimensions(dimensions)
         if not isinstance(year, int) or not 2000 <= year <= self._today().year:
             raise ValidationError("year", "a report year up to this year")
         parsed_share = _share(share)
+        if (size is None) == (parsed_share is None):
+            raise ValidationError("size", "give either a sample size or a share, not both")
+        if size is not None and (not isinstance(size, int) or size < 1):
+            raise ValidationError("size", "a whole number of links, at least 1")
+        if parsed_share is not None and not Decimal(0) < parsed_share <= Decimal(1):
+            raise ValidationError("share", "a fraction above 0 and at most 1, e.g. 0.1")
+        VerificationRound.check_commitment(beacon_source, beacon_on, self._today())
+        if any(r.status is RoundStatus.FROZEN for r in self._rounds_of(year)):
+            raise ConflictError(f"a round for {year} is waiting for its beacon: draw it first")
         frame, members, companies = self._frame(principal, year, request_id)
         n = sample_size(len(frame), size=size, share=parsed_share) if frame else 0
+        shares = [
+            FrameShare(
+                key_owner=key_owner_of(tag),
+                tag=tag,
+                members=rows,
+            )
+            for tag, rows in members.items()
+        ]
         verification_round = VerificationRound.open(
             year=year,
             dimensions=[d.value for d in chosen],
             sample_size=n,
             frame=[entry.as_list() for entry in frame],
             frame_digest=frame_digest(frame),
-            members=members,
+            shares=[share.id for share in shares],
             companies=companies,
             beacon_source=beacon_source,
             beacon_on=beacon_on,
@@ -267,7 +310,7 @@ class Verification:
         self._guard.authorise(
             principal, Action.MANAGE_VERIFICATION, Facts(), replace(audit, subject_ref=str(verification_round.id))
         )
-        opened = verification_round.collect_events()
+        opened = [*verification_round.collect_events(), *(e for share in shares for e in share.collect_events())]
         for _attempt in range(5):
             register = self._register()
             register.add(round_id=verification_round.id, year=year)
@@ -292,20 +335,29 @@ class Verification:
         by_token = {entry.token: entry for entry in entries}
         contents: dict[str, ReportContent] = {}
         checks: list[FieldCheck] = []
+        gone: set[str] = set()
         for entry in sample:
+            if entry.token not in members:  # the company's keys were shredded since: no check
+                continue
             token, company_id, version, index = members[entry.token]
             company = self._company_by_id(uuid.UUID(company_id))
+            if company.ref in gone:
+                continue
             if company.ref not in contents:  # the draw's access-log entry for this company
-                contents[company.ref] = self._registry.read_report(
-                    principal,
-                    company.ref,
-                    verification_round.year,
-                    version,
-                    purpose=f"verification sample draw {verification_round.id}",
-                    request_id=request_id,
-                )
+                try:
+                    contents[company.ref] = self._registry.read_report(
+                        principal,
+                        company.ref,
+                        verification_round.year,
+                        version,
+                        purpose=f"verification sample draw {verification_round.id}",
+                        request_id=request_id,
+                    )
+                except GoneError:
+                    gone.add(company.ref)
+                    continue
             link = contents[company.ref].links[index]
-            tag = self._tag(company.id)
+            tag = self.tag_of(company.id)
             site = self._site(link.site_id or "", contents[company.ref])
             checks.append(
                 FieldCheck(
@@ -315,7 +367,7 @@ class Verification:
                     country=by_token[token].country,
                     site_kind=by_token[token].site_kind,
                     recipient_tag=tag,
-                    key_owner=self._key_owner_of_tag(tag),
+                    key_owner=key_owner_of(tag),
                     link={
                         "company_id": str(company.id),
                         "company_ref": company.ref,
@@ -381,6 +433,7 @@ class Verification:
             "format": "trustone-sample/1",
             "round": str(verification_round.id),
             "year": verification_round.year,
+            "opened_on": verification_round.opened_on.isoformat(),
             "dimensions": list(verification_round.dimensions),
             "sample_size": verification_round.sample_size,
             "frame": [list(entry) for entry in verification_round.frame],
@@ -405,7 +458,7 @@ class Verification:
     ) -> CheckView:
         """Give a check to an NGO or union party (whose local partner does it)."""
         check = self._check(check_id)
-        audit = self._check_audit(check, "assign a field check", request_id)
+        audit = self._check_audit(principal, check, "assign a field check", request_id)
         self._guard.check(principal, Action.MANAGE_VERIFICATION, Facts(), audit)
         try:
             party = self._registry.organisation(str(party_ref or ""))
@@ -413,6 +466,7 @@ class Verification:
             raise ValidationError("party", "an NGO or union party's reference") from None
         if party.kind not in PARTY_KINDS:
             raise ValidationError("party", "an NGO or union party's reference")
+        self._require_open(check)
         check.assign(party_id=party.id, method=method, on=self._today(), by=_login(principal))  # 409, 422
         self._guard.authorise(principal, Action.MANAGE_VERIFICATION, Facts(), audit)
         self._save(check)
@@ -435,7 +489,10 @@ class Verification:
             Action.READ_FIELD_CHECKS,
             Facts(own_data=not every),
             audit,
-            ((companies.get(check.recipient_tag, ""), self._link_of(check), check) for check in found),
+            (
+                (companies.get(check.recipient_tag) if self._names_company(principal, check) else None, link, check)
+                for check, link in ((check, self._link_of(check)) for check in found)
+            ),
             select=lambda _company, link, check: [(check, link)],
         )
         shown = {check.id for check, _link in opened}
@@ -446,7 +503,7 @@ class Verification:
         """One check, with what its reader may see of the findings."""
         check = self._check(check_id)
         facts = Facts(own_data=self._own(principal, check))
-        audit = self._check_audit(check, "field check", request_id)
+        audit = self._check_audit(principal, check, "field check", request_id)
         fields = self._sealed_for(principal, check)
         opened = self._guard.open(principal, Action.READ_FIELD_CHECKS, facts, fields, audit)
         return self._view(principal, check, opened.pop("link"), opened)
@@ -456,7 +513,7 @@ class Verification:
         photo can identify the local partner)."""
         check = self._check(check_id)
         facts = Facts(own_data=self._own(principal, check))
-        audit = self._check_audit(check, "field check evidence", request_id)
+        audit = self._check_audit(principal, check, "field check evidence", request_id)
         self._guard.check(principal, Action.READ_FIELD_CHECKS, facts, audit)
         if not self._reads_partner(principal, check) or check.findings is None:
             raise NotFoundError("no such file")
@@ -491,9 +548,10 @@ class Verification:
         confirmed asks the company to correct its report; a confirmed one is marked verified."""
         check = self._check(check_id)
         facts = Facts(own_data=self._own(principal, check))
-        audit = self._check_audit(check, "record field check findings", request_id)
+        audit = self._check_audit(principal, check, "record field check findings", request_id)
         self._guard.check(principal, Action.RECORD_FIELD_CHECK, facts, audit)
         check.require(CheckStep.RECORD_FINDINGS)  # 409
+        self._require_open(check)
         findings = FieldCheck.clean_findings(
             site_exists=site_exists,
             site_as_reported=site_as_reported,
@@ -544,14 +602,15 @@ class Verification:
         the link as it was; ``maintained``: the company keeps the link, with its explanation."""
         check = self._check(check_id)
         facts = Facts(own_data=self._own(principal, check))
-        audit = self._check_audit(check, "answer a correction request", request_id)
+        audit = self._check_audit(principal, check, "answer a correction request", request_id)
         self._guard.check(principal, Action.ANSWER_CORRECTION, facts, audit)
         check.require(CheckStep.ANSWER)  # 409
+        chosen, _cleaned = FieldCheck.clean_answer(answer, explanation)  # 422 before anything is opened
         opened = self._guard.open(principal, Action.ANSWER_CORRECTION, facts, {"link": self._link_of(check)}, audit)
         link = opened["link"]
         if not isinstance(link, Mapping):
             raise GoneError("this check's link can no longer be read")
-        version = self._corrected_version(principal, check, link, request_id) if answer == "corrected" else None
+        version = self._corrected_version(principal, check, link, request_id) if chosen is Answer.CORRECTED else None
         check.answer_correction(
             answer=answer, explanation=explanation, report_version=version, on=self._today(), by=_login(principal)
         )
@@ -605,6 +664,12 @@ class Verification:
                     round_id=verification_round.id,
                     year=verification_round.year,
                     published_on=verification_round.published_on or dt.date.min,
+                    sample_size=verification_round.sample_size,
+                    frame_digest=verification_round.frame_digest,
+                    beacon_source=verification_round.beacon_source,
+                    beacon_on=verification_round.beacon_on,
+                    beacon_value=verification_round.beacon_value,
+                    seed=verification_round.seed,
                     total=self._figures("total", checks),
                     by_country=self._cells(checks, lambda c: c.country),
                     by_site_kind=self._cells(checks, lambda c: c.site_kind),
@@ -613,19 +678,25 @@ class Verification:
         return found
 
     def verified_per_year(self) -> list[YearVerified]:
-        """Per report year with a drawn round: its latest frame's size and how many of its links a
-        field check confirmed; both None when fewer than k companies reported links that year."""
+        """Per report year with a published round: its latest published frame's size and how many
+        links the checks of its published rounds confirmed (a link is counted once however many
+        rounds confirmed it); both None when fewer than k companies reported links that year. Only
+        published rounds count: a confirmation shown the day it is recorded would date it."""
         latest: dict[int, VerificationRound] = {}
+        published: list[VerificationRound] = []
         for round_id, year in self._register().rounds:
             candidate = self._round(round_id)
-            if candidate.status is RoundStatus.FROZEN:
+            if candidate.status is not RoundStatus.PUBLISHED:
                 continue
+            published.append(candidate)
             if year not in latest or candidate.opened_on >= latest[year].opened_on:
                 latest[year] = candidate
         confirmed: dict[int, set[str]] = defaultdict(set)
-        for check in self._all_checks(None):
-            if check.verified_tag:
-                confirmed[check.year].add(check.verified_tag)
+        for verification_round in published:
+            for check_id in verification_round.checks.values():
+                check = self._check(check_id)
+                if check.verified_tag:
+                    confirmed[check.year].add(check.verified_tag)
         found = []
         for year in sorted(latest):
             shown = latest[year].companies >= self._k
@@ -636,14 +707,19 @@ class Verification:
 
     # --- helpers ----------------------------------------------------------------------------------
 
-    def _frame(self, principal: Who, year: int, request_id: str) -> tuple[list[FrameEntry], list[list[Any]], int]:
+    def _frame(
+        self, principal: Who, year: int, request_id: str
+    ) -> tuple[list[FrameEntry], dict[str, list[list[Any]]], int]:
         """Every checkable link of ``year`` (a known site, not a circular one) in the latest version
         of each member's report, under a fresh random token, in token order (the order the companies
-        were read in is not kept)."""
+        were read in is not kept); and each company's members (by its tag). A shredded company's
+        report can no longer be read: it is not in the frame."""
         frame: list[FrameEntry] = []
-        members: list[list[Any]] = []
+        members: dict[str, list[list[Any]]] = {}
         companies = 0
         for company in self._registry.organisations(OrganisationKind.MEMBER_COMPANY):
+            if company.shredded_on is not None:
+                continue
             try:
                 report = self._registry.report(company.ref, year)
             except NotFoundError:
@@ -667,11 +743,12 @@ class Verification:
                 frame.append(
                     FrameEntry(token, country, kind, link.origin_confidence.value if link.origin_confidence else "")
                 )
-                members.append([token, str(company.id), report.latest.number, index])
+                members.setdefault(self.tag_of(company.id), []).append(
+                    [token, str(company.id), report.latest.number, index]
+                )
                 counted = True
             companies += counted
         frame.sort()
-        members.sort()
         return frame, members, companies
 
     def _survivor(self, site_id: str) -> str:
@@ -695,13 +772,22 @@ class Verification:
         return self._registry.site(self._registry.current_site_id(site_id)).name
 
     def _members(self, principal: Who, verification_round: VerificationRound, audit: Audit) -> dict[str, list[Any]]:
-        opened = self._guard.open(
-            principal, Action.MANAGE_VERIFICATION, Facts(), {"members": verification_round.members}, audit
-        )
-        members = opened["members"]
-        if not isinstance(members, list):
-            raise GoneError("this round's frame can no longer be read")
-        return {member[0]: member for member in members}
+        """Token -> [token, company id, report version, link index], from the round's frame shares,
+        opened in one step of the filter; a shredded company's share no longer opens and is left out."""
+        shares = [self._get(share_id, FrameShare) for share_id in verification_round.shares]
+        sealed = {
+            str(share.id): _addressed(share.members, key_owner_of(share.tag)) for share in shares if share is not None
+        }
+        opened = self._guard.open(principal, Action.MANAGE_VERIFICATION, Facts(), sealed, audit)
+        return {member[0]: member for rows in opened.values() if isinstance(rows, list) for member in rows}
+
+    def frame_companies(self, principal: Who, round_id: uuid.UUID | str, *, request_id: str = "") -> dict[str, str]:
+        """Token -> company ref of a round's frame: the secretariat's (the demo data chooses its
+        illustration's beacon with it: trustone/demo_verification.py). Logged as one read."""
+        verification_round = self._round(round_id)
+        audit = Audit(ROUND, str(verification_round.id), purpose="verification frame companies", request_id=request_id)
+        members = self._members(principal, verification_round, audit)
+        return {token: self._company_by_id(uuid.UUID(row[1])).ref for token, row in members.items()}
 
     def _corrected_version(
         self, principal: Who, check: FieldCheck, link: Mapping[str, Any], request_id: str
@@ -731,10 +817,24 @@ class Verification:
         return latest.number
 
     def _cells(self, checks: list[FieldCheck], key: Callable[[FieldCheck], str]) -> tuple[Figures, ...]:
+        """One dimension's cells. A cell of fewer than k companies is left out, and so are as many
+        more (the smallest first) as it takes for the left-out cells together to hold k companies:
+        otherwise the published total minus the cells shown would give a left-out cell's figures."""
         groups: dict[str, list[FieldCheck]] = defaultdict(list)
         for check in checks:
             groups[key(check)].append(check)
-        return tuple(self._figures(name, groups[name]) for name in sorted(groups))
+
+        def companies(names: Iterable[str]) -> int:
+            return len({check.recipient_tag for name in names for check in groups[name]})
+
+        hidden = {name for name in groups if companies([name]) < self._k}
+        shown = sorted(set(groups) - hidden, key=lambda name: (companies([name]), len(groups[name]), name))
+        while hidden and shown and companies(hidden) < self._k:
+            hidden.add(shown.pop(0))
+        return tuple(
+            Figures(name, None, None, None, None, None) if name in hidden else self._figures(name, groups[name])
+            for name in sorted(groups)
+        )
 
     def _figures(self, key: str, checks: list[FieldCheck]) -> Figures:
         if len({check.recipient_tag for check in checks}) < self._k:
@@ -760,7 +860,8 @@ class Verification:
         except NotFoundError:
             return False
         return (
-            organisation.kind == OrganisationKind.MEMBER_COMPANY and self._tag(organisation.id) == check.recipient_tag
+            organisation.kind == OrganisationKind.MEMBER_COMPANY
+            and self._live_tag(organisation.id) == check.recipient_tag
         )
 
     def _reads_partner(self, principal: Who, check: FieldCheck) -> bool:
@@ -781,13 +882,13 @@ class Verification:
             principal, check
         )
         if check.answer is not None and company_side:  # the explanation may name the company: not the party's
-            fields["answer"] = _addressed(check.answer["detail"], self._key_owner_of_tag(check.recipient_tag))
+            fields["answer"] = _addressed(check.answer["detail"], key_owner_of(check.recipient_tag))
         return fields
 
     def _link_of(self, check: FieldCheck) -> Any:
         """The sealed link, to be opened only under the key its clear tag names: a link moved to
         another company's tag does not open (the grievance notices' rule: ``addressed``)."""
-        return _addressed(check.link, self._key_owner_of_tag(check.recipient_tag))
+        return _addressed(check.link, key_owner_of(check.recipient_tag))
 
     def _view(self, principal: Who, check: FieldCheck, link: Any, opened: Mapping[str, Any]) -> CheckView:
         readable = isinstance(link, Mapping)
@@ -800,6 +901,9 @@ class Verification:
             and decide(principal, Action.READ_LINKED_LIST, Facts(valid_declaration=self._declared(principal))).allowed
         )
         party = self._party(check.party_id)
+        company_only = not decide(principal, Action.MANAGE_VERIFICATION, Facts()).allowed and self._is_company_of(
+            principal, check
+        )
         findings = None
         if check.findings is not None:
             files = opened.get("attachments")
@@ -819,7 +923,7 @@ class Verification:
             answer = CorrectionAnswer(
                 answer=check.answer["answer"].value,
                 explanation=detail.get("explanation") if isinstance(detail, Mapping) else None,
-                report_version=check.answer["report_version"],
+                report_version=detail.get("report_version") if isinstance(detail, Mapping) else None,
                 on=check.answer["on"],
             )
         linked: Mapping[str, Any] = link if readable else {}
@@ -842,8 +946,9 @@ class Verification:
             origin_confidence=("verified" if check.verified_tag else (linked.get("origin_confidence") or None))
             if full
             else None,
-            party_ref=party[0] if party else None,
-            party_name=party[1] if party else None,
+            # the company is told the outcome, never who checked (the party's page says so)
+            party_ref=party[0] if party and not company_only else None,
+            party_name=party[1] if party and not company_only else None,
             method=check.method.value if check.method else None,
             drawn_on=check.drawn_on,
             assigned_on=check.assigned_on,
@@ -871,10 +976,12 @@ class Verification:
         return party.ref, party.name
 
     def _companies_by_tag(self) -> dict[str, str]:
-        return {
-            self._tag(company.id): company.ref
-            for company in self._registry.organisations(OrganisationKind.MEMBER_COMPANY)
-        }
+        found = {}
+        for company in self._registry.organisations(OrganisationKind.MEMBER_COMPANY):
+            tag = self._live_tag(company.id)
+            if tag is not None:
+                found[tag] = company.ref
+        return found
 
     def _company_by_id(self, company_id: uuid.UUID) -> Any:
         try:
@@ -882,13 +989,32 @@ class Verification:
         except AggregateNotFoundError:
             raise NotFoundError("a company of the frame is no longer registered") from None
 
-    def _check_audit(self, check: FieldCheck, purpose: str, request_id: str) -> Audit:
-        company = self._companies_by_tag().get(check.recipient_tag)
+    def _check_audit(self, principal: Who, check: FieldCheck, purpose: str, request_id: str) -> Audit:
+        """The entry names the company only for a reader who knows it anyway (``_names_company``): a
+        party reads its own entries, and an entry naming the company of the site it checks (or was
+        refused) would tell it who buys there."""
+        company = self._companies_by_tag().get(check.recipient_tag) if self._names_company(principal, check) else None
         return Audit(CHECK, str(check.id), company=company, purpose=purpose, request_id=request_id)
+
+    def _names_company(self, principal: Who, check: FieldCheck) -> bool:
+        """Whether this reader's access-log entries about the check may name its company: the
+        secretariat's and the company's own. A party's never, also with a declaration (its entries
+        would keep the name after the declaration lapsed); the company does not learn from its log
+        which party checked its link either."""
+        return decide(principal, Action.MANAGE_VERIFICATION, Facts()).allowed or self._is_company_of(principal, check)
 
     def _all_checks(self, round_id: uuid.UUID | str | None) -> list[FieldCheck]:
         rounds = [self._round(round_id)] if round_id else [self._round(r) for r, _ in self._register().rounds]
         return [self._check(check_id) for r in rounds for check_id in r.checks.values()]
+
+    def _require_open(self, check: FieldCheck) -> None:
+        """A published round's figures are final: its checks take no more assignments or findings
+        (a figure that changed after publishing would date one check's outcome)."""
+        if self._round(check.round_id).status is RoundStatus.PUBLISHED:
+            raise ConflictError("the round's figures are published: its checks are closed")
+
+    def _rounds_of(self, year: int) -> list[VerificationRound]:
+        return [self._round(round_id) for round_id, of in self._register().rounds if of == year]
 
     def _register(self) -> VerificationRegister:
         try:
@@ -946,6 +1072,16 @@ class Verification:
             checks=len(verification_round.checks),
             by_status=dict(statuses),
         )
+
+
+_TAG_PURPOSE = b"verification: the company a check, a frame share or an answer is addressed to"
+_KEY_OWNERS = uuid.UUID("6c1e9f3a-2b7d-4e58-a0c4-9d8e7f6a5b43")
+
+
+def key_owner_of(tag: str) -> uuid.UUID:
+    """The owner of the key sealing what is addressed to the company with this verification tag:
+    derived from the tag, so a value moved to another company's tag does not open."""
+    return uuid.uuid5(_KEY_OWNERS, tag)
 
 
 def _addressed(value: Any, owner: uuid.UUID) -> Any:

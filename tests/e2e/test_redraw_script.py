@@ -219,3 +219,19 @@ def test_a_missing_file_is_refused(tmp_path):
     )
     assert result.returncode == 2
     assert "cannot read" in result.stderr
+
+
+def test_a_frame_frozen_before_the_beacons_day_is_in_order(tmp_path):
+    record = {**_record(), "opened_on": "2025-02-24"}
+    result = _run(tmp_path, record)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[ok]   order: the frame was frozen on 2025-02-24, before the beacon's day" in result.stdout
+
+
+@pytest.mark.parametrize("opened_on", ["2025-03-01", "2025-03-02"])
+def test_a_frame_frozen_on_or_after_the_beacons_day_fails_the_order_check(tmp_path, opened_on):
+    """The beacon's value may have been public when the frame was chosen: the draw could be steered."""
+    record = {**_record(), "opened_on": opened_on}
+    result = _run(tmp_path, record)
+    assert _failed(result) == "The sample does NOT match: order failed."
+    assert f"[FAIL] order: the frame was frozen on {opened_on}, not before the beacon's day 2025-03-01" in result.stdout

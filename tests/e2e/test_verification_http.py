@@ -6,16 +6,21 @@ assigns the checks to an NGO and a union party; the parties record their local p
 told and corrects its report; the confirmed link shows as verified; the published figures name no
 company and leave out every cell of fewer than k = 3 companies.
 
-The frame is every reported link with a known site: four companies, five links (below), so a sample
-of all five makes each cell's company count known from the source:
-  by country: IN has companies A, B, C (3: shown), CN has D only (1: left out);
-  by site kind: quarry A, B (2: left out), factory A, C, D (3: shown); in all 4 companies (shown).
+The frame is every reported link with a known site: six companies, seven links (below), so a sample
+of all seven makes each cell's company count known from the source:
+  by country: IN has companies A, B, C (3: shown), CN has D only (1: left out), ZW has E and F (2: left
+  out); CN and ZW left out together hold 3 companies, so the total minus IN names neither;
+  by site kind: quarry A, B, E, F (4: shown), factory A, C, D (3: shown); in all 6 companies (shown).
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -36,6 +41,8 @@ COMPANIES = {
     "steen-b": "Bouwsteen Breda BV",
     "steen-c": "Natuursteen Cuijk BV",
     "steen-d": "Dordtse Graniet BV",
+    "steen-e": "Eindhovense Steengroep BV",
+    "steen-f": "Friese Natuursteen BV",
 }
 QUARRY_A = quarry_row(name="Bijolia Quarry North", latitude="25.17", longitude="75.33")
 FACTORY_A = factory_row(name="Kota Works Alpha", latitude="25.21", longitude="75.86", origin_confidence="claimed")
@@ -51,7 +58,22 @@ FACTORY_D = factory_row(
     stone_type="granite",
     origin_confidence="partly_known",
 )
-ROWS = {"steen-a": [QUARRY_A, FACTORY_A], "steen-b": [QUARRY_B], "steen-c": [FACTORY_C], "steen-d": [FACTORY_D]}
+QUARRY_E = quarry_row(
+    name="Mutoko Black Granite Quarry", country="ZW", province="Mashonaland East", district="Mutoko",
+    latitude="-17.40", longitude="32.22", stone_type="granite",
+)  # fmt: skip
+QUARRY_F = quarry_row(
+    name="Nyanga Granite Quarry", country="ZW", province="Manicaland", district="Nyanga",
+    latitude="-18.22", longitude="32.74", stone_type="granite",
+)  # fmt: skip
+ROWS = {
+    "steen-a": [QUARRY_A, FACTORY_A],
+    "steen-b": [QUARRY_B],
+    "steen-c": [FACTORY_C],
+    "steen-d": [FACTORY_D],
+    "steen-e": [QUARRY_E],
+    "steen-f": [QUARRY_F],
+}
 PEOPLE = {
     Role.SECRETARIAT: ("secretariaat", OrganisationKind.SECRETARIAT),
     Role.NGO: ("arisa", OrganisationKind.NGO_PARTY),
@@ -95,7 +117,7 @@ def opened(client, as_, **changes) -> dict:
     body = {
         "year": 2024,
         "dimensions": ["country"],
-        "size": 5,
+        "size": 7,
         "beacon_source": BEACON_SOURCE,
         "beacon_on": "2025-03-07",
         **changes,
@@ -115,10 +137,10 @@ def redrawn(record: dict) -> list[str]:
     return [entry.token for entry in chosen]
 
 
-def test_a_full_round_from_opening_to_published_figures(client, as_, services):
+def test_a_full_round_from_opening_to_published_figures(client, as_, services, tmp_path):
     # --- open: the frame of 2024 is frozen, the beacon announced for a later day -----------------
     round_ = opened(client, as_)
-    assert (round_["status"], round_["frame_size"], round_["companies"], round_["sample_size"]) == ("frozen", 5, 4, 5)
+    assert (round_["status"], round_["frame_size"], round_["companies"], round_["sample_size"]) == ("frozen", 7, 6, 7)
     assert round_["beacon_value"] is None and round_["seed"] is None
     too_early = client.post(
         f"{API}/rounds/{round_['id']}/draw", json={"beacon_value": BEACON_VALUE}, headers=as_["secretariat"]
@@ -131,13 +153,21 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
         f"{API}/rounds/{round_['id']}/draw", json={"beacon_value": BEACON_VALUE}, headers=as_["secretariat"]
     )
     assert drawn.status_code == 200, drawn.text
-    assert (drawn.json()["status"], drawn.json()["checks"]) == ("drawn", 5)
+    assert (drawn.json()["status"], drawn.json()["checks"]) == ("drawn", 7)
     again = client.post(f"{API}/rounds/{round_['id']}/draw", json={"beacon_value": "1 2 3"}, headers=as_["secretariat"])
     assert again.status_code == 409  # drawn once, for good
 
     record = client.get(f"{API}/rounds/{round_['id']}/record", headers=as_["auditor"]).json()
     assert sorted(redrawn(record)) == sorted(record["sample"])  # the same seed redraws the same sample
     assert "steen" not in str(record["frame"])  # tokens, countries and kinds: no company
+    # ... and the auditor's own script, which does not import the registry, agrees from the record alone
+    (tmp_path / "round.json").write_text(json.dumps(record), encoding="utf-8")
+    script = Path(__file__).resolve().parents[2] / "scripts" / "redraw_sample.py"
+    redraw = subprocess.run(
+        [sys.executable, "-I", str(script), str(tmp_path / "round.json")], capture_output=True, text=True, check=False
+    )
+    assert redraw.returncode == 0, redraw.stdout + redraw.stderr
+    assert "[ok]   order: the frame was frozen on 2025-03-03, before the beacon's day" in redraw.stdout
 
     # a second round over another frozen link set (one company's corrected report adds a link):
     # another digest, so another seed and another sample under the very same beacon value
@@ -151,11 +181,11 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
     client.post(f"{API}/rounds/{second['id']}/draw", json={"beacon_value": BEACON_VALUE}, headers=as_["secretariat"])
     other = client.get(f"{API}/rounds/{second['id']}/record", headers=as_["secretariat"]).json()
     assert other["frame_digest"] != record["frame_digest"] and other["seed"] != record["seed"]
-    assert len(other["frame"]) == 6 and not set(other["sample"]) & set(record["sample"])
+    assert len(other["frame"]) == 8 and not set(other["sample"]) & set(record["sample"])
 
-    # --- assign: two checks to the NGO party, three to the union party ---------------------------
+    # --- assign: two checks to the NGO party, five to the union party ----------------------------
     checks = client.get(f"{API}/checks", params={"round_id": round_["id"]}, headers=as_["secretariat"]).json()
-    assert len(checks) == 5 and all(check["status"] == "drawn" for check in checks)
+    assert len(checks) == 7 and all(check["status"] == "drawn" for check in checks)
     by_site = {check["site_name"]: check for check in checks}
     assert set(by_site) == {
         "Bijolia Quarry North",
@@ -163,6 +193,8 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
         "Bhilwara Quarry South",
         "Kota Works Gamma",
         "Xiamen Granite Works",
+        "Mutoko Black Granite Quarry",
+        "Nyanga Granite Quarry",
     }
     assert by_site["Xiamen Granite Works"]["company_ref"] == "steen-d"  # the secretariat sees the company
     to_ngo = ["Bijolia Quarry North", "Bhilwara Quarry South"]
@@ -189,7 +221,7 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
         check["company_ref"] is None and check["company_name"] is None and check["chain"] is None
         for check in ngo_checks
     )
-    assert len(client.get(f"{API}/checks", headers=as_["union"]).json()) == 3
+    assert len(client.get(f"{API}/checks", headers=as_["union"]).json()) == 5
     union_check = by_site["Kota Works Gamma"]["id"]
     assert client.get(f"{API}/checks/{union_check}", headers=as_["ngo"]).status_code == 403
 
@@ -212,6 +244,8 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
         "Kota Works Alpha": "confirmed",
         "Kota Works Gamma": "unclear",
         "Xiamen Granite Works": "confirmed",
+        "Mutoko Black Granite Quarry": "confirmed",
+        "Nyanga Granite Quarry": "confirmed",
     }
     wrong_party = client.post(
         f"{API}/checks/{by_site['Bijolia Quarry North']['id']}/findings",
@@ -233,6 +267,13 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
         assert response.json()["status"] == ("correction_requested" if outcome == "not_confirmed" else "checked")
     evidence = client.get(f"{API}/checks/{by_site['Bijolia Quarry North']['id']}/attachments/0", headers=as_["ngo"])
     assert evidence.status_code == 200 and evidence.content == b"\xff\xd8 photo"
+
+    # --- a party's own access-log entries do not name the company of a site it checked or was refused
+    for party in ("union", "ngo"):
+        own_log = client.get("/api/v1/audit/access-log", params={"limit": 200}, headers=as_[party])
+        assert own_log.status_code == 200, own_log.text
+        assert own_log.json() and [e for e in own_log.json() if e["company"]] == []
+        assert not any(ref in own_log.text for ref in COMPANIES)
 
     # --- the company is told; the not-confirmed link asks it to correct its report ---------------
     mine = client.get(f"{API}/checks", params={"round_id": round_["id"]}, headers=as_["steen-b"]).json()
@@ -286,19 +327,31 @@ def test_a_full_round_from_opening_to_published_figures(client, as_, services):
     body = str(figures)
     assert not any(name in body for name in [*COMPANIES, *COMPANIES.values()]) and "Kota" not in body
     statistics = figures[0]
+    commitment = ("frame_digest", "beacon_source", "beacon_on", "beacon_value", "seed", "sample_size")
+    assert [statistics[key] for key in commitment] == [
+        record["frame_digest"], BEACON_SOURCE, "2025-03-07", BEACON_VALUE, record["seed"], 7
+    ]  # fmt: skip
     assert statistics["total"] == {
-        "key": "total", "sampled": 5, "checked": 5, "confirmed": 3, "not_confirmed": 1, "unclear": 1
+        "key": "total", "sampled": 7, "checked": 7, "confirmed": 5, "not_confirmed": 1, "unclear": 1
     }  # fmt: skip
     assert statistics["by_country"] == [
         {"key": "CN", "sampled": None, "checked": None, "confirmed": None, "not_confirmed": None, "unclear": None},
         {"key": "IN", "sampled": 4, "checked": 4, "confirmed": 2, "not_confirmed": 1, "unclear": 1},
+        {"key": "ZW", "sampled": None, "checked": None, "confirmed": None, "not_confirmed": None, "unclear": None},
     ]
     assert statistics["by_site_kind"] == [
         {"key": "factory", "sampled": 3, "checked": 3, "confirmed": 2, "not_confirmed": 0, "unclear": 1},
-        {"key": "quarry", "sampled": None, "checked": None, "confirmed": None, "not_confirmed": None, "unclear": None},
+        {"key": "quarry", "sampled": 4, "checked": 4, "confirmed": 3, "not_confirmed": 1, "unclear": 0},
     ]
     years = client.get(f"{PUBLIC}/years").json()
-    assert years == [{"year": 2024, "links": 6, "verified": 3}]  # the latest frame (6 links), 3 confirmed
+    # the latest published frame (7 links: the second round is not published) and its 5 confirmed
+    assert years == [{"year": 2024, "links": 7, "verified": 5}]
+    too_late = client.post(
+        f"{API}/checks/{by_site['Kota Works Gamma']['id']}/assign",
+        json={"party": "arisa", "method": "site_visit"},
+        headers=as_["secretariat"],
+    )
+    assert too_late.status_code == 409 and "published" in too_late.text  # its figures are final
 
     # --- the attacker with the database alone: no round, check or mark names a company or a site -----
     secrets = [
@@ -342,12 +395,12 @@ def test_the_round_record_and_the_secretariats_steps_are_refused_to_others(clien
     assert client.get(f"{API}/rounds").status_code == 401
 
 
-def test_bad_round_input_names_the_field(client, as_):
+def test_bad_round_input_names_the_field_before_any_report_is_read(client, as_, services):
     cases = [
         ({"beacon_on": "2025-03-03"}, "beacon_on"),  # today: the value may be public already
         ({"dimensions": ["company"]}, "dimensions"),
         ({"size": None, "share": "1.5"}, "share"),
-        ({"size": 6}, "size"),  # more than the frame's five links
+        ({"size": 8}, "size"),  # more than the frame's seven links
         ({"size": 2, "share": "0.5"}, "size"),  # both
     ]
     for change, field in cases:
@@ -359,6 +412,28 @@ def test_bad_round_input_names_the_field(client, as_):
             "beacon_on": "2025-03-07",
             **change,
         }
+        reads_before = len(frame_reads(services))
         response = client.post(f"{API}/rounds", json=body, headers=as_["secretariat"])
         assert response.status_code == 422, (change, response.text)
         assert field in response.text, (change, response.text)
+        if change != {"size": 8}:  # only the frame's own size needs the reports read
+            assert len(frame_reads(services)) == reads_before, change
+
+
+def frame_reads(services) -> list:
+    return [
+        e
+        for e in services.access_log.entries(limit=100_000)
+        if e.action == "read_report" and e.actor == "secretariat.user"
+    ]
+
+
+def test_one_round_of_a_year_at_a_time_waits_for_its_beacon(client, as_):
+    """Otherwise the secretariat could freeze several frames on one beacon and draw the one it likes."""
+    opened(client, as_)
+    second = client.post(
+        f"{API}/rounds",
+        json={"year": 2024, "size": 2, "beacon_source": BEACON_SOURCE, "beacon_on": "2025-03-08"},
+        headers=as_["secretariat"],
+    )
+    assert second.status_code == 409 and "waiting for its beacon" in second.text

@@ -378,7 +378,11 @@ def test_the_demo_has_a_published_round_a_round_under_way_and_a_frozen_one(servi
     assert outcomes == ["confirmed", "confirmed", "not_confirmed", "unclear"]
     evidence = [verification.check(staff, check.id).findings for check in checks if check.findings]
     assert sorted(name for found in evidence for name in found.attachments) == ["terreinfoto.png", "vrachtbrieven.txt"]
-    photo = next(check for check, found in zip([c for c in checks if c.findings], evidence) if found.attachments)
+    photo = next(
+        check
+        for check, found in zip([c for c in checks if c.findings], evidence)
+        if found.attachments == ("terreinfoto.png",)
+    )
     assert verification.attachment(staff, photo.id, 0).data.startswith(b"\x89PNG")
 
     # the correction request is the demo company's, whose login is in demo-logins.json

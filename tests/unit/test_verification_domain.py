@@ -18,6 +18,7 @@ from registry.domain.verification import (
     CheckStatus,
     CheckStep,
     FieldCheck,
+    FrameShare,
     IllegalCheckStepError,
     VerificationRegister,
     VerificationRound,
@@ -34,7 +35,7 @@ def a_round(**changes) -> VerificationRound:
         "sample_size": 1,
         "frame": FRAME,
         "frame_digest": "d" * 64,
-        "members": [],
+        "shares": [],
         "companies": 2,
         "beacon_source": "EuroJackpot, 7 maart 2025",
         "beacon_on": dt.date(2025, 3, 7),
@@ -143,7 +144,7 @@ def test_a_not_confirmed_link_is_corrected_only_with_a_later_report_version():
     with pytest.raises(ConflictError, match="submit a corrected report after 2025-03-03"):
         check.answer_correction(answer="corrected", explanation="", report_version=None, on=TODAY, by="c")
     check.answer_correction(answer="corrected", explanation="", report_version=3, on=TODAY, by="c")
-    assert (check.status, check.answer["report_version"]) == ("corrected", 3)
+    assert (check.status, check.answer["detail"]["report_version"]) == ("corrected", 3)
 
 
 def test_a_maintained_link_needs_an_explanation_of_ten_characters():
@@ -184,10 +185,11 @@ def test_a_method_other_than_a_visit_or_a_document_check_is_refused():
 
 
 def test_what_is_sealed_and_under_whose_key():
-    """DESIGN 8a: the frame's token -> company map under the round's key; the link and the company's
-    answer under the company's key owner; the local partner, the notes and the files under the check's."""
+    """DESIGN 8a: each company's part of the frame's token -> company map, the link and the company's
+    answer (who gave it, the report version) under the company's key owner; the local partner, the
+    notes and the files under the check's own key."""
     assert CONFIDENTIAL_EVENTS == {
-        "VerificationRound.Opened": ("key_owner", ("members",)),
+        "FrameShare.Recorded": ("key_owner", ("members",)),
         "FieldCheck.Drawn": ("key_owner", ("link",)),
         "FieldCheck.FindingsRecorded": ("originator_id", ("partner", "notes", "attachments")),
         "FieldCheck.CorrectionAnswered": ("key_owner", ("detail",)),
@@ -227,8 +229,7 @@ def test_the_answer_is_kept_with_who_gave_it_sealed_beside_the_explanation():
     check.answer_correction(answer="corrected", explanation="", report_version=2, on=dt.date(2025, 3, 9), by="c.user")
     assert check.answer == {
         "answer": "corrected",
-        "detail": {"explanation": "", "by": "c.user"},
-        "report_version": 2,
+        "detail": {"explanation": "", "by": "c.user", "report_version": 2},
         "on": dt.date(2025, 3, 9),
     }
 
@@ -305,6 +306,9 @@ def test_the_event_names_are_the_stored_format_and_the_sealing_maps_keys():
         "VerificationRound.Drawn",
         "VerificationRound.Published",
     ]
+    share = FrameShare(key_owner=uuid.uuid4(), tag="t" * 43, members=[["a" * 32, "company", 1, 0]])
+    assert [type(e).__qualname__ for e in share.collect_events()] == ["FrameShare.Recorded"]
+    assert a_round(shares=[share.id]).shares == [share.id]
     register = VerificationRegister()
     register.add(round_id=uuid.uuid4(), year=2024)
     register.mark_verified(tag="mark")
