@@ -90,6 +90,7 @@ from registry.domain.tender_signals import CONFIDENTIAL_EVENTS as TENDER_SIGNAL_
 from registry.domain.tenders import CONFIDENTIAL_EVENTS as TENDER_CONFIDENTIAL_EVENTS
 from registry.domain.text import one_line
 from registry.domain.verification import CONFIDENTIAL_EVENTS as VERIFICATION_CONFIDENTIAL_EVENTS
+from registry.domain.verification import VerificationRegister
 from registry.reportfile import (
     CellError,
     ParsedReport,
@@ -187,6 +188,7 @@ class RegistryApplication(SealedApplication):
         DuplicateReviewQueue: 50,
         DataAccessRegister: 50,
         SiteIntake: 50,
+        VerificationRegister: 50,  # read by every linked-list search (its verified marks)
     }
     confidential_events: ClassVar = {
         **REPORT_CONFIDENTIAL_EVENTS,

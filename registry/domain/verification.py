@@ -473,11 +473,15 @@ class VerificationRegister(Aggregate):
     @event("Opened")
     def __init__(self) -> None:
         self.rounds: list[tuple[uuid.UUID, int]] = []
-        self.verified: set[str] = set()
+        self.verified: list[str] = []  # a list, not a set: snapshots store JSON
+
+    def mark_verified(self, tag: str) -> None:
+        if tag not in self.verified:
+            self._link_verified(tag=tag)
 
     @event("LinkVerified")
-    def mark_verified(self, tag: str) -> None:
-        self.verified.add(tag)
+    def _link_verified(self, tag: str) -> None:
+        self.verified.append(tag)
 
     @event("RoundAdded")
     def add(self, round_id: uuid.UUID, year: int) -> None:

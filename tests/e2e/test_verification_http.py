@@ -25,11 +25,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from keys.access.principal import SystemPrincipal
 from registry.domain.accounts import ROLES_REQUIRING_TOTP, Role
 from registry.domain.organisations import CompanyCategory, CompanySize, OrganisationKind
 from registry.domain.sampling import Dimension, FrameEntry, draw, draw_seed, frame_digest
 from tests.clock import FakeClock
 from tests.integration.report_files import csv_bytes, factory_row, quarry_row
+from tests.principals import of_account
 from trustone.web.app import create_app
 
 API = "/api/v1/verification"
@@ -437,3 +439,23 @@ def test_one_round_of_a_year_at_a_time_waits_for_its_beacon(client, as_):
         headers=as_["secretariat"],
     )
     assert second.status_code == 409 and "waiting for its beacon" in second.text
+
+
+def test_a_shredded_company_leaves_the_frame_and_blocks_no_round(client, as_, services):
+    """Shredding (e.g. the retention job's, for a withdrawn company) erases the company's part of a
+    frozen frame: the round still draws, without a check for it, and a new frame leaves it out."""
+    round_ = opened(client, as_, dimensions=[])  # frozen with steen-d's Xiamen link in the frame
+    services.shredding.shred("steen-d", SystemPrincipal("keys-admin:test"))
+    secretariat = of_account(services, "secretariat.user")
+    owners = services.verification.frame_companies(secretariat, round_["id"])
+    assert sorted(set(owners.values())) == ["steen-a", "steen-b", "steen-c", "steen-e", "steen-f"]
+    days(services, 4)
+    drawn = client.post(
+        f"{API}/rounds/{round_['id']}/draw", json={"beacon_value": BEACON_VALUE}, headers=as_["secretariat"]
+    )
+    assert drawn.status_code == 200, drawn.text
+    assert (drawn.json()["sample_size"], drawn.json()["checks"]) == (7, 6)  # all seven drawn; six still readable
+    checks = client.get(f"{API}/checks", params={"round_id": round_["id"]}, headers=as_["secretariat"]).json()
+    assert "steen-d" not in {check["company_ref"] for check in checks}
+    later = opened(client, as_, size=2, beacon_on="2025-03-14")
+    assert (later["frame_size"], later["companies"]) == (6, 5)
