@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
-from grievance.application import GrievanceApplication, key_owner_of_tag
+from grievance.application import GrievanceApplication
 from grievance.outbox import NoticeOutbox
 from grievance.usecases.cases import GrievanceCases
 from grievance.usecases.committee import BeforeCommittee
@@ -59,6 +59,7 @@ from registry.usecases.tender_signals import TenderSignals
 from registry.usecases.tenders import Tenders
 from registry.usecases.verification import Verification
 from registry.usecases.waiting import WaitingForMe, registry_sources
+from trustone.retention_mail import secretariat_notifier
 from trustone.settings import Settings
 from trustone.storage_errors import probe_write
 from trustone.web import pages as cursors
@@ -273,8 +274,15 @@ def _built(settings: Settings) -> Services:
     case_projections = ProjectionRunner(grievance, [case_view])
     cases = CaseBoard(case_view, limits)
     # the use cases
-    verification = Verification(
-        registry, confidential_filter, clock.today, grievance.recipient_tag, key_owner_of_tag, settings.publish_k
+    verification = Verification(registry, confidential_filter, clock.today, settings.publish_k)
+    shredding = CompanyShredding(
+        registry,
+        confidential_filter,
+        datakeys,
+        grievance.key_owner_for,
+        projections.rebuild,
+        clock.today,
+        verification_key_owner=verification.key_owner_for,
     )
     linked_search = LinkedListSearch(
         confidential_filter,
@@ -296,9 +304,8 @@ def _built(settings: Settings) -> Services:
         clock,
         cases=lambda: map(grievance.case, grievance.references()),
         case_key_owner=lambda reference: grievance.case(reference).id,
-        shred_company=CompanyShredding(
-            registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild, clock.today
-        ).shred,
+        shred_company=shredding.shred,
+        notify=secretariat_notifier(settings, clock),
     )
     services = Services(
         settings=settings,
@@ -329,9 +336,7 @@ def _built(settings: Settings) -> Services:
             lambda ref: registry.organisation(ref).contact_email,
             settings.mail_environ,
         ),
-        shredding=CompanyShredding(
-            registry, confidential_filter, datakeys, grievance.key_owner_for, projections.rebuild, clock.today
-        ),
+        shredding=shredding,
         organisations=Organisations(registry, confidential_filter, before_committee.company, clock.today),
         accounts=Accounts(registry, confidential_filter, sessions.revoke_all),
         reports=CompanyReports(registry, before_committee.company, clock.today, verification.is_verified),

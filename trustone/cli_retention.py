@@ -10,20 +10,12 @@ periods and why. They run as the operator who holds the keyring, ``keys-admin:<u
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import hashlib
-import smtplib
-from collections.abc import Callable
-from email.message import EmailMessage
 from typing import Annotated
 
 import typer
 
-from grievance.mail import MESSAGE_ID_DOMAIN, SmtpMailer
-from registry.usecases.retention import DueItem, RetentionReport
-from trustone.bootstrap import Services
+from registry.usecases.retention import RetentionReport, WarningNotSentError
 from trustone.cli_common import command_services, fail, operator
-from trustone.reminders import SECRETARIAT as SECRETARIAT_ROLE
 from trustone.reminders import MailConfigError, mail_config
 
 OPERATOR = "keys-admin"  # the erasure destroys data keys: the key administration's operator
@@ -67,60 +59,19 @@ def schedule() -> None:
     typer.echo(f"warning window: {view.warning_days} days")
 
 
-def warning_message(items: tuple[DueItem, ...], to: str, sender: str, now: dt.datetime) -> EmailMessage:
-    """To the secretariat: the kind, the reference and the expiry of each record newly in the warning
-    window (references only: a case number, a request id, a withdrawn company's public ref)."""
-    refs = "\n".join(f"{item.kind.value}:{item.ref}:{item.expires_on.isoformat()}" for item in items)
-    digest = hashlib.sha256(f"trustone-retention:{refs}".encode()).hexdigest()[:40]
-    body = "\n".join(
-        [
-            "These records reach the end of their retention period (docs/retention.md) and will be",
-            "erased by the daily job on or after the day shown, unless the secretariat extends them",
-            "with a reason (trustone retention extend, or the retention page):",
-            "",
-            *(f"  {item.expires_on.isoformat()}  {item.kind.value.replace('_', ' ')}  {item.ref}" for item in items),
-            "",
-            "TruStone registry (daily retention job)",
-            "",
-        ]
-    )
-    message = EmailMessage()
-    message["Subject"] = f"TruStone retention: {len(items)} record(s) to be erased soon"
-    message["From"] = sender
-    message["To"] = to
-    message["Message-ID"] = f"<retention-{digest}@{MESSAGE_ID_DOMAIN}>"
-    message["Date"] = email.utils.format_datetime(now)
-    message.set_content(body, cte="quoted-printable")
-    return message
-
-
-def _notifier(services: Services) -> Callable[[tuple[DueItem, ...]], None] | None:
-    """The e-mail to TRUSTONE_MAIL_SECRETARIAT, when it is set (the warnings are in the report and on the
-    retention page either way)."""
-    try:
-        config = mail_config(services)
-    except MailConfigError as error:
-        fail(str(error))
-    to = config.role_addresses.get(SECRETARIAT_ROLE)
-    if not to:
-        return None
-    mailer = SmtpMailer(config.smtp)
-
-    def notify(items: tuple[DueItem, ...]) -> None:
-        mailer.send(warning_message(items, to, config.smtp.sender, services.clock()))
-
-    return notify
-
-
 @retention_cli.command("run")
 def run() -> None:
     """The daily job: warn of what enters the warning window (by e-mail to TRUSTONE_MAIL_SECRETARIAT when
     set), erase what is past its period and was warned of before."""
     with command_services() as services:
         try:
-            result = services.retention.run(operator(OPERATOR), notify=_notifier(services))
-        except (smtplib.SMTPException, OSError) as error:
-            fail(f"the warning e-mail could not be sent ({type(error).__name__}): nothing was erased; run again")
+            mail_config(services)  # a bad mail setting stops the job before it looks at any record
+        except MailConfigError as error:
+            fail(str(error))
+        try:
+            result = services.retention.run(operator(OPERATOR))  # e-mails the warnings (trustone/retention_mail.py)
+        except WarningNotSentError as error:
+            fail(str(error))
     for item in result.warned:
         typer.echo(f"warned: {item.kind.value} {item.ref} expires on {item.expires_on.isoformat()}")
     for erasure in result.erased:

@@ -202,7 +202,7 @@ def _days(name: str, value: str) -> int:
 class Standing(StrEnum):
     KEPT = "kept"  # within its period, not yet in the warning window
     EXPIRING = "expiring"  # within the warning window: the secretariat is warned
-    DUE = "due"  # its period (and any extension) is over: the next run erases it
+    DUE = "due"  # its period (and any extension) is over: erased once a whole window has passed since its warning
 
 
 @dataclass(frozen=True)
@@ -266,6 +266,34 @@ class ErasureRecord:
     by: str
 
 
+@dataclass(frozen=True)
+class WarningGiven:
+    """The secretariat was warned, on ``on``, that the record may be erased from ``expires``: the job
+    erases it no earlier than the warning window after ``on`` (``erased_from``)."""
+
+    expires: dt.date
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class Erasing:
+    """An erasure begun: the intent, recorded before the key is destroyed."""
+
+    kind: RecordKind
+    ref: str
+    started_on: dt.date
+    on: dt.date
+    by: str
+
+
+def erased_from(expires: dt.date, warned_on: dt.date | None, warning_days: int) -> dt.date | None:
+    """The first day the job may erase a record: its expiry, and never before a whole warning window
+    after the warning (None: never warned of this expiry, so not yet)."""
+    if warned_on is None:
+        return None
+    return max(expires, warned_on + dt.timedelta(days=warning_days))
+
+
 class RetentionLedger(Aggregate):
     """Extensions, warnings and erasures of the whole registry, and the day of the last run. Holds no
     confidential value: references, dates, logins, reasons the secretariat typed for an extension."""
@@ -279,7 +307,8 @@ class RetentionLedger(Aggregate):
     @event("Opened")
     def __init__(self) -> None:
         self.extensions: list[Extension] = []
-        self.warned: dict[tuple[str, str], dt.date] = {}  # (kind, ref) -> the expiry it was warned of
+        self.warned: dict[tuple[str, str], WarningGiven] = {}  # (kind, ref) -> its latest warning
+        self.erasing: dict[tuple[str, str], Erasing] = {}  # (kind, ref) -> an erasure begun, not yet recorded
         self.erasures: list[ErasureRecord] = []
         self.last_run: dt.date | None = None
 
@@ -289,8 +318,10 @@ class RetentionLedger(Aggregate):
     def extensions_of(self, kind: RecordKind, ref: str) -> tuple[Extension, ...]:
         return tuple(ext for ext in self.extensions if ext.kind is RecordKind(kind) and ext.ref == ref)
 
-    def was_warned(self, kind: RecordKind, ref: str, expires: dt.date) -> bool:
-        return self.warned.get((RecordKind(kind).value, ref)) == expires
+    def warned_on(self, kind: RecordKind, ref: str, expires: dt.date) -> dt.date | None:
+        """The day the secretariat was warned of this expiry (None: not warned of it)."""
+        warning = self.warned.get((RecordKind(kind).value, ref))
+        return warning.on if warning is not None and warning.expires == expires else None
 
     def extend(self, kind: RecordKind, ref: str, until: dt.date, reason: str, by: str, on: dt.date) -> None:
         if self.erased(kind, ref):
@@ -303,10 +334,21 @@ class RetentionLedger(Aggregate):
 
     @event("Warned")
     def warn(self, kind: RecordKind, ref: str, expires: dt.date, on: dt.date) -> None:
-        self.warned[(RecordKind(kind).value, ref)] = expires
+        self.warned[(RecordKind(kind).value, ref)] = WarningGiven(expires, on)
+
+    def unfinished(self) -> tuple[Erasing, ...]:
+        """Erasures begun (the intent recorded) whose record was never written: a run that stopped
+        between destroying the key and recording it."""
+        return tuple(self.erasing.values())
+
+    @event("Erasing")
+    def begin_erasing(self, kind: RecordKind, ref: str, started_on: dt.date, on: dt.date, by: str) -> None:
+        """Recorded before anything is destroyed: a run that finds it unfinished completes it."""
+        self.erasing[(RecordKind(kind).value, ref)] = Erasing(RecordKind(kind), ref, started_on, on, by)
 
     @event("Erased")
     def erase(self, kind: RecordKind, ref: str, destroyed: int, on: dt.date, by: str) -> None:
+        self.erasing.pop((RecordKind(kind).value, ref), None)
         self.erasures.append(ErasureRecord(RecordKind(kind), ref, destroyed, on, by))
 
     @event("Ran")

@@ -9,11 +9,13 @@ keyring, ``keys-admin:<user>`` (as ``trustone keys shred``), whose system grants
 The run, for each kind the job erases:
 1. a record within the warning window is warned of once per expiry date (the ledger records it; the
    secretariat's desk shows it under "records expiring");
-2. a record past its period (and any extension) that was warned of on an earlier day is erased: the
-   access-log entry "retention: erase <kind> <ref>" is written first, through the filter (no entry,
-   no erasure), then its key is destroyed, then the erasure is recorded in the ledger. A record past its
-   period that was never warned of (the job did not run in its window) is warned of now and erased on
-   a later run: a warning always comes before an erasure;
+2. a record past its period (and any extension) is erased once a whole warning window has passed since
+   it was warned of that expiry (``erased_from``: a warning always gives the secretariat the full
+   window to extend, also when the job did not run in the window): the access-log entry "retention:
+   erase <kind> <ref>" is written first, through the filter (no entry, no erasure), then the ledger
+   records the erasure as begun, then its key is destroyed, then the erasure is recorded. A run that
+   finds an erasure begun and never recorded (the run before stopped in between) completes it first,
+   with an access-log entry that says so; the erasers are idempotent;
 3. sessions that ended more than the period ago are deleted (one logged entry and one erasure record
    for the rows of one run, by count).
 Nothing here opens a sealed field: the job reads what records hold in clear (stages, dates, statuses).
@@ -39,6 +41,7 @@ from registry.domain.errors import ConflictError, NotFoundError, ValidationError
 from registry.domain.organisations import OrganisationKind
 from registry.domain.retention import (
     ErasedBy,
+    Erasing,
     ErasureRecord,
     Record,
     RecordKind,
@@ -46,6 +49,7 @@ from registry.domain.retention import (
     Schedule,
     Standing,
     check_extension,
+    erased_from,
     expires_on,
     standing,
 )
@@ -54,6 +58,11 @@ from registry.sealed_application import VersionConflictError
 Who = Principal | SystemPrincipal
 SUBJECT = "retention"  # the access log's subject kind
 _ATTEMPTS = 10
+Notify = Callable[[tuple["DueItem", ...]], object]
+
+
+class WarningNotSentError(ConflictError):
+    """The warning e-mail to the secretariat could not be sent: the run recorded and erased nothing."""
 
 
 # --- what the use case is handed ------------------------------------------------------------------
@@ -99,10 +108,12 @@ class DueItem:
     kind: RecordKind
     ref: str
     started_on: dt.date
-    expires_on: dt.date  # the first day it may be erased
+    expires_on: dt.date  # the end of its period (or of its latest extension)
     standing: Standing
     extended: bool  # an extension moved its expiry
     warned: bool  # the secretariat was warned of this expiry
+    warned_on: dt.date | None = None  # the day of that warning
+    erased_from: dt.date | None = None  # the first day the job erases it: its expiry, a window after the warning
 
 
 @dataclass(frozen=True)
@@ -159,9 +170,12 @@ class Retention:
         erasers: Mapping[RecordKind, Eraser],
         sessions: SessionRows,
         clock: Callable[[], dt.datetime],
+        notify: Notify | None = None,
     ) -> None:
         """``sources``/``erasers``: one per kind the job erases record by record (not sessions, which
-        ``sessions`` deletes by count); ``clock``: the services' one clock."""
+        ``sessions`` deletes by count); ``clock``: the services' one clock; ``notify``: the warning
+        e-mail to the secretariat, for every run (the command line's, the HTTP one, the page's), which
+        raises ``WarningNotSentError`` when it cannot send."""
         self._registry = registry
         self._guard = guard
         self._schedule = schedule
@@ -169,6 +183,7 @@ class Retention:
         self._erasers = erasers
         self._sessions = sessions
         self._clock = clock
+        self._notify = notify
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -267,13 +282,12 @@ class Retention:
 
     # --- the daily run ------------------------------------------------------------------------
 
-    def run(
-        self, principal: Who, request_id: str = "", notify: Callable[[tuple[DueItem, ...]], object] | None = None
-    ) -> RunResult:
-        """Warn of what enters the warning window, erase what is past its period and was warned of before
-        (see the module docstring), delete old sessions; record the run. ``notify`` (the command line's
-        e-mail to the secretariat) gets the new warnings before they are recorded: when it fails, the run
-        stops there, nothing is recorded or erased, and the next run warns again."""
+    def run(self, principal: Who, request_id: str = "", notify: Notify | None = None) -> RunResult:
+        """Warn of what enters the warning window, erase what is past its period and was warned of a
+        whole window before (see the module docstring), delete old sessions; record the run. ``notify``
+        (default: the one the use case was built with, the e-mail to the secretariat) gets the new
+        warnings before they are recorded: when it fails, the run stops there, nothing is recorded or
+        erased, and the next run warns again."""
         action = Action.MANAGE_RETENTION
         self._authorise(principal, Action.MANAGE_RETENTION, "retention: daily run", request_id)
         now = self._clock()
@@ -281,6 +295,7 @@ class Retention:
         ledger = self._ledger()
         items = [item for item in self._items(ledger, today) if item.standing is not Standing.KEPT]
         to_warn = tuple(item for item in items if not item.warned)
+        notify = notify if notify is not None else self._notify
         if to_warn and notify is not None:
             notify(to_warn)
         if to_warn:
@@ -290,14 +305,15 @@ class Retention:
                     led.warn(item.kind, item.ref, item.expires_on, today)
 
             self._update(warn_all)
-        warned_before = [item for item in items if item.standing is Standing.DUE and item.warned]
-        erased: list[ErasureRecord] = []
-        for item in warned_before:
+        erased = [self._complete(intent, principal, today, request_id) for intent in self._ledger().unfinished()]
+        ripe = [item for item in items if item.erased_from is not None and today >= item.erased_from]
+        for item in ripe:
             record = Record(item.kind, item.ref, item.started_on)
             if not self._still_due(record, today):
                 continue  # extended or erased meanwhile (another run, the secretariat's extension)
             audit = self._audit(f"retention: erase {item.kind.value} {item.ref}", request_id, item.ref)
             self._guard.authorise(principal, action, Facts(), audit)  # logged before anything is destroyed
+            self._update(_beginning(record, today, principal.login))
             destroyed = self._erasers[item.kind](record, principal, request_id)
             erasure = ErasureRecord(item.kind, item.ref, destroyed, today, principal.login)
             self._update(_recording(erasure))
@@ -312,6 +328,18 @@ class Retention:
             erased.append(sessions)
         self._update(lambda led: led.ran(today, principal.login))
         return RunResult(on=today, warned=to_warn, erased=tuple(erased))
+
+    def _complete(self, intent: Erasing, principal: Who, today: dt.date, request_id: str) -> ErasureRecord:
+        """An erasure a run began and never recorded (it stopped after, or while, destroying the key):
+        destroy again (the erasers are idempotent: a key destroyed before counts 0) and record it. Its
+        access-log entry says it completes the erasure begun that day."""
+        kind = intent.kind
+        purpose = f"retention: complete the erasure of {kind.value} {intent.ref} begun on {intent.on.isoformat()}"
+        self._guard.authorise(principal, Action.MANAGE_RETENTION, Facts(), self._audit(purpose, request_id, intent.ref))
+        destroyed = self._erasers[kind](Record(kind, intent.ref, intent.started_on), principal, request_id)
+        erasure = ErasureRecord(kind, intent.ref, destroyed, today, principal.login)
+        self._update(_recording(erasure))
+        return erasure
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -331,6 +359,7 @@ class Retention:
                     continue
                 extensions = ledger.extensions_of(kind, record.ref)
                 expiry = expires_on(record, self._schedule, extensions)
+                warned_on = ledger.warned_on(kind, record.ref, expiry)
                 items.append(
                     DueItem(
                         kind=kind,
@@ -339,7 +368,9 @@ class Retention:
                         expires_on=expiry,
                         standing=standing(expiry, today, self._schedule.warning_days),
                         extended=any(ext.until == expiry for ext in extensions),
-                        warned=ledger.was_warned(kind, record.ref, expiry),
+                        warned=warned_on is not None,
+                        warned_on=warned_on,
+                        erased_from=erased_from(expiry, warned_on, self._schedule.warning_days),
                     )
                 )
         return sorted(items, key=lambda item: (item.expires_on, item.kind.value, item.ref))
@@ -350,7 +381,8 @@ class Retention:
         if ledger.erased(record.kind, record.ref):
             return False
         expiry = expires_on(record, self._schedule, ledger.extensions_of(record.kind, record.ref))
-        return today >= expiry and ledger.was_warned(record.kind, record.ref, expiry)
+        first = erased_from(expiry, ledger.warned_on(record.kind, record.ref, expiry), self._schedule.warning_days)
+        return first is not None and today >= first
 
     def _extendable(self, kind: RecordKind | str) -> RecordKind:
         try:
@@ -386,6 +418,13 @@ class Retention:
                 continue
             return
         raise ConflictError("the retention ledger was changed too often at once: please try again")
+
+
+def _beginning(record: Record, on: dt.date, by: str) -> Callable[[RetentionLedger], None]:
+    def change(ledger: RetentionLedger) -> None:
+        ledger.begin_erasing(record.kind, record.ref, record.started_on, on, by)
+
+    return change
 
 
 def _recording(erasure: ErasureRecord) -> Callable[[RetentionLedger], None]:
@@ -468,10 +507,13 @@ def key_eraser(shred: Callable[[uuid.UUID], int], owner_of: Callable[[str], uuid
     return erase
 
 
-def company_eraser(shred_company: Callable[..., int]) -> Eraser:
-    """A withdrawn company: the company shredding (registry/usecases/shredding.py), logged as its own."""
+def company_eraser(shred_company: Callable[..., int], registry: RegistryApplication) -> Eraser:
+    """A withdrawn company: the company shredding (registry/usecases/shredding.py), logged as its own;
+    a company shredded already (by a run that stopped before recording it) is not shredded again."""
 
     def erase(record: Record, principal: Who, request_id: str) -> int:
+        if registry.company(record.ref).shredded_on is not None:
+            return 0
         return shred_company(record.ref, principal, request_id=request_id)
 
     return erase
@@ -488,6 +530,7 @@ def build_retention(
     cases: Callable[[], Iterable[Any]],
     case_key_owner: Callable[[str], uuid.UUID],
     shred_company: Callable[..., int],
+    notify: Notify | None = None,
 ) -> Retention:
     """The use case over the registry's records: closed cases (``cases``: every grievance case; a case's
     own key is owned by ``case_key_owner(reference)``), ended releases (each request's own key),
@@ -505,8 +548,9 @@ def build_retention(
         {
             RecordKind.CLOSED_CASE: key_eraser(shred, case_key_owner),
             RecordKind.DATA_ACCESS_RELEASE: key_eraser(shred, uuid.UUID),
-            RecordKind.WITHDRAWN_COMPANY: company_eraser(shred_company),
+            RecordKind.WITHDRAWN_COMPANY: company_eraser(shred_company, registry),
         },
         sessions,
         clock,
+        notify,
     )

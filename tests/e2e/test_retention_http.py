@@ -59,7 +59,7 @@ def test_a_closed_case_is_warned_of_extended_and_erased_over_http(client, tokens
         ("closed_case", reference, "expiring", "2027-03-03")
     ]
 
-    clock.now = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)
+    clock.now = dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC)  # the window's first day
     ran = client.post(f"{BASE}/run", headers=secretariat).json()
     assert [i["ref"] for i in ran["warned"]] == [reference]
     assert [e["kind"] for e in ran["erased"]] == ["session"]  # the walkers' sessions, issued on the real day
@@ -85,7 +85,7 @@ def test_a_closed_case_is_warned_of_extended_and_erased_over_http(client, tokens
     made = client.post(extend, json={"days": 10, "reason": "a related case is open"}, headers=secretariat)
     assert made.json() == {"kind": "closed_case", "ref": reference, "expires_on": "2027-03-13"}
 
-    clock.now = dt.datetime(2027, 3, 12, 9, 0, tzinfo=dt.UTC)  # warned again, of the new expiry
+    clock.now = dt.datetime(2027, 2, 11, 9, 0, tzinfo=dt.UTC)  # warned again, a window before the new expiry
     ran = client.post(f"{BASE}/run", headers=secretariat).json()
     assert [i["ref"] for i in ran["warned"]] == [reference]
     assert [e["kind"] for e in ran["erased"]] == ["session"]

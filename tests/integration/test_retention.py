@@ -80,8 +80,8 @@ def test_a_closed_cases_reporter_and_evidence_are_erased_after_two_years_after_a
     clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=31)
     assert [item.ref for item in retention.due(clerk).items if item.kind is RecordKind.CLOSED_CASE] == []
 
-    # within the warning window: the run warns, erases nothing
-    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=1)
+    # on the window's first day: the run warns, erases nothing
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=30)
     due = [item for item in retention.due(clerk).items if item.ref == reference]
     assert [(i.kind, i.standing, i.expires_on, i.warned) for i in due] == [
         (RecordKind.CLOSED_CASE, Standing.EXPIRING, dt.date(2027, 3, 3), False)
@@ -141,7 +141,7 @@ def test_an_extension_with_a_reason_postpones_the_erasure(world):
     assert reference not in [erasure.ref for erasure in retention.run(clerk).erased]
     assert services.grievance_cases.reporter(ngo, reference)["name"] == "Kamla Devi Meghwal"
 
-    clock.now = dt.datetime(2027, 5, 20, 9, 0, tzinfo=dt.UTC)  # warned again, of the new expiry
+    clock.now = dt.datetime(2027, 5, 2, 9, 0, tzinfo=dt.UTC)  # warned again, a window before the new expiry
     assert reference in [item.ref for item in retention.run(clerk).warned]
     clock.now = dt.datetime(2027, 6, 1, 9, 0, tzinfo=dt.UTC)
     assert reference in [erasure.ref for erasure in retention.run(clerk).erased]
@@ -150,14 +150,38 @@ def test_an_extension_with_a_reason_postpones_the_erasure(world):
     ]
 
 
-def test_a_record_past_its_period_never_warned_of_is_warned_first_and_erased_on_a_later_run(world):
+def test_a_record_past_its_period_never_warned_of_is_kept_the_full_window_after_its_warning(world):
+    """docs/retention.md: a warning always gives the secretariat the whole window (30 days) to extend,
+    even when the job did not run in the window: not erased by the next run seconds later."""
     services, clock, ngo, clerk = world
     reference = closed_case(services, clock, ngo, clerk)
     clock.now = CLOSED_AT + TWO_YEARS + dt.timedelta(days=40)  # the job did not run in the window
+    warned_at = clock.now
     ran = services.retention.run(clerk)
     assert reference in [item.ref for item in ran.warned] and ran.erased == ()
+    clock.now = warned_at + dt.timedelta(seconds=5)
+    assert reference not in [erasure.ref for erasure in services.retention.run(clerk).erased]
+    clock.now = warned_at + dt.timedelta(days=29)
+    assert reference not in [erasure.ref for erasure in services.retention.run(clerk).erased]
     assert services.grievance_cases.reporter(ngo, reference)["name"] == "Kamla Devi Meghwal"
-    clock.now += dt.timedelta(days=1)
+    [item] = [item for item in services.retention.due(clerk).items if item.ref == reference]
+    assert (item.standing, item.warned_on, item.erased_from) == (
+        Standing.DUE,
+        dt.date(2027, 4, 12),
+        dt.date(2027, 5, 12),
+    )
+    clock.now = warned_at + dt.timedelta(days=30)
+    assert reference in [erasure.ref for erasure in services.retention.run(clerk).erased]
+
+
+def test_a_record_warned_a_day_before_its_expiry_is_erased_a_full_window_after_the_warning(world):
+    services, clock, ngo, clerk = world
+    reference = closed_case(services, clock, ngo, clerk)
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=1)  # the job missed the window's first 29 days
+    assert reference in [item.ref for item in services.retention.run(clerk).warned]
+    clock.now = CLOSED_AT + TWO_YEARS  # its expiry, but only a day after the warning
+    assert reference not in [erasure.ref for erasure in services.retention.run(clerk).erased]
+    clock.now = CLOSED_AT + TWO_YEARS + dt.timedelta(days=29)  # 2027-04-01: 30 days after 2027-03-02
     assert reference in [erasure.ref for erasure in services.retention.run(clerk).erased]
 
 
@@ -182,7 +206,7 @@ def test_only_the_secretariat_runs_and_extends_and_the_auditor_reads(world, demo
 def test_the_erasure_record_names_no_reporter_in_the_database_files(world, settings):
     services, clock, ngo, clerk = world
     reference = closed_case(services, clock, ngo, clerk)
-    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=1)
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=30)
     services.retention.run(clerk)
     clock.now = CLOSED_AT + TWO_YEARS
     services.retention.run(clerk)
@@ -228,7 +252,7 @@ def test_a_refused_releases_local_partner_is_erased_a_year_after_and_the_request
     )
     services.data_access.decide(clerk, asked.id, False, "no clause yet")
     assert services.data_access.get(ngo, asked.id).local_partner.name == "Sangh Kishanpura"
-    clock.now = CLOSED_AT + dt.timedelta(days=364)
+    clock.now = CLOSED_AT + dt.timedelta(days=335)
     assert str(asked.id) in [item.ref for item in services.retention.run(clerk).warned]
     clock.now = CLOSED_AT + dt.timedelta(days=365)
     ran = services.retention.run(clerk)
@@ -243,7 +267,7 @@ def test_a_withdrawn_company_is_shredded_two_years_after_its_membership_ended(wo
     company = of_account(services, demo.logins["company"]).organisation_ref
     clock.now = CLOSED_AT
     services.registry.withdraw(company, CLOSED_AT.date())
-    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=1)
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=30)
     assert company in [item.ref for item in services.retention.run(clerk).warned]
     assert services.registry.company(company).shredded_on is None
     clock.now = CLOSED_AT + TWO_YEARS
@@ -280,7 +304,7 @@ def test_an_extension_made_while_a_run_looks_is_honoured(world):
 
     services, clock, ngo, clerk = world
     reference = closed_case(services, clock, ngo, clerk)
-    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=1)
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=30)
     services.retention.run(clerk)  # warned
     clock.now = CLOSED_AT + TWO_YEARS
     listed = closed_cases(lambda: map(services.grievance.case, services.grievance.references()))
@@ -301,3 +325,84 @@ def test_an_extension_made_while_a_run_looks_is_honoured(world):
     )
     assert racer.run(clerk).erased == ()
     assert services.grievance_cases.reporter(ngo, reference)["name"] == "Kamla Devi Meghwal"
+
+
+def _crashing_after(eraser):
+    """An eraser that destroys the key, then fails: a run that stops before it records the erasure."""
+
+    def erase(record, principal, request_id):
+        eraser(record, principal, request_id)
+        raise RuntimeError("the process stopped here")
+
+    return erase
+
+
+def _with_erasers(services, erasers, sources=None):
+    from keys.logins.sessions import SessionStore
+    from registry.usecases.retention import Retention
+
+    built = services.retention
+    return Retention(
+        services.registry,
+        services.filter,
+        services.settings.retention_schedule(),
+        sources if sources is not None else built._sources,  # noqa: SLF001 - the services' own sources
+        erasers,
+        SessionStore(services.sql),
+        services.clock,
+    )
+
+
+def test_a_run_that_stopped_after_destroying_a_cases_key_is_completed_by_the_next_run(world):
+    services, clock, ngo, clerk = world
+    reference = closed_case(services, clock, ngo, clerk)
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=30)
+    services.retention.run(clerk)  # warned
+    clock.now = CLOSED_AT + TWO_YEARS
+    erasers = dict(services.retention._erasers)  # noqa: SLF001 - the services' own erasers
+    erasers[RecordKind.CLOSED_CASE] = _crashing_after(erasers[RecordKind.CLOSED_CASE])
+    with pytest.raises(RuntimeError):
+        _with_erasers(services, erasers).run(clerk)
+    with pytest.raises(GoneError):
+        services.grievance_cases.reporter(ngo, reference)  # the key is gone, the erasure not recorded
+    assert services.retention.erasures(clerk) == ()
+    assert [(i.kind, i.ref) for i in services.registry.repository.get(LEDGER).unfinished()] == [
+        (RecordKind.CLOSED_CASE, reference)
+    ]
+
+    clock.now += dt.timedelta(hours=1)
+    ran = services.retention.run(clerk)
+    assert [(e.kind, e.ref, e.on) for e in ran.erased] == [(RecordKind.CLOSED_CASE, reference, dt.date(2027, 3, 3))]
+    assert [(e.kind, e.ref) for e in services.retention.erasures(clerk)] == [(RecordKind.CLOSED_CASE, reference)]
+    assert services.registry.repository.get(LEDGER).unfinished() == ()
+    assert erase_entries(services, reference) == [(clerk.login, "manage_retention", "granted")]  # the first run's
+    completed = [
+        (e.actor, e.action, e.outcome)
+        for e in services.access_log.entries(limit=100_000)
+        if e.purpose == f"retention: complete the erasure of closed_case {reference} begun on 2027-03-03"
+    ]
+    assert completed == [(clerk.login, "manage_retention", "granted")]
+    assert services.retention.run(clerk).erased == ()  # recorded once
+
+
+def test_a_withdrawn_company_shredded_by_a_run_that_stopped_gets_its_erasure_record(world, demo):
+    services, clock, _ngo, clerk = world
+    company = of_account(services, demo.logins["company"]).organisation_ref
+    clock.now = CLOSED_AT
+    services.registry.withdraw(company, CLOSED_AT.date())
+    clock.now = CLOSED_AT + TWO_YEARS - dt.timedelta(days=30)
+    services.retention.run(clerk)  # warned
+    clock.now = CLOSED_AT + TWO_YEARS
+    erasers = dict(services.retention._erasers)  # noqa: SLF001 - the services' own erasers
+    erasers[RecordKind.WITHDRAWN_COMPANY] = _crashing_after(erasers[RecordKind.WITHDRAWN_COMPANY])
+    with pytest.raises(RuntimeError):
+        _with_erasers(services, erasers).run(clerk)
+    assert services.registry.company(company).shredded_on == dt.date(2027, 3, 3)
+    shreddings = len([e for e in services.access_log.entries(limit=100_000) if e.action == "administer_keys"])
+
+    ran = services.retention.run(clerk)
+    assert [(e.kind, e.ref) for e in ran.erased if e.kind is not RecordKind.SESSION] == [
+        (RecordKind.WITHDRAWN_COMPANY, company)
+    ]
+    assert len([e for e in services.access_log.entries(limit=100_000) if e.action == "administer_keys"]) == shreddings
+    assert [e.ref for e in services.retention.erasures(clerk) if e.kind is RecordKind.WITHDRAWN_COMPANY] == [company]
