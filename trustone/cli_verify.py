@@ -22,6 +22,7 @@ any failure, 2 when the stores cannot be opened.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ from keys.encryption.sealing import SealedField
 from projections.cases import NOTICE_FIELD, bound_notice, notice_row
 from projections.linked_list import bound_links
 from registry.domain.reports import SupplyChainReport
+from registry.usecases.verification import key_owner_of as verification_key_owner_of
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings, SettingsError
 
@@ -87,8 +89,20 @@ def _check_event_store(services: Services, app: Any, result: Verification) -> No
             continue
         for name, value in sorted(vars(event).items()):
             if isinstance(value, SealedField):
-                value = addressed(vars(event), name) if hasattr(event, "recipient_tag") else value
+                value = _bound(vars(event), name, value)
                 _count(services, value, f"{where} field {name}", result)
+
+
+def _bound(fields: dict[str, Any], name: str, value: SealedField) -> SealedField:
+    """A value addressed to a company by a keyed tag opens only under the key that tag names: a
+    grievance notice's ``recipient_tag``, a field check's or a frame share's ``company_tag``."""
+    if "recipient_tag" in fields:
+        bound: SealedField = addressed(fields, name)
+        return bound
+    tag = fields.get("company_tag")
+    if isinstance(tag, str):
+        return dataclasses.replace(value, owner=str(verification_key_owner_of(tag)))
+    return value
 
 
 def _count(services: Services, value: SealedField, where: str, result: Verification) -> None:

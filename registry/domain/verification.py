@@ -18,7 +18,7 @@ Confidentiality (DESIGN 8a). Which company sourced a link is the secret:
   company's link (``members``) is sealed under the fixed ``VERIFICATION_KEY_OWNER``;
 - a check keeps in clear only what its statistics need and what names no company and no site: the
   round, the site's country and kind, the assigned party, statuses, dates, the outcome, and a keyed tag
-  of the company (``recipient_tag``, an HMAC under the company's key: it names no one without the
+  of the company (``company_tag``, an HMAC under the company's key: it names no one without the
   keyring). The link itself (company, site, chain) is sealed under the company's grievance key owner
   (``key_owner``, derived from the tag, destroyed with the company's keys), the local partner, the
   notes and the evidence under the check's own key (``originator_id``: erased per check), the
@@ -268,7 +268,7 @@ class FieldCheck(Aggregate):
         token: str,
         country: str,
         site_kind: str,
-        recipient_tag: str,
+        company_tag: str,
         key_owner: uuid.UUID,
         link: Any,
         on: dt.date,
@@ -278,7 +278,7 @@ class FieldCheck(Aggregate):
         self.token = token
         self.country = country
         self.site_kind = site_kind
-        self.recipient_tag = recipient_tag
+        self.company_tag = company_tag
         self.key_owner = key_owner
         self.link = link  # a SealedField once read back (module docstring)
         self.drawn_on = on
@@ -453,9 +453,9 @@ class FrameShare(Aggregate):
         return uuid.uuid4()
 
     @event("Recorded")
-    def __init__(self, *, key_owner: uuid.UUID, tag: str, members: Any) -> None:
+    def __init__(self, *, key_owner: uuid.UUID, company_tag: str, members: Any) -> None:
         self.key_owner = key_owner
-        self.tag = tag  # the company's keyed verification tag (names no one without the keyring)
+        self.company_tag = company_tag  # the company's keyed verification tag (names no one without the keyring)
         self.members = members  # [[token, company_id, version, link_index]]; a SealedField once read back
 
 

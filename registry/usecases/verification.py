@@ -20,7 +20,7 @@ an access-log entry:
   only, with every figure of fewer than k companies left out.
 
 Which company a check is about is known before opening anything from its keyed tag
-(``recipient_tag``): the tags of all member companies are computed under their keys, so the access
+(``company_tag``): the tags of all member companies are computed under their keys, so the access
 log names the company a read was about without a sealed value being opened first.
 """
 
@@ -289,7 +289,7 @@ class Verification:
         shares = [
             FrameShare(
                 key_owner=key_owner_of(tag),
-                tag=tag,
+                company_tag=tag,
                 members=rows,
             )
             for tag, rows in members.items()
@@ -366,7 +366,7 @@ class Verification:
                     token=token,
                     country=by_token[token].country,
                     site_kind=by_token[token].site_kind,
-                    recipient_tag=tag,
+                    company_tag=tag,
                     key_owner=key_owner_of(tag),
                     link={
                         "company_id": str(company.id),
@@ -490,7 +490,7 @@ class Verification:
             Facts(own_data=not every),
             audit,
             (
-                (companies.get(check.recipient_tag) if self._names_company(principal, check) else None, link, check)
+                (companies.get(check.company_tag) if self._names_company(principal, check) else None, link, check)
                 for check, link in ((check, self._link_of(check)) for check in found)
             ),
             select=lambda _company, link, check: [(check, link)],
@@ -776,7 +776,9 @@ class Verification:
         opened in one step of the filter; a shredded company's share no longer opens and is left out."""
         shares = [self._get(share_id, FrameShare) for share_id in verification_round.shares]
         sealed = {
-            str(share.id): _addressed(share.members, key_owner_of(share.tag)) for share in shares if share is not None
+            str(share.id): _addressed(share.members, key_owner_of(share.company_tag))
+            for share in shares
+            if share is not None
         }
         opened = self._guard.open(principal, Action.MANAGE_VERIFICATION, Facts(), sealed, audit)
         return {member[0]: member for rows in opened.values() if isinstance(rows, list) for member in rows}
@@ -825,7 +827,7 @@ class Verification:
             groups[key(check)].append(check)
 
         def companies(names: Iterable[str]) -> int:
-            return len({check.recipient_tag for name in names for check in groups[name]})
+            return len({check.company_tag for name in names for check in groups[name]})
 
         hidden = {name for name in groups if companies([name]) < self._k}
         shown = sorted(set(groups) - hidden, key=lambda name: (companies([name]), len(groups[name]), name))
@@ -837,7 +839,7 @@ class Verification:
         )
 
     def _figures(self, key: str, checks: list[FieldCheck]) -> Figures:
-        if len({check.recipient_tag for check in checks}) < self._k:
+        if len({check.company_tag for check in checks}) < self._k:
             return Figures(key, None, None, None, None, None)
         outcomes = Counter(check.outcome for check in checks if check.outcome is not None)
         return Figures(
@@ -861,7 +863,7 @@ class Verification:
             return False
         return (
             organisation.kind == OrganisationKind.MEMBER_COMPANY
-            and self._live_tag(organisation.id) == check.recipient_tag
+            and self._live_tag(organisation.id) == check.company_tag
         )
 
     def _reads_partner(self, principal: Who, check: FieldCheck) -> bool:
@@ -882,13 +884,13 @@ class Verification:
             principal, check
         )
         if check.answer is not None and company_side:  # the explanation may name the company: not the party's
-            fields["answer"] = _addressed(check.answer["detail"], key_owner_of(check.recipient_tag))
+            fields["answer"] = _addressed(check.answer["detail"], key_owner_of(check.company_tag))
         return fields
 
     def _link_of(self, check: FieldCheck) -> Any:
         """The sealed link, to be opened only under the key its clear tag names: a link moved to
         another company's tag does not open (the grievance notices' rule: ``addressed``)."""
-        return _addressed(check.link, key_owner_of(check.recipient_tag))
+        return _addressed(check.link, key_owner_of(check.company_tag))
 
     def _view(self, principal: Who, check: FieldCheck, link: Any, opened: Mapping[str, Any]) -> CheckView:
         readable = isinstance(link, Mapping)
@@ -993,7 +995,7 @@ class Verification:
         """The entry names the company only for a reader who knows it anyway (``_names_company``): a
         party reads its own entries, and an entry naming the company of the site it checks (or was
         refused) would tell it who buys there."""
-        company = self._companies_by_tag().get(check.recipient_tag) if self._names_company(principal, check) else None
+        company = self._companies_by_tag().get(check.company_tag) if self._names_company(principal, check) else None
         return Audit(CHECK, str(check.id), company=company, purpose=purpose, request_id=request_id)
 
     def _names_company(self, principal: Who, check: FieldCheck) -> bool:

@@ -53,7 +53,7 @@ def a_check() -> FieldCheck:
         token="a" * 32,
         country="IN",
         site_kind="quarry",
-        recipient_tag="t" * 43,
+        company_tag="t" * 43,
         key_owner=uuid.uuid4(),
         link={"site_id": "IN-RJ-X"},
         on=TODAY,
@@ -306,7 +306,7 @@ def test_the_event_names_are_the_stored_format_and_the_sealing_maps_keys():
         "VerificationRound.Drawn",
         "VerificationRound.Published",
     ]
-    share = FrameShare(key_owner=uuid.uuid4(), tag="t" * 43, members=[["a" * 32, "company", 1, 0]])
+    share = FrameShare(key_owner=uuid.uuid4(), company_tag="t" * 43, members=[["a" * 32, "company", 1, 0]])
     assert [type(e).__qualname__ for e in share.collect_events()] == ["FrameShare.Recorded"]
     assert a_round(shares=[share.id]).shares == [share.id]
     register = VerificationRegister()
