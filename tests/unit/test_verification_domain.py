@@ -323,6 +323,7 @@ def test_the_event_names_are_the_stored_format_and_the_sealing_maps_keys():
 
 def test_five_files_are_accepted_and_long_notes_are_named():
     assert len(findings("confirmed", attachments=[{"filename": "f"}] * 5)["attachments"]) == 5
+    assert findings("confirmed", notes="x" * 4000)["notes"] == "x" * 4000
     with pytest.raises(ValidationError) as refused:
         findings("confirmed", notes="x" * 4001)
     assert refused.value.field == "notes"
