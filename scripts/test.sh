@@ -97,8 +97,10 @@ fi
 #
 # The browser journeys (tests/browser/) need a module's tests kept together in one worker, in order
 # (they share the module's demo server: tests/browser/conftest.py), so they run with --dist loadfile.
-# Everything else runs with --dist load, test by test, which keeps both cores busy to the end; the
-# whole suite under loadfile left one core idle for minutes behind the largest modules. Not loadgroup:
+# Everything else runs with --dist worksteal: each worker starts on its own contiguous half of the
+# tests (a module's fixtures are set up once per worker, not again at every switch between modules as
+# under --dist load), and a worker that runs out takes tests from the other's queue (the whole suite
+# under loadfile left one core idle for minutes behind the largest modules). Not loadgroup:
 # pytest-xdist 3.8 names a group by setting Item._nodeid, which pytest 9 no longer reads, so its groups
 # were silently ignored. When the arguments name tests (a path or node id), one run does just those.
 workers="${TRUSTONE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
@@ -138,8 +140,8 @@ if [ "$chooses_workers" -eq 1 ] || [ "$workers" -le 1 ] || [ "$names_tests" -eq 
     if [ "$rc" -eq 5 ]; then no_tests; fi
     exit "$rc"
 fi
-say "part 1 of 2: every test outside tests/browser/, spread test by test over $workers workers"
-run_pytest -n "$workers" --dist load --ignore=tests/browser "$@"
+say "part 1 of 2: every test outside tests/browser/, over $workers workers (a worker that runs out steals)"
+run_pytest -n "$workers" --dist worksteal --ignore=tests/browser "$@"
 rc_rest=$rc
 say "part 2 of 2: the browser journeys (tests/browser/), one module per worker at a time"
 run_pytest -n "$workers" --dist loadfile tests/browser "$@"
