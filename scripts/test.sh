@@ -95,62 +95,25 @@ fi
 # Tests run in parallel, one pytest-xdist worker per core (TRUSTONE_TEST_WORKERS; 1 runs them in this
 # process), unless the arguments choose (-n N, or -p no:xdist).
 #
-# The browser journeys (tests/browser/) need a module's tests kept together in one worker, in order
-# (they share the module's demo server: tests/browser/conftest.py), so they run with --dist loadfile.
-# Everything else runs with --dist worksteal: each worker starts on its own contiguous half of the
-# tests (a module's fixtures are set up once per worker, not again at every switch between modules as
-# under --dist load), and a worker that runs out takes tests from the other's queue (the whole suite
-# under loadfile left one core idle for minutes behind the largest modules). Not loadgroup:
-# pytest-xdist 3.8 names a group by setting Item._nodeid, which pytest 9 no longer reads, so its groups
-# were silently ignored. When the arguments name tests (a path or node id), one run does just those.
+# --dist loadfile: the tests of one module run in one worker, in order (a browser journey's tests
+# share its demo server: tests/browser/conftest.py; the fault tests' modules share a PostgreSQL
+# cluster or a server each). Tried and measured slower (session 10): --dist load and --dist
+# worksteal for everything outside tests/browser/ - a module's fixtures were then set up in both
+# workers, and again at every switch between modules. Not loadgroup: pytest-xdist 3.8 names a group
+# by setting Item._nodeid, which pytest 9 no longer reads, so its groups were silently ignored.
 workers="${TRUSTONE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
-names_tests=0
-chooses_workers=0
-takes_value=0
-for arg in "$@"; do
-    if [ "$takes_value" -eq 1 ]; then  # the value of -k, -m, -p, ... is not a test's name
-        takes_value=0
-        case "$arg" in *no:xdist*) chooses_workers=1 ;; esac
-        continue
-    fi
-    case "$arg" in
-        -n|-n[0-9]*|*no:xdist*) chooses_workers=1 ;;
-        -k|-m|-p|-o|-c|--deselect|--ignore|--durations|--maxfail|--rootdir|--basetemp) takes_value=1 ;;
-        -*) ;;
-        *) if [ -e "${arg%%::*}" ]; then names_tests=1; fi ;;
-    esac
-done
-run_pytest() {  # run pytest with the given arguments; sets rc (5: no test was collected)
-    set +e
-    # --durations: the slowest tests are named at the end of every run (the suite's time is watched).
-    "$VENV/bin/python" -m pytest --durations=15 "$@"
-    rc=$?
-    set -e
-}
-no_tests() {
+case " $* " in
+    *" -n "*|*" -n"[0-9]*|*"no:xdist"*) ;;
+    *) if [ "$workers" -gt 1 ]; then set -- -n "$workers" --dist loadfile "$@"; fi ;;
+esac
+set +e
+# --durations: the slowest tests are named at the end of every run (the suite's time is watched).
+"$VENV/bin/python" -m pytest --durations=15 "$@"
+rc=$?
+set -e
+
+if [ "$rc" -eq 5 ]; then
     say "ERROR: pytest collected no tests (exit code 5); treating that as a failure"
     exit 1
-}
-if [ "$chooses_workers" -eq 1 ] || [ "$workers" -le 1 ] || [ "$names_tests" -eq 1 ]; then
-    if [ "$chooses_workers" -eq 1 ] || [ "$workers" -le 1 ]; then
-        run_pytest "$@"
-    else
-        run_pytest -n "$workers" --dist loadfile "$@"
-    fi
-    if [ "$rc" -eq 5 ]; then no_tests; fi
-    exit "$rc"
 fi
-say "part 1 of 2: every test outside tests/browser/, over $workers workers (a worker that runs out steals)"
-run_pytest -n "$workers" --dist worksteal --ignore=tests/browser "$@"
-rc_rest=$rc
-say "part 2 of 2: the browser journeys (tests/browser/), one module per worker at a time"
-run_pytest -n "$workers" --dist loadfile tests/browser "$@"
-rc_browser=$rc
-# A selection (-k, -m) may leave one part empty (exit code 5); only both empty is a failure.
-if [ "$rc_rest" -eq 5 ] && [ "$rc_browser" -eq 5 ]; then no_tests; fi
-if [ "$rc_rest" -eq 5 ]; then rc_rest=0; fi
-if [ "$rc_browser" -eq 5 ]; then rc_browser=0; fi
-if [ "$rc_rest" -ne 0 ] || [ "$rc_browser" -ne 0 ]; then
-    say "FAILED: tests outside tests/browser/ exited $rc_rest, the browser tests exited $rc_browser"
-    exit 1
-fi
+exit "$rc"

@@ -60,7 +60,7 @@ def _trustone(data_dir: Path, *args: str) -> str:
 @pytest.fixture(scope="module")
 def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoServer]:
     """One demo server per test module. A journey's tests share it and build on each other, so a
-    module's tests run in one worker, in order (``--dist loadfile`` for tests/browser/ in scripts/test.sh)."""
+    module's tests run in one worker, in order (``--dist loadfile``, scripts/test.sh)."""
     data_dir = tmp_path_factory.mktemp("browser") / "data"
     _trustone(data_dir, "init")
     _trustone(data_dir, "demo")
