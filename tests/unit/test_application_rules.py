@@ -15,7 +15,8 @@ def test_an_aggregate_with_confidential_fields_cannot_be_snapshotted():
 def test_the_registry_snapshots_only_public_aggregates():
     confidential = {name.split(".", 1)[0] for name in RegistryApplication.confidential_events}
     # the signed declaration documents (issue 13) are sealed under the NGO party's key like the rest;
-    # issue 15: evidence statements, the tender registers' titles and values, reports about tenders
+    # issue 15: evidence statements, the tender registers' titles and values, reports about tenders;
+    # issue 16: a field check's link, findings and answer, a company's part of a verification frame
     assert confidential == {
         "SupplyChainReport",
         "UserAccount",
@@ -24,6 +25,8 @@ def test_the_registry_snapshots_only_public_aggregates():
         "EvidenceStatement",
         "TenderYear",
         "TenderSignal",
+        "FieldCheck",
+        "FrameShare",
     }
     assert not confidential & {cls.__name__ for cls in RegistryApplication.snapshotting_intervals}
 
