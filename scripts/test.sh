@@ -97,10 +97,11 @@ fi
 #
 # --dist loadfile: the tests of one module run in one worker, in order (a browser journey's tests
 # share its demo server: tests/browser/conftest.py; the fault tests' modules share a PostgreSQL
-# cluster or a server each). Tried and measured slower (session 10): --dist load and --dist
-# worksteal for everything outside tests/browser/ - a module's fixtures were then set up in both
-# workers, and again at every switch between modules. Not loadgroup: pytest-xdist 3.8 names a group
-# by setting Item._nodeid, which pytest 9 no longer reads, so its groups were silently ignored.
+# cluster or a server each). Tried in session 10, with the browser journeys run apart under
+# loadfile: --dist load for the rest was slower (a module's fixtures were set up again in each worker
+# and at every switch between modules), --dist worksteal took about as long as loadfile (36.5 min in
+# all on CI's two cores), so the one run stays. Not loadgroup: pytest-xdist 3.8 names a group by
+# setting Item._nodeid, which pytest 9 no longer reads, so its groups were silently ignored.
 workers="${TRUSTONE_TEST_WORKERS:-$(nproc 2>/dev/null || echo 1)}"
 case " $* " in
     *" -n "*|*" -n"[0-9]*|*"no:xdist"*) ;;
