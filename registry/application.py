@@ -35,6 +35,7 @@ from registry.domain.accounts import CONFIDENTIAL_EVENTS as ACCOUNT_CONFIDENTIAL
 from registry.domain.accounts import Role, UserAccount, check_role_fits, validate_login
 from registry.domain.assessment import due_diligence_score as checked_score
 from registry.domain.assessment import level_for, next_assessment
+from registry.domain.contributions import CONFIDENTIAL_EVENTS as CONTRIBUTION_CONFIDENTIAL_EVENTS
 from registry.domain.declarations import CONFIDENTIAL_EVENTS as DECLARATION_CONFIDENTIAL_EVENTS
 from registry.domain.declarations import (
     Declaration,
@@ -199,6 +200,7 @@ class RegistryApplication(SealedApplication):
         **TENDER_CONFIDENTIAL_EVENTS,
         **TENDER_SIGNAL_CONFIDENTIAL_EVENTS,
         **VERIFICATION_CONFIDENTIAL_EVENTS,
+        **CONTRIBUTION_CONFIDENTIAL_EVENTS,
     }
 
     def __init__(self, env: dict[str, str] | None = None, *, vault: Vault):

@@ -43,6 +43,7 @@ from registry.application import RegistryApplication
 from registry.domain.clock import ServiceClock
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
+from registry.usecases.contributions import Contributions
 from registry.usecases.data_access import DataAccess
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
@@ -107,6 +108,7 @@ class Services:
     tender_signals: TenderSignals
     verification: Verification
     retention: Retention  # the retention schedule (issue 16; docs/retention.md)
+    contributions: Contributions  # regimes and yearly contributions (issue 17; docs/contributions.md)
     health: HealthCheck
     # the lists, the access log and the keys as read over HTTP (registry/usecases/lists.py, keys/access/log_reading.py)
     aggregated_pages: AggregatedListPages
@@ -361,6 +363,7 @@ def _built(settings: Settings) -> Services:
         tender_signals=TenderSignals(registry, confidential_filter, clock.today),
         verification=verification,
         retention=retention,
+        contributions=Contributions(registry, confidential_filter, clock.today, settings.deadline()),
         health=HealthCheck(
             registry.recorder,
             partial(probe_write, sql, None if settings.database_url else settings.data_dir),

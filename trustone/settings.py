@@ -67,6 +67,7 @@ class Settings:
     demo_mode: bool = False  # TRUSTONE_DEMO_MODE=1: placeholder secrets tolerated (local demos, tests)
     publish_k: int = 3  # TRUSTONE_PUBLISH_K: a region's figures are published only from k companies on
     grievance_limits: str = ""  # TRUSTONE_GRIEVANCE_LIMITS, e.g. "acknowledge=5,ruling=90" (days)
+    reporting_deadline: str = ""  # TRUSTONE_REPORTING_DEADLINE, MM-DD of the year after the report year (default 05-01)
     retention: str = ""  # TRUSTONE_RETENTION, e.g. "closed_case=730,warn=30" (days; registry/domain/retention.py)
     mail_environ: tuple[tuple[str, str], ...] = ()  # TRUSTONE_SMTP_* and TRUSTONE_MAIL_FROM, read by grievance/mail.py
     db_pool_size: int = 3  # TRUSTONE_DB_POOL_SIZE: most PostgreSQL connections of one pool (see postgres_params)
@@ -90,6 +91,7 @@ class Settings:
             publish_k=_int_setting(environ, "TRUSTONE_PUBLISH_K", 3, minimum=2),
             grievance_limits=environ.get("TRUSTONE_GRIEVANCE_LIMITS") or "",
             retention=environ.get("TRUSTONE_RETENTION") or "",
+            reporting_deadline=environ.get("TRUSTONE_REPORTING_DEADLINE") or "",
             db_pool_size=_int_setting(environ, "TRUSTONE_DB_POOL_SIZE", 3, minimum=1),
             db_connect_timeout=_int_setting(environ, "TRUSTONE_DB_CONNECT_TIMEOUT", 3, minimum=1),
             public_url=_public_url(environ),
@@ -101,6 +103,7 @@ class Settings:
             settings.postgres_params()  # fail early, naming the variable
         settings.deadline_limits()
         settings.retention_schedule()
+        settings.deadline()
         return settings
 
     def refuse_placeholder_secrets(self) -> None:
@@ -122,6 +125,19 @@ class Settings:
             return parse_limits(self.grievance_limits)
         except ValidationError as error:
             raise SettingsError(str(error)) from None
+
+    def deadline(self) -> tuple[int, int]:
+        """The reporting deadline as (month, day) of the year after the report year: the day whose
+        risk-country list judges a report year (registry/domain/risk_countries.py)."""
+        from registry.domain.errors import ValidationError
+        from registry.domain.risk_countries import DEFAULT_DEADLINE, parse_deadline
+
+        if not self.reporting_deadline:
+            return DEFAULT_DEADLINE
+        try:
+            return parse_deadline(self.reporting_deadline)
+        except ValidationError as error:
+            raise SettingsError(f"TRUSTONE_REPORTING_DEADLINE: {error}") from None
 
     def retention_schedule(self) -> Schedule:
         """The retention schedule: the defaults with TRUSTONE_RETENTION's periods (docs/retention.md)."""

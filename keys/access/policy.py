@@ -77,6 +77,9 @@ class Action(StrEnum):
     # the retention schedule (issue 16; docs/retention.md)
     MANAGE_RETENTION = "manage_retention"  # extend a record's period with a reason, run the erasure
     READ_RETENTION = "read_retention"  # the schedule, what expires when, the erasure records
+    # regimes and yearly contributions (issue 17; docs/contributions.md)
+    MANAGE_CONTRIBUTIONS = "manage_contributions"  # the risk-country list, a company's basis, prepare statements
+    READ_CONTRIBUTIONS = "read_contributions"  # contribution statements: the secretariat all, a company its own
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,7 @@ OWN_SUBJECT = {
     Action.READ_FIELD_CHECKS: "field check",
     Action.RECORD_FIELD_CHECK: "field check",
     Action.ANSWER_CORRECTION: "field check",
+    Action.READ_CONTRIBUTIONS: "contribution statement",
 }
 # What a valid declaration unlocks, per action that needs one.
 DECLARED_FOR = {Action.READ_LINKED_LIST: "read the linked list"}
@@ -235,6 +239,10 @@ RULES: dict[Action, dict[Role, Rule]] = {
     # retention (issue 16): an administrative duty of the secretariat; the auditor reads the report
     Action.MANAGE_RETENTION: {S: ALLOW},
     Action.READ_RETENTION: {S: ALLOW, A: ALLOW},
+    # contributions (issue 17): the secretariat invoices (bijlage 4); a company reads its own statement.
+    # A chain count tells the size of a company's sourcing: no party, committee, auditor or buyer.
+    Action.MANAGE_CONTRIBUTIONS: {S: ALLOW},
+    Action.READ_CONTRIBUTIONS: {S: ALLOW, C: OWN},
 }
 
 # Anonymous visitors: the published lists and published member fields only.

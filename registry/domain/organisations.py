@@ -215,6 +215,29 @@ class Organisation(Aggregate):
     def _contact_email_set(self, address: str) -> None:
         self.contact_email = address
 
+    # --- the contribution's basis (bijlage 4; registry/domain/contributions.py) ----------------
+
+    def set_contribution_basis(self, member_type: str, establishments: int, by: str) -> None:
+        """Importer or associated member, and the number of establishments (an associated member
+        pays per establishment): recorded by the secretariat, public facts about the company itself."""
+        if not self.is_company:
+            raise ConflictError("only a member company pays a contribution")
+        if member_type not in ("importer", "associated"):
+            raise ValidationError("member_type", "importer or associated")
+        if isinstance(establishments, bool) or not isinstance(establishments, int) or not 0 <= establishments <= 10000:
+            raise ValidationError("establishments", "a whole number from 0 to 10000")
+        self._contribution_basis_set(member_type=member_type, establishments=establishments, by=by)
+
+    @event("ContributionBasisSet")
+    def _contribution_basis_set(self, member_type: str, establishments: int, by: str) -> None:
+        self.member_type = member_type
+        self.establishments = establishments
+
+    @property
+    def contribution_basis(self) -> tuple[str | None, int | None]:
+        """(member type, establishments) as recorded; (None, None) before the secretariat records them."""
+        return getattr(self, "member_type", None), getattr(self, "establishments", None)
+
     # --- erasure -----------------------------------------------------------------------------
 
     @event("ConfidentialDataShredded")

@@ -16,7 +16,8 @@ def test_the_registry_snapshots_only_public_aggregates():
     confidential = {name.split(".", 1)[0] for name in RegistryApplication.confidential_events}
     # the signed declaration documents (issue 13) are sealed under the NGO party's key like the rest;
     # issue 15: evidence statements, the tender registers' titles and values, reports about tenders;
-    # issue 16: a field check's link, findings and answer, a company's part of a verification frame
+    # issue 16: a field check's link, findings and answer, a company's part of a verification frame;
+    # issue 17: a contribution statement (its chain count and amount tell the size of the sourcing)
     assert confidential == {
         "SupplyChainReport",
         "UserAccount",
@@ -27,6 +28,7 @@ def test_the_registry_snapshots_only_public_aggregates():
         "TenderSignal",
         "FieldCheck",
         "FrameShare",
+        "ContributionStatement",
     }
     assert not confidential & {cls.__name__ for cls in RegistryApplication.snapshotting_intervals}
 

@@ -99,6 +99,10 @@ MATRIX = {
     Action.ANSWER_CORRECTION: [NEVER, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],
     Action.MANAGE_RETENTION: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
     Action.READ_RETENTION: [ALWAYS, NEVER, NEVER, NEVER, NEVER, ALWAYS, NEVER],
+    # issue 17: bijlage 4's contributions are invoiced by the secretariat; a chain count is
+    # competition-sensitive, so a company reads its own statement and no other role any
+    Action.MANAGE_CONTRIBUTIONS: [ALWAYS, NEVER, NEVER, NEVER, NEVER, NEVER, NEVER],
+    Action.READ_CONTRIBUTIONS: [ALWAYS, NEVER, NEVER, "own_data", NEVER, NEVER, NEVER],
 }
 ALL_FACTS = {field.name: True for field in dataclasses.fields(Facts)}
 CELLS = [(action, role, expectation) for action, row in MATRIX.items() for role, expectation in zip(ROLES, row)]
@@ -247,6 +251,7 @@ MISSING = {
     ("record_field_check", "ngo"): "not your organisation's field check",
     ("record_field_check", "union"): "not your organisation's field check",
     ("answer_correction", "company"): "not your organisation's field check",
+    ("read_contributions", "company"): "not your organisation's contribution statement",
     **{
         ("read_tender_signals", role): "not your organisation's report about a tender"
         for role in ("ngo", "union", "company", "committee", "auditor", "buyer")
@@ -330,6 +335,8 @@ def test_the_action_names_are_the_access_logs():
         "answer_correction",
         "manage_retention",
         "read_retention",
+        "manage_contributions",
+        "read_contributions",
     }
 
 

@@ -88,6 +88,8 @@ ACTION_WORDS: dict[str, str] = {
     Action.ANSWER_CORRECTION: N_("answer a correction request"),
     Action.MANAGE_RETENTION: N_("manage the retention schedule"),
     Action.READ_RETENTION: N_("read the retention schedule"),
+    Action.MANAGE_CONTRIBUTIONS: N_("manage contributions"),
+    Action.READ_CONTRIBUTIONS: N_("read contribution statements"),
 }
 
 OUTCOME_WORDS: dict[str, str] = {
