@@ -17,6 +17,7 @@ from keys.access.log_reading import AccessLogReading
 from keys.encryption.administration import KeyAdministration
 from registry.usecases.accounts import Accounts
 from registry.usecases.assessment import ReportAssessment
+from registry.usecases.contributions import Contributions
 from registry.usecases.data_access import DataAccess
 from registry.usecases.declarations import Declarations
 from registry.usecases.duplicates import HeldDuplicates
@@ -91,3 +92,4 @@ TendersDep = Annotated[Tenders, Depends(_use_case(Tenders, "tenders"))]
 TenderSignalsDep = Annotated[TenderSignals, Depends(_use_case(TenderSignals, "tender_signals"))]
 VerificationDep = Annotated[Verification, Depends(_use_case(Verification, "verification"))]
 RetentionDep = Annotated[Retention, Depends(_use_case(Retention, "retention"))]
+ContributionsDep = Annotated[Contributions, Depends(_use_case(Contributions, "contributions"))]

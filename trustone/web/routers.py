@@ -9,6 +9,7 @@ from trustone.web import (
     assessment,
     audit,
     auth,
+    contributions,
     data_access,
     declarations,
     duplicates,
@@ -37,6 +38,7 @@ from trustone.web.ui.routes import (
     secretariat_declarations,
     secretariat_registry,
 )
+from trustone.web.ui.routes import contributions as contribution_pages
 from trustone.web.ui.routes import data_access as casework_data_access
 from trustone.web.ui.routes import retention as retention_pages
 from trustone.web.ui.routes import statements as statement_pages
@@ -61,6 +63,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     tender_signal_pages.router,
     verification_pages.router,
     retention_pages.router,
+    contribution_pages.router,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -89,5 +92,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     verification.router,
     verification.public,
     retention.router,
+    contributions.router,
+    contributions.public,
     *PAGE_ROUTERS,
 )

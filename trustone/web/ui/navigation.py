@@ -40,6 +40,7 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/secretariat/tender-signals", N_("Reports about tenders")),
         MenuItem("/secretariat/verification", N_("Verification")),
         MenuItem("/secretariat/retention", N_("Retention")),
+        MenuItem("/secretariat/contributions", N_("Contributions")),
     ),
     Role.COMPANY: (
         MenuItem("/waiting", N_("Waiting for me")),
@@ -49,6 +50,7 @@ MENUS: dict[Role, tuple[MenuItem, ...]] = {
         MenuItem("/company/buyers", N_("Buyers' questions")),
         MenuItem("/company/statement", N_("Evidence statement")),
         MenuItem("/company/verification", N_("Verification")),
+        MenuItem("/company/contributions", N_("Contribution")),
         MenuItem("/tender-signals", N_("Report a tender")),
     ),
     Role.NGO: (
