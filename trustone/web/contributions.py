@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel, Field
 
 from registry.domain.contributions import CovenantChain
 from registry.domain.risk_countries import RiskListVersion
 from registry.usecases.contributions import Prepared, StatementView, YearOverview
 from trustone.web.auth import PrincipalDep
-from trustone.web.deps import ContributionsDep, RequestIdDep, get_services
+from trustone.web.deps import ContributionsDep, RequestIdDep
 
 router = APIRouter(prefix="/api/v1/contributions", tags=["contributions"])
 public = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -25,12 +25,6 @@ ContributionYear = Annotated[int, Path(ge=2000, le=2100, description="the calend
 CompanyRef = Annotated[str, Path(min_length=1, max_length=100, description="the company's reference")]
 
 
-def _services_today(request: Request) -> dt.date:
-    """The services' day (their clock: a test may move it), which the use case judges by too."""
-    return get_services(request).clock.today()
-
-
-TodayDep = Annotated[dt.date, Depends(_services_today)]
 CountryCodes = list[Annotated[str, Field(max_length=10)]]
 
 
@@ -193,10 +187,10 @@ class PreparedOut(BaseModel):
 
 
 @public.get("/risk-countries", response_model=RiskListOut)
-def risk_countries(contributions: ContributionsDep, today: TodayDep) -> RiskListOut:
+def risk_countries(contributions: ContributionsDep) -> RiskListOut:
     """The covenant's list of risk countries: the version in force today and every version (no login)."""
     versions = contributions.risk_list()
-    in_force = contributions.risk_list_on(today)
+    in_force = contributions.risk_list_on()
     return RiskListOut(in_force=RiskListVersionOut.of(in_force), versions=[RiskListVersionOut.of(v) for v in versions])
 
 
