@@ -143,8 +143,9 @@ class Contributions:
     def risk_list(self) -> list[RiskListVersion]:
         return self._list().versions
 
-    def risk_list_on(self, day: dt.date) -> RiskListVersion:
-        return in_force_on(self.risk_list(), day)
+    def risk_list_on(self, day: dt.date | None = None) -> RiskListVersion:
+        """The version in force on ``day`` (today by default, the use case's clock)."""
+        return in_force_on(self.risk_list(), self._today() if day is None else day)
 
     def judged_on(self, report_year: int) -> dt.date:
         return judged_on(report_year, self._deadline)
@@ -248,6 +249,8 @@ class Contributions:
                 unreadable.append(company.ref)
             else:
                 views.append(view)
+        if not views and not unreadable:
+            self._guard.authorise(principal, Action.READ_CONTRIBUTIONS, Facts(), audit)  # nothing opened: log the read
         return YearOverview(
             year=year,
             statements=tuple(views),
@@ -259,11 +262,15 @@ class Contributions:
 
     def own_statements(self, principal: Who, company_ref: str, *, request_id: str = "") -> list[StatementView]:
         """One company's statements, newest year first: the company itself (or the secretariat)."""
-        company = self._registry.company(company_ref)
-        own = Facts(own_data=getattr(principal, "organisation_id", None) == company.id)
         audit = Audit(
             SUBJECT, company_ref, company=company_ref, purpose="own contribution statements", request_id=request_id
         )
+        try:
+            company = self._registry.company(company_ref)
+        except NotFoundError:
+            self._guard.check(principal, Action.READ_CONTRIBUTIONS, Facts(), audit)  # a refused role: 403, logged
+            raise
+        own = Facts(own_data=getattr(principal, "organisation_id", None) == company.id)
         self._guard.check(principal, Action.READ_CONTRIBUTIONS, own, audit)
         views = []
         for year in sorted(
