@@ -59,6 +59,10 @@ def demo() -> None:
     services = services_or_exit()
     try:
         result = load_demo(services)
+        if result.loaded:  # not in load_demo: the tests that load the demo do not need it (0.75 s)
+            from trustone.demo_contributions import demo_contributions
+
+            demo_contributions(services)
     except RegistryError as error:
         fail(str(error))
     finally:
