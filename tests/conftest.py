@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
+from tests import demo_store
 from trustone.bootstrap import Services, bootstrap
 from trustone.settings import Settings
 
@@ -27,15 +28,26 @@ def _require_postgres() -> bool:
 
 
 @pytest.fixture(params=BACKENDS)
-def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:
+def settings(request: pytest.FixtureRequest, tmp_path, tmp_path_factory) -> Iterator[Settings]:
+    """An empty store of its own for each test; one holding the demo data when the test asks for
+    ``demo`` (a copy of a store it was loaded into once: tests/demo_store.py)."""
+    seeded = "demo" in request.fixturenames
+    root = tmp_path_factory.getbasetemp()
     if request.param == "sqlite":
-        yield Settings(data_dir=tmp_path)
+        yield demo_store.seed_sqlite(tmp_path, root) if seeded else Settings(data_dir=tmp_path)
         return
     url = os.environ.get("TRUSTONE_TEST_POSTGRES_URL")
     if not url:
         if _require_postgres():
             pytest.fail("TRUSTONE_REQUIRE_POSTGRES=1 but TRUSTONE_TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL not configured (run scripts/test.sh, or set TRUSTONE_TEST_POSTGRES_URL)")
+    if seeded:
+        settings, database = demo_store.seed_postgres(tmp_path, root, url)
+        try:
+            yield settings
+        finally:
+            demo_store.drop_database(url, database)
+        return
     schema = f"test_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -97,6 +109,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    demo_store.drop_templates(os.environ.get("TRUSTONE_TEST_POSTGRES_URL"))
     if _postgres_check_applies(session) and _passed["postgres"] == 0:
         session.exitstatus = 1
 

@@ -75,6 +75,9 @@ PAGES: dict[str, frozenset[Role]] = {
     # the retention schedule (docs/retention.md): extend and run, the secretariat; read, also the auditor
     "/secretariat/retention": frozenset({S}),
     "/auditor/retention": frozenset({S, AUDITOR}),
+    # contributions (docs/contributions.md): manage and read all, the secretariat; a company its own
+    "/secretariat/contributions": frozenset({S}),
+    "/company/contributions": frozenset({S, COMPANY}),
 }
 
 

@@ -14,6 +14,7 @@ import pytest
 from grievance.domain.filing import Filing, Reporter
 from keys.access.principal import Principal
 from tests.clock import FakeClock
+from tests.demo_store import result_of
 from tests.principals import of_account
 from trustone.bootstrap import Services, bootstrap
 from trustone.demo import load_demo
@@ -53,7 +54,7 @@ def svc(settings, smtp_server, clock) -> Iterator[Services]:
 
 @pytest.fixture
 def demo(svc):
-    return load_demo(svc)
+    return result_of(svc.settings) or load_demo(svc)
 
 
 def principal(svc: Services, demo, role: str) -> Principal:
