@@ -78,6 +78,12 @@ DEFAULT_TARGETS: dict[str, list[str]] = {
     "registry/domain/sampling.py": ["tests/unit/test_sampling.py", "tests/unit/test_sampling_uniformity.py"],
     "registry/domain/verification.py": ["tests/unit/test_verification_domain.py"],
     "registry/domain/retention.py": ["tests/unit/test_retention_schedule.py"],
+    "registry/domain/contributions.py": [
+        "tests/unit/test_contribution_table.py",
+        "tests/unit/test_contribution_properties.py",
+        "tests/unit/test_covenant_chains.py",
+    ],
+    "registry/domain/risk_countries.py": ["tests/unit/test_risk_countries.py"],
 }
 # what the copy needs: the packages and the tests (not .venv, var, .git)
 COPIED = ("registry", "grievance", "keys", "projections", "trustone", "tests", "pyproject.toml")

@@ -58,8 +58,8 @@ class Regime(StrEnum):
 class Verdict(StrEnum):
     """Why a chain counts as risk or not (one reason, the first that holds, in this order)."""
 
-    RISK_COUNTRY = "risk_country"  # a quarry, factory or cobble yard in a risk country
     DUTCH_OR_BELGIAN_IMPORTER = "dutch_or_belgian_importer"  # bought from an importer in NL or BE
+    RISK_COUNTRY = "risk_country"  # a quarry, factory or cobble yard in a risk country
     CIRCULAR = "circular"  # reused stone
     NOT_RISK = "not_risk"  # every quarry, factory and cobble yard known, none in a risk country
     ORIGIN_UNKNOWN = "origin_unknown"  # a quarry, factory or cobble yard not known, or none reported

@@ -163,9 +163,10 @@ def test_verdicts_that_are_risk():
 
 
 def test_stored_verdict_values():
+    # in the order the verdicts are tried (docs/contributions.md's table)
     assert [v.value for v in Verdict] == [
-        "risk_country",
         "dutch_or_belgian_importer",
+        "risk_country",
         "circular",
         "not_risk",
         "origin_unknown",
