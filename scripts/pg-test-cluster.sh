@@ -163,11 +163,19 @@ DO \$\$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$APP_ROLE') THEN
         CREATE ROLE $APP_ROLE LOGIN PASSWORD '$APP_PASSWORD'
-            NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION;
+            NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
     ELSE
         ALTER ROLE $APP_ROLE LOGIN PASSWORD '$APP_PASSWORD'
+            NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+    END IF;
+    -- The test fixtures' own role: it copies the demo store from a template database for each
+    -- test that asks for it (tests/demo_store.py), so it may create databases, for the application's
+    -- role (a member of it); the application's role stays without CREATEDB, as in production.
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}_fixtures') THEN
+        CREATE ROLE ${APP_ROLE}_fixtures LOGIN PASSWORD '$APP_PASSWORD'
             NOSUPERUSER CREATEDB NOCREATEROLE NOREPLICATION;
     END IF;
+    GRANT $APP_ROLE TO ${APP_ROLE}_fixtures;
 END
 \$\$;
 SELECT 'CREATE DATABASE $APP_DB OWNER $APP_ROLE ENCODING ''UTF8'' TEMPLATE template0'

@@ -41,8 +41,9 @@ def settings(request: pytest.FixtureRequest, tmp_path, tmp_path_factory) -> Iter
         if _require_postgres():
             pytest.fail("TRUSTONE_REQUIRE_POSTGRES=1 but TRUSTONE_TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL not configured (run scripts/test.sh, or set TRUSTONE_TEST_POSTGRES_URL)")
-    if seeded:
-        settings, database = demo_store.seed_postgres(tmp_path, root, url)
+    copied = demo_store.seed_postgres(tmp_path, root, url) if seeded else None
+    if copied is not None:
+        settings, database = copied
         try:
             yield settings
         finally:

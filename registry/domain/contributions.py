@@ -10,10 +10,12 @@ Plain domain: no store, no key. Three rules, each a function of plain values:
 - ``chain_verdict`` / ``regime_of``: note **: one chain with its origin ("winning en/of verwerking")
   in a risk country puts the whole company under full due diligence. A chain counts as *not* risk
   when it is bought from a Dutch or Belgian importer (the table's "afname bij Nederlandse of Belgische
-  importeurs"), when it is circular (reused stone: no new extraction, art. 5 lid 7), or when every
-  quarry, factory and cobble yard in it is known and outside the risk countries. A chain whose origin
-  is unknown counts as risk: the limited regime is for stone whose extraction and processing took
-  place in non-risk countries (art. 5 lid 2a), and an unknown site does not show that.
+  importeurs"), when it is circular (reused stone: no new extraction, art. 5 lid 7), or when it
+  names its quarry and every quarry, factory and cobble yard in it is known and outside the risk
+  countries. A chain whose origin is unknown (a site not known, or no quarry reported: Indian granite
+  processed in Portugal is not of non-risk origin) counts as risk: the limited regime is for stone
+  whose extraction and processing took place in non-risk countries (art. 5 lid 2a), and an unknown
+  site does not show that.
 - ``contribution``: the table, with the growth path for new members and the one-off increase of
   10 percent from January 2027.
 
@@ -61,8 +63,8 @@ class Verdict(StrEnum):
     DUTCH_OR_BELGIAN_IMPORTER = "dutch_or_belgian_importer"  # bought from an importer in NL or BE
     RISK_COUNTRY = "risk_country"  # a quarry, factory or cobble yard in a risk country
     CIRCULAR = "circular"  # reused stone
-    NOT_RISK = "not_risk"  # every quarry, factory and cobble yard known, none in a risk country
-    ORIGIN_UNKNOWN = "origin_unknown"  # a quarry, factory or cobble yard not known, or none reported
+    NOT_RISK = "not_risk"  # a quarry reported, every quarry, factory and cobble yard known, none in a risk country
+    ORIGIN_UNKNOWN = "origin_unknown"  # a quarry, factory or cobble yard not known, or no quarry reported
 
     @property
     def is_risk(self) -> bool:
@@ -234,7 +236,7 @@ def chain_verdict(links: Sequence[ChainLink], is_risk: Callable[[str], bool]) ->
         return Verdict.RISK_COUNTRY, tuple(risky)
     if any(link.circular for link in links):
         return Verdict.CIRCULAR, ()
-    if origins and all(link.country is not None for link in origins):
+    if any(link.site_kind == "quarry" for link in origins) and all(link.country is not None for link in origins):
         return Verdict.NOT_RISK, ()
     return Verdict.ORIGIN_UNKNOWN, ()
 

@@ -29,6 +29,7 @@ from keys.access.filter import Audit, ConfidentialFilter
 from keys.access.policy import Action, Facts
 from keys.access.principal import Principal, SystemPrincipal
 from registry.application import RegistryApplication
+from registry.csvsafe import cell
 from registry.domain.contributions import (
     Basis,
     ChainLink,
@@ -140,6 +141,10 @@ class Contributions:
 
     # --- the risk-country list (public) ----------------------------------------------------------
 
+    def today(self) -> dt.date:
+        """The use case's day (the services' clock), for the pages' year chooser and list."""
+        return self._today()
+
     def risk_list(self) -> list[RiskListVersion]:
         return self._list().versions
 
@@ -203,14 +208,17 @@ class Contributions:
             if company.shredded_on is not None:
                 continue
             version, facts = self._facts(principal, company, year, request_id)
-            fingerprint = self._registry.vault.fingerprint(company.id, _canonical(facts))
+            # the version is in the fingerprint: a statement names the report version it rests on, so
+            # a corrected report is a revision even where its facts come out the same (the version in
+            # clear then follows the report's, and tells nothing of whether the facts changed)
+            fingerprint = self._registry.vault.fingerprint(company.id, _canonical({**facts, "report_version": version}))
             existing = self._statement(company, year)
             if existing is None:
                 statement = ContributionStatement.prepare(
                     company_id=company.id,
                     year=year,
                     report_version=version,
-                    facts=facts,
+                    facts=_padded(facts),
                     fingerprint=fingerprint,
                     on=self._today(),
                     by=_login(principal),
@@ -222,7 +230,11 @@ class Contributions:
             else:
                 statement = existing
                 statement.revise(
-                    report_version=version, facts=facts, fingerprint=fingerprint, on=self._today(), by=_login(principal)
+                    report_version=version,
+                    facts=_padded(facts),
+                    fingerprint=fingerprint,
+                    on=self._today(),
+                    by=_login(principal),
                 )
                 counts["revised"] += 1
             self._registry.save(statement)
@@ -295,7 +307,7 @@ class Contributions:
             writer.writerow(
                 [
                     view.company_ref,
-                    _spreadsheet_safe(view.company_name),
+                    cell(view.company_name),
                     view.year,
                     view.member_type.value,
                     view.regime.value,
@@ -486,9 +498,17 @@ def _canonical(facts: dict[str, Any]) -> bytes:
     return json.dumps(facts, sort_keys=True, separators=(",", ":")).encode()
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A name opened in a spreadsheet must not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+FACTS_SIZE = 8192
+"""Bytes of JSON every statement's sealed facts are padded to. A ciphertext is as long as its
+plaintext, and the sealing's own padding (keys/encryption/sealing.py) goes in steps above 1 KiB: a
+chain list of ten chains would seal longer than one of two, and the size at rest would tell a band
+of the chain count. Up to about seventy chains, every statement seals to the same size."""
+
+
+def _padded(facts: dict[str, Any]) -> dict[str, Any]:
+    """The facts with a ``pad`` of spaces, up to ``FACTS_SIZE`` bytes of JSON (never less than they are)."""
+    size = len(_canonical({**facts, "pad": ""}))
+    return {**facts, "pad": " " * max(FACTS_SIZE - size, 0)}
 
 
 def _login(principal: Who) -> str:

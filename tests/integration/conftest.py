@@ -61,4 +61,6 @@ def demo(services):
     from tests.demo_store import result_of
     from trustone.demo import load_demo
 
-    return result_of(services.settings) or load_demo(services)
+    result = result_of(services.settings) or load_demo(services)
+    assert result.company_refs, result.summary  # a store seeded twice would load nothing: fail, not pass vacuously
+    return result

@@ -188,3 +188,38 @@ def test_a_change_of_the_risk_list_between_two_deadlines_changes_one_years_regim
     assert [(c.verdict.value, c.countries) for c in later.chain_list] == [("not_risk", ())]
     assert later.contribution.amount == 400
     assert later.mismatch and not earlier.mismatch  # recorded C, reported non-risk in 2025
+
+
+def test_a_corrected_report_with_the_same_facts_is_a_revision_naming_its_version(services, members):
+    """The version a statement rests on is in clear: it must follow the report's, or whether a
+    statement was revised after a correction would tell a copy of the database whether the chains changed."""
+    clerk = members
+    services.contributions.prepare(clerk, 2025)
+    reworded = [{**row, "product": "paving 60x40"} for row in A_ROWS]  # new words, the same chains
+    report(services, INDIAN_TWO, 2024, reworded, dt.date(2025, 4, 1))
+    again = services.contributions.prepare(clerk, 2025)
+    assert (again.prepared, again.revised, again.unchanged) == (0, 1, 3)
+    view = by_ref(services, clerk, 2025)[INDIAN_TWO]
+    assert (view.report_version, view.revisions, view.chains, view.contribution.amount) == (2, 1, 2, 1200)
+
+
+def test_the_sealed_facts_are_as_long_for_twelve_chains_as_for_one(services, members):
+    """The attacker holds the database: a ciphertext's length is all it sees of a statement. Twelve
+    chains through twelve factories (EUR 3600: the most) seal to as many bytes as one chain."""
+    from registry.domain.contributions import ContributionStatement
+
+    clerk = members
+    many = "veel-ketens-e"
+    member(services, many, CompanyCategory.C)
+    rows = [row for n in range(12) for row in chain(f"Keten-{n}", f"Quarry E{n}", f"Works E{n}")]
+    report(services, many, 2024, rows, dt.date(2025, 3, 4))
+    services.contributions.prepare(clerk, 2025)
+    views = by_ref(services, clerk, 2025)
+    assert (views[many].chains, views[many].contribution.amount, views[PORTUGUESE].chains) == (12, 3600, 1)
+
+    def sealed_length(ref: str) -> int:
+        company_id = services.registry.organisation_id(ref)
+        statement = services.registry.repository.get(ContributionStatement.create_id(company_id, 2025))
+        return len(statement.facts.blob)
+
+    assert sealed_length(many) == sealed_length(PORTUGUESE) == sealed_length(INDIAN_TWO)

@@ -1,7 +1,9 @@
 """The demo data set: loaded through the registry's own commands, read back through the application.
 
 Everything is checked by reading the store (organisations, sites by public id, reports through the
-filter as the secretariat), not by trusting the counts that ``load_demo`` reports.
+filter as the secretariat), not by trusting the counts that ``load_demo`` reports. A test that takes
+``demo`` reads a copy of a store the demo was loaded into once (tests/demo_store.py); those that
+call ``load_demo`` themselves load it into an empty store.
 """
 
 from __future__ import annotations

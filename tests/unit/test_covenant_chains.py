@@ -332,3 +332,15 @@ def test_chains_and_links_are_values():
     with pytest.raises(dataclasses.FrozenInstanceError):
         _chain("a", Verdict.NOT_RISK).verdict = Verdict.RISK_COUNTRY  # type: ignore[misc]
     assert MemberType.IMPORTER == "importer"
+
+
+@pytest.mark.parametrize("kind", ["factory", "cobble_yard"])
+def test_a_chain_that_names_no_quarry_is_origin_unknown(kind):
+    # art. 5 lid 2a: "winning en verwerking ... in niet risicolanden": a processing site in Portugal
+    # says nothing of where the stone was extracted (granite from India is cut in Europe too)
+    result = verdict(
+        link("a", 1, "trader", "T1", "DE"),
+        link("a", 2, kind, "F1", "PT"),
+    )
+    assert result == (Verdict.ORIGIN_UNKNOWN, ())
+    assert result[0].is_risk

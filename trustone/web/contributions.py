@@ -45,7 +45,7 @@ class RiskListChangeIn(BaseModel):
 class BasisIn(BaseModel):
     member_type: Literal["importer", "associated"] = Field(description="bijlage 4's company type")
     establishments: int = Field(
-        ge=0, le=10_000, description="the number of establishments (associated members pay per one)"
+        strict=True, ge=0, le=10_000, description="the number of establishments (associated members pay per one)"
     )
 
 

@@ -143,11 +143,11 @@ def company_page(
 # --- the secretariat ------------------------------------------------------------------------------
 
 
-def _year(raw: str) -> int:
-    text = raw.strip()[:4]
+def _year(raw: str, today: dt.date) -> int:
+    text = raw.strip()
     if not text:
-        return dt.date.today().year
-    if not text.isdigit():
+        return today.year
+    if len(text) != 4 or not text.isdigit():
         raise ValidationError("year", "a year such as 2026")
     return int(text)
 
@@ -170,7 +170,7 @@ def _secretariat_page(
 ) -> Response:
     contributions.may_manage(principal, request_id)
     overview = contributions.statements(principal, year, request_id=request_id)
-    today = dt.date.today()
+    today = contributions.today()
     members = sorted(
         [(view.company_ref, view.company_name) for view in overview.statements]
         + [(ref, ref) for ref in overview.members_without_statement],
@@ -184,7 +184,7 @@ def _secretariat_page(
         "overview": overview,
         "members": members,
         "risk_versions": contributions.risk_list(),
-        "in_force": contributions.risk_list_on(today),
+        "in_force": contributions.risk_list_on(),
         "judged_on": contributions.judged_on(year - 1),
         "form": form or FormState(),
         "done": query.get("done", "")[:20],
@@ -204,7 +204,7 @@ def secretariat_page(
     year: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     contributions.may_manage(principal, request_id)  # refused before the year is read
-    return _secretariat_page(request, principal, contributions, request_id, _year(year))
+    return _secretariat_page(request, principal, contributions, request_id, _year(year, contributions.today()))
 
 
 @router.post(SECRETARIAT + "/prepare")
@@ -216,7 +216,7 @@ def prepare(
 ) -> Response:
     """Prepare (or revise) a year's statements (``prepare``, as POST /api/v1/contributions/{year}/prepare)."""
     contributions.may_manage(principal, request_id)
-    done = contributions.prepare(principal, _year(year), request_id=request_id)
+    done = contributions.prepare(principal, _year(year, contributions.today()), request_id=request_id)
     return see_other(
         SECRETARIAT,
         year=done.year,
@@ -274,8 +274,15 @@ def change_risk_list(
                 raise
             _error(form, error.field)
         else:
-            return see_other(SECRETARIAT, year=_year(year), done="risk_list", day=version.in_force_from.isoformat())
-    return _secretariat_page(request, principal, contributions, request_id, _year(year), form, 422)
+            return see_other(
+                SECRETARIAT,
+                year=_year(year, contributions.today()),
+                done="risk_list",
+                day=version.in_force_from.isoformat(),
+            )
+    return _secretariat_page(
+        request, principal, contributions, request_id, _year(year, contributions.today()), form, 422
+    )
 
 
 @router.post(SECRETARIAT + "/basis")
@@ -311,5 +318,9 @@ def set_basis(
                 raise
             _error(form, error.field)
         else:
-            return see_other(SECRETARIAT, year=_year(year), done="basis", company=company.strip())
-    return _secretariat_page(request, principal, contributions, request_id, _year(year), form, 422)
+            return see_other(
+                SECRETARIAT, year=_year(year, contributions.today()), done="basis", company=company.strip()
+            )
+    return _secretariat_page(
+        request, principal, contributions, request_id, _year(year, contributions.today()), form, 422
+    )
