@@ -185,6 +185,9 @@ class Desk(StrEnum):
     CASES = "cases by deadline"  # the cases on the desk (CASE_QUEUE_SCOPE) with a deadline running
     ACCESS_REQUESTS = "data-access requests"  # the approver's: awaiting a decision; a requester's: its next step
     DECLARATIONS = "declarations expiring within 30 days"
+    # this year's contribution statements not prepared, or resting on an older report version than the
+    # company's latest (docs/contributions.md): preparing them shows the category queue
+    CONTRIBUTIONS = "contribution statements to prepare"
 
 
 class DeskShare(StrEnum):
@@ -203,6 +206,7 @@ DESKS: Mapping[Role, Mapping[Desk, DeskShare]] = MappingProxyType(
                 Desk.CASES: DeskShare.EVERY,
                 Desk.ACCESS_REQUESTS: DeskShare.EVERY,
                 Desk.DECLARATIONS: DeskShare.EVERY,
+                Desk.CONTRIBUTIONS: DeskShare.EVERY,
             }
         ),
         Role.NGO: MappingProxyType(

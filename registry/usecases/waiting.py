@@ -22,6 +22,9 @@ from keys.access.visibility import Desk, DeskShare, desk_of
 from registry.application import RegistryApplication
 from registry.domain.access_requests import DataAccessRegister, DataAccessRequest, Status
 from registry.domain.accounts import Role
+from registry.domain.contributions import ContributionStatement
+from registry.domain.errors import NotFoundError
+from registry.domain.organisations import OrganisationKind
 
 EXPIRING_WITHIN = dt.timedelta(days=30)  # issue 13: declarations expiring within 30 days
 
@@ -166,4 +169,35 @@ def registry_sources(registry: RegistryApplication) -> dict[Desk, Source]:
         Desk.DUPLICATES: held_duplicates(registry),
         Desk.ACCESS_REQUESTS: access_requests(registry),
         Desk.DECLARATIONS: declarations_expiring(registry),
+        Desk.CONTRIBUTIONS: contributions_to_prepare(registry),
     }
+
+
+def contributions_to_prepare(registry: RegistryApplication) -> Source:
+    """This year's contribution statements to prepare: a member without one (waiting since the year
+    began, or since it joined), or one whose report of last year has a newer version than the
+    statement rests on (waiting since that version came). Read from what is in clear: the statement's
+    report version and the report's versions; nothing sealed is opened (the category queue itself is
+    on the contributions page, which opens the statements, each read logged)."""
+
+    def items(asker: Asker, today: dt.date) -> list[WaitingItem]:  # noqa: ARG001 - the secretariat's only
+        year = today.year
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        waiting = []
+        for company in registry.organisations(OrganisationKind.MEMBER_COMPANY):
+            periods = [p for p in company.periods if p.joined_on <= last and (p.ended_on is None or p.ended_on > first)]
+            if not periods or company.shredded_on is not None:
+                continue
+            statement = registry._get_or_none(ContributionStatement.create_id(company.id, year))  # noqa: SLF001
+            try:
+                latest = registry.report(company.ref, year - 1).latest
+            except NotFoundError:
+                latest = None
+            ref = f"{company.ref}/{year}"
+            if statement is None:
+                waiting.append(WaitingItem(ref, max(first, periods[0].joined_on), "not prepared"))
+            elif latest is not None and latest.number != statement.report_version:
+                waiting.append(WaitingItem(ref, latest.submitted_on, f"report version {latest.number}"))
+        return sorted(waiting, key=lambda item: (item.on, item.ref))
+
+    return items

@@ -48,6 +48,7 @@ def test_the_secretariats_desk_counts_each_duty_and_names_the_oldest(client, wor
         "cases by deadline",
         "data-access requests",
         "declarations expiring within 30 days",
+        "contribution statements to prepare",
     ]
     reports = desk["reports awaiting assessment"]
     assert reports["count"] == 3
@@ -59,7 +60,7 @@ def test_the_secretariats_desk_counts_each_duty_and_names_the_oldest(client, wor
         "by_due_date": False,
     }
     assert desk["cases by deadline"]["count"] == 1 and desk["cases by deadline"]["first"]["ref"] == case
-    assert [desk[name]["by_due_date"] for name in desk] == [False, False, True, False, True]
+    assert [desk[name]["by_due_date"] for name in desk] == [False, False, True, False, True, False]
     assert desk["data-access requests"]["count"] == 1
     assert desk["data-access requests"]["first"]["ref"] == request
     expiring = desk["declarations expiring within 30 days"]

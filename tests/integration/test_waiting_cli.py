@@ -32,12 +32,15 @@ def test_the_operator_sees_the_secretariats_desk(services):
         "TRUSTONE_DATABASE_URL": services.settings.database_url or "",
     }
     result = CliRunner().invoke(cli, ["waiting"], env=env)
+    year = dt.date.today().year
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "reports awaiting assessment: 2, the oldest tweede-steen/2024 since 2025-02-01 (version 1)",
         "sites held as possible duplicates: none",
         "data-access requests: none",
         "declarations expiring within 30 days: none",
+        # neither member has this year's contribution statement yet (the CLI runs on today's date)
+        f"contribution statements to prepare: 2, the oldest eerste-steen/{year} since {year}-01-01 (not prepared)",
     ]
     entries = [e for e in services.access_log.entries(limit=1000) if e.action == "read_waiting"]
     assert [(e.actor, str(e.outcome)) for e in entries] == [(f"system:secretariat-cli:{getpass.getuser()}", "granted")]

@@ -19,6 +19,7 @@ EXPECTED = {
         "cases by deadline": EVERY,
         "data-access requests": EVERY,
         "declarations expiring within 30 days": EVERY,
+        "contribution statements to prepare": EVERY,  # issue 17: "appears in the secretariat's queue"
     },
     "ngo": {"cases by deadline": OWN, "data-access requests": OWN, "declarations expiring within 30 days": OWN},
     "union": {"cases by deadline": OWN, "data-access requests": OWN},
@@ -45,6 +46,7 @@ def test_the_desk_shows_its_queues_in_the_order_of_the_work():
         "cases by deadline",
         "data-access requests",
         "declarations expiring within 30 days",
+        "contribution statements to prepare",
     ]
 
 
@@ -62,6 +64,7 @@ def test_only_the_secretariats_command_line_has_a_desk_among_the_background_jobs
         "sites held as possible duplicates": EVERY,
         "data-access requests": EVERY,
         "declarations expiring within 30 days": EVERY,
+        "contribution statements to prepare": EVERY,
     }
     assert {queue.value: share for queue, share in desk.items()} == (expected if role else {})
 

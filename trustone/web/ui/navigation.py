@@ -108,6 +108,7 @@ _QUEUE_PAGES: dict[str, str] = {
     "reports awaiting assessment": "/secretariat/assessment",
     "sites held as possible duplicates": "/secretariat/held-sites",
     "declarations expiring within 30 days": "/secretariat/declarations?expiring_within_days=30",
+    "contribution statements to prepare": "/secretariat/contributions",
 }
 
 
