@@ -263,5 +263,10 @@ class Organisation(Aggregate):
         last = ended[-1]
         return Standing(last.end_reason.value), last  # type: ignore[union-attr]
 
+    def periods_in(self, year: int) -> list[MembershipPeriod]:
+        """The membership periods that cover at least one day of calendar ``year``."""
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return [p for p in self.periods if p.joined_on <= last and (p.ended_on is None or p.ended_on > first)]
+
     def was_member_on(self, day: dt.date) -> bool:
         return self.period_on(day) is not None

@@ -452,11 +452,10 @@ class Contributions:
         )
 
     def _members_of(self, year: int) -> list[Organisation]:
-        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         return [
             company
             for company in self._registry.organisations(OrganisationKind.MEMBER_COMPANY)
-            if any(p.joined_on <= last and (p.ended_on is None or p.ended_on > first) for p in company.periods)
+            if company.periods_in(year)
         ]
 
     def _statement(self, company: Organisation, year: int) -> ContributionStatement | None:

@@ -182,10 +182,10 @@ def contributions_to_prepare(registry: RegistryApplication) -> Source:
 
     def items(asker: Asker, today: dt.date) -> list[WaitingItem]:  # noqa: ARG001 - the secretariat's only
         year = today.year
-        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        first = dt.date(year, 1, 1)
         waiting = []
         for company in registry.organisations(OrganisationKind.MEMBER_COMPANY):
-            periods = [p for p in company.periods if p.joined_on <= last and (p.ended_on is None or p.ended_on > first)]
+            periods = company.periods_in(year)
             if not periods or company.shredded_on is not None:
                 continue
             statement = registry._get_or_none(ContributionStatement.create_id(company.id, year))  # noqa: SLF001

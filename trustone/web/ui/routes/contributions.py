@@ -143,10 +143,11 @@ def company_page(
 # --- the secretariat ------------------------------------------------------------------------------
 
 
-def _year(raw: str, today: dt.date) -> int:
+def _year(raw: str, contributions: Any) -> int:
+    """The year asked for: this year (the use case's clock) when none is given."""
     text = raw.strip()
     if not text:
-        return today.year
+        return contributions.today().year
     if len(text) != 4 or not text.isdigit():
         raise ValidationError("year", "a year such as 2026")
     return int(text)
@@ -204,7 +205,7 @@ def secretariat_page(
     year: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
     contributions.may_manage(principal, request_id)  # refused before the year is read
-    return _secretariat_page(request, principal, contributions, request_id, _year(year, contributions.today()))
+    return _secretariat_page(request, principal, contributions, request_id, _year(year, contributions))
 
 
 @router.post(SECRETARIAT + "/prepare")
@@ -216,7 +217,7 @@ def prepare(
 ) -> Response:
     """Prepare (or revise) a year's statements (``prepare``, as POST /api/v1/contributions/{year}/prepare)."""
     contributions.may_manage(principal, request_id)
-    done = contributions.prepare(principal, _year(year, contributions.today()), request_id=request_id)
+    done = contributions.prepare(principal, _year(year, contributions), request_id=request_id)
     return see_other(
         SECRETARIAT,
         year=done.year,
@@ -276,13 +277,11 @@ def change_risk_list(
         else:
             return see_other(
                 SECRETARIAT,
-                year=_year(year, contributions.today()),
+                year=_year(year, contributions),
                 done="risk_list",
                 day=version.in_force_from.isoformat(),
             )
-    return _secretariat_page(
-        request, principal, contributions, request_id, _year(year, contributions.today()), form, 422
-    )
+    return _secretariat_page(request, principal, contributions, request_id, _year(year, contributions), form, 422)
 
 
 @router.post(SECRETARIAT + "/basis")
@@ -318,9 +317,5 @@ def set_basis(
                 raise
             _error(form, error.field)
         else:
-            return see_other(
-                SECRETARIAT, year=_year(year, contributions.today()), done="basis", company=company.strip()
-            )
-    return _secretariat_page(
-        request, principal, contributions, request_id, _year(year, contributions.today()), form, 422
-    )
+            return see_other(SECRETARIAT, year=_year(year, contributions), done="basis", company=company.strip())
+    return _secretariat_page(request, principal, contributions, request_id, _year(year, contributions), form, 422)
